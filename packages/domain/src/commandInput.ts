@@ -1,0 +1,61 @@
+// Qualification commands and catalogue entries as callers send them over HTTP; the clock is passed in.
+import * as E from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
+import * as t from 'io-ts'
+import type { QualificationCommand } from './decide.js'
+import { fromValidation, problem } from './decodeError.js'
+import { invalid, type LeadError } from './errors.js'
+import { event, type OfferClassified } from './events.js'
+import { DisqualificationReason, OfferKind, offerKeyOfId, offerKeyOfTitle } from './model.js'
+
+const commandTypes = ['ContactLead', 'StartNurturing', 'QualifyLead', 'ConvertLead', 'DisqualifyLead', 'ReopenLead'] as const
+
+const NonEmpty = t.refinement(t.string, (s) => s.trim() !== '' && s.length <= 200, 'non-empty string (≤ 200 characters)')
+
+const CommandBody = t.intersection([
+  t.type({ type: t.keyof(Object.fromEntries(commandTypes.map((c) => [c, null])) as Record<(typeof commandTypes)[number], null>), by: NonEmpty }),
+  t.partial({ note: t.union([t.string, t.null]), reason: DisqualificationReason }),
+])
+
+export const decodeQualificationCommand = (leadId: string, at: string, body: unknown): E.Either<LeadError, QualificationCommand> => {
+  const type = (body as { type?: unknown } | null)?.type
+  if (typeof type !== 'string' || !(commandTypes as ReadonlyArray<string>).includes(type))
+    return E.left(invalid([problem('type', `unknown command ${JSON.stringify(type ?? null)}; accepted: ${commandTypes.join(', ')}`)]))
+  return pipe(
+    CommandBody.decode(body),
+    E.mapLeft((errors) => invalid(fromValidation(errors))),
+    E.chain((b) => {
+      const base = { leadId, by: b.by.trim(), at, note: b.note ?? null }
+      if (b.type === 'DisqualifyLead') {
+        if (b.reason === undefined) return E.left(invalid([problem('reason', `required for DisqualifyLead: one of ${Object.keys(DisqualificationReason.keys).join(', ')}`)]))
+        return E.right({ ...base, type: b.type, reason: b.reason })
+      }
+      return E.right({ ...base, type: b.type })
+    }),
+  )
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// the offer catalogue: publishers name each offer's kind; the views follow when they do
+// ---------------------------------------------------------------------------------------------------------
+
+const CatalogueEntry = t.intersection([
+  t.type({ kind: OfferKind, by: NonEmpty }),
+  t.partial({ offerId: NonEmpty, offerTitle: NonEmpty }),
+])
+
+/** One entry per catalogue key (`id:` and `title:`), so a lead named either way finds its kind. */
+export const decodeCatalogueEntry = (at: string, body: unknown): E.Either<LeadError, ReadonlyArray<OfferClassified>> =>
+  pipe(
+    CatalogueEntry.decode(body),
+    E.mapLeft((errors) => invalid(fromValidation(errors))),
+    E.chain((b) => {
+      const keys = [...(b.offerId === undefined ? [] : [offerKeyOfId(b.offerId)]), ...(b.offerTitle === undefined ? [] : [offerKeyOfTitle(b.offerTitle)])]
+      if (keys.length === 0) return E.left(invalid([problem('offerId', 'name the offer by offerId (publisher.offer) or offerTitle')]))
+      return E.right(
+        keys.map((offerKey) =>
+          event('OfferClassified', { offerKey, offerId: b.offerId?.trim() ?? null, offerTitle: b.offerTitle?.trim() ?? null, kind: b.kind, by: b.by.trim(), at }),
+        ),
+      )
+    }),
+  )

@@ -1,0 +1,134 @@
+// The lead's commands and its decider: pure functions from (command, state) to events or a LeadError.
+import * as E from 'fp-ts/lib/Either.js'
+import { event, type LeadCaptured, type LeadEvent } from './events.js'
+import type { LeadState } from './lead.js'
+import { leadNotFound, transitionNotAllowed, type LeadError } from './errors.js'
+import type { CampaignType, Customer, DisqualificationReason, Offer, QualificationState, Storefront } from './model.js'
+
+// ---------------------------------------------------------------------------------------------------------
+// model
+// ---------------------------------------------------------------------------------------------------------
+
+/** Everything a capture needs, already normalised by an inbound format (native, marketplace, table, form). */
+export interface CaptureLead {
+  readonly type: 'CaptureLead'
+  readonly leadId: string
+  readonly storefront: Storefront
+  readonly campaign: CampaignType
+  readonly leadSource: string
+  readonly action: string
+  readonly offer: Offer
+  readonly customer: Customer
+  readonly description: string | null
+  readonly campaigns: ReadonlyArray<string>
+  readonly isTest: boolean
+  readonly format: LeadCaptured['data']['format']
+  readonly occurredAt: string
+}
+
+interface Transition {
+  readonly leadId: string
+  readonly by: string
+  readonly at: string
+  readonly note: string | null
+}
+export type ContactLead = Transition & { readonly type: 'ContactLead' }
+export type StartNurturing = Transition & { readonly type: 'StartNurturing' }
+export type QualifyLead = Transition & { readonly type: 'QualifyLead' }
+export type ConvertLead = Transition & { readonly type: 'ConvertLead' }
+export type DisqualifyLead = Transition & { readonly type: 'DisqualifyLead'; readonly reason: DisqualificationReason }
+export type ReopenLead = Transition & { readonly type: 'ReopenLead' }
+
+export type QualificationCommand = ContactLead | StartNurturing | QualifyLead | ConvertLead | DisqualifyLead | ReopenLead
+export type LeadCommand = CaptureLead | QualificationCommand
+
+// ---------------------------------------------------------------------------------------------------------
+// the lifecycle (DOMAIN.md):
+//   captured ─> contacted ─> qualified ─> converted
+//       │           └─> nurturing ─> qualified | disqualified
+//       └─ any open state ─> disqualified;  converted | disqualified ─(reopen)─> the state before
+// ---------------------------------------------------------------------------------------------------------
+
+const allowedFrom: Record<Exclude<QualificationCommand['type'], 'ReopenLead'>, ReadonlyArray<QualificationState>> = {
+  ContactLead: ['captured'],
+  StartNurturing: ['contacted'],
+  QualifyLead: ['contacted', 'nurturing'],
+  ConvertLead: ['qualified'],
+  DisqualifyLead: ['captured', 'contacted', 'nurturing', 'qualified'],
+}
+
+const capture = (c: CaptureLead, state: LeadState): ReadonlyArray<LeadEvent> => {
+  const doNotContact = c.action === 'DNC'
+  if (state.status === 'unknown') {
+    return [
+      event('LeadCaptured', {
+        leadId: c.leadId,
+        storefront: c.storefront,
+        campaign: c.campaign,
+        leadSource: c.leadSource,
+        action: c.action,
+        offer: c.offer,
+        customer: c.customer,
+        description: c.description,
+        campaigns: [...c.campaigns],
+        isTest: c.isTest,
+        doNotContact,
+        format: c.format,
+        occurredAt: c.occurredAt,
+      }),
+    ]
+  }
+  // A re-delivery of an action already recorded for the lead is a duplicate: no event.
+  if (state.actions.includes(c.action)) return []
+  return [
+    event('LeadActionRecorded', {
+      leadId: c.leadId,
+      leadSource: c.leadSource,
+      action: c.action,
+      description: c.description,
+      campaigns: [...c.campaigns],
+      doNotContact,
+      occurredAt: c.occurredAt,
+    }),
+  ]
+}
+
+const transition = (c: QualificationCommand, state: LeadState): E.Either<LeadError, ReadonlyArray<LeadEvent>> => {
+  if (state.status === 'unknown') return E.left(leadNotFound(c.leadId))
+  const from = state.qualification
+  const base = { leadId: c.leadId, by: c.by, at: c.at, note: c.note }
+  if (c.type === 'ReopenLead') {
+    if (from !== 'converted' && from !== 'disqualified')
+      return E.left(transitionNotAllowed(c.leadId, from, c.type, 'only a converted or disqualified lead can be reopened'))
+    return E.right([event('LeadReopened', { ...base, to: state.beforeFinal ?? 'captured' })])
+  }
+  if (!allowedFrom[c.type].includes(from)) {
+    const why =
+      from === 'converted' || from === 'disqualified'
+        ? `the lead is ${from}, which is final until an operator reopens it`
+        : `allowed only from ${allowedFrom[c.type].join(', ')}`
+    return E.left(transitionNotAllowed(c.leadId, from, c.type, why))
+  }
+  if (state.doNotContact && (c.type === 'ContactLead' || c.type === 'StartNurturing'))
+    return E.left(transitionNotAllowed(c.leadId, from, c.type, 'the customer asked not to be contacted (DNC)'))
+  switch (c.type) {
+    case 'ContactLead':
+      return E.right([event('LeadContacted', base)])
+    case 'StartNurturing':
+      return E.right([event('LeadNurturingStarted', base)])
+    case 'QualifyLead':
+      return E.right([event('LeadQualified', base)])
+    case 'ConvertLead':
+      return E.right([event('LeadConverted', base)])
+    case 'DisqualifyLead':
+      return E.right([event('LeadDisqualified', { ...base, reason: c.reason })])
+    default: {
+      const never: never = c
+      return never
+    }
+  }
+}
+
+/** Decides what a command means for a lead. `Right([])` means the command changes nothing (a duplicate). */
+export const decide = (command: LeadCommand, state: LeadState): E.Either<LeadError, ReadonlyArray<LeadEvent>> =>
+  command.type === 'CaptureLead' ? E.right(capture(command, state)) : transition(command, state)

@@ -1,0 +1,35 @@
+// Reads an event back from storage or the wire: checks its type and version, upcasts old versions, decodes.
+import * as E from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
+import type * as t from 'io-ts'
+import { currentVersion, eventCodecs, eventTypes, type DomainEvent, type EventType } from './events.js'
+import { fromValidation, problem, type FieldProblem } from './decodeError.js'
+
+/**
+ * Upcasters turn the data of version n of an event into version n + 1. A type's chain must reach
+ * `currentVersion`; a stored event of any older version is upcast step by step on read.
+ */
+export type Upcaster = (data: unknown) => unknown
+export const upcasters: Partial<Record<EventType, Readonly<Record<number, Upcaster>>>> = {}
+
+const isEventType = (s: string): s is EventType => (eventTypes as ReadonlyArray<string>).includes(s)
+
+export const decodeEvent = (type: string, version: number, data: unknown): E.Either<ReadonlyArray<FieldProblem>, DomainEvent> => {
+  if (!isEventType(type)) return E.left([problem('type', `unknown event type "${type}"; known: ${eventTypes.join(', ')}`)])
+  const target = currentVersion[type]
+  if (!Number.isInteger(version) || version < 1 || version > target)
+    return E.left([problem('version', `${type} has versions 1..${target}, got ${String(version)}`)])
+  let upcast = data
+  for (let v = version; v < target; v++) {
+    const step = upcasters[type]?.[v]
+    if (step === undefined) return E.left([problem('version', `no upcaster for ${type} v${v} → v${v + 1}`)])
+    upcast = step(upcast)
+  }
+  // Widened to one decoder: the codec and the type agree by construction of eventCodecs.
+  const codec: t.Decoder<unknown, unknown> = eventCodecs[type]
+  return pipe(
+    codec.decode(upcast),
+    E.mapLeft((errors) => fromValidation(errors, 'data')),
+    E.map((decoded) => ({ type, version: target, data: decoded }) as DomainEvent),
+  )
+}

@@ -1,0 +1,158 @@
+// The lead's events and the offer catalogue's events: versioned io-ts codecs, one message shape.
+import * as t from 'io-ts'
+import { CampaignType, Customer, DisqualificationReason, Offer, OfferKind, QualificationState, Storefront } from './model.js'
+
+/** An instant as an ISO-8601 string (what every event stores; the clock is never read in the domain). */
+export const Instant = new t.Type<string, string, unknown>(
+  'Instant',
+  (u): u is string => typeof u === 'string' && !Number.isNaN(Date.parse(u)),
+  (u, c) =>
+    typeof u === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(u) && !Number.isNaN(Date.parse(u))
+      ? t.success(new Date(u).toISOString())
+      : t.failure(u, c, 'expected an ISO-8601 date-time such as 2026-11-25T10:00:00Z'),
+  t.identity,
+)
+
+const nullable = <C extends t.Mixed>(c: C) => t.union([c, t.null])
+
+/** Who did a thing, and why: every qualification transition records it (DOMAIN.md). */
+const Transition = {
+  leadId: t.string,
+  by: t.string,
+  at: Instant,
+  note: nullable(t.string),
+}
+
+export const LeadCapturedV1 = t.type(
+  {
+    leadId: t.string,
+    storefront: Storefront,
+    campaign: CampaignType,
+    leadSource: t.string,
+    action: t.string,
+    offer: Offer,
+    customer: Customer,
+    description: nullable(t.string),
+    campaigns: t.array(t.string),
+    isTest: t.boolean,
+    doNotContact: t.boolean,
+    format: t.keyof({ native: null, 'marketplace-https': null, 'azure-table': null, 'crm-form': null }),
+    occurredAt: Instant,
+  },
+  'LeadCaptured.v1',
+)
+
+export const LeadActionRecordedV1 = t.type(
+  {
+    leadId: t.string,
+    leadSource: t.string,
+    action: t.string,
+    description: nullable(t.string),
+    campaigns: t.array(t.string),
+    doNotContact: t.boolean,
+    occurredAt: Instant,
+  },
+  'LeadActionRecorded.v1',
+)
+
+export const LeadContactedV1 = t.type(Transition, 'LeadContacted.v1')
+export const LeadNurturingStartedV1 = t.type(Transition, 'LeadNurturingStarted.v1')
+export const LeadQualifiedV1 = t.type(Transition, 'LeadQualified.v1')
+export const LeadConvertedV1 = t.type(Transition, 'LeadConverted.v1')
+export const LeadDisqualifiedV1 = t.type({ ...Transition, reason: DisqualificationReason }, 'LeadDisqualified.v1')
+export const LeadReopenedV1 = t.type({ ...Transition, to: QualificationState }, 'LeadReopened.v1')
+
+export const OfferClassifiedV1 = t.type(
+  {
+    offerKey: t.string,
+    offerId: nullable(t.string),
+    offerTitle: nullable(t.string),
+    kind: OfferKind,
+    by: t.string,
+    at: Instant,
+  },
+  'OfferClassified.v1',
+)
+
+/** The current version of every event's data codec, by type. Older versions are upcast on read. */
+export const eventCodecs = {
+  LeadCaptured: LeadCapturedV1,
+  LeadActionRecorded: LeadActionRecordedV1,
+  LeadContacted: LeadContactedV1,
+  LeadNurturingStarted: LeadNurturingStartedV1,
+  LeadQualified: LeadQualifiedV1,
+  LeadConverted: LeadConvertedV1,
+  LeadDisqualified: LeadDisqualifiedV1,
+  LeadReopened: LeadReopenedV1,
+  OfferClassified: OfferClassifiedV1,
+} as const
+export type EventType = keyof typeof eventCodecs
+export const eventTypes = Object.keys(eventCodecs) as ReadonlyArray<EventType>
+export const currentVersion: Record<EventType, number> = {
+  LeadCaptured: 1,
+  LeadActionRecorded: 1,
+  LeadContacted: 1,
+  LeadNurturingStarted: 1,
+  LeadQualified: 1,
+  LeadConverted: 1,
+  LeadDisqualified: 1,
+  LeadReopened: 1,
+  OfferClassified: 1,
+}
+
+type Ev<K extends EventType> = { readonly type: K; readonly version: number; readonly data: t.TypeOf<(typeof eventCodecs)[K]> }
+
+export type LeadCaptured = Ev<'LeadCaptured'>
+export type LeadActionRecorded = Ev<'LeadActionRecorded'>
+export type LeadContacted = Ev<'LeadContacted'>
+export type LeadNurturingStarted = Ev<'LeadNurturingStarted'>
+export type LeadQualified = Ev<'LeadQualified'>
+export type LeadConverted = Ev<'LeadConverted'>
+export type LeadDisqualified = Ev<'LeadDisqualified'>
+export type LeadReopened = Ev<'LeadReopened'>
+export type OfferClassified = Ev<'OfferClassified'>
+
+export type LeadEvent =
+  | LeadCaptured
+  | LeadActionRecorded
+  | LeadContacted
+  | LeadNurturingStarted
+  | LeadQualified
+  | LeadConverted
+  | LeadDisqualified
+  | LeadReopened
+export type DomainEvent = LeadEvent | OfferClassified
+
+/** Builds an event of the current version. */
+export const event = <K extends EventType>(type: K, data: t.TypeOf<(typeof eventCodecs)[K]>): Ev<K> => ({
+  type,
+  version: currentVersion[type],
+  data,
+})
+
+/** Metadata stored beside each event: the ids that tie it to what caused it. */
+export interface EventMetadata {
+  readonly correlationId?: string
+  readonly causationId?: string
+  readonly by?: string
+}
+
+/** An event to append: the domain event plus the id that makes re-appending it idempotent. */
+export interface NewEvent {
+  readonly eventId: string
+  readonly event: DomainEvent
+  readonly metadata: EventMetadata
+}
+
+/** An event as the store recorded it: where it sits in its stream and in the global log. */
+export interface RecordedEvent {
+  readonly eventId: string
+  readonly streamId: string
+  /** 0-based revision within the stream. */
+  readonly revision: number
+  /** 1-based position in the global log. */
+  readonly position: number
+  readonly event: DomainEvent
+  readonly metadata: EventMetadata
+  readonly recordedAt: string
+}

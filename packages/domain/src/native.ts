@@ -1,0 +1,87 @@
+// leadstream's own inbound format: upstream systems that know their lead and event ids send this.
+import * as E from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
+import * as t from 'io-ts'
+import type { CaptureLead } from './decide.js'
+import { fromValidation, problem } from './decodeError.js'
+import { invalid, type LeadError } from './errors.js'
+import { Instant } from './events.js'
+import type { InboundLead } from './marketplace.js'
+import { campaignOf, emptyCustomer, LeadId, offer, Storefront } from './model.js'
+import { campaignsIn, looksLikeTestLead } from './sources.js'
+
+const EventId = t.refinement(t.string, (s) => /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/.test(s), 'EventId')
+
+/** Inbound event types the native format accepts, with their versions. */
+export const nativeTypes = { LeadCaptured: [1] } as const
+
+export const NativeLeadCapturedV1 = t.type(
+  {
+    type: t.literal('LeadCaptured'),
+    version: t.literal(1),
+    eventId: EventId,
+    leadId: LeadId,
+    occurredAt: Instant,
+    data: t.intersection([
+      t.type({
+        storefront: Storefront,
+        action: t.string,
+        offer: t.intersection([t.partial({ id: t.string, title: t.string }), t.type({})]),
+      }),
+      t.partial({
+        leadSource: t.string,
+        customer: t.partial({
+          firstName: t.string,
+          lastName: t.string,
+          email: t.string,
+          phone: t.string,
+          country: t.string,
+          company: t.string,
+          title: t.string,
+        }),
+        description: t.union([t.string, t.null]),
+        campaigns: t.array(t.string),
+        isTest: t.boolean,
+      }),
+    ]),
+  },
+  'NativeLeadCaptured.v1',
+)
+export type NativeLeadCapturedV1 = t.TypeOf<typeof NativeLeadCapturedV1>
+
+/** Decodes one native inbound event. An unknown type or version is named as such, not as a shape mismatch. */
+export const decodeNativeLead = (value: unknown): E.Either<LeadError, InboundLead> => {
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    return E.left(invalid([problem('(body)', 'expected a JSON object (one event)')]))
+  const o = value as Record<string, unknown>
+  const type = o['type']
+  if (typeof type !== 'string' || !(type in nativeTypes))
+    return E.left(invalid([problem('type', `unknown event type ${JSON.stringify(type ?? null)}; accepted: ${Object.keys(nativeTypes).join(', ')}`)]))
+  if (o['version'] !== 1) return E.left(invalid([problem('version', `${type} accepts versions 1, got ${JSON.stringify(o['version'] ?? null)}`)]))
+  return pipe(
+    NativeLeadCapturedV1.decode(value),
+    E.mapLeft((errors) => invalid(fromValidation(errors))),
+    E.chain((n) => {
+      const o2 = offer(n.data.offer.id ?? null, n.data.offer.title ?? null)
+      if (o2.id === null && o2.title === null) return E.left(invalid([problem('data.offer', 'needs an id or a title')]))
+      const customer = { ...emptyCustomer, ...n.data.customer }
+      const description = n.data.description ?? null
+      const command: CaptureLead = {
+        type: 'CaptureLead',
+        leadId: n.leadId,
+        storefront: n.data.storefront,
+        campaign: campaignOf(n.data.storefront),
+        leadSource: n.data.leadSource ?? n.data.storefront,
+        action: n.data.action,
+        offer: o2,
+        customer,
+        description,
+        campaigns: n.data.campaigns ?? campaignsIn(description),
+        isTest: n.data.isTest ?? looksLikeTestLead([customer.firstName, customer.lastName, customer.email, customer.company, description]),
+        format: 'native',
+        occurredAt: n.occurredAt,
+      }
+      return E.right({ eventId: n.eventId, command })
+    }),
+  )
+}

@@ -1,0 +1,303 @@
+// The views' pure projection: a batch of recorded events plus the rows it touches → the rows to write.
+import * as E from 'fp-ts/lib/Either.js'
+import type { RecordedEvent } from './events.js'
+import {
+  actionBucket,
+  offerKeyOfTitle,
+  type CampaignType,
+  type Customer,
+  type OfferKind,
+  type QualificationState,
+  type Storefront,
+} from './model.js'
+
+// ---------------------------------------------------------------------------------------------------------
+// model
+// ---------------------------------------------------------------------------------------------------------
+
+export interface HistoryEntry {
+  readonly revision: number
+  readonly position: number
+  readonly type: string
+  readonly at: string
+  readonly by: string | null
+  /** What changed, without personal data (history is shown to every analyst). */
+  readonly detail: Readonly<Record<string, string | boolean | null>>
+}
+
+/** One lead as the views see it: its current state, its offer's kind, and its history. */
+export interface LeadSummary {
+  readonly leadId: string
+  readonly revision: number
+  readonly position: number
+  readonly storefront: Storefront
+  readonly campaign: CampaignType
+  readonly leadSource: string
+  readonly offerId: string | null
+  readonly offerTitle: string | null
+  /** The catalogue keys that name this lead's offer; the first is the lead's own offer key. */
+  readonly offerKeys: ReadonlyArray<string>
+  readonly offerKind: OfferKind
+  readonly state: QualificationState
+  readonly isTest: boolean
+  readonly doNotContact: boolean
+  readonly actions: ReadonlyArray<string>
+  readonly customer: Customer
+  readonly description: string | null
+  readonly campaigns: ReadonlyArray<string>
+  readonly capturedAt: string
+  readonly updatedAt: string
+  readonly history: ReadonlyArray<HistoryEntry>
+}
+
+export interface OfferEntry {
+  readonly offerKey: string
+  readonly kind: OfferKind
+  readonly revision: number
+  readonly position: number
+}
+
+/** A change to one counter of an aggregate view: `dimension`/`key` pick the view row, `metric`/`bucket` the cell. */
+export interface CountDelta {
+  readonly dimension: 'storefront' | 'campaign' | 'all'
+  readonly key: string
+  readonly metric: 'leads' | 'state' | 'offerKind' | 'action' | 'otherAction'
+  readonly bucket: string
+  readonly test: boolean
+  readonly delta: number
+}
+
+/** The rows a batch reads before projecting: summaries of its leads, catalogue entries, leads of reclassified offers. */
+export interface Loaded {
+  readonly leads: ReadonlyMap<string, LeadSummary>
+  readonly offers: ReadonlyMap<string, OfferEntry>
+  /** For each offer key classified in the batch: the ids of the stored leads with that key. */
+  readonly leadsOfOffer: ReadonlyMap<string, ReadonlyArray<string>>
+}
+
+export interface Changes {
+  readonly leads: ReadonlyArray<LeadSummary>
+  readonly offers: ReadonlyArray<OfferEntry>
+  readonly counts: ReadonlyArray<CountDelta>
+  /** The last position the batch covered: the checkpoint to commit with these changes. */
+  readonly position: number
+}
+
+export interface ProjectionError {
+  readonly _tag: 'ProjectionError'
+  readonly position: number
+  readonly eventId: string
+  readonly reason: string
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// counters
+// ---------------------------------------------------------------------------------------------------------
+
+type Cell = Omit<CountDelta, 'delta'>
+const cellKey = (c: Cell): string => `${c.dimension}\u0001${c.key}\u0001${c.metric}\u0001${c.bucket}\u0001${c.test ? 1 : 0}`
+
+/** The counter cells one lead contributes to: every view row it falls in, once per bucket. */
+export const cellsOf = (s: LeadSummary): ReadonlyArray<Cell> => {
+  const cells: Cell[] = []
+  const rows = [
+    ['storefront', s.storefront],
+    ['campaign', s.campaign],
+    ['all', 'all'],
+  ] as const
+  const actionBuckets = new Set(s.actions.map(actionBucket))
+  const others = new Set(s.actions.filter((a) => actionBucket(a) === 'other'))
+  for (const [dimension, key] of rows) {
+    const cell = (metric: Cell['metric'], bucket: string) => cells.push({ dimension, key, metric, bucket, test: s.isTest })
+    cell('leads', 'total')
+    cell('state', s.state)
+    cell('offerKind', s.offerKind)
+    for (const b of actionBuckets) cell('action', b)
+    for (const a of others) cell('otherAction', a === '' ? '(none)' : a)
+  }
+  return cells
+}
+
+const addCells = (acc: Map<string, CountDelta>, cells: ReadonlyArray<Cell>, delta: number): void => {
+  for (const c of cells) {
+    const k = cellKey(c)
+    const prev = acc.get(k)
+    acc.set(k, { ...c, delta: (prev?.delta ?? 0) + delta })
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// one event
+// ---------------------------------------------------------------------------------------------------------
+
+const kindOf = (keys: ReadonlyArray<string>, offers: (key: string) => OfferEntry | undefined): OfferKind => {
+  for (const k of keys) {
+    const o = offers(k)
+    if (o !== undefined) return o.kind
+  }
+  return 'unclassified'
+}
+
+const historyEntry = (r: RecordedEvent, at: string, by: string | null, detail: HistoryEntry['detail']): HistoryEntry => ({
+  revision: r.revision,
+  position: r.position,
+  type: r.event.type,
+  at,
+  by,
+  detail,
+})
+
+const applyLeadEvent = (
+  prev: LeadSummary | undefined,
+  r: RecordedEvent,
+  offers: (key: string) => OfferEntry | undefined,
+): E.Either<string, LeadSummary> => {
+  const ev = r.event
+  if (ev.type === 'OfferClassified') return E.left('not a lead event')
+  if (ev.type === 'LeadCaptured') {
+    const d = ev.data
+    const offerKeys = d.offer.id !== null && d.offer.title !== null ? [d.offer.key, offerKeyOfTitle(d.offer.title)] : [d.offer.key]
+    return E.right({
+      leadId: d.leadId,
+      revision: r.revision,
+      position: r.position,
+      storefront: d.storefront,
+      campaign: d.campaign,
+      leadSource: d.leadSource,
+      offerId: d.offer.id,
+      offerTitle: d.offer.title,
+      offerKeys,
+      offerKind: kindOf(offerKeys, offers),
+      state: 'captured',
+      isTest: d.isTest,
+      doNotContact: d.doNotContact,
+      actions: [d.action],
+      customer: d.customer,
+      description: d.description,
+      campaigns: d.campaigns,
+      capturedAt: d.occurredAt,
+      updatedAt: d.occurredAt,
+      history: [historyEntry(r, d.occurredAt, null, { action: d.action, leadSource: d.leadSource, format: d.format, isTest: d.isTest })],
+    })
+  }
+  if (prev === undefined) return E.left(`${ev.type} for lead ${ev.data.leadId}, which has no LeadCaptured before it`)
+  const base = { ...prev, revision: r.revision, position: r.position }
+  switch (ev.type) {
+    case 'LeadActionRecorded': {
+      const d = ev.data
+      return E.right({
+        ...base,
+        actions: prev.actions.includes(d.action) ? prev.actions : [...prev.actions, d.action],
+        doNotContact: prev.doNotContact || d.doNotContact,
+        campaigns: [...new Set([...prev.campaigns, ...d.campaigns])],
+        updatedAt: d.occurredAt,
+        history: [...prev.history, historyEntry(r, d.occurredAt, null, { action: d.action, leadSource: d.leadSource })],
+      })
+    }
+    case 'LeadReopened': {
+      const d = ev.data
+      return E.right({ ...base, state: d.to, updatedAt: d.at, history: [...prev.history, historyEntry(r, d.at, d.by, { to: d.to, note: d.note })] })
+    }
+    case 'LeadDisqualified': {
+      const d = ev.data
+      return E.right({
+        ...base,
+        state: 'disqualified',
+        updatedAt: d.at,
+        history: [...prev.history, historyEntry(r, d.at, d.by, { reason: d.reason, note: d.note })],
+      })
+    }
+    case 'LeadContacted':
+    case 'LeadNurturingStarted':
+    case 'LeadQualified':
+    case 'LeadConverted': {
+      const d = ev.data
+      const to: Record<typeof ev.type, QualificationState> = {
+        LeadContacted: 'contacted',
+        LeadNurturingStarted: 'nurturing',
+        LeadQualified: 'qualified',
+        LeadConverted: 'converted',
+      }
+      return E.right({ ...base, state: to[ev.type], updatedAt: d.at, history: [...prev.history, historyEntry(r, d.at, d.by, { note: d.note })] })
+    }
+    default: {
+      const never: never = ev
+      return never
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// a batch
+// ---------------------------------------------------------------------------------------------------------
+
+/**
+ * Projects a batch of events in log order. Idempotent per lead revision and per offer revision: an event
+ * at or below the revision a row already reflects is skipped, so an at-least-once log never double-counts.
+ */
+export const projectBatch = (events: ReadonlyArray<RecordedEvent>, loaded: Loaded): E.Either<ProjectionError, Changes> => {
+  const leads = new Map<string, LeadSummary>()
+  const offers = new Map<string, OfferEntry>()
+  const counts = new Map<string, CountDelta>()
+  const leadOf = (id: string) => leads.get(id) ?? loaded.leads.get(id)
+  const offerOf = (key: string) => offers.get(key) ?? loaded.offers.get(key)
+  let position = 0
+
+  for (const r of events) {
+    position = Math.max(position, r.position)
+    const ev = r.event
+    if (ev.type === 'OfferClassified') {
+      const prev = offerOf(ev.data.offerKey)
+      if (prev !== undefined && prev.revision >= r.revision) continue
+      offers.set(ev.data.offerKey, { offerKey: ev.data.offerKey, kind: ev.data.kind, revision: r.revision, position: r.position })
+      // Every lead with this offer key moves to the new kind: stored ones and ones captured earlier in the batch.
+      const affected = new Set(loaded.leadsOfOffer.get(ev.data.offerKey) ?? [])
+      for (const s of leads.values()) if (s.offerKeys.includes(ev.data.offerKey)) affected.add(s.leadId)
+      for (const id of affected) {
+        const s = leadOf(id)
+        if (s === undefined) continue
+        const kind = kindOf(s.offerKeys, offerOf)
+        if (kind === s.offerKind) continue
+        const next = { ...s, offerKind: kind }
+        addCells(counts, cellsOf(s), -1)
+        addCells(counts, cellsOf(next), +1)
+        leads.set(id, next)
+      }
+      continue
+    }
+    const prev = leadOf(ev.data.leadId)
+    if (prev !== undefined && prev.revision >= r.revision) continue
+    const applied = applyLeadEvent(prev, r, offerOf)
+    if (E.isLeft(applied)) return E.left({ _tag: 'ProjectionError', position: r.position, eventId: r.eventId, reason: applied.left })
+    if (prev !== undefined) addCells(counts, cellsOf(prev), -1)
+    addCells(counts, cellsOf(applied.right), +1)
+    leads.set(ev.data.leadId, applied.right)
+  }
+  return E.right({
+    leads: [...leads.values()],
+    offers: [...offers.values()],
+    counts: [...counts.values()].filter((c) => c.delta !== 0),
+    position,
+  })
+}
+
+/** What a batch must load before it is projected: its leads, and the catalogue keys it reads or changes. */
+export const needsOf = (events: ReadonlyArray<RecordedEvent>): { leadIds: ReadonlyArray<string>; offerKeys: ReadonlyArray<string>; classified: ReadonlyArray<string> } => {
+  const leadIds = new Set<string>()
+  const offerKeys = new Set<string>()
+  const classified = new Set<string>()
+  for (const r of events) {
+    const ev = r.event
+    if (ev.type === 'OfferClassified') {
+      offerKeys.add(ev.data.offerKey)
+      classified.add(ev.data.offerKey)
+    } else {
+      leadIds.add(ev.data.leadId)
+      if (ev.type === 'LeadCaptured') {
+        offerKeys.add(ev.data.offer.key)
+        if (ev.data.offer.id !== null && ev.data.offer.title !== null) offerKeys.add(offerKeyOfTitle(ev.data.offer.title))
+      }
+    }
+  }
+  return { leadIds: [...leadIds], offerKeys: [...offerKeys], classified: [...classified] }
+}
