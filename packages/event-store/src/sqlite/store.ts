@@ -1,0 +1,165 @@
+// Embedded event store on SQLite: one table in global order, unique (stream, revision) and unique event id.
+import * as E from 'fp-ts/lib/Either.js'
+import * as TE from 'fp-ts/lib/TaskEither.js'
+import { decodeEvent, type NewEvent, type RecordedEvent } from '@leadstream/domain'
+import { openSqlite, type Sqlite } from '@leadstream/runtime'
+import {
+  revisionMatches,
+  storeUnavailable,
+  wrongExpectedRevision,
+  type AppendOutcome,
+  type AppendRequest,
+  type EventStore,
+  type StoreError,
+} from '../port.js'
+import { waiter } from './waiter.js'
+
+const migrations = [
+  `CREATE TABLE events (
+     position    INTEGER PRIMARY KEY,
+     event_id    TEXT    NOT NULL UNIQUE,
+     stream_id   TEXT    NOT NULL,
+     revision    INTEGER NOT NULL,
+     type        TEXT    NOT NULL,
+     version     INTEGER NOT NULL,
+     data        TEXT    NOT NULL,
+     metadata    TEXT    NOT NULL,
+     recorded_at TEXT    NOT NULL,
+     UNIQUE (stream_id, revision)
+   );`,
+]
+
+export interface SqliteEventStoreOptions {
+  /** A file path, or `:memory:` for tests. */
+  readonly path: string
+  readonly now?: () => Date
+  /** How often another process's appends are noticed by `waitFor` (this process's are noticed at once). */
+  readonly pollMs?: number
+}
+
+interface Row {
+  position: number
+  event_id: string
+  stream_id: string
+  revision: number
+  type: string
+  version: number
+  data: string
+  metadata: string
+  recorded_at: string
+}
+
+/**
+ * Guarantees: an append is one SQLite transaction with `synchronous=FULL`, so once it returns it is durable;
+ * `UNIQUE(stream_id, revision)` makes a concurrent writer that skipped the revision check fail rather than fork
+ * the stream; `UNIQUE(event_id)` makes re-appends idempotent.
+ */
+export const sqliteEventStore = (options: SqliteEventStoreOptions): EventStore & { readonly db: Sqlite } => {
+  const db = openSqlite(options.path, migrations)
+  const now = options.now ?? (() => new Date())
+  const notify = waiter(() => headSync(), options.pollMs ?? 100)
+
+  const q = {
+    streamRevision: db.prepare<[string], { r: number | null }>('SELECT max(revision) AS r FROM events WHERE stream_id = ?'),
+    readStream: db.prepare<[string], Row>('SELECT * FROM events WHERE stream_id = ? ORDER BY revision'),
+    byEventId: db.prepare<[string], { position: number; stream_id: string }>('SELECT position, stream_id FROM events WHERE event_id = ?'),
+    insert: db.prepare(
+      'INSERT INTO events (event_id, stream_id, revision, type, version, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    ),
+    readAll: db.prepare<[number, number], Row>('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
+    head: db.prepare<[], { p: number | null }>('SELECT max(position) AS p FROM events'),
+  }
+
+  const headSync = (): number => q.head.get()?.p ?? 0
+  const revisionOf = (streamId: string): number => q.streamRevision.get(streamId)?.r ?? -1
+
+  const appendOne = (req: AppendRequest, recordedAt: string): E.Either<StoreError, AppendOutcome> => {
+    // Idempotency first: a re-delivery carrying a stale expected revision is still a re-delivery.
+    const known = req.events.map((e) => q.byEventId.get(e.eventId))
+    const stored = known.filter((k) => k !== undefined)
+    const actual = revisionOf(req.streamId)
+    if (stored.length > 0) {
+      if (stored.length < req.events.length)
+        return E.left({ _tag: 'PartialDuplicate', streamId: req.streamId, eventIds: req.events.filter((_, i) => known[i] !== undefined).map((e) => e.eventId) })
+      return E.right({ _tag: 'Duplicate', streamId: req.streamId, lastRevision: actual, lastPosition: Math.max(...stored.map((s) => s.position)) })
+    }
+    if (!revisionMatches(req.expectedRevision, actual)) return E.left(wrongExpectedRevision(req.streamId, req.expectedRevision, actual))
+    let revision = actual
+    let position = 0
+    for (const e of req.events) {
+      revision += 1
+      position = Number(
+        q.insert.run(e.eventId, req.streamId, revision, e.event.type, e.event.version, JSON.stringify(e.event.data), JSON.stringify(e.metadata), recordedAt)
+          .lastInsertRowid,
+      )
+    }
+    return E.right({ _tag: 'Appended', streamId: req.streamId, lastRevision: revision, lastPosition: position })
+  }
+
+  const appendAll = db.transaction((requests: ReadonlyArray<AppendRequest>, recordedAt: string) => requests.map((r) => appendOne(r, recordedAt)))
+
+  const toRecorded = (row: Row): E.Either<StoreError, RecordedEvent> => {
+    const decoded = decodeEvent(row.type, row.version, JSON.parse(row.data))
+    if (E.isLeft(decoded)) return E.left({ _tag: 'CorruptEvent', position: row.position, problems: decoded.left })
+    return E.right({
+      eventId: row.event_id,
+      streamId: row.stream_id,
+      revision: row.revision,
+      position: row.position,
+      event: decoded.right,
+      metadata: JSON.parse(row.metadata) as NewEvent['metadata'],
+      recordedAt: row.recorded_at,
+    })
+  }
+
+  const decodeRows = (rows: ReadonlyArray<Row>): E.Either<StoreError, ReadonlyArray<RecordedEvent>> => {
+    const out: RecordedEvent[] = []
+    for (const row of rows) {
+      const r = toRecorded(row)
+      if (E.isLeft(r)) return r
+      out.push(r.right)
+    }
+    return E.right(out)
+  }
+
+  const sync = <A>(f: () => E.Either<StoreError, A>): TE.TaskEither<StoreError, A> => () => {
+    try {
+      return Promise.resolve(f())
+    } catch (e) {
+      return Promise.resolve(E.left(storeUnavailable(e)))
+    }
+  }
+
+  const appendMany = (requests: ReadonlyArray<AppendRequest>) => async () => {
+    try {
+      const results = appendAll.immediate(requests, now().toISOString())
+      if (results.some(E.isRight)) notify.wake()
+      return results
+    } catch (e) {
+      return requests.map(() => E.left(storeUnavailable(e)))
+    }
+  }
+
+  return {
+    db,
+    readStream: (streamId) =>
+      sync(() => {
+        const rows = q.readStream.all(streamId)
+        return E.map((events: ReadonlyArray<RecordedEvent>) => ({ revision: rows.length === 0 ? -1 : (rows[rows.length - 1]?.revision ?? -1), events }))(
+          decodeRows(rows),
+        )
+      }),
+    append: (request) => async () => {
+      const [result] = await appendMany([request])()
+      return result ?? E.left(storeUnavailable('no result'))
+    },
+    appendMany,
+    readAll: (after, limit) => sync(() => decodeRows(q.readAll.all(after, limit))),
+    head: () => sync(() => E.right(headSync())),
+    waitFor: (position, timeoutMs) => notify.waitFor(position, timeoutMs),
+    close: async () => {
+      notify.close()
+      db.close()
+    },
+  }
+}

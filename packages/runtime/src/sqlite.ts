@@ -1,0 +1,36 @@
+// The one way this repo opens an SQLite file: durable pragmas and a forward-only migration runner.
+import Database from 'better-sqlite3'
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+
+export type Sqlite = Database.Database
+
+/** A migration is SQL run once, in order; `PRAGMA user_version` records how many have run. */
+export type Migration = string
+
+/**
+ * Opens (creating if needed) an SQLite database in WAL mode with `synchronous=FULL`: a transaction that
+ * has returned is on disk, so an acknowledged write survives `kill -9` and power loss alike.
+ */
+export const openSqlite = (path: string, migrations: ReadonlyArray<Migration>): Sqlite => {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
+  const db = new Database(path)
+  db.pragma('journal_mode = WAL')
+  db.pragma('synchronous = FULL')
+  db.pragma('busy_timeout = 10000')
+  db.pragma('foreign_keys = ON')
+  migrate(db, migrations)
+  return db
+}
+
+export const migrate = (db: Sqlite, migrations: ReadonlyArray<Migration>): void => {
+  const applied = db.pragma('user_version', { simple: true }) as number
+  if (applied > migrations.length)
+    throw new Error(`database ${db.name} is at schema version ${applied}, newer than this build knows (${migrations.length})`)
+  db.transaction(() => {
+    for (let v = applied; v < migrations.length; v++) {
+      db.exec(migrations[v] ?? '')
+      db.pragma(`user_version = ${v + 1}`)
+    }
+  }).immediate()
+}

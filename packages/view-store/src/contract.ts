@@ -1,0 +1,144 @@
+// The one contract every view store adapter passes (SQLite here; PostgreSQL runs the same suite).
+import * as E from 'fp-ts/lib/Either.js'
+import { suite } from 'uvu'
+import * as assert from 'uvu/assert'
+import { emptyCustomer, needsOf, offer, projectBatch, type Changes, type DomainEvent, type RecordedEvent } from '@leadstream/domain'
+import { BadCursor, type ViewStore } from './port.js'
+
+let position = 0
+const rec = (streamId: string, revision: number, event: DomainEvent): RecordedEvent => ({
+  eventId: `e${++position}`,
+  streamId,
+  revision,
+  position,
+  event,
+  metadata: {},
+  recordedAt: '2026-11-25T10:00:00.000Z',
+})
+
+const captured = (leadId: string, opts: { storefront?: 'AppSource' | 'AzureMarketplace'; at?: string; isTest?: boolean; offerId?: string } = {}) =>
+  rec(`lead-${leadId}`, 0, {
+    type: 'LeadCaptured',
+    version: 1,
+    data: {
+      leadId,
+      storefront: opts.storefront ?? 'AppSource',
+      campaign: (opts.storefront ?? 'AppSource') === 'AppSource' ? 'nurture' : 'demand-generation',
+      leadSource: 'SPZA',
+      action: 'PLT',
+      offer: offer(opts.offerId ?? 'contoso.crm', null),
+      customer: { ...emptyCustomer, email: `${leadId}@example.com` },
+      description: null,
+      campaigns: [],
+      isTest: opts.isTest ?? false,
+      doNotContact: false,
+      format: 'native',
+      occurredAt: opts.at ?? '2026-11-25T10:00:00.000Z',
+    },
+  })
+
+const contacted = (leadId: string, revision: number) =>
+  rec(`lead-${leadId}`, revision, { type: 'LeadContacted', version: 1, data: { leadId, by: 'sam', at: '2026-11-25T11:00:00.000Z', note: null } })
+
+/** Projects events through the store exactly as a projector does: load, project, commit. */
+const project = async (store: ViewStore, projection: string, events: ReadonlyArray<RecordedEvent>): Promise<Changes> => {
+  const loaded = await store.load(needsOf(events))
+  const changes = projectBatch(events, loaded)
+  if (E.isLeft(changes)) throw new Error(changes.left.reason)
+  await store.commit(projection, changes.right, { partition: 0, offset: changes.right.position })
+  return changes.right
+}
+
+const count = async (store: ViewStore, dim: 'storefront' | 'all', key: string, metric: string, bucket: string, test = false) =>
+  (await store.counts(dim)).find((r) => r.key === key && r.metric === metric && r.bucket === bucket && r.test === test)?.n ?? 0
+
+export const viewStoreContract = (name: string, make: () => Promise<ViewStore>): void => {
+  const test = suite<{ store: ViewStore }>(`view store contract :: ${name}`)
+  test.before.each(async (ctx) => {
+    ctx.store = await make()
+  })
+  test.after.each(async (ctx) => {
+    await ctx.store.close()
+  })
+
+  test('commit :: rows, counters and checkpoint land together', async ({ store }) => {
+    const evs = [captured('a'), captured('b', { storefront: 'AzureMarketplace' })]
+    await project(store, 'leads', evs)
+    assert.equal(await store.checkpoints('leads'), [{ partition: 0, offset: evs[1]!.position }])
+    assert.is(await store.position(), evs[1]!.position)
+    assert.is((await store.lead('a'))?.state, 'captured')
+    assert.is(await count(store, 'storefront', 'AppSource', 'state', 'captured'), 1)
+    assert.is(await count(store, 'storefront', 'AzureMarketplace', 'state', 'captured'), 1)
+    assert.is(await count(store, 'all', 'all', 'leads', 'total'), 2)
+  })
+
+  test('commit :: a failing commit writes neither rows nor checkpoint', async ({ store }) => {
+    await project(store, 'leads', [captured('a')])
+    const before = await store.checkpoints('leads')
+    const bad = { leads: [{ ...(await store.lead('a'))!, capturedAt: null as unknown as string }], offers: [], counts: [], position: 999 }
+    let threw = false
+    try {
+      await store.commit('leads', bad, { partition: 0, offset: 999 })
+    } catch {
+      threw = true
+    }
+    assert.ok(threw, 'the commit failed')
+    assert.equal(await store.checkpoints('leads'), before)
+    assert.is((await store.lead('a'))?.capturedAt, '2026-11-25T10:00:00.000Z')
+  })
+
+  test('load :: a transition moves the counters and is idempotent per revision', async ({ store }) => {
+    const cap = captured('a')
+    await project(store, 'leads', [cap])
+    const c = contacted('a', 1)
+    await project(store, 'leads', [c])
+    await project(store, 'leads', [cap, c]) // at-least-once redelivery
+    assert.is(await count(store, 'storefront', 'AppSource', 'state', 'captured'), 0)
+    assert.is(await count(store, 'storefront', 'AppSource', 'state', 'contacted'), 1)
+    assert.ok(!(await store.counts('storefront')).some((r) => r.n === 0), 'empty counters are dropped')
+    assert.is((await store.lead('a'))?.history.length, 2)
+  })
+
+  test('load :: reclassifying an offer moves stored leads to the new kind', async ({ store }) => {
+    await project(store, 'leads', [captured('a', { offerId: 'x.y' }), captured('b', { offerId: 'x.z' })])
+    const classified = rec('offer-id:x.y', 0, {
+      type: 'OfferClassified',
+      version: 1,
+      data: { offerKey: 'id:x.y', offerId: 'x.y', offerTitle: null, kind: 'saas', by: 'p', at: '2026-11-25T10:00:00.000Z' },
+    })
+    await project(store, 'leads', [classified])
+    assert.is((await store.lead('a'))?.offerKind, 'saas')
+    assert.is((await store.lead('b'))?.offerKind, 'unclassified')
+    assert.is(await count(store, 'all', 'all', 'offerKind', 'saas'), 1)
+    await project(store, 'leads', [captured('c', { offerId: 'x.y' })])
+    assert.is((await store.lead('c'))?.offerKind, 'saas')
+  })
+
+  test('leads :: filters, newest first, pages with a cursor, test leads left out', async ({ store }) => {
+    const evs = Array.from({ length: 7 }, (_, i) => captured(`p${i}`, { at: `2026-11-2${i}T10:00:00.000Z`, storefront: i % 2 === 0 ? 'AppSource' : 'AzureMarketplace' }))
+    evs.push(captured('t1', { isTest: true, at: '2026-11-29T10:00:00.000Z' }))
+    await project(store, 'leads', evs)
+    const first = await store.leads({ storefront: 'AppSource' }, 2, null)
+    assert.equal(first.items.map((s) => s.leadId), ['p6', 'p4'])
+    assert.ok(first.next !== null)
+    const second = await store.leads({ storefront: 'AppSource' }, 2, first.next)
+    assert.equal(second.items.map((s) => s.leadId), ['p2', 'p0'])
+    assert.is(second.next, null)
+    assert.is((await store.leads({}, 100, null)).items.length, 7)
+    assert.is((await store.leads({ includeTest: true }, 100, null)).items[0]?.leadId, 't1')
+    assert.is((await store.leads({ state: 'contacted' }, 100, null)).items.length, 0)
+    assert.is(await count(store, 'all', 'all', 'leads', 'total', true), 1)
+  })
+
+  test('leads :: a cursor it did not make is refused', async ({ store }) => {
+    let err: unknown
+    try {
+      await store.leads({}, 10, 'bm90LWEtY3Vyc29y')
+    } catch (e) {
+      err = e
+    }
+    assert.instance(err, BadCursor)
+  })
+
+  test.run()
+}

@@ -1,0 +1,187 @@
+// Embedded view store on SQLite: lead rows with their summary as JSON, counters, catalogue, checkpoints.
+import * as E from 'fp-ts/lib/Either.js'
+import { LeadSummaryCodec, OfferEntryCodec, type Changes, type LeadSummary, type OfferEntry } from '@leadstream/domain'
+import { openSqlite, type Sqlite } from '@leadstream/runtime'
+import type { Statement } from 'better-sqlite3'
+import { decodeCursor, encodeCursor, type Checkpoint, type CountRow, type LeadFilter, type ViewStore } from '../port.js'
+
+const migrations = [
+  `CREATE TABLE leads (
+     lead_id     TEXT PRIMARY KEY,
+     revision    INTEGER NOT NULL,
+     storefront  TEXT NOT NULL,
+     campaign    TEXT NOT NULL,
+     offer_key   TEXT NOT NULL,
+     offer_key2  TEXT,
+     offer_kind  TEXT NOT NULL,
+     state       TEXT NOT NULL,
+     is_test     INTEGER NOT NULL,
+     captured_at TEXT NOT NULL,
+     doc         TEXT NOT NULL
+   ) WITHOUT ROWID;
+   CREATE INDEX leads_by_time ON leads (captured_at, lead_id);
+   CREATE INDEX leads_by_state ON leads (state, captured_at, lead_id);
+   CREATE INDEX leads_by_storefront ON leads (storefront, captured_at, lead_id);
+   CREATE INDEX leads_by_campaign ON leads (campaign, captured_at, lead_id);
+   CREATE INDEX leads_by_kind ON leads (offer_kind, captured_at, lead_id);
+   CREATE INDEX leads_by_offer ON leads (offer_key);
+   CREATE INDEX leads_by_offer2 ON leads (offer_key2) WHERE offer_key2 IS NOT NULL;
+   CREATE TABLE counts (
+     dimension TEXT NOT NULL, key TEXT NOT NULL, metric TEXT NOT NULL, bucket TEXT NOT NULL, test INTEGER NOT NULL,
+     n INTEGER NOT NULL,
+     PRIMARY KEY (dimension, key, metric, bucket, test)
+   ) WITHOUT ROWID;
+   CREATE TABLE offers (offer_key TEXT PRIMARY KEY, doc TEXT NOT NULL) WITHOUT ROWID;
+   CREATE TABLE checkpoints (
+     projection TEXT NOT NULL, partition INTEGER NOT NULL, "offset" INTEGER NOT NULL, position INTEGER NOT NULL,
+     PRIMARY KEY (projection, partition)
+   ) WITHOUT ROWID;`,
+]
+
+export interface SqliteViewStoreOptions {
+  readonly path: string
+}
+
+const decodeRow = <A>(codec: { decode: (u: unknown) => E.Either<unknown, A> }, doc: string, what: string): A => {
+  const r = codec.decode(JSON.parse(doc))
+  // A row this store wrote that no longer decodes is a defect (a migration was missed), not a caller error.
+  if (E.isLeft(r)) throw new Error(`view store row ${what} does not decode`)
+  return r.right
+}
+
+export const sqliteViewStore = (options: SqliteViewStoreOptions): ViewStore & { readonly db: Sqlite } => {
+  const db = openSqlite(options.path, migrations)
+  const q = {
+    checkpoints: db.prepare<[string], { partition: number; offset: number }>('SELECT partition, "offset" FROM checkpoints WHERE projection = ?'),
+    position: db.prepare<[], { p: number | null }>('SELECT max(position) AS p FROM checkpoints'),
+    lead: db.prepare<[string], { doc: string }>('SELECT doc FROM leads WHERE lead_id = ?'),
+    leadsOfOffer: db.prepare<[string, string], { lead_id: string; doc: string }>(
+      'SELECT lead_id, doc FROM leads WHERE offer_key = ? UNION ALL SELECT lead_id, doc FROM leads WHERE offer_key2 = ?',
+    ),
+    offer: db.prepare<[string], { doc: string }>('SELECT doc FROM offers WHERE offer_key = ?'),
+    upsertLead: db.prepare(
+      `INSERT INTO leads (lead_id, revision, storefront, campaign, offer_key, offer_key2, offer_kind, state, is_test, captured_at, doc)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (lead_id) DO UPDATE SET revision = excluded.revision, storefront = excluded.storefront, campaign = excluded.campaign,
+         offer_key = excluded.offer_key, offer_key2 = excluded.offer_key2, offer_kind = excluded.offer_kind, state = excluded.state,
+         is_test = excluded.is_test, captured_at = excluded.captured_at, doc = excluded.doc`,
+    ),
+    upsertOffer: db.prepare('INSERT INTO offers (offer_key, doc) VALUES (?, ?) ON CONFLICT (offer_key) DO UPDATE SET doc = excluded.doc'),
+    addCount: db.prepare(
+      `INSERT INTO counts (dimension, key, metric, bucket, test, n) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (dimension, key, metric, bucket, test) DO UPDATE SET n = n + excluded.n`,
+    ),
+    dropEmpty: db.prepare('DELETE FROM counts WHERE n = 0'),
+    checkpoint: db.prepare(
+      `INSERT INTO checkpoints (projection, partition, "offset", position) VALUES (?, ?, ?, ?)
+       ON CONFLICT (projection, partition) DO UPDATE SET "offset" = excluded."offset", position = max(position, excluded.position)`,
+    ),
+    counts: db.prepare<[string], { dimension: string; key: string; metric: string; bucket: string; test: number; n: number }>(
+      'SELECT dimension, key, metric, bucket, test, n FROM counts WHERE dimension = ? ORDER BY key, metric, bucket, test',
+    ),
+  }
+
+  const writeChanges = db.transaction((projection: string, changes: Changes, cp: Checkpoint) => {
+    for (const s of changes.leads)
+      q.upsertLead.run(
+        s.leadId,
+        s.revision,
+        s.storefront,
+        s.campaign,
+        s.offerKeys[0] ?? '',
+        s.offerKeys[1] ?? null,
+        s.offerKind,
+        s.state,
+        s.isTest ? 1 : 0,
+        s.capturedAt,
+        JSON.stringify(s),
+      )
+    for (const o of changes.offers) q.upsertOffer.run(o.offerKey, JSON.stringify(o))
+    for (const c of changes.counts) q.addCount.run(c.dimension, c.key, c.metric, c.bucket, c.test ? 1 : 0, c.delta)
+    if (changes.counts.some((c) => c.delta < 0)) q.dropEmpty.run()
+    q.checkpoint.run(projection, cp.partition, cp.offset, changes.position)
+  })
+
+  // Statements for each combination of filters, prepared once: only the filters present reach the SQL,
+  // so SQLite picks the matching index.
+  type ListRow = { doc: string; captured_at: string; lead_id: string }
+  const listStatements = new Map<string, Statement<Array<string | number>, ListRow>>()
+  const listStatement = (cols: ReadonlyArray<string>, includeTest: boolean, paged: boolean) => {
+    const key = `${cols.join(',')}|${includeTest}|${paged}`
+    let stmt = listStatements.get(key)
+    if (stmt === undefined) {
+      const where = [...cols.map((c) => `${c} = ?`), ...(includeTest ? [] : ['is_test = 0']), ...(paged ? ['(captured_at, lead_id) < (?, ?)'] : [])]
+      stmt = db.prepare<Array<string | number>, ListRow>(
+        `SELECT doc, captured_at, lead_id FROM leads ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY captured_at DESC, lead_id DESC LIMIT ?`,
+      )
+      listStatements.set(key, stmt)
+    }
+    return stmt
+  }
+
+  return {
+    db,
+    checkpoints: async (projection) => q.checkpoints.all(projection),
+    load: async (needs) => {
+      const leads = new Map<string, LeadSummary>()
+      for (const id of needs.leadIds) {
+        const row = q.lead.get(id)
+        if (row !== undefined) leads.set(id, decodeRow(LeadSummaryCodec, row.doc, id))
+      }
+      const leadsOfOffer = new Map<string, ReadonlyArray<string>>()
+      for (const key of needs.classified) {
+        const rows = q.leadsOfOffer.all(key, key)
+        for (const r of rows) if (!leads.has(r.lead_id)) leads.set(r.lead_id, decodeRow(LeadSummaryCodec, r.doc, r.lead_id))
+        leadsOfOffer.set(key, rows.map((r) => r.lead_id))
+      }
+      const offers = new Map<string, OfferEntry>()
+      for (const key of needs.offerKeys) {
+        const row = q.offer.get(key)
+        if (row !== undefined) offers.set(key, decodeRow(OfferEntryCodec, row.doc, key))
+      }
+      return { leads, offers, leadsOfOffer }
+    },
+    commit: async (projection, changes, checkpoint) => {
+      writeChanges.immediate(projection, changes, checkpoint)
+    },
+    position: async () => q.position.get()?.p ?? 0,
+    lead: async (id) => {
+      const row = q.lead.get(id)
+      return row === undefined ? null : decodeRow(LeadSummaryCodec, row.doc, id)
+    },
+    leads: async (filter: LeadFilter, limit, cursor) => {
+      const cols: string[] = []
+      const args: Array<string | number> = []
+      const add = (col: string, v: string | undefined) => {
+        if (v !== undefined) {
+          cols.push(col)
+          args.push(v)
+        }
+      }
+      add('state', filter.state)
+      add('storefront', filter.storefront)
+      add('campaign', filter.campaign)
+      add('offer_kind', filter.offerKind)
+      if (cursor !== null) args.push(...decodeCursor(cursor))
+      const rows = listStatement(cols, filter.includeTest === true, cursor !== null).all(...args, limit + 1)
+      const page = rows.slice(0, limit)
+      const last = page[page.length - 1]
+      return {
+        items: page.map((r) => decodeRow(LeadSummaryCodec, r.doc, r.lead_id)),
+        next: rows.length > limit && last !== undefined ? encodeCursor([last.captured_at, last.lead_id]) : null,
+      }
+    },
+    counts: async (dimension): Promise<ReadonlyArray<CountRow>> =>
+      q.counts.all(dimension).map((r) => ({
+        dimension: r.dimension as CountRow['dimension'],
+        key: r.key,
+        metric: r.metric as CountRow['metric'],
+        bucket: r.bucket,
+        test: r.test === 1,
+        n: r.n,
+      })),
+    close: async () => {
+      db.close()
+    },
+  }
+}
