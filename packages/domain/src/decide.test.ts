@@ -84,4 +84,108 @@ test('transition :: on an unknown lead is LeadNotFound', () => {
   assert.ok(E.isLeft(r) && r.left._tag === 'LeadNotFound')
 })
 
+test('capture :: the capture event carries the command and derives do-not-contact from DNC', () => {
+  const r = when([], capture('DNC'))
+  assert.ok(E.isRight(r) && r.right[0]?.type === 'LeadCaptured')
+  if (E.isRight(r) && r.right[0]?.type === 'LeadCaptured') {
+    const { type: _type, ...command } = capture('DNC')
+    assert.equal(r.right[0].data, { ...command, doNotContact: true })
+  }
+  const plt = when([], capture('PLT'))
+  assert.ok(E.isRight(plt) && plt.right[0]?.type === 'LeadCaptured' && !plt.right[0].data.doNotContact)
+})
+
+test('lifecycle :: nurturing path: contacted → nurturing → qualified → converted', () => {
+  const h = given([capture('PLT'), { ...by, type: 'ContactLead' }, { ...by, type: 'StartNurturing' }, { ...by, type: 'QualifyLead' }])
+  assert.equal(
+    h.map((e) => e.type),
+    ['LeadCaptured', 'LeadContacted', 'LeadNurturingStarted', 'LeadQualified'],
+  )
+  const r = when(h, { ...by, type: 'ConvertLead' })
+  assert.ok(E.isRight(r) && r.right.length === 1 && r.right[0]?.type === 'LeadConverted')
+})
+
+test('lifecycle :: nurturing starts only from contacted', () => {
+  const captured = given([capture('PLT')])
+  const nurturing = given([capture('PLT'), { ...by, type: 'ContactLead' }, { ...by, type: 'StartNurturing' }])
+  const qualified = given([capture('PLT'), { ...by, type: 'ContactLead' }, { ...by, type: 'QualifyLead' }])
+  for (const [name, h] of [['captured', captured], ['nurturing', nurturing], ['qualified', qualified]] as const) {
+    const r = when(h, { ...by, type: 'StartNurturing' })
+    assert.ok(E.isLeft(r) && r.left._tag === 'TransitionNotAllowed' && r.left.from === name, name)
+  }
+})
+
+const toOpenState: ReadonlyArray<[string, ReadonlyArray<LeadCommand>]> = [
+  ['captured', []],
+  ['contacted', [{ ...by, type: 'ContactLead' }]],
+  ['nurturing', [{ ...by, type: 'ContactLead' }, { ...by, type: 'StartNurturing' }]],
+  ['qualified', [{ ...by, type: 'ContactLead' }, { ...by, type: 'QualifyLead' }]],
+]
+
+test('lifecycle :: a lead is disqualified from each open state, and reopening returns it there', () => {
+  for (const [state, path] of toOpenState) {
+    const h = given([capture('PLT'), ...path])
+    const disqualified = when(h, { ...by, type: 'DisqualifyLead', reason: 'cannot-contact' })
+    assert.ok(E.isRight(disqualified), state)
+    if (E.isLeft(disqualified)) continue
+    const [d] = disqualified.right
+    assert.ok(d?.type === 'LeadDisqualified' && d.data.reason === 'cannot-contact', state)
+    const reopened = when([...h, ...disqualified.right], { ...by, type: 'ReopenLead' })
+    assert.ok(E.isRight(reopened) && reopened.right[0]?.type === 'LeadReopened', state)
+    if (E.isRight(reopened) && reopened.right[0]?.type === 'LeadReopened') assert.is(reopened.right[0].data.to, state)
+  }
+})
+
+test('lifecycle :: a disqualified lead refuses every transition but reopen', () => {
+  const h = given([capture('PLT'), { ...by, type: 'ContactLead' }, { ...by, type: 'DisqualifyLead', reason: 'lost' }])
+  const refused: ReadonlyArray<LeadCommand> = [
+    { ...by, type: 'ContactLead' },
+    { ...by, type: 'StartNurturing' },
+    { ...by, type: 'QualifyLead' },
+    { ...by, type: 'ConvertLead' },
+    { ...by, type: 'DisqualifyLead', reason: 'duplicate' },
+  ]
+  for (const c of refused) {
+    const r = when(h, c)
+    assert.ok(E.isLeft(r) && r.left._tag === 'TransitionNotAllowed' && r.left.from === 'disqualified' && /final/.test(r.left.reason), c.type)
+  }
+  assert.ok(E.isRight(when(h, { ...by, type: 'ReopenLead' })))
+})
+
+test('lifecycle :: an open lead cannot be reopened', () => {
+  for (const [state, path] of toOpenState) {
+    const r = when(given([capture('PLT'), ...path]), { ...by, type: 'ReopenLead' })
+    assert.ok(E.isLeft(r) && r.left._tag === 'TransitionNotAllowed' && r.left.from === state, state)
+  }
+})
+
+test('lifecycle :: a second reopen returns to the state before the latest final one', () => {
+  const h = given([
+    capture('PLT'),
+    { ...by, type: 'ContactLead' },
+    { ...by, type: 'DisqualifyLead', reason: 'not-interested' },
+    { ...by, type: 'ReopenLead' },
+    { ...by, type: 'QualifyLead' },
+    { ...by, type: 'DisqualifyLead', reason: 'lost' },
+  ])
+  const r = when(h, { ...by, type: 'ReopenLead' })
+  assert.ok(E.isRight(r) && r.right[0]?.type === 'LeadReopened')
+  if (E.isRight(r) && r.right[0]?.type === 'LeadReopened') assert.is(r.right[0].data.to, 'qualified')
+})
+
+test('transition :: the event records who did it, when and why', () => {
+  const r = when(given([capture('PLT')]), { ...by, note: 'left a voicemail', type: 'ContactLead' })
+  assert.equal(r, E.right([{ type: 'LeadContacted', version: 1, data: { leadId: 'L1', by: 'sam', at: '2026-11-25T11:00:00.000Z', note: 'left a voicemail' } }]))
+})
+
+test('dnc :: a DNC action recorded after capture also forbids contact and nurturing', () => {
+  const dncLater = given([capture('PLT'), capture('DNC')])
+  const r = when(dncLater, { ...by, type: 'ContactLead' })
+  assert.ok(E.isLeft(r) && r.left._tag === 'TransitionNotAllowed' && /DNC/.test(r.left.reason))
+  const contactedThenDnc = given([capture('PLT'), { ...by, type: 'ContactLead' }, capture('DNC')])
+  const n = when(contactedThenDnc, { ...by, type: 'StartNurturing' })
+  assert.ok(E.isLeft(n) && n.left._tag === 'TransitionNotAllowed' && /DNC/.test(n.left.reason))
+  assert.ok(E.isRight(when(contactedThenDnc, { ...by, type: 'QualifyLead' })), 'qualifying needs no contact')
+})
+
 test.run()

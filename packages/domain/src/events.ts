@@ -2,14 +2,27 @@
 import * as t from 'io-ts'
 import { CampaignType, Customer, DisqualificationReason, Offer, OfferKind, QualificationState, Storefront } from './model.js'
 
+const daysInMonth = (y: number, m: number): number =>
+  m === 2 ? (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28) : [4, 6, 9, 11].includes(m) ? 30 : 31
+
+/**
+ * Date.parse alone is not enough: it reads a time without an offset as the host's local time (a different
+ * instant on each host) and rolls impossible days over (02-30 becomes 03-02). schemas/common/instant.v1.
+ */
+const isInstant = (u: unknown): u is string =>
+  typeof u === 'string' &&
+  /^\d{4}-\d{2}-\d{2}T.*(?:[Zz]|[+-]\d{2}:?\d{2})$/.test(u) &&
+  !Number.isNaN(Date.parse(u)) &&
+  Number(u.slice(8, 10)) <= daysInMonth(Number(u.slice(0, 4)), Number(u.slice(5, 7)))
+
 /** An instant as an ISO-8601 string (what every event stores; the clock is never read in the domain). */
 export const Instant = new t.Type<string, string, unknown>(
   'Instant',
-  (u): u is string => typeof u === 'string' && !Number.isNaN(Date.parse(u)),
+  isInstant,
   (u, c) =>
-    typeof u === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(u) && !Number.isNaN(Date.parse(u))
+    isInstant(u)
       ? t.success(new Date(u).toISOString())
-      : t.failure(u, c, 'expected an ISO-8601 date-time such as 2026-11-25T10:00:00Z'),
+      : t.failure(u, c, 'expected an ISO-8601 date-time with an offset, such as 2026-11-25T10:00:00Z'),
   t.identity,
 )
 

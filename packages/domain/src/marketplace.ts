@@ -23,7 +23,7 @@ export interface Receipt {
 
 const Text = t.union([t.string, t.null, t.undefined], 'string')
 const text = (v: string | null | undefined): string => (v ?? '').trim()
-const orNull = (v: string | null | undefined): string | null => (v === null || v === undefined || v.trim() === '' ? null : v)
+const orNull = (v: string | null | undefined): string | null => (v === null || v === undefined || v.trim() === '' ? null : v.trim())
 
 /** Renames an object's keys to their canonical spelling, whatever their casing (`userDetails` → `UserDetails`). */
 const canonicalKeys = (value: unknown, names: ReadonlyArray<string>): unknown => {

@@ -126,5 +126,5 @@ export const LeadId = t.brand(
 )
 export type LeadId = t.TypeOf<typeof LeadId>
 
-export const streamOfLead = (id: LeadId): string => `lead-${id}`
+export const streamOfLead = (id: string): string => `lead-${id}`
 export const streamOfOffer = (key: string): string => `offer-${key}`

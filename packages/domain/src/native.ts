@@ -55,7 +55,8 @@ export const decodeNativeLead = (value: unknown): E.Either<LeadError, InboundLea
     return E.left(invalid([problem('(body)', 'expected a JSON object (one event)')]))
   const o = value as Record<string, unknown>
   const type = o['type']
-  if (typeof type !== 'string' || !(type in nativeTypes))
+  // Own keys only: `in` would also accept inherited names such as `toString`.
+  if (typeof type !== 'string' || !Object.hasOwn(nativeTypes, type))
     return E.left(invalid([problem('type', `unknown event type ${JSON.stringify(type ?? null)}; accepted: ${Object.keys(nativeTypes).join(', ')}`)]))
   if (o['version'] !== 1) return E.left(invalid([problem('version', `${type} accepts versions 1, got ${JSON.stringify(o['version'] ?? null)}`)]))
   return pipe(
@@ -64,7 +65,17 @@ export const decodeNativeLead = (value: unknown): E.Either<LeadError, InboundLea
     E.chain((n) => {
       const o2 = offer(n.data.offer.id ?? null, n.data.offer.title ?? null)
       if (o2.id === null && o2.title === null) return E.left(invalid([problem('data.offer', 'needs an id or a title')]))
-      const customer = { ...emptyCustomer, ...n.data.customer }
+      // Only the known customer fields are kept: personal data nobody asked for is not stored.
+      const c = n.data.customer ?? {}
+      const customer = {
+        firstName: c.firstName ?? emptyCustomer.firstName,
+        lastName: c.lastName ?? emptyCustomer.lastName,
+        email: c.email ?? emptyCustomer.email,
+        phone: c.phone ?? emptyCustomer.phone,
+        country: c.country ?? emptyCustomer.country,
+        company: c.company ?? emptyCustomer.company,
+        title: c.title ?? emptyCustomer.title,
+      }
       const description = n.data.description ?? null
       const command: CaptureLead = {
         type: 'CaptureLead',

@@ -23,7 +23,9 @@ export const withSources = (extra: SourceMap): SourceMap => ({
 })
 
 export const storefrontOf = (sources: SourceMap, leadSource: string | null): E.Either<LeadError, Storefront> => {
-  const found = leadSource === null ? undefined : sources[leadSource.trim().toLowerCase()]
+  const key = leadSource?.trim().toLowerCase()
+  // Own keys only: `constructor`, `toString`, … are inherited by every object and are not storefronts.
+  const found = key === undefined || !Object.hasOwn(sources, key) ? undefined : sources[key]
   return found === undefined ? E.left(unknownStorefront(leadSource)) : E.right(found)
 }
 

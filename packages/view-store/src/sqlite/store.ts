@@ -134,8 +134,11 @@ export const sqliteViewStore = (options: SqliteViewStoreOptions): ViewStore & { 
         for (const r of rows) if (!leads.has(r.lead_id)) leads.set(r.lead_id, decodeRow(LeadSummaryCodec, r.doc, r.lead_id))
         leadsOfOffer.set(key, rows.map((r) => r.lead_id))
       }
+      // Every key that names an offer of a loaded lead: kinds are resolved over all of a lead's keys.
+      const offerKeys = new Set(needs.offerKeys)
+      for (const s of leads.values()) for (const k of s.offerKeys) offerKeys.add(k)
       const offers = new Map<string, OfferEntry>()
-      for (const key of needs.offerKeys) {
+      for (const key of offerKeys) {
         const row = q.offer.get(key)
         if (row !== undefined) offers.set(key, decodeRow(OfferEntryCodec, row.doc, key))
       }

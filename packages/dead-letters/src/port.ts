@@ -1,0 +1,29 @@
+// The dead-letter port: every rejected inbound payload is kept here with its reason, never dropped.
+import type { FieldProblem } from '@leadstream/domain'
+
+export type DeadLetterStatus = 'open' | 'replayed' | 'discarded'
+
+export interface NewDeadLetter {
+  /** Where it came from: `http:/v1/marketplace/leads`, `kafka:leads.inbound`, … */
+  readonly source: string
+  /** Which inbound format the payload was meant to be (`marketplace`, `native`, `command`, `unknown`). */
+  readonly format: string
+  readonly problems: ReadonlyArray<FieldProblem>
+  /** The payload as received (raw text where the body was not JSON); may hold personal data: never log it. */
+  readonly payload: string
+  readonly receivedAt: string
+}
+
+export interface DeadLetter extends NewDeadLetter {
+  readonly id: number
+  readonly status: DeadLetterStatus
+}
+
+export interface DeadLetters {
+  record(entries: ReadonlyArray<NewDeadLetter>): Promise<ReadonlyArray<number>>
+  list(options: { readonly status?: DeadLetterStatus; readonly after?: number; readonly limit: number }): Promise<ReadonlyArray<DeadLetter>>
+  get(id: number): Promise<DeadLetter | null>
+  setStatus(id: number, status: DeadLetterStatus): Promise<boolean>
+  count(status: DeadLetterStatus): Promise<number>
+  close(): Promise<void>
+}

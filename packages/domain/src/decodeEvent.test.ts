@@ -1,0 +1,115 @@
+// Reading events back: type and version checks, decoding with field paths, and upcasting old versions.
+import * as E from 'fp-ts/lib/Either.js'
+import { suite } from 'uvu'
+import * as assert from 'uvu/assert'
+import type { FieldProblem } from './decodeError.js'
+import { decodeEvent, upcasters } from './decodeEvent.js'
+import { currentVersion, event, type DomainEvent, type EventType } from './events.js'
+import { emptyCustomer, offer } from './model.js'
+
+const contacted = { leadId: 'L1', by: 'sam', at: '2026-11-25T11:00:00Z', note: null }
+
+const paths = (r: E.Either<ReadonlyArray<FieldProblem>, DomainEvent>): ReadonlyArray<string> => {
+  if (E.isRight(r)) throw new Error(`expected a failure, got ${JSON.stringify(r.right)}`)
+  return r.left.map((p) => p.path)
+}
+
+/** Runs `body` with `type` at a higher current version and the given upcasters, then restores both. */
+const withVersion = (type: EventType, version: number, steps: Readonly<Record<number, (data: unknown) => unknown>>, body: () => void): void => {
+  const savedVersion = currentVersion[type]
+  const savedSteps = upcasters[type]
+  currentVersion[type] = version
+  upcasters[type] = steps
+  try {
+    body()
+  } finally {
+    currentVersion[type] = savedVersion
+    if (savedSteps === undefined) delete upcasters[type]
+    else upcasters[type] = savedSteps
+  }
+}
+
+const test = suite('decodeEvent')
+
+test('decodeEvent :: a current event decodes, its instants normalised', () => {
+  assert.equal(decodeEvent('LeadContacted', 1, contacted), E.right({ type: 'LeadContacted', version: 1, data: { ...contacted, at: '2026-11-25T11:00:00.000Z' } }))
+})
+
+test('decodeEvent :: an event the decider wrote reads back as itself after JSON', () => {
+  const written = event('LeadCaptured', {
+    leadId: 'L1',
+    storefront: 'AppSource',
+    campaign: 'nurture',
+    leadSource: 'SPZA-PLT|contoso.crm',
+    action: 'PLT',
+    offer: offer('contoso.crm', 'Contoso CRM'),
+    customer: { ...emptyCustomer, email: 'ada@contoso.com' },
+    description: null,
+    campaigns: ['spring-launch'],
+    isTest: false,
+    doNotContact: false,
+    format: 'crm-form',
+    occurredAt: '2026-11-25T10:00:00.000Z',
+  })
+  const stored: unknown = JSON.parse(JSON.stringify(written.data))
+  assert.equal(decodeEvent(written.type, written.version, stored), E.right(written))
+})
+
+test('decodeEvent :: an unknown type is named at type', () => {
+  for (const type of ['LeadArchived', 'leadcontacted', '', 'toString']) assert.equal(paths(decodeEvent(type, 1, contacted)), ['type'], type)
+})
+
+test('decodeEvent :: a version outside 1..current is named at version', () => {
+  for (const version of [0, -1, 2, 1.5, Number.NaN]) assert.equal(paths(decodeEvent('LeadContacted', version, contacted)), ['version'], String(version))
+})
+
+test('decodeEvent :: data that does not match names the field under data', () => {
+  assert.equal(paths(decodeEvent('LeadDisqualified', 1, { ...contacted, reason: 'bored' })), ['data.reason'])
+  assert.equal(paths(decodeEvent('LeadContacted', 1, { ...contacted, at: 'tomorrow' })), ['data.at'])
+  assert.equal(paths(decodeEvent('OfferClassified', 1, { offerKey: 'id:x', offerId: 'x', offerTitle: null, kind: 'spaceship', by: 'sam', at: contacted.at })), [
+    'data.kind',
+  ])
+  assert.equal(paths(decodeEvent('LeadContacted', 1, 'not an object')), ['data'])
+})
+
+test('decodeEvent :: an old version is upcast step by step to the current one', () => {
+  // v1 named the actor `who`; v2 added nothing but a `channel`; v3 (the current codec) has `by` and ignores extras.
+  const v1 = { leadId: 'L1', who: 'sam', at: '2026-11-25T11:00:00Z', note: null }
+  const calls: string[] = []
+  const steps = {
+    1: (d: unknown) => {
+      calls.push('1→2')
+      const { who, ...rest } = d as { who: string }
+      return { ...rest, by: who, channel: 'phone' }
+    },
+    2: (d: unknown) => {
+      calls.push('2→3')
+      return { ...(d as object), note: (d as { channel: string }).channel }
+    },
+  }
+  withVersion('LeadContacted', 3, steps, () => {
+    const r = decodeEvent('LeadContacted', 1, v1)
+    assert.ok(E.isRight(r))
+    if (E.isRight(r)) {
+      assert.is(r.right.version, 3)
+      assert.equal(r.right.data, { leadId: 'L1', by: 'sam', at: '2026-11-25T11:00:00.000Z', note: 'phone', channel: 'phone' })
+    }
+    assert.equal(calls, ['1→2', '2→3'])
+    calls.length = 0
+    const fromV2 = decodeEvent('LeadContacted', 2, { ...contacted, channel: 'email', note: 'x' })
+    assert.ok(E.isRight(fromV2) && fromV2.right.type === 'LeadContacted' && fromV2.right.data.note === 'email')
+    assert.equal(calls, ['2→3'], 'only the steps above the stored version run')
+    assert.equal(paths(decodeEvent('LeadContacted', 4, contacted)), ['version'])
+  })
+  assert.is(currentVersion.LeadContacted, 1, 'restored')
+  assert.is(upcasters.LeadContacted, undefined, 'restored')
+})
+
+test('decodeEvent :: a missing upcaster step is named at version', () => {
+  withVersion('LeadQualified', 3, { 2: (d) => d }, () => {
+    assert.equal(paths(decodeEvent('LeadQualified', 1, contacted)), ['version'])
+    assert.ok(E.isRight(decodeEvent('LeadQualified', 2, contacted)))
+  })
+})
+
+test.run()

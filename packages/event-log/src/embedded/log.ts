@@ -1,0 +1,34 @@
+// The embedded log: the event store's own global order, read as a single partition whose offset is the position.
+import * as E from 'fp-ts/lib/Either.js'
+import type { EventStore } from '@leadstream/event-store'
+import type { ConsumeOptions, EventLog } from '../port.js'
+
+const aborted = (signal: AbortSignal): Promise<void> =>
+  new Promise((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })))
+
+export const embeddedEventLog = (store: EventStore, options: { readonly idleWaitMs?: number } = {}): EventLog => {
+  const idleWaitMs = options.idleWaitMs ?? 1000
+  return {
+    head: async () => {
+      const h = await store.head()()
+      if (E.isLeft(h)) throw new Error(`event log head: ${h.left._tag}`)
+      return h.right
+    },
+    consume: async ({ resumeFrom, handle, maxBatch, signal }: ConsumeOptions) => {
+      const offsets = await resumeFrom()
+      let position = offsets.find((o) => o.partition === 0)?.offset ?? 0
+      while (!signal.aborted) {
+        const read = await store.readAll(position, maxBatch)()
+        if (E.isLeft(read)) throw new Error(`event log read after ${position}: ${read.left._tag}`)
+        const events = read.right
+        const last = events[events.length - 1]
+        if (last === undefined) {
+          await Promise.race([store.waitFor(position, idleWaitMs), aborted(signal)])
+          continue
+        }
+        await handle({ partition: 0, events, lastOffset: last.position })
+        position = last.position
+      }
+    },
+  }
+}

@@ -1,0 +1,31 @@
+// The event log port: what projectors read. Partitions and offsets; the embedded log has one partition.
+import type { RecordedEvent } from '@leadstream/domain'
+
+export interface LogOffset {
+  readonly partition: number
+  /** The last offset already applied; reading resumes after it. */
+  readonly offset: number
+}
+
+export interface LogBatch {
+  readonly partition: number
+  readonly events: ReadonlyArray<RecordedEvent>
+  /** The offset to commit once the batch is applied. */
+  readonly lastOffset: number
+}
+
+export interface ConsumeOptions {
+  /** Read from the consumer's own store each time partitions are (re)assigned: the source of resume points. */
+  readonly resumeFrom: () => Promise<ReadonlyArray<LogOffset>>
+  /** Applies one batch; the log hands the next batch of a partition only after this resolves. */
+  readonly handle: (batch: LogBatch) => Promise<void>
+  readonly maxBatch: number
+  readonly signal: AbortSignal
+}
+
+export interface EventLog {
+  /** Delivers batches until `signal` aborts (resolves) or `handle` fails (rejects with its error). */
+  consume(options: ConsumeOptions): Promise<void>
+  /** The log's last offset, summed over partitions: how far a caught-up consumer would be. */
+  head(): Promise<number>
+}

@@ -1,0 +1,7 @@
+// HTTP edge pieces shared by the services: error mapping, roles, body reading, idempotency keys.
+export * from './errors.js'
+export * from './auth.js'
+export * from './body.js'
+export * from './idempotency.js'
+export { sqliteIdempotencyKeys } from './sqlite/idempotency.js'
+export * from './app.js'

@@ -1,0 +1,82 @@
+// Composition root of the embedded mode: SQLite stores, in-process projector, one HTTP server for everything.
+import { randomUUID } from 'node:crypto'
+import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
+import { sqliteDeadLetters } from '@leadstream/dead-letters'
+import { withSources } from '@leadstream/domain'
+import { embeddedEventLog } from '@leadstream/event-log'
+import { sqliteEventStore } from '@leadstream/event-store'
+import { httpApp, sqliteIdempotencyKeys, tokensConfigured, type Tokens } from '@leadstream/http-edge'
+import { ingestRoutes } from '@leadstream/ingest'
+import { projector } from '@leadstream/projector'
+import { adminRoutes, queryRoutes } from '@leadstream/query-api'
+import { createLogger, createMetrics, type Logger } from '@leadstream/runtime'
+import { sqliteViewStore } from '@leadstream/view-store'
+import type { EmbeddedConfig } from './config.js'
+
+export interface Running {
+  readonly url: string
+  /** Stops accepting requests, lets in-flight ones finish, stops the projector after its batch, closes the files. */
+  close(): Promise<void>
+}
+
+export const startEmbedded = async (config: EmbeddedConfig, logger: Logger = createLogger('leadstream', config.logLevel)): Promise<Running> => {
+  const metrics = createMetrics()
+  const store = sqliteEventStore({ path: join(config.dataDir, 'events.db') })
+  const views = sqliteViewStore({ path: join(config.dataDir, 'views.db') })
+  const deadLetters = sqliteDeadLetters({ path: join(config.dataDir, 'dead-letters.db') })
+  const idempotencyKeys = sqliteIdempotencyKeys({ path: join(config.dataDir, 'idempotency.db') })
+  const tokens: Tokens = { ingest: config.ingestTokens, analyst: config.analystTokens, operator: config.operatorTokens }
+
+  const proj = projector({ log: embeddedEventLog(store), views, metrics, logger }, { maxBatch: config.projectorBatch })
+  proj.start()
+
+  const now = () => new Date()
+  const ingestPorts = { store, deadLetters, sources: withSources(config.leadSources), now, newId: randomUUID, metrics, logger }
+  const app = httpApp(
+    [
+      ingestRoutes(ingestPorts, { tokens, idempotencyKeys, bodyLimitBytes: config.bodyLimitBytes, maxBatch: config.maxBatch }),
+      queryRoutes({ views }, { tokens, defaultWaitMs: config.readWaitMs }),
+      adminRoutes({ deadLetters, projections: async () => [await proj.status()] }, { tokens }),
+    ],
+    {
+      metrics,
+      logger,
+      health: async () => {
+        const s = await proj.status()
+        return { ok: s.state !== 'failed', projector: s }
+      },
+    },
+  )
+
+  const secured = tokensConfigured(tokens)
+  const host = secured ? config.host : '127.0.0.1'
+  if (!secured)
+    logger.warn(
+      { host, requested: config.host },
+      'no tokens configured (LEADSTREAM_*_TOKENS): every caller is trusted, so the server listens on 127.0.0.1 only',
+    )
+  const server = await new Promise<import('node:http').Server>((resolve, reject) => {
+    const s = app.listen(config.port, host, () => resolve(s))
+    s.once('error', reject)
+  })
+  server.keepAliveTimeout = 5000
+  const address = server.address() as AddressInfo
+  const url = `http://${host}:${address.port}`
+  logger.info({ url, dataDir: config.dataDir }, 'leadstream is serving')
+
+  let closing: Promise<void> | null = null
+  return {
+    url,
+    close: () =>
+      (closing ??= (async () => {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve())
+          server.closeIdleConnections()
+        })
+        await proj.stop()
+        await Promise.all([store.close(), views.close(), deadLetters.close(), idempotencyKeys.close()])
+        logger.info('leadstream stopped')
+      })()),
+  }
+}

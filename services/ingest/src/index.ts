@@ -1,0 +1,5 @@
+// The ingest service: leads in (HTTP now, Kafka later) → decide → append.
+export * from './ports.js'
+export * from './leads.js'
+export * from './commands.js'
+export * from './routes.js'

@@ -1,0 +1,15 @@
+// What the ingest service needs from the outside world, passed in by a composition root.
+import type { DeadLetters } from '@leadstream/dead-letters'
+import type { SourceMap } from '@leadstream/domain'
+import type { EventStore } from '@leadstream/event-store'
+import type { Logger, Metrics } from '@leadstream/runtime'
+
+export interface IngestPorts {
+  readonly store: EventStore
+  readonly deadLetters: DeadLetters
+  readonly sources: SourceMap
+  readonly now: () => Date
+  readonly newId: () => string
+  readonly metrics: Metrics
+  readonly logger: Logger
+}

@@ -1,0 +1,109 @@
+// Ingest's HTTP routes: leads (native and marketplace), qualification commands, the offer catalogue.
+import * as E from 'fp-ts/lib/Either.js'
+import type { NextFunction, Request, Response, Router } from 'express'
+import {
+  decodeCatalogueEntry,
+  decodeMarketplaceLead,
+  decodeNativeLead,
+  decodeQualificationCommand,
+  LeadId,
+  problem,
+  problemsOf,
+  type FieldProblem,
+  type InboundLead,
+  type LeadError,
+} from '@leadstream/domain'
+import { errorBody, idempotent, isBodyError, parseBody, rawBody, requireRole, sendLeadError, type IdempotencyKeys, type Tokens } from '@leadstream/http-edge'
+import { classifyOffer, runCommand } from './commands.js'
+import { ingestLeads, type IngestSummary, type InboundItem } from './leads.js'
+import type { IngestPorts } from './ports.js'
+
+export interface IngestHttpOptions {
+  readonly tokens: Tokens
+  readonly idempotencyKeys: IdempotencyKeys
+  readonly bodyLimitBytes: number
+  readonly maxBatch: number
+}
+
+const prefixed = (index: number, problems: ReadonlyArray<FieldProblem>): ReadonlyArray<FieldProblem> =>
+  problems.map((p) => ({ ...p, path: p.path === '(body)' ? `[${index}]` : `[${index}].${p.path}` }))
+
+export const ingestRoutes =
+  (ports: IngestPorts, options: IngestHttpOptions) =>
+  (router: Router): void => {
+    const ingest = ingestLeads(ports)
+    const write = [requireRole(options.tokens, 'ingest'), rawBody(options.bodyLimitBytes), idempotent(options.idempotencyKeys, ports.now)]
+
+    /** Keeps a payload that could not be read at all, and answers 400 naming why. */
+    const rejectWhole = async (req: Request, res: Response, format: string, problems: ReadonlyArray<FieldProblem>, payload: string, status = 400) => {
+      const [id] = await ports.deadLetters.record([{ source: `http:${req.path}`, format, problems, payload, receivedAt: ports.now().toISOString() }])
+      ports.metrics.deadLetters.inc({ source: `http:${req.path}` })
+      res.status(status).json({ ...errorBody(status === 413 ? 'PayloadTooLarge' : 'Invalid', problems), deadLetterId: id })
+    }
+
+    const leadsRoute = (format: string, decode: (value: unknown, receivedAt: string) => E.Either<LeadError, InboundLead>) => async (req: Request, res: Response) => {
+      const body = parseBody(req)
+      if (!body.ok) return rejectWhole(req, res, format, [problem('(body)', body.reason)], body.raw)
+      const single = !Array.isArray(body.value)
+      const values: ReadonlyArray<unknown> = Array.isArray(body.value) ? body.value : [body.value]
+      if (values.length === 0) return rejectWhole(req, res, format, [problem('(body)', 'expected at least one lead')], body.raw)
+      if (values.length > options.maxBatch)
+        return rejectWhole(req, res, format, [problem('(body)', `at most ${options.maxBatch} leads per request, got ${values.length}`)], body.raw)
+      const receivedAt = ports.now().toISOString()
+      const items: InboundItem[] = values.map((raw, index) => ({ index, raw, decoded: decode(raw, receivedAt) }))
+      const summary: IngestSummary = await ingest(items, `http:${req.path}`, format)
+      res.setHeader('X-Log-Position', String(summary.position))
+      if (single) {
+        const r = summary.results[0]!
+        if (r.status === 'rejected') return void res.status(400).json({ ...errorBody('Invalid', r.problems), deadLetterId: r.deadLetterId })
+        return void res.status(r.status === 'accepted' ? 201 : 200).json({ ...r, position: summary.position })
+      }
+      // In a batch, each problem's path starts with the item's index, so the sender knows which lead to fix.
+      const results = summary.results.map((r) => (r.status === 'rejected' ? { ...r, problems: prefixed(r.index, r.problems) } : r))
+      const status = summary.rejected === 0 ? 200 : summary.rejected === values.length ? 400 : 207
+      res.status(status).json({ ...summary, results })
+    }
+
+    router.post('/v1/leads', ...write, leadsRoute('native', (v) => decodeNativeLead(v)))
+    router.post('/v1/marketplace/leads', ...write, leadsRoute('marketplace', (v, receivedAt) => decodeMarketplaceLead(ports.sources, { receivedAt }, v)))
+
+    router.post('/v1/leads/:id/commands', ...write, async (req: Request, res: Response) => {
+      const body = parseBody(req)
+      if (!body.ok) return rejectWhole(req, res, 'command', [problem('(body)', body.reason)], body.raw)
+      const leadId = String(req.params['id'])
+      if (!LeadId.is(leadId)) return rejectWhole(req, res, 'command', [problem('leadId', 'not a lead id')], body.raw)
+      const at = ports.now().toISOString()
+      const decoded = decodeQualificationCommand(leadId, at, body.value)
+      const result = E.isLeft(decoded) ? decoded : await runCommand(ports)(decoded.right, ports.newId())
+      if (E.isLeft(result)) {
+        const [id] = await ports.deadLetters.record([{ source: `http:/v1/leads/:id/commands`, format: 'command', problems: problemsOf(result.left), payload: body.raw, receivedAt: at }])
+        return sendLeadError(res, result.left, { deadLetterId: id })
+      }
+      res.setHeader('X-Log-Position', String(result.right.position))
+      res.status(result.right.duplicate ? 200 : 201).json({ status: result.right.duplicate ? 'duplicate' : 'accepted', leadId, ...result.right })
+    })
+
+    router.post('/v1/catalogue', ...write, async (req: Request, res: Response) => {
+      const body = parseBody(req)
+      if (!body.ok) return rejectWhole(req, res, 'catalogue', [problem('(body)', body.reason)], body.raw)
+      const at = ports.now().toISOString()
+      const decoded = decodeCatalogueEntry(at, body.value)
+      const result = E.isLeft(decoded) ? decoded : await classifyOffer(ports)(decoded.right, ports.newId())
+      if (E.isLeft(result)) {
+        const [id] = await ports.deadLetters.record([{ source: 'http:/v1/catalogue', format: 'catalogue', problems: problemsOf(result.left), payload: body.raw, receivedAt: at }])
+        return sendLeadError(res, result.left, { deadLetterId: id })
+      }
+      res.setHeader('X-Log-Position', String(result.right.position))
+      res.status(result.right.duplicate ? 200 : 201).json({ status: result.right.duplicate ? 'duplicate' : 'accepted', ...result.right })
+    })
+
+    // Body errors raised before a route runs (too large, unreadable): answered as JSON and kept as dead letters.
+    router.use(async (err: unknown, req: Request, res: Response, next: NextFunction) => {
+      if (!isBodyError(err)) return next(err)
+      const reason =
+        err.type === 'entity.too.large'
+          ? `the body is ${err.length ?? 'over'} bytes; the limit is ${err.limit ?? options.bodyLimitBytes} bytes (send smaller batches)`
+          : err.message
+      await rejectWhole(req, res, 'unknown', [problem('(body)', reason)], `(body not kept: ${err.type}, ${err.length ?? '?'} bytes)`, err.status)
+    })
+  }

@@ -1,0 +1,2 @@
+// The projector service: event log → projections → view store.
+export * from './projector.js'

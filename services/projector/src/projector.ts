@@ -1,0 +1,106 @@
+// The projector: reads the event log in batches, projects them purely, commits changes + checkpoint together.
+import * as E from 'fp-ts/lib/Either.js'
+import { needsOf, projectBatch, type ProjectionError } from '@leadstream/domain'
+import type { EventLog, LogBatch } from '@leadstream/event-log'
+import type { Logger, Metrics } from '@leadstream/runtime'
+import type { ViewStore } from '@leadstream/view-store'
+
+export interface ProjectorPorts {
+  readonly log: EventLog
+  readonly views: ViewStore
+  readonly metrics: Metrics
+  readonly logger: Logger
+}
+
+export type ProjectorState = 'starting' | 'live' | 'stopped' | 'failed'
+
+export interface ProjectorStatus {
+  readonly projection: string
+  readonly state: ProjectorState
+  readonly position: number
+  readonly head: number
+  readonly lag: number
+  readonly eventsPerSecond: number
+  readonly lastError: { readonly message: string; readonly position?: number; readonly eventId?: string } | null
+}
+
+export interface Projector {
+  /** Catches up from the stored checkpoint, then follows the log until `stop`. */
+  start(): void
+  /** Finishes the batch in hand (its commit is atomic either way), then resolves. */
+  stop(): Promise<void>
+  status(): Promise<ProjectorStatus>
+}
+
+export class ProjectionFailed extends Error {
+  constructor(readonly error: ProjectionError) {
+    super(`projection failed at position ${error.position} (event ${error.eventId}): ${error.reason}`)
+  }
+}
+
+export const projector = (ports: ProjectorPorts, options: { readonly projection?: string; readonly maxBatch?: number } = {}): Projector => {
+  const name = options.projection ?? 'leads'
+  const maxBatch = options.maxBatch ?? 5000
+  const abort = new AbortController()
+  let state: ProjectorState = 'starting'
+  let position = 0
+  let lastError: ProjectorStatus['lastError'] = null
+  let running: Promise<void> | null = null
+  // events/s over a sliding window of recent batches
+  const window: Array<{ at: number; n: number }> = []
+
+  const handle = async (batch: LogBatch): Promise<void> => {
+    const loaded = await ports.views.load(needsOf(batch.events))
+    const changes = projectBatch(batch.events, loaded)
+    if (E.isLeft(changes)) throw new ProjectionFailed(changes.left)
+    await ports.views.commit(name, changes.right, { partition: batch.partition, offset: batch.lastOffset })
+    position = Math.max(position, changes.right.position)
+    state = 'live'
+    const now = Date.now()
+    window.push({ at: now, n: batch.events.length })
+    while (window.length > 0 && window[0]!.at < now - 5000) window.shift()
+    ports.metrics.eventsProjected.inc({ projection: name }, batch.events.length)
+    ports.metrics.projectionPosition.set({ projection: name }, position)
+  }
+
+  return {
+    start: () => {
+      if (running !== null) return
+      running = (async () => {
+        try {
+          position = await ports.views.position()
+          ports.logger.info({ projection: name, position }, 'projector catching up from its checkpoint')
+          await ports.log.consume({ resumeFrom: () => ports.views.checkpoints(name), handle, maxBatch, signal: abort.signal })
+          state = 'stopped'
+        } catch (e) {
+          state = 'failed'
+          lastError =
+            e instanceof ProjectionFailed
+              ? { message: e.message, position: e.error.position, eventId: e.error.eventId }
+              : { message: e instanceof Error ? e.message : String(e) }
+          ports.logger.error({ projection: name, err: lastError }, 'projector stopped on an error')
+        }
+      })()
+    },
+    stop: async () => {
+      abort.abort()
+      await running
+      if (state !== 'failed') state = 'stopped'
+    },
+    status: async () => {
+      const head = await ports.log.head()
+      const span = window.length > 1 ? (window[window.length - 1]!.at - window[0]!.at) / 1000 : 0
+      const n = window.reduce((s, w) => s + w.n, 0)
+      ports.metrics.logHead.set(head)
+      return {
+        projection: name,
+        state,
+        position,
+        head,
+        lag: Math.max(0, head - position),
+        eventsPerSecond: span > 0 ? Math.round(n / span) : 0,
+        lastError,
+      }
+    },
+  }
+}
