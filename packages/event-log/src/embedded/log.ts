@@ -17,13 +17,14 @@ export const embeddedEventLog = (store: EventStore, options: { readonly idleWait
     consume: async ({ resumeFrom, handle, maxBatch, signal }: ConsumeOptions) => {
       const offsets = await resumeFrom()
       let position = offsets.find((o) => o.partition === 0)?.offset ?? 0
+      const stopped = aborted(signal)
       while (!signal.aborted) {
         const read = await store.readAll(position, maxBatch)()
         if (E.isLeft(read)) throw new Error(`event log read after ${position}: ${read.left._tag}`)
         const events = read.right
         const last = events[events.length - 1]
         if (last === undefined) {
-          await Promise.race([store.waitFor(position, idleWaitMs), aborted(signal)])
+          await Promise.race([store.waitFor(position, idleWaitMs), stopped])
           continue
         }
         await handle({ partition: 0, events, lastOffset: last.position })

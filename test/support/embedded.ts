@@ -1,0 +1,52 @@
+// Starts the embedded server in-process on a loopback port over a fresh temp data dir (a real HTTP server).
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import * as E from 'fp-ts/lib/Either.js'
+import { embeddedSettings, startEmbedded, type Running } from '@leadstream/embedded'
+import { createLogger, loadConfig } from '@leadstream/runtime'
+
+export interface TestServer extends Running {
+  readonly dataDir: string
+  /** Stops the server and deletes its data. */
+  dispose(): Promise<void>
+}
+
+export const startTestServer = async (env: Record<string, string> = {}): Promise<TestServer> => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'leadstream-e2e-'))
+  const config = loadConfig(embeddedSettings, { LEADSTREAM_DATA_DIR: dataDir, LEADSTREAM_PORT: '0', ...env })
+  if (E.isLeft(config)) throw new Error(config.left.join('; '))
+  const running = await startEmbedded(config.right, createLogger('test', 'silent'))
+  return {
+    ...running,
+    dataDir,
+    dispose: async () => {
+      await running.close()
+      rmSync(dataDir, { recursive: true, force: true })
+    },
+  }
+}
+
+export interface Answer {
+  readonly status: number
+  readonly headers: Headers
+  // JSON bodies are checked field by field in the tests.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly body: any
+}
+
+export const http = async (method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> => {
+  const res = await fetch(url, {
+    method,
+    headers: { 'content-type': 'application/json', ...headers },
+    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+  })
+  const text = await res.text()
+  let parsed: unknown = text
+  try {
+    parsed = JSON.parse(text)
+  } catch {
+    // not JSON (metrics text): keep the text
+  }
+  return { status: res.status, headers: res.headers, body: parsed }
+}
