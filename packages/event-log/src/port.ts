@@ -3,15 +3,14 @@ import type { RecordedEvent } from '@leadstream/domain'
 
 export interface LogOffset {
   readonly partition: number
-  /** The last offset already applied; reading resumes after it. */
+  /** The last offset already applied (-1 for none); reading resumes after it. */
   readonly offset: number
 }
 
 export interface LogBatch {
   readonly partition: number
-  readonly events: ReadonlyArray<RecordedEvent>
-  /** The offset to commit once the batch is applied. */
-  readonly lastOffset: number
+  /** Events in partition order with their offsets (in the embedded log, offset = global position). */
+  readonly entries: ReadonlyArray<{ readonly offset: number; readonly event: RecordedEvent }>
 }
 
 export interface ConsumeOptions {

@@ -3,7 +3,9 @@ import * as E from 'fp-ts/lib/Either.js'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { emptyCustomer, needsOf, offer, projectBatch, type Changes, type DomainEvent, type RecordedEvent } from '@leadstream/domain'
-import { BadCursor, type ViewStore } from './port.js'
+import { BadCursor, type ProjectionLogic, type ViewStore } from './port.js'
+
+const logic: ProjectionLogic = { needs: needsOf, project: projectBatch }
 
 let position = 0
 const rec = (streamId: string, revision: number, event: DomainEvent): RecordedEvent => ({
@@ -40,13 +42,11 @@ const captured = (leadId: string, opts: { storefront?: 'AppSource' | 'AzureMarke
 const contacted = (leadId: string, revision: number) =>
   rec(`lead-${leadId}`, revision, { type: 'LeadContacted', version: 1, data: { leadId, by: 'sam', at: '2026-11-25T11:00:00.000Z', note: null } })
 
-/** Projects events through the store exactly as a projector does: load, project, commit. */
-const project = async (store: ViewStore, projection: string, events: ReadonlyArray<RecordedEvent>): Promise<Changes> => {
-  const loaded = await store.load(needsOf(events))
-  const changes = projectBatch(events, loaded)
-  if (E.isLeft(changes)) throw new Error(changes.left.reason)
-  await store.commit(projection, changes.right, { partition: 0, offset: changes.right.position })
-  return changes.right
+/** Projects events through the store exactly as the embedded projector does (offset = position). */
+const project = async (store: ViewStore, projection: string, events: ReadonlyArray<RecordedEvent>, partition = 0) => {
+  const r = await store.applyBatch(projection, partition, events.map((event) => ({ offset: event.position, event })), logic)
+  if (E.isLeft(r)) throw new Error(r.left.reason)
+  return r.right
 }
 
 const count = async (store: ViewStore, dim: 'storefront' | 'all', key: string, metric: string, bucket: string, test = false) =>
@@ -75,16 +75,49 @@ export const viewStoreContract = (name: string, make: () => Promise<ViewStore>):
   test('commit :: a failing commit writes neither rows nor checkpoint', async ({ store }) => {
     await project(store, 'leads', [captured('a')])
     const before = await store.checkpoints('leads')
-    const bad = { leads: [{ ...(await store.lead('a'))!, capturedAt: null as unknown as string }], offers: [], counts: [], position: 999 }
+    const stored = (await store.lead('a'))!
+    const broken: ProjectionLogic = {
+      needs: needsOf,
+      // a row the store cannot write (NOT NULL violated) after the counters were changed: all must roll back
+      project: () => E.right<never, Changes>({ leads: [{ ...stored, capturedAt: null as unknown as string }], offers: [], counts: [{ dimension: 'all', key: 'all', metric: 'leads', bucket: 'total', test: false, delta: 5 }], position: 999 }),
+    }
     let threw = false
     try {
-      await store.commit('leads', bad, { partition: 0, offset: 999 })
+      await store.applyBatch('leads', 0, [{ offset: 999, event: captured('z') }], broken)
     } catch {
       threw = true
     }
     assert.ok(threw, 'the commit failed')
     assert.equal(await store.checkpoints('leads'), before)
     assert.is((await store.lead('a'))?.capturedAt, '2026-11-25T10:00:00.000Z')
+    assert.is(await count(store, 'all', 'all', 'leads', 'total'), 1)
+  })
+
+  test('applyBatch :: entries at or below the partition checkpoint are skipped, per partition', async ({ store }) => {
+    const a = captured('a')
+    const b = captured('b')
+    const first = await project(store, 'leads', [a, b])
+    assert.is(first.applied, 2)
+    const again = await project(store, 'leads', [a, b])
+    assert.equal(again, { applied: 0, skipped: 2, offset: b.position })
+    const c = captured('c')
+    const mixed = await project(store, 'leads', [b, c])
+    assert.equal(mixed, { applied: 1, skipped: 1, offset: c.position })
+    assert.is(await count(store, 'all', 'all', 'leads', 'total'), 3)
+    // another partition has its own checkpoint: offsets there are unrelated
+    const d = captured('d')
+    const other = await store.applyBatch('leads', 1, [{ offset: 0, event: d }], logic)
+    assert.ok(E.isRight(other) && other.right.applied === 1)
+    assert.equal([...(await store.checkpoints('leads'))].sort((x, y) => x.partition - y.partition), [
+      { partition: 0, offset: c.position },
+      { partition: 1, offset: 0 },
+    ])
+  })
+
+  test('applyBatch :: a projection error is returned and writes nothing', async ({ store }) => {
+    const r = await store.applyBatch('leads', 0, [{ offset: 1, event: contacted('ghost', 1) }], logic)
+    assert.ok(E.isLeft(r))
+    assert.equal(await store.checkpoints('leads'), [])
   })
 
   test('load :: a transition moves the counters and is idempotent per revision', async ({ store }) => {
@@ -92,7 +125,8 @@ export const viewStoreContract = (name: string, make: () => Promise<ViewStore>):
     await project(store, 'leads', [cap])
     const c = contacted('a', 1)
     await project(store, 'leads', [c])
-    await project(store, 'leads', [cap, c]) // at-least-once redelivery
+    // at-least-once redelivery on another partition (after a rebalance): the lead revision guards it
+    await store.applyBatch('leads', 7, [cap, c].map((event, i) => ({ offset: i, event })), logic)
     assert.is(await count(store, 'storefront', 'AppSource', 'state', 'captured'), 0)
     assert.is(await count(store, 'storefront', 'AppSource', 'state', 'contacted'), 1)
     assert.ok(!(await store.counts('storefront')).some((r) => r.n === 0), 'empty counters are dropped')

@@ -1,5 +1,17 @@
 // The view store port: what projectors write (changes + checkpoint, atomically) and the query API reads.
-import type { Changes, LeadSummary, Loaded, OfferKind, QualificationState, Storefront, CampaignType, CountDelta } from '@leadstream/domain'
+import type * as E from 'fp-ts/lib/Either.js'
+import type {
+  CampaignType,
+  Changes,
+  CountDelta,
+  LeadSummary,
+  Loaded,
+  OfferKind,
+  ProjectionError,
+  QualificationState,
+  RecordedEvent,
+  Storefront,
+} from '@leadstream/domain'
 
 // ---------------------------------------------------------------------------------------------------------
 // model
@@ -9,6 +21,33 @@ import type { Changes, LeadSummary, Loaded, OfferKind, QualificationState, Store
 export interface Checkpoint {
   readonly partition: number
   /** The last offset applied; in the embedded log, the global position. */
+  readonly offset: number
+}
+
+/** One event of a log partition with its offset there (in the embedded log, offset = global position). */
+export interface LogEntry {
+  readonly offset: number
+  readonly event: RecordedEvent
+}
+
+export interface Needs {
+  readonly leadIds: ReadonlyArray<string>
+  readonly offerKeys: ReadonlyArray<string>
+  readonly classified: ReadonlyArray<string>
+}
+
+/** The pure logic of a projection: what a batch must load, and what it changes (see the domain's projection). */
+export interface ProjectionLogic {
+  readonly needs: (events: ReadonlyArray<RecordedEvent>) => Needs
+  readonly project: (events: ReadonlyArray<RecordedEvent>, loaded: Loaded) => E.Either<ProjectionError, Changes>
+}
+
+export interface Applied {
+  /** Events applied by this call. */
+  readonly applied: number
+  /** Events skipped because the partition's checkpoint was already past them (a redelivery). */
+  readonly skipped: number
+  /** The partition's checkpoint after the call. */
   readonly offset: number
 }
 
@@ -39,10 +78,14 @@ export interface CountRow {
 export interface ViewStore {
   // -- projector side --
   checkpoints(projection: string): Promise<ReadonlyArray<Checkpoint>>
-  /** Loads the rows a batch will change (see `needsOf` in the domain). */
-  load(needs: { leadIds: ReadonlyArray<string>; offerKeys: ReadonlyArray<string>; classified: ReadonlyArray<string> }): Promise<Loaded>
-  /** Writes the changes and the checkpoint in one transaction: a crash leaves both or neither. */
-  commit(projection: string, changes: Changes, checkpoint: Checkpoint): Promise<void>
+  /**
+   * Applies a batch of one partition in ONE transaction that also serialises it against every other writer
+   * of the projection: read the partition's checkpoint, drop entries at or below it, load the rows the rest
+   * touch, project them, write rows + counters + checkpoint. Two projector processes that both hold a
+   * partition for a moment (a rebalance) therefore never apply the same event twice, and an offer
+   * reclassification never races a lead change on another partition. A crash leaves all or nothing.
+   */
+  applyBatch(projection: string, partition: number, entries: ReadonlyArray<LogEntry>, logic: ProjectionLogic): Promise<E.Either<ProjectionError, Applied>>
 
   // -- reader side --
   /** The highest global position the views reflect. */

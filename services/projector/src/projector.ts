@@ -3,7 +3,9 @@ import * as E from 'fp-ts/lib/Either.js'
 import { needsOf, projectBatch, type ProjectionError } from '@leadstream/domain'
 import type { EventLog, LogBatch } from '@leadstream/event-log'
 import type { Logger, Metrics } from '@leadstream/runtime'
-import type { ViewStore } from '@leadstream/view-store'
+import type { ProjectionLogic, ViewStore } from '@leadstream/view-store'
+
+const logic: ProjectionLogic = { needs: needsOf, project: projectBatch }
 
 export interface ProjectorPorts {
   readonly log: EventLog
@@ -50,16 +52,14 @@ export const projector = (ports: ProjectorPorts, options: { readonly projection?
   const window: Array<{ at: number; n: number }> = []
 
   const handle = async (batch: LogBatch): Promise<void> => {
-    const loaded = await ports.views.load(needsOf(batch.events))
-    const changes = projectBatch(batch.events, loaded)
-    if (E.isLeft(changes)) throw new ProjectionFailed(changes.left)
-    await ports.views.commit(name, changes.right, { partition: batch.partition, offset: batch.lastOffset })
-    position = Math.max(position, changes.right.position)
+    const applied = await ports.views.applyBatch(name, batch.partition, batch.entries, logic)
+    if (E.isLeft(applied)) throw new ProjectionFailed(applied.left)
+    for (const e of batch.entries) position = Math.max(position, e.event.position)
     state = 'live'
     const now = Date.now()
-    window.push({ at: now, n: batch.events.length })
+    window.push({ at: now, n: batch.entries.length })
     while (window.length > 0 && window[0]!.at < now - 5000) window.shift()
-    ports.metrics.eventsProjected.inc({ projection: name }, batch.events.length)
+    ports.metrics.eventsProjected.inc({ projection: name }, applied.right.applied)
     ports.metrics.projectionPosition.set({ projection: name }, position)
   }
 

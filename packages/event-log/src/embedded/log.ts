@@ -16,7 +16,7 @@ export const embeddedEventLog = (store: EventStore, options: { readonly idleWait
     },
     consume: async ({ resumeFrom, handle, maxBatch, signal }: ConsumeOptions) => {
       const offsets = await resumeFrom()
-      let position = offsets.find((o) => o.partition === 0)?.offset ?? 0
+      let position = Math.max(0, offsets.find((o) => o.partition === 0)?.offset ?? 0)
       const stopped = aborted(signal)
       while (!signal.aborted) {
         const read = await store.readAll(position, maxBatch)()
@@ -27,7 +27,7 @@ export const embeddedEventLog = (store: EventStore, options: { readonly idleWait
           await Promise.race([store.waitFor(position, idleWaitMs), stopped])
           continue
         }
-        await handle({ partition: 0, events, lastOffset: last.position })
+        await handle({ partition: 0, entries: events.map((event) => ({ offset: event.position, event })) })
         position = last.position
       }
     },

@@ -1,9 +1,9 @@
 // Embedded view store on SQLite: lead rows with their summary as JSON, counters, catalogue, checkpoints.
 import * as E from 'fp-ts/lib/Either.js'
-import { LeadSummaryCodec, OfferEntryCodec, type Changes, type LeadSummary, type OfferEntry } from '@leadstream/domain'
+import { LeadSummaryCodec, OfferEntryCodec, type Changes, type LeadSummary, type Loaded, type OfferEntry, type ProjectionError } from '@leadstream/domain'
 import { openSqlite, type Sqlite } from '@leadstream/runtime'
 import type { Statement } from 'better-sqlite3'
-import { decodeCursor, encodeCursor, type Checkpoint, type CountRow, type LeadFilter, type ViewStore } from '../port.js'
+import { decodeCursor, encodeCursor, type Applied, type CountRow, type LeadFilter, type LogEntry, type Needs, type ProjectionLogic, type ViewStore } from '../port.js'
 
 const migrations = [
   `CREATE TABLE leads (
@@ -53,6 +53,7 @@ export const sqliteViewStore = (options: SqliteViewStoreOptions): ViewStore & { 
   const db = openSqlite(options.path, migrations)
   const q = {
     checkpoints: db.prepare<[string], { partition: number; offset: number }>('SELECT partition, "offset" FROM checkpoints WHERE projection = ?'),
+    checkpointOf: db.prepare<[string, number], { offset: number }>('SELECT "offset" FROM checkpoints WHERE projection = ? AND partition = ?'),
     position: db.prepare<[], { p: number | null }>('SELECT max(position) AS p FROM checkpoints'),
     lead: db.prepare<[string], { doc: string }>('SELECT doc FROM leads WHERE lead_id = ?'),
     leadsOfOffer: db.prepare<[string, string], { lead_id: string; doc: string }>(
@@ -81,7 +82,7 @@ export const sqliteViewStore = (options: SqliteViewStoreOptions): ViewStore & { 
     ),
   }
 
-  const writeChanges = db.transaction((projection: string, changes: Changes, cp: Checkpoint) => {
+  const writeChanges = (projection: string, changes: Changes, partition: number, offset: number) => {
     for (const s of changes.leads)
       q.upsertLead.run(
         s.leadId,
@@ -99,8 +100,45 @@ export const sqliteViewStore = (options: SqliteViewStoreOptions): ViewStore & { 
     for (const o of changes.offers) q.upsertOffer.run(o.offerKey, JSON.stringify(o))
     for (const c of changes.counts) q.addCount.run(c.dimension, c.key, c.metric, c.bucket, c.test ? 1 : 0, c.delta)
     if (changes.counts.some((c) => c.delta < 0)) q.dropEmpty.run()
-    q.checkpoint.run(projection, cp.partition, cp.offset, changes.position)
-  })
+    q.checkpoint.run(projection, partition, offset, changes.position)
+  }
+
+  const load = (needs: Needs): Loaded => {
+    const leads = new Map<string, LeadSummary>()
+    for (const id of needs.leadIds) {
+      const row = q.lead.get(id)
+      if (row !== undefined) leads.set(id, decodeRow(LeadSummaryCodec, row.doc, id))
+    }
+    const leadsOfOffer = new Map<string, ReadonlyArray<string>>()
+    for (const key of needs.classified) {
+      const rows = q.leadsOfOffer.all(key, key)
+      for (const r of rows) if (!leads.has(r.lead_id)) leads.set(r.lead_id, decodeRow(LeadSummaryCodec, r.doc, r.lead_id))
+      leadsOfOffer.set(key, rows.map((r) => r.lead_id))
+    }
+    // Every key that names an offer of a loaded lead: kinds are resolved over all of a lead's keys.
+    const offerKeys = new Set(needs.offerKeys)
+    for (const s of leads.values()) for (const k of s.offerKeys) offerKeys.add(k)
+    const offers = new Map<string, OfferEntry>()
+    for (const key of offerKeys) {
+      const row = q.offer.get(key)
+      if (row !== undefined) offers.set(key, decodeRow(OfferEntryCodec, row.doc, key))
+    }
+    return { leads, offers, leadsOfOffer }
+  }
+
+  const apply = db.transaction(
+    (projection: string, partition: number, entries: ReadonlyArray<LogEntry>, logic: ProjectionLogic): E.Either<ProjectionError, Applied> => {
+      const stored = q.checkpointOf.get(projection, partition)?.offset ?? -1
+      const fresh = entries.filter((e) => e.offset > stored)
+      const last = fresh[fresh.length - 1]
+      if (last === undefined) return E.right({ applied: 0, skipped: entries.length, offset: stored })
+      const events = fresh.map((e) => e.event)
+      const changes = logic.project(events, load(logic.needs(events)))
+      if (E.isLeft(changes)) return changes
+      writeChanges(projection, changes.right, partition, last.offset)
+      return E.right({ applied: fresh.length, skipped: entries.length - fresh.length, offset: last.offset })
+    },
+  )
 
   // Statements for each combination of filters, prepared once: only the filters present reach the SQL,
   // so SQLite picks the matching index.
@@ -122,31 +160,7 @@ export const sqliteViewStore = (options: SqliteViewStoreOptions): ViewStore & { 
   return {
     db,
     checkpoints: async (projection) => q.checkpoints.all(projection),
-    load: async (needs) => {
-      const leads = new Map<string, LeadSummary>()
-      for (const id of needs.leadIds) {
-        const row = q.lead.get(id)
-        if (row !== undefined) leads.set(id, decodeRow(LeadSummaryCodec, row.doc, id))
-      }
-      const leadsOfOffer = new Map<string, ReadonlyArray<string>>()
-      for (const key of needs.classified) {
-        const rows = q.leadsOfOffer.all(key, key)
-        for (const r of rows) if (!leads.has(r.lead_id)) leads.set(r.lead_id, decodeRow(LeadSummaryCodec, r.doc, r.lead_id))
-        leadsOfOffer.set(key, rows.map((r) => r.lead_id))
-      }
-      // Every key that names an offer of a loaded lead: kinds are resolved over all of a lead's keys.
-      const offerKeys = new Set(needs.offerKeys)
-      for (const s of leads.values()) for (const k of s.offerKeys) offerKeys.add(k)
-      const offers = new Map<string, OfferEntry>()
-      for (const key of offerKeys) {
-        const row = q.offer.get(key)
-        if (row !== undefined) offers.set(key, decodeRow(OfferEntryCodec, row.doc, key))
-      }
-      return { leads, offers, leadsOfOffer }
-    },
-    commit: async (projection, changes, checkpoint) => {
-      writeChanges.immediate(projection, changes, checkpoint)
-    },
+    applyBatch: async (projection, partition, entries, logic) => apply.immediate(projection, partition, entries, logic),
     position: async () => q.position.get()?.p ?? 0,
     lead: async (id) => {
       const row = q.lead.get(id)

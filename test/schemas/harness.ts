@@ -1,0 +1,117 @@
+// Loads every JSON Schema under schemas/ into one ajv, and compares its verdicts with a codec's, fixture by fixture.
+import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { join, relative, resolve, sep } from 'node:path'
+import { fromValidation, problemsOf, type LeadError } from '@leadstream/domain'
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js'
+import addFormats from 'ajv-formats'
+import type { Test } from 'uvu'
+import * as assert from 'uvu/assert'
+
+// ---------------------------------------------------------------------------------------------------------
+// the schemas
+// ---------------------------------------------------------------------------------------------------------
+
+export const schemasDir = join(resolve(import.meta.dirname, '../..'), 'schemas')
+
+/** Every schema's $id is this base plus its path under schemas/, so relative $refs resolve like file paths. */
+export const idBase = 'https://leadstream.example/schemas/'
+
+export interface SchemaFile {
+  /** Path under schemas/, with forward slashes: `events/LeadCaptured.v1.schema.json`. */
+  readonly path: string
+  readonly json: Readonly<Record<string, unknown>>
+}
+
+const walk = (dir: string): string[] =>
+  readdirSync(dir).flatMap((name) => {
+    const full = join(dir, name)
+    return statSync(full).isDirectory() ? walk(full) : [full]
+  })
+
+export const schemaFiles: ReadonlyArray<SchemaFile> = walk(schemasDir)
+  .filter((f) => f.endsWith('.schema.json'))
+  .sort()
+  .map((f) => ({
+    path: relative(schemasDir, f).split(sep).join('/'),
+    json: JSON.parse(readFileSync(f, 'utf8')) as Record<string, unknown>,
+  }))
+
+export const hasSchema = (path: string): boolean => schemaFiles.some((f) => f.path === path)
+
+// Strict mode stays on (unknown keywords and formats are errors, types must fit their keywords), with two
+// idioms the schemas use allowed: ["string", "null"] for nullable, and `anyOf: [{required: [a]}, {required:
+// [b]}]` for "a or b", whose branches name properties defined beside the anyOf rather than in each branch.
+export const ajv = new Ajv2020({ strict: true, allowUnionTypes: true, strictRequired: false, allErrors: true })
+addFormats(ajv)
+for (const f of schemaFiles) ajv.addSchema(f.json as object)
+
+export const validatorOf = (path: string): ValidateFunction => {
+  const v = ajv.getSchema(idBase + path)
+  if (v === undefined) throw new Error(`no schema ${path} under ${schemasDir}`)
+  return v
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// verdicts
+// ---------------------------------------------------------------------------------------------------------
+
+export interface Verdict {
+  readonly ok: boolean
+  /** Why it was refused (for the failure message). */
+  readonly why: string
+}
+export type Check = (value: unknown) => Verdict
+
+export const accepted: Verdict = { ok: true, why: '' }
+export const refused = (why: string): Verdict => ({ ok: false, why })
+
+export const bySchema =
+  (path: string): Check =>
+  (value) => {
+    const validate = validatorOf(path)
+    return validate(value) ? accepted : refused(ajv.errorsText(validate.errors))
+  }
+
+type IoTsErrors = Parameters<typeof fromValidation>[0]
+
+/** The verdict of an io-ts `decode`. */
+export const ofValidation = (r: { readonly _tag: 'Left'; readonly left: IoTsErrors } | { readonly _tag: 'Right' }): Verdict =>
+  r._tag === 'Right' ? accepted : refused(JSON.stringify(fromValidation(r.left)))
+
+/** The verdict of a domain decoder that returns `Either<LeadError, A>`. */
+export const ofDecoder = (r: { readonly _tag: 'Left'; readonly left: LeadError } | { readonly _tag: 'Right' }): Verdict =>
+  r._tag === 'Right' ? accepted : refused(`${r.left._tag} ${JSON.stringify(problemsOf(r.left))}`)
+
+// ---------------------------------------------------------------------------------------------------------
+// agreement
+// ---------------------------------------------------------------------------------------------------------
+
+export interface Fixture {
+  readonly name: string
+  readonly value: unknown
+}
+export interface Fixtures {
+  readonly valid: ReadonlyArray<Fixture>
+  readonly invalid: ReadonlyArray<Fixture>
+}
+
+export const fixture = (name: string, value: unknown): Fixture => ({ name, value })
+
+/**
+ * One case per fixture: the schema and the codec both accept a valid one and both refuse an invalid one.
+ * Asserting the expected verdict of each side (not only that they agree) keeps the fixtures honest too.
+ */
+export const agree = (test: Test, label: string, schema: Check, codec: Check, fixtures: Fixtures): void => {
+  for (const f of fixtures.valid)
+    test(`${label} :: accepts ${f.name}`, () => {
+      const s = schema(f.value)
+      const c = codec(f.value)
+      assert.ok(s.ok, `the schema refuses it: ${s.why}`)
+      assert.ok(c.ok, `the codec refuses it: ${c.why}`)
+    })
+  for (const f of fixtures.invalid)
+    test(`${label} :: rejects ${f.name}`, () => {
+      assert.not.ok(schema(f.value).ok, 'the schema accepts it')
+      assert.not.ok(codec(f.value).ok, 'the codec accepts it')
+    })
+}

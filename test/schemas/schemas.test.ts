@@ -1,0 +1,284 @@
+// Agreement test: each JSON Schema in schemas/ accepts exactly the fixtures its io-ts codec accepts.
+import {
+  currentVersion,
+  decodeCatalogueEntry,
+  decodeEvent,
+  decodeMarketplaceLead,
+  decodeNativeLead,
+  decodeQualificationCommand,
+  defaultSources,
+  eventCodecs,
+  eventTypes,
+  Instant,
+  nativeTypes,
+  withSources,
+  type EventType,
+  type MarketplaceShape,
+} from '@leadstream/domain'
+import { suite } from 'uvu'
+import * as assert from 'uvu/assert'
+import { catalogueEntry, qualification } from './fixtures/commands.js'
+import * as ev from './fixtures/events.js'
+import { azureTable, crmForm, marketplaceHttps, nativeLeadCaptured, unmappedSources } from './fixtures/inbound.js'
+import {
+  accepted,
+  agree,
+  ajv,
+  bySchema,
+  fixture,
+  hasSchema,
+  idBase,
+  ofDecoder,
+  ofValidation,
+  refused,
+  schemaFiles,
+  validatorOf,
+  type Check,
+  type Fixture,
+  type Fixtures,
+} from './harness.js'
+
+const at = '2026-11-25T12:00:00.000Z'
+const receipt = { receivedAt: at }
+
+// ---------------------------------------------------------------------------------------------------------
+// the schema files themselves
+// ---------------------------------------------------------------------------------------------------------
+
+const files = suite('schemas')
+
+files('schemas :: every file is draft 2020-12 with an $id that mirrors its path', () => {
+  assert.ok(schemaFiles.length > 0, 'no schema files found')
+  for (const f of schemaFiles) {
+    assert.is(f.json['$schema'], 'https://json-schema.org/draft/2020-12/schema', f.path)
+    assert.is(f.json['$id'], idBase + f.path, f.path)
+    assert.type(f.json['description'], 'string', `${f.path} has no description`)
+  }
+})
+
+files('schemas :: every event type has a schema for each version up to its current one', () => {
+  for (const type of eventTypes)
+    for (let v = 1; v <= currentVersion[type]; v++) assert.ok(hasSchema(`events/${type}.v${v}.schema.json`), `no schemas/events/${type}.v${v}.schema.json`)
+})
+
+files('schemas :: every native inbound type has a schema for each version it accepts', () => {
+  for (const [type, versions] of Object.entries(nativeTypes))
+    for (const v of versions) assert.ok(hasSchema(`inbound/native/${type}.v${v}.schema.json`), `no schemas/inbound/native/${type}.v${v}.schema.json`)
+})
+
+files('schemas :: every schema compiles in strict mode, with its $refs resolved', () => {
+  for (const f of schemaFiles) assert.type(validatorOf(f.path), 'function', f.path)
+})
+
+files.run()
+
+// ---------------------------------------------------------------------------------------------------------
+// Instant: every timestamp in every event and in the native format
+// ---------------------------------------------------------------------------------------------------------
+
+const instant = suite('Instant.v1')
+const instantSchema = bySchema('common/instant.v1.schema.json')
+const instantCodec: Check = (v) => ofValidation(Instant.decode(v))
+
+const named = (pairs: ReadonlyArray<readonly [string, unknown]>): ReadonlyArray<Fixture> => pairs.map(([name, value]) => fixture(name, value))
+
+agree(instant, 'Instant.v1', instantSchema, instantCodec, {
+  valid: named([
+    ['UTC with milliseconds', '2026-11-25T10:00:00.000Z'],
+    ['UTC without a fraction', '2026-11-25T10:00:00Z'],
+    ['a positive offset', '2026-11-25T11:00:00+01:00'],
+    ['an offset without a colon', '2026-11-25T11:00:00+0100'],
+    ['a time without seconds', '2026-11-25T10:00Z'],
+    ['the end of a day (24:00)', '2026-11-25T24:00:00Z'],
+    ['the 29th of February of a leap year', '2024-02-29T00:00:00Z'],
+    ['a lower-case z', '2026-11-25T10:00:00z'],
+  ]),
+  invalid: named([
+    ...ev.badInstants,
+    ['the 29th of February of 1900', '1900-02-29T00:00:00Z'],
+    ['the 31st of November', '2026-11-31T10:00:00Z'],
+    ['a leap second', '2026-12-31T23:59:60Z'],
+    ['a lower-case t', '2026-11-25t10:00:00Z'],
+    ['a space for the T', '2026-11-25 10:00:00Z'],
+    ['an hour offset without minutes', '2026-11-25T11:00:00+01'],
+    ['trailing text', '2026-11-25T10:00:00Z (UTC)'],
+  ]),
+})
+
+instant('Instant.v1 :: the schema and the codec agree on a grid of near-miss timestamps', () => {
+  const dates = ['2024-02-29', '1900-02-29', '2000-02-29', '2026-02-28', '2026-04-31', '2026-12-31', '2026-13-01', '2026-00-10', '2026-11-00']
+  const times = ['10:00', '10:00:00', '10:00:00.5', '23:59:59', '23:59:60', '24:00', '24:00:00.000', '24:00:01', '25:00', '10:60', '10:00.5', '1:00:00']
+  const offsets = ['', 'Z', 'z', '+01:00', '-0530', '+23:59', '+24:00', '+01', '+01:60', ' Z', 'UTC']
+  let checked = 0
+  for (const date of dates)
+    for (const sep of ['T', 't', ' '])
+      for (const time of times)
+        for (const offset of offsets) {
+          const value = `${date}${sep}${time}${offset}`
+          assert.is(instantSchema(value).ok, instantCodec(value).ok, value)
+          checked++
+        }
+  assert.ok(checked > 3000)
+})
+
+instant.run()
+
+// ---------------------------------------------------------------------------------------------------------
+// event data, one suite per event type at its current version
+// ---------------------------------------------------------------------------------------------------------
+
+// A Record over EventType: adding an event type without fixtures here fails the type-check.
+const eventFixtures: Record<EventType, Fixtures> = {
+  LeadCaptured: ev.leadCaptured,
+  LeadActionRecorded: ev.leadActionRecorded,
+  LeadContacted: ev.leadContacted,
+  LeadNurturingStarted: ev.leadNurturingStarted,
+  LeadQualified: ev.leadQualified,
+  LeadConverted: ev.leadConverted,
+  LeadDisqualified: ev.leadDisqualified,
+  LeadReopened: ev.leadReopened,
+  OfferClassified: ev.offerClassified,
+}
+
+for (const type of eventTypes) {
+  const label = `${type}.v${currentVersion[type]}`
+  const test = suite(label)
+  // Widened to one decoder: each codec decodes unknown input.
+  const codec: { decode: (u: unknown) => Parameters<typeof ofValidation>[0] } = eventCodecs[type]
+  agree(test, label, bySchema(`events/${label}.schema.json`), (v) => ofValidation(codec.decode(v)), eventFixtures[type])
+  test.run()
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// the message envelope: the envelope schema, then the data schema its type and version name
+// ---------------------------------------------------------------------------------------------------------
+
+const envelope = suite('envelope.v1')
+const envelopeSchema = bySchema('events/envelope.v1.schema.json')
+
+const messageSchema: Check = (value) => {
+  const outer = envelopeSchema(value)
+  if (!outer.ok) return outer
+  const m = value as { type: string; version: number; data: unknown }
+  const path = `events/${m.type}.v${m.version}.schema.json`
+  return hasSchema(path) ? bySchema(path)(m.data) : refused(`no schema ${path}`)
+}
+
+// decodeEvent takes type and version as the stores read them (typed columns); a message of the wrong JS
+// types never reaches it.
+const messageCodec: Check = (value) => {
+  const m = value as { type?: unknown; version?: unknown; data?: unknown }
+  if (typeof m.type !== 'string' || typeof m.version !== 'number') return refused('type or version of the wrong type')
+  const r = decodeEvent(m.type, m.version, m.data)
+  return r._tag === 'Right' ? accepted : refused(JSON.stringify(r.left))
+}
+
+agree(envelope, 'envelope.v1', messageSchema, messageCodec, ev.envelope)
+
+envelope('envelope.v1 :: rejects malformed envelopes no codec reads yet', () => {
+  for (const f of ev.envelopeSchemaOnly) assert.not.ok(envelopeSchema(f.value).ok, `the schema accepts ${f.name}`)
+})
+
+envelope.run()
+
+// ---------------------------------------------------------------------------------------------------------
+// leadstream's native inbound format
+// ---------------------------------------------------------------------------------------------------------
+
+const native = suite('native LeadCaptured.v1')
+agree(native, 'native LeadCaptured.v1', bySchema('inbound/native/LeadCaptured.v1.schema.json'), (v) => ofDecoder(decodeNativeLead(v)), nativeLeadCaptured)
+native.run()
+
+// ---------------------------------------------------------------------------------------------------------
+// the marketplace's shapes
+// ---------------------------------------------------------------------------------------------------------
+
+/**
+ * The codec's verdict on one marketplace shape. decodeMarketplaceLead also refuses a lead whose lead source
+ * the configured source map does not place on a storefront: a domain rule (the lead is dead-lettered and
+ * replayed once a mapping exists), not a shape rule. So every fixture compared here uses a source the
+ * default map knows (AzureMarketplace, AzurePortal, SPZA, AppSource), and a Right counts as accepted only
+ * when the codec read the value as this shape (it tells the shapes apart by their keys). Unmapped sources
+ * have their own case below. A missing or blank source is a shape error, since no mapping can place it.
+ */
+const asShape =
+  (shape: MarketplaceShape): Check =>
+  (value) => {
+    const r = decodeMarketplaceLead(defaultSources, receipt, value)
+    if (r._tag === 'Left') return ofDecoder(r)
+    return r.right.command.format === shape ? accepted : refused(`read as ${r.right.command.format}`)
+  }
+
+const https = suite('marketplace-https.v1')
+agree(https, 'marketplace-https.v1', bySchema('inbound/marketplace-https.v1.schema.json'), asShape('marketplace-https'), marketplaceHttps)
+
+https('marketplace-https.v1 :: an unmapped lead source is well-shaped, refused by the domain until mapped', () => {
+  const schema = bySchema('inbound/marketplace-https.v1.schema.json')
+  const mapped = withSources({ TestDrive: 'AzureMarketplace', Marketo: 'AzureMarketplace' })
+  for (const f of unmappedSources) {
+    assert.ok(schema(f.value).ok, `the schema refuses ${f.name}`)
+    const r = decodeMarketplaceLead(defaultSources, receipt, f.value)
+    assert.ok(r._tag === 'Left' && r.left._tag === 'UnknownStorefront', `${f.name}: expected UnknownStorefront`)
+    assert.is(decodeMarketplaceLead(mapped, receipt, f.value)._tag, 'Right', `${f.name}: refused even with a mapping`)
+  }
+})
+
+https('marketplace-https.v1 :: key casing is canonicalised before the shape applies', () => {
+  // The schema names canonical keys; the codec renames any casing first, so both spellings decode alike.
+  const canonical = { UserDetails: { FirstName: 'Some', Email: 'someone@contoso.com' }, LeadSource: 'AzureMarketplace', ActionCode: 'INS', OfferTitle: 'Contoso VM' }
+  const asSent = { userDetails: { firstName: 'Some', EMAIL: 'someone@contoso.com' }, leadSource: 'AzureMarketplace', actioncode: 'INS', offerTitle: 'Contoso VM' }
+  assert.ok(bySchema('inbound/marketplace-https.v1.schema.json')(canonical).ok)
+  assert.equal(decodeMarketplaceLead(defaultSources, receipt, asSent), decodeMarketplaceLead(defaultSources, receipt, canonical))
+})
+
+https.run()
+
+/**
+ * Draft 2020-12 makes contentMediaType and contentSchema annotations, so ajv does not parse the CustomerInfo
+ * string. A consumer that honours them does what this does (leadstream does too): a non-blank string must be
+ * JSON that fits the content schema.
+ */
+const tableSchema: Check = (value) => {
+  const outer = bySchema('inbound/azure-table.v1.schema.json')(value)
+  if (!outer.ok) return outer
+  const info = (value as Record<string, unknown>)['CustomerInfo']
+  if (typeof info !== 'string' || info.trim() === '') return accepted
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(info)
+  } catch {
+    return refused('CustomerInfo is not JSON')
+  }
+  const content = ajv.getSchema(`${idBase}inbound/azure-table.v1.schema.json#/$defs/CustomerInfoJson`)
+  if (content === undefined) return refused('no CustomerInfoJson in the azure-table schema')
+  return content(parsed) ? accepted : refused(`CustomerInfo: ${ajv.errorsText(content.errors)}`)
+}
+
+const table = suite('azure-table.v1')
+agree(table, 'azure-table.v1', tableSchema, asShape('azure-table'), azureTable)
+table.run()
+
+const form = suite('crm-form.v1')
+agree(form, 'crm-form.v1', bySchema('inbound/crm-form.v1.schema.json'), asShape('crm-form'), crmForm)
+form.run()
+
+// ---------------------------------------------------------------------------------------------------------
+// command bodies
+// ---------------------------------------------------------------------------------------------------------
+
+const command = suite('qualification.v1')
+agree(command, 'qualification.v1', bySchema('commands/qualification.v1.schema.json'), (v) => ofDecoder(decodeQualificationCommand('L1', at, v)), qualification)
+
+command('qualification.v1 :: known divergence: length counts code points in the schema, UTF-16 units in the codec', () => {
+  // 150 emoji: 150 characters to JSON Schema (maxLength 200 holds), 300 UTF-16 units to String.length.
+  // Documented in the schema's $comment; if the codec ever counts code points, this case should flip.
+  const body = { type: 'ContactLead', by: '😀'.repeat(150) }
+  assert.ok(bySchema('commands/qualification.v1.schema.json')(body).ok)
+  assert.not.ok(ofDecoder(decodeQualificationCommand('L1', at, body)).ok)
+})
+
+command.run()
+
+const catalogue = suite('catalogue-entry.v1')
+agree(catalogue, 'catalogue-entry.v1', bySchema('commands/catalogue-entry.v1.schema.json'), (v) => ofDecoder(decodeCatalogueEntry(at, v)), catalogueEntry)
+catalogue.run()
