@@ -25,6 +25,6 @@ export interface ConsumeOptions {
 export interface EventLog {
   /** Delivers batches until `signal` aborts (resolves) or `handle` fails (rejects with its error). */
   consume(options: ConsumeOptions): Promise<void>
-  /** The log's last offset, summed over partitions: how far a caught-up consumer would be. */
-  head(): Promise<number>
+  /** How far the log reaches (`head`, summed over partitions) and how far behind `offsets` are (`lag`, in events). */
+  progress(offsets: ReadonlyArray<LogOffset>): Promise<{ readonly head: number; readonly lag: number }>
 }

@@ -1,12 +1,11 @@
 // Composition root of the embedded mode: SQLite stores, in-process projector, one HTTP server for everything.
 import { randomUUID } from 'node:crypto'
-import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { sqliteDeadLetters } from '@leadstream/dead-letters'
 import { withSources } from '@leadstream/domain'
 import { embeddedEventLog } from '@leadstream/event-log'
 import { sqliteEventStore } from '@leadstream/event-store'
-import { httpApp, sqliteIdempotencyKeys, tokensConfigured, type Tokens } from '@leadstream/http-edge'
+import { httpApp, listen, sqliteIdempotencyKeys, type Tokens } from '@leadstream/http-edge'
 import { ingestRoutes } from '@leadstream/ingest'
 import { projector } from '@leadstream/projector'
 import { adminRoutes, queryRoutes } from '@leadstream/query-api'
@@ -49,20 +48,8 @@ export const startEmbedded = async (config: EmbeddedConfig, logger: Logger = cre
     },
   )
 
-  const secured = tokensConfigured(tokens)
-  const host = secured ? config.host : '127.0.0.1'
-  if (!secured)
-    logger.warn(
-      { host, requested: config.host },
-      'no tokens configured (LEADSTREAM_*_TOKENS): every caller is trusted, so the server listens on 127.0.0.1 only',
-    )
-  const server = await new Promise<import('node:http').Server>((resolve, reject) => {
-    const s = app.listen(config.port, host, () => resolve(s))
-    s.once('error', reject)
-  })
-  server.keepAliveTimeout = 5000
-  const address = server.address() as AddressInfo
-  const url = `http://${host}:${address.port}`
+  const server = await listen(app, { host: config.host, port: config.port, tokens, logger })
+  const url = server.url
   logger.info({ url, dataDir: config.dataDir }, 'leadstream is serving')
 
   let closing: Promise<void> | null = null
@@ -70,10 +57,7 @@ export const startEmbedded = async (config: EmbeddedConfig, logger: Logger = cre
     url,
     close: () =>
       (closing ??= (async () => {
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve())
-          server.closeIdleConnections()
-        })
+        await server.close()
         await proj.stop()
         await Promise.all([store.close(), views.close(), deadLetters.close(), idempotencyKeys.close()])
         logger.info('leadstream stopped')

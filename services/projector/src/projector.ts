@@ -88,7 +88,7 @@ export const projector = (ports: ProjectorPorts, options: { readonly projection?
       if (state !== 'failed') state = 'stopped'
     },
     status: async () => {
-      const head = await ports.log.head()
+      const { head, lag } = await ports.log.progress(await ports.views.checkpoints(name))
       const span = window.length > 1 ? (window[window.length - 1]!.at - window[0]!.at) / 1000 : 0
       const n = window.reduce((s, w) => s + w.n, 0)
       ports.metrics.logHead.set(head)
@@ -97,7 +97,7 @@ export const projector = (ports: ProjectorPorts, options: { readonly projection?
         state,
         position,
         head,
-        lag: Math.max(0, head - position),
+        lag,
         eventsPerSecond: span > 0 ? Math.round(n / span) : 0,
         lastError,
       }

@@ -2,3 +2,4 @@
 export * from './routes.js'
 export * from './params.js'
 export * from './admin.js'
+export * from './settings.js'

@@ -9,10 +9,11 @@ const aborted = (signal: AbortSignal): Promise<void> =>
 export const embeddedEventLog = (store: EventStore, options: { readonly idleWaitMs?: number } = {}): EventLog => {
   const idleWaitMs = options.idleWaitMs ?? 1000
   return {
-    head: async () => {
+    progress: async (offsets) => {
       const h = await store.head()()
       if (E.isLeft(h)) throw new Error(`event log head: ${h.left._tag}`)
-      return h.right
+      const at = offsets.find((o) => o.partition === 0)?.offset ?? 0
+      return { head: h.right, lag: Math.max(0, h.right - at) }
     },
     consume: async ({ resumeFrom, handle, maxBatch, signal }: ConsumeOptions) => {
       const offsets = await resumeFrom()

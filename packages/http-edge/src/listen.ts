@@ -1,0 +1,36 @@
+// Listening and stopping, the same way in every service: loopback-only without tokens, graceful close.
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { Express } from 'express'
+import type { Logger } from '@leadstream/runtime'
+import { tokensConfigured, type Tokens } from './auth.js'
+
+export interface Listening {
+  readonly url: string
+  /** Stops accepting connections and waits for in-flight requests to finish. */
+  close(): Promise<void>
+}
+
+export const listen = async (app: Express, options: { host: string; port: number; tokens: Tokens; logger: Logger }): Promise<Listening> => {
+  const secured = tokensConfigured(options.tokens)
+  const host = secured ? options.host : '127.0.0.1'
+  if (!secured)
+    options.logger.warn(
+      { host, requested: options.host },
+      'no tokens configured (LEADSTREAM_*_TOKENS): every caller is trusted, so the server listens on 127.0.0.1 only',
+    )
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(options.port, host, () => resolve(s))
+    s.once('error', reject)
+  })
+  server.keepAliveTimeout = 5000
+  const url = `http://${host}:${(server.address() as AddressInfo).port}`
+  return {
+    url,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve())
+        server.closeIdleConnections()
+      }),
+  }
+}

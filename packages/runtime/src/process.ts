@@ -1,0 +1,40 @@
+// The start-up and shutdown shape every service's main shares: decode settings or exit 2 naming them;
+// on SIGINT/SIGTERM drain and close, exit 0; a second signal or a stuck drain exits 1.
+import * as E from 'fp-ts/lib/Either.js'
+import { describeSettings, loadConfig, type ConfigOf, type Setting } from './config.js'
+import type { Logger } from './log.js'
+
+export const configOrExit = <S extends Record<string, Setting<unknown>>>(name: string, summary: string, settings: S): ConfigOf<S> => {
+  if (process.argv.includes('--help')) {
+    process.stdout.write(`${name}: ${summary}\n\nSettings (environment variables):\n${describeSettings(settings)}\n`)
+    process.exit(0)
+  }
+  const config = loadConfig(settings, process.env)
+  if (E.isLeft(config)) {
+    process.stderr.write(`${name}: cannot start, fix these settings:\n${config.left.map((l) => `  ${l}`).join('\n')}\n`)
+    process.exit(2)
+  }
+  return config.right
+}
+
+export const onShutdown = (logger: Logger, close: () => Promise<void>, graceMs = 15000): void => {
+  let stopping = false
+  const stop = (signal: string) => {
+    if (stopping) process.exit(1)
+    stopping = true
+    logger.info({ signal }, 'shutting down: draining in-flight work')
+    setTimeout(() => {
+      logger.error('shutdown took too long; exiting')
+      process.exit(1)
+    }, graceMs).unref()
+    close().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        logger.error({ err: e instanceof Error ? e.message : String(e) }, 'shutdown failed')
+        process.exit(1)
+      },
+    )
+  }
+  process.on('SIGINT', () => stop('SIGINT'))
+  process.on('SIGTERM', () => stop('SIGTERM'))
+}

@@ -1,0 +1,118 @@
+// Ingest from Kafka: the consumer group on `leads.inbound`, decided exactly like HTTP ingest. An offset is
+// committed only after the appends (and dead-letter publishes) of its batch; rejected messages go to
+// `leads.inbound.dlq` with the reason in headers, and into the dead-letter store.
+import type { Kafka, KafkaMessage, Producer } from 'kafkajs'
+import { decodeMarketplaceLead, decodeNativeLead, problem, type FieldProblem } from '@leadstream/domain'
+import { ingestLeads, type InboundItem } from './leads.js'
+import type { IngestPorts } from './ports.js'
+
+export interface KafkaInboundOptions {
+  readonly kafka: Kafka
+  readonly topic: string
+  readonly dlqTopic: string
+  readonly groupId: string
+  /** Idempotent producer used for the DLQ. */
+  readonly producer: Producer
+}
+
+export interface KafkaInbound {
+  start(): Promise<void>
+  stop(): Promise<void>
+  status(): { readonly state: 'starting' | 'running' | 'stopped' | 'failed'; readonly consumed: number; readonly lastError: string | null }
+}
+
+type Format = 'marketplace' | 'native'
+
+/** `format` header wins; otherwise a message with a `type` field is native, anything else marketplace. */
+const formatOf = (m: KafkaMessage, value: unknown): Format => {
+  const h = m.headers?.['format']?.toString()
+  if (h === 'native' || h === 'marketplace') return h
+  return value !== null && typeof value === 'object' && !Array.isArray(value) && 'type' in value ? 'native' : 'marketplace'
+}
+
+const headerValue = (problems: ReadonlyArray<FieldProblem>): string => JSON.stringify(problems)
+
+export const kafkaInbound = (ports: IngestPorts, options: KafkaInboundOptions): KafkaInbound => {
+  const ingest = ingestLeads(ports)
+  const { kafka, topic, dlqTopic, producer } = options
+  const consumer = kafka.consumer({ groupId: options.groupId, sessionTimeout: 15000, heartbeatInterval: 1000 })
+  let state: ReturnType<KafkaInbound['status']>['state'] = 'starting'
+  let consumed = 0
+  let lastError: string | null = null
+
+  consumer.on(consumer.events.CRASH, (e) => {
+    lastError = e.payload.error.message
+    if (!e.payload.restart) state = 'failed'
+  })
+
+  const dlq = (m: KafkaMessage, partition: number, problems: ReadonlyArray<FieldProblem>, deadLetterId: number | null) => ({
+    key: m.key,
+    value: m.value,
+    headers: {
+      'dlq-reason': headerValue(problems),
+      'dlq-source': `${topic}/${partition}/${m.offset}`,
+      ...(deadLetterId === null ? {} : { 'dead-letter-id': String(deadLetterId) }),
+    },
+  })
+
+  return {
+    start: async () => {
+      await consumer.connect()
+      await consumer.subscribe({ topic, fromBeginning: true })
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+          if (!isRunning() || isStale() || batch.messages.length === 0) return
+          const receivedAt = ports.now().toISOString()
+          const unreadable: Array<{ m: KafkaMessage; problems: ReadonlyArray<FieldProblem> }> = []
+          const byFormat: Record<Format, Array<{ m: KafkaMessage; item: InboundItem }>> = { marketplace: [], native: [] }
+          batch.messages.forEach((m, index) => {
+            let value: unknown
+            try {
+              value = JSON.parse(m.value?.toString('utf8') ?? '')
+            } catch {
+              unreadable.push({ m, problems: [problem('(value)', 'malformed JSON')] })
+              return
+            }
+            const format = formatOf(m, value)
+            const decoded = format === 'native' ? decodeNativeLead(value) : decodeMarketplaceLead(ports.sources, { receivedAt }, value)
+            byFormat[format].push({ m, item: { index, raw: value, decoded } })
+          })
+          const source = `kafka:${topic}`
+          const dead: ReturnType<typeof dlq>[] = []
+          if (unreadable.length > 0) {
+            const ids = await ports.deadLetters.record(
+              unreadable.map(({ m, problems }) => ({ source, format: 'unknown', problems, payload: m.value?.toString('utf8') ?? '', receivedAt })),
+            )
+            unreadable.forEach(({ m, problems }, i) => dead.push(dlq(m, batch.partition, problems, ids[i] ?? null)))
+          }
+          for (const format of ['marketplace', 'native'] as const) {
+            const group = byFormat[format]
+            if (group.length === 0) continue
+            const summary = await ingest(
+              group.map((g) => g.item),
+              source,
+              format,
+            )
+            summary.results.forEach((r, i) => {
+              if (r.status === 'rejected') dead.push(dlq(group[i]!.m, batch.partition, r.problems, r.deadLetterId))
+            })
+            await heartbeat()
+          }
+          if (dead.length > 0) await producer.send({ topic: dlqTopic, acks: -1, messages: dead })
+          const last = batch.messages[batch.messages.length - 1]!
+          resolveOffset(last.offset)
+          await consumer.commitOffsets([{ topic, partition: batch.partition, offset: String(Number(last.offset) + 1) }])
+          consumed += batch.messages.length
+        },
+      })
+      state = 'running'
+    },
+    stop: async () => {
+      await consumer.disconnect()
+      if (state !== 'failed') state = 'stopped'
+    },
+    status: () => ({ state, consumed, lastError }),
+  }
+}

@@ -1,0 +1,59 @@
+// Ingest as its own process: HTTP inbound, and the `leads.inbound` consumer when Kafka is configured.
+import { randomUUID } from 'node:crypto'
+import { join } from 'node:path'
+import { sqliteDeadLetters } from '@leadstream/dead-letters'
+import { withSources } from '@leadstream/domain'
+import { idempotentProducer, kafkaClient } from '@leadstream/event-log'
+import { sqliteEventStore } from '@leadstream/event-store'
+import { httpApp, listen, sqliteIdempotencyKeys } from '@leadstream/http-edge'
+import { commonSettings, configOrExit, createLogger, createMetrics, httpSettings, kafkaSettings, onShutdown, tokenSettings } from '@leadstream/runtime'
+import { kafkaInbound } from './kafkaInbound.js'
+import { ingestRoutes } from './routes.js'
+import { ingestKafkaSettings, ingestSettings } from './settings.js'
+
+const config = configOrExit('leadstream-ingest', 'leads in over HTTP (and Kafka) → decide → append to the event store', {
+  ...commonSettings,
+  ...httpSettings(8081),
+  ...tokenSettings,
+  ...ingestSettings,
+  ...kafkaSettings,
+  ...ingestKafkaSettings,
+})
+const logger = createLogger('ingest', config.logLevel)
+const metrics = createMetrics()
+const store = sqliteEventStore({ path: join(config.dataDir, 'events.db') })
+const deadLetters = sqliteDeadLetters({ path: join(config.dataDir, 'dead-letters.db') })
+const idempotencyKeys = sqliteIdempotencyKeys({ path: join(config.dataDir, 'idempotency.db') })
+const tokens = { ingest: config.ingestTokens, analyst: config.analystTokens, operator: config.operatorTokens }
+const ports = { store, deadLetters, sources: withSources(config.leadSources), now: () => new Date(), newId: randomUUID, metrics, logger }
+
+const kafka = config.kafkaBrokers.length > 0 ? kafkaClient(config.kafkaBrokers, 'leadstream-ingest', logger) : null
+const producer = kafka === null ? null : idempotentProducer(kafka)
+const inbound =
+  kafka === null || producer === null
+    ? null
+    : kafkaInbound(ports, { kafka, producer, topic: config.inboundTopic, dlqTopic: config.dlqTopic, groupId: config.ingestGroup })
+if (producer !== null && inbound !== null) {
+  await producer.connect()
+  await inbound.start()
+  logger.info({ topic: config.inboundTopic, dlq: config.dlqTopic }, 'consuming inbound leads from Kafka')
+}
+
+const app = httpApp([ingestRoutes(ports, { tokens, idempotencyKeys, bodyLimitBytes: config.bodyLimitBytes, maxBatch: config.maxBatch })], {
+  metrics,
+  logger,
+  health: async () => {
+    const k = inbound?.status() ?? null
+    return { ok: k === null || k.state !== 'failed', kafka: k }
+  },
+})
+const server = await listen(app, { host: config.host, port: config.port, tokens, logger })
+process.stdout.write(`ingest is serving at ${server.url}\n`)
+
+onShutdown(logger, async () => {
+  await server.close()
+  // Disconnecting lets the batch in hand finish: its appends land and its offset is committed, or neither.
+  await inbound?.stop()
+  await producer?.disconnect()
+  await Promise.all([store.close(), deadLetters.close(), idempotencyKeys.close()])
+})

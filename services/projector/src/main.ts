@@ -1,0 +1,50 @@
+// The projector as its own process: the embedded log or Kafka → views, with a health endpoint.
+import { join } from 'node:path'
+import { embeddedEventLog, kafkaClient, kafkaEventLog } from '@leadstream/event-log'
+import { sqliteEventStore } from '@leadstream/event-store'
+import { httpApp, listen } from '@leadstream/http-edge'
+import { commonSettings, configOrExit, createLogger, createMetrics, httpSettings, kafkaSettings, onShutdown } from '@leadstream/runtime'
+import { sqliteViewStore } from '@leadstream/view-store'
+import { projector } from './projector.js'
+import { projectorServiceSettings, projectorSettings } from './settings.js'
+
+const config = configOrExit('leadstream-projector', 'reads the event log and keeps the views', {
+  ...commonSettings,
+  ...httpSettings(8083),
+  ...kafkaSettings,
+  ...projectorSettings,
+  ...projectorServiceSettings,
+})
+if (config.eventLog === 'kafka' && config.kafkaBrokers.length === 0) {
+  process.stderr.write('leadstream-projector: cannot start, fix these settings:\n  KAFKA_BROKERS: LEADSTREAM_EVENT_LOG=kafka needs brokers\n')
+  process.exit(2)
+}
+const logger = createLogger('projector', config.logLevel)
+const metrics = createMetrics()
+const views = sqliteViewStore({ path: join(config.dataDir, 'views.db') })
+const store = config.eventLog === 'embedded' ? sqliteEventStore({ path: join(config.dataDir, 'events.db') }) : null
+const log =
+  store !== null
+    ? embeddedEventLog(store)
+    : kafkaEventLog({ kafka: kafkaClient(config.kafkaBrokers, 'leadstream-projector', logger), topic: config.eventsTopic, groupId: config.projectorGroup })
+const proj = projector({ log, views, metrics, logger }, { maxBatch: config.projectorBatch })
+proj.start()
+
+const app = httpApp([], {
+  metrics,
+  logger,
+  health: async () => {
+    const s = await proj.status()
+    return { ok: s.state !== 'failed', projector: s }
+  },
+})
+const server = await listen(app, { host: config.host, port: config.port, tokens: { ingest: [], analyst: [], operator: [] }, logger })
+process.stdout.write(`projector is serving at ${server.url}\n`)
+
+onShutdown(logger, async () => {
+  await server.close()
+  // The batch in hand commits (views + checkpoint in one transaction) or does not; then the consumer leaves.
+  await proj.stop()
+  await views.close()
+  await store?.close()
+})

@@ -1,0 +1,12 @@
+// Settings of the projector (the batch size is also the embedded mode's).
+import * as t from 'io-ts'
+import { IntFromEnv, setting, StringFromEnv } from '@leadstream/runtime'
+
+export const projectorSettings = {
+  projectorBatch: setting('LEADSTREAM_PROJECTOR_BATCH', IntFromEnv('events', 1, 100000), 'events the projector applies per transaction', '5000'),
+}
+
+export const projectorServiceSettings = {
+  eventLog: setting('LEADSTREAM_EVENT_LOG', t.keyof({ embedded: null, kafka: null }), 'where projectors read events: embedded (the SQLite event store) or kafka', 'embedded'),
+  projectorGroup: setting('LEADSTREAM_PROJECTOR_GROUP', StringFromEnv, 'Kafka consumer group the projector processes share', 'leadstream-projector'),
+}

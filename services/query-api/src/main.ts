@@ -1,0 +1,31 @@
+// The query API as its own process: views → HTTP, plus operators' read-only admin routes.
+import { join } from 'node:path'
+import { sqliteDeadLetters } from '@leadstream/dead-letters'
+import { httpApp, listen } from '@leadstream/http-edge'
+import { commonSettings, configOrExit, createLogger, createMetrics, httpSettings, onShutdown, tokenSettings } from '@leadstream/runtime'
+import { sqliteViewStore } from '@leadstream/view-store'
+import { adminRoutes } from './admin.js'
+import { queryRoutes } from './routes.js'
+import { querySettings } from './settings.js'
+
+const config = configOrExit('leadstream-query-api', 'serves the views over HTTP', { ...commonSettings, ...httpSettings(8080), ...tokenSettings, ...querySettings })
+const logger = createLogger('query-api', config.logLevel)
+const metrics = createMetrics()
+const views = sqliteViewStore({ path: join(config.dataDir, 'views.db') })
+const deadLetters = sqliteDeadLetters({ path: join(config.dataDir, 'dead-letters.db') })
+const tokens = { ingest: config.ingestTokens, analyst: config.analystTokens, operator: config.operatorTokens }
+
+const app = httpApp(
+  [
+    queryRoutes({ views }, { tokens, defaultWaitMs: config.readWaitMs }),
+    adminRoutes({ deadLetters, projections: async () => [{ projection: 'leads', position: await views.position(), checkpoints: await views.checkpoints('leads') }] }, { tokens }),
+  ],
+  { metrics, logger, health: async () => ({ ok: true, position: await views.position() }) },
+)
+const server = await listen(app, { host: config.host, port: config.port, tokens, logger })
+process.stdout.write(`query-api is serving at ${server.url}\n`)
+
+onShutdown(logger, async () => {
+  await server.close()
+  await Promise.all([views.close(), deadLetters.close()])
+})

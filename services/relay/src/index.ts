@@ -1,0 +1,2 @@
+// The relay service: event store → Kafka.
+export * from './relay.js'

@@ -1,0 +1,57 @@
+// The relay as its own process: event store → `lead-events`, with a health endpoint.
+import { join } from 'node:path'
+import { idempotentProducer, kafkaClient } from '@leadstream/event-log'
+import { sqliteEventStore } from '@leadstream/event-store'
+import { httpApp, listen } from '@leadstream/http-edge'
+import {
+  commonSettings,
+  configOrExit,
+  createLogger,
+  createMetrics,
+  httpSettings,
+  IntFromEnv,
+  kafkaSettings,
+  onShutdown,
+  setting,
+  sqliteCheckpoints,
+} from '@leadstream/runtime'
+import { relay } from './relay.js'
+
+const config = configOrExit('leadstream-relay', 'follows the event store and publishes every event to Kafka', {
+  ...commonSettings,
+  ...httpSettings(8082),
+  ...kafkaSettings,
+  relayBatch: setting('LEADSTREAM_RELAY_BATCH', IntFromEnv('events', 1, 100000), 'events per Kafka send', '2000'),
+})
+if (config.kafkaBrokers.length === 0) {
+  process.stderr.write('leadstream-relay: cannot start, fix these settings:\n  KAFKA_BROKERS: the relay needs Kafka\n')
+  process.exit(2)
+}
+const logger = createLogger('relay', config.logLevel)
+const metrics = createMetrics()
+const store = sqliteEventStore({ path: join(config.dataDir, 'events.db') })
+const checkpoints = sqliteCheckpoints(join(config.dataDir, 'relay.db'))
+const kafka = kafkaClient(config.kafkaBrokers, 'leadstream-relay', logger)
+const producer = idempotentProducer(kafka)
+await producer.connect()
+const r = relay({ store, producer, checkpoints, logger, metrics }, { topic: config.eventsTopic, batch: config.relayBatch })
+r.start()
+
+const app = httpApp([], {
+  metrics,
+  logger,
+  health: async () => {
+    const s = await r.status()
+    return { ok: s.state !== 'failed', relay: s }
+  },
+})
+const server = await listen(app, { host: config.host, port: config.port, tokens: { ingest: [], analyst: [], operator: [] }, logger })
+process.stdout.write(`relay is serving at ${server.url}\n`)
+
+onShutdown(logger, async () => {
+  await server.close()
+  await r.stop()
+  await producer.disconnect()
+  checkpoints.close()
+  await store.close()
+})
