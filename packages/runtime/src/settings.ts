@@ -22,5 +22,6 @@ export const kafkaSettings = {
   kafkaBrokers: setting('KAFKA_BROKERS', ListFromEnv, 'comma-separated Kafka bootstrap brokers (host:port); empty = no Kafka', ''),
   eventsTopic: setting('LEADSTREAM_EVENTS_TOPIC', StringFromEnv, 'Kafka topic the relay publishes events to and projectors read', 'lead-events'),
   inboundTopic: setting('LEADSTREAM_INBOUND_TOPIC', StringFromEnv, 'Kafka topic ingest consumes upstream leads from', 'leads.inbound'),
+  topicPartitions: setting('LEADSTREAM_TOPIC_PARTITIONS', IntFromEnv('partitions', 1, 1000), 'partitions of lead-events and leads.inbound when leadstream creates them', '3'),
   dlqTopic: setting('LEADSTREAM_DLQ_TOPIC', StringFromEnv, 'Kafka topic rejected inbound messages go to, reason in headers', 'leads.inbound.dlq'),
 }

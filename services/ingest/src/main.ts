@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
 import { sqliteDeadLetters } from '@leadstream/dead-letters'
 import { withSources } from '@leadstream/domain'
-import { idempotentProducer, kafkaClient } from '@leadstream/event-log'
+import { ensureTopics, idempotentProducer, kafkaClient } from '@leadstream/event-log'
 import { sqliteEventStore } from '@leadstream/event-store'
 import { httpApp, listen, sqliteIdempotencyKeys } from '@leadstream/http-edge'
 import { commonSettings, configOrExit, createLogger, createMetrics, httpSettings, kafkaSettings, onShutdown, tokenSettings } from '@leadstream/runtime'
@@ -33,7 +33,11 @@ const inbound =
   kafka === null || producer === null
     ? null
     : kafkaInbound(ports, { kafka, producer, topic: config.inboundTopic, dlqTopic: config.dlqTopic, groupId: config.ingestGroup })
-if (producer !== null && inbound !== null) {
+if (kafka !== null && producer !== null && inbound !== null) {
+  await ensureTopics(kafka, [
+    { topic: config.inboundTopic, partitions: config.topicPartitions },
+    { topic: config.dlqTopic, partitions: 1 },
+  ])
   await producer.connect()
   await inbound.start()
   logger.info({ topic: config.inboundTopic, dlq: config.dlqTopic }, 'consuming inbound leads from Kafka')

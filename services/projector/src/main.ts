@@ -1,6 +1,6 @@
 // The projector as its own process: the embedded log or Kafka → views, with a health endpoint.
 import { join } from 'node:path'
-import { embeddedEventLog, kafkaClient, kafkaEventLog } from '@leadstream/event-log'
+import { embeddedEventLog, ensureTopics, kafkaClient, kafkaEventLog, type EventLog } from '@leadstream/event-log'
 import { sqliteEventStore } from '@leadstream/event-store'
 import { httpApp, listen } from '@leadstream/http-edge'
 import { commonSettings, configOrExit, createLogger, createMetrics, httpSettings, kafkaSettings, onShutdown } from '@leadstream/runtime'
@@ -23,10 +23,13 @@ const logger = createLogger('projector', config.logLevel)
 const metrics = createMetrics()
 const views = sqliteViewStore({ path: join(config.dataDir, 'views.db') })
 const store = config.eventLog === 'embedded' ? sqliteEventStore({ path: join(config.dataDir, 'events.db') }) : null
-const log =
-  store !== null
-    ? embeddedEventLog(store)
-    : kafkaEventLog({ kafka: kafkaClient(config.kafkaBrokers, 'leadstream-projector', logger), topic: config.eventsTopic, groupId: config.projectorGroup })
+const openLog = async (): Promise<EventLog> => {
+  if (store !== null) return embeddedEventLog(store)
+  const kafka = kafkaClient(config.kafkaBrokers, 'leadstream-projector', logger)
+  await ensureTopics(kafka, [{ topic: config.eventsTopic, partitions: config.topicPartitions }])
+  return kafkaEventLog({ kafka, topic: config.eventsTopic, groupId: config.projectorGroup })
+}
+const log = await openLog()
 const proj = projector({ log, views, metrics, logger }, { maxBatch: config.projectorBatch })
 proj.start()
 

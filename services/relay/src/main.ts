@@ -1,6 +1,6 @@
 // The relay as its own process: event store → `lead-events`, with a health endpoint.
 import { join } from 'node:path'
-import { idempotentProducer, kafkaClient } from '@leadstream/event-log'
+import { ensureTopics, idempotentProducer, kafkaClient } from '@leadstream/event-log'
 import { sqliteEventStore } from '@leadstream/event-store'
 import { httpApp, listen } from '@leadstream/http-edge'
 import {
@@ -33,6 +33,7 @@ const store = sqliteEventStore({ path: join(config.dataDir, 'events.db') })
 const checkpoints = sqliteCheckpoints(join(config.dataDir, 'relay.db'))
 const kafka = kafkaClient(config.kafkaBrokers, 'leadstream-relay', logger)
 const producer = idempotentProducer(kafka)
+await ensureTopics(kafka, [{ topic: config.eventsTopic, partitions: config.topicPartitions }])
 await producer.connect()
 const r = relay({ store, producer, checkpoints, logger, metrics }, { topic: config.eventsTopic, batch: config.relayBatch })
 r.start()

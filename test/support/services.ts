@@ -1,0 +1,86 @@
+// Starts any leadstream service (`services/<name>/src/main.ts`) as a real child process and waits until it
+// prints `<name> is serving at <url>`. Every child still running is SIGKILLed when the test process exits.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { resolve } from 'node:path'
+
+export const workspaceRoot = resolve(import.meta.dirname, '..', '..')
+
+export interface ServiceExit {
+  readonly code: number | null
+  readonly signal: NodeJS.Signals | null
+}
+
+export interface Service {
+  readonly name: string
+  readonly url: string
+  readonly pid: number
+  kill(signal: NodeJS.Signals): void
+  readonly exited: Promise<ServiceExit>
+  output(): string
+}
+
+const live = new Set<ChildProcess>()
+process.once('exit', () => {
+  for (const c of live) c.kill('SIGKILL')
+})
+
+/** SIGKILLs every service this module started that still runs, and waits for them. */
+export const killAllServices = async (): Promise<void> => {
+  await Promise.all(
+    [...live].map(
+      (c) =>
+        new Promise<void>((done) => {
+          if (c.exitCode !== null || c.signalCode !== null) return done()
+          c.once('exit', () => done())
+          c.kill('SIGKILL')
+        }),
+    ),
+  )
+}
+
+/** The line each main prints once listening: `leadstream` for the embedded mode, else the service's name. */
+const bannerOf = (service: string) => (service === 'embedded' ? 'leadstream' : service)
+
+export const startService = (service: string, env: Readonly<Record<string, string>>, readyTimeoutMs = 30000): Promise<Service> => {
+  const proc = spawn(process.execPath, ['--import', 'tsx', `services/${service}/src/main.ts`], {
+    cwd: workspaceRoot,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  live.add(proc)
+  let out = ''
+  proc.stdout.setEncoding('utf8').on('data', (s: string) => (out += s))
+  proc.stderr.setEncoding('utf8').on('data', (s: string) => (out += s))
+  const exited = new Promise<ServiceExit>((done) =>
+    proc.once('exit', (code, signal) => {
+      live.delete(proc)
+      done({ code, signal })
+    }),
+  )
+  const kill = (signal: NodeJS.Signals) => {
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal)
+  }
+  const banner = new RegExp(`${bannerOf(service)} is serving at (http://\\S+)`)
+  return new Promise<Service>((ready, fail) => {
+    const timer = setTimeout(() => {
+      kill('SIGKILL')
+      fail(new Error(`${service} did not print its URL within ${readyTimeoutMs} ms; output:\n${out}`))
+    }, readyTimeoutMs)
+    const onData = () => {
+      const m = banner.exec(out)
+      if (m === null || m[1] === undefined || proc.pid === undefined) return
+      clearTimeout(timer)
+      proc.stdout.off('data', onData)
+      ready({ name: service, url: m[1], pid: proc.pid, kill, exited, output: () => out })
+    }
+    proc.stdout.on('data', onData)
+    void exited.then((e) => {
+      clearTimeout(timer)
+      fail(new Error(`${service} exited before serving (code ${e.code}, signal ${e.signal}); output:\n${out}`))
+    })
+    proc.once('error', (e) => {
+      clearTimeout(timer)
+      fail(e)
+    })
+  })
+}
