@@ -4,14 +4,20 @@ import * as E from 'fp-ts/lib/Either.js'
 import { describeSettings, loadConfig, type ConfigOf, type Setting } from './config.js'
 import type { Logger } from './log.js'
 
-export const configOrExit = <S extends Record<string, Setting<unknown>>>(name: string, summary: string, settings: S): ConfigOf<S> => {
+export const configOrExit = <S extends Record<string, Setting<unknown>>>(
+  name: string,
+  summary: string,
+  settings: S,
+  rules: (config: ConfigOf<S>) => ReadonlyArray<string> = () => [],
+): ConfigOf<S> => {
   if (process.argv.includes('--help')) {
     process.stdout.write(`${name}: ${summary}\n\nSettings (environment variables):\n${describeSettings(settings)}\n`)
     process.exit(0)
   }
   const config = loadConfig(settings, process.env)
-  if (E.isLeft(config)) {
-    process.stderr.write(`${name}: cannot start, fix these settings:\n${config.left.map((l) => `  ${l}`).join('\n')}\n`)
+  const problems = E.isLeft(config) ? config.left : rules(config.right)
+  if (E.isLeft(config) || problems.length > 0) {
+    process.stderr.write(`${name}: cannot start, fix these settings:\n${problems.map((l) => `  ${l}`).join('\n')}\n`)
     process.exit(2)
   }
   return config.right

@@ -1,4 +1,5 @@
 // Setting groups the services share, so each variable means the same thing in every process.
+import * as t from 'io-ts'
 import { IntFromEnv, ListFromEnv, setting, StringFromEnv } from './config.js'
 
 
@@ -25,3 +26,22 @@ export const kafkaSettings = {
   topicPartitions: setting('LEADSTREAM_TOPIC_PARTITIONS', IntFromEnv('partitions', 1, 1000), 'partitions of lead-events and leads.inbound when leadstream creates them', '3'),
   dlqTopic: setting('LEADSTREAM_DLQ_TOPIC', StringFromEnv, 'Kafka topic rejected inbound messages go to, reason in headers', 'leads.inbound.dlq'),
 }
+
+/** Which event store a service uses; `eventstoredb` needs EVENTSTORE_URL. */
+export const eventStoreSettings = {
+  eventStore: setting('LEADSTREAM_EVENT_STORE', t.keyof({ sqlite: null, eventstoredb: null }), 'event store engine: sqlite (events.db in the data dir) or eventstoredb', 'sqlite'),
+  eventStoreUrl: setting('EVENTSTORE_URL', StringFromEnv, 'EventStoreDB/KurrentDB connection string, e.g. esdb://host:2113?tls=false (for eventstoredb)', ''),
+}
+
+/** Which view store a service uses; `postgres` needs LEADSTREAM_POSTGRES_URL. */
+export const viewStoreSettings = {
+  viewStore: setting('LEADSTREAM_VIEW_STORE', t.keyof({ sqlite: null, postgres: null }), 'view store engine: sqlite (views.db in the data dir) or postgres', 'sqlite'),
+  postgresUrl: setting('LEADSTREAM_POSTGRES_URL', StringFromEnv, 'PostgreSQL connection string, e.g. postgres://user@host:5432/db (for postgres)', ''),
+  postgresSchema: setting('LEADSTREAM_POSTGRES_SCHEMA', StringFromEnv, 'PostgreSQL schema holding the views', 'leadstream'),
+}
+
+/** Settings that only make sense together: each broken pair named the way a missing setting is. */
+export const engineRules = (c: Partial<{ eventStore: string; eventStoreUrl: string; viewStore: string; postgresUrl: string }>): ReadonlyArray<string> => [
+  ...(c.eventStore === 'eventstoredb' && c.eventStoreUrl === '' ? ['EVENTSTORE_URL: missing (LEADSTREAM_EVENT_STORE=eventstoredb needs it)'] : []),
+  ...(c.viewStore === 'postgres' && c.postgresUrl === '' ? ['LEADSTREAM_POSTGRES_URL: missing (LEADSTREAM_VIEW_STORE=postgres needs it)'] : []),
+]

@@ -8,17 +8,12 @@ import { sqliteViewStore } from '@leadstream/view-store'
 import { projector } from './projector.js'
 import { projectorServiceSettings, projectorSettings } from './settings.js'
 
-const config = configOrExit('leadstream-projector', 'reads the event log and keeps the views', {
-  ...commonSettings,
-  ...httpSettings(8083),
-  ...kafkaSettings,
-  ...projectorSettings,
-  ...projectorServiceSettings,
-})
-if (config.eventLog === 'kafka' && config.kafkaBrokers.length === 0) {
-  process.stderr.write('leadstream-projector: cannot start, fix these settings:\n  KAFKA_BROKERS: LEADSTREAM_EVENT_LOG=kafka needs brokers\n')
-  process.exit(2)
-}
+const config = configOrExit(
+  'leadstream-projector',
+  'reads the event log and keeps the views',
+  { ...commonSettings, ...httpSettings(8083), ...kafkaSettings, ...projectorSettings, ...projectorServiceSettings },
+  (c) => (c.eventLog === 'kafka' && c.kafkaBrokers.length === 0 ? ['KAFKA_BROKERS: missing (LEADSTREAM_EVENT_LOG=kafka reads from Kafka)'] : []),
+)
 const logger = createLogger('projector', config.logLevel)
 const metrics = createMetrics()
 const views = sqliteViewStore({ path: join(config.dataDir, 'views.db') })

@@ -50,6 +50,7 @@ export const projector = (ports: ProjectorPorts, options: { readonly projection?
   let running: Promise<void> | null = null
   // events/s over a sliding window of recent batches
   const window: Array<{ at: number; n: number }> = []
+  let lastProgress = Date.now()
 
   const handle = async (batch: LogBatch): Promise<void> => {
     const applied = await ports.views.applyBatch(name, batch.partition, batch.entries, logic)
@@ -61,6 +62,30 @@ export const projector = (ports: ProjectorPorts, options: { readonly projection?
     while (window.length > 0 && window[0]!.at < now - 5000) window.shift()
     ports.metrics.eventsProjected.inc({ projection: name }, applied.right.applied)
     ports.metrics.projectionPosition.set({ projection: name }, position)
+    // While catching up (full batches), report progress with rate and ETA every few seconds.
+    if (batch.entries.length >= maxBatch && now - lastProgress >= 5000) {
+      lastProgress = now
+      void status().then(
+        (s) => ports.logger.info({ projection: name, position: s.position, lag: s.lag, eventsPerSecond: s.eventsPerSecond, etaSeconds: s.eventsPerSecond > 0 ? Math.ceil(s.lag / s.eventsPerSecond) : null }, 'projector catching up'),
+        () => undefined,
+      )
+    }
+  }
+
+  const status = async (): Promise<ProjectorStatus> => {
+    const { head, lag } = await ports.log.progress(await ports.views.checkpoints(name))
+    const span = window.length > 1 ? (window[window.length - 1]!.at - window[0]!.at) / 1000 : 0
+    const n = window.reduce((s, w) => s + w.n, 0)
+    ports.metrics.logHead.set(head)
+    return {
+      projection: name,
+      state,
+      position,
+      head,
+      lag,
+      eventsPerSecond: span > 0 ? Math.round(n / span) : 0,
+      lastError,
+    }
   }
 
   return {
@@ -87,20 +112,6 @@ export const projector = (ports: ProjectorPorts, options: { readonly projection?
       await running
       if (state !== 'failed') state = 'stopped'
     },
-    status: async () => {
-      const { head, lag } = await ports.log.progress(await ports.views.checkpoints(name))
-      const span = window.length > 1 ? (window[window.length - 1]!.at - window[0]!.at) / 1000 : 0
-      const n = window.reduce((s, w) => s + w.n, 0)
-      ports.metrics.logHead.set(head)
-      return {
-        projection: name,
-        state,
-        position,
-        head,
-        lag,
-        eventsPerSecond: span > 0 ? Math.round(n / span) : 0,
-        lastError,
-      }
-    },
+    status,
   }
 }

@@ -17,16 +17,17 @@ import {
 } from '@leadstream/runtime'
 import { relay } from './relay.js'
 
-const config = configOrExit('leadstream-relay', 'follows the event store and publishes every event to Kafka', {
-  ...commonSettings,
-  ...httpSettings(8082),
-  ...kafkaSettings,
-  relayBatch: setting('LEADSTREAM_RELAY_BATCH', IntFromEnv('events', 1, 100000), 'events per Kafka send', '2000'),
-})
-if (config.kafkaBrokers.length === 0) {
-  process.stderr.write('leadstream-relay: cannot start, fix these settings:\n  KAFKA_BROKERS: the relay needs Kafka\n')
-  process.exit(2)
-}
+const config = configOrExit(
+  'leadstream-relay',
+  'follows the event store and publishes every event to Kafka',
+  {
+    ...commonSettings,
+    ...httpSettings(8082),
+    ...kafkaSettings,
+    relayBatch: setting('LEADSTREAM_RELAY_BATCH', IntFromEnv('events', 1, 100000), 'events per Kafka send', '2000'),
+  },
+  (c) => (c.kafkaBrokers.length === 0 ? ['KAFKA_BROKERS: missing (the relay publishes to Kafka)'] : []),
+)
 const logger = createLogger('relay', config.logLevel)
 const metrics = createMetrics()
 const store = sqliteEventStore({ path: join(config.dataDir, 'events.db') })
