@@ -23,11 +23,16 @@ export const openSqlite = (path: string, migrations: ReadonlyArray<Migration>): 
   return db
 }
 
+/**
+ * Runs the migrations not yet applied. The version is read inside the same IMMEDIATE transaction that
+ * applies them, so two processes opening a new file at once (a projector and the query API) cannot both
+ * run the first migration.
+ */
 export const migrate = (db: Sqlite, migrations: ReadonlyArray<Migration>): void => {
-  const applied = db.pragma('user_version', { simple: true }) as number
-  if (applied > migrations.length)
-    throw new Error(`database ${db.name} is at schema version ${applied}, newer than this build knows (${migrations.length})`)
   db.transaction(() => {
+    const applied = db.pragma('user_version', { simple: true }) as number
+    if (applied > migrations.length)
+      throw new Error(`database ${db.name} is at schema version ${applied}, newer than this build knows (${migrations.length})`)
     for (let v = applied; v < migrations.length; v++) {
       db.exec(migrations[v] ?? '')
       db.pragma(`user_version = ${v + 1}`)

@@ -17,7 +17,7 @@ const config = configOrExit(
 const logger = createLogger('projector', config.logLevel)
 const metrics = createMetrics()
 const views = sqliteViewStore({ path: join(config.dataDir, 'views.db') })
-const store = config.eventLog === 'embedded' ? sqliteEventStore({ path: join(config.dataDir, 'events.db') }) : null
+const store = config.eventLog === 'embedded' ? sqliteEventStore({ path: join(config.dataDir, 'events.db'), pollMs: 5 }) : null
 const openLog = async (): Promise<EventLog> => {
   if (store !== null) return embeddedEventLog(store)
   const kafka = kafkaClient(config.kafkaBrokers, 'leadstream-projector', logger)

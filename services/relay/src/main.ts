@@ -30,7 +30,8 @@ const config = configOrExit(
 )
 const logger = createLogger('relay', config.logLevel)
 const metrics = createMetrics()
-const store = sqliteEventStore({ path: join(config.dataDir, 'events.db') })
+// Another process appends: poll the log's head often (a cheap indexed max) to keep append → publish latency low.
+const store = sqliteEventStore({ path: join(config.dataDir, 'events.db'), pollMs: 5 })
 const checkpoints = sqliteCheckpoints(join(config.dataDir, 'relay.db'))
 const kafka = kafkaClient(config.kafkaBrokers, 'leadstream-relay', logger)
 const producer = idempotentProducer(kafka)
