@@ -12,8 +12,8 @@ export interface TestServer extends Running {
   dispose(): Promise<void>
 }
 
-export const startTestServer = async (env: Record<string, string> = {}): Promise<TestServer> => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'leadstream-e2e-'))
+/** Starts a server over a fresh temp dir, or over `dataDir` to restart on the data of an earlier one. */
+export const startTestServer = async (env: Record<string, string> = {}, dataDir = mkdtempSync(join(tmpdir(), 'leadstream-e2e-'))): Promise<TestServer> => {
   const config = loadConfig(embeddedSettings, { LEADSTREAM_DATA_DIR: dataDir, LEADSTREAM_PORT: '0', ...env })
   if (E.isLeft(config)) throw new Error(config.left.join('; '))
   const running = await startEmbedded(config.right, createLogger('test', 'silent'))

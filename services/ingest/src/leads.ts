@@ -55,7 +55,7 @@ class Unresolved {
  */
 export const ingestLeads =
   (ports: IngestPorts) =>
-  async (items: ReadonlyArray<InboundItem>, source: string, format: string): Promise<IngestSummary> => {
+  async (items: ReadonlyArray<InboundItem>, source: string, format: string, options: { readonly keepRejected?: boolean } = {}): Promise<IngestSummary> => {
     const results = new Map<number, ItemResult>()
     const failed: Unresolved[] = []
     let pending: InboundLead[] = []
@@ -135,7 +135,10 @@ export const ingestLeads =
       pending = retry
     }
 
-    if (failed.length > 0) {
+    // A replay of a dead letter keeps the original instead of adding a copy (keepRejected: false).
+    if (failed.length > 0 && options.keepRejected === false)
+      failed.forEach((f) => results.set(f.item.index, { index: f.item.index, status: 'rejected', problems: f.problems, deadLetterId: 0 }))
+    else if (failed.length > 0) {
       const receivedAt = ports.now().toISOString()
       const ids = await ports.deadLetters.record(
         failed.map((f) => ({ source, format, problems: f.problems, payload: JSON.stringify(f.item.raw) ?? 'null', receivedAt })),

@@ -15,6 +15,7 @@ import {
 } from '@leadstream/domain'
 import { errorBody, idempotent, isBodyError, parseBody, rawBody, requireRole, sendLeadError, type IdempotencyKeys, type Tokens } from '@leadstream/http-edge'
 import { classifyOffer, runCommand } from './commands.js'
+import { discardDeadLetter, replayDeadLetter, type ReplayError } from './replay.js'
 import { ingestLeads, type IngestSummary, type InboundItem } from './leads.js'
 import type { IngestPorts } from './ports.js'
 
@@ -96,6 +97,27 @@ export const ingestRoutes =
       res.setHeader('X-Log-Position', String(result.right.position))
       res.status(result.right.duplicate ? 200 : 201).json({ status: result.right.duplicate ? 'duplicate' : 'accepted', ...result.right })
     })
+
+    const operator = requireRole(options.tokens, 'operator')
+    const replayStatus = (e: ReplayError): number =>
+      e._tag === 'NotFound' ? 404 : e._tag === 'NotOpen' ? 409 : 422
+    const replayProblems = (e: ReplayError): ReadonlyArray<FieldProblem> =>
+      e._tag === 'StillRejected'
+        ? e.problems
+        : e._tag === 'NotFound'
+          ? [problem('id', `no dead letter ${e.id}`)]
+          : e._tag === 'NotOpen'
+            ? [problem('id', `dead letter ${e.id} is ${e.status}, not open`)]
+            : [problem('format', `a ${e.format} dead letter cannot be replayed; send the request again`)]
+    const adminAction = (act: (id: number) => Promise<E.Either<ReplayError, unknown>>) => async (req: Request, res: Response) => {
+      const id = Number(req.params['id'])
+      if (!Number.isSafeInteger(id) || id <= 0) return void res.status(400).json(errorBody('Invalid', [problem('id', 'expected a dead-letter id')]))
+      const r = await act(id)
+      if (E.isLeft(r)) return void res.status(replayStatus(r.left)).json(errorBody(r.left._tag, replayProblems(r.left)))
+      res.json(r.right)
+    }
+    router.post('/v1/admin/dead-letters/:id/replay', operator, adminAction(replayDeadLetter(ports)))
+    router.post('/v1/admin/dead-letters/:id/discard', operator, adminAction(discardDeadLetter(ports)))
 
     // Body errors raised before a route runs (too large, unreadable): answered as JSON and kept as dead letters.
     router.use(async (err: unknown, req: Request, res: Response, next: NextFunction) => {
