@@ -13,10 +13,14 @@ export interface TestServer extends Running {
 }
 
 /** Starts a server over a fresh temp dir, or over `dataDir` to restart on the data of an earlier one. */
-export const startTestServer = async (env: Record<string, string> = {}, dataDir = mkdtempSync(join(tmpdir(), 'leadstream-e2e-'))): Promise<TestServer> => {
+export const startTestServer = async (
+  env: Record<string, string> = {},
+  dataDir = mkdtempSync(join(tmpdir(), 'leadstream-e2e-')),
+  now?: () => Date,
+): Promise<TestServer> => {
   const config = loadConfig(embeddedSettings, { LEADSTREAM_DATA_DIR: dataDir, LEADSTREAM_PORT: '0', ...env })
   if (E.isLeft(config)) throw new Error(config.left.join('; '))
-  const running = await startEmbedded(config.right, createLogger('test', 'silent'))
+  const running = await startEmbedded(config.right, createLogger('test', 'silent'), now)
   return {
     ...running,
     dataDir,
@@ -49,4 +53,10 @@ export const http = async (method: string, url: string, body?: unknown, headers:
     // not JSON (metrics text): keep the text
   }
   return { status: res.status, headers: res.headers, body: parsed }
+}
+
+/** A clock that starts at a fixed instant and moves 1 ms per reading: two runs of one scenario read the same times. */
+export const steppingClock = (start = Date.parse('2026-11-25T10:00:00Z')): (() => Date) => {
+  let t = start
+  return () => new Date(t++)
 }

@@ -1,5 +1,5 @@
 // Listening and stopping, the same way in every service: loopback-only without tokens, graceful close.
-import type { Server } from 'node:http'
+import type { Server, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Express } from 'express'
 import type { Logger } from '@leadstream/runtime'
@@ -24,11 +24,22 @@ export const listen = async (app: Express, options: { host: string; port: number
     s.once('error', reject)
   })
   server.keepAliveTimeout = 5000
+  // `server.close()` waits for every open connection, and a keep-alive one that a client keeps busy never
+  // goes idle: once closing, every answer (in flight or new) says `Connection: close`, so each connection ends.
+  let closing = false
+  const inFlight = new Set<ServerResponse>()
+  server.prependListener('request', (_req, res: ServerResponse) => {
+    if (closing) return void res.setHeader('Connection', 'close')
+    inFlight.add(res)
+    res.once('close', () => inFlight.delete(res))
+  })
   const url = `http://${host}:${(server.address() as AddressInfo).port}`
   return {
     url,
     close: () =>
       new Promise<void>((resolve) => {
+        closing = true
+        for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close')
         server.close(() => resolve())
         server.closeIdleConnections()
       }),

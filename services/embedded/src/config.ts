@@ -2,12 +2,14 @@
 import { ingestSettings } from '@leadstream/ingest'
 import { projectorSettings } from '@leadstream/projector'
 import { querySettings } from '@leadstream/query-api'
-import { commonSettings, httpSettings, tokenSettings, type ConfigOf } from '@leadstream/runtime'
+import { commonSettings, eventStoreSettings, httpSettings, tokenSettings, viewStoreSettings, type ConfigOf } from '@leadstream/runtime'
 
 export const embeddedSettings = {
   ...commonSettings,
   ...httpSettings(8080),
   ...tokenSettings,
+  ...eventStoreSettings,
+  ...viewStoreSettings,
   ...ingestSettings,
   ...projectorSettings,
   ...querySettings,

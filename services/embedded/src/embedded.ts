@@ -4,13 +4,13 @@ import { join } from 'node:path'
 import { sqliteDeadLetters } from '@leadstream/dead-letters'
 import { withSources } from '@leadstream/domain'
 import { embeddedEventLog } from '@leadstream/event-log'
-import { sqliteEventStore } from '@leadstream/event-store'
+import { openEventStore } from '@leadstream/event-store'
 import { httpApp, listen, sqliteIdempotencyKeys, type Tokens } from '@leadstream/http-edge'
 import { ingestRoutes } from '@leadstream/ingest'
 import { projector } from '@leadstream/projector'
 import { adminRoutes, queryRoutes } from '@leadstream/query-api'
 import { createLogger, createMetrics, type Logger } from '@leadstream/runtime'
-import { sqliteViewStore } from '@leadstream/view-store'
+import { openViewStore } from '@leadstream/view-store'
 import type { EmbeddedConfig } from './config.js'
 
 export interface Running {
@@ -19,10 +19,15 @@ export interface Running {
   close(): Promise<void>
 }
 
-export const startEmbedded = async (config: EmbeddedConfig, logger: Logger = createLogger('leadstream', config.logLevel)): Promise<Running> => {
+/** The clock is a port: tests that compare two runs pass a deterministic one. */
+export const startEmbedded = async (
+  config: EmbeddedConfig,
+  logger: Logger = createLogger('leadstream', config.logLevel),
+  now: () => Date = () => new Date(),
+): Promise<Running> => {
   const metrics = createMetrics()
-  const store = sqliteEventStore({ path: join(config.dataDir, 'events.db') })
-  const views = sqliteViewStore({ path: join(config.dataDir, 'views.db') })
+  const store = await openEventStore(config, { now })
+  const views = await openViewStore(config)
   const deadLetters = sqliteDeadLetters({ path: join(config.dataDir, 'dead-letters.db') })
   const idempotencyKeys = sqliteIdempotencyKeys({ path: join(config.dataDir, 'idempotency.db') })
   const tokens: Tokens = { ingest: config.ingestTokens, analyst: config.analystTokens, operator: config.operatorTokens }
@@ -30,7 +35,6 @@ export const startEmbedded = async (config: EmbeddedConfig, logger: Logger = cre
   const proj = projector({ log: embeddedEventLog(store), views, metrics, logger }, { maxBatch: config.projectorBatch })
   proj.start()
 
-  const now = () => new Date()
   const ingestPorts = { store, deadLetters, sources: withSources(config.leadSources), now, newId: randomUUID, metrics, logger }
   const app = httpApp(
     [

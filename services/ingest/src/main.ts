@@ -4,24 +4,33 @@ import { join } from 'node:path'
 import { sqliteDeadLetters } from '@leadstream/dead-letters'
 import { withSources } from '@leadstream/domain'
 import { ensureTopics, idempotentProducer, kafkaClient } from '@leadstream/event-log'
-import { sqliteEventStore } from '@leadstream/event-store'
+import { openEventStore } from '@leadstream/event-store'
 import { httpApp, listen, sqliteIdempotencyKeys } from '@leadstream/http-edge'
-import { commonSettings, configOrExit, createLogger, createMetrics, httpSettings, kafkaSettings, onShutdown, tokenSettings } from '@leadstream/runtime'
+import {
+  commonSettings,
+  configOrExit,
+  createLogger,
+  createMetrics,
+  engineRules,
+  eventStoreSettings,
+  httpSettings,
+  kafkaSettings,
+  onShutdown,
+  tokenSettings,
+} from '@leadstream/runtime'
 import { kafkaInbound } from './kafkaInbound.js'
 import { ingestRoutes } from './routes.js'
 import { ingestKafkaSettings, ingestSettings } from './settings.js'
 
-const config = configOrExit('leadstream-ingest', 'leads in over HTTP (and Kafka) → decide → append to the event store', {
-  ...commonSettings,
-  ...httpSettings(8081),
-  ...tokenSettings,
-  ...ingestSettings,
-  ...kafkaSettings,
-  ...ingestKafkaSettings,
-})
+const config = configOrExit(
+  'leadstream-ingest',
+  'leads in over HTTP (and Kafka) → decide → append to the event store',
+  { ...commonSettings, ...httpSettings(8081), ...tokenSettings, ...eventStoreSettings, ...ingestSettings, ...kafkaSettings, ...ingestKafkaSettings },
+  engineRules,
+)
 const logger = createLogger('ingest', config.logLevel)
 const metrics = createMetrics()
-const store = sqliteEventStore({ path: join(config.dataDir, 'events.db') })
+const store = await openEventStore(config)
 const deadLetters = sqliteDeadLetters({ path: join(config.dataDir, 'dead-letters.db') })
 const idempotencyKeys = sqliteIdempotencyKeys({ path: join(config.dataDir, 'idempotency.db') })
 const tokens = { ingest: config.ingestTokens, analyst: config.analystTokens, operator: config.operatorTokens }

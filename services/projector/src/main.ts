@@ -1,23 +1,22 @@
 // The projector as its own process: the embedded log or Kafka → views, with a health endpoint.
-import { join } from 'node:path'
 import { embeddedEventLog, ensureTopics, kafkaClient, kafkaEventLog, type EventLog } from '@leadstream/event-log'
-import { sqliteEventStore } from '@leadstream/event-store'
+import { openEventStore } from '@leadstream/event-store'
 import { httpApp, listen } from '@leadstream/http-edge'
-import { commonSettings, configOrExit, createLogger, createMetrics, httpSettings, kafkaSettings, onShutdown } from '@leadstream/runtime'
-import { sqliteViewStore } from '@leadstream/view-store'
+import { commonSettings, configOrExit, createLogger, createMetrics, engineRules, eventStoreSettings, httpSettings, kafkaSettings, onShutdown, viewStoreSettings } from '@leadstream/runtime'
+import { openViewStore } from '@leadstream/view-store'
 import { projector } from './projector.js'
 import { projectorServiceSettings, projectorSettings } from './settings.js'
 
 const config = configOrExit(
   'leadstream-projector',
   'reads the event log and keeps the views',
-  { ...commonSettings, ...httpSettings(8083), ...kafkaSettings, ...projectorSettings, ...projectorServiceSettings },
-  (c) => (c.eventLog === 'kafka' && c.kafkaBrokers.length === 0 ? ['KAFKA_BROKERS: missing (LEADSTREAM_EVENT_LOG=kafka reads from Kafka)'] : []),
+  { ...commonSettings, ...httpSettings(8083), ...kafkaSettings, ...eventStoreSettings, ...viewStoreSettings, ...projectorSettings, ...projectorServiceSettings },
+  (c) => [...engineRules(c), ...(c.eventLog === 'kafka' && c.kafkaBrokers.length === 0 ? ['KAFKA_BROKERS: missing (LEADSTREAM_EVENT_LOG=kafka reads from Kafka)'] : [])],
 )
 const logger = createLogger('projector', config.logLevel)
 const metrics = createMetrics()
-const views = sqliteViewStore({ path: join(config.dataDir, 'views.db') })
-const store = config.eventLog === 'embedded' ? sqliteEventStore({ path: join(config.dataDir, 'events.db'), pollMs: 5 }) : null
+const views = await openViewStore(config)
+const store = config.eventLog === 'embedded' ? await openEventStore(config, { pollMs: 5 }) : null
 const openLog = async (): Promise<EventLog> => {
   if (store !== null) return embeddedEventLog(store)
   const kafka = kafkaClient(config.kafkaBrokers, 'leadstream-projector', logger)

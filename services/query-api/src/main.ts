@@ -2,16 +2,21 @@
 import { join } from 'node:path'
 import { sqliteDeadLetters } from '@leadstream/dead-letters'
 import { httpApp, listen } from '@leadstream/http-edge'
-import { commonSettings, configOrExit, createLogger, createMetrics, httpSettings, onShutdown, tokenSettings } from '@leadstream/runtime'
-import { sqliteViewStore } from '@leadstream/view-store'
+import { commonSettings, configOrExit, createLogger, createMetrics, engineRules, httpSettings, onShutdown, tokenSettings, viewStoreSettings } from '@leadstream/runtime'
+import { openViewStore } from '@leadstream/view-store'
 import { adminRoutes } from './admin.js'
 import { queryRoutes } from './routes.js'
 import { querySettings } from './settings.js'
 
-const config = configOrExit('leadstream-query-api', 'serves the views over HTTP', { ...commonSettings, ...httpSettings(8080), ...tokenSettings, ...querySettings })
+const config = configOrExit(
+  'leadstream-query-api',
+  'serves the views over HTTP',
+  { ...commonSettings, ...httpSettings(8080), ...tokenSettings, ...viewStoreSettings, ...querySettings },
+  engineRules,
+)
 const logger = createLogger('query-api', config.logLevel)
 const metrics = createMetrics()
-const views = sqliteViewStore({ path: join(config.dataDir, 'views.db') })
+const views = await openViewStore(config)
 const deadLetters = sqliteDeadLetters({ path: join(config.dataDir, 'dead-letters.db') })
 const tokens = { ingest: config.ingestTokens, analyst: config.analystTokens, operator: config.operatorTokens }
 

@@ -1,13 +1,15 @@
 // The relay as its own process: event store → `lead-events`, with a health endpoint.
 import { join } from 'node:path'
 import { ensureTopics, idempotentProducer, kafkaClient } from '@leadstream/event-log'
-import { sqliteEventStore } from '@leadstream/event-store'
+import { openEventStore } from '@leadstream/event-store'
 import { httpApp, listen } from '@leadstream/http-edge'
 import {
   commonSettings,
   configOrExit,
   createLogger,
   createMetrics,
+  engineRules,
+  eventStoreSettings,
   httpSettings,
   IntFromEnv,
   kafkaSettings,
@@ -24,14 +26,15 @@ const config = configOrExit(
     ...commonSettings,
     ...httpSettings(8082),
     ...kafkaSettings,
+    ...eventStoreSettings,
     relayBatch: setting('LEADSTREAM_RELAY_BATCH', IntFromEnv('events', 1, 100000), 'events per Kafka send', '2000'),
   },
-  (c) => (c.kafkaBrokers.length === 0 ? ['KAFKA_BROKERS: missing (the relay publishes to Kafka)'] : []),
+  (c) => [...engineRules(c), ...(c.kafkaBrokers.length === 0 ? ['KAFKA_BROKERS: missing (the relay publishes to Kafka)'] : [])],
 )
 const logger = createLogger('relay', config.logLevel)
 const metrics = createMetrics()
 // Another process appends: poll the log's head often (a cheap indexed max) to keep append → publish latency low.
-const store = sqliteEventStore({ path: join(config.dataDir, 'events.db'), pollMs: 5 })
+const store = await openEventStore(config, { pollMs: 5 })
 const checkpoints = sqliteCheckpoints(join(config.dataDir, 'relay.db'))
 const kafka = kafkaClient(config.kafkaBrokers, 'leadstream-relay', logger)
 const producer = idempotentProducer(kafka)

@@ -1,0 +1,47 @@
+// The PostgreSQL view store's tables, as forward-only migrations (run by migrate.ts; `s` is the quoted schema).
+import type { PgMigration } from './migrate.js'
+
+// lead_id and captured_at sort as bytes (COLLATE "C"), as SQLite's TEXT does: pages come out in the same
+// order on both stores whatever the database's locale, and the keyset cursor compares the same way.
+// captured_at stays the ISO string the summary carries (always UTC with milliseconds, the Instant codec's
+// form), so it round-trips exactly and sorts chronologically. Counter keys sort as bytes for the same reason.
+export const migrations: ReadonlyArray<PgMigration> = [
+  (s) => `
+    CREATE TABLE ${s}.leads (
+      lead_id     text COLLATE "C" PRIMARY KEY,
+      revision    integer NOT NULL,
+      storefront  text NOT NULL,
+      campaign    text NOT NULL,
+      offer_key   text NOT NULL,
+      offer_key2  text,
+      offer_kind  text NOT NULL,
+      state       text NOT NULL,
+      is_test     boolean NOT NULL,
+      captured_at text COLLATE "C" NOT NULL,
+      doc         jsonb NOT NULL
+    );
+    CREATE INDEX leads_by_time ON ${s}.leads (captured_at DESC, lead_id DESC);
+    CREATE INDEX leads_by_state ON ${s}.leads (state, captured_at DESC, lead_id DESC);
+    CREATE INDEX leads_by_storefront ON ${s}.leads (storefront, captured_at DESC, lead_id DESC);
+    CREATE INDEX leads_by_campaign ON ${s}.leads (campaign, captured_at DESC, lead_id DESC);
+    CREATE INDEX leads_by_kind ON ${s}.leads (offer_kind, captured_at DESC, lead_id DESC);
+    CREATE INDEX leads_by_offer ON ${s}.leads (offer_key);
+    CREATE INDEX leads_by_offer2 ON ${s}.leads (offer_key2) WHERE offer_key2 IS NOT NULL;
+    CREATE TABLE ${s}.counts (
+      dimension text COLLATE "C" NOT NULL,
+      key       text COLLATE "C" NOT NULL,
+      metric    text COLLATE "C" NOT NULL,
+      bucket    text COLLATE "C" NOT NULL,
+      test      boolean NOT NULL,
+      n         bigint NOT NULL,
+      PRIMARY KEY (dimension, key, metric, bucket, test)
+    );
+    CREATE TABLE ${s}.offers (offer_key text PRIMARY KEY, doc jsonb NOT NULL);
+    CREATE TABLE ${s}.checkpoints (
+      projection text NOT NULL,
+      partition  integer NOT NULL,
+      "offset"   bigint NOT NULL,
+      position   bigint NOT NULL,
+      PRIMARY KEY (projection, partition)
+    );`,
+]

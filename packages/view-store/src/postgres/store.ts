@@ -1,0 +1,208 @@
+// Production view store on PostgreSQL: the same tables and guarantees as the SQLite store, shared by many processes.
+import * as E from 'fp-ts/lib/Either.js'
+import { LeadSummaryCodec, OfferEntryCodec, type Changes, type CountDelta, type LeadSummary, type Loaded, type OfferEntry } from '@leadstream/domain'
+import pg from 'pg'
+import { decodeCursor, encodeCursor, type CountRow, type LeadFilter, type Needs, type ViewStore } from '../port.js'
+import { migratePostgres, quoteIdent } from './migrate.js'
+import { migrations } from './schema.js'
+import { transaction } from './transaction.js'
+
+export interface PostgresViewStoreOptions {
+  readonly connectionString: string
+  /** The schema that holds the store's tables, created if missing (default `leadstream`). */
+  readonly schema?: string
+  /** Connections in the pool (default 10). */
+  readonly poolSize?: number
+}
+
+type Client = pg.Pool | pg.PoolClient
+
+export const postgresViewStore = async (options: PostgresViewStoreOptions): Promise<ViewStore & { readonly pool: pg.Pool }> => {
+  const schema = options.schema ?? 'leadstream'
+  const s = quoteIdent(schema)
+  const pool = new pg.Pool({ connectionString: options.connectionString, max: options.poolSize ?? 10 })
+  // An idle client that loses its connection (a server restart) is dropped by the pool and the next query
+  // opens a new one; queries in flight get their own error. Without a listener the event would kill the process.
+  pool.on('error', () => undefined)
+  try {
+    await migratePostgres(pool, schema, migrations)
+  } catch (e) {
+    await pool.end()
+    throw e
+  }
+
+  // Every statement is named, so each connection parses and plans it once. Names are unique per pool.
+  const q = {
+    lock: `SELECT pg_advisory_xact_lock(hashtext($1))`,
+    checkpointOf: `SELECT "offset" FROM ${s}.checkpoints WHERE projection = $1 AND partition = $2`,
+    checkpoints: `SELECT partition, "offset" FROM ${s}.checkpoints WHERE projection = $1 ORDER BY partition`,
+    position: `SELECT max(position) AS p FROM ${s}.checkpoints`,
+    lead: `SELECT doc FROM ${s}.leads WHERE lead_id = $1`,
+    // `via` is the classified offer key a row was found by (null: found by id); a row may come twice.
+    loadLeads: `SELECT NULL::text AS via, lead_id, doc FROM ${s}.leads WHERE lead_id = ANY($1::text[])
+      UNION ALL SELECT offer_key, lead_id, doc FROM ${s}.leads WHERE offer_key = ANY($2::text[])
+      UNION ALL SELECT offer_key2, lead_id, doc FROM ${s}.leads WHERE offer_key2 = ANY($2::text[])`,
+    loadOffers: `SELECT offer_key, doc FROM ${s}.offers WHERE offer_key = ANY($1::text[])`,
+    // The rows travel as ONE JSON array parameter (their summaries) and the columns are taken from each element:
+    // one parse on the server and no per-element escaping, about twice as fast as unnest over eleven arrays.
+    upsertLeads: `INSERT INTO ${s}.leads (lead_id, revision, storefront, campaign, offer_key, offer_key2, offer_kind, state, is_test, captured_at, doc)
+      SELECT e->>'leadId', (e->>'revision')::integer, e->>'storefront', e->>'campaign', coalesce(e->'offerKeys'->>0, ''), e->'offerKeys'->>1,
+        e->>'offerKind', e->>'state', (e->>'isTest')::boolean, e->>'capturedAt', e
+      FROM jsonb_array_elements($1::jsonb) AS e
+      ON CONFLICT (lead_id) DO UPDATE SET revision = excluded.revision, storefront = excluded.storefront, campaign = excluded.campaign,
+        offer_key = excluded.offer_key, offer_key2 = excluded.offer_key2, offer_kind = excluded.offer_kind, state = excluded.state,
+        is_test = excluded.is_test, captured_at = excluded.captured_at, doc = excluded.doc`,
+    upsertOffers: `INSERT INTO ${s}.offers (offer_key, doc) SELECT e->>'offerKey', e FROM jsonb_array_elements($1::jsonb) AS e
+      ON CONFLICT (offer_key) DO UPDATE SET doc = excluded.doc`,
+    addCounts: `INSERT INTO ${s}.counts AS c (dimension, key, metric, bucket, test, n)
+      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::boolean[], $6::bigint[])
+      ON CONFLICT (dimension, key, metric, bucket, test) DO UPDATE SET n = c.n + excluded.n`,
+    // Only a cell that was decremented can have reached zero: delete among those, by key, not by a scan.
+    dropEmpty: `DELETE FROM ${s}.counts c USING unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::boolean[]) AS t(dimension, key, metric, bucket, test)
+      WHERE c.dimension = t.dimension AND c.key = t.key AND c.metric = t.metric AND c.bucket = t.bucket AND c.test = t.test AND c.n = 0`,
+    checkpoint: `INSERT INTO ${s}.checkpoints AS c (projection, partition, "offset", position) VALUES ($1, $2, $3, $4)
+      ON CONFLICT (projection, partition) DO UPDATE SET "offset" = excluded."offset", position = GREATEST(c.position, excluded.position)`,
+    counts: `SELECT dimension, key, metric, bucket, test, n FROM ${s}.counts WHERE dimension = $1 ORDER BY key, metric, bucket, test`,
+  } as const
+  const run = <R extends pg.QueryResultRow>(db: Client, name: keyof typeof q, values: unknown[]) =>
+    db.query<R>({ name: `vs_${name}`, text: q[name], values })
+
+  const load = async (db: Client, needs: Needs): Promise<Loaded> => {
+    const leads = new Map<string, LeadSummary>()
+    const leadsOfOffer = new Map<string, string[]>(needs.classified.map((k) => [k, []]))
+    if (needs.leadIds.length > 0 || needs.classified.length > 0) {
+      const { rows } = await run<{ via: string | null; lead_id: string; doc: unknown }>(db, 'loadLeads', [needs.leadIds, needs.classified])
+      for (const r of rows) {
+        if (!leads.has(r.lead_id)) leads.set(r.lead_id, decodeRow(LeadSummaryCodec, r.doc, r.lead_id))
+        if (r.via !== null) leadsOfOffer.get(r.via)?.push(r.lead_id)
+      }
+    }
+    // Every key that names an offer of a loaded lead: kinds are resolved over all of a lead's keys.
+    const offerKeys = new Set(needs.offerKeys)
+    for (const l of leads.values()) for (const k of l.offerKeys) offerKeys.add(k)
+    const offers = new Map<string, OfferEntry>()
+    if (offerKeys.size > 0) {
+      const { rows } = await run<{ offer_key: string; doc: unknown }>(db, 'loadOffers', [[...offerKeys]])
+      for (const r of rows) offers.set(r.offer_key, decodeRow(OfferEntryCodec, r.doc, r.offer_key))
+    }
+    return { leads, offers, leadsOfOffer }
+  }
+
+  /** The batch's writes: one statement per table carrying all its rows (no per-row round trip). */
+  const write = async (db: Client, projection: string, partition: number, offset: number, changes: Changes): Promise<void> => {
+    if (changes.leads.length > 0) await run(db, 'upsertLeads', [JSON.stringify(changes.leads)])
+    if (changes.offers.length > 0) await run(db, 'upsertOffers', [JSON.stringify(changes.offers)])
+    if (changes.counts.length > 0) await run(db, 'addCounts', [...cellColumns(changes.counts), changes.counts.map((c) => c.delta)])
+    const decremented = changes.counts.filter((c) => c.delta < 0)
+    if (decremented.length > 0) await run(db, 'dropEmpty', cellColumns(decremented))
+    await run(db, 'checkpoint', [projection, partition, offset, changes.position])
+  }
+
+  // Statements for each combination of filters: only the filters present reach the SQL, so the planner picks
+  // the matching index, and each combination is its own named statement (named after the combination).
+  const listSql = (cols: ReadonlyArray<string>, includeTest: boolean, paged: boolean): string => {
+    let p = 0
+    const where = [
+      ...cols.map((c) => `${c} = $${++p}`),
+      ...(includeTest ? [] : ['NOT is_test']),
+      ...(paged ? [`(captured_at, lead_id) < ($${++p}, $${++p})`] : []),
+    ]
+    return `SELECT doc, captured_at, lead_id FROM ${s}.leads ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY captured_at DESC, lead_id DESC LIMIT $${++p}`
+  }
+
+  return {
+    pool,
+    checkpoints: async (projection) =>
+      (await run<{ partition: number; offset: string }>(pool, 'checkpoints', [projection])).rows.map((r) => ({ partition: r.partition, offset: Number(r.offset) })),
+    /**
+     * One transaction per batch. Its first statement waits for an advisory lock named after the schema and the
+     * projection, held until COMMIT/ROLLBACK: every writer of the projection (any partition, any process) runs
+     * one at a time, and because each later statement of a READ COMMITTED transaction takes a fresh snapshot, the
+     * checkpoint and rows read after the lock include everything the previous holder committed. The checkpoint
+     * must therefore be read in its own statement after the lock, never in the same one.
+     */
+    applyBatch: (projection, partition, entries, logic) =>
+      transaction(
+        pool,
+        async (db) => {
+          await run(db, 'lock', [`leadstream:${schema}:${projection}`])
+          const stored = (await run<{ offset: string }>(db, 'checkpointOf', [projection, partition])).rows[0]
+          const storedOffset = stored === undefined ? -1 : Number(stored.offset)
+          const fresh = entries.filter((e) => e.offset > storedOffset)
+          const last = fresh[fresh.length - 1]
+          if (last === undefined) return E.right({ applied: 0, skipped: entries.length, offset: storedOffset })
+          const events = fresh.map((e) => e.event)
+          const changes = logic.project(events, await load(db, logic.needs(events)))
+          if (E.isLeft(changes)) return changes
+          await write(db, projection, partition, last.offset, changes.right)
+          return E.right({ applied: fresh.length, skipped: entries.length - fresh.length, offset: last.offset })
+        },
+        E.isRight,
+      ),
+    position: async () => Number((await run<{ p: string | null }>(pool, 'position', [])).rows[0]?.p ?? 0),
+    lead: async (id) => {
+      const row = (await run<{ doc: unknown }>(pool, 'lead', [id])).rows[0]
+      return row === undefined ? null : decodeRow(LeadSummaryCodec, row.doc, id)
+    },
+    leads: async (filter: LeadFilter, limit, cursor) => {
+      const cols: string[] = []
+      const args: Array<string | number> = []
+      const add = (col: string, v: string | undefined) => {
+        if (v !== undefined) {
+          cols.push(col)
+          args.push(v)
+        }
+      }
+      add('state', filter.state)
+      add('storefront', filter.storefront)
+      add('campaign', filter.campaign)
+      add('offer_kind', filter.offerKind)
+      if (cursor !== null) args.push(...decodeCursor(cursor))
+      const includeTest = filter.includeTest === true
+      const { rows } = await pool.query<{ doc: unknown; captured_at: string; lead_id: string }>({
+        name: `vs_leads:${cols.join(',')}|${includeTest}|${cursor !== null}`,
+        text: listSql(cols, includeTest, cursor !== null),
+        values: [...args, limit + 1],
+      })
+      const page = rows.slice(0, limit)
+      const last = page[page.length - 1]
+      return {
+        items: page.map((r) => decodeRow(LeadSummaryCodec, r.doc, r.lead_id)),
+        next: rows.length > limit && last !== undefined ? encodeCursor([last.captured_at, last.lead_id]) : null,
+      }
+    },
+    counts: async (dimension): Promise<ReadonlyArray<CountRow>> =>
+      (await run<{ dimension: string; key: string; metric: string; bucket: string; test: boolean; n: string }>(pool, 'counts', [dimension])).rows.map(
+        (r) => ({
+          dimension: r.dimension as CountRow['dimension'],
+          key: r.key,
+          metric: r.metric as CountRow['metric'],
+          bucket: r.bucket,
+          test: r.test,
+          n: Number(r.n),
+        }),
+      ),
+    close: () => pool.end(),
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// mappers
+// ---------------------------------------------------------------------------------------------------------
+
+const decodeRow = <A>(codec: { decode: (u: unknown) => E.Either<unknown, A> }, doc: unknown, what: string): A => {
+  const r = codec.decode(doc)
+  // A row this store wrote that no longer decodes is a defect (a migration was missed), not a caller error.
+  if (E.isLeft(r)) throw new Error(`view store row ${what} does not decode`)
+  return r.right
+}
+
+/** A counter cell's key columns as arrays (dimension, key, metric, bucket, test). */
+const cellColumns = (cells: ReadonlyArray<CountDelta>): unknown[] => [
+  cells.map((c) => c.dimension),
+  cells.map((c) => c.key),
+  cells.map((c) => c.metric),
+  cells.map((c) => c.bucket),
+  cells.map((c) => c.test),
+]
