@@ -1,0 +1,88 @@
+// The distributed mode end to end: SQLite event store, real Kafka, real PostgreSQL views, every service a
+// real child process (two projectors): leads in over HTTP and over Kafka → correct views through the query API.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { suite } from 'uvu'
+import * as assert from 'uvu/assert'
+import { postgresViewStore } from '@leadstream/view-store'
+import { diffCounters, foldCounters, portCounters, readEvents } from '../support/fold.js'
+import { createTopic, deleteTopics, kafkaClient, requireKafka, uniqueTopic } from '../support/kafka.js'
+import { expectedByStorefront, marketplaceLead, rng } from '../support/leads.js'
+import { dropSchemas, requirePostgres } from '../support/postgres.js'
+import { killAllServices, startService } from '../support/services.js'
+
+const brokers = requireKafka('distributed end to end')
+const pgUrl = await requirePostgres('distributed end to end')
+const test = suite('distributed end to end')
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+if (brokers !== null && pgUrl !== null) {
+  test('distributed :: HTTP and Kafka leads reach PostgreSQL views served by the query API', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'leadstream-dist-'))
+    const schema = `dist_${process.pid}_${Date.now().toString(36)}`
+    const topics = { inbound: uniqueTopic('d.inbound'), dlq: uniqueTopic('d.dlq'), events: uniqueTopic('d-events') }
+    await createTopic(brokers, topics.inbound, 3)
+    await createTopic(brokers, topics.dlq, 1)
+    await createTopic(brokers, topics.events, 3)
+    const env = {
+      LEADSTREAM_DATA_DIR: dataDir,
+      LEADSTREAM_PORT: '0',
+      LEADSTREAM_LOG_LEVEL: 'warn',
+      KAFKA_BROKERS: brokers.join(','),
+      LEADSTREAM_INBOUND_TOPIC: topics.inbound,
+      LEADSTREAM_DLQ_TOPIC: topics.dlq,
+      LEADSTREAM_EVENTS_TOPIC: topics.events,
+      LEADSTREAM_INGEST_GROUP: `ingest-${topics.events}`,
+      LEADSTREAM_PROJECTOR_GROUP: `projector-${topics.events}`,
+      LEADSTREAM_EVENT_LOG: 'kafka',
+      LEADSTREAM_VIEW_STORE: 'postgres',
+      LEADSTREAM_POSTGRES_URL: pgUrl,
+      LEADSTREAM_POSTGRES_SCHEMA: schema,
+    }
+    try {
+      const ingest = await startService('ingest', env)
+      const [, query] = await Promise.all([
+        startService('relay', env),
+        startService('query-api', env),
+        startService('projector', env),
+        startService('projector', env),
+      ])
+      const r = rng(41)
+      const overHttp = Array.from({ length: 120 }, (_, i) => marketplaceLead(i, r))
+      const overKafka = Array.from({ length: 120 }, (_, i) => marketplaceLead(5000 + i, r))
+      const a = await fetch(`${ingest.url}/v1/marketplace/leads`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(overHttp.map((l) => l.payload)) })
+      assert.is(a.status, 200)
+      const producer = kafkaClient(brokers).producer()
+      await producer.connect()
+      await producer.send({ topic: topics.inbound, messages: overKafka.map((l) => ({ value: JSON.stringify(l.payload) })) })
+      await producer.disconnect()
+
+      const expected = expectedByStorefront([...overHttp, ...overKafka], false)
+      let last = ''
+      for (const deadline = Date.now() + 60000; Date.now() < deadline; await sleep(250)) {
+        const v = (await (await fetch(`${query.url}/v1/views/storefronts`)).json()) as { storefronts: Record<string, { total: number; byAction: Record<string, number> }> }
+        const got = Object.fromEntries(Object.entries(v.storefronts).map(([k, s]) => [k, s.total]))
+        last = JSON.stringify(got)
+        if (got['AppSource'] === expected['AppSource']!.total && got['AzureMarketplace'] === expected['AzureMarketplace']!.total) break
+      }
+      assert.is(last, JSON.stringify({ AppSource: expected['AppSource']!.total, AzureMarketplace: expected['AzureMarketplace']!.total }))
+      const campaigns = (await (await fetch(`${query.url}/v1/views/campaigns`)).json()) as { campaigns: Record<string, { total: number }> }
+      assert.is(campaigns.campaigns['nurture']?.total, expected['AppSource']!.total)
+      // and every counter equals a fold of the event store
+      const views = await postgresViewStore({ connectionString: pgUrl, schema })
+      try {
+        assert.is(diffCounters(foldCounters(readEvents(dataDir)), await portCounters(views)), '')
+      } finally {
+        await views.close()
+      }
+    } finally {
+      await killAllServices()
+      await deleteTopics(brokers, Object.values(topics)).catch(() => undefined)
+      await dropSchemas(pgUrl, [schema]).catch(() => undefined)
+      rmSync(dataDir, { recursive: true, force: true })
+    }
+  })
+}
+
+test.run()
