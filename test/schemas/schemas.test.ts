@@ -10,6 +10,7 @@ import {
   eventCodecs,
   eventTypes,
   Instant,
+  LeadContactedV1,
   nativeTypes,
   withSources,
   type EventType,
@@ -148,6 +149,43 @@ for (const type of eventTypes) {
   agree(test, label, bySchema(`events/${label}.schema.json`), (v) => ofValidation(codec.decode(v)), eventFixtures[type])
   test.run()
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// older event versions: stored events keep their version, so each older schema still agrees with its codec,
+// and what the upcasters make of its valid data is valid data of the current version
+// ---------------------------------------------------------------------------------------------------------
+
+type Decode = { decode: (u: unknown) => Parameters<typeof ofValidation>[0] }
+
+/** Keyed `<Type>.v<n>`: every version below a type's current one needs an entry (checked below). */
+const previousVersions: Readonly<Record<string, { readonly type: EventType; readonly version: number; readonly codec: Decode; readonly fixtures: Fixtures }>> = {
+  'LeadContacted.v1': { type: 'LeadContacted', version: 1, codec: LeadContactedV1, fixtures: ev.leadContactedV1 },
+}
+
+const previous = suite('previous event versions')
+
+previous('previous :: every version below a current one has fixtures for its schema and codec', () => {
+  for (const type of eventTypes)
+    for (let v = 1; v < currentVersion[type]; v++) assert.ok(previousVersions[`${type}.v${v}`] !== undefined, `no fixtures for ${type}.v${v}`)
+})
+
+for (const [label, p] of Object.entries(previousVersions)) {
+  agree(previous, label, bySchema(`events/${label}.schema.json`), (v) => ofValidation(p.codec.decode(v)), p.fixtures)
+  previous(`${label} :: its valid data, upcast on read, fits the current schema`, () => {
+    const current = bySchema(`events/${p.type}.v${currentVersion[p.type]}.schema.json`)
+    for (const f of p.fixtures.valid) {
+      const read = decodeEvent(p.type, p.version, f.value)
+      assert.ok(read._tag === 'Right', `${f.name}: ${JSON.stringify(read)}`)
+      if (read._tag === 'Right') {
+        assert.is(read.right.version, currentVersion[p.type], f.name)
+        const verdict = current(read.right.data)
+        assert.ok(verdict.ok, `${f.name}: ${verdict.why}`)
+      }
+    }
+  })
+}
+
+previous.run()
 
 // ---------------------------------------------------------------------------------------------------------
 // the message envelope: the envelope schema, then the data schema its type and version name

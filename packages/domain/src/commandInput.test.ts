@@ -4,6 +4,7 @@ import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { decodeCatalogueEntry, decodeQualificationCommand } from './commandInput.js'
 import type { LeadError } from './errors.js'
+import { contactChannels } from './model.js'
 
 const at = '2026-11-25T12:00:00.000Z'
 
@@ -17,7 +18,10 @@ const paths = <A>(r: E.Either<LeadError, A>): ReadonlyArray<string> => {
 const command = suite('decodeQualificationCommand')
 
 command('command :: a valid body becomes the command, with the lead id and time passed in', () => {
-  assert.equal(decodeQualificationCommand('L1', at, { type: 'ContactLead', by: ' sam ', note: 'called' }), E.right({ type: 'ContactLead', leadId: 'L1', by: 'sam', at, note: 'called' }))
+  assert.equal(
+    decodeQualificationCommand('L1', at, { type: 'ContactLead', by: ' sam ', note: 'called' }),
+    E.right({ type: 'ContactLead', leadId: 'L1', by: 'sam', at, note: 'called', channel: null }),
+  )
   assert.equal(decodeQualificationCommand('L1', at, { type: 'ReopenLead', by: 'ops' }), E.right({ type: 'ReopenLead', leadId: 'L1', by: 'ops', at, note: null }))
 })
 
@@ -44,6 +48,28 @@ command('command :: DisqualifyLead needs a known reason', () => {
 command('command :: a reason on another command is not carried into it', () => {
   const r = decodeQualificationCommand('L1', at, { type: 'ContactLead', by: 'sam', reason: 'lost' })
   assert.ok(E.isRight(r) && !('reason' in r.right))
+})
+
+command('command :: ContactLead carries how the lead was contacted, null when not said', () => {
+  for (const channel of contactChannels)
+    assert.equal(
+      decodeQualificationCommand('L1', at, { type: 'ContactLead', by: 'sam', channel }),
+      E.right({ type: 'ContactLead', leadId: 'L1', by: 'sam', at, note: null, channel }),
+      channel,
+    )
+  for (const body of [{ type: 'ContactLead', by: 'sam' }, { type: 'ContactLead', by: 'sam', channel: null }])
+    assert.equal(decodeQualificationCommand('L1', at, body), E.right({ type: 'ContactLead', leadId: 'L1', by: 'sam', at, note: null, channel: null }), JSON.stringify(body))
+})
+
+command('command :: an unknown channel is named at channel, on any command', () => {
+  for (const channel of ['fax', 'Phone', '', 3, ['email']])
+    assert.equal(paths(decodeQualificationCommand('L1', at, { type: 'ContactLead', by: 'sam', channel })), ['channel'], JSON.stringify(channel))
+  assert.equal(paths(decodeQualificationCommand('L1', at, { type: 'QualifyLead', by: 'sam', channel: 'fax' })), ['channel'])
+})
+
+command('command :: a channel on another command is not carried into it', () => {
+  const r = decodeQualificationCommand('L1', at, { type: 'QualifyLead', by: 'sam', channel: 'phone' })
+  assert.ok(E.isRight(r) && !('channel' in r.right))
 })
 
 command('command :: a note of the wrong type is named at note', () => {

@@ -6,7 +6,7 @@ import type { QualificationCommand } from './decide.js'
 import { fromValidation, problem } from './decodeError.js'
 import { invalid, type LeadError } from './errors.js'
 import { event, type OfferClassified } from './events.js'
-import { DisqualificationReason, OfferKind, offerKeyOfId, offerKeyOfTitle } from './model.js'
+import { ContactChannel, DisqualificationReason, OfferKind, offerKeyOfId, offerKeyOfTitle } from './model.js'
 
 const commandTypes = ['ContactLead', 'StartNurturing', 'QualifyLead', 'ConvertLead', 'DisqualifyLead', 'ReopenLead'] as const
 
@@ -14,7 +14,9 @@ const NonEmpty = t.refinement(t.string, (s) => s.trim() !== '' && s.length <= 20
 
 const CommandBody = t.intersection([
   t.type({ type: t.keyof(Object.fromEntries(commandTypes.map((c) => [c, null])) as Record<(typeof commandTypes)[number], null>), by: NonEmpty }),
-  t.partial({ note: t.union([t.string, t.null]), reason: DisqualificationReason }),
+  // `reason` and `channel` are checked on every command (a bad one is a caller's mistake worth naming) but
+  // carried only into the command they belong to.
+  t.partial({ note: t.union([t.string, t.null]), reason: DisqualificationReason, channel: t.union([ContactChannel, t.null]) }),
 ])
 
 export const decodeQualificationCommand = (leadId: string, at: string, body: unknown): E.Either<LeadError, QualificationCommand> => {
@@ -30,6 +32,7 @@ export const decodeQualificationCommand = (leadId: string, at: string, body: unk
         if (b.reason === undefined) return E.left(invalid([problem('reason', `required for DisqualifyLead: one of ${Object.keys(DisqualificationReason.keys).join(', ')}`)]))
         return E.right({ ...base, type: b.type, reason: b.reason })
       }
+      if (b.type === 'ContactLead') return E.right({ ...base, type: b.type, channel: b.channel ?? null })
       return E.right({ ...base, type: b.type })
     }),
   )

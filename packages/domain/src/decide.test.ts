@@ -2,7 +2,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { decide, type CaptureLead, type LeadCommand } from './decide.js'
+import { decide, type CaptureLead, type ContactLead, type LeadCommand } from './decide.js'
 import type { LeadEvent } from './events.js'
 import { fold } from './lead.js'
 import { emptyCustomer, offer } from './model.js'
@@ -23,6 +23,7 @@ const capture = (action: string): CaptureLead => ({
   occurredAt: '2026-11-25T10:00:00.000Z',
 })
 const by = { leadId: 'L1', by: 'sam', at: '2026-11-25T11:00:00.000Z', note: null }
+const contact: ContactLead = { ...by, type: 'ContactLead', channel: null }
 
 const given = (commands: ReadonlyArray<LeadCommand>): LeadEvent[] => {
   const events: LeadEvent[] = []
@@ -54,7 +55,7 @@ test('capture :: a new action on the same lead is recorded, not a new lead', () 
 })
 
 test('lifecycle :: captured → contacted → qualified → converted', () => {
-  const h = given([capture('PLT'), { ...by, type: 'ContactLead' }, { ...by, type: 'QualifyLead' }])
+  const h = given([capture('PLT'), contact, { ...by, type: 'QualifyLead' }])
   const r = when(h, { ...by, type: 'ConvertLead' })
   assert.ok(E.isRight(r) && r.right[0]?.type === 'LeadConverted')
 })
@@ -65,7 +66,7 @@ test('lifecycle :: qualify straight from captured is not allowed', () => {
 })
 
 test('lifecycle :: converted is final until reopened, and reopen returns to the state before', () => {
-  const h = given([capture('PLT'), { ...by, type: 'ContactLead' }, { ...by, type: 'QualifyLead' }, { ...by, type: 'ConvertLead' }])
+  const h = given([capture('PLT'), contact, { ...by, type: 'QualifyLead' }, { ...by, type: 'ConvertLead' }])
   assert.ok(E.isLeft(when(h, { ...by, type: 'DisqualifyLead', reason: 'lost' })))
   const reopened = when(h, { ...by, type: 'ReopenLead' })
   assert.ok(E.isRight(reopened) && reopened.right[0]?.type === 'LeadReopened')
@@ -74,13 +75,13 @@ test('lifecycle :: converted is final until reopened, and reopen returns to the 
 
 test('dnc :: a do-not-contact lead cannot be contacted but can be disqualified', () => {
   const h = given([capture('DNC')])
-  const r = when(h, { ...by, type: 'ContactLead' })
+  const r = when(h, contact)
   assert.ok(E.isLeft(r) && r.left._tag === 'TransitionNotAllowed')
   assert.ok(E.isRight(when(h, { ...by, type: 'DisqualifyLead', reason: 'not-interested' })))
 })
 
 test('transition :: on an unknown lead is LeadNotFound', () => {
-  const r = when([], { ...by, type: 'ContactLead' })
+  const r = when([], contact)
   assert.ok(E.isLeft(r) && r.left._tag === 'LeadNotFound')
 })
 
@@ -96,7 +97,7 @@ test('capture :: the capture event carries the command and derives do-not-contac
 })
 
 test('lifecycle :: nurturing path: contacted → nurturing → qualified → converted', () => {
-  const h = given([capture('PLT'), { ...by, type: 'ContactLead' }, { ...by, type: 'StartNurturing' }, { ...by, type: 'QualifyLead' }])
+  const h = given([capture('PLT'), contact, { ...by, type: 'StartNurturing' }, { ...by, type: 'QualifyLead' }])
   assert.equal(
     h.map((e) => e.type),
     ['LeadCaptured', 'LeadContacted', 'LeadNurturingStarted', 'LeadQualified'],
@@ -107,8 +108,8 @@ test('lifecycle :: nurturing path: contacted → nurturing → qualified → con
 
 test('lifecycle :: nurturing starts only from contacted', () => {
   const captured = given([capture('PLT')])
-  const nurturing = given([capture('PLT'), { ...by, type: 'ContactLead' }, { ...by, type: 'StartNurturing' }])
-  const qualified = given([capture('PLT'), { ...by, type: 'ContactLead' }, { ...by, type: 'QualifyLead' }])
+  const nurturing = given([capture('PLT'), contact, { ...by, type: 'StartNurturing' }])
+  const qualified = given([capture('PLT'), contact, { ...by, type: 'QualifyLead' }])
   for (const [name, h] of [['captured', captured], ['nurturing', nurturing], ['qualified', qualified]] as const) {
     const r = when(h, { ...by, type: 'StartNurturing' })
     assert.ok(E.isLeft(r) && r.left._tag === 'TransitionNotAllowed' && r.left.from === name, name)
@@ -117,9 +118,9 @@ test('lifecycle :: nurturing starts only from contacted', () => {
 
 const toOpenState: ReadonlyArray<[string, ReadonlyArray<LeadCommand>]> = [
   ['captured', []],
-  ['contacted', [{ ...by, type: 'ContactLead' }]],
-  ['nurturing', [{ ...by, type: 'ContactLead' }, { ...by, type: 'StartNurturing' }]],
-  ['qualified', [{ ...by, type: 'ContactLead' }, { ...by, type: 'QualifyLead' }]],
+  ['contacted', [contact]],
+  ['nurturing', [contact, { ...by, type: 'StartNurturing' }]],
+  ['qualified', [contact, { ...by, type: 'QualifyLead' }]],
 ]
 
 test('lifecycle :: a lead is disqualified from each open state, and reopening returns it there', () => {
@@ -137,9 +138,9 @@ test('lifecycle :: a lead is disqualified from each open state, and reopening re
 })
 
 test('lifecycle :: a disqualified lead refuses every transition but reopen', () => {
-  const h = given([capture('PLT'), { ...by, type: 'ContactLead' }, { ...by, type: 'DisqualifyLead', reason: 'lost' }])
+  const h = given([capture('PLT'), contact, { ...by, type: 'DisqualifyLead', reason: 'lost' }])
   const refused: ReadonlyArray<LeadCommand> = [
-    { ...by, type: 'ContactLead' },
+    contact,
     { ...by, type: 'StartNurturing' },
     { ...by, type: 'QualifyLead' },
     { ...by, type: 'ConvertLead' },
@@ -162,7 +163,7 @@ test('lifecycle :: an open lead cannot be reopened', () => {
 test('lifecycle :: a second reopen returns to the state before the latest final one', () => {
   const h = given([
     capture('PLT'),
-    { ...by, type: 'ContactLead' },
+    contact,
     { ...by, type: 'DisqualifyLead', reason: 'not-interested' },
     { ...by, type: 'ReopenLead' },
     { ...by, type: 'QualifyLead' },
@@ -173,16 +174,25 @@ test('lifecycle :: a second reopen returns to the state before the latest final 
   if (E.isRight(r) && r.right[0]?.type === 'LeadReopened') assert.is(r.right[0].data.to, 'qualified')
 })
 
-test('transition :: the event records who did it, when and why', () => {
-  const r = when(given([capture('PLT')]), { ...by, note: 'left a voicemail', type: 'ContactLead' })
-  assert.equal(r, E.right([{ type: 'LeadContacted', version: 1, data: { leadId: 'L1', by: 'sam', at: '2026-11-25T11:00:00.000Z', note: 'left a voicemail' } }]))
+test('transition :: the event records who did it, when, why and how', () => {
+  const r = when(given([capture('PLT')]), { ...contact, note: 'left a voicemail', channel: 'phone' })
+  assert.equal(
+    r,
+    E.right([{ type: 'LeadContacted', version: 2, data: { leadId: 'L1', by: 'sam', at: '2026-11-25T11:00:00.000Z', note: 'left a voicemail', channel: 'phone' } }]),
+  )
+})
+
+test('transition :: a contact whose channel was not given records channel null', () => {
+  const r = when(given([capture('PLT')]), contact)
+  assert.ok(E.isRight(r) && r.right[0]?.type === 'LeadContacted')
+  if (E.isRight(r) && r.right[0]?.type === 'LeadContacted') assert.equal([r.right[0].version, r.right[0].data.channel], [2, null])
 })
 
 test('dnc :: a DNC action recorded after capture also forbids contact and nurturing', () => {
   const dncLater = given([capture('PLT'), capture('DNC')])
-  const r = when(dncLater, { ...by, type: 'ContactLead' })
+  const r = when(dncLater, contact)
   assert.ok(E.isLeft(r) && r.left._tag === 'TransitionNotAllowed' && /DNC/.test(r.left.reason))
-  const contactedThenDnc = given([capture('PLT'), { ...by, type: 'ContactLead' }, capture('DNC')])
+  const contactedThenDnc = given([capture('PLT'), contact, capture('DNC')])
   const n = when(contactedThenDnc, { ...by, type: 'StartNurturing' })
   assert.ok(E.isLeft(n) && n.left._tag === 'TransitionNotAllowed' && /DNC/.test(n.left.reason))
   assert.ok(E.isRight(when(contactedThenDnc, { ...by, type: 'QualifyLead' })), 'qualifying needs no contact')

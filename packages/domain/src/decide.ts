@@ -3,7 +3,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { event, type LeadCaptured, type LeadEvent } from './events.js'
 import type { LeadState } from './lead.js'
 import { leadNotFound, transitionNotAllowed, type LeadError } from './errors.js'
-import type { CampaignType, Customer, DisqualificationReason, Offer, QualificationState, Storefront } from './model.js'
+import type { CampaignType, ContactChannel, Customer, DisqualificationReason, Offer, QualificationState, Storefront } from './model.js'
 
 // ---------------------------------------------------------------------------------------------------------
 // model
@@ -32,7 +32,8 @@ interface Transition {
   readonly at: string
   readonly note: string | null
 }
-export type ContactLead = Transition & { readonly type: 'ContactLead' }
+/** `channel`: how the lead was contacted, null when the caller did not say. */
+export type ContactLead = Transition & { readonly type: 'ContactLead'; readonly channel: ContactChannel | null }
 export type StartNurturing = Transition & { readonly type: 'StartNurturing' }
 export type QualifyLead = Transition & { readonly type: 'QualifyLead' }
 export type ConvertLead = Transition & { readonly type: 'ConvertLead' }
@@ -113,7 +114,7 @@ const transition = (c: QualificationCommand, state: LeadState): E.Either<LeadErr
     return E.left(transitionNotAllowed(c.leadId, from, c.type, 'the customer asked not to be contacted (DNC)'))
   switch (c.type) {
     case 'ContactLead':
-      return E.right([event('LeadContacted', base)])
+      return E.right([event('LeadContacted', { ...base, channel: c.channel })])
     case 'StartNurturing':
       return E.right([event('LeadNurturingStarted', base)])
     case 'QualifyLead':

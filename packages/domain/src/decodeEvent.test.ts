@@ -4,9 +4,10 @@ import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { FieldProblem } from './decodeError.js'
 import { decodeEvent, upcasters } from './decodeEvent.js'
-import { currentVersion, event, type DomainEvent, type EventType } from './events.js'
+import { currentVersion, event, eventTypes, type DomainEvent, type EventType } from './events.js'
 import { emptyCustomer, offer } from './model.js'
 
+/** A transition's data, as LeadContacted v1 (and every other transition at v1) stored it. */
 const contacted = { leadId: 'L1', by: 'sam', at: '2026-11-25T11:00:00Z', note: null }
 
 const paths = (r: E.Either<ReadonlyArray<FieldProblem>, DomainEvent>): ReadonlyArray<string> => {
@@ -32,7 +33,33 @@ const withVersion = (type: EventType, version: number, steps: Readonly<Record<nu
 const test = suite('decodeEvent')
 
 test('decodeEvent :: a current event decodes, its instants normalised', () => {
-  assert.equal(decodeEvent('LeadContacted', 1, contacted), E.right({ type: 'LeadContacted', version: 1, data: { ...contacted, at: '2026-11-25T11:00:00.000Z' } }))
+  assert.equal(decodeEvent('LeadQualified', 1, contacted), E.right({ type: 'LeadQualified', version: 1, data: { ...contacted, at: '2026-11-25T11:00:00.000Z' } }))
+  assert.equal(
+    decodeEvent('LeadContacted', 2, { ...contacted, channel: 'email' }),
+    E.right({ type: 'LeadContacted', version: 2, data: { ...contacted, at: '2026-11-25T11:00:00.000Z', channel: 'email' } }),
+  )
+})
+
+test('decodeEvent :: a stored LeadContacted v1 reads as v2 with channel null (not recorded)', () => {
+  assert.equal(
+    decodeEvent('LeadContacted', 1, contacted),
+    E.right({ type: 'LeadContacted', version: 2, data: { ...contacted, at: '2026-11-25T11:00:00.000Z', channel: null } }),
+  )
+  // v1 never checked a channel, so one a v1 writer left behind is not trusted.
+  const r = decodeEvent('LeadContacted', 1, { ...contacted, channel: 'phone' })
+  assert.ok(E.isRight(r) && r.right.type === 'LeadContacted' && r.right.data.channel === null)
+  assert.equal(paths(decodeEvent('LeadContacted', 1, { ...contacted, note: 7 })), ['data.note'], 'v1 data is still checked, after the upcast')
+})
+
+test('decodeEvent :: LeadContacted v2 needs a known channel or null; v3 does not exist', () => {
+  assert.equal(paths(decodeEvent('LeadContacted', 2, contacted)), ['data.channel'], 'a v2 without channel')
+  assert.equal(paths(decodeEvent('LeadContacted', 2, { ...contacted, channel: 'fax' })), ['data.channel'])
+  assert.equal(paths(decodeEvent('LeadContacted', 3, { ...contacted, channel: 'email' })), ['version'])
+})
+
+test('decodeEvent :: every type has an upcaster for each version below its current one', () => {
+  for (const type of eventTypes)
+    for (let v = 1; v < currentVersion[type]; v++) assert.type(upcasters[type]?.[v], 'function', `${type} v${v} → v${v + 1}`)
 })
 
 test('decodeEvent :: an event the decider wrote reads back as itself after JSON', () => {
@@ -60,7 +87,8 @@ test('decodeEvent :: an unknown type is named at type', () => {
 })
 
 test('decodeEvent :: a version outside 1..current is named at version', () => {
-  for (const version of [0, -1, 2, 1.5, Number.NaN]) assert.equal(paths(decodeEvent('LeadContacted', version, contacted)), ['version'], String(version))
+  for (const version of [0, -1, 2, 1.5, Number.NaN]) assert.equal(paths(decodeEvent('LeadQualified', version, contacted)), ['version'], String(version))
+  for (const version of [0, 3, 1.5]) assert.equal(paths(decodeEvent('LeadContacted', version, contacted)), ['version'], `LeadContacted ${version}`)
 })
 
 test('decodeEvent :: data that does not match names the field under data', () => {
@@ -73,7 +101,8 @@ test('decodeEvent :: data that does not match names the field under data', () =>
 })
 
 test('decodeEvent :: an old version is upcast step by step to the current one', () => {
-  // v1 named the actor `who`; v2 added nothing but a `channel`; v3 (the current codec) has `by` and ignores extras.
+  // A made-up history of LeadQualified: v1 named the actor `who`; v2 added a `channel`; v3 (the current
+  // codec) has `by` and ignores extras.
   const v1 = { leadId: 'L1', who: 'sam', at: '2026-11-25T11:00:00Z', note: null }
   const calls: string[] = []
   const steps = {
@@ -87,8 +116,8 @@ test('decodeEvent :: an old version is upcast step by step to the current one', 
       return { ...(d as object), note: (d as { channel: string }).channel }
     },
   }
-  withVersion('LeadContacted', 3, steps, () => {
-    const r = decodeEvent('LeadContacted', 1, v1)
+  withVersion('LeadQualified', 3, steps, () => {
+    const r = decodeEvent('LeadQualified', 1, v1)
     assert.ok(E.isRight(r))
     if (E.isRight(r)) {
       assert.is(r.right.version, 3)
@@ -96,13 +125,13 @@ test('decodeEvent :: an old version is upcast step by step to the current one', 
     }
     assert.equal(calls, ['1→2', '2→3'])
     calls.length = 0
-    const fromV2 = decodeEvent('LeadContacted', 2, { ...contacted, channel: 'email', note: 'x' })
-    assert.ok(E.isRight(fromV2) && fromV2.right.type === 'LeadContacted' && fromV2.right.data.note === 'email')
+    const fromV2 = decodeEvent('LeadQualified', 2, { ...contacted, channel: 'email', note: 'x' })
+    assert.ok(E.isRight(fromV2) && fromV2.right.type === 'LeadQualified' && fromV2.right.data.note === 'email')
     assert.equal(calls, ['2→3'], 'only the steps above the stored version run')
-    assert.equal(paths(decodeEvent('LeadContacted', 4, contacted)), ['version'])
+    assert.equal(paths(decodeEvent('LeadQualified', 4, contacted)), ['version'])
   })
-  assert.is(currentVersion.LeadContacted, 1, 'restored')
-  assert.is(upcasters.LeadContacted, undefined, 'restored')
+  assert.is(currentVersion.LeadQualified, 1, 'restored')
+  assert.is(upcasters.LeadQualified, undefined, 'restored')
 })
 
 test('decodeEvent :: a missing upcaster step is named at version', () => {

@@ -7,10 +7,19 @@ import { fromValidation, problem, type FieldProblem } from './decodeError.js'
 
 /**
  * Upcasters turn the data of version n of an event into version n + 1. A type's chain must reach
- * `currentVersion`; a stored event of any older version is upcast step by step on read.
+ * `currentVersion`; a stored event of any older version is upcast step by step on read, then decoded by the
+ * current codec (so a problem is named in the current shape). This is the one place they are registered.
+ * An upcaster leaves data that is not an object alone: the codec then refuses it at `data`.
  */
 export type Upcaster = (data: unknown) => unknown
-export const upcasters: Partial<Record<EventType, Readonly<Record<number, Upcaster>>>> = {}
+
+const isRecord = (u: unknown): u is Readonly<Record<string, unknown>> => typeof u === 'object' && u !== null && !Array.isArray(u)
+
+export const upcasters: Partial<Record<EventType, Readonly<Record<number, Upcaster>>>> = {
+  // v2 records how the lead was contacted; a v1 event did not, so its channel is "not recorded". A `channel`
+  // a v1 writer left in the data was never checked, so it is overwritten rather than trusted.
+  LeadContacted: { 1: (data) => (isRecord(data) ? { ...data, channel: null } : data) },
+}
 
 const isEventType = (s: string): s is EventType => (eventTypes as ReadonlyArray<string>).includes(s)
 

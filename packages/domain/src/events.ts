@@ -1,6 +1,6 @@
 // The lead's events and the offer catalogue's events: versioned io-ts codecs, one message shape.
 import * as t from 'io-ts'
-import { CampaignType, Customer, DisqualificationReason, Offer, OfferKind, QualificationState, Storefront } from './model.js'
+import { CampaignType, ContactChannel, Customer, DisqualificationReason, Offer, OfferKind, QualificationState, Storefront } from './model.js'
 
 const daysInMonth = (y: number, m: number): number =>
   m === 2 ? (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28) : [4, 6, 9, 11].includes(m) ? 30 : 31
@@ -68,7 +68,9 @@ export const LeadActionRecordedV1 = t.type(
   'LeadActionRecorded.v1',
 )
 
+/** v1 did not record how the lead was contacted; it is upcast to v2 with `channel: null` (decodeEvent.ts). */
 export const LeadContactedV1 = t.type(Transition, 'LeadContacted.v1')
+export const LeadContactedV2 = t.type({ ...Transition, channel: nullable(ContactChannel) }, 'LeadContacted.v2')
 export const LeadNurturingStartedV1 = t.type(Transition, 'LeadNurturingStarted.v1')
 export const LeadQualifiedV1 = t.type(Transition, 'LeadQualified.v1')
 export const LeadConvertedV1 = t.type(Transition, 'LeadConverted.v1')
@@ -91,7 +93,7 @@ export const OfferClassifiedV1 = t.type(
 export const eventCodecs = {
   LeadCaptured: LeadCapturedV1,
   LeadActionRecorded: LeadActionRecordedV1,
-  LeadContacted: LeadContactedV1,
+  LeadContacted: LeadContactedV2,
   LeadNurturingStarted: LeadNurturingStartedV1,
   LeadQualified: LeadQualifiedV1,
   LeadConverted: LeadConvertedV1,
@@ -104,7 +106,7 @@ export const eventTypes = Object.keys(eventCodecs) as ReadonlyArray<EventType>
 export const currentVersion: Record<EventType, number> = {
   LeadCaptured: 1,
   LeadActionRecorded: 1,
-  LeadContacted: 1,
+  LeadContacted: 2,
   LeadNurturingStarted: 1,
   LeadQualified: 1,
   LeadConverted: 1,

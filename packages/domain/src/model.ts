@@ -93,6 +93,11 @@ export const DisqualificationReason = t.keyof(
 )
 export type DisqualificationReason = t.TypeOf<typeof DisqualificationReason>
 
+/** How a lead was contacted (LeadContacted v2 on); null in an event means it was not recorded. */
+export const ContactChannel = t.keyof({ email: null, phone: null, meeting: null, other: null }, 'ContactChannel')
+export type ContactChannel = t.TypeOf<typeof ContactChannel>
+export const contactChannels = Object.keys(ContactChannel.keys) as ReadonlyArray<ContactChannel>
+
 export const isFinal = (s: QualificationState): boolean => s === 'converted' || s === 'disqualified'
 
 // ---------------------------------------------------------------------------------------------------------

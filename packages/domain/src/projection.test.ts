@@ -3,7 +3,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { event, type DomainEvent, type RecordedEvent } from './events.js'
-import { campaignOf, emptyCustomer, offer, type Offer, type OfferKind, type QualificationState, type Storefront } from './model.js'
+import { campaignOf, emptyCustomer, offer, type ContactChannel, type Offer, type OfferKind, type QualificationState, type Storefront } from './model.js'
 import { cellsOf, needsOf, projectBatch, type Changes, type CountDelta, type LeadSummary, type Loaded, type OfferEntry } from './projection.js'
 
 // ---------------------------------------------------------------------------------------------------------
@@ -51,6 +51,8 @@ const captured = (leadId: string, o: CaptureOptions = {}): DomainEvent => {
 }
 
 const by = (leadId: string) => ({ leadId, by: 'sam', at: t1, note: null })
+/** A LeadContacted (current version) of `leadId`, its channel not recorded unless given. */
+const contacted = (leadId: string, channel: ContactChannel | null = null): DomainEvent => event('LeadContacted', { ...by(leadId), channel })
 
 const actionRecorded = (leadId: string, action: string): DomainEvent =>
   event('LeadActionRecorded', { leadId, leadSource: 'AzureMarketplace', action, description: null, campaigns: [], doNotContact: action === 'DNC', occurredAt: t1 })
@@ -117,7 +119,7 @@ test('projectBatch :: a capture is counted under its storefront, campaign and al
 
 test('projectBatch :: a transition moves the lead from one state count to the next', () => {
   const first = changesOf([recorded('lead-L1', 0, 1, captured('L1'))])
-  const changes = changesOf([recorded('lead-L1', 1, 2, event('LeadContacted', by('L1')))], loadedAfter(first))
+  const changes = changesOf([recorded('lead-L1', 1, 2, contacted('L1'))], loadedAfter(first))
   assert.equal(tally(changes.counts), inEveryRow('AzureMarketplace', { 'state/captured': -1, 'state/contacted': 1 }))
   const s = summaryOf(changes, 'L1')
   assert.equal([s.state, s.revision, s.updatedAt, s.capturedAt], ['contacted', 1, t1, t0])
@@ -130,9 +132,16 @@ test('projectBatch :: a transition moves the lead from one state count to the ne
   )
 })
 
+test('projectBatch :: a contact history entry says how the lead was contacted, null when not recorded', () => {
+  const first = changesOf([recorded('lead-L1', 0, 1, captured('L1')), recorded('lead-L2', 0, 2, captured('L2'))])
+  const changes = changesOf([recorded('lead-L1', 1, 3, contacted('L1', 'meeting')), recorded('lead-L2', 1, 4, contacted('L2'))], loadedAfter(first))
+  assert.equal(summaryOf(changes, 'L1').history.at(-1)?.detail, { note: null, channel: 'meeting' })
+  assert.equal(summaryOf(changes, 'L2').history.at(-1)?.detail, { note: null, channel: null })
+})
+
 test('projectBatch :: every lifecycle event sets its state', () => {
   const steps: ReadonlyArray<[DomainEvent, QualificationState]> = [
-    [event('LeadContacted', by('L1')), 'contacted'],
+    [contacted('L1'), 'contacted'],
     [event('LeadNurturingStarted', by('L1')), 'nurturing'],
     [event('LeadQualified', by('L1')), 'qualified'],
     [event('LeadConverted', by('L1')), 'converted'],
@@ -153,7 +162,7 @@ test('projectBatch :: every lifecycle event sets its state', () => {
 test('projectBatch :: an event at or below the stored revision changes nothing', () => {
   const events = [
     recorded('lead-L1', 0, 1, captured('L1')),
-    recorded('lead-L1', 1, 2, event('LeadContacted', by('L1'))),
+    recorded('lead-L1', 1, 2, contacted('L1')),
     recorded('lead-L1', 2, 3, actionRecorded('L1', 'PLT')),
     recorded('offer-title:contoso crm', 0, 4, classified('title:contoso crm', 'saas')),
   ]
@@ -237,7 +246,7 @@ test('projectBatch :: an OfferClassified at or below the stored offer revision i
 })
 
 test('projectBatch :: a lead event without a prior capture is a ProjectionError', () => {
-  const r = projectBatch([recorded('lead-L1', 0, 1, captured('L1')), recorded('lead-L9', 1, 2, event('LeadContacted', by('L9')))], nothingLoaded)
+  const r = projectBatch([recorded('lead-L1', 0, 1, captured('L1')), recorded('lead-L9', 1, 2, contacted('L9'))], nothingLoaded)
   assert.ok(E.isLeft(r))
   if (E.isLeft(r)) {
     assert.equal([r.left._tag, r.left.position, r.left.eventId], ['ProjectionError', 2, 'lead-L9@1'])
@@ -299,7 +308,7 @@ const randomLog = (random: () => number, length: number): RecordedEvent[] => {
       const id = pick(random, ids)
       const ev = pick(random, [
         () => actionRecorded(id, pick(random, actionPool)),
-        () => event('LeadContacted', by(id)),
+        () => contacted(id),
         () => event('LeadNurturingStarted', by(id)),
         () => event('LeadQualified', by(id)),
         () => event('LeadConverted', by(id)),
@@ -405,7 +414,7 @@ const needs = suite('needsOf')
 needs('needsOf :: names the leads, every offer key a capture reads, and the keys classified', () => {
   const n = needsOf([
     recorded('lead-L1', 0, 1, captured('L1', { offer: offer('contoso.crm', 'Contoso CRM') })),
-    recorded('lead-L2', 3, 2, event('LeadContacted', by('L2'))),
+    recorded('lead-L2', 3, 2, contacted('L2')),
     recorded('offer-id:fabrikam.vm', 0, 3, classified('id:fabrikam.vm', 'virtual-machine')),
     recorded('lead-L1', 1, 4, actionRecorded('L1', 'PLT')),
   ])

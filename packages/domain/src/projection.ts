@@ -182,6 +182,9 @@ const applyLeadEvent = (
   }
   if (prev === undefined) return E.left(`${ev.type} for lead ${ev.data.leadId}, which has no LeadCaptured before it`)
   const base = { ...prev, revision: r.revision, position: r.position }
+  /** A qualification transition: the lead moves to `state`, and its history says who, when and `detail`. */
+  const moved = (state: QualificationState, t: { readonly at: string; readonly by: string }, detail: HistoryEntry['detail']): E.Either<string, LeadSummary> =>
+    E.right({ ...base, state, updatedAt: t.at, history: [...prev.history, historyEntry(r, t.at, t.by, detail)] })
   switch (ev.type) {
     case 'LeadActionRecorded': {
       const d = ev.data
@@ -194,32 +197,18 @@ const applyLeadEvent = (
         history: [...prev.history, historyEntry(r, d.occurredAt, null, { action: d.action, leadSource: d.leadSource })],
       })
     }
-    case 'LeadReopened': {
-      const d = ev.data
-      return E.right({ ...base, state: d.to, updatedAt: d.at, history: [...prev.history, historyEntry(r, d.at, d.by, { to: d.to, note: d.note })] })
-    }
-    case 'LeadDisqualified': {
-      const d = ev.data
-      return E.right({
-        ...base,
-        state: 'disqualified',
-        updatedAt: d.at,
-        history: [...prev.history, historyEntry(r, d.at, d.by, { reason: d.reason, note: d.note })],
-      })
-    }
+    case 'LeadReopened':
+      return moved(ev.data.to, ev.data, { to: ev.data.to, note: ev.data.note })
+    case 'LeadDisqualified':
+      return moved('disqualified', ev.data, { reason: ev.data.reason, note: ev.data.note })
     case 'LeadContacted':
+      return moved('contacted', ev.data, { note: ev.data.note, channel: ev.data.channel })
     case 'LeadNurturingStarted':
+      return moved('nurturing', ev.data, { note: ev.data.note })
     case 'LeadQualified':
-    case 'LeadConverted': {
-      const d = ev.data
-      const to: Record<typeof ev.type, QualificationState> = {
-        LeadContacted: 'contacted',
-        LeadNurturingStarted: 'nurturing',
-        LeadQualified: 'qualified',
-        LeadConverted: 'converted',
-      }
-      return E.right({ ...base, state: to[ev.type], updatedAt: d.at, history: [...prev.history, historyEntry(r, d.at, d.by, { note: d.note })] })
-    }
+      return moved('qualified', ev.data, { note: ev.data.note })
+    case 'LeadConverted':
+      return moved('converted', ev.data, { note: ev.data.note })
     default: {
       const never: never = ev
       return never

@@ -26,7 +26,7 @@ const at = (n: number | bigint): Position => ({ commit: BigInt(n), prepare: BigI
 
 const contacted = (eventId: string, metadata: NewEvent['metadata'] = { by: 'sam' }): NewEvent => ({
   eventId,
-  event: event('LeadContacted', { leadId: 'L1', by: 'sam', at: '2026-11-25T10:00:00.000Z', note: null }),
+  event: event('LeadContacted', { leadId: 'L1', by: 'sam', at: '2026-11-25T10:00:00.000Z', note: null, channel: null }),
   metadata,
 })
 
@@ -158,7 +158,7 @@ mapping('toEventData :: a JSON event under the derived id, our id and version in
   assert.is(data.id, eventUuid('ev-1'))
   assert.is(data.contentType, 'application/json')
   assert.is(data.type, 'LeadContacted')
-  assert.equal(data.metadata, { eventId: 'ev-1', version: 1, by: 'sam', $correlationId: 'c-1', $causationId: 'k-1' })
+  assert.equal(data.metadata, { eventId: 'ev-1', version: 2, by: 'sam', $correlationId: 'c-1', $causationId: 'k-1' })
 })
 
 mapping('toRecorded :: an event written by the adapter reads back as itself', () => {

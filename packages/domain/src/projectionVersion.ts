@@ -1,0 +1,5 @@
+// The projection's identity and code version. Bump the version whenever projectBatch or cellsOf changes
+// what the views hold: on start, a projector whose live views were built by an older version rebuilds
+// them beside the live ones and swaps when caught up (no downtime).
+// v2: contact history entries carry the contact channel (LeadContacted v2).
+export const leadsProjection = { name: 'leads', version: 2 } as const
