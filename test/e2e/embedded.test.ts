@@ -70,12 +70,12 @@ test('marketplace :: a mixed delivery gives the right counts in every view', asy
 test('marketplace :: posting everything again changes nothing', async (ctx) => {
   const { server, leads } = ctx
   const before = await views(server.url, ctx.position, true)
-  const head = (await http('GET', `${server.url}/healthz`)).body.projector.head
+  const head = (await http("GET", `${server.url}/healthz`)).body.projections[0].generations[0].head
   const a = await http('POST', `${server.url}/v1/marketplace/leads`, leads.map((l) => l.payload))
   assert.is(a.status, 200)
   assert.is(a.body.accepted, 0)
   assert.is(a.body.duplicates, leads.length)
-  assert.is((await http('GET', `${server.url}/healthz`)).body.projector.head, head, 'no event written')
+  assert.is((await http("GET", `${server.url}/healthz`)).body.projections[0].generations[0].head, head, 'no event written')
   assert.equal(await views(server.url, ctx.position, true), before)
 })
 
@@ -172,7 +172,7 @@ test('metrics and health :: Prometheus text with lead counters; health reports t
   assert.match(m.body, /leadstream_leads_received_total\{format="marketplace",outcome="accepted"\} \d+/)
   const h = await http('GET', `${ctx.server.url}/healthz`)
   assert.is(h.body.ok, true)
-  assert.is(h.body.projector.state, 'live')
+  assert.is(h.body.projections[0].generations[0].state, 'live')
 })
 
 test.run()

@@ -11,8 +11,12 @@ export interface Listening {
   close(): Promise<void>
 }
 
-export const listen = async (app: Express, options: { host: string; port: number; tokens: Tokens; logger: Logger }): Promise<Listening> => {
-  const secured = tokensConfigured(options.tokens)
+/**
+ * `open: true` is for a server with no protected routes (only health and metrics, like the relay's): it
+ * listens where it is told. Every other server is held to loopback while no tokens are configured.
+ */
+export const listen = async (app: Express, options: { host: string; port: number; tokens: Tokens; logger: Logger; open?: boolean }): Promise<Listening> => {
+  const secured = options.open === true || tokensConfigured(options.tokens)
   const host = secured ? options.host : '127.0.0.1'
   if (!secured)
     options.logger.warn(

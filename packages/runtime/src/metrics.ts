@@ -10,6 +10,8 @@ export interface Metrics {
   readonly logHead: Gauge<string>
   readonly httpDuration: Histogram<'route' | 'method' | 'status'>
   readonly deadLetters: Counter<'source'>
+  readonly projectionLag: Gauge<'projection' | 'generation' | 'role'>
+  readonly projectionRate: Gauge<'projection' | 'generation' | 'role'>
 }
 
 export const createMetrics = (): Metrics => {
@@ -45,5 +47,17 @@ export const createMetrics = (): Metrics => {
       registers: [registry],
     }),
     deadLetters: new Counter({ name: 'leadstream_dead_letters_total', help: 'Inbound payloads rejected into dead letters', labelNames: ['source'], registers: [registry] }),
+    projectionLag: new Gauge({
+      name: 'leadstream_projection_lag_events',
+      help: 'Events of the log a projection generation has not applied yet',
+      labelNames: ['projection', 'generation', 'role'],
+      registers: [registry],
+    }),
+    projectionRate: new Gauge({
+      name: 'leadstream_projection_events_per_second',
+      help: 'Recent projection rate of a generation',
+      labelNames: ['projection', 'generation', 'role'],
+      registers: [registry],
+    }),
   }
 }

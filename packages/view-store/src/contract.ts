@@ -40,7 +40,7 @@ const captured = (leadId: string, opts: { storefront?: 'AppSource' | 'AzureMarke
   })
 
 const contacted = (leadId: string, revision: number) =>
-  rec(`lead-${leadId}`, revision, { type: 'LeadContacted', version: 1, data: { leadId, by: 'sam', at: '2026-11-25T11:00:00.000Z', note: null } })
+  rec(`lead-${leadId}`, revision, { type: 'LeadContacted', version: 2, data: { leadId, by: 'sam', at: '2026-11-25T11:00:00.000Z', note: null, channel: 'phone' } })
 
 /** Projects events through the store exactly as the embedded projector does (offset = position). */
 const project = async (store: ViewStore, projection: string, events: ReadonlyArray<RecordedEvent>, partition = 0) => {
@@ -162,6 +162,29 @@ export const viewStoreContract = (name: string, make: () => Promise<ViewStore>):
     assert.is((await store.leads({ includeTest: true }, 100, null)).items[0]?.leadId, 't1')
     assert.is((await store.leads({ state: 'contacted' }, 100, null)).items.length, 0)
     assert.is(await count(store, 'all', 'all', 'leads', 'total', true), 1)
+  })
+
+  test('registry :: created once, then changed only by a compare-and-set that saw the current entry', async ({ store }) => {
+    assert.is(await store.registry('leads'), null)
+    const first = { live: 1, liveVersion: 1, building: null, buildingVersion: null, paused: false }
+    assert.ok(await store.updateRegistry('leads', null, first))
+    assert.not.ok(await store.updateRegistry('leads', null, { ...first, paused: true }), 'a second create loses')
+    const building = { ...first, building: 2, buildingVersion: 2 }
+    assert.ok(await store.updateRegistry('leads', first, building))
+    assert.not.ok(await store.updateRegistry('leads', first, { ...first, live: 3 }), 'a stale expected entry loses')
+    assert.equal(await store.registry('leads'), building)
+    assert.is(await store.registry('other'), null, 'entries are per projection')
+  })
+
+  test('clear :: removes views and checkpoints, keeps the registry', async ({ store }) => {
+    await project(store, 'leads', [captured('a')])
+    const entry = { live: 2, liveVersion: 1, building: null, buildingVersion: null, paused: false }
+    await store.updateRegistry('leads', null, entry)
+    await store.clear()
+    assert.is(await store.lead('a'), null)
+    assert.equal(await store.checkpoints('leads'), [])
+    assert.equal(await store.counts('all'), [])
+    assert.equal(await store.registry('leads'), entry)
   })
 
   test('leads :: a cursor it did not make is refused', async ({ store }) => {

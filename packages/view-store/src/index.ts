@@ -2,4 +2,5 @@
 export * from './port.js'
 export { sqliteViewStore, type SqliteViewStoreOptions } from './sqlite/store.js'
 export { postgresViewStore, type PostgresViewStoreOptions } from './postgres/store.js'
-export { openViewStore, type ViewStoreChoice } from './open.js'
+export { dropViewStore, openViewStore, type ViewStoreChoice } from './open.js'
+export { liveViews, type LiveViews, type LiveViewsOptions } from './live.js'

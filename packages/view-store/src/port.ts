@@ -75,6 +75,19 @@ export interface CountRow {
   readonly n: number
 }
 
+/**
+ * Which generation of a projection's views readers use, and which one is being built beside it. A rebuild
+ * builds generation `building` from the start of the log while `live` keeps serving; promotion swaps them in
+ * one compare-and-set. `liveVersion`/`buildingVersion` are the projection code versions that built them.
+ */
+export interface RegistryEntry {
+  readonly live: number
+  readonly liveVersion: number
+  readonly building: number | null
+  readonly buildingVersion: number | null
+  readonly paused: boolean
+}
+
 export interface ViewStore {
   // -- projector side --
   checkpoints(projection: string): Promise<ReadonlyArray<Checkpoint>>
@@ -87,6 +100,13 @@ export interface ViewStore {
    */
   applyBatch(projection: string, partition: number, entries: ReadonlyArray<LogEntry>, logic: ProjectionLogic): Promise<E.Either<ProjectionError, Applied>>
 
+  // -- registry (kept by the base store, generation 1's) --
+  registry(projection: string): Promise<RegistryEntry | null>
+  /** Compare-and-set: writes `next` only if the stored entry still equals `expected` (null: none yet). */
+  updateRegistry(projection: string, expected: RegistryEntry | null, next: RegistryEntry): Promise<boolean>
+  /** Deletes every view row and checkpoint this store holds (not the registry): a superseded generation's data. */
+  clear(): Promise<void>
+
   // -- reader side --
   /** The highest global position the views reflect. */
   position(): Promise<number>
@@ -95,6 +115,9 @@ export interface ViewStore {
   counts(dimension: CountDelta['dimension']): Promise<ReadonlyArray<CountRow>>
   close(): Promise<void>
 }
+
+/** What readers need of a view store (the live generation's, behind `liveViews`). */
+export type ViewReader = Pick<ViewStore, 'position' | 'lead' | 'leads' | 'counts'>
 
 /** Thrown by `leads` when a cursor was not made by this store: a caller error, mapped to 400 at the edge. */
 export class BadCursor extends Error {

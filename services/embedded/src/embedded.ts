@@ -2,15 +2,15 @@
 import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
 import { sqliteDeadLetters } from '@leadstream/dead-letters'
-import { withSources } from '@leadstream/domain'
+import { leadsProjection, withSources } from '@leadstream/domain'
 import { embeddedEventLog } from '@leadstream/event-log'
 import { openEventStore } from '@leadstream/event-store'
 import { httpApp, listen, sqliteIdempotencyKeys, type Tokens } from '@leadstream/http-edge'
-import { ingestRoutes } from '@leadstream/ingest'
-import { projector } from '@leadstream/projector'
+import { eventRoutes, ingestRoutes } from '@leadstream/ingest'
+import { projectionRoutes, supervisor } from '@leadstream/projector'
 import { adminRoutes, queryRoutes } from '@leadstream/query-api'
 import { createLogger, createMetrics, type Logger } from '@leadstream/runtime'
-import { openViewStore } from '@leadstream/view-store'
+import { dropViewStore, liveViews, openViewStore } from '@leadstream/view-store'
 import type { EmbeddedConfig } from './config.js'
 
 export interface Running {
@@ -27,27 +27,42 @@ export const startEmbedded = async (
 ): Promise<Running> => {
   const metrics = createMetrics()
   const store = await openEventStore(config, { now })
-  const views = await openViewStore(config)
+  const base = await openViewStore(config)
   const deadLetters = sqliteDeadLetters({ path: join(config.dataDir, 'dead-letters.db') })
   const idempotencyKeys = sqliteIdempotencyKeys({ path: join(config.dataDir, 'idempotency.db') })
   const tokens: Tokens = { ingest: config.ingestTokens, analyst: config.analystTokens, operator: config.operatorTokens }
 
-  const proj = projector({ log: embeddedEventLog(store), views, metrics, logger }, { maxBatch: config.projectorBatch })
-  proj.start()
+  const log = embeddedEventLog(store)
+  const leads = supervisor(
+    {
+      base,
+      openViews: (g) => openViewStore(config, g),
+      dropViews: (g, s) => dropViewStore(config, g, s),
+      openLog: async () => log,
+      metrics,
+      logger,
+      deadLetters,
+    },
+    { projection: leadsProjection.name, codeVersion: leadsProjection.version, maxBatch: config.projectorBatch, onPoison: config.onPoison },
+  )
+  await leads.start()
+  const views = liveViews({ projection: leadsProjection.name, base, openViews: (g) => openViewStore(config, g) })
 
   const ingestPorts = { store, deadLetters, sources: withSources(config.leadSources), now, newId: randomUUID, metrics, logger }
   const app = httpApp(
     [
       ingestRoutes(ingestPorts, { tokens, idempotencyKeys, bodyLimitBytes: config.bodyLimitBytes, maxBatch: config.maxBatch }),
       queryRoutes({ views }, { tokens, defaultWaitMs: config.readWaitMs }),
-      adminRoutes({ deadLetters, projections: async () => [await proj.status()] }, { tokens }),
+      adminRoutes({ deadLetters }, { tokens }),
+      eventRoutes(store, { tokens }),
+      projectionRoutes(new Map([[leadsProjection.name, leads]]), { tokens }),
     ],
     {
       metrics,
       logger,
       health: async () => {
-        const s = await proj.status()
-        return { ok: s.state !== 'failed', projector: s }
+        const s = await leads.status()
+        return { ok: !s.generations.some((g) => g.state === 'failed'), projections: [s] }
       },
     },
   )
@@ -62,8 +77,9 @@ export const startEmbedded = async (
     close: () =>
       (closing ??= (async () => {
         await server.close()
-        await proj.stop()
-        await Promise.all([store.close(), views.close(), deadLetters.close(), idempotencyKeys.close()])
+        await leads.stop()
+        await views.close()
+        await Promise.all([store.close(), base.close(), deadLetters.close(), idempotencyKeys.close()])
         logger.info('leadstream stopped')
       })()),
   }

@@ -19,6 +19,7 @@ import {
   tokenSettings,
 } from '@leadstream/runtime'
 import { kafkaInbound } from './kafkaInbound.js'
+import { eventRoutes } from './events.js'
 import { ingestRoutes } from './routes.js'
 import { ingestKafkaSettings, ingestSettings } from './settings.js'
 
@@ -52,7 +53,7 @@ if (kafka !== null && producer !== null && inbound !== null) {
   logger.info({ topic: config.inboundTopic, dlq: config.dlqTopic }, 'consuming inbound leads from Kafka')
 }
 
-const app = httpApp([ingestRoutes(ports, { tokens, idempotencyKeys, bodyLimitBytes: config.bodyLimitBytes, maxBatch: config.maxBatch })], {
+const app = httpApp([ingestRoutes(ports, { tokens, idempotencyKeys, bodyLimitBytes: config.bodyLimitBytes, maxBatch: config.maxBatch }), eventRoutes(store, { tokens })], {
   metrics,
   logger,
   health: async () => {

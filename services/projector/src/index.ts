@@ -1,3 +1,5 @@
 // The projector service: event log → projections → view store.
 export * from './projector.js'
 export * from './settings.js'
+export * from './supervisor.js'
+export * from './routes.js'

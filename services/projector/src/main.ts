@@ -1,47 +1,81 @@
-// The projector as its own process: the embedded log or Kafka → views, with a health endpoint.
+// The projector as its own process: the embedded log or Kafka → views, with health and operators' routes.
+import { join } from 'node:path'
+import { sqliteDeadLetters } from '@leadstream/dead-letters'
+import { leadsProjection } from '@leadstream/domain'
 import { embeddedEventLog, ensureTopics, kafkaClient, kafkaEventLog, type EventLog } from '@leadstream/event-log'
 import { openEventStore } from '@leadstream/event-store'
 import { httpApp, listen } from '@leadstream/http-edge'
-import { commonSettings, configOrExit, createLogger, createMetrics, engineRules, eventStoreSettings, httpSettings, kafkaSettings, onShutdown, viewStoreSettings } from '@leadstream/runtime'
-import { openViewStore } from '@leadstream/view-store'
-import { projector } from './projector.js'
+import {
+  commonSettings,
+  configOrExit,
+  createLogger,
+  createMetrics,
+  engineRules,
+  eventStoreSettings,
+  httpSettings,
+  kafkaSettings,
+  onShutdown,
+  tokenSettings,
+  viewStoreSettings,
+} from '@leadstream/runtime'
+import { dropViewStore, openViewStore } from '@leadstream/view-store'
+import { projectionRoutes } from './routes.js'
 import { projectorServiceSettings, projectorSettings } from './settings.js'
+import { supervisor } from './supervisor.js'
 
 const config = configOrExit(
   'leadstream-projector',
   'reads the event log and keeps the views',
-  { ...commonSettings, ...httpSettings(8083), ...kafkaSettings, ...eventStoreSettings, ...viewStoreSettings, ...projectorSettings, ...projectorServiceSettings },
+  {
+    ...commonSettings,
+    ...httpSettings(8083),
+    ...tokenSettings,
+    ...kafkaSettings,
+    ...eventStoreSettings,
+    ...viewStoreSettings,
+    ...projectorSettings,
+    ...projectorServiceSettings,
+  },
   (c) => [...engineRules(c), ...(c.eventLog === 'kafka' && c.kafkaBrokers.length === 0 ? ['KAFKA_BROKERS: missing (LEADSTREAM_EVENT_LOG=kafka reads from Kafka)'] : [])],
 )
 const logger = createLogger('projector', config.logLevel)
 const metrics = createMetrics()
-const views = await openViewStore(config)
+const tokens = { ingest: config.ingestTokens, analyst: config.analystTokens, operator: config.operatorTokens }
+const base = await openViewStore(config)
+// Parked poison events (LEADSTREAM_PROJECTION_ON_POISON=park) are kept beside this projector's data.
+const deadLetters = sqliteDeadLetters({ path: join(config.dataDir, 'dead-letters.db') })
 const store = config.eventLog === 'embedded' ? await openEventStore(config, { pollMs: 5 }) : null
-const openLog = async (): Promise<EventLog> => {
-  if (store !== null) return embeddedEventLog(store)
-  const kafka = kafkaClient(config.kafkaBrokers, 'leadstream-projector', logger)
-  await ensureTopics(kafka, [{ topic: config.eventsTopic, partitions: config.topicPartitions }])
-  return kafkaEventLog({ kafka, topic: config.eventsTopic, groupId: config.projectorGroup })
-}
-const log = await openLog()
-const proj = projector({ log, views, metrics, logger }, { maxBatch: config.projectorBatch })
-proj.start()
+const kafka = store === null ? kafkaClient(config.kafkaBrokers, 'leadstream-projector', logger) : null
+if (kafka !== null) await ensureTopics(kafka, [{ topic: config.eventsTopic, partitions: config.topicPartitions }])
 
-const app = httpApp([], {
+/** Each generation reads the whole log on its own: its own consumer group on Kafka (earliest offsets). */
+const openLog = async (generation: number): Promise<EventLog> => {
+  if (store !== null) return embeddedEventLog(store)
+  if (kafka === null) throw new Error('no event log configured')
+  return kafkaEventLog({ kafka, topic: config.eventsTopic, groupId: generation === 1 ? config.projectorGroup : `${config.projectorGroup}-g${generation}` })
+}
+const leads = supervisor(
+  { base, openViews: (g) => openViewStore(config, g), dropViews: (g, s) => dropViewStore(config, g, s), openLog, metrics, logger, deadLetters },
+  { projection: leadsProjection.name, codeVersion: leadsProjection.version, maxBatch: config.projectorBatch, onPoison: config.onPoison },
+)
+await leads.start()
+
+const app = httpApp([projectionRoutes(new Map([[leadsProjection.name, leads]]), { tokens })], {
   metrics,
   logger,
   health: async () => {
-    const s = await proj.status()
-    return { ok: s.state !== 'failed', projector: s }
+    const s = await leads.status()
+    return { ok: !s.generations.some((g) => g.state === 'failed'), projections: [s] }
   },
 })
-const server = await listen(app, { host: config.host, port: config.port, tokens: { ingest: [], analyst: [], operator: [] }, logger })
+const server = await listen(app, { host: config.host, port: config.port, tokens, logger })
 process.stdout.write(`projector is serving at ${server.url}\n`)
 
 onShutdown(logger, async () => {
   await server.close()
-  // The batch in hand commits (views + checkpoint in one transaction) or does not; then the consumer leaves.
-  await proj.stop()
-  await views.close()
+  // The batch in hand commits (views + checkpoint in one transaction) or does not; then the consumers leave.
+  await leads.stop()
+  await base.close()
+  await deadLetters.close()
   await store?.close()
 })

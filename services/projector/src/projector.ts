@@ -1,17 +1,49 @@
 // The projector: reads the event log in batches, projects them purely, commits changes + checkpoint together.
 import * as E from 'fp-ts/lib/Either.js'
+import type { DeadLetters } from '@leadstream/dead-letters'
 import { needsOf, projectBatch, type ProjectionError } from '@leadstream/domain'
 import type { EventLog, LogBatch } from '@leadstream/event-log'
 import type { Logger, Metrics } from '@leadstream/runtime'
-import type { ProjectionLogic, ViewStore } from '@leadstream/view-store'
+import type { LogEntry, ProjectionLogic, ViewStore } from '@leadstream/view-store'
 
-const logic: ProjectionLogic = { needs: needsOf, project: projectBatch }
+export const leadsLogic: ProjectionLogic = { needs: needsOf, project: projectBatch }
+
+/** What a projection does with an event it cannot apply: stop there (default), or park it and go on. */
+export type OnPoison = 'stop' | 'park'
+
+/** A projection function that throws (a defect) is turned into a ProjectionError like one that returns Left. */
+const guarded = (logic: ProjectionLogic): ProjectionLogic => ({
+  needs: logic.needs,
+  project: (events, loaded) => {
+    try {
+      return logic.project(events, loaded)
+    } catch (e) {
+      const first = events[0]
+      return E.left({ _tag: 'ProjectionError', position: first?.position ?? 0, eventId: first?.eventId ?? '', reason: e instanceof Error ? e.message : String(e) })
+    }
+  },
+})
+
+/** Advances the checkpoint past a parked event without changing any view. */
+const skip: ProjectionLogic = {
+  needs: () => ({ leadIds: [], offerKeys: [], classified: [] }),
+  project: (events) => E.right({ leads: [], offers: [], counts: [], position: Math.max(0, ...events.map((e) => e.position)) }),
+}
 
 export interface ProjectorPorts {
   readonly log: EventLog
   readonly views: ViewStore
   readonly metrics: Metrics
   readonly logger: Logger
+  /** Where parked events go (`onPoison: 'park'`). */
+  readonly deadLetters?: DeadLetters
+}
+
+export interface ProjectorOptions {
+  readonly projection?: string
+  readonly maxBatch?: number
+  readonly logic?: ProjectionLogic
+  readonly onPoison?: OnPoison
 }
 
 export type ProjectorState = 'starting' | 'live' | 'stopped' | 'failed'
@@ -40,8 +72,10 @@ export class ProjectionFailed extends Error {
   }
 }
 
-export const projector = (ports: ProjectorPorts, options: { readonly projection?: string; readonly maxBatch?: number } = {}): Projector => {
+export const projector = (ports: ProjectorPorts, options: ProjectorOptions = {}): Projector => {
   const name = options.projection ?? 'leads'
+  const logic = guarded(options.logic ?? leadsLogic)
+  const onPoison = options.onPoison ?? 'stop'
   const maxBatch = options.maxBatch ?? 5000
   const abort = new AbortController()
   let state: ProjectorState = 'starting'
@@ -52,15 +86,47 @@ export const projector = (ports: ProjectorPorts, options: { readonly projection?
   const window: Array<{ at: number; n: number }> = []
   let lastProgress = Date.now()
 
+  /**
+   * A batch that fails is applied again one event at a time, so the event at fault is named precisely and
+   * everything before it lands. That event then stops the projection, or (onPoison: 'park') goes to dead
+   * letters and is stepped over. Failures of the store itself are not poison: they stop the projection.
+   */
+  const apply = async (partition: number, entries: ReadonlyArray<LogEntry>): Promise<number> => {
+    const whole = await ports.views.applyBatch(name, partition, entries, logic)
+    if (E.isRight(whole)) return whole.right.applied
+    let applied = 0
+    for (const entry of entries) {
+      const one = await ports.views.applyBatch(name, partition, [entry], logic)
+      if (E.isRight(one)) {
+        applied += one.right.applied
+        continue
+      }
+      const error: ProjectionError = { ...one.left, position: entry.event.position, eventId: entry.event.eventId }
+      if (onPoison === 'stop' || ports.deadLetters === undefined) throw new ProjectionFailed(error)
+      await ports.deadLetters.record([
+        {
+          source: `projection:${name}`,
+          format: 'event',
+          problems: [{ path: `position ${entry.event.position}`, reason: error.reason }],
+          payload: JSON.stringify({ eventId: entry.event.eventId, streamId: entry.event.streamId, revision: entry.event.revision, type: entry.event.event.type }),
+          receivedAt: new Date().toISOString(),
+        },
+      ])
+      await ports.views.applyBatch(name, partition, [entry], skip)
+      lastError = { message: `parked: ${error.reason}`, position: error.position, eventId: error.eventId }
+      ports.logger.warn({ projection: name, position: error.position, eventId: error.eventId, reason: error.reason }, 'poison event parked in dead letters')
+    }
+    return applied
+  }
+
   const handle = async (batch: LogBatch): Promise<void> => {
-    const applied = await ports.views.applyBatch(name, batch.partition, batch.entries, logic)
-    if (E.isLeft(applied)) throw new ProjectionFailed(applied.left)
+    const applied = await apply(batch.partition, batch.entries)
     for (const e of batch.entries) position = Math.max(position, e.event.position)
     state = 'live'
     const now = Date.now()
     window.push({ at: now, n: batch.entries.length })
     while (window.length > 0 && window[0]!.at < now - 5000) window.shift()
-    ports.metrics.eventsProjected.inc({ projection: name }, applied.right.applied)
+    ports.metrics.eventsProjected.inc({ projection: name }, applied)
     ports.metrics.projectionPosition.set({ projection: name }, position)
     // While catching up (full batches), report progress with rate and ETA every few seconds.
     if (batch.entries.length >= maxBatch && now - lastProgress >= 5000) {

@@ -4,6 +4,12 @@ import { IntFromEnv, setting, StringFromEnv } from '@leadstream/runtime'
 
 export const projectorSettings = {
   projectorBatch: setting('LEADSTREAM_PROJECTOR_BATCH', IntFromEnv('events', 1, 100000), 'events the projector applies per transaction', '5000'),
+  onPoison: setting(
+    'LEADSTREAM_PROJECTION_ON_POISON',
+    t.keyof({ stop: null, park: null }),
+    'an event a projection cannot apply: stop the projection there (fix, then it resumes) or park it in dead letters and go on',
+    'stop',
+  ),
 }
 
 export const projectorServiceSettings = {

@@ -8,8 +8,6 @@ import { decodeQuery } from './params.js'
 
 export interface AdminPorts {
   readonly deadLetters: DeadLetters
-  /** Status of every projection this process runs or can see. */
-  readonly projections: () => Promise<ReadonlyArray<unknown>>
 }
 
 const Status = t.keyof({ open: null, replayed: null, discarded: null })
@@ -20,10 +18,6 @@ export const adminRoutes =
   (ports: AdminPorts, options: { readonly tokens: Tokens }) =>
   (router: Router): void => {
     const operator = requireRole(options.tokens, 'operator')
-
-    router.get('/v1/admin/projections', operator, async (_req, res) => {
-      res.json({ projections: await ports.projections() })
-    })
 
     router.get('/v1/admin/dead-letters', operator, async (req, res) => {
       const q = decodeQuery(DeadLetterQuery, req.query)

@@ -3,7 +3,8 @@ import { join } from 'node:path'
 import { sqliteDeadLetters } from '@leadstream/dead-letters'
 import { httpApp, listen } from '@leadstream/http-edge'
 import { commonSettings, configOrExit, createLogger, createMetrics, engineRules, httpSettings, onShutdown, tokenSettings, viewStoreSettings } from '@leadstream/runtime'
-import { openViewStore } from '@leadstream/view-store'
+import { liveViews, openViewStore } from '@leadstream/view-store'
+import { leadsProjection } from '@leadstream/domain'
 import { adminRoutes } from './admin.js'
 import { queryRoutes } from './routes.js'
 import { querySettings } from './settings.js'
@@ -16,21 +17,23 @@ const config = configOrExit(
 )
 const logger = createLogger('query-api', config.logLevel)
 const metrics = createMetrics()
-const views = await openViewStore(config)
+const base = await openViewStore(config)
+const views = liveViews({ projection: leadsProjection.name, base, openViews: (g) => openViewStore(config, g) })
 const deadLetters = sqliteDeadLetters({ path: join(config.dataDir, 'dead-letters.db') })
 const tokens = { ingest: config.ingestTokens, analyst: config.analystTokens, operator: config.operatorTokens }
 
 const app = httpApp(
   [
     queryRoutes({ views }, { tokens, defaultWaitMs: config.readWaitMs }),
-    adminRoutes({ deadLetters, projections: async () => [{ projection: 'leads', position: await views.position(), checkpoints: await views.checkpoints('leads') }] }, { tokens }),
+    adminRoutes({ deadLetters }, { tokens }),
   ],
-  { metrics, logger, health: async () => ({ ok: true, position: await views.position() }) },
+  { metrics, logger, health: async () => ({ ok: true, generation: await views.generation(), position: await views.position() }) },
 )
 const server = await listen(app, { host: config.host, port: config.port, tokens, logger })
 process.stdout.write(`query-api is serving at ${server.url}\n`)
 
 onShutdown(logger, async () => {
   await server.close()
-  await Promise.all([views.close(), deadLetters.close()])
+  await views.close()
+  await Promise.all([base.close(), deadLetters.close()])
 })

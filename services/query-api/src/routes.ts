@@ -10,11 +10,11 @@ import {
   type LeadSummary,
 } from '@leadstream/domain'
 import { requireRole, sendProblem, type Tokens } from '@leadstream/http-edge'
-import { BadCursor, type CountRow, type ViewStore } from '@leadstream/view-store'
+import { BadCursor, type CountRow, type ViewReader } from '@leadstream/view-store'
 import { decodeQuery, Freshness, LeadQuery } from './params.js'
 
 export interface QueryPorts {
-  readonly views: ViewStore
+  readonly views: ViewReader
 }
 
 export interface QueryHttpOptions {
@@ -26,7 +26,7 @@ export interface QueryHttpOptions {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /** Waits until the views reflect `min`, or the deadline passes. Returns the position reached. */
-export const awaitPosition = async (views: ViewStore, min: number, waitMs: number): Promise<number> => {
+export const awaitPosition = async (views: ViewReader, min: number, waitMs: number): Promise<number> => {
   const deadline = Date.now() + waitMs
   for (let pause = 2; ; pause = Math.min(pause * 2, 50)) {
     const p = await views.position()

@@ -16,8 +16,10 @@ import {
   onShutdown,
   setting,
   sqliteCheckpoints,
+  tokenSettings,
 } from '@leadstream/runtime'
 import { relay } from './relay.js'
+import { relayRoutes } from './routes.js'
 
 const config = configOrExit(
   'leadstream-relay',
@@ -27,11 +29,13 @@ const config = configOrExit(
     ...httpSettings(8082),
     ...kafkaSettings,
     ...eventStoreSettings,
+    ...tokenSettings,
     relayBatch: setting('LEADSTREAM_RELAY_BATCH', IntFromEnv('events', 1, 100000), 'events per Kafka send', '2000'),
   },
   (c) => [...engineRules(c), ...(c.kafkaBrokers.length === 0 ? ['KAFKA_BROKERS: missing (the relay publishes to Kafka)'] : [])],
 )
 const logger = createLogger('relay', config.logLevel)
+const tokens = { ingest: config.ingestTokens, analyst: config.analystTokens, operator: config.operatorTokens }
 const metrics = createMetrics()
 // Another process appends: poll the log's head often (a cheap indexed max) to keep append → publish latency low.
 const store = await openEventStore(config, { pollMs: 5 })
@@ -43,7 +47,7 @@ await producer.connect()
 const r = relay({ store, producer, checkpoints, logger, metrics }, { topic: config.eventsTopic, batch: config.relayBatch })
 r.start()
 
-const app = httpApp([], {
+const app = httpApp([relayRoutes(r, { tokens })], {
   metrics,
   logger,
   health: async () => {
@@ -51,7 +55,7 @@ const app = httpApp([], {
     return { ok: s.state !== 'failed', relay: s }
   },
 })
-const server = await listen(app, { host: config.host, port: config.port, tokens: { ingest: [], analyst: [], operator: [] }, logger })
+const server = await listen(app, { host: config.host, port: config.port, tokens, logger })
 process.stdout.write(`relay is serving at ${server.url}\n`)
 
 onShutdown(logger, async () => {

@@ -29,6 +29,11 @@ export interface RelayStatus {
 }
 
 export interface Relay {
+  /**
+   * Republishes the whole event store from position 0 (e.g. into a new or emptied topic). Safe at any time:
+   * projections skip what they have already applied, by lead revision.
+   */
+  reseed(): void
   start(): void
   stop(): Promise<void>
   status(): Promise<RelayStatus>
@@ -48,10 +53,16 @@ export const relay = (ports: RelayPorts, options: RelayOptions): Relay => {
   let position = ports.checkpoints.get(CHECKPOINT)
   let lastError: string | null = null
   let running: Promise<void> | null = null
+  let reseedRequested = false
   const stopped = new Promise<void>((resolve) => abort.signal.addEventListener('abort', () => resolve(), { once: true }))
 
   const loop = async () => {
     while (!abort.signal.aborted) {
+      if (reseedRequested) {
+        reseedRequested = false
+        position = 0
+        ports.checkpoints.set(CHECKPOINT, 0)
+      }
       const read = await ports.store.readAll(position, options.batch)()
       if (E.isLeft(read)) throw new Error(`reading the event store after ${position}: ${read.left._tag}`)
       const events = read.right
@@ -61,6 +72,8 @@ export const relay = (ports: RelayPorts, options: RelayOptions): Relay => {
         continue
       }
       await ports.producer.send({ topic: options.topic, acks: -1, messages: events.map(toMessage) })
+      // asked during the send: start over (at the top of the loop) instead of recording this batch's end
+      if (reseedRequested) continue
       ports.checkpoints.set(CHECKPOINT, last.position)
       position = last.position
       ports.metrics.eventsProjected.inc({ projection: 'relay' }, events.length)
@@ -69,6 +82,10 @@ export const relay = (ports: RelayPorts, options: RelayOptions): Relay => {
   }
 
   return {
+    reseed: () => {
+      reseedRequested = true
+      ports.logger.warn({ from: position }, 'relay reseed: republishing the event store from position 0')
+    },
     start: () => {
       if (running !== null) return
       ports.logger.info({ position }, 'relay publishing from its checkpoint')

@@ -3,6 +3,8 @@ import type { PgMigration } from './migrate.js'
 
 // lead_id and captured_at sort as bytes (COLLATE "C"), as SQLite's TEXT does: pages come out in the same
 // order on both stores whatever the database's locale, and the keyset cursor compares the same way.
+// doc is the summary's JSON as text: jsonb refuses the escape \u0000, which a lead's free text may carry
+// (SQLite stores it), and no query reads inside the document; text also skips a parse on every write.
 // captured_at stays the ISO string the summary carries (always UTC with milliseconds, the Instant codec's
 // form), so it round-trips exactly and sorts chronologically. Counter keys sort as bytes for the same reason.
 export const migrations: ReadonlyArray<PgMigration> = [
@@ -18,7 +20,7 @@ export const migrations: ReadonlyArray<PgMigration> = [
       state       text NOT NULL,
       is_test     boolean NOT NULL,
       captured_at text COLLATE "C" NOT NULL,
-      doc         jsonb NOT NULL
+      doc         text NOT NULL
     );
     CREATE INDEX leads_by_time ON ${s}.leads (captured_at DESC, lead_id DESC);
     CREATE INDEX leads_by_state ON ${s}.leads (state, captured_at DESC, lead_id DESC);
@@ -36,7 +38,7 @@ export const migrations: ReadonlyArray<PgMigration> = [
       n         bigint NOT NULL,
       PRIMARY KEY (dimension, key, metric, bucket, test)
     );
-    CREATE TABLE ${s}.offers (offer_key text PRIMARY KEY, doc jsonb NOT NULL);
+    CREATE TABLE ${s}.offers (offer_key text PRIMARY KEY, doc text NOT NULL);
     CREATE TABLE ${s}.checkpoints (
       projection text NOT NULL,
       partition  integer NOT NULL,
@@ -44,4 +46,7 @@ export const migrations: ReadonlyArray<PgMigration> = [
       position   bigint NOT NULL,
       PRIMARY KEY (projection, partition)
     );`,
+  // Which generation of each projection is live (only generation 1's schema uses it). jsonb, so the
+  // compare-and-set compares entries as values, whatever their key order.
+  (s) => `CREATE TABLE ${s}.registry (projection text PRIMARY KEY, entry jsonb NOT NULL);`,
 ]

@@ -3,7 +3,8 @@ import * as E from 'fp-ts/lib/Either.js'
 import { LeadSummaryCodec, OfferEntryCodec, type Changes, type LeadSummary, type Loaded, type OfferEntry, type ProjectionError } from '@leadstream/domain'
 import { openSqlite, type Sqlite } from '@leadstream/runtime'
 import type { Statement } from 'better-sqlite3'
-import { decodeCursor, encodeCursor, type Applied, type CountRow, type LeadFilter, type LogEntry, type Needs, type ProjectionLogic, type ViewStore } from '../port.js'
+import { RegistryCodec } from '../registry.js'
+import { decodeCursor, encodeCursor, type RegistryEntry, type Applied, type CountRow, type LeadFilter, type LogEntry, type Needs, type ProjectionLogic, type ViewStore } from '../port.js'
 
 const migrations = [
   `CREATE TABLE leads (
@@ -36,6 +37,7 @@ const migrations = [
      projection TEXT NOT NULL, partition INTEGER NOT NULL, "offset" INTEGER NOT NULL, position INTEGER NOT NULL,
      PRIMARY KEY (projection, partition)
    ) WITHOUT ROWID;`,
+  `CREATE TABLE registry (projection TEXT PRIMARY KEY, entry TEXT NOT NULL) WITHOUT ROWID;`,
 ]
 
 export interface SqliteViewStoreOptions {
@@ -73,6 +75,9 @@ export const sqliteViewStore = (options: SqliteViewStoreOptions): ViewStore & { 
        ON CONFLICT (dimension, key, metric, bucket, test) DO UPDATE SET n = n + excluded.n`,
     ),
     dropEmpty: db.prepare('DELETE FROM counts WHERE n = 0'),
+    registry: db.prepare<[string], { entry: string }>('SELECT entry FROM registry WHERE projection = ?'),
+    insertRegistry: db.prepare('INSERT OR IGNORE INTO registry (projection, entry) VALUES (?, ?)'),
+    updateRegistry: db.prepare('UPDATE registry SET entry = ? WHERE projection = ? AND entry = ?'),
     checkpoint: db.prepare(
       `INSERT INTO checkpoints (projection, partition, "offset", position) VALUES (?, ?, ?, ?)
        ON CONFLICT (projection, partition) DO UPDATE SET "offset" = excluded."offset", position = max(position, excluded.position)`,
@@ -197,8 +202,24 @@ export const sqliteViewStore = (options: SqliteViewStoreOptions): ViewStore & { 
         test: r.test === 1,
         n: r.n,
       })),
+    registry: async (projection) => {
+      const row = q.registry.get(projection)
+      return row === undefined ? null : decodeRow(RegistryCodec, row.entry, `registry ${projection}`)
+    },
+    updateRegistry: async (projection, expected, next) =>
+      (expected === null
+        ? q.insertRegistry.run(projection, registryJson(next))
+        : q.updateRegistry.run(registryJson(next), projection, registryJson(expected))
+      ).changes === 1,
+    clear: async () => {
+      db.transaction(() => db.exec('DELETE FROM leads; DELETE FROM counts; DELETE FROM offers; DELETE FROM checkpoints;')).immediate()
+    },
     close: async () => {
       db.close()
     },
   }
 }
+
+/** Registry entries compare as text in the compare-and-set: always written with the same key order. */
+const registryJson = (e: RegistryEntry): string =>
+  JSON.stringify({ live: e.live, liveVersion: e.liveVersion, building: e.building, buildingVersion: e.buildingVersion, paused: e.paused })
