@@ -67,6 +67,8 @@ export const supervisor = (ports: GenerationPorts, options: SupervisorOptions): 
   const running = new Map<number, Running>()
   let loop: Promise<void> | null = null
   let stopping = false
+  // Wakes the reconcile loop's pause at once on stop, so shutdown does not wait for the next tick.
+  let wake: () => void = () => {}
   let reconciling: Promise<void> = Promise.resolve()
 
   /** Reads the registry, creating it on first start, and compare-and-sets `change` until it sticks. */
@@ -154,13 +156,14 @@ export const supervisor = (ports: GenerationPorts, options: SupervisorOptions): 
       await reconcileNow()
       loop = (async () => {
         while (!stopping) {
-          await sleep(options.reconcileMs ?? 1000)
+          await Promise.race([sleep(options.reconcileMs ?? 1000), new Promise<void>((r) => (wake = r))])
           if (!stopping) await reconcileNow()
         }
       })()
     },
     stop: async () => {
       stopping = true
+      wake()
       await loop
       await reconciling
       for (const g of [...running.keys()]) await stopGeneration(g, false)
