@@ -1,5 +1,6 @@
 // The embedded log: the event store's own global order, read as a single partition whose offset is the position.
 import * as E from 'fp-ts/lib/Either.js'
+import { setImmediate } from 'node:timers/promises'
 import type { EventStore } from '@leadstream/event-store'
 import type { ConsumeOptions, EventLog } from '../port.js'
 
@@ -30,6 +31,9 @@ export const embeddedEventLog = (store: EventStore, options: { readonly idleWait
         }
         await handle({ partition: 0, entries: events.map((event) => ({ offset: event.position, event })) })
         position = last.position
+        // SQLite answers synchronously, so a catching-up loop would never give the event loop back: let
+        // HTTP requests (queries, status, ingest) in between batches.
+        await setImmediate()
       }
     },
   }

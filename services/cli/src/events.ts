@@ -1,0 +1,70 @@
+// `leadstream events stream <leadId>|tail`: the event store as ingest recorded it (customer data included:
+// reading it is what the operator asked for).
+import { exitCode, jsonOut, sleep, wholeNumber, type Command, type Group } from './command.js'
+import { table } from './render.js'
+import { EventPage, Stream } from './wire.js'
+
+const PAGE = 1000
+const FOLLOW_POLL_MS = 500
+const TAIL_DEFAULT = 10
+
+const stream: Command = {
+  name: 'stream',
+  args: ['<leadId>'],
+  summary: 'every event of one lead, oldest first',
+  optionHelp: [['--json', '{streamId, revision, events} as JSON']],
+  run: async (ctx, [leadId = '']) => {
+    const r = await ctx.api.call('ingest', 'GET', `/v1/admin/streams/${encodeURIComponent(leadId)}`, Stream)
+    if (!r.ok) return ctx.fail(r.failure)
+    if (ctx.json) return jsonOut(ctx, r.value)
+    const { streamId, revision, events } = r.value
+    ctx.io.out(`${streamId} (revision ${revision})\n`)
+    ctx.io.out(
+      table(
+        ['REV', 'POSITION', 'RECORDED', 'EVENT', 'DATA'],
+        events.map((e) => [String(e.revision), String(e.position), e.recordedAt, `${e.type} v${e.version}`, JSON.stringify(e.data)]),
+      ),
+    )
+    return exitCode.ok
+  },
+}
+
+const tail: Command = {
+  name: 'tail',
+  args: [],
+  summary: 'events of the global log as JSON lines, from a position or the newest ten',
+  options: { from: { type: 'string' }, follow: { type: 'boolean', short: 'f' } },
+  optionHelp: [
+    ['--from POS', `start at this log position (0: the beginning); default: the newest ${TAIL_DEFAULT}`],
+    ['-f, --follow', 'keep printing new events as they are recorded, until Ctrl-C'],
+  ],
+  run: async (ctx, _args, values) => {
+    const from = values['from'] === undefined ? undefined : wholeNumber(values['from'])
+    if (from === null) return ctx.usage(`--from: expected a log position ≥ 0, got ${JSON.stringify(values['from'])}`)
+    const following = values['follow'] === true
+    let after: number
+    if (from === undefined) {
+      const head = await ctx.api.call('ingest', 'GET', '/v1/admin/events', EventPage, { after: 0, limit: 1 })
+      if (!head.ok) return ctx.fail(head.failure)
+      after = Math.max(0, head.value.head - TAIL_DEFAULT)
+    } else after = Math.max(0, from - 1)
+    for (;;) {
+      const r = await ctx.api.call('ingest', 'GET', '/v1/admin/events', EventPage, { after, limit: PAGE })
+      if (!r.ok) return following && r.failure._tag === 'Interrupted' ? exitCode.ok : ctx.fail(r.failure)
+      for (const e of r.value.events) {
+        ctx.io.out(`${JSON.stringify(e)}\n`)
+        after = Math.max(after, e.position)
+      }
+      await ctx.io.drained()
+      if (r.value.events.length === PAGE) continue
+      if (!following) return exitCode.ok
+      if (!(await sleep(FOLLOW_POLL_MS, ctx.io.signal))) return exitCode.ok
+    }
+  },
+}
+
+export const events: Group = {
+  name: 'events',
+  summary: 'read the event store: one lead’s stream, or the global log',
+  commands: [stream, tail],
+}

@@ -1,0 +1,142 @@
+// The CLI's one HTTP client: which service answers which admin route, the operator token, and every way a
+// call can fail, returned as a value (unreachable, refused with problems, an answer it cannot read, interrupted).
+import { ErrorBody, type Decoder, type FieldProblem } from './wire.js'
+
+// ---------------------------------------------------------------------------------------------------------
+// model
+// ---------------------------------------------------------------------------------------------------------
+
+/** Embedded mode: one server answers everything. Distributed: each route group lives on its own service. */
+export type Service = 'query' | 'ingest' | 'projector' | 'relay'
+
+export interface ServiceInfo {
+  readonly name: string
+  readonly flag: string
+  readonly env: string
+}
+
+export const services: Readonly<Record<Service, ServiceInfo>> = {
+  query: { name: 'the server', flag: '--url', env: 'LEADSTREAM_URL' },
+  ingest: { name: 'ingest', flag: '--ingest-url', env: 'LEADSTREAM_INGEST_URL' },
+  projector: { name: 'the projector', flag: '--projector-url', env: 'LEADSTREAM_PROJECTOR_URL' },
+  relay: { name: 'the relay', flag: '--relay-url', env: 'LEADSTREAM_RELAY_URL' },
+}
+
+export interface Endpoint {
+  /** Base URL without a trailing slash. */
+  readonly url: string
+  /** True when no per-service URL was given and `--url` stands in for the service. */
+  readonly fallback: boolean
+}
+
+export type Endpoints = Readonly<Record<Service, Endpoint>>
+
+export type Failure =
+  | {
+      readonly _tag: 'Unreachable'
+      readonly service: Service
+      readonly method: string
+      readonly url: string
+      readonly reason: string
+      /** Connected (or tried to) but no answer in time: a busy server rather than a missing one. */
+      readonly timedOut: boolean
+    }
+  | {
+      readonly _tag: 'Refused'
+      readonly service: Service
+      readonly method: string
+      readonly url: string
+      readonly status: number
+      readonly code: string
+      readonly message: string
+      readonly problems: ReadonlyArray<FieldProblem>
+    }
+  | { readonly _tag: 'Unreadable'; readonly service: Service; readonly method: string; readonly url: string; readonly status: number; readonly reason: string }
+  | { readonly _tag: 'Interrupted' }
+
+export type Result<A> = { readonly ok: true; readonly value: A } | { readonly ok: false; readonly failure: Failure }
+
+export type Query = Readonly<Record<string, string | number | undefined>>
+
+export interface Api {
+  call<A>(service: Service, method: 'GET' | 'POST', path: string, decoder: Decoder<A>, query?: Query): Promise<Result<A>>
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// constructors
+// ---------------------------------------------------------------------------------------------------------
+
+/** The base URL, or the reason it is not one (named after the flag or variable it came from). */
+export const baseUrl = (raw: string, from: string): { readonly ok: true; readonly url: string } | { readonly ok: false; readonly reason: string } => {
+  let u: URL
+  try {
+    u = new URL(raw)
+  } catch {
+    return { ok: false, reason: `${from}: not a URL: ${JSON.stringify(raw)}` }
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return { ok: false, reason: `${from}: expected an http(s) URL, got ${JSON.stringify(raw)}` }
+  return { ok: true, url: u.href.replace(/\/+$/, '') }
+}
+
+const unreachableReason = (e: unknown, timeoutMs: number): string => {
+  if (e instanceof Error && e.name === 'TimeoutError') return `no answer within ${timeoutMs / 1000}s`
+  const cause = (e as { cause?: { code?: string; message?: string } }).cause
+  // fetch refuses some ports outright (1, 6000, …: the spec's "bad ports")
+  if (cause?.message === 'bad port') return 'fetch refuses to connect to this port'
+  switch (cause?.code) {
+    case 'ECONNREFUSED':
+      return 'connection refused'
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'host not found'
+    case 'ECONNRESET':
+      return 'connection reset'
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return 'connection timed out'
+    default:
+      return cause?.message ?? (e instanceof Error ? e.message : String(e))
+  }
+}
+
+const parseJson = (text: string): { readonly ok: true; readonly value: unknown } | { readonly ok: false } => {
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown }
+  } catch {
+    return { ok: false }
+  }
+}
+
+/** Calls go to the service's endpoint, with the operator token when one is given; SIGINT (`signal`) interrupts them. */
+export const api = (endpoints: Endpoints, token: string | null, signal: AbortSignal, timeoutMs = 30000): Api => ({
+  call: async (service, method, path, decoder, query = {}) => {
+    const params = new URLSearchParams()
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v))
+    const url = `${endpoints[service].url}${path}${params.size > 0 ? `?${params.toString()}` : ''}`
+    let res: Response
+    let text: string
+    try {
+      res = await fetch(url, {
+        method,
+        headers: { accept: 'application/json', ...(token === null ? {} : { authorization: `Bearer ${token}` }) },
+        signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
+      })
+      text = await res.text()
+    } catch (e) {
+      if (signal.aborted) return { ok: false, failure: { _tag: 'Interrupted' } }
+      const timedOut = e instanceof Error && e.name === 'TimeoutError'
+      return { ok: false, failure: { _tag: 'Unreachable', service, method, url, reason: unreachableReason(e, timeoutMs), timedOut } }
+    }
+    const body = parseJson(text)
+    if (!res.ok) {
+      const error = body.ok ? ErrorBody(body.value) : null
+      if (error?.ok === true) return { ok: false, failure: { _tag: 'Refused', service, method, url, status: res.status, ...error.value.error } }
+      // not our JSON error (a proxy, another program on the port): show the start of what came back
+      const snippet = text.trim().slice(0, 200)
+      return { ok: false, failure: { _tag: 'Refused', service, method, url, status: res.status, code: res.statusText || 'Error', message: snippet, problems: [] } }
+    }
+    if (!body.ok) return { ok: false, failure: { _tag: 'Unreadable', service, method, url, status: res.status, reason: 'the answer is not JSON' } }
+    const decoded = decoder(body.value)
+    if (!decoded.ok) return { ok: false, failure: { _tag: 'Unreadable', service, method, url, status: res.status, reason: `${decoded.path}: expected ${decoded.expected}` } }
+    return { ok: true, value: decoded.value }
+  },
+})

@@ -1,0 +1,151 @@
+// What the operator sees: tables, durations and rates, failures with the server's problems, and the rebuild
+// progress (a redrawn bar on a terminal, plain periodic lines in a log or a pipe). Everything goes through `Io`.
+import { services, type Endpoints, type Failure } from './http.js'
+import type { FieldProblem } from './wire.js'
+
+// ---------------------------------------------------------------------------------------------------------
+// model
+// ---------------------------------------------------------------------------------------------------------
+
+export interface Io {
+  /** Results: stdout. */
+  out(text: string): void
+  /** Diagnostics and progress: stderr. */
+  err(text: string): void
+  readonly errIsTty: boolean
+  readonly columns: number
+  /** Aborted on SIGINT: waits and requests end early. */
+  readonly signal: AbortSignal
+  /** Resolves once stdout takes more (a long tail piped into a slow reader). */
+  drained(): Promise<void>
+}
+
+export interface Progress {
+  readonly position: number
+  readonly head: number
+  readonly eventsPerSecond: number
+  readonly etaSeconds: number | null
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// values
+// ---------------------------------------------------------------------------------------------------------
+
+export const duration = (seconds: number | null): string => {
+  if (seconds === null || !Number.isFinite(seconds)) return '-'
+  const s = Math.max(0, Math.round(seconds))
+  if (s < 60) return `${s}s`
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`
+}
+
+export const rate = (perSecond: number): string => (perSecond >= 10 || perSecond === 0 ? String(Math.round(perSecond)) : perSecond.toFixed(1))
+
+export const percent = (p: Progress): number => (p.head <= 0 ? 100 : Math.max(0, Math.min(100, Math.floor((p.position / p.head) * 100))))
+
+/** Left-aligned columns, two spaces apart; the last column is not padded. */
+export const table = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): string => {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)))
+  const line = (cells: ReadonlyArray<string>) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd()
+  return [line(header), ...rows.map(line)].join('\n') + '\n'
+}
+
+// Contact fields of the marketplace (`UserDetails.Email`) and native (`data.customer.email`) formats: a
+// problem about one may quote the value, which is customer data.
+const contactPath = /(userdetails|customer)(\.|\[|$)|(^|\.)(e-?mail|phone|firstname|lastname|company)$/i
+
+/** `path: reason` lines; with `redact`, quoted values in problems about contact fields are hidden. */
+export const problemLines = (problems: ReadonlyArray<FieldProblem>, redact: boolean): ReadonlyArray<string> =>
+  problems.map((p) => `${p.path}: ${redact && contactPath.test(p.path) ? p.reason.replace(/"[^"]*"/g, '"(hidden)"') : p.reason}`)
+
+/** A failed call, for stderr: what was asked of which URL, and what to do when the service is not there. */
+export const failureText = (f: Failure, endpoints: Endpoints, redact = true): string => {
+  switch (f._tag) {
+    case 'Interrupted':
+      return 'leadstream: interrupted\n'
+    case 'Unreachable': {
+      const s = services[f.service]
+      const base = endpoints[f.service].url
+      const where = endpoints[f.service].fallback && f.service !== 'query' ? `${s.flag} / ${s.env}, or --url / LEADSTREAM_URL` : `${s.flag} / ${s.env}`
+      return `leadstream: cannot reach ${s.name} at ${base} (${f.reason}): is it running? Set ${where}.\n`
+    }
+    case 'Unreadable':
+      return `leadstream: ${f.method} ${f.url} answered ${f.status} with something this CLI cannot read (${f.reason}): is ${endpoints[f.service].url} a leadstream server of this version?\n`
+    case 'Refused': {
+      const lines = problemLines(f.problems, redact)
+      const detail = lines.length > 0 ? lines.map((l) => `  ${l}\n`).join('') : f.message === '' ? '' : `  ${f.message}\n`
+      const s = services[f.service]
+      const hint =
+        f.status === 404 && f.problems.some((p) => p.reason.startsWith('no route'))
+          ? `  (${endpoints[f.service].url} does not serve this route: in the distributed mode, point ${s.flag} / ${s.env} at ${s.name}${f.service === 'relay' ? '; the embedded mode has no relay' : ''})\n`
+          : f.status === 401
+            ? '  (give an operator token with --token or LEADSTREAM_TOKEN)\n'
+            : f.status === 403
+              ? '  (this token lacks the operator role)\n'
+              : ''
+      return `leadstream: ${f.method} ${f.url} failed: ${f.status} ${f.code}\n${detail}${hint}`
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// progress
+// ---------------------------------------------------------------------------------------------------------
+
+const stats = (p: Progress): string =>
+  `${p.position}/${p.head} events (${percent(p)}%), ${rate(p.eventsPerSecond)} events/s, ETA ${duration(p.etaSeconds)}`
+
+export const progressBar = (label: string, p: Progress, columns: number): string => {
+  const text = `${String(percent(p)).padStart(3)}%  ${p.position}/${p.head}  ${rate(p.eventsPerSecond)} events/s  ETA ${duration(p.etaSeconds)}`
+  const width = Math.max(10, Math.min(40, columns - label.length - text.length - 6))
+  const filled = Math.round((width * percent(p)) / 100)
+  return `${label} [${'█'.repeat(filled)}${'░'.repeat(width - filled)}] ${text}`
+}
+
+export interface ProgressReporter {
+  /** Shows `p`; plain lines are throttled unless `force`. */
+  update(p: Progress, force?: boolean): void
+  /** A line of its own above the bar. */
+  note(line: string): void
+  /** Leaves the last bar on screen and moves below it. */
+  end(): void
+}
+
+export const progressReporter = (io: Io, label: string, plainEveryMs = 1000, now: () => number = Date.now): ProgressReporter => {
+  let last: Progress | null = null
+  let printedAt = -Infinity
+  let printed = ''
+  const draw = () => {
+    if (last !== null) io.err(`\r\x1b[2K${progressBar(label, last, io.columns)}`)
+  }
+  return io.errIsTty
+    ? {
+        update: (p) => {
+          last = p
+          draw()
+        },
+        note: (line) => {
+          io.err(`\r\x1b[2K${line}\n`)
+          draw()
+        },
+        end: () => {
+          if (last !== null) io.err('\n')
+          last = null
+        },
+      }
+    : {
+        update: (p, force = false) => {
+          const line = `${label}: ${stats(p)}\n`
+          if (line === printed || (!force && now() - printedAt < plainEveryMs)) return
+          printedAt = now()
+          printed = line
+          io.err(line)
+        },
+        note: (line) => io.err(`${line}\n`),
+        end: () => undefined,
+      }
+}
