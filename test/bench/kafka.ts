@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createTopic, deleteTopics, kafkaClient, uniqueTopic } from '../support/kafka.js'
+import { createTopic, deleteTopics, kafkaClient, pipeline, uniqueTopic } from '../support/kafka.js'
 import { marketplaceLead, rng } from '../support/leads.js'
 import { killAllServices, startService } from '../support/services.js'
 
@@ -56,22 +56,7 @@ export const benchKafka = async (brokers: string[], leads: number, progress: (li
   const bareMessagesPerSecond = await bareLoop(brokers, payloads)
 
   const dataDir = mkdtempSync(join(tmpdir(), 'leadstream-bench-kafka-'))
-  const topics = { inbound: uniqueTopic('bench.inbound'), dlq: uniqueTopic('bench.dlq'), events: uniqueTopic('bench-events') }
-  await createTopic(brokers, topics.inbound, 3)
-  await createTopic(brokers, topics.dlq, 1)
-  await createTopic(brokers, topics.events, 3)
-  const env = {
-    LEADSTREAM_DATA_DIR: dataDir,
-    LEADSTREAM_PORT: '0',
-    LEADSTREAM_LOG_LEVEL: 'warn',
-    KAFKA_BROKERS: brokers.join(','),
-    LEADSTREAM_INBOUND_TOPIC: topics.inbound,
-    LEADSTREAM_DLQ_TOPIC: topics.dlq,
-    LEADSTREAM_EVENTS_TOPIC: topics.events,
-    LEADSTREAM_INGEST_GROUP: `ingest-${topics.events}`,
-    LEADSTREAM_PROJECTOR_GROUP: `projector-${topics.events}`,
-    LEADSTREAM_EVENT_LOG: 'kafka',
-  }
+  const { topics, env } = await pipeline(brokers, dataDir, 'bench')
   try {
     const ingest = await startService('ingest', env)
     const [, query] = await Promise.all([startService('relay', env), startService('query-api', env), startService('projector', env)])

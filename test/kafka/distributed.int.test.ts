@@ -7,7 +7,7 @@ import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { postgresViewStore } from '@leadstream/view-store'
 import { diffCounters, foldCounters, portCounters, readEvents } from '../support/fold.js'
-import { createTopic, deleteTopics, kafkaClient, requireKafka, uniqueTopic } from '../support/kafka.js'
+import { deleteTopics, kafkaClient, pipeline, requireKafka } from '../support/kafka.js'
 import { expectedByStorefront, marketplaceLead, rng } from '../support/leads.js'
 import { dropSchemas, requirePostgres } from '../support/postgres.js'
 import { killAllServices, startService } from '../support/services.js'
@@ -21,21 +21,9 @@ if (brokers !== null && pgUrl !== null) {
   test('distributed :: HTTP and Kafka leads reach PostgreSQL views served by the query API', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'leadstream-dist-'))
     const schema = `dist_${process.pid}_${Date.now().toString(36)}`
-    const topics = { inbound: uniqueTopic('d.inbound'), dlq: uniqueTopic('d.dlq'), events: uniqueTopic('d-events') }
-    await createTopic(brokers, topics.inbound, 3)
-    await createTopic(brokers, topics.dlq, 1)
-    await createTopic(brokers, topics.events, 3)
+    const { topics, env: kafkaEnv } = await pipeline(brokers, dataDir, 'dist')
     const env = {
-      LEADSTREAM_DATA_DIR: dataDir,
-      LEADSTREAM_PORT: '0',
-      LEADSTREAM_LOG_LEVEL: 'warn',
-      KAFKA_BROKERS: brokers.join(','),
-      LEADSTREAM_INBOUND_TOPIC: topics.inbound,
-      LEADSTREAM_DLQ_TOPIC: topics.dlq,
-      LEADSTREAM_EVENTS_TOPIC: topics.events,
-      LEADSTREAM_INGEST_GROUP: `ingest-${topics.events}`,
-      LEADSTREAM_PROJECTOR_GROUP: `projector-${topics.events}`,
-      LEADSTREAM_EVENT_LOG: 'kafka',
+      ...kafkaEnv,
       LEADSTREAM_VIEW_STORE: 'postgres',
       LEADSTREAM_POSTGRES_URL: pgUrl,
       LEADSTREAM_POSTGRES_SCHEMA: schema,

@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { diffCounters, foldCounters, readEvents, viewCounters } from '../support/fold.js'
-import { createTopic, deleteTopics, kafkaClient, requireKafka, uniqueTopic } from '../support/kafka.js'
+import { deleteTopics, kafkaClient, pipeline, requireKafka } from '../support/kafka.js'
 import { expectedByStorefront, malformedLeads, marketplaceLead, rng, type GeneratedLead } from '../support/leads.js'
 import { killAllServices, startService, type Service } from '../support/services.js'
 
@@ -61,24 +61,9 @@ if (brokers !== null) {
   const setUp = async (ctx: Ctx) => {
     ctx.dataDir = mkdtempSync(join(tmpdir(), 'leadstream-kafka-'))
     ctx.singleDir = mkdtempSync(join(tmpdir(), 'leadstream-kafka-single-'))
-    ctx.topics = { inbound: uniqueTopic('leads.inbound'), dlq: uniqueTopic('leads.inbound.dlq'), events: uniqueTopic('lead-events') }
-    await createTopic(brokers, ctx.topics.inbound, 3)
-    await createTopic(brokers, ctx.topics.dlq, 1)
-    await createTopic(brokers, ctx.topics.events, 3)
-    const run = ctx.topics.events
-    ctx.env = {
-      LEADSTREAM_DATA_DIR: ctx.dataDir,
-      LEADSTREAM_PORT: '0',
-      LEADSTREAM_LOG_LEVEL: 'warn',
-      KAFKA_BROKERS: brokers.join(','),
-      LEADSTREAM_INBOUND_TOPIC: ctx.topics.inbound,
-      LEADSTREAM_DLQ_TOPIC: ctx.topics.dlq,
-      LEADSTREAM_EVENTS_TOPIC: ctx.topics.events,
-      LEADSTREAM_INGEST_GROUP: `ingest-${run}`,
-      LEADSTREAM_PROJECTOR_GROUP: `projector-${run}`,
-      LEADSTREAM_EVENT_LOG: 'kafka',
-      LEADSTREAM_PROJECTOR_BATCH: '200',
-    }
+    const { topics, env } = await pipeline(brokers, ctx.dataDir, 'pipeline')
+    ctx.topics = topics
+    ctx.env = { ...env, LEADSTREAM_PROJECTOR_BATCH: '200' }
     // ingest first: it creates the event store before the relay opens it
     ctx.ingest = await startService('ingest', ctx.env)
     ;[ctx.relay, ctx.query, ...ctx.projectors] = await Promise.all([

@@ -86,3 +86,33 @@ export const deleteTopics = async (brokers: string[], names: string[]): Promise<
     await admin.disconnect().catch(() => undefined)
   }
 }
+
+export interface PipelineTopics {
+  readonly inbound: string
+  readonly dlq: string
+  readonly events: string
+}
+
+/**
+ * Fresh topics (inbound and events with 3 partitions, a 1-partition DLQ) and the environment that points
+ * every leadstream service at them, over `dataDir`, with consumer groups no other run shares.
+ */
+export const pipeline = async (brokers: string[], dataDir: string, prefix: string): Promise<{ topics: PipelineTopics; env: Record<string, string> }> => {
+  const topics = { inbound: uniqueTopic(`${prefix}.inbound`), dlq: uniqueTopic(`${prefix}.dlq`), events: uniqueTopic(`${prefix}-events`) }
+  await createTopic(brokers, topics.inbound, 3)
+  await createTopic(brokers, topics.dlq, 1)
+  await createTopic(brokers, topics.events, 3)
+  const env = {
+    LEADSTREAM_DATA_DIR: dataDir,
+    LEADSTREAM_PORT: '0',
+    LEADSTREAM_LOG_LEVEL: 'warn',
+    KAFKA_BROKERS: brokers.join(','),
+    LEADSTREAM_INBOUND_TOPIC: topics.inbound,
+    LEADSTREAM_DLQ_TOPIC: topics.dlq,
+    LEADSTREAM_EVENTS_TOPIC: topics.events,
+    LEADSTREAM_INGEST_GROUP: `ingest-${topics.events}`,
+    LEADSTREAM_PROJECTOR_GROUP: `projector-${topics.events}`,
+    LEADSTREAM_EVENT_LOG: 'kafka',
+  }
+  return { topics, env }
+}

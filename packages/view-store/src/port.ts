@@ -126,6 +126,21 @@ export class BadCursor extends Error {
   }
 }
 
+/**
+ * The columns a lead filter constrains (only those given, so each adapter can pick the matching index) and
+ * the query arguments: the filter values, then the cursor's (captured_at, lead_id) when paging.
+ */
+export const filterColumns = (filter: LeadFilter, cursor: string | null): { cols: string[]; args: string[] } => {
+  const given: ReadonlyArray<readonly [string, string | undefined]> = [
+    ['state', filter.state],
+    ['storefront', filter.storefront],
+    ['campaign', filter.campaign],
+    ['offer_kind', filter.offerKind],
+  ]
+  const present = given.filter((g): g is readonly [string, string] => g[1] !== undefined)
+  return { cols: present.map(([c]) => c), args: [...present.map(([, v]) => v), ...(cursor === null ? [] : decodeCursor(cursor))] }
+}
+
 export const encodeCursor = (parts: ReadonlyArray<string>): string => Buffer.from(JSON.stringify(parts)).toString('base64url')
 export const decodeCursor = (cursor: string): ReadonlyArray<string> => {
   try {

@@ -2,7 +2,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { LeadSummaryCodec, OfferEntryCodec, type Changes, type CountDelta, type LeadSummary, type Loaded, type OfferEntry } from '@leadstream/domain'
 import pg from 'pg'
-import { decodeCursor, encodeCursor, type CountRow, type LeadFilter, type Needs, type RegistryEntry, type ViewStore } from '../port.js'
+import { encodeCursor, filterColumns, type CountRow, type LeadFilter, type Needs, type RegistryEntry, type ViewStore } from '../port.js'
 import { RegistryCodec } from '../registry.js'
 import { migratePostgres, quoteIdent } from './migrate.js'
 import { migrations } from './schema.js'
@@ -153,19 +153,7 @@ export const postgresViewStore = async (options: PostgresViewStoreOptions): Prom
       return row === undefined ? null : decodeRow(LeadSummaryCodec, row.doc, id)
     },
     leads: async (filter: LeadFilter, limit, cursor) => {
-      const cols: string[] = []
-      const args: Array<string | number> = []
-      const add = (col: string, v: string | undefined) => {
-        if (v !== undefined) {
-          cols.push(col)
-          args.push(v)
-        }
-      }
-      add('state', filter.state)
-      add('storefront', filter.storefront)
-      add('campaign', filter.campaign)
-      add('offer_kind', filter.offerKind)
-      if (cursor !== null) args.push(...decodeCursor(cursor))
+      const { cols, args } = filterColumns(filter, cursor)
       const includeTest = filter.includeTest === true
       const { rows } = await pool.query<{ doc: string; captured_at: string; lead_id: string }>({
         name: `vs_leads:${cols.join(',')}|${includeTest}|${cursor !== null}`,

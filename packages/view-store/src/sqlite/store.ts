@@ -4,7 +4,7 @@ import { LeadSummaryCodec, OfferEntryCodec, type Changes, type LeadSummary, type
 import { openSqlite, type Sqlite } from '@leadstream/runtime'
 import type { Statement } from 'better-sqlite3'
 import { RegistryCodec } from '../registry.js'
-import { decodeCursor, encodeCursor, type RegistryEntry, type Applied, type CountRow, type LeadFilter, type LogEntry, type Needs, type ProjectionLogic, type ViewStore } from '../port.js'
+import { encodeCursor, filterColumns, type RegistryEntry, type Applied, type CountRow, type LeadFilter, type LogEntry, type Needs, type ProjectionLogic, type ViewStore } from '../port.js'
 
 const migrations = [
   `CREATE TABLE leads (
@@ -38,6 +38,33 @@ const migrations = [
      PRIMARY KEY (projection, partition)
    ) WITHOUT ROWID;`,
   `CREATE TABLE registry (projection TEXT PRIMARY KEY, entry TEXT NOT NULL) WITHOUT ROWID;`,
+  // Lead rows move to a rowid table. In a WITHOUT ROWID table a row over ~1,000 bytes (most leads: the doc
+  // carries the history) spills into an overflow page of its own, so each lead cost a 4 KiB page besides its
+  // leaf cell and each upsert wrote both (test/bench, 1M events: views.db 3x smaller, projection faster).
+  `CREATE TABLE leads_v2 (
+     lead_id     TEXT PRIMARY KEY,
+     revision    INTEGER NOT NULL,
+     storefront  TEXT NOT NULL,
+     campaign    TEXT NOT NULL,
+     offer_key   TEXT NOT NULL,
+     offer_key2  TEXT,
+     offer_kind  TEXT NOT NULL,
+     state       TEXT NOT NULL,
+     is_test     INTEGER NOT NULL,
+     captured_at TEXT NOT NULL,
+     doc         TEXT NOT NULL
+   );
+   INSERT INTO leads_v2 (lead_id, revision, storefront, campaign, offer_key, offer_key2, offer_kind, state, is_test, captured_at, doc)
+     SELECT lead_id, revision, storefront, campaign, offer_key, offer_key2, offer_kind, state, is_test, captured_at, doc FROM leads;
+   DROP TABLE leads;
+   ALTER TABLE leads_v2 RENAME TO leads;
+   CREATE INDEX leads_by_time ON leads (captured_at, lead_id);
+   CREATE INDEX leads_by_state ON leads (state, captured_at, lead_id);
+   CREATE INDEX leads_by_storefront ON leads (storefront, captured_at, lead_id);
+   CREATE INDEX leads_by_campaign ON leads (campaign, captured_at, lead_id);
+   CREATE INDEX leads_by_kind ON leads (offer_kind, captured_at, lead_id);
+   CREATE INDEX leads_by_offer ON leads (offer_key);
+   CREATE INDEX leads_by_offer2 ON leads (offer_key2) WHERE offer_key2 IS NOT NULL;`,
 ]
 
 export interface SqliteViewStoreOptions {
@@ -53,6 +80,9 @@ const decodeRow = <A>(codec: { decode: (u: unknown) => E.Either<unknown, A> }, d
 
 export const sqliteViewStore = (options: SqliteViewStoreOptions): ViewStore & { readonly db: Sqlite } => {
   const db = openSqlite(options.path, migrations)
+  // A projection batch touches thousands of index pages at random; with SQLite's default 2 MiB page cache most
+  // are read again from the OS on every batch (test/bench: about half the system time with 64 MiB).
+  db.pragma('cache_size = -65536')
   const q = {
     checkpoints: db.prepare<[string], { partition: number; offset: number }>('SELECT partition, "offset" FROM checkpoints WHERE projection = ?'),
     checkpointOf: db.prepare<[string, number], { offset: number }>('SELECT "offset" FROM checkpoints WHERE projection = ? AND partition = ?'),
@@ -172,19 +202,7 @@ export const sqliteViewStore = (options: SqliteViewStoreOptions): ViewStore & { 
       return row === undefined ? null : decodeRow(LeadSummaryCodec, row.doc, id)
     },
     leads: async (filter: LeadFilter, limit, cursor) => {
-      const cols: string[] = []
-      const args: Array<string | number> = []
-      const add = (col: string, v: string | undefined) => {
-        if (v !== undefined) {
-          cols.push(col)
-          args.push(v)
-        }
-      }
-      add('state', filter.state)
-      add('storefront', filter.storefront)
-      add('campaign', filter.campaign)
-      add('offer_kind', filter.offerKind)
-      if (cursor !== null) args.push(...decodeCursor(cursor))
+      const { cols, args } = filterColumns(filter, cursor)
       const rows = listStatement(cols, filter.includeTest === true, cursor !== null).all(...args, limit + 1)
       const page = rows.slice(0, limit)
       const last = page[page.length - 1]
