@@ -42,7 +42,9 @@ export const killAllServices = async (): Promise<void> => {
 const bannerOf = (service: string) => (service === 'embedded' ? 'leadstream' : service)
 
 export const startService = (service: string, env: Readonly<Record<string, string>>, readyTimeoutMs = 30000): Promise<Service> => {
-  const proc = spawn(process.execPath, ['--import', 'tsx', `services/${service}/src/main.ts`], {
+  // LEADSTREAM_TEST_NODE_ARGS adds Node flags to every child, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile.
+  const extra = (process.env['LEADSTREAM_TEST_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '')
+  const proc = spawn(process.execPath, [...extra, '--import', 'tsx', `services/${service}/src/main.ts`], {
     cwd: workspaceRoot,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
