@@ -118,11 +118,57 @@ export const cellsOf = (s: LeadSummary): ReadonlyArray<Cell> => {
   return cells
 }
 
-const addCells = (acc: Map<string, CountDelta>, cells: ReadonlyArray<Cell>, delta: number): void => {
-  for (const c of cells) {
-    const k = cellKey(c)
-    const prev = acc.get(k)
-    acc.set(k, { ...c, delta: (prev?.delta ?? 0) + delta })
+type Deltas = Map<string, { cell: Cell; delta: number }>
+
+const addCell = (acc: Deltas, cell: Cell, delta: number): void => {
+  const k = cellKey(cell)
+  const found = acc.get(k)
+  if (found === undefined) acc.set(k, { cell, delta })
+  else found.delta += delta
+}
+
+const addCells = (acc: Deltas, cells: ReadonlyArray<Cell>, delta: number): void => {
+  for (const c of cells) addCell(acc, c, delta)
+}
+
+const bucketsOf = (s: LeadSummary) => ({
+  actions: new Set(s.actions.map(actionBucket)),
+  others: new Set(s.actions.filter((a) => actionBucket(a) === 'other').map((a) => (a === '' ? '(none)' : a))),
+})
+
+/**
+ * Moves a lead's contribution from `prev` to `next`. Equal to subtracting cellsOf(prev) and adding
+ * cellsOf(next), but when the lead stays in the same view rows (storefront, campaign, test flag: the usual
+ * case) only the metrics whose bucket changed are touched: the projection's hot path.
+ */
+const moveCells = (acc: Deltas, prev: LeadSummary | undefined, next: LeadSummary): void => {
+  if (prev === undefined || prev.storefront !== next.storefront || prev.campaign !== next.campaign || prev.isTest !== next.isTest) {
+    if (prev !== undefined) addCells(acc, cellsOf(prev), -1)
+    addCells(acc, cellsOf(next), +1)
+    return
+  }
+  const rows = [
+    ['storefront', next.storefront],
+    ['campaign', next.campaign],
+    ['all', 'all'],
+  ] as const
+  const bump = (metric: Cell['metric'], bucket: string, delta: number) => {
+    for (const [dimension, key] of rows) addCell(acc, { dimension, key, metric, bucket, test: next.isTest }, delta)
+  }
+  if (prev.state !== next.state) {
+    bump('state', prev.state, -1)
+    bump('state', next.state, +1)
+  }
+  if (prev.offerKind !== next.offerKind) {
+    bump('offerKind', prev.offerKind, -1)
+    bump('offerKind', next.offerKind, +1)
+  }
+  if (prev.actions !== next.actions) {
+    const [before, after] = [bucketsOf(prev), bucketsOf(next)]
+    for (const b of before.actions) if (!after.actions.has(b)) bump('action', b, -1)
+    for (const b of after.actions) if (!before.actions.has(b)) bump('action', b, +1)
+    for (const a of before.others) if (!after.others.has(a)) bump('otherAction', a, -1)
+    for (const a of after.others) if (!before.others.has(a)) bump('otherAction', a, +1)
   }
 }
 
@@ -227,7 +273,7 @@ const applyLeadEvent = (
 export const projectBatch = (events: ReadonlyArray<RecordedEvent>, loaded: Loaded): E.Either<ProjectionError, Changes> => {
   const leads = new Map<string, LeadSummary>()
   const offers = new Map<string, OfferEntry>()
-  const counts = new Map<string, CountDelta>()
+  const counts: Deltas = new Map()
   const leadOf = (id: string) => leads.get(id) ?? loaded.leads.get(id)
   const offerOf = (key: string) => offers.get(key) ?? loaded.offers.get(key)
   let position = 0
@@ -248,8 +294,7 @@ export const projectBatch = (events: ReadonlyArray<RecordedEvent>, loaded: Loade
         const kind = kindOf(s.offerKeys, offerOf)
         if (kind === s.offerKind) continue
         const next = { ...s, offerKind: kind }
-        addCells(counts, cellsOf(s), -1)
-        addCells(counts, cellsOf(next), +1)
+        moveCells(counts, s, next)
         leads.set(id, next)
       }
       continue
@@ -258,14 +303,13 @@ export const projectBatch = (events: ReadonlyArray<RecordedEvent>, loaded: Loade
     if (prev !== undefined && prev.revision >= r.revision) continue
     const applied = applyLeadEvent(prev, r, offerOf)
     if (E.isLeft(applied)) return E.left({ _tag: 'ProjectionError', position: r.position, eventId: r.eventId, reason: applied.left })
-    if (prev !== undefined) addCells(counts, cellsOf(prev), -1)
-    addCells(counts, cellsOf(applied.right), +1)
+    moveCells(counts, prev, applied.right)
     leads.set(ev.data.leadId, applied.right)
   }
   return E.right({
     leads: [...leads.values()],
     offers: [...offers.values()],
-    counts: [...counts.values()].filter((c) => c.delta !== 0),
+    counts: [...counts.values()].filter((c) => c.delta !== 0).map((c) => ({ ...c.cell, delta: c.delta })),
     position,
   })
 }
