@@ -18,7 +18,7 @@ export const startTestServer = async (
   dataDir = mkdtempSync(join(tmpdir(), 'leadstream-e2e-')),
   now?: () => Date,
 ): Promise<TestServer> => {
-  const config = loadConfig(embeddedSettings, { LEADSTREAM_DATA_DIR: dataDir, LEADSTREAM_PORT: '0', ...env })
+  const config = loadConfig(embeddedSettings, { LEADSTREAM_DATA_DIR: dataDir, LEADSTREAM_PORT: '0', LEADSTREAM_LOG_LEVEL: 'silent', ...env })
   if (E.isLeft(config)) throw new Error(config.left.join('; '))
   const running = await startEmbedded(config.right, createLogger('test', 'silent'), now)
   return {

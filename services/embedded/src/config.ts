@@ -2,9 +2,16 @@
 import { ingestSettings } from '@leadstream/ingest'
 import { projectorSettings } from '@leadstream/projector'
 import { querySettings } from '@leadstream/query-api'
-import { commonSettings, eventStoreSettings, httpSettings, tokenSettings, viewStoreSettings, type ConfigOf } from '@leadstream/runtime'
+import * as t from 'io-ts'
+import { setting, commonSettings, eventStoreSettings, httpSettings, tokenSettings, viewStoreSettings, type ConfigOf } from '@leadstream/runtime'
 
 export const embeddedSettings = {
+  projectorThread: setting(
+    'LEADSTREAM_PROJECTOR_THREAD',
+    t.keyof({ worker: null, inline: null }),
+    'run projections in a worker thread (their own core) or inline on the HTTP server\'s event loop',
+    'worker',
+  ),
   ...commonSettings,
   ...httpSettings(8080),
   ...tokenSettings,

@@ -7,7 +7,7 @@ import { embeddedEventLog } from '@leadstream/event-log'
 import { openEventStore } from '@leadstream/event-store'
 import { httpApp, listen, sqliteIdempotencyKeys, type Tokens } from '@leadstream/http-edge'
 import { eventRoutes, ingestRoutes } from '@leadstream/ingest'
-import { projectionRoutes, supervisor } from '@leadstream/projector'
+import { projectionRoutes, supervisor, supervisorInWorker } from '@leadstream/projector'
 import { adminRoutes, queryRoutes } from '@leadstream/query-api'
 import { createLogger, createMetrics, type Logger } from '@leadstream/runtime'
 import { dropViewStore, liveViews, openViewStore } from '@leadstream/view-store'
@@ -32,19 +32,21 @@ export const startEmbedded = async (
   const idempotencyKeys = sqliteIdempotencyKeys({ path: join(config.dataDir, 'idempotency.db') })
   const tokens: Tokens = { ingest: config.ingestTokens, analyst: config.analystTokens, operator: config.operatorTokens }
 
-  const log = embeddedEventLog(store)
-  const leads = supervisor(
-    {
-      base,
-      openViews: (g) => openViewStore(config, g),
-      dropViews: (g, s) => dropViewStore(config, g, s),
-      openLog: async () => log,
-      metrics,
-      logger,
-      deadLetters,
-    },
-    { projection: leadsProjection.name, codeVersion: leadsProjection.version, maxBatch: config.projectorBatch, onPoison: config.onPoison },
-  )
+  const leads =
+    config.projectorThread === 'worker'
+      ? await supervisorInWorker({ ...config, projection: leadsProjection.name, codeVersion: leadsProjection.version }, metrics)
+      : supervisor(
+          {
+            base,
+            openViews: (g) => openViewStore(config, g),
+            dropViews: (g, s) => dropViewStore(config, g, s),
+            openLog: async () => embeddedEventLog(store),
+            metrics,
+            logger,
+            deadLetters,
+          },
+          { projection: leadsProjection.name, codeVersion: leadsProjection.version, maxBatch: config.projectorBatch, onPoison: config.onPoison },
+        )
   await leads.start()
   const views = liveViews({ projection: leadsProjection.name, base, openViews: (g) => openViewStore(config, g) })
 
@@ -62,7 +64,7 @@ export const startEmbedded = async (
       logger,
       health: async () => {
         const s = await leads.status()
-        return { ok: !s.generations.some((g) => g.state === 'failed'), projections: [s] }
+        return { ok: s.failure === undefined && !s.generations.some((g) => g.state === 'failed'), projections: [s] }
       },
     },
   )

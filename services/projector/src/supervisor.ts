@@ -43,6 +43,8 @@ export interface ProjectionStatus {
   readonly registry: RegistryEntry | null
   readonly paused: boolean
   readonly generations: ReadonlyArray<GenerationStatus>
+  /** Set when the thread running the projections died: nothing is being projected. */
+  readonly failure?: string
 }
 
 export interface Supervisor {
