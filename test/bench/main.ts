@@ -1,0 +1,260 @@
+// `pnpm bench`: raw SQLite limits, direct appends, HTTP ingest, projection and query latency of the embedded
+// mode, on a fresh temporary data directory; prints a table and refreshes the figures in BENCHMARKS.md.
+import * as E from 'fp-ts/lib/Either.js'
+import { mkdtempSync, rmSync, statSync } from 'node:fs'
+import { availableParallelism, loadavg, tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { sqliteEventStore } from '@leadstream/event-store'
+import { describeSettings, IntFromEnv, ListFromEnv, loadConfig, setting, StringFromEnv } from '@leadstream/runtime'
+import { sqliteViewStore } from '@leadstream/view-store'
+import { appendAll } from './append.js'
+import { leadHistory } from './history.js'
+import { ingestRun } from './ingest.js'
+import { projectAll } from './projection.js'
+import { rawEventTable, rawViewUpserts, type RawResult } from './raw.js'
+import { rng } from './random.js'
+import { commitOf, int, machine, ms, share, textTable, writeBenchmarks, type Figure } from './report.js'
+import { runClient, startServer } from './server.js'
+
+const benchSettings = {
+  events: setting('BENCH_EVENTS', IntFromEnv('events', 1000, 100_000_000), 'events in the store the projection and query benchmarks run on', '1000000'),
+  httpLeads: setting('BENCH_HTTP_LEADS', IntFromEnv('leads', 1, 100_000_000), 'leads POSTed in the HTTP ingest benchmark', '100000'),
+  httpBatch: setting('BENCH_HTTP_BATCH', IntFromEnv('leads', 1, 10000), 'leads per POST', '1000'),
+  httpClients: setting('BENCH_HTTP_CLIENTS', IntFromEnv('clients', 1, 64), 'concurrent HTTP clients (connections) during ingest', '4'),
+  appendEvents: setting('BENCH_APPEND_EVENTS', IntFromEnv('events', 1000, 100_000_000), 'events in the direct-append and raw event-insert benchmarks', '200000'),
+  appendBatch: setting('BENCH_APPEND_BATCH', IntFromEnv('events', 1, 100_000), 'requests per appendMany (and rows per raw transaction)', '1000'),
+  rawViewRows: setting('BENCH_RAW_VIEW_ROWS', IntFromEnv('rows', 0, 100_000_000), 'view rows upserted in the raw view benchmark (0: as many as BENCH_EVENTS)', '0'),
+  projectorBatch: setting('BENCH_PROJECTOR_BATCH', IntFromEnv('events', 1, 100_000), 'events per projector transaction', '5000'),
+  captureShare: setting('BENCH_CAPTURE_PERCENT', IntFromEnv('percent', 1, 100), 'share of the projection store\'s events that capture a new lead', '70'),
+  classifications: setting('BENCH_CLASSIFICATIONS', IntFromEnv('events', 0, 10_000), 'OfferClassified events spread over the projection store', '20'),
+  queries: setting('BENCH_QUERIES', IntFromEnv('requests', 1, 1_000_000), 'measured requests per query route', '2000'),
+  only: setting('BENCH_ONLY', ListFromEnv, 'steps to run, comma-separated: raw, append, ingest, projection, query (query needs projection); empty: all', ''),
+  dir: setting('BENCH_DIR', StringFromEnv, 'where the temporary data directory is made', tmpdir()),
+  keep: setting('BENCH_KEEP', IntFromEnv('0 or 1', 0, 1), 'keep the data directory afterwards', '0'),
+  write: setting('BENCH_WRITE', StringFromEnv, 'refresh BENCHMARKS.md: 1, 0, or auto (only when every step ran)', 'auto'),
+  seed: setting('BENCH_SEED', IntFromEnv('seed', 0, 2 ** 31), 'seed of the generated data', '42'),
+}
+
+if (process.argv.includes('--help')) {
+  process.stdout.write(`pnpm bench: leadstream's embedded-mode benchmarks.\n\nSettings (environment variables):\n${describeSettings(benchSettings)}\n`)
+  process.exit(0)
+}
+const loaded = loadConfig(benchSettings, process.env)
+if (E.isLeft(loaded)) {
+  process.stderr.write(`bench: fix these settings:\n${loaded.left.map((l) => `  ${l}`).join('\n')}\n`)
+  process.exit(2)
+}
+const cfg = loaded.right
+
+const steps = ['raw', 'append', 'ingest', 'projection', 'query'] as const
+const unknownSteps = cfg.only.filter((s) => !(steps as ReadonlyArray<string>).includes(s))
+if (unknownSteps.length > 0) {
+  process.stderr.write(`bench: unknown BENCH_ONLY steps ${unknownSteps.join(', ')}; known: ${steps.join(', ')}\n`)
+  process.exit(2)
+}
+const runs = (step: (typeof steps)[number]) => cfg.only.length === 0 || cfg.only.includes(step) || (step === 'projection' && cfg.only.includes('query'))
+const allSteps = steps.every(runs)
+
+const root = resolve(import.meta.dirname, '..', '..')
+const dataDir = mkdtempSync(join(cfg.dir, 'leadstream-bench-'))
+const rawViewRows = cfg.rawViewRows === 0 ? cfg.events : cfg.rawViewRows
+const figures: Figure[] = []
+const notes: string[] = []
+const say = (s: string) => process.stdout.write(`${s}\n`)
+/** A progress line: rewritten in place on a terminal, one line each otherwise. */
+const progress = (s: string) => (process.stdout.isTTY ? process.stdout.write(`\r${s}\x1b[K`) : say(s))
+const endProgress = () => {
+  if (process.stdout.isTTY) process.stdout.write('\n')
+}
+const mib = (path: string) => `${int(statSync(path).size / 1024 ** 2)} MiB`
+const began = Date.now()
+/** CPU seconds this process (the server, the store, the projector) spends while `f` runs. */
+const cpuOf = async <A>(f: () => Promise<A>): Promise<{ readonly result: A; readonly cpu: number }> => {
+  const c0 = process.cpuUsage()
+  const result = await f()
+  const c = process.cpuUsage(c0)
+  return { result, cpu: (c.user + c.system) / 1e6 }
+}
+const perCpu = (n: number, cpu: number) => `${int(n / cpu)}/CPU-s`
+const loadAtStart = loadavg()
+const commit = commitOf()
+
+say(`leadstream bench: data in ${dataDir}`)
+
+try {
+  // -- 1 and 2. raw event inserts beside direct appends --------------------------------------------------
+  // The same batches go to a bare insert loop and to appendMany, alternately, so both see the same disk and
+  // the same competing load (the machine may be shared): the ratio is what the store's own work costs.
+  let rawEvents: RawResult | null = null
+  if (runs('raw') || runs('append')) {
+    say(`append: ${int(cfg.appendEvents)} new leads, ${int(cfg.appendBatch)} per transaction, alternately as bare inserts and through appendMany…`)
+    const raw = rawEventTable(join(dataDir, 'raw-events.db'))
+    const store = sqliteEventStore({ path: join(dataDir, 'append', 'events.db') })
+    const r = await appendAll(store, leadHistory({ seed: cfg.seed, captureShare: 1, classifications: 0, total: cfg.appendEvents }), {
+      batch: cfg.appendBatch,
+      alongside: raw.write,
+    })
+    await store.close()
+    await raw.close()
+    rawEvents = raw.result()
+    figures.push(
+      { name: `raw insert: event rows (${int(rawEvents.rows)}, ${int(cfg.appendBatch)}/tx)`, value: `${int(rawEvents.rowsPerSecond)} rows/s`, raw: '(the limit)', target: '' },
+      {
+        name: `direct append: LeadCaptured (${int(r.events)}, ${int(cfg.appendBatch)}/appendMany)`,
+        value: `${int(r.eventsPerSecond)} events/s`,
+        raw: `${int(rawEvents.rowsPerSecond)} rows/s (${share(r.eventsPerSecond, rawEvents.rowsPerSecond)})`,
+        target: '',
+      },
+    )
+  }
+  const vsRawEvents = (perSecond: number) => (rawEvents === null ? 'not run' : `${int(rawEvents.rowsPerSecond)} rows/s (${share(perSecond, rawEvents.rowsPerSecond)})`)
+
+  // -- 3. HTTP ingest ------------------------------------------------------------------------------------
+  if (runs('ingest')) {
+    const job = { leads: cfg.httpLeads, batch: cfg.httpBatch, concurrency: cfg.httpClients, seed: cfg.seed }
+    const shape = `${int(cfg.httpLeads)}, ${int(cfg.httpBatch)}/POST, ${cfg.httpClients} clients`
+    for (const pauseProjection of [false, true]) {
+      say(`ingest: ${int(cfg.httpLeads)} marketplace leads, ${int(cfg.httpBatch)} per POST, ${cfg.httpClients} clients, projection ${pauseProjection ? 'paused' : 'live'}…`)
+      const run = await ingestRun(join(dataDir, pauseProjection ? 'ingest-paused' : 'ingest'), { ...job, pauseProjection })
+      const r = run.report
+      const leadsPerSecond = r.sent / r.seconds
+      figures.push({
+        name: pauseProjection ? `HTTP ingest, projection paused (${shape})` : `HTTP ingest: POST /v1/marketplace/leads (${shape})`,
+        value: `${int(leadsPerSecond)} leads/s (${perCpu(r.sent, run.serverCpu)})`,
+        raw: vsRawEvents(leadsPerSecond),
+        target: '≥ 20,000 leads/s',
+        met: leadsPerSecond >= 20_000,
+      })
+      if (pauseProjection)
+        notes.push(
+          `Ingest with the projection paused (POST /v1/admin/projections/leads/pause, the operators' API): ${int(r.sent)} leads in ${r.seconds.toFixed(1)} s, ` +
+            `server CPU ${run.serverCpu.toFixed(1)} s; per POST p50 ${ms(r.requestLatency.p50)} ms, p99 ${ms(r.requestLatency.p99)} ms. After resuming, the projection ` +
+            `caught up on ${int(r.position)} events in ${run.catchUpSeconds.toFixed(1)} s (${int(r.position / run.catchUpSeconds)} events/s).`,
+        )
+      else
+        notes.push(
+          `Ingest: ${int(r.sent)} leads in ${r.seconds.toFixed(1)} s (${int(r.sent / cfg.httpBatch)} POSTs; mix ${Object.entries(r.mix).map(([k, v]) => `${k} ${int(v)}`).join(', ')}): ` +
+            `accepted ${int(r.accepted)}, duplicate ${int(r.duplicates)}, rejected ${int(r.rejected)}; HTTP ${Object.entries(r.statuses).map(([k, v]) => `${k}×${v}`).join(', ')}; ` +
+            `per POST p50 ${ms(r.requestLatency.p50)} ms, p99 ${ms(r.requestLatency.p99)} ms. Server CPU ${run.serverCpu.toFixed(1)} s, including the in-process projector, ` +
+            `which kept up: the views reached the last position (${int(r.position)}; ${int(run.leadsInViews)} leads) ${run.catchUpSeconds.toFixed(1)} s after the last answer.`,
+        )
+    }
+  }
+
+  /** Bare upserts of lead view rows: the storage limit of the projection. */
+  const rawViewsFigure = async (): Promise<RawResult> => {
+    say(`raw: upserting ${int(rawViewRows)} lead view rows, ${int(cfg.projectorBatch)} per transaction…`)
+    const r = await rawViewUpserts(join(dataDir, 'raw-views.db'), { seed: cfg.seed, total: rawViewRows, batch: cfg.projectorBatch, captureShare: cfg.captureShare / 100 })
+    figures.push({
+      name: `raw upsert: lead view rows (${int(r.rows)}, ${int(cfg.projectorBatch)}/tx, ${cfg.captureShare}% new)`,
+      value: `${int(r.rowsPerSecond)} rows/s`,
+      raw: '(the limit)',
+      target: '',
+    })
+    return r
+  }
+  if (runs('raw') && !runs('projection')) await rawViewsFigure()
+
+  // -- 4. projection at BENCH_EVENTS ---------------------------------------------------------------------
+  /** Lead ids the detail route is queried with; the generated history itself is let go after the projection. */
+  let querySample: ReadonlyArray<string> = []
+  if (runs('projection')) {
+    const dir = join(dataDir, 'project')
+    const store = sqliteEventStore({ path: join(dir, 'events.db') })
+    const history = leadHistory({ seed: cfg.seed + 1, captureShare: cfg.captureShare / 100, classifications: cfg.classifications, total: cfg.events })
+    say(`projection: filling the event store with ${int(cfg.events)} events through appendMany…`)
+    const fill = await appendAll(store, history, {
+      batch: cfg.appendBatch,
+      onProgress: (n, s) => progress(`  filled ${int(n)} / ${int(cfg.events)} events (${int(n / s)} events/s in appendMany)`),
+    })
+    endProgress()
+    figures.push({
+      name: `direct append: mixed history (${int(fill.events)}, ${int(cfg.appendBatch)}/appendMany)`,
+      value: `${int(fill.eventsPerSecond)} events/s`,
+      raw: vsRawEvents(fill.eventsPerSecond),
+      target: '',
+    })
+    notes.push(`Projection store: ${Object.entries(history.byType).map(([k, v]) => `${k} ${int(v)}`).join(', ')}.`)
+
+    // The raw limit of the view writes, measured just before the projection so both see similar conditions.
+    const rawViews = runs('raw') ? await rawViewsFigure() : null
+    say(`projection: projecting ${int(cfg.events)} events from position 0, ${int(cfg.projectorBatch)} per batch…`)
+    const views = sqliteViewStore({ path: join(dir, 'views.db') })
+    const { result: p, cpu } = await cpuOf(() =>
+      projectAll(store, views, {
+        maxBatch: cfg.projectorBatch,
+        onProgress: (pos, head, s) => progress(`  projected ${int(pos)} / ${int(head)} events (${int(pos / s)} events/s)`),
+      }),
+    )
+    endProgress()
+    const all = await views.counts('all')
+    const leadsInViews = all.filter((c) => c.metric === 'leads').reduce((n, c) => n + c.n, 0)
+    const captured = history.byType['LeadCaptured'] ?? 0
+    if (leadsInViews !== captured) throw new Error(`the views count ${leadsInViews} leads, the store captured ${captured}`)
+    await views.close()
+    await store.close()
+    notes.push(
+      `Projection: ${int(p.events)} events in ${p.seconds.toFixed(1)} s, ${cpu.toFixed(1)} s of CPU; the views count all ${int(leadsInViews)} leads. ` +
+        `events.db ${mib(join(dir, 'events.db'))}, views.db ${mib(join(dir, 'views.db'))}.`,
+    )
+    figures.push({
+      name: `projection: projector from 0 (${int(p.events)} events, batch ${int(cfg.projectorBatch)})`,
+      value: `${int(p.eventsPerSecond)} events/s (${perCpu(p.events, cpu)})`,
+      raw: rawViews === null ? 'not run' : `${int(rawViews.rowsPerSecond)} view rows/s (${share(p.eventsPerSecond, rawViews.rowsPerSecond)})`,
+      target: '≥ 100,000 events/s',
+      met: p.eventsPerSecond >= 100_000,
+    })
+    // Only a sample is kept: the query server shares this process's heap, and a heap still holding the whole
+    // generated history (hundreds of MB) makes every major GC slower, which showed as p95 query latency.
+    const r = rng(cfg.seed + 2)
+    querySample = Array.from({ length: Math.min(cfg.queries, history.leadIds.length) }, () => r.pick(history.leadIds))
+  }
+
+  // -- 5. query latency over those views -----------------------------------------------------------------
+  if (runs('query')) {
+    const server = await startServer(join(dataDir, 'project'))
+    try {
+      say(`query: ${int(cfg.queries)} sequential requests per route over one keep-alive connection, views of ${int(cfg.events)} events…`)
+      const q = await runClient({ mode: 'query', url: server.url, requests: cfg.queries, warmup: 100, leadIds: querySample })
+      for (const route of q.routes) {
+        if (route.errors > 0) throw new Error(`${route.name}: ${route.errors} answers were not 200`)
+        figures.push({
+          name: `query: ${route.name}`,
+          value: `p50 ${ms(route.latency.p50)} / p95 ${ms(route.latency.p95)} / p99 ${ms(route.latency.p99)} ms`,
+          raw: '',
+          target: 'p99 < 10 ms',
+          met: route.latency.p99 < 10,
+        })
+      }
+      notes.push(
+        `Queries: ${int(cfg.queries)} measured requests per route after 100 warm-up ones; answer sizes ${q.routes.map((x) => `${int(x.bytes / 1024)} KiB`).join(', ')} ` +
+          `(in table order); max ${q.routes.map((x) => ms(x.latency.max)).join(', ')} ms.`,
+      )
+    } finally {
+      await server.close()
+    }
+  }
+
+  notes.push(
+    `Load clients run in a separate process; the server (and its projector) in the benchmark's own. Raw limits: bare better-sqlite3 insert loops of the same rows ` +
+      `into the same tables, opened by the product's own stores (same schema and pragmas: WAL, synchronous=FULL), same transaction sizes; the event rows alternate ` +
+      `batch by batch with the direct appends, the lead view rows (${cfg.captureShare}% new, the rest rewrites of stored leads) run just before the projection. ` +
+      `Whole run: ${((Date.now() - began) / 1000).toFixed(0)} s. Load average at start ${loadAtStart.map((l) => l.toFixed(1)).join(', ')}, at end ${loadavg().map((l) => l.toFixed(1)).join(', ')} ` +
+      `on ${availableParallelism()} cores: the benchmark itself keeps about one core busy, so more means other work competed with it. ` +
+      `"/CPU-s" figures count per second of CPU used by the benchmark's process (store, projector, server; not the load client): less sensitive to that competition.`,
+  )
+
+  say('')
+  say(textTable(figures))
+  say('')
+  for (const n of notes) say(`- ${n}`)
+
+  if (cfg.write === '1' || (cfg.write === 'auto' && allSteps)) {
+    const sizes = `BENCH_EVENTS=${cfg.events} BENCH_HTTP_LEADS=${cfg.httpLeads} BENCH_APPEND_EVENTS=${cfg.appendEvents} BENCH_QUERIES=${cfg.queries}`
+    writeBenchmarks(join(root, 'BENCHMARKS.md'), machine(commit), figures, notes, `\`pnpm bench\` (defaults: ${sizes}; \`pnpm bench --help\` lists every setting)`)
+    say(`\nBENCHMARKS.md refreshed.`)
+  }
+} finally {
+  if (cfg.keep === 1) say(`data kept in ${dataDir}`)
+  else rmSync(dataDir, { recursive: true, force: true })
+}

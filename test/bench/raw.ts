@@ -1,0 +1,139 @@
+// The raw SQLite limits the product's figures are compared with: bare better-sqlite3 insert loops of the same
+// rows into the same tables, opened by the product's own stores (so the schema, the pragmas — WAL,
+// synchronous=FULL — and any later change to them are the product's), in transactions of the same size.
+// Rows are built before each transaction and only the transaction is timed.
+import * as E from 'fp-ts/lib/Either.js'
+import { projectBatch, type LeadSummary, type RecordedEvent } from '@leadstream/domain'
+import { sqliteEventStore, type AppendRequest } from '@leadstream/event-store'
+import { sqliteViewStore } from '@leadstream/view-store'
+import { leadHistory } from './history.js'
+import { rng } from './random.js'
+
+export interface RawResult {
+  readonly rows: number
+  readonly seconds: number
+  readonly rowsPerSecond: number
+}
+
+type EventRow = [string, string, number, string, number, string, string, string]
+
+/** The rows the event store writes for these requests (new streams: revision 0). */
+export const eventRows = (requests: ReadonlyArray<AppendRequest>, recordedAt: string): EventRow[] =>
+  requests.flatMap((req) =>
+    req.events.map((e, i): EventRow => [e.eventId, req.streamId, i, e.event.type, e.event.version, JSON.stringify(e.event.data), JSON.stringify(e.metadata), recordedAt]),
+  )
+
+export interface RawTable {
+  /** Inserts the rows these requests make in one transaction; only the transaction is timed. */
+  readonly write: (requests: ReadonlyArray<AppendRequest>) => void
+  readonly result: () => RawResult
+  readonly close: () => Promise<void>
+}
+
+/** Bare inserts of the rows `appendMany` writes, into an events table of its own. */
+export const rawEventTable = (path: string): RawTable => {
+  const store = sqliteEventStore({ path })
+  const insert = store.db.prepare('INSERT INTO events (event_id, stream_id, revision, type, version, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+  const tx = store.db.transaction((rows: ReadonlyArray<EventRow>) => {
+    for (const row of rows) insert.run(...row)
+  })
+  let rows = 0
+  let ns = 0n
+  return {
+    write: (requests) => {
+      const batch = eventRows(requests, new Date().toISOString())
+      const t0 = process.hrtime.bigint()
+      tx.immediate(batch)
+      ns += process.hrtime.bigint() - t0
+      rows += batch.length
+    },
+    result: () => {
+      const seconds = Number(ns) / 1e9
+      return { rows, seconds, rowsPerSecond: rows / seconds }
+    },
+    close: () => store.close(),
+  }
+}
+
+// The view store's upsert of a lead row, verbatim.
+const upsertSql = `INSERT INTO leads (lead_id, revision, storefront, campaign, offer_key, offer_key2, offer_kind, state, is_test, captured_at, doc)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT (lead_id) DO UPDATE SET revision = excluded.revision, storefront = excluded.storefront, campaign = excluded.campaign,
+    offer_key = excluded.offer_key, offer_key2 = excluded.offer_key2, offer_kind = excluded.offer_kind, state = excluded.state,
+    is_test = excluded.is_test, captured_at = excluded.captured_at, doc = excluded.doc`
+
+type LeadRow = [string, number, string, string, string, string | null, string, string, number, string, string]
+
+const leadRow = (s: LeadSummary): LeadRow => [
+  s.leadId,
+  s.revision,
+  s.storefront,
+  s.campaign,
+  s.offerKeys[0] ?? '',
+  s.offerKeys[1] ?? null,
+  s.offerKind,
+  s.state,
+  s.isTest ? 1 : 0,
+  s.capturedAt,
+  JSON.stringify(s),
+]
+
+/**
+ * Bare upserts of lead view rows shaped like the projection's: `total` writes, `captureShare` of them new leads
+ * and the rest rewrites of a stored lead (state and history changed), `batch` per transaction. This is the
+ * storage work of projecting `total` events, without reading, decoding or counting anything.
+ */
+export const rawViewUpserts = async (
+  path: string,
+  options: { readonly seed: number; readonly total: number; readonly batch: number; readonly captureShare: number },
+): Promise<RawResult> => {
+  const views = sqliteViewStore({ path })
+  const db = views.db
+  const upsert = db.prepare(upsertSql)
+  const tx = db.transaction((rows: ReadonlyArray<LeadRow>) => {
+    for (const row of rows) upsert.run(...row)
+  })
+  const r = rng(options.seed ^ 0x1eaf)
+  const history = leadHistory({ seed: options.seed, captureShare: 1, classifications: 0, total: options.total })
+  const summaryOf = (req: AppendRequest, position: number): LeadSummary => {
+    const e = req.events[0]
+    if (e === undefined) throw new Error('empty request')
+    const recorded: RecordedEvent = { eventId: e.eventId, streamId: req.streamId, revision: 0, position, event: e.event, metadata: e.metadata, recordedAt: '' }
+    const projected = projectBatch([recorded], { leads: new Map(), offers: new Map(), leadsOfOffer: new Map() })
+    const s = E.isRight(projected) ? projected.right.leads[0] : undefined
+    if (s === undefined) throw new Error('the projection of a capture gave no lead')
+    return s
+  }
+  // What a rewrite keeps from the stored row: a lead's identity, storefront, offer and capture time never change.
+  type Kept = Pick<LeadSummary, 'leadId' | 'storefront' | 'campaign' | 'offerId' | 'offerTitle' | 'offerKeys' | 'offerKind' | 'isTest' | 'capturedAt'>
+  const stored: Kept[] = []
+  let rows = 0
+  let ns = 0n
+  while (rows < options.total) {
+    const batch: LeadRow[] = []
+    const n = Math.min(options.batch, options.total - rows)
+    const captures = history.next(n)
+    for (let i = 0; i < n; i++) {
+      const req = captures[i]
+      if (req === undefined) break
+      const s = summaryOf(req, rows + i + 1)
+      const old = stored.length > 0 && !r.chance(options.captureShare) ? stored[r.int(stored.length)] : undefined
+      if (old === undefined) {
+        const { leadId, storefront, campaign, offerId, offerTitle, offerKeys, offerKind, isTest, capturedAt } = s
+        stored.push({ leadId, storefront, campaign, offerId, offerTitle, offerKeys, offerKind, isTest, capturedAt })
+        batch.push(leadRow(s))
+      } else {
+        const h = s.history[0]
+        const history = h === undefined ? [] : [h, { ...h, type: 'LeadContacted', by: 'ana@publisher.example', detail: { note: null } }]
+        batch.push(leadRow({ ...s, ...old, revision: 1, state: 'contacted', history }))
+      }
+    }
+    const t0 = process.hrtime.bigint()
+    tx.immediate(batch)
+    ns += process.hrtime.bigint() - t0
+    rows += batch.length
+  }
+  await views.close()
+  const seconds = Number(ns) / 1e9
+  return { rows, seconds, rowsPerSecond: rows / seconds }
+}
