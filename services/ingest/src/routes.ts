@@ -108,7 +108,9 @@ export const ingestRoutes =
           ? [problem('id', `no dead letter ${e.id}`)]
           : e._tag === 'NotOpen'
             ? [problem('id', `dead letter ${e.id} is ${e.status}, not open`)]
-            : [problem('format', `a ${e.format} dead letter cannot be replayed; send the request again`)]
+            : e.format === 'event'
+              ? [problem('format', 'a parked event is applied again by the fixed projection: deploy the fix and rebuild the projection (the rebuild reads every event)')]
+              : [problem('format', `a ${e.format} dead letter cannot be replayed; send the request again`)]
     const adminAction = (act: (id: number) => Promise<E.Either<ReplayError, unknown>>) => async (req: Request, res: Response) => {
       const id = Number(req.params['id'])
       if (!Number.isSafeInteger(id) || id <= 0) return void res.status(400).json(errorBody('Invalid', [problem('id', 'expected a dead-letter id')]))
