@@ -10,6 +10,8 @@ import { sqliteViewStore } from '@leadstream/view-store'
 import { appendAll } from './append.js'
 import { leadHistory } from './history.js'
 import { ingestRun } from './ingest.js'
+import { benchKafka } from './kafka.js'
+import { rawPostgresUpserts, rebuildIntoPostgres } from './postgres.js'
 import { projectAll } from './projection.js'
 import { rawEventTable, rawViewUpserts, type RawResult } from './raw.js'
 import { rng } from './random.js'
@@ -28,7 +30,10 @@ const benchSettings = {
   captureShare: setting('BENCH_CAPTURE_PERCENT', IntFromEnv('percent', 1, 100), 'share of the projection store\'s events that capture a new lead', '70'),
   classifications: setting('BENCH_CLASSIFICATIONS', IntFromEnv('events', 0, 10_000), 'OfferClassified events spread over the projection store', '20'),
   queries: setting('BENCH_QUERIES', IntFromEnv('requests', 1, 1_000_000), 'measured requests per query route', '2000'),
-  only: setting('BENCH_ONLY', ListFromEnv, 'steps to run, comma-separated: raw, append, ingest, projection, query (query needs projection); empty: all', ''),
+  only: setting('BENCH_ONLY', ListFromEnv, 'steps to run, comma-separated: raw, append, ingest, projection, postgres, query, kafka (query and postgres need projection); empty: all', ''),
+  postgresUrl: setting('BENCH_POSTGRES_URL', StringFromEnv, 'PostgreSQL for the rebuild-into-PostgreSQL step', 'postgres://postgres@127.0.0.1:5432/test'),
+  kafkaBrokers: setting('KAFKA_BROKERS', ListFromEnv, 'Kafka brokers for the Kafka step (skipped, and said so, when empty)', ''),
+  kafkaLeads: setting('BENCH_KAFKA_LEADS', IntFromEnv('leads', 1000, 10_000_000), 'leads sent through leads.inbound in the Kafka step', '50000'),
   dir: setting('BENCH_DIR', StringFromEnv, 'where the temporary data directory is made', tmpdir()),
   keep: setting('BENCH_KEEP', IntFromEnv('0 or 1', 0, 1), 'keep the data directory afterwards', '0'),
   write: setting('BENCH_WRITE', StringFromEnv, 'refresh BENCHMARKS.md: 1, 0, or auto (only when every step ran)', 'auto'),
@@ -46,13 +51,14 @@ if (E.isLeft(loaded)) {
 }
 const cfg = loaded.right
 
-const steps = ['raw', 'append', 'ingest', 'projection', 'query'] as const
+const steps = ['raw', 'append', 'ingest', 'projection', 'postgres', 'query', 'kafka'] as const
 const unknownSteps = cfg.only.filter((s) => !(steps as ReadonlyArray<string>).includes(s))
 if (unknownSteps.length > 0) {
   process.stderr.write(`bench: unknown BENCH_ONLY steps ${unknownSteps.join(', ')}; known: ${steps.join(', ')}\n`)
   process.exit(2)
 }
-const runs = (step: (typeof steps)[number]) => cfg.only.length === 0 || cfg.only.includes(step) || (step === 'projection' && cfg.only.includes('query'))
+const runs = (step: (typeof steps)[number]) =>
+  cfg.only.length === 0 || cfg.only.includes(step) || (step === 'projection' && (cfg.only.includes('query') || cfg.only.includes('postgres')))
 const allSteps = steps.every(runs)
 
 const root = resolve(import.meta.dirname, '..', '..')
@@ -135,8 +141,8 @@ try {
         notes.push(
           `Ingest: ${int(r.sent)} leads in ${r.seconds.toFixed(1)} s (${int(r.sent / cfg.httpBatch)} POSTs; mix ${Object.entries(r.mix).map(([k, v]) => `${k} ${int(v)}`).join(', ')}): ` +
             `accepted ${int(r.accepted)}, duplicate ${int(r.duplicates)}, rejected ${int(r.rejected)}; HTTP ${Object.entries(r.statuses).map(([k, v]) => `${k}×${v}`).join(', ')}; ` +
-            `per POST p50 ${ms(r.requestLatency.p50)} ms, p99 ${ms(r.requestLatency.p99)} ms. Server CPU ${run.serverCpu.toFixed(1)} s, including the in-process projector, ` +
-            `which kept up: the views reached the last position (${int(r.position)}; ${int(run.leadsInViews)} leads) ${run.catchUpSeconds.toFixed(1)} s after the last answer.`,
+            `per POST p50 ${ms(r.requestLatency.p50)} ms, p99 ${ms(r.requestLatency.p99)} ms. Server CPU ${run.serverCpu.toFixed(1)} s (all threads, the projection's included); ` +
+            `the projection kept up: the views reached the last position (${int(r.position)}; ${int(run.leadsInViews)} leads) ${run.catchUpSeconds.toFixed(1)} s after the last answer.`,
         )
     }
   }
@@ -192,6 +198,26 @@ try {
     const captured = history.byType['LeadCaptured'] ?? 0
     if (leadsInViews !== captured) throw new Error(`the views count ${leadsInViews} leads, the store captured ${captured}`)
     await views.close()
+    if (runs('postgres')) {
+      // A rebuild of the same store into PostgreSQL views, beside bare upserts of the same lead rows there.
+      say(`postgres: bare upserts of the ${int(leadsInViews)} lead rows, ${int(cfg.projectorBatch)} per statement…`)
+      const rawPg = await rawPostgresUpserts(cfg.postgresUrl, join(dir, 'views.db'), cfg.projectorBatch)
+      figures.push({ name: `raw upsert into PostgreSQL: the same lead rows (${int(rawPg.rows)}, ${int(cfg.projectorBatch)}/statement)`, value: `${int(rawPg.rowsPerSecond)} rows/s`, raw: '(the limit)', target: '' })
+      say(`postgres: rebuilding ${int(cfg.events)} events into PostgreSQL views…`)
+      const { result: pg, cpu: pgCpu } = await cpuOf(() =>
+        rebuildIntoPostgres(cfg.postgresUrl, store, {
+          maxBatch: cfg.projectorBatch,
+          onProgress: (pos, head, s) => progress(`  projected ${int(pos)} / ${int(head)} events (${int(pos / s)} events/s)`),
+        }),
+      )
+      endProgress()
+      figures.push({
+        name: `rebuild into PostgreSQL (${int(pg.events)} events, batch ${int(cfg.projectorBatch)})`,
+        value: `${int(pg.eventsPerSecond)} events/s (${perCpu(pg.events, pgCpu)} of this process)`,
+        raw: `${int(rawPg.rowsPerSecond)} PostgreSQL rows/s (${share(pg.eventsPerSecond, rawPg.rowsPerSecond)})`,
+        target: '',
+      })
+    }
     await store.close()
     notes.push(
       `Projection: ${int(p.events)} events in ${p.seconds.toFixed(1)} s, ${cpu.toFixed(1)} s of CPU; the views count all ${int(leadsInViews)} leads. ` +
@@ -232,6 +258,25 @@ try {
       )
     } finally {
       await server.close()
+    }
+  }
+
+  // -- 6. the Kafka path: leads.inbound → ingest → store → relay → lead-events → projector → views ------
+  if (runs('kafka')) {
+    if (cfg.kafkaBrokers.length === 0) notes.push('Kafka step not run: KAFKA_BROKERS is not set (start one with `bash deploy/kafka/broker.sh start`).')
+    else {
+      const k = await benchKafka([...cfg.kafkaBrokers], cfg.kafkaLeads, say)
+      figures.push(
+        { name: `bare kafkajs: idempotent producer → consumer group (${int(cfg.kafkaLeads)} messages, 3 partitions)`, value: `${int(k.bareMessagesPerSecond)} messages/s`, raw: '(the limit)', target: '' },
+        {
+          name: `Kafka pipeline: leads.inbound → views (${int(k.leads)} leads; ingest, relay, projector, query API as processes)`,
+          value: `${int(k.pipelineLeadsPerSecond)} leads/s`,
+          raw: `${int(k.bareMessagesPerSecond)} messages/s (${share(k.pipelineLeadsPerSecond, k.bareMessagesPerSecond)})`,
+          target: '≥ 50% of bare kafkajs',
+          met: k.pipelineLeadsPerSecond >= k.bareMessagesPerSecond / 2,
+        },
+        { name: `Kafka pipeline: append → queryable (${k.latencyMs.samples} single leads)`, value: `p50 ${ms(k.latencyMs.p50)} / p99 ${ms(k.latencyMs.p99)} ms`, raw: '', target: '' },
+      )
     }
   }
 

@@ -46,12 +46,11 @@ export const postgresViewStore = async (options: PostgresViewStoreOptions): Prom
     loadOffers: `SELECT offer_key, doc FROM ${s}.offers WHERE offer_key = ANY($1::text[])`,
     // Scalar columns travel as arrays; the documents as ONE text of JSON lines (JSON.stringify never writes a
     // raw newline), split on the server: no per-element quoting of large strings in an array literal.
+    // Only the columns a lead can change after capture (see the SQLite store).
     upsertLeads: `INSERT INTO ${s}.leads (lead_id, revision, storefront, campaign, offer_key, offer_key2, offer_kind, state, is_test, captured_at, doc)
       SELECT * FROM unnest($1::text[], $2::integer[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::boolean[], $10::text[],
         string_to_array($11::text, E'\\n'))
-      ON CONFLICT (lead_id) DO UPDATE SET revision = excluded.revision, storefront = excluded.storefront, campaign = excluded.campaign,
-        offer_key = excluded.offer_key, offer_key2 = excluded.offer_key2, offer_kind = excluded.offer_kind, state = excluded.state,
-        is_test = excluded.is_test, captured_at = excluded.captured_at, doc = excluded.doc`,
+      ON CONFLICT (lead_id) DO UPDATE SET revision = excluded.revision, offer_kind = excluded.offer_kind, state = excluded.state, doc = excluded.doc`,
     upsertOffers: `INSERT INTO ${s}.offers (offer_key, doc) SELECT * FROM unnest($1::text[], $2::text[])
       ON CONFLICT (offer_key) DO UPDATE SET doc = excluded.doc`,
     addCounts: `INSERT INTO ${s}.counts AS c (dimension, key, metric, bucket, test, n)
