@@ -2,7 +2,8 @@
 import { join } from 'node:path'
 import { sqliteDeadLetters } from '@leadstream/dead-letters'
 import { leadsProjection } from '@leadstream/domain'
-import { embeddedEventLog, ensureTopics, kafkaClient, kafkaEventLog, type EventLog } from '@leadstream/event-log'
+import { existsSync } from 'node:fs'
+import { chainedEventLog, embeddedEventLog, ensureTopics, kafkaClient, kafkaEventLog, topicTruncated, type EventLog } from '@leadstream/event-log'
 import { openEventStore } from '@leadstream/event-store'
 import { httpApp, listen } from '@leadstream/http-edge'
 import {
@@ -48,11 +49,27 @@ const store = config.eventLog === 'embedded' ? await openEventStore(config, { po
 const kafka = store === null ? kafkaClient(config.kafkaBrokers, 'leadstream-projector', logger) : null
 if (kafka !== null) await ensureTopics(kafka, [{ topic: config.eventsTopic, partitions: config.topicPartitions }])
 
-/** Each generation reads the whole log on its own: its own consumer group on Kafka (earliest offsets). */
+/** Checkpoints of a history read from the event store are kept apart from Kafka's partitions. */
+const HISTORY_PARTITION = -1
+
+/**
+ * Each generation reads the whole log on its own: its own consumer group on Kafka, from the earliest offset.
+ * When retention has removed the start of the topic, a rebuilt generation first reads the history from the
+ * event store itself (shared SQLite file or EventStoreDB), then Kafka.
+ */
 const openLog = async (generation: number): Promise<EventLog> => {
   if (store !== null) return embeddedEventLog(store)
   if (kafka === null) throw new Error('no event log configured')
-  return kafkaEventLog({ kafka, topic: config.eventsTopic, groupId: generation === 1 ? config.projectorGroup : `${config.projectorGroup}-g${generation}` })
+  const live = kafkaEventLog({ kafka, topic: config.eventsTopic, groupId: generation === 1 ? config.projectorGroup : `${config.projectorGroup}-g${generation}` })
+  if (generation === 1 || !(await topicTruncated(kafka, config.eventsTopic))) return live
+  const reachable = config.eventStore === 'eventstoredb' || existsSync(join(config.dataDir, 'events.db'))
+  if (!reachable) {
+    logger.warn({ generation }, `${config.eventsTopic} no longer holds every event and the event store is not reachable from here: rebuilding from what Kafka holds`)
+    return live
+  }
+  logger.info({ generation }, `${config.eventsTopic} no longer holds every event: the rebuild reads the history from the event store, then Kafka`)
+  const history = await openEventStore(config, { pollMs: 5 })
+  return chainedEventLog(embeddedEventLog(history, { partition: HISTORY_PARTITION, untilCaughtUp: true }), live)
 }
 const leads = supervisor(
   { base, openViews: (g) => openViewStore(config, g), dropViews: (g, s) => dropViewStore(config, g, s), openLog, metrics, logger, deadLetters },

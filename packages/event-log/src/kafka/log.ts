@@ -22,24 +22,31 @@ export class UndecodableLogMessage extends Error {
   }
 }
 
+/** Each partition's low (first kept) and high (next) offsets. */
+export const topicWatermarks = async (kafka: Kafka, topic: string): Promise<ReadonlyArray<{ partition: number; low: number; high: number }>> => {
+  const admin = kafka.admin()
+  await admin.connect()
+  try {
+    return (await admin.fetchTopicOffsets(topic)).map((p) => ({ partition: p.partition, low: Number(p.low), high: Number(p.high) }))
+  } finally {
+    await admin.disconnect()
+  }
+}
+
+/** True when retention (or an operator) has removed the start of some partition: the topic is not the whole history. */
+export const topicTruncated = async (kafka: Kafka, topic: string): Promise<boolean> => (await topicWatermarks(kafka, topic)).some((p) => p.low > 0)
+
 export const kafkaEventLog = (options: KafkaEventLogOptions): EventLog => {
   const { kafka, topic } = options
-  const watermarks = async (): Promise<ReadonlyArray<{ partition: number; high: number }>> => {
-    const admin = kafka.admin()
-    await admin.connect()
-    try {
-      return (await admin.fetchTopicOffsets(topic)).map((p) => ({ partition: p.partition, high: Number(p.high) }))
-    } finally {
-      await admin.disconnect()
-    }
-  }
+  const watermarks = () => topicWatermarks(kafka, topic)
   return {
     progress: async (offsets: ReadonlyArray<LogOffset>) => {
       const marks = await watermarks()
       const at = new Map(offsets.map((o) => [o.partition, o.offset]))
       return {
         head: marks.reduce((s, m) => s + m.high, 0),
-        lag: marks.reduce((s, m) => s + Math.max(0, m.high - 1 - (at.get(m.partition) ?? -1)), 0),
+        // Offsets below the low watermark are gone (retention): they are not lag.
+        lag: marks.reduce((s, m) => s + Math.max(0, m.high - Math.max(m.low, (at.get(m.partition) ?? -1) + 1)), 0),
       }
     },
     consume: async ({ resumeFrom, handle, maxBatch, signal }: ConsumeOptions) => {
