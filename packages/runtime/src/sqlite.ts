@@ -15,9 +15,11 @@ export type Migration = string
 export const openSqlite = (path: string, migrations: ReadonlyArray<Migration>): Sqlite => {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
   const db = new Database(path)
-  db.pragma('journal_mode = WAL')
-  db.pragma('synchronous = FULL')
   db.pragma('busy_timeout = 10000')
+  // Switching a new file to WAL needs an exclusive lock, and SQLite answers BUSY there without waiting
+  // when another process is opening the same file at that moment: retry for a while.
+  whileBusy(() => db.pragma('journal_mode = WAL'))
+  db.pragma('synchronous = FULL')
   db.pragma('foreign_keys = ON')
   migrate(db, migrations)
   return db
@@ -28,6 +30,18 @@ export const openSqlite = (path: string, migrations: ReadonlyArray<Migration>): 
  * applies them, so two processes opening a new file at once (a projector and the query API) cannot both
  * run the first migration.
  */
+const whileBusy = <A>(f: () => A, timeoutMs = 10000): A => {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    try {
+      return f()
+    } catch (e) {
+      if ((e as { code?: unknown }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw e
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5 + Math.random() * 20)
+    }
+  }
+}
+
 export const migrate = (db: Sqlite, migrations: ReadonlyArray<Migration>): void => {
   db.transaction(() => {
     const applied = db.pragma('user_version', { simple: true }) as number
