@@ -5,7 +5,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { projectBatch, type LeadSummary, type RecordedEvent } from '@leadstream/domain'
 import { sqliteEventStore, type AppendRequest } from '@leadstream/event-store'
-import { sqliteViewStore } from '@leadstream/view-store'
+import { leadRow, leadUpsertSql, sqliteViewStore, type LeadRow } from '@leadstream/view-store'
 import { leadHistory } from './history.js'
 import { rng } from './random.js'
 
@@ -55,29 +55,6 @@ export const rawEventTable = (path: string): RawTable => {
   }
 }
 
-// The view store's upsert of a lead row, verbatim.
-const upsertSql = `INSERT INTO leads (lead_id, revision, storefront, campaign, offer_key, offer_key2, offer_kind, state, is_test, captured_at, doc)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-  ON CONFLICT (lead_id) DO UPDATE SET revision = excluded.revision, storefront = excluded.storefront, campaign = excluded.campaign,
-    offer_key = excluded.offer_key, offer_key2 = excluded.offer_key2, offer_kind = excluded.offer_kind, state = excluded.state,
-    is_test = excluded.is_test, captured_at = excluded.captured_at, doc = excluded.doc`
-
-type LeadRow = [string, number, string, string, string, string | null, string, string, number, string, string]
-
-const leadRow = (s: LeadSummary): LeadRow => [
-  s.leadId,
-  s.revision,
-  s.storefront,
-  s.campaign,
-  s.offerKeys[0] ?? '',
-  s.offerKeys[1] ?? null,
-  s.offerKind,
-  s.state,
-  s.isTest ? 1 : 0,
-  s.capturedAt,
-  JSON.stringify(s),
-]
-
 /**
  * Bare upserts of lead view rows shaped like the projection's: `total` writes, `captureShare` of them new leads
  * and the rest rewrites of a stored lead (state and history changed), `batch` per transaction. This is the
@@ -89,7 +66,7 @@ export const rawViewUpserts = async (
 ): Promise<RawResult> => {
   const views = sqliteViewStore({ path })
   const db = views.db
-  const upsert = db.prepare(upsertSql)
+  const upsert = db.prepare(leadUpsertSql)
   const tx = db.transaction((rows: ReadonlyArray<LeadRow>) => {
     for (const row of rows) upsert.run(...row)
   })
