@@ -1,0 +1,26 @@
+// Registers a handler for a route of the API contract (packages/api): its path, its method and its role come
+// from the route table, so the table, the server and the OpenAPI document cannot disagree.
+import type { RequestHandler, Router } from 'express'
+import { expressPath, type RouteSpec } from '@leadstream/api'
+import { requireRole, type Tokens } from './auth.js'
+
+export const mount = (router: Router, tokens: Tokens, spec: RouteSpec, ...handlers: ReadonlyArray<RequestHandler>): void => {
+  const guard = spec.role === null ? [] : [requireRole(tokens, spec.role)]
+  const path = expressPath(spec.path)
+  switch (spec.method) {
+    case 'GET':
+      return void router.get(path, ...guard, ...handlers)
+    case 'POST':
+      return void router.post(path, ...guard, ...handlers)
+    case 'PUT':
+      return void router.put(path, ...guard, ...handlers)
+    case 'PATCH':
+      return void router.patch(path, ...guard, ...handlers)
+    case 'DELETE':
+      return void router.delete(path, ...guard, ...handlers)
+    default: {
+      const never: never = spec.method
+      return never
+    }
+  }
+}
