@@ -29,9 +29,9 @@ export const RecordedEventView = t.type(
 )
 export type RecordedEventView = t.TypeOf<typeof RecordedEventView>
 
-export const EventPage = t.type({ head: t.number, events: t.array(RecordedEventView) }, 'EventPage')
+export const EventPage = t.type({ head: t.number, events: t.readonlyArray(RecordedEventView) }, 'EventPage')
 export type EventPage = t.TypeOf<typeof EventPage>
-export const StreamAnswer = t.type({ streamId: t.string, revision: t.number, events: t.array(RecordedEventView) }, 'Stream')
+export const StreamAnswer = t.type({ streamId: t.string, revision: t.number, events: t.readonlyArray(RecordedEventView) }, 'Stream')
 export type StreamAnswer = t.TypeOf<typeof StreamAnswer>
 
 export const EventsQuery = t.partial({ after: IntParam(0, Number.MAX_SAFE_INTEGER), limit: IntParam(1, 10000) })
@@ -50,7 +50,7 @@ export const DeadLetterView = t.type(
     source: t.string,
     /** The inbound format it was meant to be: `marketplace`, `native`, `command`, `catalogue`, `event`, `unknown`. */
     format: t.string,
-    problems: t.array(FieldProblem),
+    problems: t.readonlyArray(FieldProblem),
     /** The payload as received (customer data). */
     payload: t.string,
     receivedAt: t.string,
@@ -60,7 +60,7 @@ export const DeadLetterView = t.type(
 export type DeadLetterView = t.TypeOf<typeof DeadLetterView>
 
 export const DeadLetterPage = t.type(
-  { items: t.array(DeadLetterView), next: t.union([t.string, t.null]), open: t.number },
+  { items: t.readonlyArray(DeadLetterView), next: t.union([t.string, t.null]), open: t.number },
   'DeadLetterPage',
 )
 export type DeadLetterPage = t.TypeOf<typeof DeadLetterPage>
@@ -100,7 +100,7 @@ export type GenerationStatusView = t.TypeOf<typeof GenerationStatusView>
 
 export const ProjectionStatusView = t.intersection(
   [
-    t.type({ projection: t.string, registry: t.union([RegistryEntryView, t.null]), paused: t.boolean, generations: t.array(GenerationStatusView) }),
+    t.type({ projection: t.string, registry: t.union([RegistryEntryView, t.null]), paused: t.boolean, generations: t.readonlyArray(GenerationStatusView) }),
     /** Set when the thread running the projections died: nothing is being projected. */
     t.partial({ failure: t.string }),
   ],
@@ -108,7 +108,7 @@ export const ProjectionStatusView = t.intersection(
 )
 export type ProjectionStatusView = t.TypeOf<typeof ProjectionStatusView>
 
-export const ProjectionsAnswer = t.type({ projections: t.array(ProjectionStatusView) }, 'ProjectionsAnswer')
+export const ProjectionsAnswer = t.type({ projections: t.readonlyArray(ProjectionStatusView) }, 'ProjectionsAnswer')
 export const RebuildStarted = t.type({ projection: t.string, building: t.number, status: ProjectionStatusView }, 'RebuildStarted')
 export const PauseChanged = t.type({ projection: t.string, registry: RegistryEntryView }, 'PauseChanged')
 export const ProjectionAction = t.keyof({ rebuild: null, pause: null, resume: null }, 'ProjectionAction')

@@ -16,7 +16,7 @@ export const AcceptedItem = t.type(
 )
 export const DuplicateItem = t.type({ index: t.number, status: t.literal('duplicate'), leadId: t.string }, 'DuplicateItem')
 export const RejectedItem = t.type(
-  { index: t.number, status: t.literal('rejected'), problems: t.array(FieldProblem), deadLetterId: t.number },
+  { index: t.number, status: t.literal('rejected'), problems: t.readonlyArray(FieldProblem), deadLetterId: t.number },
   'RejectedItem',
 )
 /** The outcome of one lead of a request: accepted (a new event), duplicate (nothing written), rejected (a dead letter). */
@@ -36,7 +36,7 @@ export const BatchAnswer = t.type(
     /** The highest position written (0 when nothing was): pass it as `minPosition` to read your writes. */
     position: t.number,
     /** Problem paths start with the item's index (`[2].UserDetails.Email`). */
-    results: t.array(ItemResult),
+    results: t.readonlyArray(ItemResult),
   },
   'BatchAnswer',
 )
@@ -48,7 +48,7 @@ export type Rejected = t.TypeOf<typeof Rejected>
 
 /** A command or a catalogue entry written (201) or already written (200, nothing new). */
 export const Written = t.type(
-  { status: t.keyof({ accepted: null, duplicate: null }), eventIds: t.array(t.string), position: t.number, duplicate: t.boolean },
+  { status: t.keyof({ accepted: null, duplicate: null }), eventIds: t.readonlyArray(t.string), position: t.number, duplicate: t.boolean },
   'Written',
 )
 export const CommandAnswer = t.intersection([Written, t.type({ leadId: t.string })], 'CommandAnswer')
