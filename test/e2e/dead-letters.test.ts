@@ -1,7 +1,8 @@
 // Operators replay a dead letter once what rejected it is fixed (a lead-source mapping), or discard it.
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { http, startTestServer } from '../support/embedded.js'
+import { AcceptedItem, BatchAnswer, DeadLetterPage, DeadLetterView, Problem, StorefrontsAnswer } from '@leadstream/api'
+import { getJson, http, startTestServer, typed } from '../support/embedded.js'
 
 const test = suite('dead letters')
 
@@ -14,28 +15,28 @@ const testDrive = (i: number) => ({
 
 test('replay :: a lead rejected for its lead source is accepted once a mapping exists', async () => {
   const first = await startTestServer()
-  const rejected = await http('POST', `${first.url}/v1/marketplace/leads`, [testDrive(1), testDrive(2)])
+  const rejected = typed(BatchAnswer, await http('POST', `${first.url}/v1/marketplace/leads`, [testDrive(1), testDrive(2)]))
   assert.is(rejected.status, 400)
-  const [id1, id2] = rejected.body.results.map((r: { deadLetterId: number }) => r.deadLetterId)
-  const stillUnmapped = await http('POST', `${first.url}/v1/admin/dead-letters/${id1}/replay`)
+  const [id1, id2] = rejected.body.results.map((r) => (r.status === 'rejected' ? r.deadLetterId : 0))
+  const stillUnmapped = typed(Problem, await http('POST', `${first.url}/v1/admin/dead-letters/${id1}/replay`))
   assert.is(stillUnmapped.status, 422)
   assert.match(stillUnmapped.body.error.message, /TestDrive/)
-  assert.is((await http('GET', `${first.url}/v1/admin/dead-letters?status=open`)).body.items.length, 2, 'a failed replay adds no copy')
+  assert.is((await getJson(DeadLetterPage, `${first.url}/v1/admin/dead-letters?status=open`)).body.items.length, 2, 'a failed replay adds no copy')
   await first.close()
 
   const second = await startTestServer({ LEADSTREAM_LEAD_SOURCES: 'TestDrive=AzureMarketplace' }, first.dataDir)
   try {
-    const replayed = await http('POST', `${second.url}/v1/admin/dead-letters/${id1}/replay`)
+    const replayed = typed(AcceptedItem, await http('POST', `${second.url}/v1/admin/dead-letters/${id1}/replay`))
     assert.is(replayed.status, 200)
     assert.is(replayed.body.status, 'accepted')
-    const views = (await http('GET', `${second.url}/v1/views/storefronts?minPosition=${replayed.body.position}`)).body.storefronts
-    assert.is(views.AzureMarketplace.total, 1)
-    assert.is(views.AzureMarketplace.byAction.StartTestDrive, 1)
+    const views = (await getJson(StorefrontsAnswer, `${second.url}/v1/views/storefronts?minPosition=${replayed.body.position}`)).body.storefronts
+    assert.is(views['AzureMarketplace']?.total, 1)
+    assert.is(views['AzureMarketplace']?.byAction['StartTestDrive'], 1)
     assert.is((await http('POST', `${second.url}/v1/admin/dead-letters/${id1}/replay`)).status, 409, 'a replayed letter is not replayed twice')
-    const discarded = await http('POST', `${second.url}/v1/admin/dead-letters/${id2}/discard`)
+    const discarded = typed(DeadLetterView, await http('POST', `${second.url}/v1/admin/dead-letters/${id2}/discard`))
     assert.is(discarded.body.status, 'discarded')
-    assert.is((await http('GET', `${second.url}/v1/admin/dead-letters/${id1}`)).body.status, 'replayed')
-    assert.is((await http('GET', `${second.url}/v1/admin/dead-letters?status=open`)).body.items.length, 0)
+    assert.is((await getJson(DeadLetterView, `${second.url}/v1/admin/dead-letters/${id1}`)).body.status, 'replayed')
+    assert.is((await getJson(DeadLetterPage, `${second.url}/v1/admin/dead-letters?status=open`)).body.items.length, 0)
     assert.is((await http('POST', `${second.url}/v1/admin/dead-letters/999/replay`)).status, 404)
   } finally {
     await second.dispose()
