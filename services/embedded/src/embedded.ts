@@ -53,7 +53,7 @@ export const startEmbedded = async (
   const ingestPorts = { store, deadLetters, sources: withSources(config.leadSources), now, newId: randomUUID, metrics, logger }
   const app = httpApp(
     [
-      ingestRoutes(ingestPorts, { tokens, idempotencyKeys, bodyLimitBytes: config.bodyLimitBytes, maxBatch: config.maxBatch }),
+      ingestRoutes(ingestPorts, { tokens, idempotencyKeys, bodyLimitBytes: config.bodyLimitBytes, maxBatch: config.maxBatch, marketplaceSecrets: config.marketplaceSecrets }),
       queryRoutes({ views }, { tokens, defaultWaitMs: config.readWaitMs }),
       adminRoutes({ deadLetters }, { tokens }),
       eventRoutes(store, { tokens }),

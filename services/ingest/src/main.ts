@@ -53,7 +53,7 @@ if (kafka !== null && producer !== null && inbound !== null) {
   logger.info({ topic: config.inboundTopic, dlq: config.dlqTopic }, 'consuming inbound leads from Kafka')
 }
 
-const app = httpApp([ingestRoutes(ports, { tokens, idempotencyKeys, bodyLimitBytes: config.bodyLimitBytes, maxBatch: config.maxBatch }), eventRoutes(store, { tokens })], {
+const app = httpApp([ingestRoutes(ports, { tokens, idempotencyKeys, bodyLimitBytes: config.bodyLimitBytes, maxBatch: config.maxBatch, marketplaceSecrets: config.marketplaceSecrets }), eventRoutes(store, { tokens })], {
   metrics,
   logger,
   health: async () => {

@@ -22,6 +22,7 @@ import {
   rawBody,
   readLeadsBody,
   requireRole,
+  requireRoleOrCode,
   sendLeadError,
   type IdempotencyKeys,
   type Tokens,
@@ -36,6 +37,8 @@ export interface IngestHttpOptions {
   readonly idempotencyKeys: IdempotencyKeys
   readonly bodyLimitBytes: number
   readonly maxBatch: number
+  /** Webhook secrets accepted as `?code=` on POST /v1/marketplace/leads, beside the ingest tokens. */
+  readonly marketplaceSecrets: ReadonlyArray<string>
 }
 
 const prefixed = (index: number, problems: ReadonlyArray<FieldProblem>): ReadonlyArray<FieldProblem> =>
@@ -48,7 +51,8 @@ export const ingestRoutes =
   (ports: IngestPorts, options: IngestHttpOptions) =>
   (router: Router): void => {
     const ingest = ingestLeads(ports)
-    const write = [requireRole(options.tokens, 'ingest'), rawBody(options.bodyLimitBytes), idempotent(options.idempotencyKeys, ports.now)]
+    const body = [rawBody(options.bodyLimitBytes), idempotent(options.idempotencyKeys, ports.now)]
+    const write = [requireRole(options.tokens, 'ingest'), ...body]
 
     /** Keeps a payload that could not be read at all, and answers 400 naming why. */
     const rejectWhole = async (req: Request, res: Response, format: string, problems: ReadonlyArray<FieldProblem>, payload: string, status = 400) => {
@@ -86,7 +90,7 @@ export const ingestRoutes =
     }
 
     router.post('/v1/leads', ...write, leadsRoute('native', (v) => decodeNativeLead(v)))
-    router.post('/v1/marketplace/leads', ...write, leadsRoute('marketplace', (v, receivedAt) => decodeMarketplaceLead(ports.sources, { receivedAt }, v)))
+    router.post('/v1/marketplace/leads', requireRoleOrCode(options.tokens, 'ingest', options.marketplaceSecrets), ...body, leadsRoute('marketplace', (v, receivedAt) => decodeMarketplaceLead(ports.sources, { receivedAt }, v)))
 
     router.post('/v1/leads/:id/commands', ...write, async (req: Request, res: Response) => {
       const body = parseBody(req)
