@@ -69,7 +69,7 @@ export const startEmbedded = async (
     },
   )
 
-  const server = await listen(app, { host: config.host, port: config.port, tokens, logger })
+  const server = await listen(app, { host: config.host, port: config.port, tokens, logger, timeouts: config })
   const url = server.url
   logger.info({ url, dataDir: config.dataDir }, 'leadstream is serving')
 

@@ -61,7 +61,7 @@ const app = httpApp([ingestRoutes(ports, { tokens, idempotencyKeys, bodyLimitByt
     return { ok: k === null || k.state !== 'failed', kafka: k }
   },
 })
-const server = await listen(app, { host: config.host, port: config.port, tokens, logger })
+const server = await listen(app, { host: config.host, port: config.port, tokens, logger, timeouts: config })
 process.stdout.write(`ingest is serving at ${server.url}\n`)
 
 onShutdown(logger, async () => {

@@ -17,6 +17,7 @@ import {
 import {
   errorBody,
   idempotent,
+  idParam,
   isBodyError,
   parseBody,
   rawBody,
@@ -136,9 +137,9 @@ export const ingestRoutes =
               ? [problem('format', 'a parked event is applied again by the fixed projection: deploy the fix and rebuild the projection (the rebuild reads every event)')]
               : [problem('format', `a ${e.format} dead letter cannot be replayed; send the request again`)]
     const adminAction = (act: (id: number) => Promise<E.Either<ReplayError, unknown>>) => async (req: Request, res: Response) => {
-      const id = Number(req.params['id'])
-      if (!Number.isSafeInteger(id) || id <= 0) return void res.status(400).json(errorBody('Invalid', [problem('id', 'expected a dead-letter id')]))
-      const r = await act(id)
+      const id = idParam('id', req.params['id'])
+      if (E.isLeft(id)) return void res.status(400).json(errorBody('Invalid', [id.left]))
+      const r = await act(id.right)
       if (E.isLeft(r)) return void res.status(replayStatus(r.left)).json(errorBody(r.left._tag, replayProblems(r.left)))
       res.json(r.right)
     }
