@@ -1,11 +1,15 @@
 // Registers a handler for a route of the API contract (packages/api): its path, its method and its role come
 // from the route table, so the table, the server and the OpenAPI document cannot disagree.
-import type { RequestHandler, Router } from 'express'
+import type { RequestHandler, Response, Router } from 'express'
+import type * as t from 'io-ts'
 import { expressPath, type RouteSpec } from '@leadstream/api'
 import { requireRole, type Tokens } from './auth.js'
 
-export const mount = (router: Router, tokens: Tokens, spec: RouteSpec, ...handlers: ReadonlyArray<RequestHandler>): void => {
-  const guard = spec.role === null ? [] : [requireRole(tokens, spec.role)]
+export const mount = (router: Router, tokens: Tokens, spec: RouteSpec, ...handlers: ReadonlyArray<RequestHandler>): void =>
+  mountGuarded(router, spec.role === null ? [] : [requireRole(tokens, spec.role)], spec, ...handlers)
+
+/** `mount` with its own access check, for a route whose callers may prove their role another way (a webhook secret). */
+export const mountGuarded = (router: Router, guard: ReadonlyArray<RequestHandler>, spec: RouteSpec, ...handlers: ReadonlyArray<RequestHandler>): void => {
   const path = expressPath(spec.path)
   switch (spec.method) {
     case 'GET':
@@ -23,4 +27,9 @@ export const mount = (router: Router, tokens: Tokens, spec: RouteSpec, ...handle
       return never
     }
   }
+}
+
+/** Sends a JSON answer typed by its codec in the route table, so a handler cannot drift from the document. */
+export const reply = <C extends t.Mixed>(res: Response, _codec: C, body: t.OutputOf<C>, status = 200): void => {
+  res.status(status).json(body)
 }
