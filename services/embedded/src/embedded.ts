@@ -55,7 +55,7 @@ export const startEmbedded = async (
   const ingestPorts = { store, deadLetters, sources: withSources(config.leadSources), now, newId: randomUUID, metrics, logger }
   const app = httpApp(
     [
-      ingestRoutes(ingestPorts, { tokens, idempotencyKeys, bodyLimitBytes: config.bodyLimitBytes, maxBatch: config.maxBatch }),
+      ingestRoutes(ingestPorts, { tokens, idempotencyKeys, bodyLimitBytes: config.bodyLimitBytes, maxBatch: config.maxBatch, marketplaceSecrets: config.marketplaceSecrets }),
       queryRoutes({ views }, { tokens, defaultWaitMs: config.readWaitMs }),
       adminRoutes({ deadLetters }, { tokens }),
       eventRoutes(store, { tokens }),
@@ -71,7 +71,7 @@ export const startEmbedded = async (
     },
   )
 
-  const server = await listen(app, { host: config.host, port: config.port, tokens, logger })
+  const server = await listen(app, { host: config.host, port: config.port, tokens, logger, timeouts: config })
   const url = server.url
   logger.info({ url, dataDir: config.dataDir }, 'leadstream is serving')
 
