@@ -6,17 +6,18 @@ import type { QualificationCommand } from './decide.js'
 import { fromValidation, problem } from './decodeError.js'
 import { invalid, type LeadError } from './errors.js'
 import { event, type OfferClassified } from './events.js'
+import { boundedText, textLimits as L } from './text.js'
 import { ContactChannel, DisqualificationReason, OfferKind, offerKeyOfId, offerKeyOfTitle } from './model.js'
 
 const commandTypes = ['ContactLead', 'StartNurturing', 'QualifyLead', 'ConvertLead', 'DisqualifyLead', 'ReopenLead'] as const
 
-const NonEmpty = t.refinement(t.string, (s) => s.trim() !== '' && s.length <= 200, 'non-empty string (≤ 200 characters)')
+const NonEmpty = boundedText(L.by, { nonBlank: true })
 
 const CommandBody = t.intersection([
   t.type({ type: t.keyof(Object.fromEntries(commandTypes.map((c) => [c, null])) as Record<(typeof commandTypes)[number], null>), by: NonEmpty }),
   // `reason` and `channel` are checked on every command (a bad one is a caller's mistake worth naming) but
   // carried only into the command they belong to.
-  t.partial({ note: t.union([t.string, t.null]), reason: DisqualificationReason, channel: t.union([ContactChannel, t.null]) }),
+  t.partial({ note: t.union([boundedText(L.note, { multiline: true }), t.null]), reason: DisqualificationReason, channel: t.union([ContactChannel, t.null]) }),
 ])
 
 export const decodeQualificationCommand = (leadId: string, at: string, body: unknown): E.Either<LeadError, QualificationCommand> => {
@@ -44,7 +45,7 @@ export const decodeQualificationCommand = (leadId: string, at: string, body: unk
 
 const CatalogueEntry = t.intersection([
   t.type({ kind: OfferKind, by: NonEmpty }),
-  t.partial({ offerId: NonEmpty, offerTitle: NonEmpty }),
+  t.partial({ offerId: boundedText(L.offerId, { nonBlank: true }), offerTitle: boundedText(L.offerTitle, { nonBlank: true }) }),
 ])
 
 /** One entry per catalogue key (`id:` and `title:`), so a lead named either way finds its kind. */
