@@ -42,7 +42,7 @@ const config = configOrExit(
 const logger = createLogger('projector', config.logLevel)
 const metrics = createMetrics()
 const tokens = { ingest: config.ingestTokens, analyst: config.analystTokens, operator: config.operatorTokens }
-const base = await openViewStore(config)
+const base = await openViewStore(config, 1, logger)
 // Parked poison events (LEADSTREAM_PROJECTION_ON_POISON=park) are kept beside this projector's data.
 const deadLetters = sqliteDeadLetters({ path: join(config.dataDir, 'dead-letters.db') })
 const store = config.eventLog === 'embedded' ? await openEventStore(config, { pollMs: 5 }) : null

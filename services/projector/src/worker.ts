@@ -17,13 +17,13 @@ if (port === null) throw new Error('projector worker started outside a worker th
 const logger = createLogger('projector', settings.logLevel)
 // Appends happen on the owner's thread: this connection notices them by polling the log head.
 const store = await openEventStore(settings, { pollMs: 5 })
-const base = await openViewStore(settings)
+const base = await openViewStore(settings, 1, logger)
 const deadLetters = sqliteDeadLetters({ path: join(settings.dataDir, 'dead-letters.db') })
 const log = embeddedEventLog(store)
 const leads = supervisor(
   {
     base,
-    openViews: (g) => openViewStore(settings, g),
+    openViews: (g) => openViewStore(settings, g, logger),
     dropViews: (g, s) => dropViewStore(settings, g, s),
     openLog: async () => log,
     metrics: createMetrics(),

@@ -17,7 +17,7 @@ const config = configOrExit(
 )
 const logger = createLogger('query-api', config.logLevel)
 const metrics = createMetrics()
-const base = await openViewStore(config)
+const base = await openViewStore(config, 1, logger)
 const views = liveViews({ projection: leadsProjection.name, base, openViews: (g) => openViewStore(config, g) })
 const deadLetters = sqliteDeadLetters({ path: join(config.dataDir, 'dead-letters.db') })
 const tokens = { ingest: config.ingestTokens, analyst: config.analystTokens, operator: config.operatorTokens }
