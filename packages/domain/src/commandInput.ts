@@ -13,11 +13,22 @@ const commandTypes = ['ContactLead', 'StartNurturing', 'QualifyLead', 'ConvertLe
 
 const NonEmpty = boundedText(L.by, { nonBlank: true })
 
+/** A client-chosen command id: URL-safe, at most 128 characters, like event ids. */
+export const CommandId = new t.Type<string, string, unknown>(
+  'CommandId',
+  (u): u is string => typeof u === 'string' && /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/.test(u),
+  (u, c) =>
+    typeof u === 'string' && /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/.test(u)
+      ? t.success(u)
+      : t.failure(u, c, 'expected 1 to 128 characters: letters, digits, . _ : - (not first)'),
+  t.identity,
+)
+
 const CommandBody = t.intersection([
   t.type({ type: t.keyof(Object.fromEntries(commandTypes.map((c) => [c, null])) as Record<(typeof commandTypes)[number], null>), by: NonEmpty }),
   // `reason` and `channel` are checked on every command (a bad one is a caller's mistake worth naming) but
   // carried only into the command they belong to.
-  t.partial({ note: t.union([boundedText(L.note, { multiline: true }), t.null]), reason: DisqualificationReason, channel: t.union([ContactChannel, t.null]) }),
+  t.partial({ commandId: CommandId, note: t.union([boundedText(L.note, { multiline: true }), t.null]), reason: DisqualificationReason, channel: t.union([ContactChannel, t.null]) }),
 ])
 
 export const decodeQualificationCommand = (leadId: string, at: string, body: unknown): E.Either<LeadError, QualificationCommand> => {
@@ -28,7 +39,7 @@ export const decodeQualificationCommand = (leadId: string, at: string, body: unk
     CommandBody.decode(body),
     E.mapLeft((errors) => invalid(fromValidation(errors))),
     E.chain((b) => {
-      const base = { leadId, by: b.by.trim(), at, note: b.note ?? null }
+      const base = { leadId, by: b.by.trim(), at, note: b.note ?? null, ...(b.commandId === undefined ? {} : { commandId: b.commandId }) }
       if (b.type === 'DisqualifyLead') {
         if (b.reason === undefined) return E.left(invalid([problem('reason', `required for DisqualifyLead: one of ${Object.keys(DisqualificationReason.keys).join(', ')}`)]))
         return E.right({ ...base, type: b.type, reason: b.reason })

@@ -81,7 +81,8 @@ export const ingestRoutes =
         return sendLeadError(res, result.left, { deadLetterId: id })
       }
       res.setHeader('X-Log-Position', String(result.right.position))
-      res.status(result.right.duplicate ? 200 : 201).json({ status: result.right.duplicate ? 'duplicate' : 'accepted', leadId, ...result.right })
+      const w = result.right
+      res.status(w.duplicate || w.replayed === true ? 200 : 201).json({ status: w.duplicate ? 'duplicate' : 'accepted', leadId, ...w })
     })
 
     router.post('/v1/catalogue', ...write, async (req: Request, res: Response) => {

@@ -1,8 +1,7 @@
 // The projection supervisor in a worker thread (the embedded mode's default): projecting then runs on its
 // own core instead of sharing the HTTP server's event loop. Talks to its owner by request/answer messages.
-import { join } from 'node:path'
 import { parentPort, workerData } from 'node:worker_threads'
-import { sqliteDeadLetters } from '@leadstream/dead-letters'
+import { openDeadLetters } from '@leadstream/dead-letters'
 import { embeddedEventLog } from '@leadstream/event-log'
 import { openEventStore } from '@leadstream/event-store'
 import { createLogger, createMetrics } from '@leadstream/runtime'
@@ -18,7 +17,7 @@ const logger = createLogger('projector', settings.logLevel)
 // Appends happen on the owner's thread: this connection notices them by polling the log head.
 const store = await openEventStore(settings, { pollMs: 5 })
 const base = await openViewStore(settings, 1, logger)
-const deadLetters = sqliteDeadLetters({ path: join(settings.dataDir, 'dead-letters.db') })
+const deadLetters = await openDeadLetters(settings)
 const log = embeddedEventLog(store)
 const leads = supervisor(
   {
