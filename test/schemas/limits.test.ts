@@ -1,5 +1,6 @@
 // Text limits: every inbound text field, at its limit and past it, with control characters and broken Unicode,
 // gets the same verdict from the JSON Schema as from the codec; the codec's reason names the field.
+import { openApiDocument } from '@leadstream/api'
 import { decodeCatalogueEntry, decodeMarketplaceLead, decodeNativeLead, decodeQualificationCommand, defaultSources, problemsOf, textLimits } from '@leadstream/domain'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -163,6 +164,12 @@ reasons('limits :: a lone surrogate is named as invalid Unicode, in the packed C
 reasons('limits :: a blank `by` is refused', () => {
   const r = decodeQualificationCommand('L1', at, { type: 'ContactLead', by: '  ' })
   assert.equal(r._tag === 'Left' ? problemsOf(r.left) : [], [{ path: 'by', reason: 'must not be blank' }])
+})
+
+reasons('limits :: the OpenAPI document states the same limits as the codecs', () => {
+  const doc = JSON.stringify(openApiDocument())
+  assert.match(doc, /"by":\{"type":"string","maxLength":200,/)
+  assert.match(doc, /"email":\{"type":"string","maxLength":254,/)
 })
 
 reasons.run()

@@ -6,7 +6,7 @@ import type { QualificationCommand } from './decide.js'
 import { fromValidation, problem } from './decodeError.js'
 import { invalid, type LeadError } from './errors.js'
 import { event, type OfferClassified } from './events.js'
-import { boundedText, textLimits as L } from './text.js'
+import { boundedText, describedAs, textLimits as L } from './text.js'
 import { ContactChannel, DisqualificationReason, OfferKind, offerKeyOfId, offerKeyOfTitle } from './model.js'
 
 const commandTypes = ['ContactLead', 'StartNurturing', 'QualifyLead', 'ConvertLead', 'DisqualifyLead', 'ReopenLead'] as const
@@ -14,7 +14,7 @@ const commandTypes = ['ContactLead', 'StartNurturing', 'QualifyLead', 'ConvertLe
 const NonEmpty = boundedText(L.by, { nonBlank: true })
 
 /** A client-chosen command id: URL-safe, at most 128 characters, like event ids. */
-export const CommandId = new t.Type<string, string, unknown>(
+export const CommandId = describedAs(new t.Type<string, string, unknown>(
   'CommandId',
   (u): u is string => typeof u === 'string' && /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/.test(u),
   (u, c) =>
@@ -22,7 +22,7 @@ export const CommandId = new t.Type<string, string, unknown>(
       ? t.success(u)
       : t.failure(u, c, 'expected 1 to 128 characters: letters, digits, . _ : - (not first)'),
   t.identity,
-)
+), { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$', description: 'chosen by the caller: a retry with the same commandId is a replay' })
 
 /** A qualification command's body as callers send it (the route's lead id and the clock are added). */
 export const QualificationCommandBody = t.intersection([

@@ -66,9 +66,18 @@ export interface TextOptions {
   readonly nonBlank?: boolean
 }
 
+/** The JSON Schema of each bounded text codec, for the OpenAPI document (io-ts cannot describe a custom type). */
+const schemas = new WeakMap<t.Any, Readonly<Record<string, unknown>>>()
+export const textSchemaOf = (codec: t.Any): Readonly<Record<string, unknown>> | undefined => schemas.get(codec)
+/** Gives another string codec of the domain its JSON Schema the same way. */
+export const describedAs = <C extends t.Any>(codec: C, schema: Readonly<Record<string, unknown>>): C => {
+  schemas.set(codec, schema)
+  return codec
+}
+
 /** A string within `max` characters, without control characters (see above) or lone surrogates. */
-export const boundedText = (max: number, options: TextOptions = {}): t.Type<string, string, unknown> =>
-  new t.Type<string, string, unknown>(
+export const boundedText = (max: number, options: TextOptions = {}): t.Type<string, string, unknown> => {
+  const codec = new t.Type<string, string, unknown>(
     `string (≤ ${max} characters)`,
     (u): u is string => typeof u === 'string' && textProblem(u, max, options.multiline === true) === null,
     (u, c) => {
@@ -79,6 +88,15 @@ export const boundedText = (max: number, options: TextOptions = {}): t.Type<stri
     },
     t.identity,
   )
+  const pattern = options.multiline === true ? freeTextPattern : singleLinePattern
+  schemas.set(codec, {
+    type: 'string',
+    maxLength: max,
+    pattern: options.nonBlank === true ? `^(?=[\\s\\S]*\\S)${pattern.slice(1)}` : pattern,
+    description: `at most ${max} characters${options.nonBlank === true ? ', not blank' : ''}; no control characters${options.multiline === true ? ' but tab and line breaks' : ''}, no lone surrogates`,
+  })
+  return codec
+}
 
 /** An optional text field of an inbound shape: missing, null, or a bounded string. */
 export const optionalText = (max: number, options: TextOptions = {}) => t.union([boundedText(max, options), t.null, t.undefined], `string (≤ ${max} characters)`)
