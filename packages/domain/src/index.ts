@@ -1,5 +1,6 @@
 // The domain's public surface: pure codecs, decider and projection; no I/O.
 export * from './model.js'
+export * from './text.js'
 export * from './events.js'
 export * from './decodeEvent.js'
 export * from './decodeError.js'
