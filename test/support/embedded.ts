@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import type * as t from 'io-ts'
+import type { BatchAnswer, ItemResult } from '@leadstream/api'
 import { fromValidation } from '@leadstream/domain'
 import { embeddedSettings, startEmbedded, type Running } from '@leadstream/embedded'
 import { createLogger, loadConfig } from '@leadstream/runtime'
@@ -78,3 +79,10 @@ export const typed = <A>(codec: t.Decoder<unknown, A>, a: Answer): Answer<A> => 
 /** GET a JSON answer, decoded with its codec. */
 export const getJson = async <A>(codec: t.Decoder<unknown, A>, url: string, headers: Record<string, string> = {}): Promise<Answer<A>> =>
   typed(codec, await http('GET', url, undefined, headers))
+
+/** The item of a batch answer at `index` when it has this status (the test fails naming what it was otherwise). */
+export const itemAt = <S extends ItemResult['status']>(batch: BatchAnswer, index: number, status: S): Extract<ItemResult, { status: S }> => {
+  const item = batch.results[index]
+  if (item?.status !== status) throw new Error(`item ${index} of the batch is ${item?.status ?? 'missing'}, not ${status}: ${JSON.stringify(item)}`)
+  return item as Extract<ItemResult, { status: S }>
+}
