@@ -2,7 +2,11 @@
 // (capture and transition times chosen so every figure is known), through real HTTP.
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
+import { join } from 'node:path'
+import { sqliteViewStore } from '@leadstream/view-store'
 import { http, startTestServer, type Answer, type TestServer } from '../support/embedded.js'
+import { foldFacts, readEvents, sortFacts } from '../support/fold.js'
+import { pollUntil } from '../support/poll.js'
 
 const hourMs = 3_600_000
 const dayMs = 24 * hourMs
@@ -206,6 +210,25 @@ test('filters :: count views, the lead list and the position route take every fi
   assert.is(p.status, 200)
   assert.ok(p.body.position > 0)
   assert.is(p.headers.get('x-view-position'), String(p.body.position))
+})
+
+test('rebuild :: the rebuilt analytics projection equals a fold of the log, and answers the same', async ({ server, get }) => {
+  const before = { funnel: (await get('/v1/analytics/funnel?by=country')).body, top: (await get('/v1/analytics/top?by=offer')).body }
+  assert.is((await http('POST', `${server.url}/v1/admin/projections/leads/rebuild`)).status, 202)
+  const status = await pollUntil(
+    async () => (await http('GET', `${server.url}/v1/admin/projections`)).body.projections[0].registry,
+    (r: { live: number; building: number | null }) => r.live === 2 && r.building === null,
+    60000,
+  )
+  assert.is(status.live, 2, 'the rebuilt generation went live')
+  const rebuilt = sqliteViewStore({ path: join(server.dataDir, 'views-g2.db') })
+  try {
+    assert.equal(sortFacts(await rebuilt.facts({ includeTest: true })), foldFacts(readEvents(server.dataDir)))
+  } finally {
+    await rebuilt.close()
+  }
+  assert.equal((await get('/v1/analytics/funnel?by=country')).body, before.funnel)
+  assert.equal((await get('/v1/analytics/top?by=offer')).body, before.top)
 })
 
 test.run()
