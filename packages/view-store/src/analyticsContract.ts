@@ -4,7 +4,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { emptyCustomer, event, factsOf, matchesFilter, needsOf, offer, projectBatch, type DomainEvent, type LeadFilter, type RecordedEvent } from '@leadstream/domain'
-import type { ProjectionLogic, ViewStore } from './port.js'
+import { actionTokens, quarterHourMs, type ProjectionLogic, type ViewStore } from './port.js'
 
 const logic: ProjectionLogic = { needs: needsOf, project: projectBatch }
 const offers = [offer('contoso.crm', 'Contoso CRM'), offer(null, 'Contoso CRM'), offer('fabrikam.vm', null), offer(null, 'Northwind VM')]
@@ -94,6 +94,18 @@ export const analyticsContract = (name: string, make: () => Promise<ViewStore>):
       assert.equal(ordered(await store.facts(f)), ordered(expected.map(factsOf)), JSON.stringify(f))
     }
     assert.ok((await store.facts({ offer: 'Contoso CRM' })).length > 0, 'the scenario exercises the offer filter')
+  })
+
+  test('groupCounts :: counts per key combination equal the facts counted one by one', async ({ store }) => {
+    for (const f of filters.slice(0, 8)) {
+      const grouped = await store.groupCounts(f, ['storefront', 'offer', 'country', 'isTest', 'actions', 'quarterHour'])
+      const expected = new Map<string, number>()
+      for (const x of await store.facts(f)) {
+        const k = JSON.stringify([x.storefront, x.offer, x.country, x.isTest, actionTokens(x.actions), Math.floor(x.capturedMs / quarterHourMs)])
+        expected.set(k, (expected.get(k) ?? 0) + 1)
+      }
+      assert.equal(new Map(grouped.map((g) => [JSON.stringify(g.values), g.n])), expected, JSON.stringify(f))
+    }
   })
 
   test('filters :: keyset pages under a filter cover the same leads as one page', async ({ store }) => {

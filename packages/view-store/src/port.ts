@@ -100,18 +100,52 @@ export interface ViewStore {
   leads(filter: LeadFilter, limit: number, cursor: string | null): Promise<Page<LeadSummary>>
   /** The analytics facts of every lead matching the filter (narrow rows read from indexed columns, no documents). */
   facts(filter: LeadFilter): Promise<ReadonlyArray<LeadFacts>>
+  /**
+   * Leads matching the filter counted per distinct combination of `keys` (a GROUP BY in the engine): for the
+   * aggregates that need no per-lead detail (series, filtered count views), far fewer rows than `facts`.
+   */
+  groupCounts(filter: LeadFilter, keys: ReadonlyArray<GroupKey>): Promise<ReadonlyArray<GroupCount>>
   counts(dimension: CountDelta['dimension']): Promise<ReadonlyArray<CountRow>>
   close(): Promise<void>
 }
 
 /** What readers need of a view store (the live generation's, behind `liveViews`). */
-export type ViewReader = Pick<ViewStore, 'position' | 'lead' | 'leads' | 'counts' | 'facts'>
+export type ViewReader = Pick<ViewStore, 'position' | 'lead' | 'leads' | 'counts' | 'facts' | 'groupCounts'>
 
 /** Thrown by `leads` when a cursor was not made by this store: a caller error, mapped to 400 at the edge. */
 export class BadCursor extends Error {
   constructor() {
     super('cursor is not one this API returned')
   }
+}
+
+/**
+ * What `groupCounts` can group by: a lead's dimensions, its action tokens (`actionTokens`; split them with
+ * `parseActionTokens`), its test flag, and `quarterHour`, the capture time's UTC quarter-hour (epoch ms / 900,000,
+ * floored): every time zone in use today has bucket boundaries on quarter-hours, so these place leads in any
+ * zone's buckets exactly.
+ */
+export type GroupKey = 'storefront' | 'campaign' | 'offer' | 'offerKind' | 'country' | 'state' | 'actions' | 'isTest' | 'quarterHour'
+
+export interface GroupCount {
+  /** One value per key, in the order asked (isTest a boolean, quarterHour a number, the others strings). */
+  readonly values: ReadonlyArray<string | number | boolean>
+  readonly n: number
+}
+
+export const quarterHourMs = 900_000
+
+/** The SQL expression of each group key (the same on both engines; the PostgreSQL store casts the number). */
+export const groupColumn: Record<GroupKey, string> = {
+  storefront: 'storefront',
+  campaign: 'campaign',
+  offer: `coalesce(offer_id, offer_title, '(none)')`,
+  offerKind: 'offer_kind',
+  country: 'country',
+  state: 'state',
+  actions: 'actions',
+  isTest: 'is_test',
+  quarterHour: `captured_ms / ${quarterHourMs}`,
 }
 
 /** The few spellings the two SQL dialects differ in (placeholders are `?`; the PostgreSQL store numbers them). */

@@ -12,8 +12,8 @@ import {
   type TopAnswer,
   type TopQuery,
 } from '@leadstream/api'
-import { bucketStarts, cohortsOf, funnelFigures, groupFacts, problem, seriesOf, topOf, type FieldProblem } from '@leadstream/domain'
-import type { ViewReader } from '@leadstream/view-store'
+import { actionBucket, bucketStarts, cohortsOf, funnelFigures, groupFacts, problem, seriesOf, seriesOfTallies, topOf, type FieldProblem, type LeadFilter, type SeriesRequest } from '@leadstream/domain'
+import { parseActionTokens, quarterHourMs, type ViewReader } from '@leadstream/view-store'
 import { filterOf } from './filters.js'
 import type { Answer } from './routes.js'
 
@@ -24,6 +24,25 @@ export const defaultRangeDays = 30
 export const hourRangeDays = 31
 /** The most buckets one series answers with (a longer range needs a wider interval). */
 export const maxBuckets = 2000
+
+/**
+ * A series from the store's counts per UTC quarter-hour (and group): exact whenever every bucket starts on a
+ * quarter-hour, as in every zone in use today; otherwise (historical offsets) from the leads one by one.
+ */
+export const seriesFrom = async (views: ViewReader, filter: LeadFilter, req: SeriesRequest, starts: ReadonlyArray<number>) => {
+  if (!starts.every((s) => s % quarterHourMs === 0)) return seriesOf(await views.facts(filter), req, starts)
+  const by = req.by
+  const rows = await views.groupCounts(filter, by === null ? ['quarterHour'] : ['quarterHour', by === 'action' ? 'actions' : by])
+  return seriesOfTallies(
+    rows.map((r) => ({
+      ms: (r.values[0] as number) * quarterHourMs,
+      keys: by === null ? [] : by === 'action' ? [...new Set(parseActionTokens(String(r.values[1])).map(actionBucket))] : [String(r.values[1])],
+      n: r.n,
+    })),
+    req,
+    starts,
+  )
+}
 
 type Handlers = ReadonlyArray<readonly [RouteSpec, Answer<never>]>
 
@@ -42,9 +61,9 @@ export const analyticsHandlers = (views: ViewReader, now: () => Date): Handlers 
     const starts = problems.length > 0 ? [] : bucketStarts(interval, tz, fromMs, toMs, maxBuckets)
     if (starts.length > maxBuckets) problems.push(problem('interval', `the range would need more than ${maxBuckets} ${interval} buckets; use a wider interval or a shorter range`))
     if (problems.length > 0) return E.left(problems)
-    const facts = await views.facts({ ...filter.right, from, to })
-    const by = q.by ?? null
-    const s = seriesOf(facts, { interval, tz, by, from: fromMs, to: toMs }, starts)
+    const req: SeriesRequest = { interval, tz, by: q.by ?? null, from: fromMs, to: toMs }
+    const s = await seriesFrom(views, { ...filter.right, from, to }, req, starts)
+    const by = req.by
     const answer: SeriesAnswer = { position, interval, tz, by, from, to, ...s, buckets: [...s.buckets], groups: [...s.groups] }
     return E.right(answer)
   }

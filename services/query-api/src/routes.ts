@@ -12,13 +12,13 @@ import {
   offerKinds,
   qualificationStates,
   storefronts,
+  type Counted,
   type FieldProblem,
-  type LeadFacts,
   type LeadFilter,
   type LeadSummary,
 } from '@leadstream/domain'
 import { mount, sendProblem, type Tokens } from '@leadstream/http-edge'
-import { BadCursor, type CountRow, type ViewReader } from '@leadstream/view-store'
+import { BadCursor, parseActionTokens, type CountRow, type ViewReader } from '@leadstream/view-store'
 import { analyticsHandlers } from './analytics.js'
 import { filterOf } from './filters.js'
 import { decodeQuery } from './params.js'
@@ -95,23 +95,37 @@ export const aggregate = (rows: ReadonlyArray<CountRow>, keys: ReadonlyArray<str
   return out
 }
 
-/** The counter rows the filtered leads would hold: the count views' cells, counted over the leads' facts. */
-export const countRowsOf = (facts: ReadonlyArray<LeadFacts>, dimension: CountRow['dimension']): ReadonlyArray<CountRow> => {
+/** The counter rows these leads (each with a multiplicity) would hold: the count views' cells. */
+export const countRowsOf = (leads: Iterable<readonly [Counted, number]>, dimension: CountRow['dimension']): ReadonlyArray<CountRow> => {
   const rows = new Map<string, { -readonly [K in keyof CountRow]: CountRow[K] }>()
-  for (const f of facts)
-    for (const c of cellsOf(f)) {
+  for (const [lead, n] of leads)
+    for (const c of cellsOf(lead)) {
       if (c.dimension !== dimension) continue
       const k = `${c.key}\u0001${c.metric}\u0001${c.bucket}\u0001${c.test}`
       const row = rows.get(k)
-      if (row === undefined) rows.set(k, { ...c, n: 1 })
-      else row.n++
+      if (row === undefined) rows.set(k, { ...c, n })
+      else row.n += n
     }
   return [...rows.values()]
 }
 
-/** The counter rows of a dimension under a filter: the projection's counters unless the filter narrows them. */
-export const countRows = async (views: ViewReader, dimension: CountRow['dimension'], filter: LeadFilter): Promise<ReadonlyArray<CountRow>> =>
-  isNarrowing(filter) ? countRowsOf(await views.facts(filter), dimension) : views.counts(dimension)
+/**
+ * The counter rows of a dimension under a filter: the projection's counters unless the filter narrows them,
+ * then the store's counts per combination of what the counters split by.
+ */
+export const countRows = async (views: ViewReader, dimension: CountRow['dimension'], filter: LeadFilter): Promise<ReadonlyArray<CountRow>> => {
+  if (!isNarrowing(filter)) return views.counts(dimension)
+  const groups = await views.groupCounts(filter, ['storefront', 'campaign', 'state', 'offerKind', 'isTest', 'actions'])
+  return countRowsOf(
+    groups.map((g) => {
+      const [storefront, campaign, state, offerKind, isTest, actions] = g.values
+      // The values come back in the order asked, from the store's own typed columns.
+      const counted = { storefront, campaign, state, offerKind, isTest, actions: parseActionTokens(String(actions)) } as Counted
+      return [counted, g.n] as const
+    }),
+    dimension,
+  )
+}
 
 /** A read handler: decodes the query, waits for freshness, then answers; a `Left` from `answer` is a 400. */
 export type Answer<Q> = (q: Q, position: number, res: Response) => Promise<E.Either<ReadonlyArray<FieldProblem>, unknown>>

@@ -52,24 +52,30 @@ export const keysOf = (f: LeadFacts, by: SeriesDimension): ReadonlyArray<string>
 export const rankKeys = (totals: ReadonlyMap<string, number>): ReadonlyArray<string> =>
   [...totals.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([k]) => k)
 
+/** Leads captured at `ms` (n of them) under group `keys`: one lead, or a count the store grouped. */
+export interface Tally {
+  readonly ms: number
+  readonly keys: ReadonlyArray<string>
+  readonly n: number
+}
+
 /** Counts leads per bucket and group. `starts` are the buckets' UTC instants (zone.ts `bucketStarts`). */
-export const seriesOf = (facts: ReadonlyArray<LeadFacts>, req: SeriesRequest, starts = bucketStarts(req.interval, req.tz, req.from, req.to)): Series => {
+export const seriesOfTallies = (tallies: Iterable<Tally>, req: SeriesRequest, starts: ReadonlyArray<number>): Series => {
   const totals = new Array<number>(starts.length).fill(0)
   const perGroup = new Map<string, number[]>()
   const groupTotals = new Map<string, number>()
   let total = 0
-  for (const f of facts) {
-    if (f.capturedMs < req.from || f.capturedMs >= req.to) continue
-    const i = bucketIndex(starts, f.capturedMs)
+  for (const t of tallies) {
+    if (t.ms < req.from || t.ms >= req.to) continue
+    const i = bucketIndex(starts, t.ms)
     if (i < 0) continue
-    total++
-    totals[i]!++
-    if (req.by === null) continue
-    for (const k of keysOf(f, req.by)) {
+    total += t.n
+    totals[i]! += t.n
+    for (const k of t.keys) {
       let row = perGroup.get(k)
       if (row === undefined) perGroup.set(k, (row = new Array<number>(starts.length).fill(0)))
-      row[i]!++
-      groupTotals.set(k, (groupTotals.get(k) ?? 0) + 1)
+      row[i]! += t.n
+      groupTotals.set(k, (groupTotals.get(k) ?? 0) + t.n)
     }
   }
   const groups = rankKeys(groupTotals)
@@ -83,3 +89,11 @@ export const seriesOf = (facts: ReadonlyArray<LeadFacts>, req: SeriesRequest, st
     total,
   }
 }
+
+/** The series of individual leads (the reference; the query API feeds it the store's grouped counts). */
+export const seriesOf = (facts: ReadonlyArray<LeadFacts>, req: SeriesRequest, starts = bucketStarts(req.interval, req.tz, req.from, req.to)): Series =>
+  seriesOfTallies(
+    facts.map((f) => ({ ms: f.capturedMs, keys: req.by === null ? [] : keysOf(f, req.by), n: 1 })),
+    req,
+    starts,
+  )

@@ -44,15 +44,29 @@ export const wallOf = (tz: string, ms: number): number => {
 
 /** The offset of `tz` from UTC at instant `ms` (ms; +05:30 is 19,800,000). */
 export const offsetAt = (tz: string, ms: number): number => {
+  if (tz === 'UTC') return 0
   const whole = Math.floor(ms / second) * second
-  return wallOf(tz, whole) - whole
+  return remembered(`${tz}|o${whole}`, () => wallOf(tz, whole) - whole)
+}
+
+/** Results worth keeping across requests: bucket boundaries repeat (every series of a year asks for the same days). */
+const memo = new Map<string, number>()
+const remembered = (key: string, compute: () => number): number => {
+  let v = memo.get(key)
+  if (v === undefined) {
+    if (memo.size > 200_000) memo.clear()
+    memo.set(key, (v = compute()))
+  }
+  return v
 }
 
 /**
  * The first instant whose wall clock in `tz` reads `wall` or later. An ambiguous reading (clocks set back)
  * gives its earlier instant; a skipped one (clocks set forward) the instant the clocks jumped past it.
  */
-export const instantOfWall = (tz: string, wall: number): number => {
+export const instantOfWall = (tz: string, wall: number): number => (tz === 'UTC' ? wall : remembered(`${tz}|w${wall}`, () => searchWall(tz, wall)))
+
+const searchWall = (tz: string, wall: number): number => {
   const candidates = [...new Set([wall - offsetAt(tz, wall - day), wall - offsetAt(tz, wall), wall - offsetAt(tz, wall + day)])]
   const exact = candidates.filter((u) => wallOf(tz, u) === wall)
   if (exact.length > 0) return Math.min(...exact)

@@ -3,7 +3,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { LeadSummaryCodec, OfferEntryCodec, type Changes, type CountDelta, type LeadSummary, type Loaded, type OfferEntry } from '@leadstream/domain'
 import pg from 'pg'
 import { analyticsColumnNames, analyticsUpdated, analyticsValues, factsOfRow, factsSelect } from '../columns.js'
-import { encodeCursor, filterSql, type CountRow, type FilterDialect, type LeadFilter, type Needs, type RegistryEntry, type ViewStore } from '../port.js'
+import { encodeCursor, filterSql, groupColumn, type CountRow, type FilterDialect, type LeadFilter, type Needs, type RegistryEntry, type ViewStore } from '../port.js'
 import { RegistryCodec } from '../registry.js'
 import { migratePostgres, quoteIdent } from './migrate.js'
 import { migrations } from './schema.js'
@@ -166,6 +166,11 @@ export const postgresViewStore = async (options: PostgresViewStoreOptions): Prom
     facts: async (filter) => {
       const { rows } = await filtered<Array<string | number | boolean | null>>(`SELECT ${factsSelect((c) => `${c}::float8`)}`, filter, null, '', [], 'array')
       return rows.map(factsOfRow)
+    },
+    groupCounts: async (filter, keys) => {
+      const cols = keys.map((k) => (k === 'quarterHour' ? `(${groupColumn[k]})::float8` : groupColumn[k]))
+      const { rows } = await filtered<Array<string | number | boolean>>(`SELECT ${[...cols, 'count(*)::float8'].join(', ')}`, filter, null, `GROUP BY ${cols.map((_, i) => i + 1).join(', ')}`, [], 'array')
+      return rows.map((r) => ({ values: r.slice(0, keys.length), n: r[keys.length] as number }))
     },
     counts: async (dimension): Promise<ReadonlyArray<CountRow>> =>
       (await run<{ dimension: string; key: string; metric: string; bucket: string; test: boolean; n: string }>(pool, 'counts', [dimension])).rows.map(

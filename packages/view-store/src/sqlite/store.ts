@@ -5,7 +5,7 @@ import { openSqlite, type Sqlite } from '@leadstream/runtime'
 import type { Statement } from 'better-sqlite3'
 import { analyticsColumnNames, analyticsUpdated, analyticsValues, factsOfRow, factsSelect } from '../columns.js'
 import { RegistryCodec } from '../registry.js'
-import { encodeCursor, filterSql, type RegistryEntry, type Applied, type CountRow, type FilterDialect, type LeadFilter, type LogEntry, type Needs, type ProjectionLogic, type ViewStore } from '../port.js'
+import { encodeCursor, filterSql, groupColumn, type RegistryEntry, type Applied, type CountRow, type FilterDialect, type LeadFilter, type LogEntry, type Needs, type ProjectionLogic, type ViewStore } from '../port.js'
 
 // leads is a rowid table: a WITHOUT ROWID row over ~1,000 bytes (most leads: the doc carries the history)
 // spills into an overflow page of its own and random hash-like keys split pages on every insert (upserts
@@ -210,6 +210,15 @@ export const sqliteViewStore = (options: SqliteViewStoreOptions): ViewStore & { 
       const stmt = statement<unknown[]>(`SELECT ${factsSelect((c) => c)} FROM leads ${whereOf(where)}`)
       // Rows of this store's own typed columns, read by position for speed (a million rows per read): no codec.
       return (stmt.raw(true).all(...args) as Array<Array<string | number | null>>).map(factsOfRow)
+    },
+    groupCounts: async (filter, keys) => {
+      const { where, args } = filterSql(filter, null, dialect)
+      const cols = keys.map((k) => groupColumn[k])
+      const stmt = statement<unknown[]>(`SELECT ${[...cols, 'count(*)'].join(', ')} FROM leads ${whereOf(where)} GROUP BY ${cols.map((_, i) => i + 1).join(', ')}`)
+      return (stmt.raw(true).all(...args) as Array<Array<string | number>>).map((r) => ({
+        values: keys.map((k, i) => (k === 'isTest' ? r[i] === 1 : r[i]!)),
+        n: r[keys.length] as number,
+      }))
     },
     counts: async (dimension): Promise<ReadonlyArray<CountRow>> =>
       q.counts.all(dimension).map((r) => ({
