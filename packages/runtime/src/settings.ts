@@ -24,6 +24,9 @@ export interface HttpTimeouts {
   readonly keepAliveTimeoutMs: number
 }
 
+/** The defaults of `httpSettings`, for servers that tests and benchmarks start without reading settings. */
+export const defaultHttpTimeouts: HttpTimeouts = { headersTimeoutMs: 10000, requestTimeoutMs: 60000, keepAliveTimeoutMs: 5000 }
+
 export const tokenSettings = {
   ingestTokens: setting('LEADSTREAM_INGEST_TOKENS', ListFromEnv, 'comma-separated bearer tokens of the ingest role (write leads, commands, catalogue)', ''),
   analystTokens: setting('LEADSTREAM_ANALYST_TOKENS', ListFromEnv, 'comma-separated bearer tokens of the analyst role (read views and leads)', ''),

@@ -56,7 +56,7 @@ export const startEmbedded = async (
   const app = httpApp(
     [
       ingestRoutes(ingestPorts, { tokens, idempotencyKeys, bodyLimitBytes: config.bodyLimitBytes, maxBatch: config.maxBatch, marketplaceSecrets: config.marketplaceSecrets }),
-      queryRoutes({ views }, { tokens, defaultWaitMs: config.readWaitMs }),
+      queryRoutes({ views }, { tokens, defaultWaitMs: config.readWaitMs, now }),
       adminRoutes({ deadLetters }, { tokens }),
       eventRoutes(store, { tokens }),
       projectionRoutes(new Map([[leadsProjection.name, leads]]), { tokens }),
