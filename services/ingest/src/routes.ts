@@ -119,7 +119,8 @@ export const ingestRoutes =
         return sendLeadError(res, result.left, { deadLetterId: id })
       }
       res.setHeader('X-Log-Position', String(result.right.position))
-      reply(res, CommandAnswer, { status: result.right.duplicate ? 'duplicate' : 'accepted', leadId, ...result.right }, result.right.duplicate ? 200 : 201)
+      const w = result.right
+      reply(res, CommandAnswer, { status: w.duplicate ? 'duplicate' : 'accepted', leadId, ...w }, w.duplicate || w.replayed === true ? 200 : 201)
     })
 
     mount(router, options.tokens, inboundRoutes.classifyOffer, ...write, async (req: Request, res: Response) => {
