@@ -14,7 +14,8 @@ import {
   type FieldProblem,
   type LeadError,
 } from '@leadstream/domain'
-import { decodeQuery, Freshness, LeadQuery } from '@leadstream/query-api'
+import { routes } from '@leadstream/api'
+import { decodeQuery } from '@leadstream/query-api'
 import { anyInput, catalogue, command, crmForm, httpsLead, nativeEvent, tableRow, text } from './arbitraries.js'
 import { fuzzParams } from './settings.js'
 
@@ -47,13 +48,18 @@ test('catalogue :: entries, arrays of them and anything else are answered', () =
   fc.assert(fc.property(fc.oneof(catalogue, fc.array(catalogue, { maxLength: 3 }), anyInput), (v) => answers(decodeCatalogueEntry(at, v))), fuzzParams(800))
 })
 
-test('query strings :: the read routes decode any parameters to a value or named problems', () => {
-  const key = fc.oneof(fc.constantFrom('state', 'storefront', 'campaign', 'offerKind', 'limit', 'cursor', 'minPosition', 'waitMs', 'includeTest'), text)
-  const value = fc.oneof(text, fc.constantFrom('0', '1', '1000', '1001', '0x10', '1e2', '-1', ' 1', 'true', 'captured'), fc.array(text, { maxLength: 2 }))
+test('query strings :: the query codec of every route in the table decodes any parameters to a value or named problems', () => {
+  const codecs = routes.flatMap((r) => (r.query === undefined ? [] : [r.query]))
+  const names = [...new Set(['limit', 'cursor', 'after', 'minPosition', 'waitMs', 'includeTest', 'state', 'storefront', 'from', 'to', 'tz', 'bucket', 'by', 'status'])]
+  const key = fc.oneof(fc.constantFrom(...names), text)
+  const value = fc.oneof(text, fc.constantFrom('0', '1', '1000', '1001', '0x10', '1e2', '-1', ' 1', 'true', 'captured', '2026-11-01', 'Europe/Berlin', 'day'), fc.array(text, { maxLength: 2 }))
   const query = fc.dictionary(key, value, { maxKeys: 4 })
   fc.assert(
-    fc.property(query, (q) => [LeadQuery, Freshness].every((codec) => { const r = decodeQuery(codec, q); return E.isRight(r) || namedProblems(r.left) })),
-    fuzzParams(800),
+    fc.property(fc.constantFrom(...codecs), query, (codec, q) => {
+      const r = decodeQuery(codec, q)
+      return E.isRight(r) || namedProblems(r.left)
+    }),
+    fuzzParams(1500),
   )
 })
 
