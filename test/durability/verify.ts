@@ -1,9 +1,10 @@
 // The durability checks: what a workload was told was written is in the event store and the views, nothing is
 // in the store twice, and the views equal a fold of the whole store from empty.
 import { join } from 'node:path'
-import { streamOfLead, type RecordedEvent } from '@leadstream/domain'
+import { streamOfLead } from '@leadstream/domain'
 import { diffCounters, foldCounters, readEvents, viewCounters } from '../support/fold.js'
 import { eachLimited, foldOf, getJson, servedCountFailures, servedLeadFailures } from '../support/served.js'
+import { indexStore } from '../support/store.js'
 import type { Workload } from './workload.js'
 
 // ---------------------------------------------------------------------------------------------------------
@@ -35,30 +36,9 @@ export const verify = async (url: string, dataDir: string, w: Workload): Promise
   const head = events.reduce((p, e) => Math.max(p, e.position), 0)
   const byEventId = new Map(events.map((e) => [e.eventId, e]))
 
-  // Streams are gapless from revision 0.
-  const lastRevision = new Map<string, number>()
-  for (const e of events) {
-    const prev = lastRevision.get(e.streamId) ?? -1
-    if (e.revision !== prev + 1) fail(`stream ${e.streamId}: revision ${e.revision} follows ${prev}`)
-    lastRevision.set(e.streamId, e.revision)
-  }
-
-  // (c) One LeadCaptured per lead, at revision 0, and one event per (lead, action) pair however often it was sent.
-  const captured = new Map<string, number>()
-  const perPair = new Map<string, RecordedEvent[]>()
-  let commandEvents = 0
-  for (const e of events) {
-    const ev = e.event
-    if (ev.type === 'LeadCaptured') {
-      captured.set(ev.data.leadId, (captured.get(ev.data.leadId) ?? 0) + 1)
-      if (e.revision !== 0) fail(`lead ${ev.data.leadId} captured at revision ${e.revision}`)
-    }
-    if (ev.type === 'LeadCaptured' || ev.type === 'LeadActionRecorded') {
-      const k = `${ev.data.leadId}|${ev.data.action}`
-      perPair.set(k, [...(perPair.get(k) ?? []), e])
-    } else if (ev.type !== 'OfferClassified') commandEvents++
-  }
-  for (const [id, n] of captured) if (n > 1) fail(`lead ${id} captured ${n} times`)
+  // Streams gapless from revision 0; (c) one LeadCaptured per lead, at revision 0, and one event per
+  // (lead, action) pair however often it was sent.
+  const { captured, perPair, commandEvents } = indexStore(events, fail)
 
   const ackedLeadIds = new Set<string>()
   for (const lead of w.leads) if (lead.leadId !== undefined) ackedLeadIds.add(lead.leadId)
