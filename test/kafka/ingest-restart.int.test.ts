@@ -1,6 +1,7 @@
 // Ingest restarted after a kill -9 serves HTTP at once, while its inbound consumer group still waits for the
-// dead member's session to expire; once the group has rebalanced, Kafka leads flow again. (Found by the
-// chaos test: ingest used to print its URL only after the group join, so HTTP was down ~15 s per crash.)
+// dead member's session (LEADSTREAM_KAFKA_SESSION_MS) to expire; once the group has rebalanced, Kafka leads flow
+// again. Found by the chaos test: ingest printed its URL only after the group join, so HTTP was down a session
+// (then 15 s) per crash.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -23,7 +24,9 @@ const kafkaState = async (url: string): Promise<string | undefined> => ((await (
 if (brokers !== null) {
   test('ingest :: after a kill -9 HTTP serves before the inbound group has rebalanced, and Kafka leads flow again after', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'leadstream-ingest-restart-'))
-    const { topics, env } = await pipeline(brokers, dataDir, 'restart')
+    const { topics, env: kafkaEnv } = await pipeline(brokers, dataDir, 'restart')
+    // The shortest session the broker allows: the group waits that long for the killed member.
+    const env = { ...kafkaEnv, LEADSTREAM_KAFKA_SESSION_MS: '6000' }
     const producer = kafkaClient(brokers).producer()
     try {
       const first = await startService('ingest', env)

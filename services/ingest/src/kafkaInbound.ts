@@ -13,6 +13,8 @@ export interface KafkaInboundOptions {
   readonly groupId: string
   /** Idempotent producer used for the DLQ. */
   readonly producer: Producer
+  /** After a crash, the group waits this long for the dead member before a restarted one gets its partitions. */
+  readonly sessionTimeoutMs?: number
 }
 
 export interface KafkaInbound {
@@ -36,7 +38,7 @@ const headerValue = (problems: ReadonlyArray<FieldProblem>): string => JSON.stri
 export const kafkaInbound = (ports: IngestPorts, options: KafkaInboundOptions): KafkaInbound => {
   const ingest = ingestLeads(ports)
   const { kafka, topic, dlqTopic, producer } = options
-  const consumer = kafka.consumer({ groupId: options.groupId, sessionTimeout: 15000, heartbeatInterval: 1000 })
+  const consumer = kafka.consumer({ groupId: options.groupId, sessionTimeout: options.sessionTimeoutMs ?? 10000, heartbeatInterval: 1000 })
   let state: ReturnType<KafkaInbound['status']>['state'] = 'starting'
   let consumed = 0
   let lastError: string | null = null
