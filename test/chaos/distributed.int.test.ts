@@ -36,7 +36,8 @@ if (brokers !== null && pgUrl !== null) {
     const schema = `chaos_${process.pid}_${Date.now().toString(36)}`
     const { topics, env: kafkaEnv } = await pipeline(brokers, dataDir, 'chaos')
     const ingestGroup = kafkaEnv['LEADSTREAM_INGEST_GROUP'] ?? 'leadstream-ingest'
-    const env = { ...kafkaEnv, LEADSTREAM_VIEW_STORE: 'postgres', LEADSTREAM_POSTGRES_URL: pgUrl, LEADSTREAM_POSTGRES_SCHEMA: schema }
+    // The shortest consumer-group session the broker allows, so the Kafka paths make progress between kills.
+    const env = { ...kafkaEnv, LEADSTREAM_KAFKA_SESSION_MS: '6000', LEADSTREAM_VIEW_STORE: 'postgres', LEADSTREAM_POSTGRES_URL: pgUrl, LEADSTREAM_POSTGRES_SCHEMA: schema }
     const kafka = kafkaClient(brokers, 'leadstream-chaos')
     const admin = kafka.admin()
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 })
@@ -111,6 +112,7 @@ if (brokers !== null && pgUrl !== null) {
       const pairs = ledger.all()
       const byKind = fleet.killsBy()
       const r = recovery.summary()
+      const down = fleet.downtimeBy()
       const line = (kind: 'ingest' | 'relay' | 'projector', what: string) =>
         `${kind} ${secs(r[kind].median)} / ${secs(r[kind].max)}${r[kind].unrecovered > 0 ? ` (${r[kind].unrecovered} overtaken by the end)` : ''} ${what}`
       process.stdout.write(
@@ -121,6 +123,7 @@ if (brokers !== null && pgUrl !== null) {
           `  duplicates answered: ${pairs.reduce((n, p) => n + p.duplicates, 0)}; rejected for concurrent change, re-sent: ${ledger.stats.rejectedItems}; 5xx answers: ${ledger.stats.serverErrors}`,
           `  lost: ${v.lost}; double-written: ${v.doubleWritten}; views vs fold: ${v.viewExcess} counted twice, ${v.viewShortfall} missing`,
           `  recovery after the last kill until the views equal the fold: ${secs(recoveredAt - lastKill)}`,
+          `  back serving after a kill, median / max: ingest ${secs(down.ingest.median)} / ${secs(down.ingest.max)}; relay ${secs(down.relay.median)} / ${secs(down.relay.max)}; projector ${secs(down.projector.median)} / ${secs(down.projector.max)}`,
           `  recovery after each kill, median / max: ${line('ingest', '(inbound topic consumed)')}; ${line('relay', '(store head published)')}; ${line('projector', '(lead-events applied)')}`,
           `  total ${secs(Date.now() - started)}`,
           '',

@@ -37,6 +37,11 @@ export interface ChaosOptions {
 
 const START_ATTEMPTS = 5
 
+export const medianAndMax = (xs: ReadonlyArray<number>): { readonly median: number | null; readonly max: number | null } => {
+  const sorted = [...xs].sort((a, b) => a - b)
+  return { median: sorted[Math.floor((sorted.length - 1) / 2)] ?? null, max: sorted[sorted.length - 1] ?? null }
+}
+
 const shuffled = <A>(xs: ReadonlyArray<A>, rand: () => number): A[] => {
   const out = [...xs]
   for (let i = out.length - 1; i > 0; i--) {
@@ -127,6 +132,12 @@ export class Fleet {
       else await this.kill(slot, between(o.restartMs), o.onKill)
     }
     await Promise.all([...this.restarts])
+  }
+
+  /** Median and max time from a kill until the successor served, per kind (ms). */
+  downtimeBy(): Record<Kind, { readonly median: number | null; readonly max: number | null }> {
+    const of = (kind: Kind) => medianAndMax(this.kills.filter((k) => k.kind === kind && k.servingAt !== null).map((k) => k.servingAt! - k.at))
+    return { ingest: of('ingest'), relay: of('relay'), projector: of('projector') }
   }
 
   /** Kills per kind. */

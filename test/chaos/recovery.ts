@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import type { Admin } from 'kafkajs'
 import type { ViewStore } from '@leadstream/view-store'
 import { sleep } from '../durability/workload.js'
-import type { Kill, Kind } from './fleet.js'
+import { medianAndMax, type Kill, type Kind } from './fleet.js'
 
 /** Partition → offset. */
 type Offsets = ReadonlyMap<number, number>
@@ -106,14 +106,10 @@ export class Recovery {
   }
 
   summary(): Record<Kind, { readonly median: number | null; readonly max: number | null; readonly unrecovered: number }> {
-    const of = (kind: Kind) => {
-      const ms = this.watches.filter((w) => w.kill.kind === kind && w.ms !== null).map((w) => w.ms!).sort((a, b) => a - b)
-      return {
-        median: ms.length === 0 ? null : ms[Math.floor((ms.length - 1) / 2)]!,
-        max: ms.length === 0 ? null : ms[ms.length - 1]!,
-        unrecovered: this.watches.filter((w) => w.kill.kind === kind && w.ms === null).length,
-      }
-    }
+    const of = (kind: Kind) => ({
+      ...medianAndMax(this.watches.filter((w) => w.kill.kind === kind && w.ms !== null).map((w) => w.ms!)),
+      unrecovered: this.watches.filter((w) => w.kill.kind === kind && w.ms === null).length,
+    })
     return { ingest: of('ingest'), relay: of('relay'), projector: of('projector') }
   }
 }
