@@ -41,7 +41,14 @@ export const killAllServices = async (): Promise<void> => {
 /** The line each main prints once listening: `leadstream` for the embedded mode, else the service's name. */
 const bannerOf = (service: string) => (service === 'embedded' ? 'leadstream' : service)
 
-export const startService = (service: string, env: Readonly<Record<string, string>>, readyTimeoutMs = 30000): Promise<Service> => {
+/** A child that may not serve yet: what a test needs to kill it during its start. */
+export interface Spawned {
+  kill(signal: NodeJS.Signals): void
+  readonly exited: Promise<ServiceExit>
+}
+
+/** `onSpawn` gets the child as soon as it exists, before it serves (e.g. to kill it mid-start). */
+export const startService = (service: string, env: Readonly<Record<string, string>>, readyTimeoutMs = 30000, onSpawn?: (child: Spawned) => void): Promise<Service> => {
   // LEADSTREAM_TEST_NODE_ARGS adds Node flags to every child, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile.
   const extra = (process.env['LEADSTREAM_TEST_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '')
   const proc = spawn(process.execPath, [...extra, '--import', 'tsx', `services/${service}/src/main.ts`], {
@@ -62,6 +69,7 @@ export const startService = (service: string, env: Readonly<Record<string, strin
   const kill = (signal: NodeJS.Signals) => {
     if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal)
   }
+  onSpawn?.({ kill, exited })
   const banner = new RegExp(`${bannerOf(service)} is serving at (http://\\S+)`)
   return new Promise<Service>((ready, fail) => {
     const timer = setTimeout(() => {
