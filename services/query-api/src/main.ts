@@ -27,7 +27,7 @@ const app = httpApp(
     queryRoutes({ views }, { tokens, defaultWaitMs: config.readWaitMs }),
     adminRoutes({ deadLetters }, { tokens }),
   ],
-  { metrics, logger, health: async () => ({ ok: true, generation: await views.generation(), position: await views.position() }) },
+  { metrics, logger, service: 'query-api', health: async () => ({ ok: true, generation: await views.generation(), position: await views.position() }) },
 )
 const server = await listen(app, { host: config.host, port: config.port, tokens, logger })
 process.stdout.write(`query-api is serving at ${server.url}\n`)
