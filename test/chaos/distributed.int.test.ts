@@ -8,16 +8,17 @@ import { join } from 'node:path'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { postgresViewStore } from '@leadstream/view-store'
-import { mulberry32, sleep } from '../durability/workload.js'
-import { diffCounters, foldCounters, portCounters, readEvents } from '../support/fold.js'
+import { mulberry32 } from '../durability/workload.js'
+import { readEvents } from '../support/fold.js'
 import { deleteTopics, kafkaClient, pipeline, requireKafka } from '../support/kafka.js'
 import { dropSchemas, requirePostgres } from '../support/postgres.js'
 import { killAllServices, startService } from '../support/services.js'
 import { verdict } from './check.js'
-import { Fleet } from './fleet.js'
-import { Ledger, type Format } from './ledger.js'
-import { httpClient, post, Redeliveries, kafkaUpstream } from './load.js'
-import { probes, Recovery } from './recovery.js'
+import { Fleet, kinds } from './fleet.js'
+import { Ledger } from './ledger.js'
+import { httpClient, kafkaUpstream, redeliverAll, Redeliveries } from './load.js'
+import { probes, Recovery, untilRecovered } from './recovery.js'
+import { figures } from './report.js'
 
 const brokers = requireKafka('chaos on the distributed mode')
 const pgUrl = await requirePostgres('chaos on the distributed mode')
@@ -25,8 +26,6 @@ const seed = Number(process.env['CHAOS_SEED'] ?? Math.floor(Math.random() * 2 **
 const KILLS = Number(process.env['CHAOS_KILLS'] ?? 54)
 const HTTP_CLIENTS = 3
 const test = suite('chaos on the distributed mode')
-
-const secs = (ms: number | null) => (ms === null ? '–' : `${(ms / 1000).toFixed(1)} s`)
 
 if (brokers !== null && pgUrl !== null) {
   test('chaos :: kill -9 of ingest, relay and projectors loses no acknowledged lead and double-counts none', async () => {
@@ -52,7 +51,8 @@ if (brokers !== null && pgUrl !== null) {
       cleanups.push(() => views.close())
       const probe = probes(admin, views, dataDir)
       cleanups.push(async () => probe.close())
-      const recovery = new Recovery(probe, { inbound: topics.inbound, events: topics.events, ingestGroup: ingestGroup })
+      const pipelineTopics = { inbound: topics.inbound, events: topics.events, ingestGroup }
+      const recovery = new Recovery(probe, pipelineTopics)
       cleanups.push(() => recovery.stop())
 
       // --- load and chaos, together ---------------------------------------------------------------------
@@ -81,58 +81,21 @@ if (brokers !== null && pgUrl !== null) {
       const chaosEnd = Date.now()
       const lastKill = fleet.kills[fleet.kills.length - 1]?.at ?? chaosEnd
 
-      // --- upstream re-delivers whatever got no answer, until it is answered -----------------------------
-      for (const deadline = Date.now() + 60000; ledger.unacked().length > 0 && Date.now() < deadline; ) {
-        for (const format of ['marketplace', 'native'] as Format[]) {
-          const pending = ledger.unacked().filter((p) => p.lead.format === format)
-          for (let i = 0; i < pending.length; i += 100) await post(ledger, ingestUrl, format, pending.slice(i, i + 100), false, null, 5)
-        }
-      }
+      // --- upstream re-delivers whatever got no answer; then the pipeline must settle on the fold of the log ---
+      await redeliverAll(ledger, ingestUrl, 60000)
       assert.is(ledger.unacked().length, 0, `[seed ${seed}] every lead answered after re-delivery`)
-
-      // --- recovery: inbound consumed, relay caught up, views equal the fold of the whole log -------------
-      let recoveredAt: number | null = null
-      let diff = 'not compared yet'
-      for (const deadline = Date.now() + 120000; Date.now() < deadline; await sleep(250)) {
-        const inboundHighs = await probe.highs(topics.inbound)
-        const committed = await probe.committed(ingestGroup, topics.inbound)
-        const consumed = [...inboundHighs].every(([p, high]) => high === 0 || committed.get(p) === high)
-        if (!consumed || probe.relayCheckpoint() < probe.storeHead()) continue
-        diff = diffCounters(foldCounters(readEvents(dataDir)), await portCounters(views))
-        if (diff === '') {
-          recoveredAt = Date.now()
-          break
-        }
-      }
+      const recovered = await untilRecovered(probe, views, dataDir, pipelineTopics, 120000)
       await recovery.stop()
-      assert.ok(recoveredAt !== null, `[seed ${seed}] the views never equalled the fold of the log:\n${diff}`)
-
-      // --- the verdict ----------------------------------------------------------------------------------
-      const v = await verdict(readEvents(dataDir), ledger, views, query.url)
-      const pairs = ledger.all()
-      const byKind = fleet.killsBy()
-      const r = recovery.summary()
-      const down = fleet.downtimeBy()
-      const line = (kind: 'ingest' | 'relay' | 'projector', what: string) =>
-        `${kind} ${secs(r[kind].median)} / ${secs(r[kind].max)}${r[kind].unrecovered > 0 ? ` (${r[kind].unrecovered} overtaken by the end)` : ''} ${what}`
-      process.stdout.write(
-        [
-          `chaos: seed ${seed}: ${fleet.kills.length} kills in ${secs(chaosEnd - chaosStart)} (ingest ${byKind.ingest}, relay ${byKind.relay}, projectors ${byKind.projector}; ${byKind.starting} of them still starting); ${fleet.failures.length} failed starts or crashes`,
-          `  acknowledged: ${pairs.filter((p) => p.ackedBy.has('http')).length} lead actions over HTTP (${ledger.stats.requests} requests, ${ledger.stats.unanswered} unanswered, ${ledger.stats.idempotentReplays} idempotent replays), ` +
-            `${pairs.filter((p) => p.ackedBy.has('kafka')).length} over Kafka (${ledger.stats.kafkaSends} sends); ${v.leads} leads, ${v.events} events in the store`,
-          `  duplicates answered: ${pairs.reduce((n, p) => n + p.duplicates, 0)}; rejected for concurrent change, re-sent: ${ledger.stats.rejectedItems}; 5xx answers: ${ledger.stats.serverErrors}`,
-          `  lost: ${v.lost}; double-written: ${v.doubleWritten}; views vs fold: ${v.viewExcess} counted twice, ${v.viewShortfall} missing`,
-          `  recovery after the last kill until the views equal the fold: ${secs(recoveredAt - lastKill)}`,
-          `  back serving after a kill, median / max: ingest ${secs(down.ingest.median)} / ${secs(down.ingest.max)}; relay ${secs(down.relay.median)} / ${secs(down.relay.max)}; projector ${secs(down.projector.median)} / ${secs(down.projector.max)}`,
-          `  recovery after each kill, median / max: ${line('ingest', '(inbound topic consumed)')}; ${line('relay', '(store head published)')}; ${line('projector', '(lead-events applied)')}`,
-          `  total ${secs(Date.now() - started)}`,
-          '',
-        ].join('\n'),
-      )
-      assert.equal(fleet.failures, [], `[seed ${seed}] every service restarted and died only when killed`)
-      assert.ok(fleet.kills.length >= KILLS, `[seed ${seed}] ${fleet.kills.length} kills, ${KILLS} asked for`)
-      for (const kind of ['ingest', 'relay', 'projector'] as const) assert.ok(byKind[kind] > 0, `[seed ${seed}] ${kind} was killed`)
-      assert.equal(v.failures, [], `[seed ${seed}] chaos checks`)
+      if (!('at' in recovered)) assert.unreachable(`[seed ${seed}] the views never equalled the fold of the log:\n${recovered.diff}`)
+      else {
+        const v = await verdict(readEvents(dataDir), ledger, views, query.url)
+        process.stdout.write(figures(seed, fleet, ledger, recovery, v, { started, chaosStart, chaosEnd, lastKill, recoveredAt: recovered.at }))
+        assert.equal(fleet.failures, [], `[seed ${seed}] every service restarted and died only when killed`)
+        assert.ok(fleet.kills.length >= KILLS, `[seed ${seed}] ${fleet.kills.length} kills, ${KILLS} asked for`)
+        const by = fleet.killsBy()
+        for (const kind of kinds) assert.ok(by[kind] > 0, `[seed ${seed}] ${kind} was killed`)
+        assert.equal(v.failures, [], `[seed ${seed}] chaos checks`)
+      }
     } finally {
       fleet.stop()
       await killAllServices()

@@ -87,7 +87,10 @@ export const httpClient = async (ledger: Ledger, client: number, url: () => stri
     const items = redeliveries.take(format, Math.min(size, 8))
     items.push(...ledger.mix(format, size - items.length))
     const key = ledger.rand() < 0.4 ? `${ledger.tag}-c${client}-${requests++}` : null
-    await post(ledger, url, format, items, single, key, key === null ? 1 : 40)
+    const answered = await post(ledger, url, format, items, single, key, key === null ? 1 : 40)
+    // A client that lost the answer sends the same request with the same key: the stored answer comes back
+    // (or, if the key was not stored before a kill, the request runs again and its leads are duplicates).
+    if (answered && key !== null && ledger.rand() < 0.3) await post(ledger, url, format, items, single, key)
     // Unanswered, or rejected because the lead kept changing under concurrent writers: sent again later.
     redeliveries.push(items)
   }
@@ -126,4 +129,13 @@ export const sendToKafka = async (ledger: Ledger, producer: Producer, topic: str
     ledger.stats.kafkaUnacked++
     return false
   }
+}
+
+/** Upstream after the chaos: re-sends every pair still unacknowledged (over HTTP) until each is answered or `ms` pass. */
+export const redeliverAll = async (ledger: Ledger, url: () => string | null, ms: number): Promise<void> => {
+  for (const deadline = Date.now() + ms; ledger.unacked().length > 0 && Date.now() < deadline; )
+    for (const format of ['marketplace', 'native'] as const) {
+      const pending = ledger.unacked().filter((p) => p.lead.format === format)
+      for (let i = 0; i < pending.length; i += 100) await post(ledger, url, format, pending.slice(i, i + 100), false, null, 5)
+    }
 }

@@ -6,6 +6,7 @@ import Database from 'better-sqlite3'
 import { join } from 'node:path'
 import type { Admin } from 'kafkajs'
 import type { ViewStore } from '@leadstream/view-store'
+import { diffCounters, foldCounters, portCounters, readEvents } from '../support/fold.js'
 import { sleep } from '../durability/workload.js'
 import { medianAndMax, type Kill, type Kind } from './fleet.js'
 
@@ -112,4 +113,20 @@ export class Recovery {
     })
     return { ingest: of('ingest'), relay: of('relay'), projector: of('projector') }
   }
+}
+
+/**
+ * Polls until the pipeline is quiet and right: ingest has committed everything on the inbound topic, the relay
+ * has published the store's head, and the PostgreSQL views equal a fold of the whole store. Returns when that
+ * happened, or the last difference seen once `ms` have passed.
+ */
+export const untilRecovered = async (p: Probes, views: ViewStore, dataDir: string, topics: Topics, ms: number): Promise<{ readonly at: number } | { readonly diff: string }> => {
+  let diff = 'not compared yet: the inbound topic or the relay never caught up'
+  for (const deadline = Date.now() + ms; Date.now() < deadline; await sleep(250)) {
+    const consumed = covers(await p.committed(topics.ingestGroup, topics.inbound), await p.highs(topics.inbound), 0)
+    if (!consumed || p.relayCheckpoint() < p.storeHead()) continue
+    diff = diffCounters(foldCounters(readEvents(dataDir)), await portCounters(views))
+    if (diff === '') return { at: Date.now() }
+  }
+  return { diff }
 }
