@@ -1,7 +1,6 @@
 // `pnpm bench analytics`: the analysts' routes at BENCH_ANALYTICS_LEADS leads on SQLite and on PostgreSQL, each
 // beside the bare SQL query for the same answer; p50/p99 over sequential requests through HTTP.
 import { join } from 'node:path'
-import pg from 'pg'
 import type { Database } from 'better-sqlite3'
 import { httpApp, listen, type Listening } from '@leadstream/http-edge'
 import { queryRoutes } from '@leadstream/query-api'
