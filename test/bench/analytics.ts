@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import type { Database } from 'better-sqlite3'
 import { httpApp, listen, type Listening } from '@leadstream/http-edge'
 import { queryRoutes } from '@leadstream/query-api'
-import { createLogger, createMetrics } from '@leadstream/runtime'
+import { createLogger, createMetrics, defaultHttpTimeouts } from '@leadstream/runtime'
 import { postgresViewStore, sqliteViewStore, type ViewStore } from '@leadstream/view-store'
 import { fillLeads, yearFrom, yearTo } from './analyticsData.js'
 import { int, ms, type Figure } from './report.js'
@@ -112,7 +112,7 @@ const serve = async (store: ViewStore): Promise<Listening> => {
     logger,
     health: async () => ({ ok: true }),
   })
-  return listen(app, { host: '127.0.0.1', port: 0, tokens: { ingest: [], analyst: [], operator: [] }, logger })
+  return listen(app, { host: '127.0.0.1', port: 0, tokens: { ingest: [], analyst: [], operator: [] }, logger, timeouts: defaultHttpTimeouts })
 }
 
 const measure = async (engine: string, store: ViewStore, bare: (sql: string, args: ReadonlyArray<unknown>) => Promise<unknown>, list: ReadonlyArray<Case>, cfg: AnalyticsBenchConfig, figures: Figure[]) => {

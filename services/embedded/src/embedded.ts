@@ -1,11 +1,11 @@
 // Composition root of the embedded mode: SQLite stores, in-process projector, one HTTP server for everything.
 import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
-import { sqliteDeadLetters } from '@leadstream/dead-letters'
+import { openDeadLetters } from '@leadstream/dead-letters'
 import { leadsProjection, withSources } from '@leadstream/domain'
 import { embeddedEventLog } from '@leadstream/event-log'
 import { openEventStore } from '@leadstream/event-store'
-import { httpApp, listen, sqliteIdempotencyKeys, type Tokens } from '@leadstream/http-edge'
+import { httpApp, listen, servedRoutes, sqliteIdempotencyKeys, type Served, type Tokens } from '@leadstream/http-edge'
 import { eventRoutes, ingestRoutes } from '@leadstream/ingest'
 import { projectionRoutes, supervisor, supervisorInWorker } from '@leadstream/projector'
 import { adminRoutes, queryRoutes } from '@leadstream/query-api'
@@ -15,6 +15,8 @@ import type { EmbeddedConfig } from './config.js'
 
 export interface Running {
   readonly url: string
+  /** The routes the server registered (the API tests compare them with the route table). */
+  readonly served: ReadonlyArray<Served>
   /** Stops accepting requests, lets in-flight ones finish, stops the projector after its batch, closes the files. */
   close(): Promise<void>
 }
@@ -27,8 +29,8 @@ export const startEmbedded = async (
 ): Promise<Running> => {
   const metrics = createMetrics()
   const store = await openEventStore(config, { now })
-  const base = await openViewStore(config)
-  const deadLetters = sqliteDeadLetters({ path: join(config.dataDir, 'dead-letters.db') })
+  const base = await openViewStore(config, 1, logger)
+  const deadLetters = await openDeadLetters(config)
   const idempotencyKeys = sqliteIdempotencyKeys({ path: join(config.dataDir, 'idempotency.db') })
   const tokens: Tokens = { ingest: config.ingestTokens, analyst: config.analystTokens, operator: config.operatorTokens }
 
@@ -53,7 +55,7 @@ export const startEmbedded = async (
   const ingestPorts = { store, deadLetters, sources: withSources(config.leadSources), now, newId: randomUUID, metrics, logger }
   const app = httpApp(
     [
-      ingestRoutes(ingestPorts, { tokens, idempotencyKeys, bodyLimitBytes: config.bodyLimitBytes, maxBatch: config.maxBatch }),
+      ingestRoutes(ingestPorts, { tokens, idempotencyKeys, bodyLimitBytes: config.bodyLimitBytes, maxBatch: config.maxBatch, marketplaceSecrets: config.marketplaceSecrets }),
       queryRoutes({ views }, { tokens, defaultWaitMs: config.readWaitMs, now }),
       adminRoutes({ deadLetters }, { tokens }),
       eventRoutes(store, { tokens }),
@@ -69,13 +71,14 @@ export const startEmbedded = async (
     },
   )
 
-  const server = await listen(app, { host: config.host, port: config.port, tokens, logger })
+  const server = await listen(app, { host: config.host, port: config.port, tokens, logger, timeouts: config })
   const url = server.url
   logger.info({ url, dataDir: config.dataDir }, 'leadstream is serving')
 
   let closing: Promise<void> | null = null
   return {
     url,
+    served: servedRoutes(app),
     close: () =>
       (closing ??= (async () => {
         await server.close()

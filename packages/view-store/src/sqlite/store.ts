@@ -88,6 +88,8 @@ export const leadRow = (s: LeadSummary): LeadRow => [
 
 export interface SqliteViewStoreOptions {
   readonly path: string
+  /** Views are derived data: a damaged file is set aside and an empty one rebuilt from the events (runtime/sqlite.ts). */
+  readonly setAside?: (from: string, to: string) => void
 }
 
 const decodeRow = <A>(codec: { decode: (u: unknown) => E.Either<unknown, A> }, doc: string, what: string): A => {
@@ -98,7 +100,7 @@ const decodeRow = <A>(codec: { decode: (u: unknown) => E.Either<unknown, A> }, d
 }
 
 export const sqliteViewStore = (options: SqliteViewStoreOptions): ViewStore & { readonly db: Sqlite } => {
-  const db = openSqlite(options.path, migrations)
+  const db = openSqlite(options.path, migrations, { kind: 'views', ...(options.setAside === undefined ? {} : { setAside: options.setAside }) })
   // A projection batch touches thousands of index pages at random; with SQLite's default 2 MiB page cache most
   // are read again from the OS on every batch (test/bench: about half the system time with 64 MiB).
   db.pragma('cache_size = -65536')
