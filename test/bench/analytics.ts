@@ -116,7 +116,10 @@ const serve = async (store: ViewStore): Promise<Listening> => {
     logger,
     health: async () => ({ ok: true }),
   })
-  return listen(app, { host: '127.0.0.1', port: 0, tokens: { ingest: [], analyst: [], operator: [] }, logger, timeouts: defaultHttpTimeouts })
+  return listen(app, { host: '127.0.0.1', port: 0, tokens: { ingest: [], analyst: [], operator: [] }, logger,
+    // The bare SQL runs between requests for longer than the keep-alive timeout: keep the connection open.
+    timeouts: { ...defaultHttpTimeouts, keepAliveTimeoutMs: 600_000, requestTimeoutMs: 600_000 },
+  })
 }
 
 const measure = async (engine: string, store: ViewStore, leads: number, bare: (sql: string, args: ReadonlyArray<unknown>) => Promise<unknown>, list: ReadonlyArray<Case>, cfg: AnalyticsBenchConfig, figures: Figure[]) => {
