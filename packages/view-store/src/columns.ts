@@ -37,7 +37,7 @@ export const analyticsValues = (s: LeadSummary): [string, string, boolean, strin
 
 /** The SELECT list of a facts row (PostgreSQL casts its bigints to float8 so they arrive as numbers). */
 export const factsSelect = (ms: (column: string) => string): string =>
-  `storefront, campaign, offer_id, offer_title, offer_kind, country, state, actions, is_test, ${['captured_ms', ...reachedStages.map((s) => `${s}_ms`)].map(ms).join(', ')}, dq_reason`
+  `storefront, campaign, offer_id, offer_title, offer_kind, country, state, actions, is_test, ${['captured_ms', ...reachedStages.map((s) => `${s}_ms`)].map(ms).join(', ')}, dq_reason, offer_key, offer_key2`
 
 type Cell = string | number | boolean | null
 
@@ -51,6 +51,7 @@ export const factsOfRow = (r: ReadonlyArray<Cell>): LeadFacts => {
     campaign: r[1] as LeadFacts['campaign'],
     offer: offerGroup(r[2] as string | null, r[3] as string | null),
     offerTitle: r[3] as string | null,
+    offerKeys: r[17] === null ? [r[16] as string] : [r[16] as string, r[17] as string],
     offerKind: r[4] as LeadFacts['offerKind'],
     country: r[5] as string,
     state: r[6] as LeadFacts['state'],
