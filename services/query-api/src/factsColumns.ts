@@ -23,26 +23,28 @@ export interface ActionSet {
 }
 
 export interface FactColumns {
-  readonly n: number
-  readonly captured: Float64Array
+  /** Slots in use (the arrays may be longer: room to grow). */
+  n: number
+  captured: Float64Array
   /** When each lead reached contacted, qualified, converted, nurturing, disqualified (domain `stageTimes`); NaN: never. */
-  readonly stages: ReadonlyArray<Float64Array>
-  readonly codes: Readonly<Record<CodedDimension, Int32Array>>
+  stages: Float64Array[]
+  codes: Record<CodedDimension, Int32Array>
   readonly dicts: Readonly<Record<CodedDimension, Dict>>
-  readonly isTest: Uint8Array
+  isTest: Uint8Array
   /** Codes of `titles`, -1: none. */
-  readonly title: Int32Array
+  title: Int32Array
   readonly titles: Dict
   /** Codes of `reasons`, -1: none. */
-  readonly reason: Int32Array
+  reason: Int32Array
   readonly reasons: Dict
   /** Codes of `offerKeys`, -1: none (a lead has one or two). */
-  readonly offerKey1: Int32Array
-  readonly offerKey2: Int32Array
+  offerKey1: Int32Array
+  offerKey2: Int32Array
   readonly offerKeys: Dict
-  /** Codes of `actionSets`. */
-  readonly actionSet: Int32Array
-  readonly actionSets: ReadonlyArray<ActionSet>
+  /** Codes of `actionSets` (keyed by the actions joined with a unit separator, as `setKeys`). */
+  actionSet: Int32Array
+  readonly actionSets: ActionSet[]
+  readonly setKeys: Dict
   readonly buckets: Dict
 }
 
@@ -64,35 +66,70 @@ export const codeOf = (d: Dict, v: string): number => {
 
 const stageCount = 5
 
+export const emptyColumns = (capacity = 1024): FactColumns => ({
+  n: 0,
+  captured: new Float64Array(capacity),
+  stages: Array.from({ length: stageCount }, () => new Float64Array(capacity)),
+  codes: Object.fromEntries(codedDimensions.map((d) => [d, new Int32Array(capacity)])) as Record<CodedDimension, Int32Array>,
+  dicts: Object.fromEntries(codedDimensions.map((d) => [d, dict()])) as Record<CodedDimension, Dict>,
+  isTest: new Uint8Array(capacity),
+  title: new Int32Array(capacity),
+  titles: dict(),
+  reason: new Int32Array(capacity),
+  reasons: dict(),
+  offerKey1: new Int32Array(capacity),
+  offerKey2: new Int32Array(capacity),
+  offerKeys: dict(),
+  actionSet: new Int32Array(capacity),
+  actionSets: [],
+  setKeys: dict(),
+  buckets: dict(),
+})
+
+const grown = <A extends Float64Array | Int32Array | Uint8Array>(a: A, capacity: number): A => {
+  const b = new (a.constructor as new (n: number) => A)(capacity)
+  b.set(a)
+  return b
+}
+
+/** Makes room for `n` slots (doubling, so appending a lead at a time stays amortised O(1)). */
+export const reserve = (c: FactColumns, n: number): void => {
+  if (n <= c.captured.length) return
+  const capacity = Math.max(n, c.captured.length * 2)
+  c.captured = grown(c.captured, capacity)
+  c.stages = c.stages.map((s) => grown(s, capacity))
+  for (const d of codedDimensions) c.codes[d] = grown(c.codes[d], capacity)
+  c.isTest = grown(c.isTest, capacity)
+  c.title = grown(c.title, capacity)
+  c.reason = grown(c.reason, capacity)
+  c.offerKey1 = grown(c.offerKey1, capacity)
+  c.offerKey2 = grown(c.offerKey2, capacity)
+  c.actionSet = grown(c.actionSet, capacity)
+}
+
+/** Writes a lead's facts into slot `i` (< capacity; a new slot or one it held before). */
+export const put = (c: FactColumns, i: number, f: LeadFacts): void => {
+  c.captured[i] = f.capturedMs
+  const t = stageTimes(f)
+  for (let s = 0; s < stageCount; s++) c.stages[s]![i] = t[s + 1] ?? NaN
+  for (const d of codedDimensions) c.codes[d][i] = codeOf(c.dicts[d], f[d])
+  c.isTest[i] = f.isTest ? 1 : 0
+  c.title[i] = f.offerTitle === null ? -1 : codeOf(c.titles, f.offerTitle)
+  c.reason[i] = f.reason === null ? -1 : codeOf(c.reasons, f.reason)
+  c.offerKey1[i] = f.offerKeys[0] === undefined ? -1 : codeOf(c.offerKeys, f.offerKeys[0])
+  c.offerKey2[i] = f.offerKeys[1] === undefined ? -1 : codeOf(c.offerKeys, f.offerKeys[1])
+  const before = c.setKeys.values.length
+  c.actionSet[i] = codeOf(c.setKeys, f.actions.join('\u001f'))
+  if (c.setKeys.values.length > before)
+    c.actionSets.push({ actions: [...f.actions], bucketCodes: [...new Set(f.actions.map(actionBucket))].map((b) => codeOf(c.buckets, b)) })
+}
+
 /** The columns of a set of facts, slots in the order given (the order the reference functions see them in). */
 export const columnsOf = (facts: ReadonlyArray<LeadFacts>): FactColumns => {
-  const n = facts.length
-  const captured = new Float64Array(n)
-  const stages = Array.from({ length: stageCount }, () => new Float64Array(n))
-  const codes = Object.fromEntries(codedDimensions.map((d) => [d, new Int32Array(n)])) as Record<CodedDimension, Int32Array>
-  const dicts = Object.fromEntries(codedDimensions.map((d) => [d, dict()])) as Record<CodedDimension, Dict>
-  const isTest = new Uint8Array(n)
-  const [title, reason, offerKey1, offerKey2, actionSet] = [0, 0, 0, 0, 0].map(() => new Int32Array(n)) as [Int32Array, Int32Array, Int32Array, Int32Array, Int32Array]
-  const [titles, reasons, offerKeys, setKeys, buckets] = [dict(), dict(), dict(), dict(), dict()]
-  const actionSets: ActionSet[] = []
-  for (let i = 0; i < n; i++) {
-    const f = facts[i]!
-    captured[i] = f.capturedMs
-    const t = stageTimes(f)
-    for (let s = 0; s < stageCount; s++) stages[s]![i] = t[s + 1] ?? NaN
-    for (const d of codedDimensions) codes[d][i] = codeOf(dicts[d], f[d])
-    isTest[i] = f.isTest ? 1 : 0
-    title[i] = f.offerTitle === null ? -1 : codeOf(titles, f.offerTitle)
-    reason[i] = f.reason === null ? -1 : codeOf(reasons, f.reason)
-    offerKey1[i] = f.offerKeys[0] === undefined ? -1 : codeOf(offerKeys, f.offerKeys[0])
-    offerKey2[i] = f.offerKeys[1] === undefined ? -1 : codeOf(offerKeys, f.offerKeys[1])
-    const setKey = f.actions.join('\u001f')
-    const before = setKeys.values.length
-    actionSet[i] = codeOf(setKeys, setKey)
-    if (setKeys.values.length > before)
-      actionSets.push({ actions: [...f.actions], bucketCodes: [...new Set(f.actions.map(actionBucket))].map((b) => codeOf(buckets, b)) })
-  }
-  return { n, captured, stages, codes, dicts, isTest, title, titles, reason, reasons, offerKey1, offerKey2, offerKeys, actionSet, actionSets, buckets }
+  const c = emptyColumns(Math.max(1, facts.length))
+  facts.forEach((f, i) => put(c, i, f))
+  c.n = facts.length
+  return c
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -132,7 +169,5 @@ export const select = (c: FactColumns, f: LeadFilter): Int32Array => {
   return out.subarray(0, k)
 }
 
-/** Bytes the columns take per lead (the dictionaries aside: they hold each distinct value once). */
-export const bytesPerLead = (c: FactColumns): number =>
-  c.n === 0 ? 0 : (c.captured.byteLength + c.stages.reduce((a, s) => a + s.byteLength, 0) + codedDimensions.reduce((a, d) => a + c.codes[d].byteLength, 0) +
-    c.isTest.byteLength + [c.title, c.reason, c.offerKey1, c.offerKey2, c.actionSet].reduce((a, x) => a + x.byteLength, 0)) / c.n
+/** Bytes the columns take per lead slot (the dictionaries aside: they hold each distinct value once). */
+export const bytesPerSlot = (c: FactColumns): number => 8 * (1 + c.stages.length) + 4 * (codedDimensions.length + 5) + 1

@@ -18,7 +18,7 @@ import {
   type TopRequest,
   type TopRow,
 } from '@leadstream/domain'
-import { actionTokens, type GroupCount, type GroupKey } from '@leadstream/view-store'
+import { actionTokens } from '@leadstream/view-store'
 import type { CodedDimension, FactColumns } from './factsColumns.js'
 
 // ---------------------------------------------------------------------------------------------------------
@@ -188,8 +188,17 @@ export const topOfColumns = (c: FactColumns, sel: Int32Array, req: TopRequest): 
 // grouped counts
 // ---------------------------------------------------------------------------------------------------------
 
-/** What the store's `groupCounts` answers (quarterHour aside: series read the columns directly). */
-export const groupCountsOfColumns = (c: FactColumns, sel: Int32Array, keys: ReadonlyArray<Exclude<GroupKey, 'quarterHour'>>): ReadonlyArray<GroupCount> => {
+/** What a lead can be counted by: its dimensions, its test flag, its actions (as `actionTokens`). */
+export type GroupKey = CodedDimension | 'isTest' | 'actions'
+
+export interface GroupCount {
+  /** One value per key, in the order asked (isTest a boolean, the others strings). */
+  readonly values: ReadonlyArray<string | boolean>
+  readonly n: number
+}
+
+/** Selected leads counted per distinct combination of `keys` (the filtered count views' cells). */
+export const groupCountsOfColumns = (c: FactColumns, sel: Int32Array, keys: ReadonlyArray<GroupKey>): ReadonlyArray<GroupCount> => {
   const columns = keys.map((k) => (k === 'isTest' ? c.isTest : k === 'actions' ? c.actionSet : c.codes[k]))
   const radix = keys.map((k) => (k === 'isTest' ? 2 : k === 'actions' ? c.actionSets.length : c.dicts[k].values.length))
   const counts = new Map<number | string, number>()
