@@ -138,32 +138,39 @@ export const columnsOf = (facts: ReadonlyArray<LeadFacts>): FactColumns => {
 
 /** The slots of the leads passing a filter, ascending: the domain's `matchesFilter` on codes. */
 export const select = (c: FactColumns, f: LeadFilter): Int32Array => {
-  const wanted: Array<readonly [Int32Array, number]> = []
+  const cols: Int32Array[] = []
+  const want: number[] = []
   for (const d of codedDimensions) {
     if (d === 'offer') continue
     const v = f[d]
     if (v === undefined) continue
     const code = c.dicts[d].codes.get(v)
     if (code === undefined) return new Int32Array(0)
-    wanted.push([c.codes[d], code])
+    cols.push(c.codes[d])
+    want.push(code)
   }
-  const [byId, byTitle] = f.offer === undefined ? [-1, -1] : offerFilterKeys(f.offer).map((k) => c.offerKeys.codes.get(k) ?? -2)
+  const byOffer = f.offer !== undefined
+  const [byId, byTitle] = f.offer === undefined ? [-2, -2] : offerFilterKeys(f.offer).map((k) => c.offerKeys.codes.get(k) ?? -2) as [number, number]
   const setOk = f.action === undefined ? null : Uint8Array.from(c.actionSets, (s) => (hasAction(s.actions, f.action!) ? 1 : 0))
   const from = f.from === undefined ? -Infinity : Date.parse(f.from)
   const to = f.to === undefined ? Infinity : Date.parse(f.to)
   const withTest = f.includeTest === true
+  const [captured, isTest, key1, key2, actionSet] = [c.captured, c.isTest, c.offerKey1, c.offerKey2, c.actionSet]
+  const nCols = cols.length
   const out = new Int32Array(c.n)
   let k = 0
+  // The hot loop of every analytics read: indexed loops only (no iterators), one branch per filter given.
   next: for (let i = 0; i < c.n; i++) {
-    if (!withTest && c.isTest[i] === 1) continue
-    const at = c.captured[i]!
+    if (!withTest && isTest[i] === 1) continue
+    const at = captured[i]!
     if (at < from || at >= to) continue
-    for (const [col, code] of wanted) if (col[i] !== code) continue next
-    if (f.offer !== undefined) {
-      const [k1, k2] = [c.offerKey1[i], c.offerKey2[i]]
+    for (let x = 0; x < nCols; x++) if (cols[x]![i] !== want[x]) continue next
+    if (byOffer) {
+      const k1 = key1[i]
+      const k2 = key2[i]
       if (k1 !== byId && k1 !== byTitle && (k2 === -1 || (k2 !== byId && k2 !== byTitle))) continue
     }
-    if (setOk !== null && setOk[c.actionSet[i]!] === 0) continue
+    if (setOk !== null && setOk[actionSet[i]!] === 0) continue
     out[k++] = i
   }
   return out.subarray(0, k)

@@ -202,15 +202,24 @@ export const groupCountsOfColumns = (c: FactColumns, sel: Int32Array, keys: Read
   const columns = keys.map((k) => (k === 'isTest' ? c.isTest : k === 'actions' ? c.actionSet : c.codes[k]))
   const radix = keys.map((k) => (k === 'isTest' ? 2 : k === 'actions' ? c.actionSets.length : c.dicts[k].values.length))
   const counts = new Map<number | string, number>()
-  // One number per combination while the product of the radices stays exact; a string beyond.
-  const exact = radix.reduce((a, r) => a * Math.max(1, r), 1) < Number.MAX_SAFE_INTEGER
+  const cells = radix.reduce((a, r) => a * Math.max(1, r), 1)
+  // A table indexed by the combination while it is small (the count views' is), a map of numbers, or of strings.
+  const table = cells <= 1 << 20 ? new Float64Array(cells) : null
+  const exact = cells < Number.MAX_SAFE_INTEGER
+  const cols = columns.map((col) => (col instanceof Int32Array ? col : new Int32Array(col))) // one element type: a monomorphic loop
   for (let j = 0; j < sel.length; j++) {
     const i = sel[j]!
-    let key: number | string = 0
-    if (exact) for (let k = 0; k < columns.length; k++) key = (key as number) * radix[k]! + columns[k]![i]!
-    else key = columns.map((col) => col[i]).join(',')
-    counts.set(key, (counts.get(key) ?? 0) + 1)
+    if (exact) {
+      let key = 0
+      for (let k = 0; k < cols.length; k++) key = key * radix[k]! + cols[k]![i]!
+      if (table !== null) table[key]!++
+      else counts.set(key, (counts.get(key) ?? 0) + 1)
+    } else {
+      const key = cols.map((col) => col[i]).join(',')
+      counts.set(key, (counts.get(key) ?? 0) + 1)
+    }
   }
+  if (table !== null) table.forEach((n, key) => n > 0 && counts.set(key, n))
   return [...counts].map(([key, n]) => {
     let rest = typeof key === 'number' ? key : 0
     const parts = typeof key === 'string' ? key.split(',').map(Number) : []
