@@ -15,7 +15,7 @@ import {
   type LeadError,
 } from '@leadstream/domain'
 import { BatchAnswer, CommandAnswer, DeadLetterView, inboundRoutes, LeadAccepted, LeadDuplicate, operatorRoutes, Rejected, ReplayAnswer, Written } from '@leadstream/api'
-import { errorBody, idempotent, isBodyError, mount, parseBody, rawBody, reply, sendLeadError, type IdempotencyKeys, type Tokens } from '@leadstream/http-edge'
+import { errorBody, eventIdOfKey, idempotent, isBodyError, mount, parseBody, rawBody, reply, sendLeadError, type IdempotencyKeys, type Tokens } from '@leadstream/http-edge'
 import { classifyOffer, runCommand } from './commands.js'
 import { discardDeadLetter, replayDeadLetter, type ReplayError } from './replay.js'
 import { ingestLeads, type IngestSummary, type InboundItem } from './leads.js'
@@ -85,7 +85,10 @@ export const ingestRoutes =
       if (!LeadId.is(leadId)) return rejectWhole(req, res, 'command', [problem('leadId', 'not a lead id')], body.raw)
       const at = ports.now().toISOString()
       const decoded = decodeQualificationCommand(leadId, at, body.value)
-      const result = E.isLeft(decoded) ? decoded : await runCommand(ports)(decoded.right, ports.newId())
+      // With an Idempotency-Key and no commandId, the key names the command: a retry after a lost answer replays.
+      const key = req.get('idempotency-key')
+      const command = E.isRight(decoded) && decoded.right.commandId === undefined && key !== undefined ? { ...decoded.right, commandId: eventIdOfKey(key) } : null
+      const result = E.isLeft(decoded) ? decoded : await runCommand(ports)(command ?? decoded.right, ports.newId())
       if (E.isLeft(result)) {
         const [id] = await ports.deadLetters.record([{ source: `http:/v1/leads/:id/commands`, format: 'command', problems: problemsOf(result.left), payload: body.raw, receivedAt: at }])
         return sendLeadError(res, result.left, { deadLetterId: id })
@@ -100,7 +103,8 @@ export const ingestRoutes =
       if (!body.ok) return rejectWhole(req, res, 'catalogue', [problem('(body)', body.reason)], body.raw)
       const at = ports.now().toISOString()
       const decoded = decodeCatalogueEntry(at, body.value)
-      const result = E.isLeft(decoded) ? decoded : await classifyOffer(ports)(decoded.right, ports.newId())
+      const key = req.get('idempotency-key')
+      const result = E.isLeft(decoded) ? decoded : await classifyOffer(ports)(decoded.right, key === undefined ? ports.newId() : eventIdOfKey(key))
       if (E.isLeft(result)) {
         const [id] = await ports.deadLetters.record([{ source: 'http:/v1/catalogue', format: 'catalogue', problems: problemsOf(result.left), payload: body.raw, receivedAt: at }])
         return sendLeadError(res, result.left, { deadLetterId: id })
