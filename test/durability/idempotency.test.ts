@@ -14,7 +14,7 @@ import { defaultSources } from '@leadstream/domain'
 import { sqliteEventStore } from '@leadstream/event-store'
 import { httpApp, listen, type IdempotencyKeys } from '@leadstream/http-edge'
 import { ingestRoutes } from '@leadstream/ingest'
-import { createLogger, createMetrics } from '@leadstream/runtime'
+import { createLogger, createMetrics, defaultHttpTimeouts } from '@leadstream/runtime'
 import { http } from '../support/embedded.js'
 
 const test = suite('idempotency :: lost answers')
@@ -29,12 +29,12 @@ const start = async (dropAnswers: boolean) => {
   const logger = createLogger('test', 'silent')
   const metrics = createMetrics()
   const ports = { store, deadLetters, sources: defaultSources, now: () => new Date(), newId: randomUUID, metrics, logger }
-  const app = httpApp([ingestRoutes(ports, { tokens, idempotencyKeys: keys, bodyLimitBytes: 1 << 20, maxBatch: 100 })], {
+  const app = httpApp([ingestRoutes(ports, { tokens, idempotencyKeys: keys, bodyLimitBytes: 1 << 20, maxBatch: 100, marketplaceSecrets: [] })], {
     metrics,
     logger,
     health: async () => ({ ok: true }),
   })
-  const server = await listen(app, { host: '127.0.0.1', port: 0, tokens, logger })
+  const server = await listen(app, { host: '127.0.0.1', port: 0, tokens, logger, timeouts: defaultHttpTimeouts })
   return {
     url: server.url,
     store,

@@ -130,7 +130,9 @@ export const inboundRoutes = {
     summary: 'Leads as the commercial marketplace sends them (HTTPS payload, Azure Table row or CRM form), one or an array',
     description:
       'Key casing is free (UserDetails and userDetails): keys are renamed to the canonical spelling before they are checked. ' +
-      'The lead id is derived from the storefront, offer, customer and payload, so a re-delivery is a duplicate.',
+      'The lead id is derived from the storefront, offer, customer and payload, so a re-delivery is a duplicate. ' +
+      'Partner Center cannot send a token: a webhook secret (LEADSTREAM_MARKETPLACE_SECRETS) in `code` stands in for the ingest token on this route only.',
+    query: t.partial({ code: TextParam(512) }),
     body: MarketplaceLeadBody,
     responses: leadResponses('marketplace'),
   }),

@@ -11,7 +11,21 @@ export const commonSettings = {
 export const httpSettings = (defaultPort: number) => ({
   host: setting('LEADSTREAM_HOST', StringFromEnv, 'address to listen on; forced to 127.0.0.1 while no tokens are configured', '127.0.0.1'),
   port: setting('LEADSTREAM_PORT', IntFromEnv('port', 0, 65535), 'HTTP port (0 picks a free one)', String(defaultPort)),
+  // A slow or stalled client is cut off (408, connection closed) instead of holding a connection for minutes.
+  headersTimeoutMs: setting('LEADSTREAM_HEADERS_TIMEOUT_MS', IntFromEnv('ms', 100, 600000), 'most time a client may take to send the request headers', '10000'),
+  requestTimeoutMs: setting('LEADSTREAM_REQUEST_TIMEOUT_MS', IntFromEnv('ms', 100, 3600000), 'most time a client may take to send a whole request, body included', '60000'),
+  keepAliveTimeoutMs: setting('LEADSTREAM_KEEP_ALIVE_TIMEOUT_MS', IntFromEnv('ms', 100, 600000), 'how long an idle keep-alive connection is kept open', '5000'),
 })
+
+/** The server timeouts of `httpSettings`. */
+export interface HttpTimeouts {
+  readonly headersTimeoutMs: number
+  readonly requestTimeoutMs: number
+  readonly keepAliveTimeoutMs: number
+}
+
+/** The defaults of `httpSettings`, for servers that tests and benchmarks start without reading settings. */
+export const defaultHttpTimeouts: HttpTimeouts = { headersTimeoutMs: 10000, requestTimeoutMs: 60000, keepAliveTimeoutMs: 5000 }
 
 export const tokenSettings = {
   ingestTokens: setting('LEADSTREAM_INGEST_TOKENS', ListFromEnv, 'comma-separated bearer tokens of the ingest role (write leads, commands, catalogue)', ''),

@@ -4,7 +4,7 @@ import { openDeadLetters } from '@leadstream/dead-letters'
 import { leadsProjection, withSources } from '@leadstream/domain'
 import { embeddedEventLog } from '@leadstream/event-log'
 import { openEventStore } from '@leadstream/event-store'
-import { httpApp, listen, openIdempotencyKeys, type Tokens } from '@leadstream/http-edge'
+import { httpApp, listen, openIdempotencyKeys, servedRoutes, type Served, type Tokens } from '@leadstream/http-edge'
 import { eventRoutes, ingestRoutes } from '@leadstream/ingest'
 import { projectionRoutes, supervisor, supervisorInWorker } from '@leadstream/projector'
 import { adminRoutes, queryRoutes } from '@leadstream/query-api'
@@ -14,6 +14,8 @@ import type { EmbeddedConfig } from './config.js'
 
 export interface Running {
   readonly url: string
+  /** The routes the server registered (the API tests compare them with the route table). */
+  readonly served: ReadonlyArray<Served>
   /** Stops accepting requests, lets in-flight ones finish, stops the projector after its batch, closes the files. */
   close(): Promise<void>
 }
@@ -52,8 +54,8 @@ export const startEmbedded = async (
   const ingestPorts = { store, deadLetters, sources: withSources(config.leadSources), now, newId: randomUUID, metrics, logger }
   const app = httpApp(
     [
-      ingestRoutes(ingestPorts, { tokens, idempotencyKeys, bodyLimitBytes: config.bodyLimitBytes, maxBatch: config.maxBatch }),
-      queryRoutes({ views }, { tokens, defaultWaitMs: config.readWaitMs }),
+      ingestRoutes(ingestPorts, { tokens, idempotencyKeys, bodyLimitBytes: config.bodyLimitBytes, maxBatch: config.maxBatch, marketplaceSecrets: config.marketplaceSecrets }),
+      queryRoutes({ views }, { tokens, defaultWaitMs: config.readWaitMs, now }),
       adminRoutes({ deadLetters }, { tokens }),
       eventRoutes(store, { tokens }),
       projectionRoutes(new Map([[leadsProjection.name, leads]]), { tokens }),
@@ -68,13 +70,14 @@ export const startEmbedded = async (
     },
   )
 
-  const server = await listen(app, { host: config.host, port: config.port, tokens, logger })
+  const server = await listen(app, { host: config.host, port: config.port, tokens, logger, timeouts: config })
   const url = server.url
   logger.info({ url, dataDir: config.dataDir }, 'leadstream is serving')
 
   let closing: Promise<void> | null = null
   return {
     url,
+    served: servedRoutes(app),
     close: () =>
       (closing ??= (async () => {
         await server.close()

@@ -54,7 +54,7 @@ if (kafka !== null && producer !== null && inbound !== null) {
   logger.info({ topic: config.inboundTopic, dlq: config.dlqTopic }, 'consuming inbound leads from Kafka')
 }
 
-const app = httpApp([ingestRoutes(ports, { tokens, idempotencyKeys, bodyLimitBytes: config.bodyLimitBytes, maxBatch: config.maxBatch }), eventRoutes(store, { tokens })], {
+const app = httpApp([ingestRoutes(ports, { tokens, idempotencyKeys, bodyLimitBytes: config.bodyLimitBytes, maxBatch: config.maxBatch, marketplaceSecrets: config.marketplaceSecrets }), eventRoutes(store, { tokens })], {
   metrics,
   logger,
   service: 'ingest',
@@ -63,7 +63,7 @@ const app = httpApp([ingestRoutes(ports, { tokens, idempotencyKeys, bodyLimitByt
     return { ok: k === null || k.state !== 'failed', kafka: k }
   },
 })
-const server = await listen(app, { host: config.host, port: config.port, tokens, logger })
+const server = await listen(app, { host: config.host, port: config.port, tokens, logger, timeouts: config })
 process.stdout.write(`ingest is serving at ${server.url}\n`)
 
 onShutdown(logger, async () => {

@@ -88,7 +88,7 @@ const app = httpApp([projectionRoutes(new Map([[leadsProjection.name, leads]]), 
     return { ok: !s.generations.some((g) => g.state === 'failed'), projections: [s] }
   },
 })
-const server = await listen(app, { host: config.host, port: config.port, tokens, logger })
+const server = await listen(app, { host: config.host, port: config.port, tokens, logger, timeouts: config })
 process.stdout.write(`projector is serving at ${server.url}\n`)
 
 onShutdown(logger, async () => {

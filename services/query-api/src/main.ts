@@ -28,7 +28,7 @@ const app = httpApp(
   ],
   { metrics, logger, service: 'query-api', health: async () => ({ ok: true, generation: await views.generation(), position: await views.position() }) },
 )
-const server = await listen(app, { host: config.host, port: config.port, tokens, logger })
+const server = await listen(app, { host: config.host, port: config.port, tokens, logger, timeouts: config })
 process.stdout.write(`query-api is serving at ${server.url}\n`)
 
 onShutdown(logger, async () => {
