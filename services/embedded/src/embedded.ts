@@ -8,7 +8,7 @@ import { openEventStore } from '@leadstream/event-store'
 import { httpApp, listen, sqliteIdempotencyKeys, type Tokens } from '@leadstream/http-edge'
 import { eventRoutes, ingestRoutes } from '@leadstream/ingest'
 import { projectionRoutes, supervisor, supervisorInWorker } from '@leadstream/projector'
-import { adminRoutes, queryRoutes } from '@leadstream/query-api'
+import { adminRoutes, exportRoutes, queryRoutes } from '@leadstream/query-api'
 import { createLogger, createMetrics, type Logger } from '@leadstream/runtime'
 import { dropViewStore, liveViews, openViewStore } from '@leadstream/view-store'
 import type { EmbeddedConfig } from './config.js'
@@ -55,6 +55,7 @@ export const startEmbedded = async (
     [
       ingestRoutes(ingestPorts, { tokens, idempotencyKeys, bodyLimitBytes: config.bodyLimitBytes, maxBatch: config.maxBatch }),
       queryRoutes({ views }, { tokens, defaultWaitMs: config.readWaitMs }),
+      exportRoutes({ views, now }, { tokens, defaultWaitMs: config.readWaitMs }),
       adminRoutes({ deadLetters }, { tokens }),
       eventRoutes(store, { tokens }),
       projectionRoutes(new Map([[leadsProjection.name, leads]]), { tokens }),

@@ -7,10 +7,11 @@ import {
   offerKinds,
   qualificationStates,
   storefronts,
-  type LeadSummary,
 } from '@leadstream/domain'
 import { requireRole, sendProblem, type Tokens } from '@leadstream/http-edge'
 import { BadCursor, type CountRow, type ViewReader } from '@leadstream/view-store'
+import { freshness } from './fresh.js'
+import { present } from './present.js'
 import { decodeQuery, Freshness, LeadQuery } from './params.js'
 
 export interface QueryPorts {
@@ -22,37 +23,6 @@ export interface QueryHttpOptions {
   /** How long a reader may wait for `minPosition` when it does not say (ms). */
   readonly defaultWaitMs: number
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
-/** Waits until the views reflect `min`, or the deadline passes. Returns the position reached. */
-export const awaitPosition = async (views: ViewReader, min: number, waitMs: number): Promise<number> => {
-  const deadline = Date.now() + waitMs
-  for (let pause = 2; ; pause = Math.min(pause * 2, 50)) {
-    const p = await views.position()
-    if (p >= min || Date.now() >= deadline) return p
-    await sleep(Math.min(pause, Math.max(1, deadline - Date.now())))
-  }
-}
-
-/** A lead as analysts see it. Contact details are included: this route needs the analyst role once tokens exist. */
-const present = (s: LeadSummary) => ({
-  leadId: s.leadId,
-  state: s.state,
-  storefront: s.storefront,
-  campaign: s.campaign,
-  leadSource: s.leadSource,
-  offer: { id: s.offerId, title: s.offerTitle, kind: s.offerKind },
-  actions: s.actions,
-  doNotContact: s.doNotContact,
-  isTest: s.isTest,
-  customer: s.customer,
-  description: s.description,
-  campaigns: s.campaigns,
-  capturedAt: s.capturedAt,
-  updatedAt: s.updatedAt,
-  revision: s.revision,
-})
 
 const zeroes = (keys: ReadonlyArray<string>): Record<string, number> => Object.fromEntries(keys.map((k) => [k, 0]))
 
@@ -89,17 +59,7 @@ export const queryRoutes =
     const read = requireRole(options.tokens, 'analyst')
     const { views } = ports
 
-    /** Applies freshness: waits for `minPosition`, sets `X-View-Position`; false when it answered 503 already. */
-    const fresh = async (res: Response, f: Freshness): Promise<number | null> => {
-      const position = f.minPosition === undefined ? await views.position() : await awaitPosition(views, f.minPosition, f.waitMs ?? options.defaultWaitMs)
-      res.setHeader('X-View-Position', String(position))
-      if (f.minPosition !== undefined && position < f.minPosition) {
-        res.setHeader('Retry-After', '1')
-        sendProblem(res, 503, 'NotYetProjected', [{ path: 'minPosition', reason: `the views are at ${position}, not yet at ${f.minPosition}` }])
-        return null
-      }
-      return position
-    }
+    const fresh = freshness(views, options.defaultWaitMs)
 
     const countsRoute = (dimension: 'storefront' | 'campaign', keys: ReadonlyArray<string>, name: string) => async (req: Request, res: Response) => {
       const q = decodeQuery(Freshness, req.query)
