@@ -6,6 +6,7 @@ import { commonSettings, configOrExit, createLogger, createMetrics, engineRules,
 import { liveViews, openViewStore } from '@leadstream/view-store'
 import { leadsProjection } from '@leadstream/domain'
 import { adminRoutes } from './admin.js'
+import { dashboardPage } from './dashboard.js'
 import { exportRoutes } from './exports.js'
 import { queryRoutes } from './routes.js'
 import { querySettings } from './settings.js'
@@ -27,6 +28,7 @@ const app = httpApp(
   [
     queryRoutes({ views }, { tokens, defaultWaitMs: config.readWaitMs }),
     exportRoutes({ views }, { tokens, defaultWaitMs: config.readWaitMs }),
+    dashboardPage({ tokens }),
     adminRoutes({ deadLetters }, { tokens }),
   ],
   { metrics, logger, health: async () => ({ ok: true, generation: await views.generation(), position: await views.position() }) },
