@@ -3,6 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
+import type * as t from 'io-ts'
+import { fromValidation } from '@leadstream/domain'
 import { embeddedSettings, startEmbedded, type Running } from '@leadstream/embedded'
 import { createLogger, loadConfig } from '@leadstream/runtime'
 
@@ -59,4 +62,19 @@ export const http = async (method: string, url: string, body?: unknown, headers:
 export const steppingClock = (start = Date.parse('2026-11-25T10:00:00Z')): (() => Date) => {
   let t = start
   return () => new Date(t++)
+}
+
+/** Decodes a body with the contract's codec (packages/api): the test reads typed fields, or fails naming the path. */
+export const decodeAs = <A>(codec: t.Decoder<unknown, A>, body: unknown, what = 'the answer'): A =>
+  pipe(
+    codec.decode(body),
+    E.getOrElseW((errors) => {
+      throw new Error(`${what} does not match ${codec.name}: ${fromValidation(errors).map((p) => `${p.path}: ${p.reason}`).join('; ')}`)
+    }),
+  )
+
+/** GET a JSON answer, decoded with its codec. */
+export const getJson = async <A>(codec: t.Decoder<unknown, A>, url: string, headers: Record<string, string> = {}): Promise<{ readonly status: number; readonly headers: Headers; readonly body: A }> => {
+  const a = await http('GET', url, undefined, headers)
+  return { ...a, body: decodeAs(codec, a.body, `GET ${url} (${a.status})`) }
 }

@@ -4,7 +4,7 @@ import * as t from 'io-ts'
 export const FieldProblem = t.type({ path: t.string, reason: t.string }, 'FieldProblem')
 
 export const Problem = t.type(
-  { error: t.type({ code: t.string, message: t.string, problems: t.array(FieldProblem) }) },
+  { error: t.type({ code: t.string, message: t.string, problems: t.readonlyArray(FieldProblem) }) },
   'Problem',
 )
 export type Problem = t.TypeOf<typeof Problem>

@@ -42,6 +42,8 @@ export interface RouteSpec {
   readonly query?: t.Mixed
   /** The JSON request body. */
   readonly body?: t.Mixed
+  /** Request headers worth documenting (name → description), e.g. `Idempotency-Key`. */
+  readonly requestHeaders?: Readonly<Record<string, string>>
   readonly responses: Readonly<Record<number, ResponseSpec>>
 }
 

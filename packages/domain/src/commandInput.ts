@@ -12,7 +12,8 @@ const commandTypes = ['ContactLead', 'StartNurturing', 'QualifyLead', 'ConvertLe
 
 const NonEmpty = t.refinement(t.string, (s) => s.trim() !== '' && s.length <= 200, 'non-empty string (≤ 200 characters)')
 
-const CommandBody = t.intersection([
+/** A qualification command's body as callers send it (the route's lead id and the clock are added). */
+export const QualificationCommandBody = t.intersection([
   t.type({ type: t.keyof(Object.fromEntries(commandTypes.map((c) => [c, null])) as Record<(typeof commandTypes)[number], null>), by: NonEmpty }),
   // `reason` and `channel` are checked on every command (a bad one is a caller's mistake worth naming) but
   // carried only into the command they belong to.
@@ -24,7 +25,7 @@ export const decodeQualificationCommand = (leadId: string, at: string, body: unk
   if (typeof type !== 'string' || !(commandTypes as ReadonlyArray<string>).includes(type))
     return E.left(invalid([problem('type', `unknown command ${JSON.stringify(type ?? null)}; accepted: ${commandTypes.join(', ')}`)]))
   return pipe(
-    CommandBody.decode(body),
+    QualificationCommandBody.decode(body),
     E.mapLeft((errors) => invalid(fromValidation(errors))),
     E.chain((b) => {
       const base = { leadId, by: b.by.trim(), at, note: b.note ?? null }
@@ -42,7 +43,8 @@ export const decodeQualificationCommand = (leadId: string, at: string, body: unk
 // the offer catalogue: publishers name each offer's kind; the views follow when they do
 // ---------------------------------------------------------------------------------------------------------
 
-const CatalogueEntry = t.intersection([
+/** A catalogue entry as publishers send it: the offer by id and/or title, and its kind. */
+export const CatalogueEntryBody = t.intersection([
   t.type({ kind: OfferKind, by: NonEmpty }),
   t.partial({ offerId: NonEmpty, offerTitle: NonEmpty }),
 ])
@@ -50,7 +52,7 @@ const CatalogueEntry = t.intersection([
 /** One entry per catalogue key (`id:` and `title:`), so a lead named either way finds its kind. */
 export const decodeCatalogueEntry = (at: string, body: unknown): E.Either<LeadError, ReadonlyArray<OfferClassified>> =>
   pipe(
-    CatalogueEntry.decode(body),
+    CatalogueEntryBody.decode(body),
     E.mapLeft((errors) => invalid(fromValidation(errors))),
     E.chain((b) => {
       const keys = [...(b.offerId === undefined ? [] : [offerKeyOfId(b.offerId)]), ...(b.offerTitle === undefined ? [] : [offerKeyOfTitle(b.offerTitle)])]

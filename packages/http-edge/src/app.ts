@@ -1,8 +1,11 @@
 // Builds an express app from route modules, with the parts every service shares: request metrics,
-// /healthz, /metrics, JSON 404s and one error handler for defects.
+// /healthz, /metrics, /openapi.json and /docs, JSON 404s and one error handler for defects.
 import express, { Router, type NextFunction, type Request, type Response } from 'express'
+import { docsPage, Health, openApiDocument, siteRoutes, type Service } from '@leadstream/api'
 import type { Logger, Metrics } from '@leadstream/runtime'
+import type { Tokens } from './auth.js'
 import { sendProblem } from './errors.js'
+import { mount, reply } from './mount.js'
 
 export type RouteModule = (router: Router) => void
 
@@ -10,8 +13,35 @@ export interface AppOptions {
   readonly metrics: Metrics
   readonly logger: Logger
   /** Health of the process: `ok: false` answers 503 so orchestrators restart or drain it. */
-  readonly health: () => Promise<{ readonly ok: boolean } & Record<string, unknown>>
+  readonly health: () => Promise<Health>
+  /** Which process this is: /openapi.json and /docs describe its routes (all of them when absent: embedded). */
+  readonly service?: Service
 }
+
+/** The routes every process serves need no token. */
+const noTokens: Tokens = { ingest: [], analyst: [], operator: [] }
+
+/** Health, metrics, the OpenAPI document and its page (built once, on the first request for either). */
+const siteModule =
+  (options: AppOptions): RouteModule =>
+  (router) => {
+    let doc: ReturnType<typeof openApiDocument> | null = null
+    let page: string | null = null
+    const document = () => (doc ??= openApiDocument(options.service))
+    mount(router, noTokens, siteRoutes.health, async (_req, res) => {
+      const h = await options.health()
+      reply(res, Health, h, h.ok ? 200 : 503)
+    })
+    mount(router, noTokens, siteRoutes.metrics, async (_req, res) => {
+      res.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics())
+    })
+    mount(router, noTokens, siteRoutes.openapi, (_req, res) => {
+      res.json(document())
+    })
+    mount(router, noTokens, siteRoutes.docs, (_req, res) => {
+      res.type('html').send((page ??= docsPage(document())))
+    })
+  }
 
 export const httpApp = (modules: ReadonlyArray<RouteModule>, options: AppOptions): express.Express => {
   const app = express()
@@ -25,15 +55,8 @@ export const httpApp = (modules: ReadonlyArray<RouteModule>, options: AppOptions
     })
     next()
   })
-  app.get('/healthz', async (_req, res) => {
-    const h = await options.health()
-    res.status(h.ok ? 200 : 503).json(h)
-  })
-  app.get('/metrics', async (_req, res) => {
-    res.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics())
-  })
   const router = Router()
-  for (const m of modules) m(router)
+  for (const m of [siteModule(options), ...modules]) m(router)
   app.use(router)
   app.use((req, res) => sendProblem(res, 404, 'NotFound', [{ path: req.path, reason: `no route ${req.method} ${req.path}` }]))
   // Defects only: known failures are answered by the routes. Never log bodies (they hold personal data).

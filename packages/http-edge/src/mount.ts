@@ -1,6 +1,7 @@
 // Registers a handler for a route of the API contract (packages/api): its path, its method and its role come
 // from the route table, so the table, the server and the OpenAPI document cannot disagree.
-import type { RequestHandler, Router } from 'express'
+import type { RequestHandler, Response, Router } from 'express'
+import type * as t from 'io-ts'
 import { expressPath, type RouteSpec } from '@leadstream/api'
 import { requireRole, type Tokens } from './auth.js'
 
@@ -23,4 +24,9 @@ export const mount = (router: Router, tokens: Tokens, spec: RouteSpec, ...handle
       return never
     }
   }
+}
+
+/** Sends a JSON answer typed by its codec in the route table, so a handler cannot drift from the document. */
+export const reply = <C extends t.Mixed>(res: Response, _codec: C, body: t.OutputOf<C>, status = 200): void => {
+  res.status(status).json(body)
 }

@@ -2,11 +2,11 @@
 // hold customer contact data, so only `show` prints them; list and discard print everything else.
 import { exitCode, jsonOut, wholeNumber, type Command, type Context, type Group } from './command.js'
 import { problemLines, table } from './render.js'
-import { DeadLetter, DeadLetterPage, Replayed } from './wire.js'
+import { DeadLetterPage, DeadLetterView, ReplayAnswer } from '@leadstream/api'
 
 const statuses = ['open', 'replayed', 'discarded'] as const
 
-const withoutPayload = ({ payload: _payload, ...rest }: DeadLetter) => rest
+const withoutPayload = ({ payload: _payload, ...rest }: DeadLetterView) => rest
 
 const idOf = (raw: string): number | null => {
   const id = wholeNumber(raw)
@@ -58,7 +58,7 @@ const show: Command = {
   run: async (ctx, [raw = '']) => {
     const id = idOf(raw)
     if (id === null) return badId(ctx, raw)
-    const r = await ctx.api.call('query', 'GET', `/v1/admin/dead-letters/${id}`, DeadLetter)
+    const r = await ctx.api.call('query', 'GET', `/v1/admin/dead-letters/${id}`, DeadLetterView)
     if (!r.ok) return ctx.fail(r.failure)
     const d = r.value
     if (ctx.json) return jsonOut(ctx, d)
@@ -88,14 +88,14 @@ const replay: Command = {
   run: async (ctx, [raw = '']) => {
     const id = idOf(raw)
     if (id === null) return badId(ctx, raw)
-    const r = await ctx.api.call('ingest', 'POST', `/v1/admin/dead-letters/${id}/replay`, Replayed)
+    const r = await ctx.api.call('ingest', 'POST', `/v1/admin/dead-letters/${id}/replay`, ReplayAnswer)
     if (!r.ok) return ctx.fail(r.failure)
     if (ctx.json) return jsonOut(ctx, r.value)
-    const { status, leadId, position } = r.value
+    const replayed = r.value
     ctx.io.out(
-      status === 'accepted'
-        ? `dead letter ${id} replayed: lead ${leadId} captured${position === undefined ? '' : ` at position ${position}`}\n`
-        : `dead letter ${id} replayed: lead ${leadId} was already captured (duplicate)\n`,
+      replayed.status === 'accepted'
+        ? `dead letter ${id} replayed: lead ${replayed.leadId} captured at position ${replayed.position}\n`
+        : `dead letter ${id} replayed: lead ${replayed.leadId} was already captured (duplicate)\n`,
     )
     return exitCode.ok
   },
@@ -109,7 +109,7 @@ const discard: Command = {
   run: async (ctx, [raw = '']) => {
     const id = idOf(raw)
     if (id === null) return badId(ctx, raw)
-    const r = await ctx.api.call('ingest', 'POST', `/v1/admin/dead-letters/${id}/discard`, DeadLetter)
+    const r = await ctx.api.call('ingest', 'POST', `/v1/admin/dead-letters/${id}/discard`, DeadLetterView)
     if (!r.ok) return ctx.fail(r.failure)
     if (ctx.json) return jsonOut(ctx, withoutPayload(r.value))
     ctx.io.out(`dead letter ${id} discarded\n`)

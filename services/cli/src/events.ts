@@ -2,7 +2,7 @@
 // reading it is what the operator asked for).
 import { exitCode, jsonOut, sleep, wholeNumber, type Command, type Group } from './command.js'
 import { table } from './render.js'
-import { EventPage, Stream } from './wire.js'
+import { EventPage, StreamAnswer } from '@leadstream/api'
 
 const PAGE = 1000
 const FOLLOW_POLL_MS = 500
@@ -14,7 +14,7 @@ const stream: Command = {
   summary: 'every event of one lead, oldest first',
   optionHelp: [['--json', '{streamId, revision, events} as JSON']],
   run: async (ctx, [leadId = '']) => {
-    const r = await ctx.api.call('ingest', 'GET', `/v1/admin/streams/${encodeURIComponent(leadId)}`, Stream)
+    const r = await ctx.api.call('ingest', 'GET', `/v1/admin/streams/${encodeURIComponent(leadId)}`, StreamAnswer)
     if (!r.ok) return ctx.fail(r.failure)
     if (ctx.json) return jsonOut(ctx, r.value)
     const { streamId, revision, events } = r.value

@@ -1,6 +1,10 @@
 // The CLI's one HTTP client: which service answers which admin route, the operator token, and every way a
 // call can fail, returned as a value (unreachable, refused with problems, an answer it cannot read, interrupted).
-import { ErrorBody, type Decoder, type FieldProblem } from './wire.js'
+// Answers are decoded with the codecs the servers answer with (packages/api), so the CLI copies no shape.
+import * as E from 'fp-ts/lib/Either.js'
+import type * as t from 'io-ts'
+import { Problem } from '@leadstream/api'
+import { fromValidation, type FieldProblem } from '@leadstream/domain'
 
 // ---------------------------------------------------------------------------------------------------------
 // model
@@ -59,7 +63,7 @@ export type Result<A> = { readonly ok: true; readonly value: A } | { readonly ok
 export type Query = Readonly<Record<string, string | number | undefined>>
 
 export interface Api {
-  call<A>(service: Service, method: 'GET' | 'POST', path: string, decoder: Decoder<A>, query?: Query): Promise<Result<A>>
+  call<A>(service: Service, method: 'GET' | 'POST', path: string, codec: t.Decoder<unknown, A>, query?: Query): Promise<Result<A>>
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -106,9 +110,18 @@ const parseJson = (text: string): { readonly ok: true; readonly value: unknown }
   }
 }
 
+/**
+ * Where an answer differs from the contract: the first field's path and what was expected. Never the value: an
+ * answer may hold customer data.
+ */
+const mismatch = (errors: t.Errors): string => {
+  const [first] = fromValidation(errors)
+  return first === undefined ? '(body): not readable' : `${first.path}: ${first.reason.replace(/, got [\s\S]*$/, '')}`
+}
+
 /** Calls go to the service's endpoint, with the operator token when one is given; SIGINT (`signal`) interrupts them. */
 export const api = (endpoints: Endpoints, token: string | null, signal: AbortSignal, timeoutMs = 30000): Api => ({
-  call: async (service, method, path, decoder, query = {}) => {
+  call: async (service, method, path, codec, query = {}) => {
     const params = new URLSearchParams()
     for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v))
     const url = `${endpoints[service].url}${path}${params.size > 0 ? `?${params.toString()}` : ''}`
@@ -128,15 +141,15 @@ export const api = (endpoints: Endpoints, token: string | null, signal: AbortSig
     }
     const body = parseJson(text)
     if (!res.ok) {
-      const error = body.ok ? ErrorBody(body.value) : null
-      if (error?.ok === true) return { ok: false, failure: { _tag: 'Refused', service, method, url, status: res.status, ...error.value.error } }
+      const error = body.ok ? Problem.decode(body.value) : null
+      if (error !== null && E.isRight(error)) return { ok: false, failure: { _tag: 'Refused', service, method, url, status: res.status, ...error.right.error } }
       // not our JSON error (a proxy, another program on the port): show the start of what came back
       const snippet = text.trim().slice(0, 200)
       return { ok: false, failure: { _tag: 'Refused', service, method, url, status: res.status, code: res.statusText || 'Error', message: snippet, problems: [] } }
     }
     if (!body.ok) return { ok: false, failure: { _tag: 'Unreadable', service, method, url, status: res.status, reason: 'the answer is not JSON' } }
-    const decoded = decoder(body.value)
-    if (!decoded.ok) return { ok: false, failure: { _tag: 'Unreadable', service, method, url, status: res.status, reason: `${decoded.path}: expected ${decoded.expected}` } }
-    return { ok: true, value: decoded.value }
+    const decoded = codec.decode(body.value)
+    if (E.isLeft(decoded)) return { ok: false, failure: { _tag: 'Unreadable', service, method, url, status: res.status, reason: mismatch(decoded.left) } }
+    return { ok: true, value: decoded.right }
   },
 })

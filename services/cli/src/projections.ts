@@ -2,14 +2,14 @@
 // until the registry shows the new generation live (or it fails).
 import { exitCode, jsonOut, sleep, type Command, type Context, type Group } from './command.js'
 import { duration, progressReporter, rate, table, type Progress } from './render.js'
-import { PauseChanged, Projections, RebuildStarted, type Generation, type Projection } from './wire.js'
+import { PauseChanged, ProjectionsAnswer, RebuildStarted, type GenerationStatusView, type ProjectionStatusView } from '@leadstream/api'
 
 const POLL_MS = 250
 
 const LIST = '/v1/admin/projections'
 const action = (name: string, verb: 'rebuild' | 'pause' | 'resume') => `${LIST}/${encodeURIComponent(name)}/${verb}`
 
-const rowsOf = (p: Projection): ReadonlyArray<ReadonlyArray<string>> => {
+const rowsOf = (p: ProjectionStatusView): ReadonlyArray<ReadonlyArray<string>> => {
   const rows = p.generations.map((g) => ({
     generation: g.generation,
     cells: [p.projection, String(g.generation), g.role, g.state, `${g.position}/${g.head}`, String(g.lag), rate(g.eventsPerSecond), duration(g.etaSeconds), g.lastError?.message ?? ''],
@@ -28,7 +28,7 @@ const status: Command = {
   summary: 'every projection and its generations: state, position/head, lag, rate, ETA, last error',
   optionHelp: [['--json', 'the projector’s answer as JSON']],
   run: async (ctx) => {
-    const r = await ctx.api.call('projector', 'GET', LIST, Projections)
+    const r = await ctx.api.call('projector', 'GET', LIST, ProjectionsAnswer)
     if (!r.ok) return ctx.fail(r.failure)
     if (ctx.json) return jsonOut(ctx, r.value)
     const header = ['PROJECTION', 'GEN', 'ROLE', 'STATE', 'POSITION/HEAD', 'LAG', 'EVENTS/S', 'ETA', 'LAST ERROR']
@@ -43,7 +43,7 @@ const status: Command = {
  */
 const progressOf = () => {
   let previous: { readonly at: number; readonly position: number } | null = null
-  return (g: Generation, at = Date.now()): Progress => {
+  return (g: GenerationStatusView, at = Date.now()): Progress => {
     const seen = previous !== null && at > previous.at ? ((g.position - previous.position) * 1000) / (at - previous.at) : 0
     previous = { at, position: g.position }
     const eventsPerSecond = g.eventsPerSecond > 0 ? g.eventsPerSecond : seen
@@ -52,7 +52,7 @@ const progressOf = () => {
 }
 
 /** Polls the status until `target` is live (0), has failed or was dropped (1), or SIGINT (130). */
-const follow = async (ctx: Context, name: string, target: number, initial: Projection): Promise<number> => {
+const follow = async (ctx: Context, name: string, target: number, initial: ProjectionStatusView): Promise<number> => {
   const progress = progressReporter(ctx.io, `${name} generation ${target}`)
   const measure = progressOf()
   const started = Date.now()
@@ -89,7 +89,7 @@ const follow = async (ctx: Context, name: string, target: number, initial: Proje
       progress.note(`${name} is paused: generation ${target} builds once it is resumed ('leadstream projections resume ${name}')`)
     }
     if (generation !== undefined) progress.update(measure(generation))
-    const r = (await sleep(POLL_MS, ctx.io.signal)) ? await ctx.api.call('projector', 'GET', LIST, Projections) : null
+    const r = (await sleep(POLL_MS, ctx.io.signal)) ? await ctx.api.call('projector', 'GET', LIST, ProjectionsAnswer) : null
     if (r === null || (!r.ok && r.failure._tag === 'Interrupted')) {
       progress.end()
       ctx.io.err(`leadstream: stopped waiting; generation ${target} keeps building on the server (see 'leadstream projections status')\n`)

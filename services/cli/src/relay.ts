@@ -1,6 +1,6 @@
 // `leadstream relay status|reseed`: the relay that publishes the event store into Kafka (distributed mode only).
 import { exitCode, jsonOut, type Command, type Group } from './command.js'
-import { RelayStatus, ReseedRequested } from './wire.js'
+import { RelayStatusView, ReseedRequested } from '@leadstream/api'
 
 const status: Command = {
   name: 'status',
@@ -8,7 +8,7 @@ const status: Command = {
   summary: 'the relay’s state and its position in the event store',
   optionHelp: [['--json', 'the relay’s answer as JSON']],
   run: async (ctx) => {
-    const r = await ctx.api.call('relay', 'GET', '/v1/admin/relay', RelayStatus)
+    const r = await ctx.api.call('relay', 'GET', '/v1/admin/relay', RelayStatusView)
     if (!r.ok) return ctx.fail(r.failure)
     if (ctx.json) return jsonOut(ctx, r.value)
     const { state, position, head, lastError } = r.value

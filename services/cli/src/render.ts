@@ -1,7 +1,7 @@
 // What the operator sees: tables, durations and rates, failures with the server's problems, and the rebuild
 // progress (a redrawn bar on a terminal, plain periodic lines in a log or a pipe). Everything goes through `Io`.
 import { services, type Endpoints, type Failure } from './http.js'
-import type { FieldProblem } from './wire.js'
+import type { FieldProblem } from '@leadstream/domain'
 
 // ---------------------------------------------------------------------------------------------------------
 // model

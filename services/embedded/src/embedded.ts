@@ -5,7 +5,7 @@ import { sqliteDeadLetters } from '@leadstream/dead-letters'
 import { leadsProjection, withSources } from '@leadstream/domain'
 import { embeddedEventLog } from '@leadstream/event-log'
 import { openEventStore } from '@leadstream/event-store'
-import { httpApp, listen, sqliteIdempotencyKeys, type Tokens } from '@leadstream/http-edge'
+import { httpApp, listen, servedRoutes, sqliteIdempotencyKeys, type Served, type Tokens } from '@leadstream/http-edge'
 import { eventRoutes, ingestRoutes } from '@leadstream/ingest'
 import { projectionRoutes, supervisor, supervisorInWorker } from '@leadstream/projector'
 import { adminRoutes, dashboardPage, exportRoutes, queryRoutes } from '@leadstream/query-api'
@@ -15,6 +15,8 @@ import type { EmbeddedConfig } from './config.js'
 
 export interface Running {
   readonly url: string
+  /** The routes the server registered (the API tests compare them with the route table). */
+  readonly served: ReadonlyArray<Served>
   /** Stops accepting requests, lets in-flight ones finish, stops the projector after its batch, closes the files. */
   close(): Promise<void>
 }
@@ -78,6 +80,7 @@ export const startEmbedded = async (
   let closing: Promise<void> | null = null
   return {
     url,
+    served: servedRoutes(app),
     close: () =>
       (closing ??= (async () => {
         await server.close()

@@ -4,9 +4,10 @@ import * as E from 'fp-ts/lib/Either.js'
 import type { Router } from 'express'
 import { LeadId, streamOfLead, type RecordedEvent } from '@leadstream/domain'
 import type { EventStore } from '@leadstream/event-store'
-import { requireRole, sendProblem, type Tokens } from '@leadstream/http-edge'
+import { EventPage, operatorRoutes, StreamAnswer, type RecordedEventView } from '@leadstream/api'
+import { mount, reply, sendProblem, type Tokens } from '@leadstream/http-edge'
 
-const present = (r: RecordedEvent) => ({
+const present = (r: RecordedEvent): RecordedEventView => ({
   position: r.position,
   streamId: r.streamId,
   revision: r.revision,
@@ -21,22 +22,21 @@ const present = (r: RecordedEvent) => ({
 export const eventRoutes =
   (store: EventStore, options: { readonly tokens: Tokens }) =>
   (router: Router): void => {
-    const operator = requireRole(options.tokens, 'operator')
-    router.get('/v1/admin/events', operator, async (req, res) => {
+    mount(router, options.tokens, operatorRoutes.listEvents, async (req, res) => {
       const after = Number(req.query['after'] ?? 0)
       const limit = Number(req.query['limit'] ?? 100)
       if (!Number.isSafeInteger(after) || after < 0) return sendProblem(res, 400, 'Invalid', [{ path: 'after', reason: 'expected a position ≥ 0' }])
       if (!Number.isSafeInteger(limit) || limit < 1 || limit > 10000) return sendProblem(res, 400, 'Invalid', [{ path: 'limit', reason: 'expected 1 to 10000' }])
       const [read, head] = await Promise.all([store.readAll(after, limit)(), store.head()()])
       if (E.isLeft(read) || E.isLeft(head)) throw new Error('the event store is unavailable')
-      res.json({ head: head.right, events: read.right.map(present) })
+      reply(res, EventPage, { head: head.right, events: read.right.map(present) })
     })
-    router.get('/v1/admin/streams/:leadId', operator, async (req, res) => {
+    mount(router, options.tokens, operatorRoutes.getStream, async (req, res) => {
       const id = String(req.params['leadId'])
       if (!LeadId.is(id)) return sendProblem(res, 400, 'Invalid', [{ path: 'leadId', reason: 'not a lead id' }])
       const read = await store.readStream(streamOfLead(id))()
       if (E.isLeft(read)) throw new Error('the event store is unavailable')
       if (read.right.revision < 0) return sendProblem(res, 404, 'LeadNotFound', [{ path: 'leadId', reason: `no stream for lead ${id}` }])
-      res.json({ streamId: streamOfLead(id), revision: read.right.revision, events: read.right.events.map(present) })
+      reply(res, StreamAnswer, { streamId: streamOfLead(id), revision: read.right.revision, events: read.right.events.map(present) })
     })
   }

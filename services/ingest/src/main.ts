@@ -56,6 +56,7 @@ if (kafka !== null && producer !== null && inbound !== null) {
 const app = httpApp([ingestRoutes(ports, { tokens, idempotencyKeys, bodyLimitBytes: config.bodyLimitBytes, maxBatch: config.maxBatch }), eventRoutes(store, { tokens })], {
   metrics,
   logger,
+  service: 'ingest',
   health: async () => {
     const k = inbound?.status() ?? null
     return { ok: k === null || k.state !== 'failed', kafka: k }

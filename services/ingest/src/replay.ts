@@ -15,7 +15,7 @@ export type ReplayError =
 
 export const replayDeadLetter =
   (ports: IngestPorts) =>
-  async (id: number): Promise<E.Either<ReplayError, ItemResult>> => {
+  async (id: number): Promise<E.Either<ReplayError, Exclude<ItemResult, { readonly status: 'rejected' }>>> => {
     const d = await ports.deadLetters.get(id)
     if (d === null) return E.left({ _tag: 'NotFound', id })
     if (d.status !== 'open') return E.left({ _tag: 'NotOpen', id, status: d.status })

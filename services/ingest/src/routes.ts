@@ -1,6 +1,7 @@
 // Ingest's HTTP routes: leads (native and marketplace), qualification commands, the offer catalogue.
 import * as E from 'fp-ts/lib/Either.js'
 import type { NextFunction, Request, Response, Router } from 'express'
+import type * as t from 'io-ts'
 import {
   decodeCatalogueEntry,
   decodeMarketplaceLead,
@@ -13,7 +14,8 @@ import {
   type InboundLead,
   type LeadError,
 } from '@leadstream/domain'
-import { errorBody, idempotent, isBodyError, parseBody, rawBody, requireRole, sendLeadError, type IdempotencyKeys, type Tokens } from '@leadstream/http-edge'
+import { BatchAnswer, CommandAnswer, DeadLetterView, inboundRoutes, LeadAccepted, LeadDuplicate, operatorRoutes, Rejected, ReplayAnswer, Written } from '@leadstream/api'
+import { errorBody, idempotent, isBodyError, mount, parseBody, rawBody, reply, sendLeadError, type IdempotencyKeys, type Tokens } from '@leadstream/http-edge'
 import { classifyOffer, runCommand } from './commands.js'
 import { discardDeadLetter, replayDeadLetter, type ReplayError } from './replay.js'
 import { ingestLeads, type IngestSummary, type InboundItem } from './leads.js'
@@ -33,13 +35,14 @@ export const ingestRoutes =
   (ports: IngestPorts, options: IngestHttpOptions) =>
   (router: Router): void => {
     const ingest = ingestLeads(ports)
-    const write = [requireRole(options.tokens, 'ingest'), rawBody(options.bodyLimitBytes), idempotent(options.idempotencyKeys, ports.now)]
+    // The role check comes first (mount), then the body is read, then a repeated Idempotency-Key is answered.
+    const write = [rawBody(options.bodyLimitBytes), idempotent(options.idempotencyKeys, ports.now)]
 
     /** Keeps a payload that could not be read at all, and answers 400 naming why. */
     const rejectWhole = async (req: Request, res: Response, format: string, problems: ReadonlyArray<FieldProblem>, payload: string, status = 400) => {
       const [id] = await ports.deadLetters.record([{ source: `http:${req.path}`, format, problems, payload, receivedAt: ports.now().toISOString() }])
       ports.metrics.deadLetters.inc({ source: `http:${req.path}` })
-      res.status(status).json({ ...errorBody(status === 413 ? 'PayloadTooLarge' : 'Invalid', problems), deadLetterId: id })
+      reply(res, Rejected, { ...errorBody(status === 413 ? 'PayloadTooLarge' : 'Invalid', problems), deadLetterId: id! }, status)
     }
 
     const leadsRoute = (format: string, decode: (value: unknown, receivedAt: string) => E.Either<LeadError, InboundLead>) => async (req: Request, res: Response) => {
@@ -56,19 +59,26 @@ export const ingestRoutes =
       res.setHeader('X-Log-Position', String(summary.position))
       if (single) {
         const r = summary.results[0]!
-        if (r.status === 'rejected') return void res.status(400).json({ ...errorBody('Invalid', r.problems), deadLetterId: r.deadLetterId })
-        return void res.status(r.status === 'accepted' ? 201 : 200).json({ ...r, position: summary.position })
+        if (r.status === 'rejected') return reply(res, Rejected, { ...errorBody('Invalid', r.problems), deadLetterId: r.deadLetterId }, 400)
+        if (r.status === 'accepted') return reply(res, LeadAccepted, { ...r, position: summary.position }, 201)
+        return reply(res, LeadDuplicate, { ...r, position: summary.position })
       }
       // In a batch, each problem's path starts with the item's index, so the sender knows which lead to fix.
       const results = summary.results.map((r) => (r.status === 'rejected' ? { ...r, problems: prefixed(r.index, r.problems) } : r))
       const status = summary.rejected === 0 ? 200 : summary.rejected === values.length ? 400 : 207
-      res.status(status).json({ ...summary, results })
+      reply(res, BatchAnswer, { ...summary, results }, status)
     }
 
-    router.post('/v1/leads', ...write, leadsRoute('native', (v) => decodeNativeLead(v)))
-    router.post('/v1/marketplace/leads', ...write, leadsRoute('marketplace', (v, receivedAt) => decodeMarketplaceLead(ports.sources, { receivedAt }, v)))
+    mount(router, options.tokens, inboundRoutes.submitLeads, ...write, leadsRoute('native', (v) => decodeNativeLead(v)))
+    mount(
+      router,
+      options.tokens,
+      inboundRoutes.submitMarketplaceLeads,
+      ...write,
+      leadsRoute('marketplace', (v, receivedAt) => decodeMarketplaceLead(ports.sources, { receivedAt }, v)),
+    )
 
-    router.post('/v1/leads/:id/commands', ...write, async (req: Request, res: Response) => {
+    mount(router, options.tokens, inboundRoutes.runLeadCommand, ...write, async (req: Request, res: Response) => {
       const body = parseBody(req)
       if (!body.ok) return rejectWhole(req, res, 'command', [problem('(body)', body.reason)], body.raw)
       const leadId = String(req.params['id'])
@@ -81,10 +91,10 @@ export const ingestRoutes =
         return sendLeadError(res, result.left, { deadLetterId: id })
       }
       res.setHeader('X-Log-Position', String(result.right.position))
-      res.status(result.right.duplicate ? 200 : 201).json({ status: result.right.duplicate ? 'duplicate' : 'accepted', leadId, ...result.right })
+      reply(res, CommandAnswer, { status: result.right.duplicate ? 'duplicate' : 'accepted', leadId, ...result.right }, result.right.duplicate ? 200 : 201)
     })
 
-    router.post('/v1/catalogue', ...write, async (req: Request, res: Response) => {
+    mount(router, options.tokens, inboundRoutes.classifyOffer, ...write, async (req: Request, res: Response) => {
       const body = parseBody(req)
       if (!body.ok) return rejectWhole(req, res, 'catalogue', [problem('(body)', body.reason)], body.raw)
       const at = ports.now().toISOString()
@@ -95,10 +105,9 @@ export const ingestRoutes =
         return sendLeadError(res, result.left, { deadLetterId: id })
       }
       res.setHeader('X-Log-Position', String(result.right.position))
-      res.status(result.right.duplicate ? 200 : 201).json({ status: result.right.duplicate ? 'duplicate' : 'accepted', ...result.right })
+      reply(res, Written, { status: result.right.duplicate ? 'duplicate' : 'accepted', ...result.right }, result.right.duplicate ? 200 : 201)
     })
 
-    const operator = requireRole(options.tokens, 'operator')
     const replayStatus = (e: ReplayError): number =>
       e._tag === 'NotFound' ? 404 : e._tag === 'NotOpen' ? 409 : 422
     const replayProblems = (e: ReplayError): ReadonlyArray<FieldProblem> =>
@@ -111,15 +120,15 @@ export const ingestRoutes =
             : e.format === 'event'
               ? [problem('format', 'a parked event is applied again by the fixed projection: deploy the fix and rebuild the projection (the rebuild reads every event)')]
               : [problem('format', `a ${e.format} dead letter cannot be replayed; send the request again`)]
-    const adminAction = (act: (id: number) => Promise<E.Either<ReplayError, unknown>>) => async (req: Request, res: Response) => {
+    const adminAction = <C extends t.Mixed>(answer: C, act: (id: number) => Promise<E.Either<ReplayError, t.OutputOf<C>>>) => async (req: Request, res: Response) => {
       const id = Number(req.params['id'])
       if (!Number.isSafeInteger(id) || id <= 0) return void res.status(400).json(errorBody('Invalid', [problem('id', 'expected a dead-letter id')]))
       const r = await act(id)
       if (E.isLeft(r)) return void res.status(replayStatus(r.left)).json(errorBody(r.left._tag, replayProblems(r.left)))
-      res.json(r.right)
+      reply(res, answer, r.right)
     }
-    router.post('/v1/admin/dead-letters/:id/replay', operator, adminAction(replayDeadLetter(ports)))
-    router.post('/v1/admin/dead-letters/:id/discard', operator, adminAction(discardDeadLetter(ports)))
+    mount(router, options.tokens, operatorRoutes.replayDeadLetter, adminAction(ReplayAnswer, replayDeadLetter(ports)))
+    mount(router, options.tokens, operatorRoutes.discardDeadLetter, adminAction(DeadLetterView, discardDeadLetter(ports)))
 
     // Body errors raised before a route runs (too large, unreadable): answered as JSON and kept as dead letters.
     router.use(async (err: unknown, req: Request, res: Response, next: NextFunction) => {

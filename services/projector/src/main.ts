@@ -80,6 +80,7 @@ await leads.start()
 const app = httpApp([projectionRoutes(new Map([[leadsProjection.name, leads]]), { tokens })], {
   metrics,
   logger,
+  service: 'projector',
   health: async () => {
     const s = await leads.status()
     return { ok: !s.generations.some((g) => g.state === 'failed'), projections: [s] }

@@ -4,7 +4,7 @@ import { readdirSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join, resolve } from 'node:path'
 import type { Response, Router } from 'express'
-import { dashboardRoutes } from '@leadstream/api'
+import { siteRoutes } from '@leadstream/api'
 import { mount, sendProblem, type Tokens } from '@leadstream/http-edge'
 
 const folder = resolve(import.meta.dirname, '..', 'dashboard')
@@ -40,8 +40,8 @@ export const dashboardPage =
   (options: { readonly tokens: Tokens }) =>
   (router: Router): void => {
     const known = files()
-    mount(router, options.tokens, dashboardRoutes.page, (_req, res) => send(res, join(folder, 'index.html')))
-    mount(router, options.tokens, dashboardRoutes.asset, (req, res) => {
+    mount(router, options.tokens, siteRoutes.dashboard, (_req, res) => send(res, join(folder, 'index.html')))
+    mount(router, options.tokens, siteRoutes.dashboardAsset, (req, res) => {
       const name = String(req.params['file'])
       const path = known.get(name)
       if (path === undefined) return sendProblem(res, 404, 'NotFound', [{ path: 'file', reason: `no dashboard file ${name}` }])

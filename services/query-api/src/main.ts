@@ -31,7 +31,7 @@ const app = httpApp(
     dashboardPage({ tokens }),
     adminRoutes({ deadLetters }, { tokens }),
   ],
-  { metrics, logger, health: async () => ({ ok: true, generation: await views.generation(), position: await views.position() }) },
+  { metrics, logger, service: 'query-api', health: async () => ({ ok: true, generation: await views.generation(), position: await views.position() }) },
 )
 const server = await listen(app, { host: config.host, port: config.port, tokens, logger })
 process.stdout.write(`query-api is serving at ${server.url}\n`)

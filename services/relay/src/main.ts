@@ -50,6 +50,7 @@ r.start()
 const app = httpApp([relayRoutes(r, { tokens })], {
   metrics,
   logger,
+  service: 'relay',
   health: async () => {
     const s = await r.status()
     return { ok: s.state !== 'failed', relay: s }
