@@ -11,6 +11,7 @@ import { appendAll } from './append.js'
 import { benchExport } from './export.js'
 import { leadHistory } from './history.js'
 import { ingestRun } from './ingest.js'
+import { benchAnalytics } from './analytics.js'
 import { benchKafka } from './kafka.js'
 import { rawPostgresUpserts, rebuildIntoPostgres } from './postgres.js'
 import { projectAll } from './projection.js'
@@ -30,8 +31,10 @@ const benchSettings = {
   projectorBatch: setting('BENCH_PROJECTOR_BATCH', IntFromEnv('events', 1, 100_000), 'events per projector transaction', '5000'),
   captureShare: setting('BENCH_CAPTURE_PERCENT', IntFromEnv('percent', 1, 100), 'share of the projection store\'s events that capture a new lead', '70'),
   classifications: setting('BENCH_CLASSIFICATIONS', IntFromEnv('events', 0, 10_000), 'OfferClassified events spread over the projection store', '20'),
+  analyticsLeads: setting('BENCH_ANALYTICS_LEADS', IntFromEnv('leads', 1000, 100_000_000), 'leads in the analytics step (written into SQLite and PostgreSQL views)', '1000000'),
+  analyticsRuns: setting('BENCH_ANALYTICS_RUNS', IntFromEnv('requests', 1, 100_000), 'measured requests per slow analytics route (fast ones: ten times as many)', '20'),
   queries: setting('BENCH_QUERIES', IntFromEnv('requests', 1, 1_000_000), 'measured requests per query route', '2000'),
-  only: setting('BENCH_ONLY', ListFromEnv, 'steps to run, comma-separated: raw, append, ingest, projection, postgres, query, export, kafka (query, export and postgres need projection); empty: all', ''),
+  only: setting('BENCH_ONLY', ListFromEnv, 'steps to run, comma-separated: raw, append, ingest, projection, postgres, query, export, kafka, analytics (query, export and postgres need projection); empty: all. `pnpm bench analytics` runs the analytics step alone', ''),
   postgresUrl: setting('BENCH_POSTGRES_URL', StringFromEnv, 'PostgreSQL for the rebuild-into-PostgreSQL step', 'postgres://postgres@127.0.0.1:5432/test'),
   kafkaBrokers: setting('KAFKA_BROKERS', ListFromEnv, 'Kafka brokers for the Kafka step (skipped, and said so, when empty)', ''),
   kafkaLeads: setting('BENCH_KAFKA_LEADS', IntFromEnv('leads', 1000, 10_000_000), 'leads sent through leads.inbound in the Kafka step', '50000'),
@@ -50,9 +53,9 @@ if (E.isLeft(loaded)) {
   process.stderr.write(`bench: fix these settings:\n${loaded.left.map((l) => `  ${l}`).join('\n')}\n`)
   process.exit(2)
 }
-const cfg = loaded.right
+const cfg = process.argv.slice(2).includes('analytics') ? { ...loaded.right, only: ['analytics'] } : loaded.right
 
-const steps = ['raw', 'append', 'ingest', 'projection', 'postgres', 'query', 'export', 'kafka'] as const
+const steps = ['raw', 'append', 'ingest', 'projection', 'postgres', 'query', 'export', 'kafka', 'analytics'] as const
 const unknownSteps = cfg.only.filter((s) => !(steps as ReadonlyArray<string>).includes(s))
 if (unknownSteps.length > 0) {
   process.stderr.write(`bench: unknown BENCH_ONLY steps ${unknownSteps.join(', ')}; known: ${steps.join(', ')}\n`)
@@ -306,24 +309,54 @@ try {
     }
   }
 
-  notes.push(
-    `Load clients run in a separate process; the server (and its projector) in the benchmark's own. Raw limits: bare better-sqlite3 insert loops of the same rows ` +
-      `into the same tables, opened by the product's own stores (same schema and pragmas: WAL, synchronous=FULL), same transaction sizes; the event rows alternate ` +
-      `batch by batch with the direct appends, the lead view rows (${cfg.captureShare}% new, the rest rewrites of stored leads) run just before the projection. ` +
-      `Whole run: ${((Date.now() - began) / 1000).toFixed(0)} s. Load average at start ${loadAtStart.map((l) => l.toFixed(1)).join(', ')}, at end ${loadavg().map((l) => l.toFixed(1)).join(', ')} ` +
-      `on ${availableParallelism()} cores: the benchmark itself keeps about one core busy, so more means other work competed with it. ` +
-      `"/CPU-s" figures count per second of CPU used by the benchmark's process (store, projector, server; not the load client): less sensitive to that competition.`,
-  )
+  // -- 7. the analysts' projections at BENCH_ANALYTICS_LEADS leads, SQLite and PostgreSQL ------------------
+  if (runs('analytics')) {
+    const a = await benchAnalytics({
+      leads: cfg.analyticsLeads,
+      batch: cfg.projectorBatch,
+      seed: cfg.seed + 3,
+      runs: cfg.analyticsRuns,
+      postgresUrl: cfg.postgresUrl,
+      dataDir,
+      say,
+      progress,
+    })
+    say('')
+    say(textTable(a.figures))
+    for (const n of a.notes) say(`- ${n}`)
+    a.notes.push(
+      `Load average at start ${loadAtStart.map((l) => l.toFixed(1)).join(', ')}, at end ${loadavg().map((l) => l.toFixed(1)).join(', ')} on ${availableParallelism()} cores ` +
+        '(the machine is shared with other work: a load above 2 means the figures are slower than on a quiet machine).',
+    )
+    if (cfg.write !== '0')
+      writeBenchmarks(join(root, 'BENCHMARKS.md'), machine(commit), a.figures, a.notes, `\`pnpm bench analytics\` (BENCH_ANALYTICS_LEADS=${cfg.analyticsLeads} BENCH_ANALYTICS_RUNS=${cfg.analyticsRuns})`, {
+        marker: 'analytics',
+        heading: '## Analytics',
+        rawHeader: 'bare SQL, same answer',
+      })
+  }
 
-  say('')
-  say(textTable(figures))
-  say('')
-  for (const n of notes) say(`- ${n}`)
+  // The main section: only when a step other than analytics ran.
+  if (steps.some((st) => st !== 'analytics' && runs(st))) {
+    notes.push(
+      `Load clients run in a separate process; the server (and its projector) in the benchmark's own. Raw limits: bare better-sqlite3 insert loops of the same rows ` +
+        `into the same tables, opened by the product's own stores (same schema and pragmas: WAL, synchronous=FULL), same transaction sizes; the event rows alternate ` +
+        `batch by batch with the direct appends, the lead view rows (${cfg.captureShare}% new, the rest rewrites of stored leads) run just before the projection. ` +
+        `Whole run: ${((Date.now() - began) / 1000).toFixed(0)} s. Load average at start ${loadAtStart.map((l) => l.toFixed(1)).join(', ')}, at end ${loadavg().map((l) => l.toFixed(1)).join(', ')} ` +
+        `on ${availableParallelism()} cores: the benchmark itself keeps about one core busy, so more means other work competed with it. ` +
+        `"/CPU-s" figures count per second of CPU used by the benchmark's process (store, projector, server; not the load client): less sensitive to that competition.`,
+    )
 
-  if (cfg.write === '1' || (cfg.write === 'auto' && allSteps)) {
-    const sizes = `BENCH_EVENTS=${cfg.events} BENCH_HTTP_LEADS=${cfg.httpLeads} BENCH_APPEND_EVENTS=${cfg.appendEvents} BENCH_QUERIES=${cfg.queries}`
-    writeBenchmarks(join(root, 'BENCHMARKS.md'), machine(commit), figures, notes, `\`pnpm bench\` (defaults: ${sizes}; \`pnpm bench --help\` lists every setting)`)
-    say(`\nBENCHMARKS.md refreshed.`)
+    say('')
+    say(textTable(figures))
+    say('')
+    for (const n of notes) say(`- ${n}`)
+
+    if (cfg.write === '1' || (cfg.write === 'auto' && allSteps)) {
+      const sizes = `BENCH_EVENTS=${cfg.events} BENCH_HTTP_LEADS=${cfg.httpLeads} BENCH_APPEND_EVENTS=${cfg.appendEvents} BENCH_QUERIES=${cfg.queries}`
+      writeBenchmarks(join(root, 'BENCHMARKS.md'), machine(commit), figures, notes, `\`pnpm bench\` (defaults: ${sizes}; \`pnpm bench --help\` lists every setting)`)
+      say(`\nBENCHMARKS.md refreshed.`)
+    }
   }
 } finally {
   if (cfg.keep === 1) say(`data kept in ${dataDir}`)

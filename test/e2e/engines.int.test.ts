@@ -36,6 +36,17 @@ const scenario = async (server: TestServer): Promise<Record<string, unknown>> =>
     contacted: await get('/v1/leads?state=contacted'),
     kinds: await get('/v1/leads?offerKind=power-bi-app&limit=100'),
     native: await get('/v1/leads/native-1'),
+    // the analysts' projections and filters
+    seriesDay: await get('/v1/analytics/series?from=2026-11-01&to=2026-12-01&by=storefront'),
+    seriesHour: await get('/v1/analytics/series?from=2026-11-24&to=2026-11-27&interval=hour&tz=Asia/Kolkata&by=action&includeTest=true'),
+    seriesWeek: await get('/v1/analytics/series?from=2026-09-01&to=2026-12-31&interval=week&tz=Europe/Berlin&by=offer&state=contacted'),
+    funnel: await get('/v1/analytics/funnel?by=offer&cohort=week&tz=Europe/Berlin'),
+    funnelFiltered: await get('/v1/analytics/funnel?storefront=AzureMarketplace&country=US&by=offerKind'),
+    topConversion: await get('/v1/analytics/top?by=offer&sort=conversion'),
+    topCountry: await get('/v1/analytics/top?by=country&includeTest=true'),
+    storefrontsOther: await get('/v1/views/storefronts?action=other'),
+    qualificationRange: await get('/v1/views/qualification?from=2026-11-01&to=2026-12-01&offer=Contoso%20CRM'),
+    filteredLeads: await get('/v1/leads?country=US&offer=Contoso%20CRM&limit=5'),
   }
   return answers
 }
@@ -49,6 +60,7 @@ if (url !== null) {
       const [a, b] = [await scenario(sqlite), await scenario(postgres)]
       assert.ok((a['qualification'] as { total: number }).total > 100, 'the scenario produced views')
       for (const k of Object.keys(a)) assert.equal(b[k], a[k], k)
+      assert.ok((a['funnel'] as { total: number }).total > 100 && (a['seriesDay'] as { total: number }).total > 100, 'the analytics answers are not empty')
     } finally {
       await sqlite.dispose()
       await postgres.dispose()

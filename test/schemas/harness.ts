@@ -1,7 +1,7 @@
 // Loads every JSON Schema under schemas/ into one ajv, and compares its verdicts with a codec's, fixture by fixture.
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative, resolve, sep } from 'node:path'
-import { fromValidation, problemsOf, type LeadError } from '@leadstream/domain'
+import { decodeMarketplaceLead, defaultSources, fromValidation, problemsOf, type LeadError, type MarketplaceShape } from '@leadstream/domain'
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js'
 import addFormats from 'ajv-formats'
 import type { Test } from 'uvu'
@@ -115,3 +115,47 @@ export const agree = (test: Test, label: string, schema: Check, codec: Check, fi
       assert.not.ok(codec(f.value).ok, 'the codec accepts it')
     })
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// the marketplace's shapes
+// ---------------------------------------------------------------------------------------------------------
+
+const receipt = { receivedAt: '2026-11-25T12:00:00.000Z' }
+
+/**
+ * The codec's verdict on one marketplace shape. decodeMarketplaceLead also refuses a lead whose lead source
+ * the configured source map does not place on a storefront: a domain rule (the lead is dead-lettered and
+ * replayed once a mapping exists), not a shape rule. So every fixture compared here uses a source the
+ * default map knows (AzureMarketplace, AzurePortal, SPZA, AppSource), and a Right counts as accepted only
+ * when the codec read the value as this shape (it tells the shapes apart by their keys). Unmapped sources
+ * have their own case below. A missing or blank source is a shape error, since no mapping can place it.
+ */
+export const asShape =
+  (shape: MarketplaceShape): Check =>
+  (value) => {
+    const r = decodeMarketplaceLead(defaultSources, receipt, value)
+    if (r._tag === 'Left') return ofDecoder(r)
+    return r.right.command.format === shape ? accepted : refused(`read as ${r.right.command.format}`)
+  }
+
+/**
+ * Draft 2020-12 makes contentMediaType and contentSchema annotations, so ajv does not parse the CustomerInfo
+ * string. A consumer that honours them does what this does (leadstream does too): a non-blank string must be
+ * JSON that fits the content schema.
+ */
+export const tableSchema: Check = (value) => {
+  const outer = bySchema('inbound/azure-table.v1.schema.json')(value)
+  if (!outer.ok) return outer
+  const info = (value as Record<string, unknown>)['CustomerInfo']
+  if (typeof info !== 'string' || info.trim() === '') return accepted
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(info)
+  } catch {
+    return refused('CustomerInfo is not JSON')
+  }
+  const content = ajv.getSchema(`${idBase}inbound/azure-table.v1.schema.json#/$defs/CustomerInfoJson`)
+  if (content === undefined) return refused('no CustomerInfoJson in the azure-table schema')
+  return content(parsed) ? accepted : refused(`CustomerInfo: ${ajv.errorsText(content.errors)}`)
+}
+

@@ -7,7 +7,7 @@ import { expressPath, routes, type Role, type RouteSpec } from '@leadstream/api'
 import { openEventStore } from '@leadstream/event-store'
 import { httpApp, listen, servedRoutes, type Served, type Tokens } from '@leadstream/http-edge'
 import { relay, relayRoutes } from '@leadstream/relay'
-import { createLogger, createMetrics, sqliteCheckpoints } from '@leadstream/runtime'
+import { createLogger, createMetrics, defaultHttpTimeouts, sqliteCheckpoints } from '@leadstream/runtime'
 import { startTestServer, type TestServer } from './embedded.js'
 
 // ---------------------------------------------------------------------------------------------------------
@@ -58,7 +58,7 @@ const relayServer = async (dataDir: string, tokens: Tokens) => {
   const producer = new Kafka({ clientId: 'api-test', brokers: ['127.0.0.1:9'], logLevel: logLevel.NOTHING }).producer()
   const r = relay({ store, producer, checkpoints, logger, metrics }, { topic: 'api-test-unused', batch: 100 })
   const app = httpApp([relayRoutes(r, { tokens })], { metrics, logger, service: 'relay', health: async () => ({ ok: true, relay: await r.status() }) })
-  const server = await listen(app, { host: '127.0.0.1', port: 0, tokens, logger })
+  const server = await listen(app, { host: '127.0.0.1', port: 0, tokens, logger, timeouts: defaultHttpTimeouts })
   return {
     url: server.url,
     served: servedRoutes(app),

@@ -3,7 +3,7 @@
 import Database from 'better-sqlite3'
 import * as E from 'fp-ts/lib/Either.js'
 import { join } from 'node:path'
-import { cellsOf, decodeEvent, projectBatch, type RecordedEvent } from '@leadstream/domain'
+import { cellsOf, decodeEvent, factsOf, projectBatch, type LeadFacts, type LeadSummary, type RecordedEvent } from '@leadstream/domain'
 
 export type Counters = Map<string, number>
 
@@ -46,12 +46,22 @@ export const readEvents = (dataDir: string): ReadonlyArray<RecordedEvent> => {
   }
 }
 
-/** The counters a correct projection of these events holds. */
-export const foldCounters = (events: ReadonlyArray<RecordedEvent>): Counters => {
+/** The lead summaries a correct projection of these events holds. */
+export const foldLeads = (events: ReadonlyArray<RecordedEvent>): ReadonlyArray<LeadSummary> => {
   const projected = projectBatch(events, { leads: new Map(), offers: new Map(), leadsOfOffer: new Map() })
   if (E.isLeft(projected)) throw new Error(projected.left.reason)
+  return projected.right.leads
+}
+
+/** The analytics facts a correct projection holds, in a stable order (compare with `sortFacts` of a store's). */
+export const foldFacts = (events: ReadonlyArray<RecordedEvent>): ReadonlyArray<string> => sortFacts(foldLeads(events).map(factsOf))
+
+export const sortFacts = (facts: ReadonlyArray<LeadFacts>): ReadonlyArray<string> => facts.map((f) => JSON.stringify(f)).sort()
+
+/** The counters a correct projection of these events holds. */
+export const foldCounters = (events: ReadonlyArray<RecordedEvent>): Counters => {
   const out: Counters = new Map()
-  for (const s of projected.right.leads)
+  for (const s of foldLeads(events))
     for (const c of cellsOf(s)) {
       const k = key(c.dimension, c.key, c.metric, c.bucket, c.test)
       out.set(k, (out.get(k) ?? 0) + 1)

@@ -65,7 +65,7 @@ export const DeadLetterPage = t.type(
 )
 export type DeadLetterPage = t.TypeOf<typeof DeadLetterPage>
 
-export const DeadLetterQuery = t.partial({ status: DeadLetterStatus, after: IntParam(0, 999_999_999_999_999), limit: IntParam(0, 999_999_999_999_999) })
+export const DeadLetterQuery = t.partial({ status: DeadLetterStatus, after: IntParam(0, 999_999_999_999_999), limit: IntParam(1, 1000) })
 
 /** A replayed dead letter's lead: accepted now, or found already captured. */
 export const ReplayAnswer = t.union([AcceptedItem, DuplicateItem], 'ReplayAnswer')

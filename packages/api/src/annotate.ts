@@ -1,6 +1,7 @@
 // JSON Schema for codecs io-ts cannot describe by structure (custom `t.Type`s that parse strings, brands with a
 // pattern). The OpenAPI generator asks here first, then walks the codec's `_tag` structure.
 import type * as t from 'io-ts'
+import { textSchemaOf } from '@leadstream/domain'
 
 export type JsonSchema = Readonly<Record<string, unknown>>
 
@@ -12,4 +13,5 @@ export const withSchema = <C extends t.Any>(codec: C, schema: JsonSchema): C => 
   return codec
 }
 
-export const annotatedSchema = (codec: t.Any): JsonSchema | undefined => schemas.get(codec)
+/** Bounded text (packages/domain/src/text.ts) carries its own schema, the one the schemas/ files state. */
+export const annotatedSchema = (codec: t.Any): JsonSchema | undefined => schemas.get(codec) ?? textSchemaOf(codec)

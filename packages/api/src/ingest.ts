@@ -46,9 +46,15 @@ export type BatchAnswer = t.TypeOf<typeof BatchAnswer>
 export const Rejected = t.intersection([Problem, t.type({ deadLetterId: t.number })], 'Rejected')
 export type Rejected = t.TypeOf<typeof Rejected>
 
-/** A command or a catalogue entry written (201) or already written (200, nothing new). */
-export const Written = t.type(
-  { status: t.keyof({ accepted: null, duplicate: null }), eventIds: t.readonlyArray(t.string), position: t.number, duplicate: t.boolean },
+/**
+ * A command or a catalogue entry written (201) or already written (200, nothing new). `replayed`: a retry of a
+ * command whose commandId was already recorded, answered with the original result (200).
+ */
+export const Written = t.intersection(
+  [
+    t.type({ status: t.keyof({ accepted: null, duplicate: null }), eventIds: t.readonlyArray(t.string), position: t.number, duplicate: t.boolean }),
+    t.partial({ replayed: t.boolean }),
+  ],
   'Written',
 )
 export const CommandAnswer = t.intersection([Written, t.type({ leadId: t.string })], 'CommandAnswer')
@@ -124,7 +130,9 @@ export const inboundRoutes = {
     summary: 'Leads as the commercial marketplace sends them (HTTPS payload, Azure Table row or CRM form), one or an array',
     description:
       'Key casing is free (UserDetails and userDetails): keys are renamed to the canonical spelling before they are checked. ' +
-      'The lead id is derived from the storefront, offer, customer and payload, so a re-delivery is a duplicate.',
+      'The lead id is derived from the storefront, offer, customer and payload, so a re-delivery is a duplicate. ' +
+      'Partner Center cannot send a token: a webhook secret (LEADSTREAM_MARKETPLACE_SECRETS) in `code` stands in for the ingest token on this route only.',
+    query: t.partial({ code: TextParam(512) }),
     body: MarketplaceLeadBody,
     responses: leadResponses('marketplace'),
   }),

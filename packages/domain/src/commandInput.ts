@@ -6,18 +6,30 @@ import type { QualificationCommand } from './decide.js'
 import { fromValidation, problem } from './decodeError.js'
 import { invalid, type LeadError } from './errors.js'
 import { event, type OfferClassified } from './events.js'
+import { boundedText, describedAs, textLimits as L } from './text.js'
 import { ContactChannel, DisqualificationReason, OfferKind, offerKeyOfId, offerKeyOfTitle } from './model.js'
 
 const commandTypes = ['ContactLead', 'StartNurturing', 'QualifyLead', 'ConvertLead', 'DisqualifyLead', 'ReopenLead'] as const
 
-const NonEmpty = t.refinement(t.string, (s) => s.trim() !== '' && s.length <= 200, 'non-empty string (≤ 200 characters)')
+const NonEmpty = boundedText(L.by, { nonBlank: true })
+
+/** A client-chosen command id: URL-safe, at most 128 characters, like event ids. */
+export const CommandId = describedAs(new t.Type<string, string, unknown>(
+  'CommandId',
+  (u): u is string => typeof u === 'string' && /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/.test(u),
+  (u, c) =>
+    typeof u === 'string' && /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/.test(u)
+      ? t.success(u)
+      : t.failure(u, c, 'expected 1 to 128 characters: letters, digits, . _ : - (not first)'),
+  t.identity,
+), { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$', description: 'chosen by the caller: a retry with the same commandId is a replay' })
 
 /** A qualification command's body as callers send it (the route's lead id and the clock are added). */
 export const QualificationCommandBody = t.intersection([
   t.type({ type: t.keyof(Object.fromEntries(commandTypes.map((c) => [c, null])) as Record<(typeof commandTypes)[number], null>), by: NonEmpty }),
   // `reason` and `channel` are checked on every command (a bad one is a caller's mistake worth naming) but
   // carried only into the command they belong to.
-  t.partial({ note: t.union([t.string, t.null]), reason: DisqualificationReason, channel: t.union([ContactChannel, t.null]) }),
+  t.partial({ commandId: CommandId, note: t.union([boundedText(L.note, { multiline: true }), t.null]), reason: DisqualificationReason, channel: t.union([ContactChannel, t.null]) }),
 ])
 
 export const decodeQualificationCommand = (leadId: string, at: string, body: unknown): E.Either<LeadError, QualificationCommand> => {
@@ -28,7 +40,7 @@ export const decodeQualificationCommand = (leadId: string, at: string, body: unk
     QualificationCommandBody.decode(body),
     E.mapLeft((errors) => invalid(fromValidation(errors))),
     E.chain((b) => {
-      const base = { leadId, by: b.by.trim(), at, note: b.note ?? null }
+      const base = { leadId, by: b.by.trim(), at, note: b.note ?? null, ...(b.commandId === undefined ? {} : { commandId: b.commandId }) }
       if (b.type === 'DisqualifyLead') {
         if (b.reason === undefined) return E.left(invalid([problem('reason', `required for DisqualifyLead: one of ${Object.keys(DisqualificationReason.keys).join(', ')}`)]))
         return E.right({ ...base, type: b.type, reason: b.reason })
@@ -46,7 +58,7 @@ export const decodeQualificationCommand = (leadId: string, at: string, body: unk
 /** A catalogue entry as publishers send it: the offer by id and/or title, and its kind. */
 export const CatalogueEntryBody = t.intersection([
   t.type({ kind: OfferKind, by: NonEmpty }),
-  t.partial({ offerId: NonEmpty, offerTitle: NonEmpty }),
+  t.partial({ offerId: boundedText(L.offerId, { nonBlank: true }), offerTitle: boundedText(L.offerTitle, { nonBlank: true }) }),
 ])
 
 /** One entry per catalogue key (`id:` and `title:`), so a lead named either way finds its kind. */

@@ -31,6 +31,8 @@ interface Transition {
   readonly by: string
   readonly at: string
   readonly note: string | null
+  /** Chosen by the caller so a retry after a lost answer is recognised as the same command (a replay). */
+  readonly commandId?: string
 }
 /** `channel`: how the lead was contacted, null when the caller did not say. */
 export type ContactLead = Transition & { readonly type: 'ContactLead'; readonly channel: ContactChannel | null }

@@ -8,6 +8,8 @@ export type LeadError =
   | { readonly _tag: 'TransitionNotAllowed'; readonly leadId: string; readonly from: QualificationState; readonly command: string; readonly reason: string }
   | { readonly _tag: 'Conflict'; readonly streamId: string; readonly expected: number; readonly actual: number }
   | { readonly _tag: 'UnknownStorefront'; readonly leadSource: string | null }
+  /** A commandId already used on this lead for a different command. */
+  | { readonly _tag: 'CommandIdReused'; readonly leadId: string; readonly commandId: string }
 
 // ---------------------------------------------------------------------------------------------------------
 // constructors
@@ -24,6 +26,7 @@ export const transitionNotAllowed = (leadId: string, from: QualificationState, c
 })
 export const conflict = (streamId: string, expected: number, actual: number): LeadError => ({ _tag: 'Conflict', streamId, expected, actual })
 export const unknownStorefront = (leadSource: string | null): LeadError => ({ _tag: 'UnknownStorefront', leadSource })
+export const commandIdReused = (leadId: string, commandId: string): LeadError => ({ _tag: 'CommandIdReused', leadId, commandId })
 
 // ---------------------------------------------------------------------------------------------------------
 // destructors
@@ -41,6 +44,7 @@ export const problemsOf = matchLeadError<ReadonlyArray<FieldProblem>>({
   LeadNotFound: (e) => [{ path: 'leadId', reason: `no lead ${e.leadId}` }],
   TransitionNotAllowed: (e) => [{ path: 'type', reason: `${e.command} is not allowed from ${e.from}: ${e.reason}` }],
   Conflict: (e) => [{ path: 'leadId', reason: `the lead changed concurrently (expected revision ${e.expected}, found ${e.actual}); retry` }],
+  CommandIdReused: (e) => [{ path: 'commandId', reason: `commandId "${e.commandId}" was already used on lead ${e.leadId} for a different command` }],
   UnknownStorefront: (e) => [
     {
       path: 'LeadSource',

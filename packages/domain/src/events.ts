@@ -150,6 +150,9 @@ export interface EventMetadata {
   readonly correlationId?: string
   readonly causationId?: string
   readonly by?: string
+  /** The caller's command id (qualification commands) and a digest of the command, so a retry is told from a reuse. */
+  readonly commandId?: string
+  readonly command?: string
 }
 
 /** An event to append: the domain event plus the id that makes re-appending it idempotent. */

@@ -9,6 +9,7 @@ import { invalid, type LeadError } from './errors.js'
 import { deterministicEventId, marketplaceLeadId } from './identity.js'
 import { campaignOf, offer as makeOffer, type Customer } from './model.js'
 import { campaignsIn, looksLikeTestLead, splitLeadSource, storefrontOf, type SourceMap } from './sources.js'
+import { boundedText, optionalText, textLimits } from './text.js'
 
 /** A decoded inbound lead: the command and the event id that makes its re-delivery idempotent. */
 export interface InboundLead {
@@ -21,7 +22,7 @@ export interface Receipt {
   readonly receivedAt: string
 }
 
-const Text = t.union([t.string, t.null, t.undefined], 'string')
+const L = textLimits
 const text = (v: string | null | undefined): string => (v ?? '').trim()
 const orNull = (v: string | null | undefined): string | null => (v === null || v === undefined || v.trim() === '' ? null : v.trim())
 
@@ -35,7 +36,15 @@ const canonicalKeys = (value: unknown, names: ReadonlyArray<string>): unknown =>
 }
 
 const customerFields = ['FirstName', 'LastName', 'Email', 'Phone', 'Country', 'Company', 'Title'] as const
-const UserDetails = t.partial(Object.fromEntries(customerFields.map((f) => [f, Text])) as Record<(typeof customerFields)[number], typeof Text>)
+const UserDetails = t.partial({
+  FirstName: optionalText(L.firstName),
+  LastName: optionalText(L.lastName),
+  Email: optionalText(L.email),
+  Phone: optionalText(L.phone),
+  Country: optionalText(L.country),
+  Company: optionalText(L.company),
+  Title: optionalText(L.title),
+})
 type UserDetails = t.TypeOf<typeof UserDetails>
 
 const toCustomer = (u: UserDetails | null | undefined): Customer => ({
@@ -55,30 +64,43 @@ const toCustomer = (u: UserDetails | null | undefined): Customer => ({
 const HttpsPayload = t.partial(
   {
     UserDetails: t.union([UserDetails, t.null]),
-    LeadSource: Text,
-    ActionCode: Text,
-    OfferTitle: Text,
-    Description: Text,
+    LeadSource: optionalText(L.leadSource),
+    ActionCode: optionalText(L.action),
+    OfferTitle: optionalText(L.offerTitle),
+    Description: optionalText(L.description, { multiline: true }),
   },
   'MarketplaceLead',
 )
 
 const TableRow = t.partial(
   {
-    PartitionKey: Text,
-    RowKey: Text,
-    Timestamp: Text,
-    ActionCode: Text,
-    Description: Text,
-    LeadSource: Text,
-    OfferTitle: Text,
-    CustomerInfo: t.union([t.string, UserDetails, t.null]),
+    PartitionKey: optionalText(L.tableKey),
+    RowKey: optionalText(L.tableKey),
+    Timestamp: optionalText(L.timestamp),
+    ActionCode: optionalText(L.action),
+    Description: optionalText(L.description, { multiline: true }),
+    LeadSource: optionalText(L.leadSource),
+    OfferTitle: optionalText(L.offerTitle),
+    CustomerInfo: t.union([boundedText(L.customerInfo, { multiline: true }), UserDetails, t.null]),
   },
   'AzureTableLead',
 )
 
 const formFields = ['first_name', 'last_name', 'email', 'phone', 'company', 'title', 'country', 'description', 'lead_source'] as const
-const FormLead = t.partial(Object.fromEntries(formFields.map((f) => [f, Text])) as Record<(typeof formFields)[number], typeof Text>, 'CrmFormLead')
+const FormLead = t.partial(
+  {
+    first_name: optionalText(L.firstName),
+    last_name: optionalText(L.lastName),
+    email: optionalText(L.email),
+    phone: optionalText(L.phone),
+    company: optionalText(L.company),
+    title: optionalText(L.title),
+    country: optionalText(L.country),
+    description: optionalText(L.description, { multiline: true }),
+    lead_source: optionalText(L.leadSource),
+  },
+  'CrmFormLead',
+)
 
 export type MarketplaceShape = 'marketplace-https' | 'azure-table' | 'crm-form'
 

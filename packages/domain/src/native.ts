@@ -9,6 +9,7 @@ import { Instant } from './events.js'
 import type { InboundLead } from './marketplace.js'
 import { campaignOf, emptyCustomer, LeadId, offer, Storefront } from './model.js'
 import { campaignsIn, looksLikeTestLead } from './sources.js'
+import { boundedText, textLimits as L } from './text.js'
 
 const EventId = t.refinement(t.string, (s) => /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/.test(s), 'EventId')
 
@@ -25,22 +26,22 @@ export const NativeLeadCapturedV1 = t.type(
     data: t.intersection([
       t.type({
         storefront: Storefront,
-        action: t.string,
-        offer: t.intersection([t.partial({ id: t.string, title: t.string }), t.type({})]),
+        action: boundedText(L.action),
+        offer: t.intersection([t.partial({ id: boundedText(L.offerId), title: boundedText(L.offerTitle) }), t.type({})]),
       }),
       t.partial({
-        leadSource: t.string,
+        leadSource: boundedText(L.leadSource),
         customer: t.partial({
-          firstName: t.string,
-          lastName: t.string,
-          email: t.string,
-          phone: t.string,
-          country: t.string,
-          company: t.string,
-          title: t.string,
+          firstName: boundedText(L.firstName),
+          lastName: boundedText(L.lastName),
+          email: boundedText(L.email),
+          phone: boundedText(L.phone),
+          country: boundedText(L.country),
+          company: boundedText(L.company),
+          title: boundedText(L.title),
         }),
-        description: t.union([t.string, t.null]),
-        campaigns: t.array(t.string),
+        description: t.union([boundedText(L.description, { multiline: true }), t.null]),
+        campaigns: t.array(boundedText(L.campaign)),
         isTest: t.boolean,
       }),
     ]),

@@ -4,7 +4,8 @@ import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { event, type DomainEvent, type RecordedEvent } from './events.js'
 import { campaignOf, emptyCustomer, offer, type ContactChannel, type Offer, type OfferKind, type QualificationState, type Storefront } from './model.js'
-import { cellsOf, needsOf, projectBatch, type Changes, type CountDelta, type LeadSummary, type Loaded, type OfferEntry } from './projection.js'
+import { cellsOf } from './cells.js'
+import { needsOf, projectBatch, type Changes, type CountDelta, type LeadSummary, type Loaded, type OfferEntry } from './projection.js'
 
 // ---------------------------------------------------------------------------------------------------------
 // builders

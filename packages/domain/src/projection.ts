@@ -1,11 +1,13 @@
 // The views' pure projection: a batch of recorded events plus the rows it touches → the rows to write.
 import * as E from 'fp-ts/lib/Either.js'
 import type { RecordedEvent } from './events.js'
+import { moveCells, type Deltas } from './cells.js'
+import { normaliseCountry } from './countries.js'
 import {
-  actionBucket,
   offerKeyOfTitle,
   type CampaignType,
   type Customer,
+  type DisqualificationReason,
   type OfferKind,
   type QualificationState,
   type Storefront,
@@ -48,7 +50,22 @@ export interface LeadSummary {
   readonly capturedAt: string
   readonly updatedAt: string
   readonly history: ReadonlyArray<HistoryEntry>
+  /** ISO 3166-1 alpha-2 of `customer.country`, or `unknown` (countries.ts). */
+  readonly country: string
+  /**
+   * When the lead first reached each stage (the transition's own `at`, not when it was recorded); null: never.
+   * A reopened lead keeps these: reaching a stage is history, its current state is `state`.
+   */
+  readonly reached: Readonly<Record<ReachedStage, string | null>>
+  /** Why the lead is disqualified; null unless `state` is disqualified. */
+  readonly disqualificationReason: DisqualificationReason | null
 }
+
+/** The stages a lead reaches after capture (its capture time is `capturedAt`). */
+export const reachedStages = ['contacted', 'nurturing', 'qualified', 'converted', 'disqualified'] as const
+export type ReachedStage = (typeof reachedStages)[number]
+
+export const notReached: LeadSummary['reached'] = { contacted: null, nurturing: null, qualified: null, converted: null, disqualified: null }
 
 export interface OfferEntry {
   readonly offerKey: string
@@ -88,88 +105,6 @@ export interface ProjectionError {
   readonly position: number
   readonly eventId: string
   readonly reason: string
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// counters
-// ---------------------------------------------------------------------------------------------------------
-
-type Cell = Omit<CountDelta, 'delta'>
-const cellKey = (c: Cell): string => `${c.dimension}\u0001${c.key}\u0001${c.metric}\u0001${c.bucket}\u0001${c.test ? 1 : 0}`
-
-/** The counter cells one lead contributes to: every view row it falls in, once per bucket. */
-export const cellsOf = (s: LeadSummary): ReadonlyArray<Cell> => {
-  const cells: Cell[] = []
-  const rows = [
-    ['storefront', s.storefront],
-    ['campaign', s.campaign],
-    ['all', 'all'],
-  ] as const
-  const actionBuckets = new Set(s.actions.map(actionBucket))
-  const others = new Set(s.actions.filter((a) => actionBucket(a) === 'other'))
-  for (const [dimension, key] of rows) {
-    const cell = (metric: Cell['metric'], bucket: string) => cells.push({ dimension, key, metric, bucket, test: s.isTest })
-    cell('leads', 'total')
-    cell('state', s.state)
-    cell('offerKind', s.offerKind)
-    for (const b of actionBuckets) cell('action', b)
-    for (const a of others) cell('otherAction', a === '' ? '(none)' : a)
-  }
-  return cells
-}
-
-type Deltas = Map<string, { cell: Cell; delta: number }>
-
-const addCell = (acc: Deltas, cell: Cell, delta: number): void => {
-  const k = cellKey(cell)
-  const found = acc.get(k)
-  if (found === undefined) acc.set(k, { cell, delta })
-  else found.delta += delta
-}
-
-const addCells = (acc: Deltas, cells: ReadonlyArray<Cell>, delta: number): void => {
-  for (const c of cells) addCell(acc, c, delta)
-}
-
-const bucketsOf = (s: LeadSummary) => ({
-  actions: new Set(s.actions.map(actionBucket)),
-  others: new Set(s.actions.filter((a) => actionBucket(a) === 'other').map((a) => (a === '' ? '(none)' : a))),
-})
-
-/**
- * Moves a lead's contribution from `prev` to `next`. Equal to subtracting cellsOf(prev) and adding
- * cellsOf(next), but when the lead stays in the same view rows (storefront, campaign, test flag: the usual
- * case) only the metrics whose bucket changed are touched: the projection's hot path.
- */
-const moveCells = (acc: Deltas, prev: LeadSummary | undefined, next: LeadSummary): void => {
-  if (prev === undefined || prev.storefront !== next.storefront || prev.campaign !== next.campaign || prev.isTest !== next.isTest) {
-    if (prev !== undefined) addCells(acc, cellsOf(prev), -1)
-    addCells(acc, cellsOf(next), +1)
-    return
-  }
-  const rows = [
-    ['storefront', next.storefront],
-    ['campaign', next.campaign],
-    ['all', 'all'],
-  ] as const
-  const bump = (metric: Cell['metric'], bucket: string, delta: number) => {
-    for (const [dimension, key] of rows) addCell(acc, { dimension, key, metric, bucket, test: next.isTest }, delta)
-  }
-  if (prev.state !== next.state) {
-    bump('state', prev.state, -1)
-    bump('state', next.state, +1)
-  }
-  if (prev.offerKind !== next.offerKind) {
-    bump('offerKind', prev.offerKind, -1)
-    bump('offerKind', next.offerKind, +1)
-  }
-  if (prev.actions !== next.actions) {
-    const [before, after] = [bucketsOf(prev), bucketsOf(next)]
-    for (const b of before.actions) if (!after.actions.has(b)) bump('action', b, -1)
-    for (const b of after.actions) if (!before.actions.has(b)) bump('action', b, +1)
-    for (const a of before.others) if (!after.others.has(a)) bump('otherAction', a, -1)
-    for (const a of after.others) if (!before.others.has(a)) bump('otherAction', a, +1)
-  }
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -224,13 +159,23 @@ const applyLeadEvent = (
       capturedAt: d.occurredAt,
       updatedAt: d.occurredAt,
       history: [historyEntry(r, d.occurredAt, null, { action: d.action, leadSource: d.leadSource, format: d.format, isTest: d.isTest })],
+      country: normaliseCountry(d.customer.country),
+      reached: notReached,
+      disqualificationReason: null,
     })
   }
   if (prev === undefined) return E.left(`${ev.type} for lead ${ev.data.leadId}, which has no LeadCaptured before it`)
   const base = { ...prev, revision: r.revision, position: r.position }
   /** A qualification transition: the lead moves to `state`, and its history says who, when and `detail`. */
   const moved = (state: QualificationState, t: { readonly at: string; readonly by: string }, detail: HistoryEntry['detail']): E.Either<string, LeadSummary> =>
-    E.right({ ...base, state, updatedAt: t.at, history: [...prev.history, historyEntry(r, t.at, t.by, detail)] })
+    E.right({
+      ...base,
+      state,
+      updatedAt: t.at,
+      history: [...prev.history, historyEntry(r, t.at, t.by, detail)],
+      reached: state === 'captured' || prev.reached[state] !== null ? prev.reached : { ...prev.reached, [state]: t.at },
+      disqualificationReason: ev.type === 'LeadDisqualified' ? ev.data.reason : null,
+    })
   switch (ev.type) {
     case 'LeadActionRecorded': {
       const d = ev.data

@@ -15,6 +15,7 @@ export const statusOf = (e: LeadError): number => {
       return 404
     case 'TransitionNotAllowed':
     case 'Conflict':
+    case 'CommandIdReused':
       return 409
     default: {
       const never: never = e

@@ -1,8 +1,8 @@
 // Listening and stopping, the same way in every service: loopback-only without tokens, graceful close.
-import type { Server, ServerResponse } from 'node:http'
+import { createServer, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Express } from 'express'
-import type { Logger } from '@leadstream/runtime'
+import type { HttpTimeouts, Logger } from '@leadstream/runtime'
 import { tokensConfigured, type Tokens } from './auth.js'
 
 export interface Listening {
@@ -15,7 +15,10 @@ export interface Listening {
  * `open: true` is for a server with no protected routes (only health and metrics, like the relay's): it
  * listens where it is told. Every other server is held to loopback while no tokens are configured.
  */
-export const listen = async (app: Express, options: { host: string; port: number; tokens: Tokens; logger: Logger; open?: boolean }): Promise<Listening> => {
+export const listen = async (
+  app: Express,
+  options: { host: string; port: number; tokens: Tokens; logger: Logger; open?: boolean; timeouts: HttpTimeouts },
+): Promise<Listening> => {
   const secured = options.open === true || tokensConfigured(options.tokens)
   const host = secured ? options.host : '127.0.0.1'
   if (!secured)
@@ -23,11 +26,22 @@ export const listen = async (app: Express, options: { host: string; port: number
       { host, requested: options.host },
       'no tokens configured (LEADSTREAM_*_TOKENS): every caller is trusted, so the server listens on 127.0.0.1 only',
     )
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(options.port, host, () => resolve(s))
-    s.once('error', reject)
+  const { headersTimeoutMs, requestTimeoutMs, keepAliveTimeoutMs } = options.timeouts
+  // Node checks the header and request deadlines every `connectionsCheckingInterval` (30 s by default): check
+  // often enough that a deadline means what it says. Node refuses headersTimeout > requestTimeout.
+  const server = createServer(
+    {
+      headersTimeout: Math.min(headersTimeoutMs, requestTimeoutMs),
+      requestTimeout: requestTimeoutMs,
+      keepAliveTimeout: keepAliveTimeoutMs,
+      connectionsCheckingInterval: Math.min(1000, Math.ceil(headersTimeoutMs / 2)),
+    },
+    app,
+  )
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port, host, () => resolve())
   })
-  server.keepAliveTimeout = 5000
   // `server.close()` waits for every open connection, and a keep-alive one that a client keeps busy never
   // goes idle: once closing, every answer (in flight or new) says `Connection: close`, so each connection ends.
   let closing = false

@@ -5,8 +5,11 @@ import type * as t from 'io-ts'
 import { expressPath, type RouteSpec } from '@leadstream/api'
 import { requireRole, type Tokens } from './auth.js'
 
-export const mount = (router: Router, tokens: Tokens, spec: RouteSpec, ...handlers: ReadonlyArray<RequestHandler>): void => {
-  const guard = spec.role === null ? [] : [requireRole(tokens, spec.role)]
+export const mount = (router: Router, tokens: Tokens, spec: RouteSpec, ...handlers: ReadonlyArray<RequestHandler>): void =>
+  mountGuarded(router, spec.role === null ? [] : [requireRole(tokens, spec.role)], spec, ...handlers)
+
+/** `mount` with its own access check, for a route whose callers may prove their role another way (a webhook secret). */
+export const mountGuarded = (router: Router, guard: ReadonlyArray<RequestHandler>, spec: RouteSpec, ...handlers: ReadonlyArray<RequestHandler>): void => {
   const path = expressPath(spec.path)
   switch (spec.method) {
     case 'GET':

@@ -8,7 +8,7 @@ export interface Checkpoints {
 }
 
 export const sqliteCheckpoints = (path: string): Checkpoints => {
-  const db = openSqlite(path, ['CREATE TABLE checkpoints (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;'])
+  const db = openSqlite(path, ['CREATE TABLE checkpoints (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;'], { kind: 'checkpoints' })
   const get = db.prepare<[string], { value: number }>('SELECT value FROM checkpoints WHERE name = ?')
   const set = db.prepare('INSERT INTO checkpoints (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value')
   return {

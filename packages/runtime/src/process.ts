@@ -1,8 +1,26 @@
-// The start-up and shutdown shape every service's main shares: decode settings or exit 2 naming them;
-// on SIGINT/SIGTERM drain and close, exit 0; a second signal or a stuck drain exits 1.
+// The start-up and shutdown shape every service's main shares: decode settings or exit 2 naming them; a
+// storage fault stops the process with its message and exit code (storage.ts); on SIGINT/SIGTERM drain and
+// close, exit 0; a second signal or a stuck drain exits 1.
 import * as E from 'fp-ts/lib/Either.js'
 import { describeSettings, loadConfig, type ConfigOf, type Setting } from './config.js'
 import type { Logger } from './log.js'
+import { describeFault, exitCodeOf, exitCodes, isStorageFault } from './storage.js'
+
+/**
+ * A storage fault thrown while a main starts (its top-level await) reaches here: one message naming the
+ * file, the setting and what to do, and the fault's exit code. Anything else keeps Node's default: the
+ * stack on stderr and exit 1.
+ */
+export const exitOnStorageFault = (name: string): void => {
+  process.on('uncaughtException', (e) => {
+    if (isStorageFault(e)) {
+      process.stderr.write(`${name}: cannot run: ${describeFault(e.fault)}\n`)
+      process.exit(exitCodeOf(e.fault))
+    }
+    process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`)
+    process.exit(1)
+  })
+}
 
 export const configOrExit = <S extends Record<string, Setting<unknown>>>(
   name: string,
@@ -18,8 +36,9 @@ export const configOrExit = <S extends Record<string, Setting<unknown>>>(
   const problems = E.isLeft(config) ? config.left : rules(config.right)
   if (E.isLeft(config) || problems.length > 0) {
     process.stderr.write(`${name}: cannot start, fix these settings:\n${problems.map((l) => `  ${l}`).join('\n')}\n`)
-    process.exit(2)
+    process.exit(exitCodes.badSettings)
   }
+  exitOnStorageFault(name)
   return config.right
 }
 

@@ -11,7 +11,21 @@ export const commonSettings = {
 export const httpSettings = (defaultPort: number) => ({
   host: setting('LEADSTREAM_HOST', StringFromEnv, 'address to listen on; forced to 127.0.0.1 while no tokens are configured', '127.0.0.1'),
   port: setting('LEADSTREAM_PORT', IntFromEnv('port', 0, 65535), 'HTTP port (0 picks a free one)', String(defaultPort)),
+  // A slow or stalled client is cut off (408, connection closed) instead of holding a connection for minutes.
+  headersTimeoutMs: setting('LEADSTREAM_HEADERS_TIMEOUT_MS', IntFromEnv('ms', 100, 600000), 'most time a client may take to send the request headers', '10000'),
+  requestTimeoutMs: setting('LEADSTREAM_REQUEST_TIMEOUT_MS', IntFromEnv('ms', 100, 3600000), 'most time a client may take to send a whole request, body included', '60000'),
+  keepAliveTimeoutMs: setting('LEADSTREAM_KEEP_ALIVE_TIMEOUT_MS', IntFromEnv('ms', 100, 600000), 'how long an idle keep-alive connection is kept open', '5000'),
 })
+
+/** The server timeouts of `httpSettings`. */
+export interface HttpTimeouts {
+  readonly headersTimeoutMs: number
+  readonly requestTimeoutMs: number
+  readonly keepAliveTimeoutMs: number
+}
+
+/** The defaults of `httpSettings`, for servers that tests and benchmarks start without reading settings. */
+export const defaultHttpTimeouts: HttpTimeouts = { headersTimeoutMs: 10000, requestTimeoutMs: 60000, keepAliveTimeoutMs: 5000 }
 
 export const tokenSettings = {
   ingestTokens: setting('LEADSTREAM_INGEST_TOKENS', ListFromEnv, 'comma-separated bearer tokens of the ingest role (write leads, commands, catalogue)', ''),
@@ -33,15 +47,56 @@ export const eventStoreSettings = {
   eventStoreUrl: setting('EVENTSTORE_URL', StringFromEnv, 'EventStoreDB/KurrentDB connection string, e.g. esdb://host:2113?tls=false (for eventstoredb)', ''),
 }
 
+/** Where the PostgreSQL stores live (views, and in the distributed mode dead letters and Idempotency-Key answers). */
+export const postgresSettings = {
+  postgresUrl: setting('LEADSTREAM_POSTGRES_URL', StringFromEnv, 'PostgreSQL connection string, e.g. postgres://user@host:5432/db (for any postgres store)', ''),
+  postgresSchema: setting(
+    'LEADSTREAM_POSTGRES_SCHEMA',
+    StringFromEnv,
+    'PostgreSQL schema holding the views; dead letters and Idempotency-Key answers use <schema>_dead_letters and <schema>_idempotency',
+    'leadstream',
+  ),
+}
+
 /** Which view store a service uses; `postgres` needs LEADSTREAM_POSTGRES_URL. */
 export const viewStoreSettings = {
   viewStore: setting('LEADSTREAM_VIEW_STORE', t.keyof({ sqlite: null, postgres: null }), 'view store engine: sqlite (views.db in the data dir) or postgres', 'sqlite'),
-  postgresUrl: setting('LEADSTREAM_POSTGRES_URL', StringFromEnv, 'PostgreSQL connection string, e.g. postgres://user@host:5432/db (for postgres)', ''),
-  postgresSchema: setting('LEADSTREAM_POSTGRES_SCHEMA', StringFromEnv, 'PostgreSQL schema holding the views', 'leadstream'),
+  ...postgresSettings,
+}
+
+/** A store that lives in the data dir by default, or in PostgreSQL (then LEADSTREAM_POSTGRES_URL). */
+const sqliteOrPostgres = (env: string, doc: string) => setting(env, t.keyof({ sqlite: null, postgres: null }), doc, 'sqlite')
+
+/** Where rejected payloads are kept; `postgres` (the distributed mode) is one table every service shares. */
+export const deadLetterSettings = {
+  deadLetterStore: sqliteOrPostgres(
+    'LEADSTREAM_DEAD_LETTER_STORE',
+    'dead letters: sqlite (dead-letters.db in the data dir, seen by this process only) or postgres (shared by every service)',
+  ),
+  ...postgresSettings,
+}
+
+/** Where the answers of Idempotency-Key requests are kept (README, "Guarantees and failure modes"). */
+export const idempotencySettings = {
+  idempotencyStore: sqliteOrPostgres(
+    'LEADSTREAM_IDEMPOTENCY_STORE',
+    'Idempotency-Key answers: sqlite (events.db, written with the append; idempotency.db beside EventStoreDB) or postgres (shared by every ingest replica)',
+  ),
+  ...postgresSettings,
 }
 
 /** Settings that only make sense together: each broken pair named the way a missing setting is. */
-export const engineRules = (c: Partial<{ eventStore: string; eventStoreUrl: string; viewStore: string; postgresUrl: string }>): ReadonlyArray<string> => [
+export const engineRules = (
+  c: Partial<{ eventStore: string; eventStoreUrl: string; viewStore: string; deadLetterStore: string; idempotencyStore: string; postgresUrl: string }>,
+): ReadonlyArray<string> => [
   ...(c.eventStore === 'eventstoredb' && c.eventStoreUrl === '' ? ['EVENTSTORE_URL: missing (LEADSTREAM_EVENT_STORE=eventstoredb needs it)'] : []),
-  ...(c.viewStore === 'postgres' && c.postgresUrl === '' ? ['LEADSTREAM_POSTGRES_URL: missing (LEADSTREAM_VIEW_STORE=postgres needs it)'] : []),
+  ...(
+    [
+      ['LEADSTREAM_VIEW_STORE', c.viewStore],
+      ['LEADSTREAM_DEAD_LETTER_STORE', c.deadLetterStore],
+      ['LEADSTREAM_IDEMPOTENCY_STORE', c.idempotencyStore],
+    ] as const
+  )
+    .filter(([, v]) => v === 'postgres' && c.postgresUrl === '')
+    .map(([name]) => `LEADSTREAM_POSTGRES_URL: missing (${name}=postgres needs it)`),
 ]

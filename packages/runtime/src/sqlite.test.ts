@@ -14,13 +14,13 @@ test('migrate :: runs each migration once and records the version', () => {
   try {
     const path = join(dir, 'a.db')
     const m = ['CREATE TABLE a (x INTEGER);', 'CREATE TABLE b (y INTEGER);']
-    openSqlite(path, m.slice(0, 1)).close()
-    const db = openSqlite(path, m)
+    openSqlite(path, m.slice(0, 1), { kind: 'views' }).close()
+    const db = openSqlite(path, m, { kind: 'views' })
     assert.is(db.pragma('user_version', { simple: true }), 2)
     db.close()
     let refused = false
     try {
-      openSqlite(path, m.slice(0, 1))
+      openSqlite(path, m.slice(0, 1), { kind: 'views' })
     } catch (e) {
       refused = /newer than this build/.test(String(e))
     }
@@ -36,7 +36,7 @@ test('migrate :: four processes opening one new file at once all succeed', async
     const path = join(dir, 'race.db')
     // Each child loads first, then waits for the same instant to open the file, so the opens collide.
     const startAt = Date.now() + 2500
-    const code = `const { openSqlite } = await import(${JSON.stringify(join(import.meta.dirname, 'sqlite.ts'))}); while (Date.now() < ${startAt}); openSqlite(process.env.DB, ['CREATE TABLE t (x INTEGER);', 'CREATE INDEX t_x ON t (x);']).close()`
+    const code = `const { openSqlite } = await import(${JSON.stringify(join(import.meta.dirname, 'sqlite.ts'))}); while (Date.now() < ${startAt}); openSqlite(process.env.DB, ['CREATE TABLE t (x INTEGER);', 'CREATE INDEX t_x ON t (x);'], { kind: 'views' }).close()`
     const runs = Array.from({ length: 4 }, () =>
       new Promise<number | null>((resolve) => {
         const p = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { env: { ...process.env, DB: path }, stdio: 'inherit' })

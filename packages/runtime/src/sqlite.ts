@@ -1,26 +1,72 @@
 // The one way this repo opens an SQLite file: durable pragmas and a forward-only migration runner.
 import Database from 'better-sqlite3'
-import { mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync, renameSync } from 'node:fs'
 import { dirname } from 'node:path'
+import { dirFault, sqliteFault, StorageFaultError, truncation, type StoreKind } from './storage.js'
 
 export type Sqlite = Database.Database
 
 /** A migration is SQL run once, in order; `PRAGMA user_version` records how many have run. */
 export type Migration = string
 
+export interface OpenOptions {
+  /** What the file holds: it names the file in a fault and decides its exit code. */
+  readonly kind: StoreKind
+  /**
+   * Derived data only (views): a damaged file is renamed `<file>.corrupt-<timestamp>` (with its -wal and
+   * -shm), an empty one is created in its place, and this is told the two names so the caller can log it and
+   * rebuild. Without it a damaged file is a StorageFaultError.
+   */
+  readonly setAside?: (from: string, to: string) => void
+}
+
 /**
  * Opens (creating if needed) an SQLite database in WAL mode with `synchronous=FULL`: a transaction that
- * has returned is on disk, so an acknowledged write survives `kill -9` and power loss alike.
+ * has returned is on disk, so an acknowledged write survives `kill -9` and power loss alike. A data
+ * directory that cannot be used, a damaged file or a held lock is thrown as a StorageFaultError naming the
+ * file (storage.ts), for the composition root to turn into a message and an exit code.
  */
-export const openSqlite = (path: string, migrations: ReadonlyArray<Migration>): Sqlite => {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
+export const openSqlite = (path: string, migrations: ReadonlyArray<Migration>, options: OpenOptions): Sqlite => {
+  try {
+    return openChecked(path, migrations, options.kind)
+  } catch (e) {
+    const fault = e instanceof StorageFaultError ? e.fault : sqliteFault(path, options.kind, e)
+    if (fault === null) throw e
+    if (fault._tag !== 'CorruptFile' || options.setAside === undefined) throw new StorageFaultError(fault)
+    const to = `${path}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`
+    for (const suffix of ['', '-wal', '-shm']) if (existsSync(path + suffix)) renameSync(path + suffix, to + suffix)
+    options.setAside(path, to)
+    return openSqlite(path, migrations, { kind: options.kind })
+  }
+}
+
+const openChecked = (path: string, migrations: ReadonlyArray<Migration>, kind: StoreKind): Sqlite => {
+  if (path === ':memory:') return configure(new Database(path), migrations)
+  try {
+    mkdirSync(dirname(path), { recursive: true })
+  } catch (e) {
+    throw new StorageFaultError(dirFault(dirname(path), e) ?? { _tag: 'DataDirUnusable', path: dirname(path), reason: String(e) })
+  }
+  const cut = truncation(path)
+  if (cut !== null) throw new StorageFaultError({ _tag: 'CorruptFile', path, kind, reason: cut })
   const db = new Database(path)
+  try {
+    return configure(db, migrations)
+  } catch (e) {
+    db.close()
+    throw e
+  }
+}
+
+const configure = (db: Sqlite, migrations: ReadonlyArray<Migration>): Sqlite => {
   db.pragma('busy_timeout = 10000')
   // Switching a new file to WAL needs an exclusive lock, and SQLite answers BUSY there without waiting
   // when another process is opening the same file at that moment: retry for a while.
   whileBusy(() => db.pragma('journal_mode = WAL'))
   db.pragma('synchronous = FULL')
   db.pragma('foreign_keys = ON')
+  // Reads the schema pages: a file whose header survived but whose catalogue did not fails here, at start.
+  db.prepare('SELECT count(*) FROM sqlite_master').get()
   migrate(db, migrations)
   return db
 }

@@ -3,6 +3,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { emptyCustomer, needsOf, offer, projectBatch, type Changes, type DomainEvent, type RecordedEvent } from '@leadstream/domain'
+import { analyticsContract } from './analyticsContract.js'
 import { BadCursor, type ProjectionLogic, type ViewStore } from './port.js'
 
 const logic: ProjectionLogic = { needs: needsOf, project: projectBatch }
@@ -198,4 +199,5 @@ export const viewStoreContract = (name: string, make: () => Promise<ViewStore>):
   })
 
   test.run()
+  analyticsContract(name, make)
 }

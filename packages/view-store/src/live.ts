@@ -10,7 +10,7 @@ export interface LiveViewsOptions {
   readonly refreshMs?: number
 }
 
-type Reader = Pick<ViewStore, 'position' | 'lead' | 'leads' | 'counts' | 'checkpoints'>
+type Reader = Pick<ViewStore, 'position' | 'lead' | 'leads' | 'counts' | 'facts' | 'groupCounts' | 'checkpoints'>
 
 export interface LiveViews extends Reader {
   generation(): Promise<number>
@@ -59,6 +59,8 @@ export const liveViews = (options: LiveViewsOptions): LiveViews => {
     lead: async (id) => (await resolve()).lead(id),
     leads: async (filter, limit, cursor) => (await resolve()).leads(filter, limit, cursor),
     counts: async (dimension) => (await resolve()).counts(dimension),
+    facts: async (filter) => (await resolve()).facts(filter),
+    groupCounts: async (filter, keys) => (await resolve()).groupCounts(filter, keys),
     checkpoints: async (p) => (await resolve()).checkpoints(p),
     close: async () => {
       for (const [g, s] of opened) if (g !== 1) await s.close()

@@ -1,17 +1,6 @@
 // The view store port: what projectors write (changes + checkpoint, atomically) and the query API reads.
 import type * as E from 'fp-ts/lib/Either.js'
-import type {
-  CampaignType,
-  Changes,
-  CountDelta,
-  LeadSummary,
-  Loaded,
-  OfferKind,
-  ProjectionError,
-  QualificationState,
-  RecordedEvent,
-  Storefront,
-} from '@leadstream/domain'
+import { offerFilterKeys, type Changes, type CountDelta, type LeadFacts, type LeadFilter, type LeadSummary, type Loaded, type ProjectionError, type RecordedEvent } from '@leadstream/domain'
 
 // ---------------------------------------------------------------------------------------------------------
 // model
@@ -51,14 +40,7 @@ export interface Applied {
   readonly offset: number
 }
 
-export interface LeadFilter {
-  readonly state?: QualificationState
-  readonly storefront?: Storefront
-  readonly campaign?: CampaignType
-  readonly offerKind?: OfferKind
-  /** Test leads (MSFT_TEST) are left out unless asked for. */
-  readonly includeTest?: boolean
-}
+export type { LeadFacts, LeadFilter } from '@leadstream/domain'
 
 export interface Page<A> {
   readonly items: ReadonlyArray<A>
@@ -111,13 +93,24 @@ export interface ViewStore {
   /** The highest global position the views reflect. */
   position(): Promise<number>
   lead(leadId: string): Promise<LeadSummary | null>
+  /**
+   * Leads matching the filter, newest capture first, keyset paging (`next` resumes after the last one, and a
+   * lead captured meanwhile never shifts a page): the lead list, and the exports page through it to the end.
+   */
   leads(filter: LeadFilter, limit: number, cursor: string | null): Promise<Page<LeadSummary>>
+  /** The analytics facts of every lead matching the filter (narrow rows read from indexed columns, no documents). */
+  facts(filter: LeadFilter): Promise<ReadonlyArray<LeadFacts>>
+  /**
+   * Leads matching the filter counted per distinct combination of `keys` (a GROUP BY in the engine): for the
+   * aggregates that need no per-lead detail (series, filtered count views), far fewer rows than `facts`.
+   */
+  groupCounts(filter: LeadFilter, keys: ReadonlyArray<GroupKey>): Promise<ReadonlyArray<GroupCount>>
   counts(dimension: CountDelta['dimension']): Promise<ReadonlyArray<CountRow>>
   close(): Promise<void>
 }
 
 /** What readers need of a view store (the live generation's, behind `liveViews`). */
-export type ViewReader = Pick<ViewStore, 'position' | 'lead' | 'leads' | 'counts'>
+export type ViewReader = Pick<ViewStore, 'position' | 'lead' | 'leads' | 'counts' | 'facts' | 'groupCounts'>
 
 /** Thrown by `leads` when a cursor was not made by this store: a caller error, mapped to 400 at the edge. */
 export class BadCursor extends Error {
@@ -127,18 +120,87 @@ export class BadCursor extends Error {
 }
 
 /**
- * The columns a lead filter constrains (only those given, so each adapter can pick the matching index) and
- * the query arguments: the filter values, then the cursor's (captured_at, lead_id) when paging.
+ * What `groupCounts` can group by: a lead's dimensions, its action tokens (`actionTokens`; split them with
+ * `parseActionTokens`), its test flag, and `quarterHour`, the capture time's UTC quarter-hour (epoch ms / 900,000,
+ * floored): every time zone in use today has bucket boundaries on quarter-hours, so these place leads in any
+ * zone's buckets exactly.
  */
-export const filterColumns = (filter: LeadFilter, cursor: string | null): { cols: string[]; args: string[] } => {
-  const given: ReadonlyArray<readonly [string, string | undefined]> = [
-    ['state', filter.state],
-    ['storefront', filter.storefront],
-    ['campaign', filter.campaign],
-    ['offer_kind', filter.offerKind],
-  ]
-  const present = given.filter((g): g is readonly [string, string] => g[1] !== undefined)
-  return { cols: present.map(([c]) => c), args: [...present.map(([, v]) => v), ...(cursor === null ? [] : decodeCursor(cursor))] }
+export type GroupKey = 'storefront' | 'campaign' | 'offer' | 'offerKind' | 'country' | 'state' | 'actions' | 'isTest' | 'quarterHour'
+
+export interface GroupCount {
+  /** One value per key, in the order asked (isTest a boolean, quarterHour a number, the others strings). */
+  readonly values: ReadonlyArray<string | number | boolean>
+  readonly n: number
+}
+
+export const quarterHourMs = 900_000
+
+/** The SQL expression of each group key (the same on both engines; the PostgreSQL store casts the number). */
+export const groupColumn: Record<GroupKey, string> = {
+  storefront: 'storefront',
+  campaign: 'campaign',
+  offer: `coalesce(offer_id, offer_title, '(none)')`,
+  offerKind: 'offer_kind',
+  country: 'country',
+  state: 'state',
+  actions: 'actions',
+  isTest: 'is_test',
+  quarterHour: `captured_ms / ${quarterHourMs}`,
+}
+
+/** The few spellings the two SQL dialects differ in (placeholders are `?`; the PostgreSQL store numbers them). */
+export interface FilterDialect {
+  /** A boolean column is true. */
+  readonly isTrue: (column: string) => string
+  /** A text column contains the next parameter as a substring. */
+  readonly contains: (column: string) => string
+}
+
+/** Action codes on a lead row: each verbatim code between unit separators (a filter value cannot hold one). */
+export const actionTokens = (actions: ReadonlyArray<string>): string => `\u001f${actions.join('\u001f')}\u001f`
+export const parseActionTokens = (tokens: string): ReadonlyArray<string> => tokens.slice(1, -1).split('\u001f')
+
+/**
+ * The WHERE conditions of a lead filter (only the filters given, so each adapter can pick the matching index)
+ * and their arguments, then the cursor's (captured_at, lead_id) condition when paging. The same SQL on both
+ * stores: `matchesFilter` in the domain is the reference it must agree with.
+ */
+export const filterSql = (filter: LeadFilter, cursor: string | null, d: FilterDialect): { where: string[]; args: Array<string | number> } => {
+  const where: string[] = []
+  const args: Array<string | number> = []
+  const eq = (column: string, value: string | undefined) => {
+    if (value === undefined) return
+    where.push(`${column} = ?`)
+    args.push(value)
+  }
+  eq('state', filter.state)
+  eq('storefront', filter.storefront)
+  eq('campaign', filter.campaign)
+  eq('offer_kind', filter.offerKind)
+  eq('country', filter.country)
+  if (filter.offer !== undefined) {
+    const [byId, byTitle] = offerFilterKeys(filter.offer)
+    where.push('(offer_key IN (?, ?) OR offer_key2 IN (?, ?))')
+    args.push(byId, byTitle, byId, byTitle)
+  }
+  if (filter.action !== undefined) {
+    where.push(filter.action === 'other' ? `(${d.contains('actions')} OR ${d.isTrue('action_other')})` : d.contains('actions'))
+    args.push(actionTokens([filter.action]))
+  }
+  if (filter.from !== undefined) {
+    where.push('captured_at >= ?')
+    args.push(filter.from)
+  }
+  if (filter.to !== undefined) {
+    where.push('captured_at < ?')
+    args.push(filter.to)
+  }
+  if (filter.includeTest !== true) where.push(`NOT (${d.isTrue('is_test')})`)
+  if (cursor !== null) {
+    where.push('(captured_at, lead_id) < (?, ?)')
+    args.push(...decodeCursor(cursor))
+  }
+  return { where, args }
 }
 
 export const encodeCursor = (parts: ReadonlyArray<string>): string => Buffer.from(JSON.stringify(parts)).toString('base64url')

@@ -144,6 +144,7 @@ export const run = async (argv: ReadonlyArray<string>, env: NodeJS.ProcessEnv, i
     io,
     endpoints,
     json: values['json'] === true,
+    env,
     usage: (message) => usage(message, commandUsage(group, command, false)),
     fail: (f) => {
       if (f._tag === 'Interrupted') return exitCode.interrupted

@@ -14,6 +14,8 @@ export interface Context {
   readonly endpoints: Endpoints
   /** `--json`: one JSON document (or JSON lines) on stdout, for scripts. */
   readonly json: boolean
+  /** The environment the CLI was started with (settings such as LEADSTREAM_DATA_DIR). */
+  readonly env: NodeJS.ProcessEnv
   /** Prints `message` and this command's usage on stderr; returns the usage exit code. */
   usage(message: string): number
   /** Prints a failed call on stderr; returns its exit code. */

@@ -1,5 +1,7 @@
 // `leadstream events stream <leadId>|tail`: the event store as ingest recorded it (customer data included:
-// reading it is what the operator asked for).
+// reading it is what the operator asked for); `events check`: the embedded store's integrity, from its file.
+import { join } from 'node:path'
+import { checkSqliteEventStore } from '@leadstream/event-store'
 import { exitCode, jsonOut, sleep, wholeNumber, type Command, type Group } from './command.js'
 import { table } from './render.js'
 import { EventPage, StreamAnswer } from '@leadstream/api'
@@ -63,8 +65,32 @@ const tail: Command = {
   },
 }
 
+const check: Command = {
+  name: 'check',
+  args: [],
+  summary: 'integrity check of the embedded event store (events.db), read-only; exit 1 when it is not sound',
+  details:
+    'Reads the file itself, not a server: SQLite\'s integrity_check, positions contiguous from 1, each stream\'s revisions 0..n\n' +
+    'in position order, every event decoding with today\'s codecs. Safe while the server runs (it only reads).',
+  options: { 'data-dir': { type: 'string' } },
+  optionHelp: [
+    ['--data-dir DIR', 'the data directory holding events.db (LEADSTREAM_DATA_DIR; default ./data)'],
+    ['--json', '{file, ok, events, streams, checks: [{name, ok, detail}]} as JSON'],
+  ],
+  run: async (ctx, _args, values) => {
+    const dir = typeof values['data-dir'] === 'string' ? values['data-dir'] : (ctx.env['LEADSTREAM_DATA_DIR'] ?? './data')
+    const report = checkSqliteEventStore(join(dir, 'events.db'))
+    if (ctx.json) jsonOut(ctx, report)
+    else {
+      ctx.io.out(`${report.file}: ${report.ok ? 'sound' : 'NOT SOUND'} (${report.events} events, ${report.streams} streams)\n`)
+      ctx.io.out(table(['CHECK', 'RESULT', 'DETAIL'], report.checks.map((c) => [c.name, c.ok ? 'ok' : 'FAILED', c.detail])))
+    }
+    return report.ok ? exitCode.ok : exitCode.failed
+  },
+}
+
 export const events: Group = {
   name: 'events',
-  summary: 'read the event store: one lead’s stream, or the global log',
-  commands: [stream, tail],
+  summary: 'read the event store: one lead’s stream, or the global log; check its integrity',
+  commands: [stream, tail, check],
 }

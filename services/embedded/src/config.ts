@@ -3,7 +3,7 @@ import { ingestSettings } from '@leadstream/ingest'
 import { projectorSettings } from '@leadstream/projector'
 import { querySettings } from '@leadstream/query-api'
 import * as t from 'io-ts'
-import { setting, commonSettings, eventStoreSettings, httpSettings, tokenSettings, viewStoreSettings, type ConfigOf } from '@leadstream/runtime'
+import { setting, commonSettings, deadLetterSettings, eventStoreSettings, idempotencySettings, httpSettings, tokenSettings, viewStoreSettings, type ConfigOf } from '@leadstream/runtime'
 
 export const embeddedSettings = {
   projectorThread: setting(
@@ -17,6 +17,8 @@ export const embeddedSettings = {
   ...tokenSettings,
   ...eventStoreSettings,
   ...viewStoreSettings,
+  ...deadLetterSettings,
+  ...idempotencySettings,
   ...ingestSettings,
   ...projectorSettings,
   ...querySettings,

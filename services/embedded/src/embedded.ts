@@ -1,7 +1,7 @@
 // Composition root of the embedded mode: SQLite stores, in-process projector, one HTTP server for everything.
 import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
-import { sqliteDeadLetters } from '@leadstream/dead-letters'
+import { openDeadLetters } from '@leadstream/dead-letters'
 import { leadsProjection, withSources } from '@leadstream/domain'
 import { embeddedEventLog } from '@leadstream/event-log'
 import { openEventStore } from '@leadstream/event-store'
@@ -29,8 +29,8 @@ export const startEmbedded = async (
 ): Promise<Running> => {
   const metrics = createMetrics()
   const store = await openEventStore(config, { now })
-  const base = await openViewStore(config)
-  const deadLetters = sqliteDeadLetters({ path: join(config.dataDir, 'dead-letters.db') })
+  const base = await openViewStore(config, 1, logger)
+  const deadLetters = await openDeadLetters(config)
   const idempotencyKeys = sqliteIdempotencyKeys({ path: join(config.dataDir, 'idempotency.db') })
   const tokens: Tokens = { ingest: config.ingestTokens, analyst: config.analystTokens, operator: config.operatorTokens }
 
@@ -55,8 +55,8 @@ export const startEmbedded = async (
   const ingestPorts = { store, deadLetters, sources: withSources(config.leadSources), now, newId: randomUUID, metrics, logger }
   const app = httpApp(
     [
-      ingestRoutes(ingestPorts, { tokens, idempotencyKeys, bodyLimitBytes: config.bodyLimitBytes, maxBatch: config.maxBatch }),
-      queryRoutes({ views }, { tokens, defaultWaitMs: config.readWaitMs }),
+      ingestRoutes(ingestPorts, { tokens, idempotencyKeys, bodyLimitBytes: config.bodyLimitBytes, maxBatch: config.maxBatch, marketplaceSecrets: config.marketplaceSecrets }),
+      queryRoutes({ views }, { tokens, defaultWaitMs: config.readWaitMs, now }),
       exportRoutes({ views, now }, { tokens, defaultWaitMs: config.readWaitMs }),
       dashboardPage({ tokens }),
       adminRoutes({ deadLetters }, { tokens }),
@@ -73,7 +73,7 @@ export const startEmbedded = async (
     },
   )
 
-  const server = await listen(app, { host: config.host, port: config.port, tokens, logger })
+  const server = await listen(app, { host: config.host, port: config.port, tokens, logger, timeouts: config })
   const url = server.url
   logger.info({ url, dataDir: config.dataDir }, 'leadstream is serving')
 

@@ -5,7 +5,7 @@ import type { Router } from 'express'
 import { LeadId, streamOfLead, type RecordedEvent } from '@leadstream/domain'
 import type { EventStore } from '@leadstream/event-store'
 import { EventPage, operatorRoutes, StreamAnswer, type RecordedEventView } from '@leadstream/api'
-import { mount, reply, sendProblem, type Tokens } from '@leadstream/http-edge'
+import { intQuery, mount, reply, sendProblem, type Tokens } from '@leadstream/http-edge'
 
 const present = (r: RecordedEvent): RecordedEventView => ({
   position: r.position,
@@ -23,11 +23,11 @@ export const eventRoutes =
   (store: EventStore, options: { readonly tokens: Tokens }) =>
   (router: Router): void => {
     mount(router, options.tokens, operatorRoutes.listEvents, async (req, res) => {
-      const after = Number(req.query['after'] ?? 0)
-      const limit = Number(req.query['limit'] ?? 100)
-      if (!Number.isSafeInteger(after) || after < 0) return sendProblem(res, 400, 'Invalid', [{ path: 'after', reason: 'expected a position ≥ 0' }])
-      if (!Number.isSafeInteger(limit) || limit < 1 || limit > 10000) return sendProblem(res, 400, 'Invalid', [{ path: 'limit', reason: 'expected 1 to 10000' }])
-      const [read, head] = await Promise.all([store.readAll(after, limit)(), store.head()()])
+      const after = intQuery(req.query, 'after', 0, Number.MAX_SAFE_INTEGER, 0)
+      const limit = intQuery(req.query, 'limit', 1, 10000, 100)
+      const problems = [after, limit].flatMap((p) => (E.isLeft(p) ? [p.left] : []))
+      if (E.isLeft(after) || E.isLeft(limit)) return sendProblem(res, 400, 'Invalid', problems)
+      const [read, head] = await Promise.all([store.readAll(after.right, limit.right)(), store.head()()])
       if (E.isLeft(read) || E.isLeft(head)) throw new Error('the event store is unavailable')
       reply(res, EventPage, { head: head.right, events: read.right.map(present) })
     })

@@ -2,7 +2,7 @@
 // committed only after the appends (and dead-letter publishes) of its batch; rejected messages go to
 // `leads.inbound.dlq` with the reason in headers, and into the dead-letter store.
 import type { Kafka, KafkaMessage, Producer } from 'kafkajs'
-import { decodeMarketplaceLead, decodeNativeLead, problem, type FieldProblem } from '@leadstream/domain'
+import { decodeMarketplaceLead, decodeNativeLead, problem, readJson, type FieldProblem } from '@leadstream/domain'
 import { ingestLeads, type InboundItem } from './leads.js'
 import type { IngestPorts } from './ports.js'
 
@@ -68,16 +68,16 @@ export const kafkaInbound = (ports: IngestPorts, options: KafkaInboundOptions): 
           const unreadable: Array<{ m: KafkaMessage; problems: ReadonlyArray<FieldProblem> }> = []
           const byFormat: Record<Format, Array<{ m: KafkaMessage; item: InboundItem }>> = { marketplace: [], native: [] }
           batch.messages.forEach((m, index) => {
-            let value: unknown
-            try {
-              value = JSON.parse(m.value?.toString('utf8') ?? '')
-            } catch {
-              unreadable.push({ m, problems: [problem('(value)', 'malformed JSON')] })
+            const text = m.value?.toString('utf8') ?? ''
+            const read = readJson(text)
+            if (read._tag !== 'One') {
+              unreadable.push({ m, problems: [problem('(value)', read._tag === 'Unreadable' ? read.reason : 'expected one lead per message, got an array')] })
               return
             }
+            const value = read.value
             const format = formatOf(m, value)
             const decoded = format === 'native' ? decodeNativeLead(value) : decodeMarketplaceLead(ports.sources, { receivedAt }, value)
-            byFormat[format].push({ m, item: { index, raw: value, decoded } })
+            byFormat[format].push({ m, item: { index, payload: text, decoded } })
           })
           const source = `kafka:${topic}`
           const dead: ReturnType<typeof dlq>[] = []

@@ -23,8 +23,8 @@ export type ItemResult =
 
 export interface InboundItem {
   readonly index: number
-  /** The item as received, kept in dead letters if it is rejected. */
-  readonly raw: unknown
+  /** The item's text as received, kept in dead letters if it is rejected (never re-serialised from a parsed value). */
+  readonly payload: string
   readonly decoded: E.Either<LeadError, InboundLead>
 }
 
@@ -141,7 +141,7 @@ export const ingestLeads =
     else if (failed.length > 0) {
       const receivedAt = ports.now().toISOString()
       const ids = await ports.deadLetters.record(
-        failed.map((f) => ({ source, format, problems: f.problems, payload: JSON.stringify(f.item.raw) ?? 'null', receivedAt })),
+        failed.map((f) => ({ source, format, problems: f.problems, payload: f.item.payload, receivedAt })),
       )
       failed.forEach((f, i) => results.set(f.item.index, { index: f.item.index, status: 'rejected', problems: f.problems, deadLetterId: ids[i] ?? 0 }))
       ports.metrics.deadLetters.inc({ source }, failed.length)

@@ -1,7 +1,7 @@
 // Ingest as its own process: HTTP inbound, and the `leads.inbound` consumer when Kafka is configured.
 import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
-import { sqliteDeadLetters } from '@leadstream/dead-letters'
+import { openDeadLetters } from '@leadstream/dead-letters'
 import { withSources } from '@leadstream/domain'
 import { ensureTopics, idempotentProducer, kafkaClient } from '@leadstream/event-log'
 import { openEventStore } from '@leadstream/event-store'
@@ -9,6 +9,7 @@ import { httpApp, listen, sqliteIdempotencyKeys } from '@leadstream/http-edge'
 import {
   commonSettings,
   configOrExit,
+  deadLetterSettings,
   createLogger,
   createMetrics,
   engineRules,
@@ -26,13 +27,13 @@ import { ingestKafkaSettings, ingestSettings } from './settings.js'
 const config = configOrExit(
   'leadstream-ingest',
   'leads in over HTTP (and Kafka) → decide → append to the event store',
-  { ...commonSettings, ...httpSettings(8081), ...tokenSettings, ...eventStoreSettings, ...ingestSettings, ...kafkaSettings, ...ingestKafkaSettings },
+  { ...commonSettings, ...httpSettings(8081), ...tokenSettings, ...eventStoreSettings, ...deadLetterSettings, ...ingestSettings, ...kafkaSettings, ...ingestKafkaSettings },
   engineRules,
 )
 const logger = createLogger('ingest', config.logLevel)
 const metrics = createMetrics()
 const store = await openEventStore(config)
-const deadLetters = sqliteDeadLetters({ path: join(config.dataDir, 'dead-letters.db') })
+const deadLetters = await openDeadLetters(config)
 const idempotencyKeys = sqliteIdempotencyKeys({ path: join(config.dataDir, 'idempotency.db') })
 const tokens = { ingest: config.ingestTokens, analyst: config.analystTokens, operator: config.operatorTokens }
 const ports = { store, deadLetters, sources: withSources(config.leadSources), now: () => new Date(), newId: randomUUID, metrics, logger }
@@ -53,7 +54,7 @@ if (kafka !== null && producer !== null && inbound !== null) {
   logger.info({ topic: config.inboundTopic, dlq: config.dlqTopic }, 'consuming inbound leads from Kafka')
 }
 
-const app = httpApp([ingestRoutes(ports, { tokens, idempotencyKeys, bodyLimitBytes: config.bodyLimitBytes, maxBatch: config.maxBatch }), eventRoutes(store, { tokens })], {
+const app = httpApp([ingestRoutes(ports, { tokens, idempotencyKeys, bodyLimitBytes: config.bodyLimitBytes, maxBatch: config.maxBatch, marketplaceSecrets: config.marketplaceSecrets }), eventRoutes(store, { tokens })], {
   metrics,
   logger,
   service: 'ingest',
@@ -62,7 +63,7 @@ const app = httpApp([ingestRoutes(ports, { tokens, idempotencyKeys, bodyLimitByt
     return { ok: k === null || k.state !== 'failed', kafka: k }
   },
 })
-const server = await listen(app, { host: config.host, port: config.port, tokens, logger })
+const server = await listen(app, { host: config.host, port: config.port, tokens, logger, timeouts: config })
 process.stdout.write(`ingest is serving at ${server.url}\n`)
 
 onShutdown(logger, async () => {

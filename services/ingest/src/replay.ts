@@ -2,7 +2,7 @@
 // when it arrived (with today's settings, e.g. a lead-source mapping added since); once it is accepted (or
 // found to be a duplicate) the dead letter is marked replayed. Discard marks it discarded; nothing is deleted.
 import * as E from 'fp-ts/lib/Either.js'
-import { decodeMarketplaceLead, decodeNativeLead, type FieldProblem } from '@leadstream/domain'
+import { decodeMarketplaceLead, decodeNativeLead, readJson, type FieldProblem } from '@leadstream/domain'
 import type { DeadLetter } from '@leadstream/dead-letters'
 import { ingestLeads, type ItemResult } from './leads.js'
 import type { IngestPorts } from './ports.js'
@@ -20,15 +20,13 @@ export const replayDeadLetter =
     if (d === null) return E.left({ _tag: 'NotFound', id })
     if (d.status !== 'open') return E.left({ _tag: 'NotOpen', id, status: d.status })
     if (d.format !== 'marketplace' && d.format !== 'native') return E.left({ _tag: 'NotReplayable', id, format: d.format })
-    let raw: unknown
-    try {
-      raw = JSON.parse(d.payload)
-    } catch {
-      return E.left({ _tag: 'StillRejected', id, problems: [{ path: '(body)', reason: 'the stored payload is not JSON; it cannot be replayed' }] })
-    }
+    const read = readJson(d.payload)
+    if (read._tag !== 'One')
+      return E.left({ _tag: 'StillRejected', id, problems: [{ path: '(body)', reason: `the stored payload is not one JSON value (${read._tag === 'Unreadable' ? read.reason : 'an array'}); it cannot be replayed` }] })
+    const raw = read.value
     const receivedAt = ports.now().toISOString()
     const decoded = d.format === 'native' ? decodeNativeLead(raw) : decodeMarketplaceLead(ports.sources, { receivedAt }, raw)
-    const summary = await ingestLeads(ports)([{ index: 0, raw, decoded }], `replay:${d.source}`, d.format, { keepRejected: false })
+    const summary = await ingestLeads(ports)([{ index: 0, payload: d.payload, decoded }], `replay:${d.source}`, d.format, { keepRejected: false })
     const result = summary.results[0]!
     if (result.status === 'rejected') return E.left({ _tag: 'StillRejected', id, problems: result.problems })
     await ports.deadLetters.setStatus(id, 'replayed')

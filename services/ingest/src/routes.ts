@@ -7,6 +7,7 @@ import {
   decodeMarketplaceLead,
   decodeNativeLead,
   decodeQualificationCommand,
+  invalid,
   LeadId,
   problem,
   problemsOf,
@@ -15,7 +16,22 @@ import {
   type LeadError,
 } from '@leadstream/domain'
 import { BatchAnswer, CommandAnswer, DeadLetterView, inboundRoutes, LeadAccepted, LeadDuplicate, operatorRoutes, Rejected, ReplayAnswer, Written } from '@leadstream/api'
-import { errorBody, idempotent, isBodyError, mount, parseBody, rawBody, reply, sendLeadError, type IdempotencyKeys, type Tokens } from '@leadstream/http-edge'
+import {
+  errorBody,
+  idempotent,
+  idParam,
+  isBodyError,
+  mount,
+  mountGuarded,
+  parseBody,
+  rawBody,
+  readLeadsBody,
+  reply,
+  requireRoleOrCode,
+  sendLeadError,
+  type IdempotencyKeys,
+  type Tokens,
+} from '@leadstream/http-edge'
 import { classifyOffer, runCommand } from './commands.js'
 import { discardDeadLetter, replayDeadLetter, type ReplayError } from './replay.js'
 import { ingestLeads, type IngestSummary, type InboundItem } from './leads.js'
@@ -26,10 +42,15 @@ export interface IngestHttpOptions {
   readonly idempotencyKeys: IdempotencyKeys
   readonly bodyLimitBytes: number
   readonly maxBatch: number
+  /** Webhook secrets accepted as `?code=` on POST /v1/marketplace/leads, beside the ingest tokens. */
+  readonly marketplaceSecrets: ReadonlyArray<string>
 }
 
 const prefixed = (index: number, problems: ReadonlyArray<FieldProblem>): ReadonlyArray<FieldProblem> =>
   problems.map((p) => ({ ...p, path: p.path === '(body)' ? `[${index}]` : `[${index}].${p.path}` }))
+
+/** A dead letter's source: the route's pattern, never the URL (it may carry a secret or an id). */
+const sourceOf = (req: Request): string => `http:${(req.route as { path?: string } | undefined)?.path ?? 'unmatched'}`
 
 export const ingestRoutes =
   (ports: IngestPorts, options: IngestHttpOptions) =>
@@ -40,22 +61,27 @@ export const ingestRoutes =
 
     /** Keeps a payload that could not be read at all, and answers 400 naming why. */
     const rejectWhole = async (req: Request, res: Response, format: string, problems: ReadonlyArray<FieldProblem>, payload: string, status = 400) => {
-      const [id] = await ports.deadLetters.record([{ source: `http:${req.path}`, format, problems, payload, receivedAt: ports.now().toISOString() }])
-      ports.metrics.deadLetters.inc({ source: `http:${req.path}` })
+      const [id] = await ports.deadLetters.record([{ source: sourceOf(req), format, problems, payload, receivedAt: ports.now().toISOString() }])
+      ports.metrics.deadLetters.inc({ source: sourceOf(req) })
       reply(res, Rejected, { ...errorBody(status === 413 ? 'PayloadTooLarge' : 'Invalid', problems), deadLetterId: id! }, status)
     }
 
     const leadsRoute = (format: string, decode: (value: unknown, receivedAt: string) => E.Either<LeadError, InboundLead>) => async (req: Request, res: Response) => {
-      const body = parseBody(req)
-      if (!body.ok) return rejectWhole(req, res, format, [problem('(body)', body.reason)], body.raw)
-      const single = !Array.isArray(body.value)
-      const values: ReadonlyArray<unknown> = Array.isArray(body.value) ? body.value : [body.value]
-      if (values.length === 0) return rejectWhole(req, res, format, [problem('(body)', 'expected at least one lead')], body.raw)
+      const { raw, read } = readLeadsBody(req)
+      if (read._tag === 'Unreadable') return rejectWhole(req, res, format, [problem('(body)', read.reason)], raw)
+      const single = read._tag === 'One'
+      // Each item keeps its own text: a rejected one is kept as the sender wrote it.
+      const values = read._tag === 'One' ? [{ text: raw, value: E.right<string, unknown>(read.value) }] : read.items
+      if (values.length === 0) return rejectWhole(req, res, format, [problem('(body)', 'expected at least one lead')], raw)
       if (values.length > options.maxBatch)
-        return rejectWhole(req, res, format, [problem('(body)', `at most ${options.maxBatch} leads per request, got ${values.length}`)], body.raw)
+        return rejectWhole(req, res, format, [problem('(body)', `at most ${options.maxBatch} leads per request, got ${values.length}`)], raw)
       const receivedAt = ports.now().toISOString()
-      const items: InboundItem[] = values.map((raw, index) => ({ index, raw, decoded: decode(raw, receivedAt) }))
-      const summary: IngestSummary = await ingest(items, `http:${req.path}`, format)
+      const items: InboundItem[] = values.map((v, index) => ({
+        index,
+        payload: v.text,
+        decoded: E.isLeft(v.value) ? E.left(invalid([problem('(body)', v.value.left)])) : decode(v.value.right, receivedAt),
+      }))
+      const summary: IngestSummary = await ingest(items, sourceOf(req), format)
       res.setHeader('X-Log-Position', String(summary.position))
       if (single) {
         const r = summary.results[0]!
@@ -70,9 +96,10 @@ export const ingestRoutes =
     }
 
     mount(router, options.tokens, inboundRoutes.submitLeads, ...write, leadsRoute('native', (v) => decodeNativeLead(v)))
-    mount(
+    // Partner Center cannot send a token: a webhook secret in `?code=` stands in for it on this route only.
+    mountGuarded(
       router,
-      options.tokens,
+      [requireRoleOrCode(options.tokens, 'ingest', options.marketplaceSecrets)],
       inboundRoutes.submitMarketplaceLeads,
       ...write,
       leadsRoute('marketplace', (v, receivedAt) => decodeMarketplaceLead(ports.sources, { receivedAt }, v)),
@@ -87,11 +114,12 @@ export const ingestRoutes =
       const decoded = decodeQualificationCommand(leadId, at, body.value)
       const result = E.isLeft(decoded) ? decoded : await runCommand(ports)(decoded.right, ports.newId())
       if (E.isLeft(result)) {
-        const [id] = await ports.deadLetters.record([{ source: `http:/v1/leads/:id/commands`, format: 'command', problems: problemsOf(result.left), payload: body.raw, receivedAt: at }])
+        const [id] = await ports.deadLetters.record([{ source: sourceOf(req), format: 'command', problems: problemsOf(result.left), payload: body.raw, receivedAt: at }])
         return sendLeadError(res, result.left, { deadLetterId: id })
       }
       res.setHeader('X-Log-Position', String(result.right.position))
-      reply(res, CommandAnswer, { status: result.right.duplicate ? 'duplicate' : 'accepted', leadId, ...result.right }, result.right.duplicate ? 200 : 201)
+      const w = result.right
+      reply(res, CommandAnswer, { status: w.duplicate ? 'duplicate' : 'accepted', leadId, ...w }, w.duplicate || w.replayed === true ? 200 : 201)
     })
 
     mount(router, options.tokens, inboundRoutes.classifyOffer, ...write, async (req: Request, res: Response) => {
@@ -101,7 +129,7 @@ export const ingestRoutes =
       const decoded = decodeCatalogueEntry(at, body.value)
       const result = E.isLeft(decoded) ? decoded : await classifyOffer(ports)(decoded.right, ports.newId())
       if (E.isLeft(result)) {
-        const [id] = await ports.deadLetters.record([{ source: 'http:/v1/catalogue', format: 'catalogue', problems: problemsOf(result.left), payload: body.raw, receivedAt: at }])
+        const [id] = await ports.deadLetters.record([{ source: sourceOf(req), format: 'catalogue', problems: problemsOf(result.left), payload: body.raw, receivedAt: at }])
         return sendLeadError(res, result.left, { deadLetterId: id })
       }
       res.setHeader('X-Log-Position', String(result.right.position))
@@ -121,22 +149,22 @@ export const ingestRoutes =
               ? [problem('format', 'a parked event is applied again by the fixed projection: deploy the fix and rebuild the projection (the rebuild reads every event)')]
               : [problem('format', `a ${e.format} dead letter cannot be replayed; send the request again`)]
     const adminAction = <C extends t.Mixed>(answer: C, act: (id: number) => Promise<E.Either<ReplayError, t.OutputOf<C>>>) => async (req: Request, res: Response) => {
-      const id = Number(req.params['id'])
-      if (!Number.isSafeInteger(id) || id <= 0) return void res.status(400).json(errorBody('Invalid', [problem('id', 'expected a dead-letter id')]))
-      const r = await act(id)
+      const id = idParam('id', req.params['id'])
+      if (E.isLeft(id)) return void res.status(400).json(errorBody('Invalid', [id.left]))
+      const r = await act(id.right)
       if (E.isLeft(r)) return void res.status(replayStatus(r.left)).json(errorBody(r.left._tag, replayProblems(r.left)))
       reply(res, answer, r.right)
     }
     mount(router, options.tokens, operatorRoutes.replayDeadLetter, adminAction(ReplayAnswer, replayDeadLetter(ports)))
     mount(router, options.tokens, operatorRoutes.discardDeadLetter, adminAction(DeadLetterView, discardDeadLetter(ports)))
 
-    // Body errors raised before a route runs (too large, unreadable): answered as JSON and kept as dead letters.
+    // Body errors raised before a route runs (too large, unreadable encoding): answered as JSON and kept as dead letters.
     router.use(async (err: unknown, req: Request, res: Response, next: NextFunction) => {
       if (!isBodyError(err)) return next(err)
-      const reason =
-        err.type === 'entity.too.large'
-          ? `the body is ${err.length ?? 'over'} bytes; the limit is ${err.limit ?? options.bodyLimitBytes} bytes (send smaller batches)`
-          : err.message
-      await rejectWhole(req, res, 'unknown', [problem('(body)', reason)], `(body not kept: ${err.type}, ${err.length ?? '?'} bytes)`, err.status)
+      const kept = err.payload ?? `(body not kept: ${err.reason})`
+      const [id] = await ports.deadLetters.record([{ source: sourceOf(req), format: 'unknown', problems: [problem(err.path, err.reason)], payload: kept, receivedAt: ports.now().toISOString() }])
+      ports.metrics.deadLetters.inc({ source: sourceOf(req) })
+      const code = err.status === 413 ? 'PayloadTooLarge' : err.status === 415 ? 'UnsupportedMediaType' : 'Invalid'
+      reply(res, Rejected, { ...errorBody(code, [problem(err.path, err.reason)]), deadLetterId: id! }, err.status)
     })
   }

@@ -1,10 +1,16 @@
 // Settings of ingest (also part of the embedded mode's).
-import { IntFromEnv, setting, SourcesFromEnv, StringFromEnv } from '@leadstream/runtime'
+import { IntFromEnv, ListFromEnv, setting, SourcesFromEnv, StringFromEnv } from '@leadstream/runtime'
 
 export const ingestSettings = {
   leadSources: setting('LEADSTREAM_LEAD_SOURCES', SourcesFromEnv, 'extra lead-source mappings, e.g. TestDrive=AzureMarketplace', ''),
   bodyLimitBytes: setting('LEADSTREAM_BODY_LIMIT_BYTES', IntFromEnv('bytes', 1024, 1024 ** 3), 'largest request body accepted', String(16 * 1024 * 1024)),
   maxBatch: setting('LEADSTREAM_MAX_BATCH', IntFromEnv('leads', 1, 100000), 'most leads in one POST', '10000'),
+  marketplaceSecrets: setting(
+    'LEADSTREAM_MARKETPLACE_SECRETS',
+    ListFromEnv,
+    'comma-separated webhook secrets accepted as ?code=<secret> on POST /v1/marketplace/leads (for Partner Center, which cannot send a token)',
+    '',
+  ),
 }
 
 export const ingestKafkaSettings = {

@@ -1,6 +1,6 @@
 // The projector as its own process: the embedded log or Kafka → views, with health and operators' routes.
 import { join } from 'node:path'
-import { sqliteDeadLetters } from '@leadstream/dead-letters'
+import { openDeadLetters } from '@leadstream/dead-letters'
 import { leadsProjection } from '@leadstream/domain'
 import { existsSync } from 'node:fs'
 import { chainedEventLog, embeddedEventLog, ensureTopics, kafkaClient, kafkaEventLog, topicTruncated, type EventLog } from '@leadstream/event-log'
@@ -9,6 +9,7 @@ import { httpApp, listen } from '@leadstream/http-edge'
 import {
   commonSettings,
   configOrExit,
+  deadLetterSettings,
   createLogger,
   createMetrics,
   engineRules,
@@ -34,6 +35,7 @@ const config = configOrExit(
     ...kafkaSettings,
     ...eventStoreSettings,
     ...viewStoreSettings,
+    ...deadLetterSettings,
     ...projectorSettings,
     ...projectorServiceSettings,
   },
@@ -42,9 +44,9 @@ const config = configOrExit(
 const logger = createLogger('projector', config.logLevel)
 const metrics = createMetrics()
 const tokens = { ingest: config.ingestTokens, analyst: config.analystTokens, operator: config.operatorTokens }
-const base = await openViewStore(config)
-// Parked poison events (LEADSTREAM_PROJECTION_ON_POISON=park) are kept beside this projector's data.
-const deadLetters = sqliteDeadLetters({ path: join(config.dataDir, 'dead-letters.db') })
+const base = await openViewStore(config, 1, logger)
+// Parked poison events (LEADSTREAM_PROJECTION_ON_POISON=park): beside this projector's data, or shared in PostgreSQL.
+const deadLetters = await openDeadLetters(config)
 const store = config.eventLog === 'embedded' ? await openEventStore(config, { pollMs: 5 }) : null
 const kafka = store === null ? kafkaClient(config.kafkaBrokers, 'leadstream-projector', logger) : null
 if (kafka !== null) await ensureTopics(kafka, [{ topic: config.eventsTopic, partitions: config.topicPartitions }])
@@ -86,7 +88,7 @@ const app = httpApp([projectionRoutes(new Map([[leadsProjection.name, leads]]), 
     return { ok: !s.generations.some((g) => g.state === 'failed'), projections: [s] }
   },
 })
-const server = await listen(app, { host: config.host, port: config.port, tokens, logger })
+const server = await listen(app, { host: config.host, port: config.port, tokens, logger, timeouts: config })
 process.stdout.write(`projector is serving at ${server.url}\n`)
 
 onShutdown(logger, async () => {

@@ -11,6 +11,7 @@ export interface WorkerSettings {
   readonly eventStore: 'sqlite' | 'eventstoredb'
   readonly eventStoreUrl: string
   readonly viewStore: 'sqlite' | 'postgres'
+  readonly deadLetterStore: 'sqlite' | 'postgres'
   readonly postgresUrl: string
   readonly postgresSchema: string
   readonly projectorBatch: number

@@ -1,8 +1,7 @@
 // The projection supervisor in a worker thread (the embedded mode's default): projecting then runs on its
 // own core instead of sharing the HTTP server's event loop. Talks to its owner by request/answer messages.
-import { join } from 'node:path'
 import { parentPort, workerData } from 'node:worker_threads'
-import { sqliteDeadLetters } from '@leadstream/dead-letters'
+import { openDeadLetters } from '@leadstream/dead-letters'
 import { embeddedEventLog } from '@leadstream/event-log'
 import { openEventStore } from '@leadstream/event-store'
 import { createLogger, createMetrics } from '@leadstream/runtime'
@@ -17,13 +16,13 @@ if (port === null) throw new Error('projector worker started outside a worker th
 const logger = createLogger('projector', settings.logLevel)
 // Appends happen on the owner's thread: this connection notices them by polling the log head.
 const store = await openEventStore(settings, { pollMs: 5 })
-const base = await openViewStore(settings)
-const deadLetters = sqliteDeadLetters({ path: join(settings.dataDir, 'dead-letters.db') })
+const base = await openViewStore(settings, 1, logger)
+const deadLetters = await openDeadLetters(settings)
 const log = embeddedEventLog(store)
 const leads = supervisor(
   {
     base,
-    openViews: (g) => openViewStore(settings, g),
+    openViews: (g) => openViewStore(settings, g, logger),
     dropViews: (g, s) => dropViewStore(settings, g, s),
     openLog: async () => log,
     metrics: createMetrics(),

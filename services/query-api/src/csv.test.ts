@@ -3,8 +3,7 @@ import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { exportColumns } from '@leadstream/api'
 import { emptyCustomer } from '@leadstream/domain'
-import { csvCell, csvHeader, csvRow } from './csv.js'
-import type { PresentedLead } from './present.js'
+import { csvCell, csvHeader, csvRow, type PresentedLead } from './csv.js'
 
 const cells = suite('csv cells')
 

@@ -1,7 +1,9 @@
 // The export's CSV: RFC 4180 rows (CRLF, quotes doubled, quoted only when needed) of the columns the API
 // contract names, with spreadsheet formulas neutralised so opening an export never runs a lead's text.
 import { exportColumns } from '@leadstream/api'
-import type { PresentedLead } from './present.js'
+import type { present } from './routes.js'
+
+export type PresentedLead = ReturnType<typeof present>
 
 /**
  * A cell a spreadsheet would read as a formula (`=`, `+`, `-`, `@`) or that starts with a tab or carriage

@@ -9,7 +9,7 @@ import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { emptyCustomer, needsOf, offer, projectBatch, type RecordedEvent } from '@leadstream/domain'
 import { httpApp, listen, type Listening } from '@leadstream/http-edge'
-import { createLogger, createMetrics } from '@leadstream/runtime'
+import { createLogger, createMetrics, defaultHttpTimeouts } from '@leadstream/runtime'
 import { sqliteViewStore, type ViewStore } from '@leadstream/view-store'
 import { exportRoutes } from './exports.js'
 
@@ -73,7 +73,7 @@ test.before(async (ctx) => {
   const noTokens = { ingest: [], analyst: [], operator: [] }
   const logger = createLogger('test', 'silent')
   const app = httpApp([exportRoutes({ views }, { tokens: noTokens, defaultWaitMs: 1000, pageSize: PAGE })], { metrics: createMetrics(), logger, health: async () => ({ ok: true }) })
-  ctx.server = await listen(app, { host: '127.0.0.1', port: 0, tokens: noTokens, logger })
+  ctx.server = await listen(app, { host: '127.0.0.1', port: 0, tokens: noTokens, logger, timeouts: defaultHttpTimeouts })
 })
 
 test.after(async (ctx) => {

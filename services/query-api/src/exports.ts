@@ -3,16 +3,15 @@
 // the server's memory stays flat however many leads match; a client that goes away stops the reading.
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import type { Request, Response, Router } from 'express'
+import type { Response, Router } from 'express'
 import * as E from 'fp-ts/lib/Either.js'
 import { analyticsRoutes, ExportQuery, type Filters, type RouteSpec } from '@leadstream/api'
-import type { FieldProblem, LeadSummary } from '@leadstream/domain'
-import { mount, sendProblem, type Tokens } from '@leadstream/http-edge'
-import type { LeadFilter, ViewReader } from '@leadstream/view-store'
-import { csvHeader, csvRow } from './csv.js'
-import { freshness } from './fresh.js'
-import { decodeQuery } from './params.js'
-import { present, type PresentedLead } from './present.js'
+import type { LeadFilter, LeadSummary } from '@leadstream/domain'
+import { mount, type Tokens } from '@leadstream/http-edge'
+import type { ViewReader } from '@leadstream/view-store'
+import { csvHeader, csvRow, type PresentedLead } from './csv.js'
+import { filterOf } from './filters.js'
+import { present, readHandler } from './routes.js'
 
 export interface ExportPorts {
   readonly views: Pick<ViewReader, 'position' | 'leads'>
@@ -39,19 +38,6 @@ const formats: ReadonlyArray<Format> = [
   { spec: analyticsRoutes.exportCsv, type: 'text/csv; charset=utf-8; header=present', extension: 'csv', header: csvHeader(), row: csvRow },
   { spec: analyticsRoutes.exportNdjson, type: 'application/x-ndjson; charset=utf-8', extension: 'ndjson', header: '', row: (l) => `${JSON.stringify(l)}\n` },
 ]
-
-/** Filters the view store cannot apply yet: refused rather than ignored, so an export never holds more than asked. */
-const pending = ['offer', 'action', 'country', 'from', 'to'] as const
-const unsupported = (f: Filters): ReadonlyArray<FieldProblem> =>
-  pending.filter((k) => f[k] !== undefined).map((k) => ({ path: k, reason: 'this filter is not applied by the view store yet' }))
-
-const leadFilter = (f: Filters): LeadFilter => ({
-  ...(f.state === undefined ? {} : { state: f.state }),
-  ...(f.storefront === undefined ? {} : { storefront: f.storefront }),
-  ...(f.campaign === undefined ? {} : { campaign: f.campaign }),
-  ...(f.offerKind === undefined ? {} : { offerKind: f.offerKind }),
-  ...(f.includeTest === undefined ? {} : { includeTest: f.includeTest }),
-})
 
 /** Every lead matching the filter, one page at a time, newest capture first. */
 export async function* leadPages(views: Pick<ViewReader, 'leads'>, filter: LeadFilter, pageSize: number): AsyncGenerator<ReadonlyArray<LeadSummary>> {
@@ -93,24 +79,25 @@ export const stream = async (chunks: AsyncIterable<string>, res: Response): Prom
 export const exportRoutes =
   (ports: ExportPorts, options: ExportOptions) =>
   (router: Router): void => {
-    const fresh = freshness(ports.views, options.defaultWaitMs)
     const now = ports.now ?? (() => new Date())
     const pageSize = options.pageSize ?? 1000
     for (const format of formats)
-      mount(router, options.tokens, format.spec, async (req: Request, res: Response) => {
-        const q = decodeQuery(ExportQuery, req.query)
-        if (E.isLeft(q)) return sendProblem(res, 400, 'Invalid', q.left)
-        const refused = unsupported(q.right)
-        if (refused.length > 0) return sendProblem(res, 400, 'Invalid', refused)
-        const position = await fresh(res, q.right)
-        if (position === null) return
-        res.status(200)
-        res.setHeader('Content-Type', format.type)
-        res.setHeader('Content-Disposition', `attachment; filename="${exportFileName(now(), format.extension)}"`)
-        // Personal data: no cache along the way may keep a copy.
-        res.setHeader('Cache-Control', 'no-store')
-        // A failure after the first byte cannot become a JSON error: `pipeline` destroys the response, so the
-        // client sees a cut-off transfer (no final chunk) rather than a short file that looks complete.
-        await stream(render(format, leadPages(ports.views, leadFilter(q.right), pageSize)), res)
-      })
+      mount(
+        router,
+        options.tokens,
+        format.spec,
+        readHandler(ports.views, options.defaultWaitMs, ExportQuery, async (q: Filters, _position, res) => {
+          const f = filterOf(q)
+          if (E.isLeft(f)) return f
+          res.status(200)
+          res.setHeader('Content-Type', format.type)
+          res.setHeader('Content-Disposition', `attachment; filename="${exportFileName(now(), format.extension)}"`)
+          // Personal data: no cache along the way may keep a copy.
+          res.setHeader('Cache-Control', 'no-store')
+          // A failure after the first byte cannot become a JSON error: `pipeline` destroys the response, so the
+          // client sees a cut-off transfer (no final chunk) rather than a short file that looks complete.
+          await stream(render(format, leadPages(ports.views, f.right, pageSize)), res)
+          return E.right(null)
+        }),
+      )
   }

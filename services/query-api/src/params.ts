@@ -1,43 +1,9 @@
-// Query-string parameters of the read routes, decoded with io-ts so a bad one is named in the 400.
+// Query-string decoding for the read routes: the codecs are the API contract's (packages/api); this refuses
+// parameters the codec does not name, so a typo never silently widens a filter.
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
-import * as t from 'io-ts'
-import { CampaignType, fromValidation, OfferKind, QualificationState, Storefront, type FieldProblem } from '@leadstream/domain'
-
-const IntParam = (min: number, max: number) =>
-  new t.Type<number, string, unknown>(
-    `integer ${min}..${max}`,
-    (u): u is number => typeof u === 'number',
-    (u, c) => {
-      const n = typeof u === 'string' && /^\d+$/.test(u) ? Number(u) : NaN
-      return Number.isSafeInteger(n) && n >= min && n <= max ? t.success(n) : t.failure(u, c, `expected an integer from ${min} to ${max}`)
-    },
-    String,
-  )
-
-const BoolParam = new t.Type<boolean, string, unknown>(
-  'boolean',
-  (u): u is boolean => typeof u === 'boolean',
-  (u, c) => (u === 'true' || u === '1' ? t.success(true) : u === 'false' || u === '0' ? t.success(false) : t.failure(u, c, 'expected true or false')),
-  String,
-)
-
-/** Read-your-writes: `minPosition` (a position an ingest answer returned) and how long to wait for it. */
-export const Freshness = t.partial({ minPosition: IntParam(0, Number.MAX_SAFE_INTEGER), waitMs: IntParam(0, 30000), includeTest: BoolParam })
-export type Freshness = t.TypeOf<typeof Freshness>
-
-export const LeadQuery = t.intersection([
-  Freshness,
-  t.partial({
-    state: QualificationState,
-    storefront: Storefront,
-    campaign: CampaignType,
-    offerKind: OfferKind,
-    limit: IntParam(1, 1000),
-    cursor: t.string,
-  }),
-])
-export type LeadQuery = t.TypeOf<typeof LeadQuery>
+import type * as t from 'io-ts'
+import { fromValidation, type FieldProblem } from '@leadstream/domain'
 
 const known = (codec: t.Mixed): ReadonlyArray<string> => {
   const c = codec as t.Mixed & { types?: ReadonlyArray<t.Mixed>; props?: Record<string, unknown> }

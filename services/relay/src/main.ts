@@ -56,7 +56,7 @@ const app = httpApp([relayRoutes(r, { tokens })], {
     return { ok: s.state !== 'failed', relay: s }
   },
 })
-const server = await listen(app, { host: config.host, port: config.port, tokens, logger })
+const server = await listen(app, { host: config.host, port: config.port, tokens, logger, timeouts: config })
 process.stdout.write(`relay is serving at ${server.url}\n`)
 
 onShutdown(logger, async () => {

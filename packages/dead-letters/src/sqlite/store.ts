@@ -37,7 +37,7 @@ const toDeadLetter = (r: Row): DeadLetter => ({
 })
 
 export const sqliteDeadLetters = (options: { readonly path: string }): DeadLetters & { readonly db: Sqlite } => {
-  const db = openSqlite(options.path, migrations)
+  const db = openSqlite(options.path, migrations, { kind: 'dead-letters' })
   const q = {
     insert: db.prepare('INSERT INTO dead_letters (source, format, problems, payload, received_at) VALUES (?, ?, ?, ?, ?)'),
     list: db.prepare<[number, number], Row>('SELECT * FROM dead_letters WHERE id > ? ORDER BY id LIMIT ?'),

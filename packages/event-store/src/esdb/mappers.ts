@@ -102,7 +102,7 @@ export const isDomainEvent = (e: Pick<EsdbRecordedEvent, 'streamId' | 'type'>): 
 /** What ESDB keeps beside each event: our id and the data's version, plus ESDB's correlation conventions. */
 export const StoredMetadata = t.intersection([
   t.type({ eventId: t.string, version: t.number }),
-  t.partial({ by: t.string, $correlationId: t.string, $causationId: t.string }),
+  t.partial({ by: t.string, $correlationId: t.string, $causationId: t.string, commandId: t.string, command: t.string }),
 ])
 export type StoredMetadata = t.TypeOf<typeof StoredMetadata>
 
@@ -112,12 +112,16 @@ export const toStoredMetadata = (e: NewEvent): StoredMetadata => ({
   ...(e.metadata.by === undefined ? {} : { by: e.metadata.by }),
   ...(e.metadata.correlationId === undefined ? {} : { $correlationId: e.metadata.correlationId }),
   ...(e.metadata.causationId === undefined ? {} : { $causationId: e.metadata.causationId }),
+  ...(e.metadata.commandId === undefined ? {} : { commandId: e.metadata.commandId }),
+  ...(e.metadata.command === undefined ? {} : { command: e.metadata.command }),
 })
 
 export const fromStoredMetadata = (m: StoredMetadata): EventMetadata => ({
   ...(m.$correlationId === undefined ? {} : { correlationId: m.$correlationId }),
   ...(m.$causationId === undefined ? {} : { causationId: m.$causationId }),
   ...(m.by === undefined ? {} : { by: m.by }),
+  ...(m.commandId === undefined ? {} : { commandId: m.commandId }),
+  ...(m.command === undefined ? {} : { command: m.command }),
 })
 
 export const toEventData = (e: NewEvent): EventData =>

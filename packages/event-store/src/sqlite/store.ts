@@ -55,7 +55,7 @@ interface Row {
  * the stream; `UNIQUE(event_id)` makes re-appends idempotent.
  */
 export const sqliteEventStore = (options: SqliteEventStoreOptions): EventStore & { readonly db: Sqlite } => {
-  const db = openSqlite(options.path, migrations)
+  const db = openSqlite(options.path, migrations, { kind: 'events' })
   const now = options.now ?? (() => new Date())
   const notify = waiter(() => headSync(), options.pollMs ?? 100)
 

@@ -8,7 +8,7 @@ const migrations = [
 ]
 
 export const sqliteIdempotencyKeys = (options: { readonly path: string; readonly ttlMs?: number }): IdempotencyKeys => {
-  const db = openSqlite(options.path, migrations)
+  const db = openSqlite(options.path, migrations, { kind: 'idempotency' })
   const ttl = options.ttlMs ?? 24 * 3600 * 1000
   const q = {
     get: db.prepare<[string, string], { fingerprint: string; status: number; body: string }>(

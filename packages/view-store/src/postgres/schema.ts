@@ -49,4 +49,20 @@ export const migrations: ReadonlyArray<PgMigration> = [
   // Which generation of each projection is live (only generation 1's schema uses it). jsonb, so the
   // compare-and-set compares entries as values, whatever their key order.
   (s) => `CREATE TABLE ${s}.registry (projection text PRIMARY KEY, entry jsonb NOT NULL);`,
+  // Projection v3: the analytics facts of each lead as columns (columns.ts), as in the SQLite store.
+  (s) => `
+    ALTER TABLE ${s}.leads
+      ADD COLUMN country         text COLLATE "C" NOT NULL DEFAULT 'unknown',
+      ADD COLUMN actions         text NOT NULL DEFAULT '',
+      ADD COLUMN action_other    boolean NOT NULL DEFAULT false,
+      ADD COLUMN offer_id        text COLLATE "C",
+      ADD COLUMN offer_title     text COLLATE "C",
+      ADD COLUMN captured_ms     bigint NOT NULL DEFAULT 0,
+      ADD COLUMN contacted_ms    bigint,
+      ADD COLUMN nurturing_ms    bigint,
+      ADD COLUMN qualified_ms    bigint,
+      ADD COLUMN converted_ms    bigint,
+      ADD COLUMN disqualified_ms bigint,
+      ADD COLUMN dq_reason       text;
+    CREATE INDEX leads_by_country ON ${s}.leads (country, captured_at DESC, lead_id DESC);`,
 ]

@@ -2,7 +2,8 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { LeadSummaryCodec, OfferEntryCodec, type Changes, type CountDelta, type LeadSummary, type Loaded, type OfferEntry } from '@leadstream/domain'
 import pg from 'pg'
-import { encodeCursor, filterColumns, type CountRow, type LeadFilter, type Needs, type RegistryEntry, type ViewStore } from '../port.js'
+import { analyticsColumnNames, analyticsUpdated, analyticsValues, factsOfRow, factsSelect } from '../columns.js'
+import { encodeCursor, filterSql, groupColumn, type CountRow, type FilterDialect, type LeadFilter, type Needs, type RegistryEntry, type ViewStore } from '../port.js'
 import { RegistryCodec } from '../registry.js'
 import { migratePostgres, quoteIdent } from './migrate.js'
 import { migrations } from './schema.js'
@@ -47,10 +48,13 @@ export const postgresViewStore = async (options: PostgresViewStoreOptions): Prom
     // Scalar columns travel as arrays; the documents as ONE text of JSON lines (JSON.stringify never writes a
     // raw newline), split on the server: no per-element quoting of large strings in an array literal.
     // Only the columns a lead can change after capture (see the SQLite store).
-    upsertLeads: `INSERT INTO ${s}.leads (lead_id, revision, storefront, campaign, offer_key, offer_key2, offer_kind, state, is_test, captured_at, doc)
+    upsertLeads: `INSERT INTO ${s}.leads (lead_id, revision, storefront, campaign, offer_key, offer_key2, offer_kind, state, is_test, captured_at, doc,
+        ${analyticsColumnNames.join(', ')})
       SELECT * FROM unnest($1::text[], $2::integer[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::boolean[], $10::text[],
-        string_to_array($11::text, E'\\n'))
-      ON CONFLICT (lead_id) DO UPDATE SET revision = excluded.revision, offer_kind = excluded.offer_kind, state = excluded.state, doc = excluded.doc`,
+        string_to_array($11::text, E'\\n'),
+        $12::text[], $13::text[], $14::boolean[], $15::text[], $16::text[], $17::bigint[], $18::bigint[], $19::bigint[], $20::bigint[], $21::bigint[], $22::bigint[], $23::text[])
+      ON CONFLICT (lead_id) DO UPDATE SET revision = excluded.revision, offer_kind = excluded.offer_kind, state = excluded.state, doc = excluded.doc,
+        ${analyticsUpdated.map((c) => `${c} = excluded.${c}`).join(', ')}`,
     upsertOffers: `INSERT INTO ${s}.offers (offer_key, doc) SELECT * FROM unnest($1::text[], $2::text[])
       ON CONFLICT (offer_key) DO UPDATE SET doc = excluded.doc`,
     addCounts: `INSERT INTO ${s}.counts AS c (dimension, key, metric, bucket, test, n)
@@ -104,17 +108,15 @@ export const postgresViewStore = async (options: PostgresViewStoreOptions): Prom
     await run(db, 'checkpoint', [projection, partition, offset, changes.position])
   }
 
-  // Statements for each combination of filters: only the filters present reach the SQL, so the planner picks
-  // the matching index, and each combination is its own named statement (named after the combination).
-  const listSql = (cols: ReadonlyArray<string>, includeTest: boolean, paged: boolean): string => {
+  /**
+   * A query over the filtered leads. Only the filters present reach the SQL, so the planner picks the matching
+   * index; each distinct text is its own named statement (parsed and planned once per connection).
+   */
+  const filtered = async <R extends pg.QueryResultRow>(select: string, filter: LeadFilter, cursor: string | null, tail: string, extra: unknown[], rowMode?: 'array') => {
+    const { where, args } = filterSql(filter, cursor, dialect)
     let p = 0
-    const where = [
-      ...cols.map((c) => `${c} = $${++p}`),
-      ...(includeTest ? [] : ['NOT is_test']),
-      ...(paged ? [`(captured_at, lead_id) < ($${++p}, $${++p})`] : []),
-    ]
-    return `SELECT doc, captured_at, lead_id FROM ${s}.leads ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY captured_at DESC, lead_id DESC LIMIT $${++p}`
+    const text = `${select} FROM ${s}.leads ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ${tail}`.replace(/\?/g, () => `$${++p}`)
+    return pool.query<R>({ name: `vs_q${statementId(text)}`, text, values: [...args, ...extra], ...(rowMode === undefined ? {} : { rowMode }) })
   }
 
   return {
@@ -152,19 +154,23 @@ export const postgresViewStore = async (options: PostgresViewStoreOptions): Prom
       return row === undefined ? null : decodeRow(LeadSummaryCodec, row.doc, id)
     },
     leads: async (filter: LeadFilter, limit, cursor) => {
-      const { cols, args } = filterColumns(filter, cursor)
-      const includeTest = filter.includeTest === true
-      const { rows } = await pool.query<{ doc: string; captured_at: string; lead_id: string }>({
-        name: `vs_leads:${cols.join(',')}|${includeTest}|${cursor !== null}`,
-        text: listSql(cols, includeTest, cursor !== null),
-        values: [...args, limit + 1],
-      })
+      const { rows } = await filtered<{ doc: string; captured_at: string; lead_id: string }>(
+        'SELECT doc, captured_at, lead_id', filter, cursor, 'ORDER BY captured_at DESC, lead_id DESC LIMIT ?', [limit + 1])
       const page = rows.slice(0, limit)
       const last = page[page.length - 1]
       return {
         items: page.map((r) => decodeRow(LeadSummaryCodec, r.doc, r.lead_id)),
         next: rows.length > limit && last !== undefined ? encodeCursor([last.captured_at, last.lead_id]) : null,
       }
+    },
+    facts: async (filter) => {
+      const { rows } = await filtered<Array<string | number | boolean | null>>(`SELECT ${factsSelect((c) => `${c}::float8`)}`, filter, null, '', [], 'array')
+      return rows.map(factsOfRow)
+    },
+    groupCounts: async (filter, keys) => {
+      const cols = keys.map((k) => (k === 'quarterHour' ? `(${groupColumn[k]})::float8` : groupColumn[k]))
+      const { rows } = await filtered<Array<string | number | boolean>>(`SELECT ${[...cols, 'count(*)::float8'].join(', ')}`, filter, null, `GROUP BY ${cols.map((_, i) => i + 1).join(', ')}`, [], 'array')
+      return rows.map((r) => ({ values: r.slice(0, keys.length), n: r[keys.length] as number }))
     },
     counts: async (dimension): Promise<ReadonlyArray<CountRow>> =>
       (await run<{ dimension: string; key: string; metric: string; bucket: string; test: boolean; n: string }>(pool, 'counts', [dimension])).rows.map(
@@ -193,6 +199,16 @@ export const postgresViewStore = async (options: PostgresViewStoreOptions): Prom
   }
 }
 
+const dialect: FilterDialect = { isTrue: (c) => c, contains: (c) => `strpos(${c}, ?) > 0` }
+
+/** A short stable name for a statement text (PostgreSQL truncates names at 63 bytes). */
+const statementIds = new Map<string, number>()
+const statementId = (text: string): number => {
+  let id = statementIds.get(text)
+  if (id === undefined) statementIds.set(text, (id = statementIds.size + 1))
+  return id
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // mappers
 // ---------------------------------------------------------------------------------------------------------
@@ -217,6 +233,7 @@ const leadColumns = (leads: ReadonlyArray<LeadSummary>): unknown[] => [
   leads.map((l) => l.isTest),
   leads.map((l) => l.capturedAt),
   leads.map((l) => JSON.stringify(l)).join('\n'),
+  ...analyticsColumnNames.map((_, i) => leads.map((l) => analyticsValues(l)[i])),
 ]
 
 /** A counter cell's key columns as arrays (dimension, key, metric, bucket, test). */

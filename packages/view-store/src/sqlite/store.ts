@@ -3,8 +3,9 @@ import * as E from 'fp-ts/lib/Either.js'
 import { LeadSummaryCodec, OfferEntryCodec, type Changes, type LeadSummary, type Loaded, type OfferEntry, type ProjectionError } from '@leadstream/domain'
 import { openSqlite, type Sqlite } from '@leadstream/runtime'
 import type { Statement } from 'better-sqlite3'
+import { analyticsColumnNames, analyticsUpdated, analyticsValues, factsOfRow, factsSelect } from '../columns.js'
 import { RegistryCodec } from '../registry.js'
-import { encodeCursor, filterColumns, type RegistryEntry, type Applied, type CountRow, type LeadFilter, type LogEntry, type Needs, type ProjectionLogic, type ViewStore } from '../port.js'
+import { encodeCursor, filterSql, groupColumn, type RegistryEntry, type Applied, type CountRow, type FilterDialect, type LeadFilter, type LogEntry, type Needs, type ProjectionLogic, type ViewStore } from '../port.js'
 
 // leads is a rowid table: a WITHOUT ROWID row over ~1,000 bytes (most leads: the doc carries the history)
 // spills into an overflow page of its own and random hash-like keys split pages on every insert (upserts
@@ -40,6 +41,21 @@ const migrations = [
      PRIMARY KEY (projection, partition)
    ) WITHOUT ROWID;`,
   `CREATE TABLE registry (projection TEXT PRIMARY KEY, entry TEXT NOT NULL) WITHOUT ROWID;`,
+  // Projection v3: the analytics facts of each lead as columns (columns.ts), so analytics read narrow rows.
+  // Actions are unit-separator-delimited verbatim codes; action_other: any of them unknown. Times are epoch ms.
+  `ALTER TABLE leads ADD COLUMN country TEXT NOT NULL DEFAULT 'unknown';
+   ALTER TABLE leads ADD COLUMN actions TEXT NOT NULL DEFAULT '';
+   ALTER TABLE leads ADD COLUMN action_other INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE leads ADD COLUMN offer_id TEXT;
+   ALTER TABLE leads ADD COLUMN offer_title TEXT;
+   ALTER TABLE leads ADD COLUMN captured_ms INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE leads ADD COLUMN contacted_ms INTEGER;
+   ALTER TABLE leads ADD COLUMN nurturing_ms INTEGER;
+   ALTER TABLE leads ADD COLUMN qualified_ms INTEGER;
+   ALTER TABLE leads ADD COLUMN converted_ms INTEGER;
+   ALTER TABLE leads ADD COLUMN disqualified_ms INTEGER;
+   ALTER TABLE leads ADD COLUMN dq_reason TEXT;
+   CREATE INDEX leads_by_country ON leads (country, captured_at, lead_id);`,
 ]
 
 /**
@@ -47,11 +63,13 @@ const migrations = [
  * what the store writes). A lead keeps the storefront, campaign, offer, test flag and capture time it was
  * captured with: only the other columns (and their indexes) are rewritten (+36% on bare upserts).
  */
-export const leadUpsertSql = `INSERT INTO leads (lead_id, revision, storefront, campaign, offer_key, offer_key2, offer_kind, state, is_test, captured_at, doc)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-  ON CONFLICT (lead_id) DO UPDATE SET revision = excluded.revision, offer_kind = excluded.offer_kind, state = excluded.state, doc = excluded.doc`
+export const leadUpsertSql = `INSERT INTO leads (lead_id, revision, storefront, campaign, offer_key, offer_key2, offer_kind, state, is_test, captured_at, doc,
+    ${analyticsColumnNames.join(', ')})
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ${analyticsColumnNames.map(() => '?').join(', ')})
+  ON CONFLICT (lead_id) DO UPDATE SET revision = excluded.revision, offer_kind = excluded.offer_kind, state = excluded.state, doc = excluded.doc,
+    ${analyticsUpdated.map((c) => `${c} = excluded.${c}`).join(', ')}`
 
-export type LeadRow = [string, number, string, string, string, string | null, string, string, number, string, string]
+export type LeadRow = Array<string | number | null>
 
 export const leadRow = (s: LeadSummary): LeadRow => [
   s.leadId,
@@ -65,10 +83,13 @@ export const leadRow = (s: LeadSummary): LeadRow => [
   s.isTest ? 1 : 0,
   s.capturedAt,
   JSON.stringify(s),
+  ...analyticsValues(s).map((v) => (typeof v === 'boolean' ? (v ? 1 : 0) : v)),
 ]
 
 export interface SqliteViewStoreOptions {
   readonly path: string
+  /** Views are derived data: a damaged file is set aside and an empty one rebuilt from the events (runtime/sqlite.ts). */
+  readonly setAside?: (from: string, to: string) => void
 }
 
 const decodeRow = <A>(codec: { decode: (u: unknown) => E.Either<unknown, A> }, doc: string, what: string): A => {
@@ -79,7 +100,7 @@ const decodeRow = <A>(codec: { decode: (u: unknown) => E.Either<unknown, A> }, d
 }
 
 export const sqliteViewStore = (options: SqliteViewStoreOptions): ViewStore & { readonly db: Sqlite } => {
-  const db = openSqlite(options.path, migrations)
+  const db = openSqlite(options.path, migrations, { kind: 'views', ...(options.setAside === undefined ? {} : { setAside: options.setAside }) })
   // A projection batch touches thousands of index pages at random; with SQLite's default 2 MiB page cache most
   // are read again from the OS on every batch (test/bench: about half the system time with 64 MiB).
   db.pragma('cache_size = -65536')
@@ -158,20 +179,14 @@ export const sqliteViewStore = (options: SqliteViewStoreOptions): ViewStore & { 
 
   // Statements for each combination of filters, prepared once: only the filters present reach the SQL,
   // so SQLite picks the matching index.
-  type ListRow = { doc: string; captured_at: string; lead_id: string }
-  const listStatements = new Map<string, Statement<Array<string | number>, ListRow>>()
-  const listStatement = (cols: ReadonlyArray<string>, includeTest: boolean, paged: boolean) => {
-    const key = `${cols.join(',')}|${includeTest}|${paged}`
-    let stmt = listStatements.get(key)
-    if (stmt === undefined) {
-      const where = [...cols.map((c) => `${c} = ?`), ...(includeTest ? [] : ['is_test = 0']), ...(paged ? ['(captured_at, lead_id) < (?, ?)'] : [])]
-      stmt = db.prepare<Array<string | number>, ListRow>(
-        `SELECT doc, captured_at, lead_id FROM leads ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY captured_at DESC, lead_id DESC LIMIT ?`,
-      )
-      listStatements.set(key, stmt)
-    }
-    return stmt
+  const statements = new Map<string, Statement<Array<string | number>, unknown>>()
+  const statement = <R>(sql: string): Statement<Array<string | number>, R> => {
+    let stmt = statements.get(sql)
+    if (stmt === undefined) statements.set(sql, (stmt = db.prepare<Array<string | number>, unknown>(sql)))
+    return stmt as Statement<Array<string | number>, R>
   }
+  const whereOf = (where: ReadonlyArray<string>) => (where.length > 0 ? `WHERE ${where.join(' AND ')}` : '')
+  type ListRow = { doc: string; captured_at: string; lead_id: string }
 
   return {
     db,
@@ -183,14 +198,29 @@ export const sqliteViewStore = (options: SqliteViewStoreOptions): ViewStore & { 
       return row === undefined ? null : decodeRow(LeadSummaryCodec, row.doc, id)
     },
     leads: async (filter: LeadFilter, limit, cursor) => {
-      const { cols, args } = filterColumns(filter, cursor)
-      const rows = listStatement(cols, filter.includeTest === true, cursor !== null).all(...args, limit + 1)
+      const { where, args } = filterSql(filter, cursor, dialect)
+      const rows = statement<ListRow>(`SELECT doc, captured_at, lead_id FROM leads ${whereOf(where)} ORDER BY captured_at DESC, lead_id DESC LIMIT ?`).all(...args, limit + 1)
       const page = rows.slice(0, limit)
       const last = page[page.length - 1]
       return {
         items: page.map((r) => decodeRow(LeadSummaryCodec, r.doc, r.lead_id)),
         next: rows.length > limit && last !== undefined ? encodeCursor([last.captured_at, last.lead_id]) : null,
       }
+    },
+    facts: async (filter) => {
+      const { where, args } = filterSql(filter, null, dialect)
+      const stmt = statement<unknown[]>(`SELECT ${factsSelect((c) => c)} FROM leads ${whereOf(where)}`)
+      // Rows of this store's own typed columns, read by position for speed (a million rows per read): no codec.
+      return (stmt.raw(true).all(...args) as Array<Array<string | number | null>>).map(factsOfRow)
+    },
+    groupCounts: async (filter, keys) => {
+      const { where, args } = filterSql(filter, null, dialect)
+      const cols = keys.map((k) => groupColumn[k])
+      const stmt = statement<unknown[]>(`SELECT ${[...cols, 'count(*)'].join(', ')} FROM leads ${whereOf(where)} GROUP BY ${cols.map((_, i) => i + 1).join(', ')}`)
+      return (stmt.raw(true).all(...args) as Array<Array<string | number>>).map((r) => ({
+        values: keys.map((k, i) => (k === 'isTest' ? r[i] === 1 : r[i]!)),
+        n: r[keys.length] as number,
+      }))
     },
     counts: async (dimension): Promise<ReadonlyArray<CountRow>> =>
       q.counts.all(dimension).map((r) => ({
@@ -218,6 +248,8 @@ export const sqliteViewStore = (options: SqliteViewStoreOptions): ViewStore & { 
     },
   }
 }
+
+const dialect: FilterDialect = { isTrue: (c) => `${c} = 1`, contains: (c) => `instr(${c}, ?) > 0` }
 
 /** Registry entries compare as text in the compare-and-set: always written with the same key order. */
 const registryJson = (e: RegistryEntry): string =>

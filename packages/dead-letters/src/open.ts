@@ -1,0 +1,17 @@
+// Picks the dead-letter adapter from settings (LEADSTREAM_DEAD_LETTER_STORE), for every composition root.
+import { join } from 'node:path'
+import type { DeadLetters } from './port.js'
+import { postgresDeadLetters } from './postgres/store.js'
+import { sqliteDeadLetters } from './sqlite/store.js'
+
+export interface DeadLetterChoice {
+  readonly deadLetterStore: 'sqlite' | 'postgres'
+  readonly dataDir: string
+  readonly postgresUrl: string
+  readonly postgresSchema: string
+}
+
+export const openDeadLetters = async (c: DeadLetterChoice): Promise<DeadLetters> =>
+  c.deadLetterStore === 'postgres'
+    ? postgresDeadLetters({ connectionString: c.postgresUrl, schema: `${c.postgresSchema}_dead_letters` })
+    : sqliteDeadLetters({ path: join(c.dataDir, 'dead-letters.db') })

@@ -1,0 +1,95 @@
+// Dead letters in PostgreSQL, for the distributed mode: every service records into one table, so the query
+// API lists what ingest, the projectors and the Kafka consumer rejected, wherever they run.
+import pg from 'pg'
+import { migratePostgres, quoteIdent, transaction, type PgMigration } from '@leadstream/view-store'
+import type { FieldProblem } from '@leadstream/domain'
+import type { DeadLetter, DeadLetters, DeadLetterStatus, NewDeadLetter } from '../port.js'
+
+const migrations: ReadonlyArray<PgMigration> = [
+  (s) => `CREATE TABLE ${s}.dead_letters (
+     id          bigserial PRIMARY KEY,
+     source      text  NOT NULL,
+     format      text  NOT NULL,
+     problems    jsonb NOT NULL,
+     payload     text  NOT NULL,
+     received_at text  NOT NULL,
+     status      text  NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'replayed', 'discarded'))
+   );
+   CREATE INDEX dead_letters_by_status ON ${s}.dead_letters (status, id);`,
+]
+
+export interface PostgresDeadLettersOptions {
+  readonly connectionString: string
+  /** Its own schema (its migrations are versioned per schema): `<LEADSTREAM_POSTGRES_SCHEMA>_dead_letters`. */
+  readonly schema: string
+  readonly poolSize?: number
+}
+
+interface Row {
+  id: string
+  source: string
+  format: string
+  problems: ReadonlyArray<FieldProblem>
+  payload: string
+  received_at: string
+  status: string
+}
+
+/**
+ * PostgreSQL's text cannot hold NUL (U+0000), which a rejected payload may well carry (it may be why it was
+ * rejected). Payloads are stored with NUL escaped as the six characters `\u0000` and a leading marker, and read
+ * back exactly; problems are jsonb, where NUL is refused too, so they go through the same escape.
+ */
+const NUL_MARK = '\u0001nul:'
+const escapeNul = (s: string): string => (s.includes('\u0000') || s.startsWith(NUL_MARK) ? NUL_MARK + s.replace(/\\/g, '\\\\').replace(/\u0000/g, '\\0') : s)
+const unescapeNul = (s: string): string =>
+  s.startsWith(NUL_MARK) ? s.slice(NUL_MARK.length).replace(/\\(\\|0)/g, (_, c: string) => (c === '0' ? '\u0000' : '\\')) : s
+
+const toDeadLetter = (r: Row): DeadLetter => ({
+  id: Number(r.id),
+  source: r.source,
+  format: r.format,
+  problems: r.problems.map((p) => ({ path: unescapeNul(p.path), reason: unescapeNul(p.reason) })),
+  payload: unescapeNul(r.payload),
+  receivedAt: r.received_at,
+  status: r.status as DeadLetterStatus,
+})
+
+export const postgresDeadLetters = async (options: PostgresDeadLettersOptions): Promise<DeadLetters & { readonly pool: pg.Pool }> => {
+  const pool = new pg.Pool({ connectionString: options.connectionString, max: options.poolSize ?? 4 })
+  await migratePostgres(pool, options.schema, migrations)
+  const t = `${quoteIdent(options.schema)}.dead_letters`
+  const insert = (c: pg.PoolClient, e: NewDeadLetter) =>
+    c.query<{ id: string }>(`INSERT INTO ${t} (source, format, problems, payload, received_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`, [
+      e.source,
+      e.format,
+      JSON.stringify(e.problems.map((p) => ({ path: escapeNul(p.path), reason: escapeNul(p.reason) }))),
+      escapeNul(e.payload),
+      e.receivedAt,
+    ])
+  return {
+    pool,
+    // One transaction: a batch's rejected items are all kept or, on failure, none are (and the caller's answer fails).
+    record: async (entries) =>
+      entries.length === 0
+        ? []
+        : transaction(pool, async (c) => {
+            const ids: number[] = []
+            for (const e of entries) ids.push(Number((await insert(c, e)).rows[0]?.id))
+            return ids
+          }),
+    list: async ({ status, after, limit }) =>
+      (
+        status === undefined
+          ? await pool.query<Row>(`SELECT * FROM ${t} WHERE id > $1 ORDER BY id LIMIT $2`, [after ?? 0, limit])
+          : await pool.query<Row>(`SELECT * FROM ${t} WHERE status = $1 AND id > $2 ORDER BY id LIMIT $3`, [status, after ?? 0, limit])
+      ).rows.map(toDeadLetter),
+    get: async (id) => {
+      const { rows } = await pool.query<Row>(`SELECT * FROM ${t} WHERE id = $1`, [id])
+      return rows[0] === undefined ? null : toDeadLetter(rows[0])
+    },
+    setStatus: async (id, status) => ((await pool.query(`UPDATE ${t} SET status = $1 WHERE id = $2`, [status, id])).rowCount ?? 0) > 0,
+    count: async (status) => Number((await pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${t} WHERE status = $1`, [status])).rows[0]?.n ?? 0),
+    close: () => pool.end(),
+  }
+}

@@ -1,0 +1,125 @@
+// The analytics part of the view store contract: every filter selects, on every adapter, exactly the leads the
+// domain's matchesFilter selects, and the facts read back equal the facts of the stored summaries.
+import * as E from 'fp-ts/lib/Either.js'
+import { suite } from 'uvu'
+import * as assert from 'uvu/assert'
+import { emptyCustomer, event, factsOf, matchesFilter, needsOf, offer, projectBatch, type DomainEvent, type LeadFilter, type RecordedEvent } from '@leadstream/domain'
+import { actionTokens, quarterHourMs, type ProjectionLogic, type ViewStore } from './port.js'
+
+const logic: ProjectionLogic = { needs: needsOf, project: projectBatch }
+const offers = [offer('contoso.crm', 'Contoso CRM'), offer(null, 'Contoso CRM'), offer('fabrikam.vm', null), offer(null, 'Northwind VM')]
+const countries = ['US', 'usa', 'Germany', 'IN', 'Narnia', '']
+const actions = ['INS', 'PLT', 'WEIRD', 'Create']
+
+/** 60 leads with every attribute varied, some moved along the funnel, some tests, some with a second action. */
+const log = (): RecordedEvent[] => {
+  const out: RecordedEvent[] = []
+  let position = 0
+  const rec = (leadId: string, revision: number, ev: DomainEvent) =>
+    out.push({ eventId: `a${++position}`, streamId: `lead-${leadId}`, revision, position, event: ev, metadata: {}, recordedAt: '2026-01-01T00:00:00.000Z' })
+  for (let i = 0; i < 60; i++) {
+    const id = `x${i}`
+    const storefront = i % 3 === 0 ? 'AppSource' : 'AzureMarketplace'
+    const t = (h: number) => new Date(Date.parse('2026-02-01T00:00:00Z') + (i * 13 + h) * 3_600_000).toISOString()
+    rec(id, 0, event('LeadCaptured', {
+      leadId: id,
+      storefront,
+      campaign: storefront === 'AppSource' ? 'nurture' : 'demand-generation',
+      leadSource: storefront,
+      action: actions[i % actions.length]!,
+      offer: offers[i % offers.length]!,
+      customer: { ...emptyCustomer, country: countries[i % countries.length]! },
+      description: null,
+      campaigns: [],
+      isTest: i % 11 === 0,
+      doNotContact: false,
+      format: 'native',
+      occurredAt: t(0),
+    }))
+    let rev = 0
+    if (i % 5 === 1) rec(id, ++rev, event('LeadActionRecorded', { leadId: id, leadSource: storefront, action: 'StartTestDrive', description: null, campaigns: [], doNotContact: false, occurredAt: t(1) }))
+    if (i % 2 === 0) rec(id, ++rev, event('LeadContacted', { leadId: id, by: 's', at: t(2), note: null, channel: null }))
+    if (i % 4 === 0) rec(id, ++rev, event('LeadQualified', { leadId: id, by: 's', at: t(5), note: null }))
+    if (i % 8 === 0) rec(id, ++rev, event('LeadConverted', { leadId: id, by: 's', at: t(9), note: null }))
+    if (i % 6 === 2) rec(id, ++rev, event('LeadDisqualified', { leadId: id, by: 's', at: t(7), note: null, reason: 'lost' }))
+  }
+  return out
+}
+
+const filters: ReadonlyArray<LeadFilter> = [
+  {},
+  { includeTest: true },
+  { storefront: 'AppSource' },
+  { campaign: 'demand-generation', state: 'contacted' },
+  { state: 'disqualified', includeTest: true },
+  { offerKind: 'unclassified' },
+  { offer: 'Contoso CRM' },
+  { offer: 'contoso.crm' },
+  { offer: 'CONTOSO.CRM' },
+  { offer: 'fabrikam.vm' },
+  { offer: 'nothing.here' },
+  { action: 'INS' },
+  { action: 'other' },
+  { action: 'StartTestDrive', includeTest: true },
+  { country: 'US' },
+  { country: 'unknown' },
+  { from: '2026-02-10T00:00:00.000Z' },
+  { from: '2026-02-05T00:00:00.000Z', to: '2026-02-15T00:00:00.000Z', storefront: 'AzureMarketplace' },
+  { to: '2026-02-03T01:00:00.000Z', includeTest: true },
+]
+
+const ordered = (xs: ReadonlyArray<unknown>) => xs.map((x) => JSON.stringify(x)).sort()
+
+export const analyticsContract = (name: string, make: () => Promise<ViewStore>): void => {
+  const test = suite<{ store: ViewStore }>(`view store contract :: analytics :: ${name}`)
+  test.before.each(async (ctx) => {
+    ctx.store = await make()
+    const events = log()
+    for (let i = 0; i < events.length; i += 25) {
+      const r = await ctx.store.applyBatch('leads', 0, events.slice(i, i + 25).map((event) => ({ offset: event.position, event })), logic)
+      if (E.isLeft(r)) throw new Error(r.left.reason)
+    }
+  })
+  test.after.each(async (ctx) => {
+    await ctx.store.close()
+  })
+
+  test('filters :: the lead list and the facts select exactly what matchesFilter selects', async ({ store }) => {
+    const all = (await store.leads({ includeTest: true }, 1000, null)).items
+    assert.is(all.length, 60)
+    for (const f of filters) {
+      const expected = all.filter((s) => matchesFilter(s, f))
+      const listed = (await store.leads(f, 1000, null)).items
+      assert.equal(listed.map((s) => s.leadId), expected.map((s) => s.leadId), JSON.stringify(f))
+      assert.equal(ordered(await store.facts(f)), ordered(expected.map(factsOf)), JSON.stringify(f))
+    }
+    assert.ok((await store.facts({ offer: 'Contoso CRM' })).length > 0, 'the scenario exercises the offer filter')
+  })
+
+  test('groupCounts :: counts per key combination equal the facts counted one by one', async ({ store }) => {
+    for (const f of filters.slice(0, 8)) {
+      const grouped = await store.groupCounts(f, ['storefront', 'offer', 'country', 'isTest', 'actions', 'quarterHour'])
+      const expected = new Map<string, number>()
+      for (const x of await store.facts(f)) {
+        const k = JSON.stringify([x.storefront, x.offer, x.country, x.isTest, actionTokens(x.actions), Math.floor(x.capturedMs / quarterHourMs)])
+        expected.set(k, (expected.get(k) ?? 0) + 1)
+      }
+      assert.equal(new Map(grouped.map((g) => [JSON.stringify(g.values), g.n])), expected, JSON.stringify(f))
+    }
+  })
+
+  test('filters :: keyset pages under a filter cover the same leads as one page', async ({ store }) => {
+    const f: LeadFilter = { storefront: 'AzureMarketplace', action: 'other', includeTest: true }
+    const whole = (await store.leads(f, 1000, null)).items.map((s) => s.leadId)
+    const paged: string[] = []
+    for (let cursor: string | null = null, n = 0; n < 100; n++) {
+      const page: Awaited<ReturnType<ViewStore['leads']>> = await store.leads(f, 3, cursor)
+      paged.push(...page.items.map((s) => s.leadId))
+      if ((cursor = page.next) === null) break
+    }
+    assert.ok(whole.length > 3)
+    assert.equal(paged, whole)
+  })
+
+  test.run()
+}

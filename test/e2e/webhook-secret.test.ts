@@ -1,0 +1,72 @@
+// Partner Center posts leads to a pasted URL with no header: a webhook secret in `?code=` stands in for the
+// ingest token on POST /v1/marketplace/leads only, and never shows in dead letters or metrics.
+import { suite } from 'uvu'
+import * as assert from 'uvu/assert'
+import { http, startTestServer, type TestServer } from '../support/embedded.js'
+
+const test = suite<{ server: TestServer }>('marketplace webhook secret')
+
+const OLD = 'old-secret-Zq81'
+const NEW = 'new-secret-Pk27'
+const operator = { authorization: 'Bearer op-token' }
+
+test.before(async (ctx) => {
+  ctx.server = await startTestServer({ LEADSTREAM_INGEST_TOKENS: 'in-token', LEADSTREAM_OPERATOR_TOKENS: 'op-token', LEADSTREAM_MARKETPLACE_SECRETS: `${OLD}, ${NEW}` })
+})
+test.after(async ({ server }) => server.dispose())
+
+/** What Partner Center's "validate" button sends (names, email, company and description carry MSFT_TEST). */
+const partnerCenterTest = {
+  UserDetails: {
+    FirstName: 'MSFT_TEST_636573304831318844',
+    LastName: 'MSFT_TEST_636573304831318844',
+    Email: 'MSFT_TEST_636573304831318844@example.com',
+    Phone: '1234567890',
+    Country: 'USA',
+    Company: 'MSFT_TEST_636573304831318844',
+    Title: 'MSFT_TEST_636573304831318844',
+  },
+  LeadSource: 'AzureMarketplace',
+  ActionCode: 'INS',
+  OfferTitle: 'Contoso CRM',
+  Description: 'MSFT_TEST_636573304831318844',
+}
+
+test('code :: a Partner Center test lead posted with ?code= is accepted and left out of counts', async ({ server }) => {
+  const r = await http('POST', `${server.url}/v1/marketplace/leads?code=${NEW}`, partnerCenterTest)
+  assert.is(r.status, 201)
+  const counts = await http('GET', `${server.url}/v1/views/storefronts?minPosition=${r.body.position}`, undefined, operator)
+  assert.is(counts.body.storefronts.AzureMarketplace.total, 0, 'a test lead is not counted')
+  const withTest = await http('GET', `${server.url}/v1/views/storefronts?includeTest=true`, undefined, operator)
+  assert.is(withTest.body.storefronts.AzureMarketplace.total, 1, 'it is stored')
+  const again = await http('POST', `${server.url}/v1/marketplace/leads?code=${encodeURIComponent(OLD)}`, partnerCenterTest)
+  assert.is(again.status, 200, 'every configured secret is accepted (rotation)')
+})
+
+test('code :: a wrong or repeated code is 401; the code opens no other route', async ({ server }) => {
+  const wrong = await http('POST', `${server.url}/v1/marketplace/leads?code=${NEW}x`, partnerCenterTest)
+  assert.is(wrong.status, 401)
+  assert.is(wrong.body.error.problems[0].path, 'code')
+  assert.is((await http('POST', `${server.url}/v1/marketplace/leads?code=${NEW}&code=${OLD}`, partnerCenterTest)).status, 401)
+  assert.is((await http('POST', `${server.url}/v1/marketplace/leads`, partnerCenterTest)).status, 401, 'without a code, the bearer token is required')
+  assert.is((await http('POST', `${server.url}/v1/marketplace/leads`, partnerCenterTest, { authorization: 'Bearer in-token' })).status, 200)
+  assert.is((await http('POST', `${server.url}/v1/leads?code=${NEW}`, { type: 'LeadCaptured' })).status, 401)
+  assert.is((await http('GET', `${server.url}/v1/leads?code=${NEW}`)).status, 401)
+})
+
+test('code :: the secret shows in no dead letter and no metric', async ({ server }) => {
+  const bad = await http('POST', `${server.url}/v1/marketplace/leads?code=${NEW}`, { LeadSource: 'Bing', OfferTitle: 'x', UserDetails: { Email: 'a@b.c' } })
+  assert.is(bad.status, 400)
+  const letter = await http('GET', `${server.url}/v1/admin/dead-letters/${bad.body.deadLetterId}`, undefined, operator)
+  assert.is(letter.body.source, 'http:/v1/marketplace/leads')
+  const unreadable = await http('POST', `${server.url}/v1/marketplace/leads?code=${NEW}`, '{"no')
+  assert.is(unreadable.status, 400)
+  const dead = await http('GET', `${server.url}/v1/admin/dead-letters?limit=1000`, undefined, operator)
+  assert.not.match(JSON.stringify(dead.body), NEW)
+  const metrics = await http('GET', `${server.url}/metrics`)
+  assert.match(metrics.body, /route="\/v1\/marketplace\/leads"/)
+  assert.not.match(metrics.body, NEW)
+  assert.not.match(metrics.body, OLD)
+})
+
+test.run()
