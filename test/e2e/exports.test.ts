@@ -57,7 +57,7 @@ const cellOf = (l: LeadView, column: (typeof exportColumns)[number]): string => 
 }
 const plain = (cell: string) => (/^'[=+\-@\t\r]/.test(cell) ? cell.slice(1) : cell)
 
-for (const query of ['', 'storefront=AppSource', 'campaign=demand-generation&state=captured', 'state=contacted', 'includeTest=true']) {
+for (const query of ['', 'storefront=AppSource', 'campaign=demand-generation&state=captured', 'state=contacted', 'includeTest=true', 'offer=Contoso%20CRM&country=US', 'action=INS&from=2026-01-01']) {
   test(`csv :: the rows equal the lead list's under the same filters (${query === '' ? 'none' : query})`, async ({ server, position }) => {
     const expected = await listAll(server.url, `minPosition=${position}&${query}`)
     const res = await fetch(`${server.url}/v1/exports/leads.csv?minPosition=${position}&${query}`)
