@@ -101,7 +101,8 @@ if (chromium !== null) {
     }
     assert.is((await shownLeadIds(page)).length, 25, 'the first page of leads')
     await shot(page, 'overview')
-    if (process.env['LEADSTREAM_DOCS_SCREENSHOT'] === '1') await page.screenshot({ path: resolve(import.meta.dirname, '..', '..', 'docs', 'dashboard.png'), fullPage: true })
+    // The README's picture: LEADSTREAM_DOCS_SCREENSHOT=1 node --import tsx test/run.ts browser/dashboard
+    if (process.env['LEADSTREAM_DOCS_SCREENSHOT'] === '1') await page.screenshot({ path: resolve(import.meta.dirname, '..', '..', 'docs', 'dashboard.png'), clip: { x: 0, y: 0, width: 1280, height: 900 } })
   })
 
   test('accessibility :: every control has a label, and the charts have text alternatives', async ({ page }) => {
