@@ -1,6 +1,6 @@
 // The dashboard's main module: loads every panel for the current filters, keeps the URL in step, refreshes
 // by itself when the views move (polls the view position about once a second), and exports the CSV.
-import { download, getJson, request } from './api.js'
+import { download, getJson } from './api.js'
 import { chartData, unavailable } from './charts.js'
 import { currentFilters, loadFromUrl, query, saveToUrl, seriesOptions, showCustom } from './filters.js'
 import { loadLeads, shownLeads, wireLeads } from './leads.js'
@@ -65,18 +65,10 @@ const load = (opts = {}) => {
   return loading
 }
 
-/** The views' position: the cheap route, or (on a server without it) the position of the smallest count view. */
-const viewPosition = async () => {
-  const res = await request('/v1/views/position')
-  if (res.status === 404) return (await getJson('/v1/views/qualification')).position
-  if (!res.ok) throw new Error(`HTTP ${res.status}`)
-  return (await res.json()).position
-}
-
 const poll = async () => {
   try {
     if (loading === null && document.visibilityState !== 'hidden') {
-      const p = await viewPosition()
+      const { position: p } = await getJson('/v1/views/position')
       if (p > position) {
         position = p
         await load()
