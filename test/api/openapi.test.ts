@@ -164,15 +164,14 @@ test('views :: counts, the lead list and one lead, fresh to the last write', asy
 })
 
 test('analytics :: series, funnel, top lists and the view position', async (ctx) => {
-  const r = analyticsRoutes
-  await call(ctx, r.series, { caller: analyst, query: { ...fresh(position), interval: 'day', by: 'storefront', tz: 'Europe/Berlin' } }, 200)
-  await call(ctx, r.series, { caller: analyst, query: { interval: 'year' } }, 400)
-  await call(ctx, r.funnel, { caller: analyst, query: { ...fresh(position), by: 'storefront' } }, 200)
-  await call(ctx, r.funnel, { caller: analyst, query: { by: 'moon' } }, 400)
-  await call(ctx, r.top, { caller: analyst, query: { ...fresh(position), by: 'offer' } }, 200)
-  await call(ctx, r.top, { caller: analyst, query: { limit: '0' } }, 400)
+  await call(ctx, analyticsRoutes.series, { caller: analyst, query: { ...fresh(position), from: '2026-11-01', to: '2026-12-01', by: 'storefront', tz: 'Europe/Berlin' } }, 200)
+  await call(ctx, analyticsRoutes.series, { caller: analyst, query: { tz: 'Mars/Olympus' } }, 400)
+  await call(ctx, analyticsRoutes.funnel, { caller: analyst, query: { ...fresh(position), by: 'storefront', cohort: 'week' } }, 200)
+  await call(ctx, analyticsRoutes.funnel, { caller: analyst, query: { cohort: 'decade' } }, 400)
+  await call(ctx, analyticsRoutes.top, { caller: analyst, query: { ...fresh(position), by: 'offer', sort: 'conversion' } }, 200)
+  await call(ctx, analyticsRoutes.top, { caller: analyst, query: { limit: '0' } }, 400)
   await call(ctx, viewRoutes.position, { caller: analyst }, 200)
-  await call(ctx, viewRoutes.position, { caller: 'none' }, 401)
+  await call(ctx, viewRoutes.position, { caller: analyst, query: { minPosition: 'soon' } }, 400)
 })
 
 test('exports and the dashboard :: CSV and NDJSON of the leads, the page and its files', async (ctx) => {

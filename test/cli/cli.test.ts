@@ -5,7 +5,8 @@ import { createServer } from 'node:net'
 import { resolve } from 'node:path'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { http, startTestServer, type TestServer } from '../support/embedded.js'
+import { BatchAnswer, LeadAccepted } from '@leadstream/api'
+import { http, startTestServer, typed, type TestServer } from '../support/embedded.js'
 import { marketplaceLead, rng } from '../support/leads.js'
 
 /** The CLI runs from the workspace root, as `pnpm leadstream` does. */
@@ -67,12 +68,11 @@ test.before(async (ctx) => {
   ctx.env = { LEADSTREAM_URL: ctx.server.url }
   const r = rng(11)
   const body = [...Array.from({ length: 60 }, (_, i) => marketplaceLead(i, r).payload), unmapped(1), unmapped(2), unmapped(3)]
-  const posted = await http('POST', `${ctx.server.url}/v1/marketplace/leads`, body)
+  const posted = typed(BatchAnswer, await http('POST', `${ctx.server.url}/v1/marketplace/leads`, body))
   assert.is(posted.status, 207)
-  type Item = { status: string; leadId?: string; deadLetterId?: number }
-  const results: Item[] = posted.body.results
-  ctx.leadIds = results.flatMap((x) => (x.status === 'accepted' && x.leadId !== undefined ? [x.leadId] : []))
-  ctx.deadLetterIds = results.flatMap((x) => (x.status === 'rejected' && x.deadLetterId !== undefined ? [x.deadLetterId] : []))
+  const results = posted.body.results
+  ctx.leadIds = results.flatMap((x) => (x.status === 'accepted' ? [x.leadId] : []))
+  ctx.deadLetterIds = results.flatMap((x) => (x.status === 'rejected' ? [x.deadLetterId] : []))
   ctx.head = posted.body.position
   assert.is(ctx.leadIds.length, 60)
   assert.is(ctx.deadLetterIds.length, 3)
@@ -212,7 +212,7 @@ test('events tail :: --follow prints events recorded later, until SIGINT (exit 0
     }
     await until(1)
     assert.is(lines().length, 1, 'the event at --from')
-    const later = await http('POST', `${server.url}/v1/marketplace/leads`, marketplaceLead(5000, rng(5)).payload)
+    const later = typed(LeadAccepted, await http('POST', `${server.url}/v1/marketplace/leads`, marketplaceLead(5000, rng(5)).payload))
     assert.is(later.status, 201)
     await until(2)
     assert.is(JSON.parse(lines()[1]!).data.leadId, later.body.leadId)

@@ -10,7 +10,8 @@ import Database from 'better-sqlite3'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { exitCodes } from '@leadstream/runtime'
-import { http, startTestServer } from '../support/embedded.js'
+import { BatchAnswer, StorefrontsAnswer } from '@leadstream/api'
+import { decodeAs, http, startTestServer, typed } from '../support/embedded.js'
 import { killAllServices, runToExit, startService, workspaceRoot } from '../support/services.js'
 
 const test = suite('storage faults')
@@ -29,7 +30,7 @@ const LEADS = 40
 /** A data dir with LEADS leads in its events and views, every file closed. */
 const populated = async (): Promise<string> => {
   const server = await startTestServer({ LEADSTREAM_PROJECTOR_THREAD: 'inline' }, tempDir())
-  const r = await http('POST', `${server.url}/v1/marketplace/leads`, Array.from({ length: LEADS }, (_, i) => lead(i)))
+  const r = typed(BatchAnswer, await http('POST', `${server.url}/v1/marketplace/leads`, Array.from({ length: LEADS }, (_, i) => lead(i))))
   assert.is(r.body.accepted, LEADS)
   assert.is((await http('GET', `${server.url}/v1/views/storefronts?minPosition=${r.body.position}`)).status, 200)
   await server.close()
@@ -61,7 +62,7 @@ for (const [what, damage] of [
     try {
       const views = await http('GET', `${child.url}/v1/views/storefronts?minPosition=${LEADS}&waitMs=20000`)
       assert.is(views.status, 200, JSON.stringify(views.body))
-      assert.is(views.body.storefronts.AzureMarketplace.total, LEADS)
+      assert.is(decodeAs(StorefrontsAnswer, views.body).storefronts['AzureMarketplace']?.total, LEADS)
       const aside = readdirSync(dir).filter((f) => /^views\.db\.corrupt-[\dTZ-]+$/.test(f))
       assert.is(aside.length, 1, readdirSync(dir).join(' '))
       const warn = child

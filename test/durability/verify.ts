@@ -1,75 +1,11 @@
 // The durability checks: what a workload was told was written is in the event store and the views, nothing is
 // in the store twice, and the views equal a fold of the whole store from empty.
 import { join } from 'node:path'
-import { cellsOf, projectBatch, streamOfLead, type CountDelta, type LeadSummary, type RecordedEvent } from '@leadstream/domain'
+import { streamOfLead } from '@leadstream/domain'
 import { diffCounters, foldCounters, readEvents, viewCounters } from '../support/fold.js'
+import { eachLimited, foldOf, getJson, servedCountFailures, servedLeadFailures } from '../support/served.js'
+import { indexStore } from '../support/store.js'
 import type { Workload } from './workload.js'
-
-// ---------------------------------------------------------------------------------------------------------
-// HTTP
-// ---------------------------------------------------------------------------------------------------------
-
-export const getJson = async <A>(url: string): Promise<{ status: number; body: A }> => {
-  const res = await fetch(url, { signal: AbortSignal.timeout(20000) })
-  const text = await res.text()
-  return { status: res.status, body: JSON.parse(text) as A }
-}
-
-/** Runs `f` over `items` with at most `width` in flight. */
-const eachLimited = async <A>(items: ReadonlyArray<A>, width: number, f: (a: A) => Promise<void>): Promise<void> => {
-  let next = 0
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      while (next < items.length) await f(items[next++]!)
-    }),
-  )
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// counters as cells
-// ---------------------------------------------------------------------------------------------------------
-
-/** `dimension/key/metric/bucket` → count, zero cells left out, so two sources compare cell by cell. */
-export type Cells = Record<string, number>
-
-const cellName = (dimension: string, key: string, metric: string, bucket: string) => `${dimension}/${key}/${metric}/${bucket}`
-
-const sumCells = (deltas: ReadonlyArray<CountDelta>, keep: (d: CountDelta) => boolean): Cells => {
-  const out: Cells = {}
-  for (const d of deltas) {
-    if (!keep(d)) continue
-    const name = cellName(d.dimension, d.key, d.metric, d.bucket)
-    out[name] = (out[name] ?? 0) + d.delta
-  }
-  for (const [k, n] of Object.entries(out)) if (n === 0) delete out[k]
-  return out
-}
-
-/** The cells every final lead contributes to, each +1: the fold's totals computed the other way round. */
-const cellsOfLeads = (leads: ReadonlyArray<LeadSummary>): ReadonlyArray<CountDelta> => leads.flatMap((s) => cellsOf(s).map((c) => ({ ...c, delta: 1 })))
-
-interface CountsEntry {
-  readonly total: number
-  readonly byState: Record<string, number>
-  readonly byOfferKind: Record<string, number>
-  readonly byAction: Record<string, number>
-  readonly otherActions: Record<string, number>
-}
-
-const cellsOfView = (dimension: string, view: Readonly<Record<string, CountsEntry>>): Cells => {
-  const out: Cells = {}
-  const put = (key: string, metric: string, bucket: string, n: number) => {
-    if (n !== 0) out[cellName(dimension, key, metric, bucket)] = n
-  }
-  for (const [key, e] of Object.entries(view)) {
-    put(key, 'leads', 'total', e.total)
-    for (const [b, n] of Object.entries(e.byState)) put(key, 'state', b, n)
-    for (const [b, n] of Object.entries(e.byOfferKind)) put(key, 'offerKind', b, n)
-    for (const [b, n] of Object.entries(e.byAction)) put(key, 'action', b, n)
-    for (const [b, n] of Object.entries(e.otherActions)) put(key, 'otherAction', b, n)
-  }
-  return out
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // the checks
@@ -100,30 +36,9 @@ export const verify = async (url: string, dataDir: string, w: Workload): Promise
   const head = events.reduce((p, e) => Math.max(p, e.position), 0)
   const byEventId = new Map(events.map((e) => [e.eventId, e]))
 
-  // Streams are gapless from revision 0.
-  const lastRevision = new Map<string, number>()
-  for (const e of events) {
-    const prev = lastRevision.get(e.streamId) ?? -1
-    if (e.revision !== prev + 1) fail(`stream ${e.streamId}: revision ${e.revision} follows ${prev}`)
-    lastRevision.set(e.streamId, e.revision)
-  }
-
-  // (c) One LeadCaptured per lead, at revision 0, and one event per (lead, action) pair however often it was sent.
-  const captured = new Map<string, number>()
-  const perPair = new Map<string, RecordedEvent[]>()
-  let commandEvents = 0
-  for (const e of events) {
-    const ev = e.event
-    if (ev.type === 'LeadCaptured') {
-      captured.set(ev.data.leadId, (captured.get(ev.data.leadId) ?? 0) + 1)
-      if (e.revision !== 0) fail(`lead ${ev.data.leadId} captured at revision ${e.revision}`)
-    }
-    if (ev.type === 'LeadCaptured' || ev.type === 'LeadActionRecorded') {
-      const k = `${ev.data.leadId}|${ev.data.action}`
-      perPair.set(k, [...(perPair.get(k) ?? []), e])
-    } else if (ev.type !== 'OfferClassified') commandEvents++
-  }
-  for (const [id, n] of captured) if (n > 1) fail(`lead ${id} captured ${n} times`)
+  // Streams gapless from revision 0; (c) one LeadCaptured per lead, at revision 0, and one event per
+  // (lead, action) pair however often it was sent.
+  const { captured, perPair, commandEvents } = indexStore(events, fail)
 
   const ackedLeadIds = new Set<string>()
   for (const lead of w.leads) if (lead.leadId !== undefined) ackedLeadIds.add(lead.leadId)
@@ -196,73 +111,22 @@ export const verify = async (url: string, dataDir: string, w: Workload): Promise
   )
 
   // --- (b) the views equal a fold of the whole store, projected in one batch from empty
-  const folded = projectBatch(events, { leads: new Map(), offers: new Map(), leadsOfOffer: new Map() })
-  if (folded._tag === 'Left') {
-    fail(`the store does not fold: ${JSON.stringify(folded.left)}`)
+  const folded = foldOf(events)
+  if (!folded.ok) {
+    fail(folded.reason)
     return { failures, events: events.length, leads: captured.size, writtenButUnanswered }
   }
-  const fold = folded.right
-  const fromDeltas = sumCells(fold.counts, () => true)
-  const fromLeads = sumCells(cellsOfLeads(fold.leads), () => true)
-  if (JSON.stringify(Object.entries(fromDeltas).sort()) !== JSON.stringify(Object.entries(fromLeads).sort()))
-    fail('the fold disagrees with itself: summed deltas differ from cellsOf over its final leads')
-
   const atHead = await getJson<{ position?: number }>(`${url}/v1/views/qualification?minPosition=${head}&waitMs=10000`)
   if (atHead.status !== 200) fail(`the views never reached the store head ${head}: ${atHead.status}`)
   const fresh = atHead.status === 200 ? `minPosition=${head}&waitMs=10000` : 'waitMs=0'
-  for (const includeTest of [true, false]) {
-    const expected = (dims: ReadonlyArray<string>, metrics?: ReadonlyArray<string>) =>
-      sumCells(fold.counts, (d) => dims.includes(d.dimension) && (includeTest || !d.test) && (metrics === undefined || metrics.includes(d.metric)))
-    const compare = (what: string, actual: Cells, want: Cells) => {
-      const names = [...new Set([...Object.keys(actual), ...Object.keys(want)])].sort()
-      const diff = names.filter((n) => actual[n] !== want[n]).map((n) => `${n}: view ${actual[n] ?? 0}, fold ${want[n] ?? 0}`)
-      if (diff.length > 0) fail(`${what} (includeTest=${includeTest}) differs from the fold of the store: ${diff.slice(0, 8).join('; ')}`)
-    }
-    for (const [route, dimension] of [
-      ['storefronts', 'storefront'],
-      ['campaigns', 'campaign'],
-    ] as const) {
-      const { status, body } = await getJson<{ position: number } & Record<string, unknown>>(`${url}/v1/views/${route}?${fresh}&includeTest=${includeTest}`)
-      if (status !== 200 || body.position !== head) fail(`GET /v1/views/${route} answered ${status} at position ${body.position}, store head ${head}`)
-      else compare(`/v1/views/${route}`, cellsOfView(dimension, body[route] as Record<string, CountsEntry>), expected([dimension]))
-    }
-    const q = await getJson<{ position: number; total: number; states: Record<string, number> }>(`${url}/v1/views/qualification?${fresh}&includeTest=${includeTest}`)
-    if (q.status !== 200 || q.body.position !== head) fail(`GET /v1/views/qualification answered ${q.status} at position ${q.body.position}, store head ${head}`)
-    else {
-      const actual: Cells = {}
-      if (q.body.total !== 0) actual[cellName('all', 'all', 'leads', 'total')] = q.body.total
-      for (const [b, n] of Object.entries(q.body.states)) if (n !== 0) actual[cellName('all', 'all', 'state', b)] = n
-      compare('/v1/views/qualification', actual, expected(['all'], ['leads', 'state']))
-    }
-  }
+  for (const f of await servedCountFailures(url, folded.fold, head, fresh)) fail(f)
 
   // The counter rows as stored (every dimension and metric, the test flag kept apart), read beside the server.
   const storedCounters = diffCounters(foldCounters(events), viewCounters(join(dataDir, 'views.db')))
   if (storedCounters !== '') fail(`views.db counters differ from the fold of the store:\n${storedCounters}`)
 
   // The lead rows too: every lead of the fold is listed once, at the fold's revision and state.
-  const listed = new Map<string, { state: string; revision: number }>()
-  for (let cursor: string | null = null, pages = 0; pages < 100; pages++) {
-    const page: { status: number; body: { items: ReadonlyArray<{ leadId: string; state: string; revision: number }>; next: string | null } } = await getJson(
-      `${url}/v1/leads?${fresh}&includeTest=true&limit=1000${cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`}`,
-    )
-    if (page.status !== 200) {
-      fail(`GET /v1/leads answered ${page.status}`)
-      break
-    }
-    for (const it of page.body.items) {
-      if (listed.has(it.leadId)) fail(`GET /v1/leads lists ${it.leadId} twice`)
-      listed.set(it.leadId, { state: it.state, revision: it.revision })
-    }
-    cursor = page.body.next
-    if (cursor === null) break
-  }
-  if (listed.size !== fold.leads.length) fail(`GET /v1/leads lists ${listed.size} leads, the fold has ${fold.leads.length}`)
-  for (const s of fold.leads) {
-    const l = listed.get(s.leadId)
-    if (l === undefined) fail(`lead ${s.leadId} of the fold is not listed`)
-    else if (l.state !== s.state || l.revision !== s.revision) fail(`lead ${s.leadId}: listed ${l.state}@${l.revision}, fold ${s.state}@${s.revision}`)
-  }
+  for (const f of await servedLeadFailures(url, folded.fold, fresh)) fail(f)
 
   return { failures, events: events.length, leads: captured.size, writtenButUnanswered }
 }

@@ -4,7 +4,8 @@ import { gzipSync } from 'node:zlib'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { marketplaceLead, rng } from '../support/leads.js'
-import { http, startTestServer, type TestServer } from '../support/embedded.js'
+import { BatchAnswer, DeadLetterView, Problem, Rejected } from '@leadstream/api'
+import { getJson, http, itemAt, startTestServer, typed, type TestServer } from '../support/embedded.js'
 
 const test = suite<{ server: TestServer }>('bad input')
 
@@ -23,48 +24,47 @@ const native = (i: number) => ({
   data: { storefront: 'AppSource', action: 'PLT', offer: { id: 'contoso.crm' } },
 })
 
-const deadLetter = async (url: string, id: number) => (await http('GET', `${url}/v1/admin/dead-letters/${id}`)).body
+const deadLetter = async (url: string, id: number) => (await getJson(DeadLetterView, `${url}/v1/admin/dead-letters/${id}`)).body
 
 test('deep json :: a value nested 10,000 deep is a 400 naming (body), kept verbatim', async ({ server }) => {
   const body = `{"UserDetails":${deep(10000)}}`
   for (const path of ['/v1/marketplace/leads', '/v1/leads', '/v1/catalogue', '/v1/leads/x-1/commands']) {
-    const r = await http('POST', `${server.url}${path}`, body)
+    const r = typed(Rejected, await http('POST', `${server.url}${path}`, body))
     assert.is(r.status, 400, path)
-    assert.is(r.body.error.problems[0].path, '(body)', path)
-    assert.match(r.body.error.problems[0].reason, /64/)
+    assert.is(r.body.error.problems[0]?.path, '(body)', path)
+    assert.match(r.body.error.problems[0]?.reason ?? '', /64/)
     assert.is((await deadLetter(server.url, r.body.deadLetterId)).payload, body, 'the dead letter holds the bytes as received')
   }
-  const batch = await http('POST', `${server.url}/v1/marketplace/leads`, deep(10000))
+  const batch = typed(BatchAnswer, await http('POST', `${server.url}/v1/marketplace/leads`, deep(10000)))
   assert.is(batch.status, 400, 'a top-level array is a batch: its one item is refused by index')
-  assert.is(batch.body.results[0].problems[0].path, '[0]')
+  assert.is(itemAt(batch.body, 0, 'rejected').problems[0]?.path, '[0]')
 })
 
 test('deep json :: in a batch, the good lead is accepted and the deep item rejected by its index', async ({ server }) => {
   const good = marketplaceLead(7001, rng(3)).payload
   const body = `[${JSON.stringify(good)}, ${deep(10000)}]`
-  const r = await http('POST', `${server.url}/v1/marketplace/leads`, body)
+  const r = typed(BatchAnswer, await http('POST', `${server.url}/v1/marketplace/leads`, body))
   assert.is(r.status, 207)
-  assert.is(r.body.results[0].status, 'accepted')
-  assert.is(r.body.results[1].status, 'rejected')
-  assert.is(r.body.results[1].problems[0].path, '[1]')
-  assert.is((await deadLetter(server.url, r.body.results[1].deadLetterId)).payload, deep(10000))
-  const listed = await http('GET', `${server.url}/v1/leads/${r.body.results[0].leadId}?minPosition=${r.body.position}`)
+  const [accepted, rejected] = [itemAt(r.body, 0, 'accepted'), itemAt(r.body, 1, 'rejected')]
+  assert.is(rejected.problems[0]?.path, '[1]')
+  assert.is((await deadLetter(server.url, rejected.deadLetterId)).payload, deep(10000))
+  const listed = await http('GET', `${server.url}/v1/leads/${accepted.leadId}?minPosition=${r.body.position}`)
   assert.is(listed.status, 200, 'the lead the answer acknowledged is there')
 
-  const n = await http('POST', `${server.url}/v1/leads`, `[${JSON.stringify(native(1))},${deep(10000)}]`)
+  const n = typed(BatchAnswer, await http('POST', `${server.url}/v1/leads`, `[${JSON.stringify(native(1))},${deep(10000)}]`))
   assert.is(n.status, 207)
-  assert.is(n.body.results[0].status, 'accepted')
-  assert.is(n.body.results[1].problems[0].path, '[1]')
+  assert.is(n.body.results[0]?.status, 'accepted')
+  assert.is(itemAt(n.body, 1, 'rejected').problems[0]?.path, '[1]')
 })
 
 test('deep json :: 64 levels inside a lead are read; 65 are not', async ({ server }) => {
   const nest = (levels: number) => `{"type":"LeadCaptured","x":${'['.repeat(levels - 1)}${']'.repeat(levels - 1)}}`
-  const ok = await http('POST', `${server.url}/v1/leads`, nest(64))
+  const ok = typed(Problem, await http('POST', `${server.url}/v1/leads`, nest(64)))
   assert.is(ok.status, 400)
-  assert.is.not(ok.body.error.problems[0].path, '(body)', 'read, then refused for its fields')
-  const tooDeep = await http('POST', `${server.url}/v1/leads`, nest(65))
+  assert.is.not(ok.body.error.problems[0]?.path, '(body)', 'read, then refused for its fields')
+  const tooDeep = typed(Problem, await http('POST', `${server.url}/v1/leads`, nest(65)))
   assert.is(tooDeep.status, 400)
-  assert.is(tooDeep.body.error.problems[0].path, '(body)')
+  assert.is(tooDeep.body.error.problems[0]?.path, '(body)')
 })
 
 test('percent-encoding :: a path id that is not valid percent-encoding is a 400 naming the parameter', async ({ server }) => {
@@ -77,9 +77,9 @@ test('percent-encoding :: a path id that is not valid percent-encoding is a 400 
     ['GET', '/v1/admin/streams/%ff', 'leadId'],
   ]
   for (const [method, path, param] of cases) {
-    const r = await http(method, `${server.url}${path}`, method === 'POST' ? { command: 'Contact' } : undefined)
+    const r = typed(Problem, await http(method, `${server.url}${path}`, method === 'POST' ? { command: 'Contact' } : undefined))
     assert.is(r.status, 400, `${method} ${path}`)
-    assert.is(r.body.error.problems[0].path, param, `${method} ${path}`)
+    assert.is(r.body.error.problems[0]?.path, param, `${method} ${path}`)
   }
 })
 

@@ -2,7 +2,8 @@
 // result, not a 409 and not a second event; the same commandId for another command is refused, naming it.
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { http, startTestServer, type TestServer } from '../support/embedded.js'
+import { CommandAnswer, LeadAccepted, Problem, StreamAnswer } from '@leadstream/api'
+import { getJson, http, startTestServer, typed, type TestServer } from '../support/embedded.js'
 
 const test = suite('commands :: commandId')
 let server: TestServer
@@ -15,19 +16,19 @@ test.after(async () => {
 })
 
 const capture = async (email: string): Promise<string> => {
-  const r = await http('POST', `${server.url}/v1/marketplace/leads`, { UserDetails: { Email: email }, LeadSource: 'SPZA', ActionCode: 'PLT', OfferTitle: 'Contoso CRM' })
+  const r = typed(LeadAccepted, await http('POST', `${server.url}/v1/marketplace/leads`, { UserDetails: { Email: email }, LeadSource: 'SPZA', ActionCode: 'PLT', OfferTitle: 'Contoso CRM' }))
   assert.is(r.status, 201)
   return r.body.leadId
 }
 const command = (leadId: string, body: unknown) => http('POST', `${server.url}/v1/leads/${leadId}/commands`, body)
-const streamOf = async (leadId: string) => (await http('GET', `${server.url}/v1/admin/streams/${leadId}`)).body.events as ReadonlyArray<{ type: string }>
+const streamOf = async (leadId: string) => (await getJson(StreamAnswer, `${server.url}/v1/admin/streams/${leadId}`)).body.events
 
 test('commandId :: the same command sent again is answered with the original result, replayed, and writes nothing', async () => {
   const leadId = await capture('replay@contoso.com')
   const body = { type: 'ContactLead', by: 'sam', channel: 'phone', commandId: 'call-0001' }
-  const first = await command(leadId, body)
+  const first = typed(CommandAnswer, await command(leadId, body))
   assert.is(first.status, 201)
-  const again = await command(leadId, body)
+  const again = typed(CommandAnswer, await command(leadId, body))
   assert.is(again.status, 200, JSON.stringify(again.body))
   assert.is(again.body.replayed, true)
   assert.is(again.body.status, 'accepted')
@@ -39,7 +40,7 @@ test('commandId :: the same command sent again is answered with the original res
 test('commandId :: without one, the retry is decided again and refused (what commandId is for)', async () => {
   const leadId = await capture('no-id@contoso.com')
   assert.is((await command(leadId, { type: 'ContactLead', by: 'sam' })).status, 201)
-  const again = await command(leadId, { type: 'ContactLead', by: 'sam' })
+  const again = typed(Problem, await command(leadId, { type: 'ContactLead', by: 'sam' }))
   assert.is(again.status, 409)
   assert.is(again.body.error.code, 'TransitionNotAllowed')
 })
@@ -47,7 +48,7 @@ test('commandId :: without one, the retry is decided again and refused (what com
 test('commandId :: the same commandId with a different command is a 409 naming it', async () => {
   const leadId = await capture('reuse@contoso.com')
   assert.is((await command(leadId, { type: 'ContactLead', by: 'sam', commandId: 'c-1' })).status, 201)
-  const other = await command(leadId, { type: 'StartNurturing', by: 'sam', commandId: 'c-1' })
+  const other = typed(Problem, await command(leadId, { type: 'StartNurturing', by: 'sam', commandId: 'c-1' }))
   assert.is(other.status, 409)
   assert.is(other.body.error.code, 'CommandIdReused')
   assert.equal(other.body.error.problems, [{ path: 'commandId', reason: `commandId "c-1" was already used on lead ${leadId} for a different command` }])
@@ -59,9 +60,9 @@ test('commandId :: the same commandId with a different command is a 409 naming i
 
 test('commandId :: one that is not URL-safe is a 400 naming the field', async () => {
   const leadId = await capture('bad-id@contoso.com')
-  const r = await command(leadId, { type: 'ContactLead', by: 'sam', commandId: 'call 1' })
+  const r = typed(Problem, await command(leadId, { type: 'ContactLead', by: 'sam', commandId: 'call 1' }))
   assert.is(r.status, 400)
-  assert.equal(r.body.error.problems.map((p: { path: string }) => p.path), ['commandId'])
+  assert.equal(r.body.error.problems.map((p) => p.path), ['commandId'])
 })
 
 test.run()

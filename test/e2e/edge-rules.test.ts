@@ -3,7 +3,8 @@
 import { connect, type Socket } from 'node:net'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { http, startTestServer, type TestServer } from '../support/embedded.js'
+import { Problem, Rejected } from '@leadstream/api'
+import { http, startTestServer, typed, type TestServer } from '../support/embedded.js'
 
 const test = suite<{ server: TestServer }>('edge rules')
 
@@ -25,7 +26,7 @@ test('405 :: a known path with another method answers 405 and Allow, read from t
     ['POST', '/healthz', 'GET, HEAD'],
   ]
   for (const [method, path, allow] of cases) {
-    const r = await http(method, `${server.url}${path}`)
+    const r = typed(Problem, await http(method, `${server.url}${path}`))
     assert.is(r.status, 405, `${method} ${path}`)
     assert.is(r.headers.get('allow'), allow, `${method} ${path}`)
     assert.is(r.body.error.code, 'MethodNotAllowed')
@@ -40,9 +41,9 @@ test('ids :: a dead-letter id is decimal digits from 1 without leading zeros, on
       ['POST', `/v1/admin/dead-letters/${bad}/replay`],
       ['POST', `/v1/admin/dead-letters/${bad}/discard`],
     ] as const) {
-      const r = await http(method, `${server.url}${path}`)
+      const r = typed(Problem, await http(method, `${server.url}${path}`))
       assert.is(r.status, 400, `${method} ${path}`)
-      assert.is(r.body.error.problems[0].path, 'id')
+      assert.is(r.body.error.problems[0]?.path, 'id')
     }
   }
   assert.is((await http('GET', `${server.url}/v1/admin/dead-letters/1`)).status, 404, 'a well-formed id that is not there is a 404')
@@ -55,10 +56,10 @@ test('limit :: limit=0 is a 400 naming the accepted range on every paged route',
     ['/v1/admin/events', /1 to 10000/],
   ] as const) {
     for (const bad of ['0', '0x10', '1e2', '-1']) {
-      const r = await http('GET', `${server.url}${path}?limit=${bad}`)
+      const r = typed(Problem, await http('GET', `${server.url}${path}?limit=${bad}`))
       assert.is(r.status, 400, `${path}?limit=${bad}`)
-      assert.is(r.body.error.problems[0].path, 'limit')
-      assert.match(r.body.error.problems[0].reason, range)
+      assert.is(r.body.error.problems[0]?.path, 'limit')
+      assert.match(r.body.error.problems[0]?.reason ?? '', range)
     }
     assert.is((await http('GET', `${server.url}${path}?limit=1`)).status, 200, path)
   }
@@ -66,7 +67,7 @@ test('limit :: limit=0 is a 400 naming the accepted range on every paged route',
 })
 
 test('413 :: the answer names the limit in bytes', async ({ server }) => {
-  const r = await http('POST', `${server.url}/v1/marketplace/leads`, JSON.stringify({ Description: 'x'.repeat(4000) }))
+  const r = typed(Rejected, await http('POST', `${server.url}/v1/marketplace/leads`, JSON.stringify({ Description: 'x'.repeat(4000) })))
   assert.is(r.status, 413)
   assert.match(r.body.error.message, /the limit is 2048 bytes/)
 })

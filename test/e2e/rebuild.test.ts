@@ -3,7 +3,8 @@
 import { join } from 'node:path'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { http, startTestServer } from '../support/embedded.js'
+import { BatchAnswer, PauseChanged, ProjectionsAnswer, QualificationAnswer, RebuildStarted } from '@leadstream/api'
+import { decodeAs, getJson, http, startTestServer, typed } from '../support/embedded.js'
 import { diffCounters, foldCounters, readEvents, viewCounters } from '../support/fold.js'
 import { marketplaceLead, rng } from '../support/leads.js'
 
@@ -19,7 +20,7 @@ test('rebuild :: under ingest and queries, no reader sees a half-built view; the
     let n = 0
     const post = async (count: number) => {
       const batch = Array.from({ length: count }, () => marketplaceLead(n++, r).payload)
-      return (await http('POST', `${server.url}/v1/marketplace/leads`, batch)).body
+      return typed(BatchAnswer, await http('POST', `${server.url}/v1/marketplace/leads`, batch)).body
     }
     for (let i = 0; i < 8; i++) await post(1000)
 
@@ -34,29 +35,30 @@ test('rebuild :: under ingest and queries, no reader sees a half-built view; the
     const reader = (async () => {
       while (reading) {
         const a = await http('GET', `${server.url}/v1/views/qualification?includeTest=true`)
-        seen.push({ status: a.status, total: a.body.total, position: a.body.position })
+        const q = a.status === 200 ? decodeAs(QualificationAnswer, a.body) : { total: -1, position: -1 }
+        seen.push({ status: a.status, total: q.total, position: q.position })
         await sleep(5)
       }
     })().catch((e: unknown) => e)
 
     await sleep(100)
     // paused, the requested generation waits, so a second request meets it
-    assert.is((await http('POST', `${server.url}/v1/admin/projections/leads/pause`)).body.registry.paused, true)
-    const started = await http('POST', `${server.url}/v1/admin/projections/leads/rebuild`)
+    assert.is(typed(PauseChanged, await http('POST', `${server.url}/v1/admin/projections/leads/pause`)).body.registry.paused, true)
+    const started = typed(RebuildStarted, await http('POST', `${server.url}/v1/admin/projections/leads/rebuild`))
     assert.is(started.status, 202)
     assert.is(started.body.building, 2)
     assert.is((await http('POST', `${server.url}/v1/admin/projections/leads/rebuild`)).status, 409, 'one rebuild at a time')
-    const paused = (await http('GET', `${server.url}/v1/admin/projections`)).body.projections[0]
-    assert.equal([paused.paused, paused.generations.length], [true, 0], 'nothing runs while paused')
+    const paused = (await getJson(ProjectionsAnswer, `${server.url}/v1/admin/projections`)).body.projections[0]
+    assert.equal([paused?.paused, paused?.generations.length], [true, 0], 'nothing runs while paused')
     await sleep(200)
-    assert.is((await http('POST', `${server.url}/v1/admin/projections/leads/resume`)).body.registry.paused, false)
+    assert.is(typed(PauseChanged, await http('POST', `${server.url}/v1/admin/projections/leads/resume`)).body.registry.paused, false)
 
-    let status: { registry: { live: number; building: number | null } } | null = null
+    let status: { readonly registry: { readonly live: number; readonly building: number | null } | null } | undefined
     for (const deadline = Date.now() + 30000; Date.now() < deadline; await sleep(100)) {
-      status = (await http('GET', `${server.url}/v1/admin/projections`)).body.projections[0]
-      if (status?.registry.live === 2 && status.registry.building === null) break
+      status = (await getJson(ProjectionsAnswer, `${server.url}/v1/admin/projections`)).body.projections[0]
+      if (status?.registry?.live === 2 && status.registry.building === null) break
     }
-    assert.is(status?.registry.live, 2, 'the rebuilt generation went live')
+    assert.is(status?.registry?.live, 2, 'the rebuilt generation went live')
     await sleep(300)
     writing = false
     await writer
@@ -69,11 +71,11 @@ test('rebuild :: under ingest and queries, no reader sees a half-built view; the
     assert.ok(seen.every((s) => s.status === 200), 'no query failed')
     for (let i = 1; i < seen.length; i++)
       assert.ok(seen[i]!.total >= seen[i - 1]!.total && seen[i]!.position >= seen[i - 1]!.position, `read ${i} went backwards: ${JSON.stringify(seen[i - 1])} → ${JSON.stringify(seen[i])}`)
-    const final = await http('GET', `${server.url}/v1/views/qualification?includeTest=true`)
+    const final = await getJson(QualificationAnswer, `${server.url}/v1/views/qualification?includeTest=true`)
     assert.is(final.body.total, n, 'every lead counted once')
     assert.is(diffCounters(foldCounters(readEvents(server.dataDir)), viewCounters(join(server.dataDir, 'views-g2.db'))), '')
-    const generations = (await http('GET', `${server.url}/v1/admin/projections`)).body.projections[0].generations
-    assert.equal(generations.map((g: { generation: number; role: string }) => [g.generation, g.role]), [[2, 'live']])
+    const generations = (await getJson(ProjectionsAnswer, `${server.url}/v1/admin/projections`)).body.projections[0]?.generations ?? []
+    assert.equal(generations.map((g) => [g.generation, g.role]), [[2, 'live']])
   } finally {
     writing = false
     reading = false

@@ -2,7 +2,8 @@
 // ingest token on POST /v1/marketplace/leads only, and never shows in dead letters or metrics.
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { http, startTestServer, type TestServer } from '../support/embedded.js'
+import { DeadLetterView, LeadAccepted, Problem, Rejected, StorefrontsAnswer } from '@leadstream/api'
+import { getJson, http, startTestServer, typed, type TestServer } from '../support/embedded.js'
 
 const test = suite<{ server: TestServer }>('marketplace webhook secret')
 
@@ -33,20 +34,20 @@ const partnerCenterTest = {
 }
 
 test('code :: a Partner Center test lead posted with ?code= is accepted and left out of counts', async ({ server }) => {
-  const r = await http('POST', `${server.url}/v1/marketplace/leads?code=${NEW}`, partnerCenterTest)
+  const r = typed(LeadAccepted, await http('POST', `${server.url}/v1/marketplace/leads?code=${NEW}`, partnerCenterTest))
   assert.is(r.status, 201)
-  const counts = await http('GET', `${server.url}/v1/views/storefronts?minPosition=${r.body.position}`, undefined, operator)
-  assert.is(counts.body.storefronts.AzureMarketplace.total, 0, 'a test lead is not counted')
-  const withTest = await http('GET', `${server.url}/v1/views/storefronts?includeTest=true`, undefined, operator)
-  assert.is(withTest.body.storefronts.AzureMarketplace.total, 1, 'it is stored')
+  const counts = await getJson(StorefrontsAnswer, `${server.url}/v1/views/storefronts?minPosition=${r.body.position}`, operator)
+  assert.is(counts.body.storefronts['AzureMarketplace']?.total, 0, 'a test lead is not counted')
+  const withTest = await getJson(StorefrontsAnswer, `${server.url}/v1/views/storefronts?includeTest=true`, operator)
+  assert.is(withTest.body.storefronts['AzureMarketplace']?.total, 1, 'it is stored')
   const again = await http('POST', `${server.url}/v1/marketplace/leads?code=${encodeURIComponent(OLD)}`, partnerCenterTest)
   assert.is(again.status, 200, 'every configured secret is accepted (rotation)')
 })
 
 test('code :: a wrong or repeated code is 401; the code opens no other route', async ({ server }) => {
-  const wrong = await http('POST', `${server.url}/v1/marketplace/leads?code=${NEW}x`, partnerCenterTest)
+  const wrong = typed(Problem, await http('POST', `${server.url}/v1/marketplace/leads?code=${NEW}x`, partnerCenterTest))
   assert.is(wrong.status, 401)
-  assert.is(wrong.body.error.problems[0].path, 'code')
+  assert.is(wrong.body.error.problems[0]?.path, 'code')
   assert.is((await http('POST', `${server.url}/v1/marketplace/leads?code=${NEW}&code=${OLD}`, partnerCenterTest)).status, 401)
   assert.is((await http('POST', `${server.url}/v1/marketplace/leads`, partnerCenterTest)).status, 401, 'without a code, the bearer token is required')
   assert.is((await http('POST', `${server.url}/v1/marketplace/leads`, partnerCenterTest, { authorization: 'Bearer in-token' })).status, 200)
@@ -55,18 +56,18 @@ test('code :: a wrong or repeated code is 401; the code opens no other route', a
 })
 
 test('code :: the secret shows in no dead letter and no metric', async ({ server }) => {
-  const bad = await http('POST', `${server.url}/v1/marketplace/leads?code=${NEW}`, { LeadSource: 'Bing', OfferTitle: 'x', UserDetails: { Email: 'a@b.c' } })
+  const bad = typed(Rejected, await http('POST', `${server.url}/v1/marketplace/leads?code=${NEW}`, { LeadSource: 'Bing', OfferTitle: 'x', UserDetails: { Email: 'a@b.c' } }))
   assert.is(bad.status, 400)
-  const letter = await http('GET', `${server.url}/v1/admin/dead-letters/${bad.body.deadLetterId}`, undefined, operator)
+  const letter = await getJson(DeadLetterView, `${server.url}/v1/admin/dead-letters/${bad.body.deadLetterId}`, operator)
   assert.is(letter.body.source, 'http:/v1/marketplace/leads')
   const unreadable = await http('POST', `${server.url}/v1/marketplace/leads?code=${NEW}`, '{"no')
   assert.is(unreadable.status, 400)
   const dead = await http('GET', `${server.url}/v1/admin/dead-letters?limit=1000`, undefined, operator)
   assert.not.match(JSON.stringify(dead.body), NEW)
-  const metrics = await http('GET', `${server.url}/metrics`)
-  assert.match(metrics.body, /route="\/v1\/marketplace\/leads"/)
-  assert.not.match(metrics.body, NEW)
-  assert.not.match(metrics.body, OLD)
+  const metrics = String((await http('GET', `${server.url}/metrics`)).body)
+  assert.match(metrics, /route="\/v1\/marketplace\/leads"/)
+  assert.not.match(metrics, NEW)
+  assert.not.match(metrics, OLD)
 })
 
 test.run()

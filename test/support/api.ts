@@ -8,7 +8,7 @@ import { openEventStore } from '@leadstream/event-store'
 import { httpApp, listen, servedRoutes, type Served, type Tokens } from '@leadstream/http-edge'
 import { relay, relayRoutes } from '@leadstream/relay'
 import { createLogger, createMetrics, defaultHttpTimeouts, sqliteCheckpoints } from '@leadstream/runtime'
-import { startTestServer, type TestServer } from './embedded.js'
+import type { TestServer } from './embedded.js'
 
 // ---------------------------------------------------------------------------------------------------------
 // callers

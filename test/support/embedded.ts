@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import type * as t from 'io-ts'
+import type { BatchAnswer, ItemResult } from '@leadstream/api'
 import { fromValidation } from '@leadstream/domain'
 import { embeddedSettings, startEmbedded, type Running } from '@leadstream/embedded'
 import { createLogger, loadConfig } from '@leadstream/runtime'
@@ -34,12 +35,11 @@ export const startTestServer = async (
   }
 }
 
-export interface Answer {
+export interface Answer<A = unknown> {
   readonly status: number
   readonly headers: Headers
-  // JSON bodies are checked field by field in the tests.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  readonly body: any
+  /** Parsed JSON (or the text when it is not JSON); decode it with the route's codec to read fields (`typed`). */
+  readonly body: A
 }
 
 export const http = async (method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> => {
@@ -73,8 +73,16 @@ export const decodeAs = <A>(codec: t.Decoder<unknown, A>, body: unknown, what = 
     }),
   )
 
+/** An answer whose body is decoded with the contract's codec for its status (packages/api). */
+export const typed = <A>(codec: t.Decoder<unknown, A>, a: Answer): Answer<A> => ({ ...a, body: decodeAs(codec, a.body, `an answer ${a.status}`) })
+
 /** GET a JSON answer, decoded with its codec. */
-export const getJson = async <A>(codec: t.Decoder<unknown, A>, url: string, headers: Record<string, string> = {}): Promise<{ readonly status: number; readonly headers: Headers; readonly body: A }> => {
-  const a = await http('GET', url, undefined, headers)
-  return { ...a, body: decodeAs(codec, a.body, `GET ${url} (${a.status})`) }
+export const getJson = async <A>(codec: t.Decoder<unknown, A>, url: string, headers: Record<string, string> = {}): Promise<Answer<A>> =>
+  typed(codec, await http('GET', url, undefined, headers))
+
+/** The item of a batch answer at `index` when it has this status (the test fails naming what it was otherwise). */
+export const itemAt = <S extends ItemResult['status']>(batch: BatchAnswer, index: number, status: S): Extract<ItemResult, { status: S }> => {
+  const item = batch.results[index]
+  if (item?.status !== status) throw new Error(`item ${index} of the batch is ${item?.status ?? 'missing'}, not ${status}: ${JSON.stringify(item)}`)
+  return item as Extract<ItemResult, { status: S }>
 }

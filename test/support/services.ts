@@ -42,6 +42,12 @@ export const killAllServices = async (): Promise<void> => {
 /** The line each main prints once listening: `leadstream` for the embedded mode, else the service's name. */
 const bannerOf = (service: string) => (service === 'embedded' ? 'leadstream' : service)
 
+/** A child that may not serve yet: what a test needs to kill it during its start. */
+export interface Spawned {
+  kill(signal: NodeJS.Signals): void
+  readonly exited: Promise<ServiceExit>
+}
+
 /** A child running `services/<service>/src/main.ts`, its output collected. */
 const spawnService = (service: string, env: Readonly<Record<string, string>>) => {
   // LEADSTREAM_TEST_NODE_ARGS adds Node flags to every child, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile.
@@ -80,8 +86,10 @@ export const runToExit = async (service: string, env: Readonly<Record<string, st
   return { code, signal, output: collected.out }
 }
 
-export const startService = (service: string, env: Readonly<Record<string, string>>, readyTimeoutMs = 30000): Promise<Service> => {
+/** `onSpawn` gets the child as soon as it exists, before it serves (e.g. to kill it mid-start). */
+export const startService = (service: string, env: Readonly<Record<string, string>>, readyTimeoutMs = 30000, onSpawn?: (child: Spawned) => void): Promise<Service> => {
   const { proc, exited, kill, collected } = spawnService(service, env)
+  onSpawn?.({ kill, exited })
   const banner = new RegExp(`${bannerOf(service)} is serving at (http://\\S+)`)
   return new Promise<Service>((ready, fail) => {
     const timer = setTimeout(() => {

@@ -2,7 +2,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { readJson } from './json.js'
+import { readJson, readJsonInSlices } from './json.js'
 
 const test = suite('readJson')
 const deep = (n: number) => '['.repeat(n) + ']'.repeat(n)
@@ -27,6 +27,18 @@ test('malformed :: elsewhere in a deep batch, unclosed, or empty refuses the who
   assert.is(readJson(`[{"a":1}, ${deep(100)}] x`)._tag, 'Unreadable')
   assert.is(readJson('  ')._tag, 'Unreadable')
   assert.equal(readJson('[]'), { _tag: 'Many', items: [] })
+})
+
+/** Equal answers; a malformed body's reason may name another position (items are parsed one by one). */
+const same = (a: ReturnType<typeof readJson>, b: ReturnType<typeof readJson>, body: string) =>
+  a._tag === 'Unreadable' && b._tag === 'Unreadable' ? assert.ok(true) : assert.equal(a, b, body)
+
+test('in slices :: the same answers as readJson, with pauses between slices', async () => {
+  let pauses = 0
+  const pause = async () => void pauses++
+  const bodies = [`[{"a":1}, ${deep(100)}, "x]"]`, `{"a":${deep(70)}}`, '[1, 2', '[]', '[ ]', '[1,,2]', '[{"a":"b"}] x', JSON.stringify([{ a: 1 }, { b: [2, { c: 3 }] }])]
+  for (const body of bodies) same(await readJsonInSlices(body, pause, { sliceChars: 4 }), readJson(body), body)
+  assert.ok(pauses > 10)
 })
 
 test.run()

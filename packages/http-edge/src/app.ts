@@ -8,6 +8,7 @@ import type { Tokens } from './auth.js'
 import { sendProblem } from './errors.js'
 import { mount, reply } from './mount.js'
 import { allowedMethods, undecodableParam } from './routing.js'
+import { promptHealth } from './health.js'
 
 export type RouteModule = (router: Router) => void
 
@@ -30,8 +31,9 @@ const siteModule =
     let doc: ReturnType<typeof openApiDocument> | null = null
     let page: string | null = null
     const document = () => (doc ??= openApiDocument(options.service))
+    const health = promptHealth(options.health)
     mount(router, noTokens, siteRoutes.health, async (_req, res) => {
-      const h = await options.health()
+      const h = await health()
       reply(res, Health, h, h.ok ? 200 : 503)
     })
     mount(router, noTokens, siteRoutes.metrics, async (_req, res) => {

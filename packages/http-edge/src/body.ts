@@ -3,7 +3,8 @@
 import { brotliDecompress, gunzip, inflate, type InputType, type ZlibOptions } from 'node:zlib'
 import type { NextFunction, Request, Response } from 'express'
 import * as E from 'fp-ts/lib/Either.js'
-import { readJson, type JsonRead } from '@leadstream/domain'
+import { readJson, readJsonInSlices, type JsonRead } from '@leadstream/domain'
+import { loopTurns } from '@leadstream/runtime'
 
 export type ParsedBody = { readonly ok: true; readonly value: unknown; readonly raw: string } | { readonly ok: false; readonly raw: string; readonly reason: string }
 
@@ -77,10 +78,10 @@ export const rawBody =
 
 const textOf = (req: Request): string => (Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '')
 
-/** The body as leads: one value or a batch whose items are read one by one (see `readJson`), with its text. */
-export const readLeadsBody = (req: Request): { readonly raw: string; readonly read: JsonRead } => {
+/** The body as leads: one value or a batch whose items are read one by one (see `readJson`), with its text; read in slices. */
+export const readLeadsBody = async (req: Request): Promise<{ readonly raw: string; readonly read: JsonRead }> => {
   const raw = textOf(req)
-  return { raw, read: readJson(raw) }
+  return { raw, read: await readJsonInSlices(raw, loopTurns()) }
 }
 
 /** The body as one JSON value (a command, catalogue entries): any part past the nesting limit refuses it whole. */

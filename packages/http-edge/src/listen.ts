@@ -1,5 +1,5 @@
 // Listening and stopping, the same way in every service: loopback-only without tokens, graceful close.
-import { createServer, type Server, type ServerResponse } from 'node:http'
+import { createServer, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Express } from 'express'
 import type { HttpTimeouts, Logger } from '@leadstream/runtime'

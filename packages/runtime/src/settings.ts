@@ -39,6 +39,13 @@ export const kafkaSettings = {
   inboundTopic: setting('LEADSTREAM_INBOUND_TOPIC', StringFromEnv, 'Kafka topic ingest consumes upstream leads from', 'leads.inbound'),
   topicPartitions: setting('LEADSTREAM_TOPIC_PARTITIONS', IntFromEnv('partitions', 1, 1000), 'partitions of lead-events and leads.inbound when leadstream creates them', '3'),
   dlqTopic: setting('LEADSTREAM_DLQ_TOPIC', StringFromEnv, 'Kafka topic rejected inbound messages go to, reason in headers', 'leads.inbound.dlq'),
+  // kafkajs has no static membership: a killed consumer's partitions wait this long before they move on.
+  kafkaSessionMs: setting(
+    'LEADSTREAM_KAFKA_SESSION_MS',
+    IntFromEnv('ms', 6000, 300000),
+    'consumer group session timeout: after a crash, its partitions wait this long before another consumer (or its restart) takes them',
+    '10000',
+  ),
 }
 
 /** Which event store a service uses; `eventstoredb` needs EVENTSTORE_URL. */

@@ -13,9 +13,12 @@ export interface KafkaInboundOptions {
   readonly groupId: string
   /** Idempotent producer used for the DLQ. */
   readonly producer: Producer
+  /** After a crash, the group waits this long for the dead member before a restarted one gets its partitions. */
+  readonly sessionTimeoutMs?: number
 }
 
 export interface KafkaInbound {
+  /** Connects and subscribes; the group join (and then consuming) goes on in the background. */
   start(): Promise<void>
   stop(): Promise<void>
   status(): { readonly state: 'starting' | 'running' | 'stopped' | 'failed'; readonly consumed: number; readonly lastError: string | null }
@@ -35,11 +38,14 @@ const headerValue = (problems: ReadonlyArray<FieldProblem>): string => JSON.stri
 export const kafkaInbound = (ports: IngestPorts, options: KafkaInboundOptions): KafkaInbound => {
   const ingest = ingestLeads(ports)
   const { kafka, topic, dlqTopic, producer } = options
-  const consumer = kafka.consumer({ groupId: options.groupId, sessionTimeout: 15000, heartbeatInterval: 1000 })
+  const consumer = kafka.consumer({ groupId: options.groupId, sessionTimeout: options.sessionTimeoutMs ?? 10000, heartbeatInterval: 1000 })
   let state: ReturnType<KafkaInbound['status']>['state'] = 'starting'
   let consumed = 0
   let lastError: string | null = null
 
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    if (state === 'starting') state = 'running'
+  })
   consumer.on(consumer.events.CRASH, (e) => {
     lastError = e.payload.error.message
     if (!e.payload.restart) state = 'failed'
@@ -59,7 +65,10 @@ export const kafkaInbound = (ports: IngestPorts, options: KafkaInboundOptions): 
     start: async () => {
       await consumer.connect()
       await consumer.subscribe({ topic, fromBeginning: true })
-      await consumer.run({
+      // `run` resolves only once the group is joined. After a crash, the group first waits for the dead
+      // member's session to expire (sessionTimeout), so the join is left to run in the background: HTTP
+      // ingest must not wait for it. The state turns `running` when this member gets its partitions.
+      void consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
         eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
@@ -106,8 +115,10 @@ export const kafkaInbound = (ports: IngestPorts, options: KafkaInboundOptions): 
           await consumer.commitOffsets([{ topic, partition: batch.partition, offset: String(Number(last.offset) + 1) }])
           consumed += batch.messages.length
         },
+      }).catch((e: unknown) => {
+        state = 'failed'
+        lastError = e instanceof Error ? e.message : String(e)
       })
-      state = 'running'
     },
     stop: async () => {
       await consumer.disconnect()

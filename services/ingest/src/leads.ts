@@ -1,4 +1,4 @@
-// Ingesting leads: decode each item, decide against its lead's stream, append all of a batch in one write.
+// Ingesting leads: decode each item, decide against its lead's stream, append a batch in slices of transactions.
 import * as E from 'fp-ts/lib/Either.js'
 import {
   decide,
@@ -13,7 +13,9 @@ import {
   type LeadState,
   type NewEvent,
 } from '@leadstream/domain'
-import type { AppendRequest } from '@leadstream/event-store'
+import { performance } from 'node:perf_hooks'
+import type { AppendOutcome, AppendRequest, StoreError } from '@leadstream/event-store'
+import { loopTurns } from '@leadstream/runtime'
 import type { IngestPorts } from './ports.js'
 
 export type ItemResult =
@@ -38,6 +40,26 @@ export interface IngestSummary {
 }
 
 const MAX_ATTEMPTS = 5
+/**
+ * Appends a batch's streams in several transactions, giving the event loop a turn between them, so a
+ * 10,000-lead batch does not hold it for one long transaction. A slice starts at 64 streams and halves or
+ * doubles (8 to 2,000) to take about 10 ms, so slices stay short on a busy disk and few on an idle one. Each
+ * stream's events are still appended atomically; a crash between slices leaves the earlier slices written,
+ * and a re-delivery answers those leads as duplicates.
+ */
+const appendInSlices = async (ports: IngestPorts, requests: ReadonlyArray<AppendRequest>, turn: () => Promise<void>) => {
+  const outcomes: Array<E.Either<StoreError, AppendOutcome>> = []
+  let size = 64
+  for (let i = 0; i < requests.length; ) {
+    await turn()
+    const started = performance.now()
+    outcomes.push(...(await ports.store.appendMany(requests.slice(i, i + size))()))
+    i += size
+    const took = performance.now() - started
+    size = took > 20 ? Math.max(8, size >> 1) : took < 5 ? Math.min(2000, size << 1) : size
+  }
+  return outcomes
+}
 
 /** An event the store failed on for good: kept, with the reason, like any other rejected input. */
 class Unresolved {
@@ -56,6 +78,8 @@ class Unresolved {
 export const ingestLeads =
   (ports: IngestPorts) =>
   async (items: ReadonlyArray<InboundItem>, source: string, format: string, options: { readonly keepRejected?: boolean } = {}): Promise<IngestSummary> => {
+    // Reading, deciding and appending 10,000 leads takes seconds of CPU: other requests get turns meanwhile.
+    const turn = loopTurns()
     const results = new Map<number, ItemResult>()
     const failed: Unresolved[] = []
     let pending: InboundLead[] = []
@@ -77,6 +101,7 @@ export const ingestLeads =
       }
       const requests: Array<{ request: AppendRequest; leads: ReadonlyArray<InboundLead>; written: ReadonlyArray<InboundLead> }> = []
       for (const [leadId, leads] of byLead) {
+        await turn()
         const read = await ports.store.readStream(streamOfLead(leadId))()
         if (E.isLeft(read)) throw new Error(`reading lead ${leadId}: ${read.left._tag}`)
         let state: LeadState = fold(read.right.events.map((r) => r.event as LeadEvent))
@@ -107,7 +132,7 @@ export const ingestLeads =
           })
       }
 
-      const outcomes = await ports.store.appendMany(requests.map((r) => r.request))()
+      const outcomes = await appendInSlices(ports, requests.map((r) => r.request), turn)
       const retry: InboundLead[] = []
       outcomes.forEach((outcome, i) => {
         const { request, leads, written } = requests[i]!

@@ -43,7 +43,7 @@ const producer = kafka === null ? null : idempotentProducer(kafka)
 const inbound =
   kafka === null || producer === null
     ? null
-    : kafkaInbound(ports, { kafka, producer, topic: config.inboundTopic, dlqTopic: config.dlqTopic, groupId: config.ingestGroup })
+    : kafkaInbound(ports, { kafka, producer, topic: config.inboundTopic, dlqTopic: config.dlqTopic, groupId: config.ingestGroup, sessionTimeoutMs: config.kafkaSessionMs })
 if (kafka !== null && producer !== null && inbound !== null) {
   await ensureTopics(kafka, [
     { topic: config.inboundTopic, partitions: config.topicPartitions },

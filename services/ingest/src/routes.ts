@@ -32,6 +32,7 @@ import {
   type IdempotencyKeys,
   type Tokens,
 } from '@leadstream/http-edge'
+import { mapInSlices } from '@leadstream/runtime'
 import { classifyOffer, runCommand } from './commands.js'
 import { discardDeadLetter, replayDeadLetter, type ReplayError } from './replay.js'
 import { ingestLeads, type IngestSummary, type InboundItem } from './leads.js'
@@ -67,7 +68,7 @@ export const ingestRoutes =
     }
 
     const leadsRoute = (format: string, decode: (value: unknown, receivedAt: string) => E.Either<LeadError, InboundLead>) => async (req: Request, res: Response) => {
-      const { raw, read } = readLeadsBody(req)
+      const { raw, read } = await readLeadsBody(req)
       if (read._tag === 'Unreadable') return rejectWhole(req, res, format, [problem('(body)', read.reason)], raw)
       const single = read._tag === 'One'
       // Each item keeps its own text: a rejected one is kept as the sender wrote it.
@@ -76,7 +77,7 @@ export const ingestRoutes =
       if (values.length > options.maxBatch)
         return rejectWhole(req, res, format, [problem('(body)', `at most ${options.maxBatch} leads per request, got ${values.length}`)], raw)
       const receivedAt = ports.now().toISOString()
-      const items: InboundItem[] = values.map((v, index) => ({
+      const items: InboundItem[] = await mapInSlices(values, (v, index) => ({
         index,
         payload: v.text,
         decoded: E.isLeft(v.value) ? E.left(invalid([problem('(body)', v.value.left)])) : decode(v.value.right, receivedAt),

@@ -62,7 +62,12 @@ const HISTORY_PARTITION = -1
 const openLog = async (generation: number): Promise<EventLog> => {
   if (store !== null) return embeddedEventLog(store)
   if (kafka === null) throw new Error('no event log configured')
-  const live = kafkaEventLog({ kafka, topic: config.eventsTopic, groupId: generation === 1 ? config.projectorGroup : `${config.projectorGroup}-g${generation}` })
+  const live = kafkaEventLog({
+    kafka,
+    topic: config.eventsTopic,
+    groupId: generation === 1 ? config.projectorGroup : `${config.projectorGroup}-g${generation}`,
+    sessionTimeoutMs: config.kafkaSessionMs,
+  })
   if (generation === 1 || !(await topicTruncated(kafka, config.eventsTopic))) return live
   const reachable = config.eventStore === 'eventstoredb' || existsSync(join(config.dataDir, 'events.db'))
   if (!reachable) {
