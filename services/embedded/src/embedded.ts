@@ -7,7 +7,7 @@ import { openEventStore } from '@leadstream/event-store'
 import { httpApp, listen, openIdempotencyKeys, servedRoutes, type Served, type Tokens } from '@leadstream/http-edge'
 import { eventRoutes, ingestRoutes } from '@leadstream/ingest'
 import { projectionRoutes, supervisor, supervisorInWorker } from '@leadstream/projector'
-import { adminRoutes, queryRoutes } from '@leadstream/query-api'
+import { adminRoutes, dashboardPage, exportRoutes, queryRoutes } from '@leadstream/query-api'
 import { createLogger, createMetrics, type Logger } from '@leadstream/runtime'
 import { dropViewStore, liveViews, openViewStore } from '@leadstream/view-store'
 import type { EmbeddedConfig } from './config.js'
@@ -56,6 +56,8 @@ export const startEmbedded = async (
     [
       ingestRoutes(ingestPorts, { tokens, idempotencyKeys, bodyLimitBytes: config.bodyLimitBytes, maxBatch: config.maxBatch, marketplaceSecrets: config.marketplaceSecrets }),
       queryRoutes({ views }, { tokens, defaultWaitMs: config.readWaitMs, now }),
+      exportRoutes({ views, now }, { tokens, defaultWaitMs: config.readWaitMs }),
+      dashboardPage({ tokens }),
       adminRoutes({ deadLetters }, { tokens }),
       eventRoutes(store, { tokens }),
       projectionRoutes(new Map([[leadsProjection.name, leads]]), { tokens }),
