@@ -13,5 +13,7 @@ export const filterOf = (q: Filters): E.Either<ReadonlyArray<FieldProblem>, Lead
   }
   if (q.from !== undefined && q.to !== undefined && q.from >= q.to) problems.push(problem('from', 'must be before to'))
   if (problems.length > 0) return E.left(problems)
-  return E.right({ ...q, country })
+  // Only the filters: the query also holds freshness and paging parameters, which must not narrow anything.
+  const { storefront, campaign, offer, offerKind, action, state, from, to, includeTest } = q
+  return E.right({ storefront, campaign, offer, offerKind, action, country, state, from, to, includeTest })
 }

@@ -103,4 +103,4 @@ export const matchesFilter = (s: LeadSummary, f: LeadFilter): boolean =>
 
 /** Whether a filter needs more than the count views' counters (which only split by the test flag). */
 export const isNarrowing = (f: LeadFilter): boolean =>
-  Object.entries(f).some(([k, v]) => k !== 'includeTest' && v !== undefined)
+  [f.state, f.storefront, f.campaign, f.offerKind, f.offer, f.action, f.country, f.from, f.to].some((v) => v !== undefined)

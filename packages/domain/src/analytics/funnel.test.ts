@@ -6,7 +6,8 @@ import * as assert from 'uvu/assert'
 import { event, type DomainEvent, type RecordedEvent } from '../events.js'
 import { emptyCustomer, offer } from '../model.js'
 import { projectBatch, type LeadSummary } from '../projection.js'
-import { factsOf, matchesFilter } from './facts.js'
+import { LeadSummaryCodec } from '../summaryCodec.js'
+import { factsOf, isNarrowing, matchesFilter } from './facts.js'
 import { cohortsOf, funnelFigures, percentile, reachedAt, topOf } from './funnel.js'
 import { seriesOf } from './series.js'
 
@@ -91,6 +92,19 @@ test('staging :: a lead that reached a later main stage passed the earlier ones'
   const [b] = project({ B: [capture('B', 'US'), move('LeadContacted', 'B', 2), move('LeadQualified', 'B', 10)] })
   const facts = { ...factsOf(b!), reachedMs: { ...factsOf(b!).reachedMs, contacted: null } }
   assert.is(reachedAt(facts, 'contacted'), Date.parse(at(10)))
+})
+
+test('codec :: a row written by projection v2 (no analytics fields) still decodes, with them derived', () => {
+  const [a] = project({ A: [capture('A', 'Deutschland')] })
+  const { country: _c, reached: _r, disqualificationReason: _d, ...v2 } = a!
+  const decoded = LeadSummaryCodec.decode(JSON.parse(JSON.stringify(v2)))
+  assert.ok(E.isRight(decoded))
+  if (E.isRight(decoded)) assert.equal([decoded.right.country, decoded.right.reached.contacted, decoded.right.disqualificationReason], ['DE', null, null])
+})
+
+test('filter :: only the filters narrow; includeTest alone keeps the counters', () => {
+  assert.not.ok(isNarrowing({ includeTest: true }))
+  assert.ok(isNarrowing({ country: 'US' }))
 })
 
 test('percentile :: nearest rank', () => {
