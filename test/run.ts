@@ -33,4 +33,18 @@ for (const [index, file] of files.entries()) {
   g.UVU_QUEUE.push([relative(root, file)])
   await import(pathToFileURL(file).href)
 }
+// uvu swallows an error thrown by a suite's `before`/`after` hook (its runner returns from a `finally`): the
+// suite reports (0 / n) in green and the run exits 0. A suite whose tests did not all run fails the run here.
+type Outcome = [true | string, number, number, number]
+for (const group of g.UVU_QUEUE as unknown as Array<[string, ...Array<() => Promise<Outcome>>]>) {
+  for (let i = 1; i < group.length; i++) {
+    const run = group[i] as () => Promise<Outcome>
+    group[i] = async () => {
+      const [errors, ran, skipped, total] = await run()
+      if (errors === true && ran + skipped < total)
+        return [`   FAIL  ${group[0]}: ${total - ran - skipped} of ${total} tests did not run (a before/after hook threw; uvu hides its error: run this file alone)\n`, ran, skipped, total]
+      return [errors, ran, skipped, total]
+    }
+  }
+}
 await uvu.exec(false)

@@ -27,7 +27,14 @@ export interface QueryJob {
   readonly leadIds: ReadonlyArray<string>
 }
 
-export type Job = IngestJob | QueryJob
+/** One export read to the end as fast as the client can take it (the bytes are counted, not kept). */
+export interface ExportJob {
+  readonly mode: 'export'
+  readonly url: string
+  readonly path: string
+}
+
+export type Job = IngestJob | QueryJob | ExportJob
 
 export interface IngestReport {
   readonly mode: 'ingest'
@@ -48,7 +55,16 @@ export interface QueryReport {
   readonly routes: ReadonlyArray<{ readonly name: string; readonly latency: Latency; readonly errors: number; readonly bytes: number }>
 }
 
-export type Report = IngestReport | QueryReport
+export interface ExportReport {
+  readonly mode: 'export'
+  readonly status: number
+  /** Records after the header: one per lead. */
+  readonly rows: number
+  readonly bytes: number
+  readonly seconds: number
+}
+
+export type Report = IngestReport | QueryReport | ExportReport
 
 // ---------------------------------------------------------------------------------------------------------
 // ingest: batches of marketplace leads POSTed by `concurrency` clients at once (fetch, keep-alive)
@@ -176,11 +192,31 @@ const runQueries = async (job: QueryJob): Promise<QueryReport> => {
 }
 
 // ---------------------------------------------------------------------------------------------------------
+// export: one streamed answer, read to its end
+// ---------------------------------------------------------------------------------------------------------
+
+const runExport = async (job: ExportJob): Promise<ExportReport> => {
+  const t0 = performance.now()
+  const res = await fetch(`${job.url}${job.path}`)
+  // Records end in CRLF; a bare LF is inside a quoted field (descriptions have line breaks).
+  let lines = 0
+  let bytes = 0
+  let last = 0
+  for await (const chunk of res.body ?? []) {
+    const b = chunk as Uint8Array
+    bytes += b.length
+    for (let i = b.indexOf(10); i !== -1; i = b.indexOf(10, i + 1)) if ((i === 0 ? last : b[i - 1]) === 13) lines++
+    last = b[b.length - 1] ?? last
+  }
+  return { mode: 'export', status: res.status, rows: Math.max(0, lines - 1), bytes, seconds: (performance.now() - t0) / 1000 }
+}
+
+// ---------------------------------------------------------------------------------------------------------
 // the process
 // ---------------------------------------------------------------------------------------------------------
 
 process.once('message', (job: Job) => {
-  const run = job.mode === 'ingest' ? runIngest(job) : runQueries(job)
+  const run = job.mode === 'ingest' ? runIngest(job) : job.mode === 'query' ? runQueries(job) : runExport(job)
   run.then(
     (report: Report) => process.send?.(report, () => process.exit(0)),
     (e: unknown) => {

@@ -8,6 +8,7 @@ import { sqliteEventStore } from '@leadstream/event-store'
 import { describeSettings, IntFromEnv, ListFromEnv, loadConfig, setting, StringFromEnv } from '@leadstream/runtime'
 import { sqliteViewStore } from '@leadstream/view-store'
 import { appendAll } from './append.js'
+import { benchExport } from './export.js'
 import { leadHistory } from './history.js'
 import { ingestRun } from './ingest.js'
 import { benchAnalytics } from './analytics.js'
@@ -36,7 +37,7 @@ const benchSettings = {
   analyticsBareRuns: setting('BENCH_ANALYTICS_BARE_RUNS', IntFromEnv('requests', 0, 100_000), 'times the bare SQL beside each slow analytics route runs (fast ones: ten times as many; 0: not at all, it takes minutes per query at 1M leads on SQLite)', '3'),
   analyticsRuns: setting('BENCH_ANALYTICS_RUNS', IntFromEnv('requests', 1, 100_000), 'measured requests per slow analytics route (fast ones: ten times as many)', '20'),
   queries: setting('BENCH_QUERIES', IntFromEnv('requests', 1, 1_000_000), 'measured requests per query route', '2000'),
-  only: setting('BENCH_ONLY', ListFromEnv, 'steps to run, comma-separated: raw, append, ingest, projection, postgres, query, kafka, analytics (query and postgres need projection); empty: all. `pnpm bench analytics` runs the analytics step alone', ''),
+  only: setting('BENCH_ONLY', ListFromEnv, 'steps to run, comma-separated: raw, append, ingest, projection, postgres, query, export, kafka, analytics (query, export and postgres need projection); empty: all. `pnpm bench analytics` runs the analytics step alone', ''),
   postgresUrl: setting('BENCH_POSTGRES_URL', StringFromEnv, 'PostgreSQL for the rebuild-into-PostgreSQL step', 'postgres://postgres@127.0.0.1:5432/test'),
   kafkaBrokers: setting('KAFKA_BROKERS', ListFromEnv, 'Kafka brokers for the Kafka step (skipped, and said so, when empty)', ''),
   kafkaLeads: setting('BENCH_KAFKA_LEADS', IntFromEnv('leads', 1000, 10_000_000), 'leads sent through leads.inbound in the Kafka step', '50000'),
@@ -57,14 +58,14 @@ if (E.isLeft(loaded)) {
 }
 const cfg = process.argv.slice(2).includes('analytics') ? { ...loaded.right, only: ['analytics'] } : loaded.right
 
-const steps = ['raw', 'append', 'ingest', 'projection', 'postgres', 'query', 'kafka', 'analytics'] as const
+const steps = ['raw', 'append', 'ingest', 'projection', 'postgres', 'query', 'export', 'kafka', 'analytics'] as const
 const unknownSteps = cfg.only.filter((s) => !(steps as ReadonlyArray<string>).includes(s))
 if (unknownSteps.length > 0) {
   process.stderr.write(`bench: unknown BENCH_ONLY steps ${unknownSteps.join(', ')}; known: ${steps.join(', ')}\n`)
   process.exit(2)
 }
 const runs = (step: (typeof steps)[number]) =>
-  cfg.only.length === 0 || cfg.only.includes(step) || (step === 'projection' && (cfg.only.includes('query') || cfg.only.includes('postgres')))
+  cfg.only.length === 0 || cfg.only.includes(step) || (step === 'projection' && (cfg.only.includes('query') || cfg.only.includes('postgres') || cfg.only.includes('export')))
 const allSteps = steps.every(runs)
 
 const root = resolve(import.meta.dirname, '..', '..')
@@ -170,6 +171,8 @@ try {
   // -- 4. projection at BENCH_EVENTS ---------------------------------------------------------------------
   /** Lead ids the detail route is queried with; the generated history itself is let go after the projection. */
   let querySample: ReadonlyArray<string> = []
+  /** Leads the default export holds (test leads are left out). */
+  let exportable = 0
   if (runs('projection')) {
     const dir = join(dataDir, 'project')
     const store = sqliteEventStore({ path: join(dir, 'events.db') })
@@ -201,6 +204,7 @@ try {
     endProgress()
     const all = await views.counts('all')
     const leadsInViews = all.filter((c) => c.metric === 'leads').reduce((n, c) => n + c.n, 0)
+    exportable = all.filter((c) => c.metric === 'leads' && !c.test).reduce((n, c) => n + c.n, 0)
     const captured = history.byType['LeadCaptured'] ?? 0
     if (leadsInViews !== captured) throw new Error(`the views count ${leadsInViews} leads, the store captured ${captured}`)
     await views.close()
@@ -265,6 +269,28 @@ try {
     } finally {
       await server.close()
     }
+  }
+
+  // -- 5b. the CSV export of every lead in those views ----------------------------------------------------
+  if (runs('export')) {
+    say(`export: GET /v1/exports/leads.csv of all ${int(exportable)} leads, read by a client process…`)
+    const [first, x] = await benchExport(join(dataDir, 'project'), exportable)
+    const growth = (r: typeof x) => (r.rssPeak - r.rssBefore) / 1024 ** 2
+    figures.push(
+      {
+        name: `CSV export: GET /v1/exports/leads.csv (${int(x.rows)} rows, ${int(x.bytes / 1024 ** 2)} MiB)`,
+        value: `${int(x.rowsPerSecond)} rows/s (${perCpu(x.rows, x.cpu)})`,
+        raw: '',
+        target: '≥ 100,000 rows/s',
+        met: x.rowsPerSecond >= 100_000,
+      },
+      { name: 'CSV export: server RSS growth during it (peak over just before)', value: `${growth(x).toFixed(1)} MiB`, raw: '', target: 'a few MiB', met: growth(x) <= 8 },
+    )
+    notes.push(
+      `Export, run twice through one server: the first ${int(first.rowsPerSecond)} rows/s, RSS ${int(first.rssBefore / 1024 ** 2)} → peak ${int(first.rssPeak / 1024 ** 2)} MiB ` +
+        `(+${growth(first).toFixed(1)} MiB: SQLite's page cache and V8's young generation grow once); the second (the figures above) ${x.seconds.toFixed(1)} s, ` +
+        `RSS ${int(x.rssBefore / 1024 ** 2)} → peak ${int(x.rssPeak / 1024 ** 2)} MiB, JS heap peak ${int(x.heapPeak / 1024 ** 2)} MiB (sampled every 20 ms), server CPU ${x.cpu.toFixed(1)} s.`,
+    )
   }
 
   // -- 6. the Kafka path: leads.inbound → ingest → store → relay → lead-events → projector → views ------

@@ -3,7 +3,7 @@ import { fork } from 'node:child_process'
 import * as E from 'fp-ts/lib/Either.js'
 import { embeddedSettings, startEmbedded, type Running } from '@leadstream/embedded'
 import { createLogger, loadConfig } from '@leadstream/runtime'
-import type { IngestJob, IngestReport, QueryJob, QueryReport } from './client.js'
+import type { ExportJob, ExportReport, IngestJob, IngestReport, QueryJob, QueryReport } from './client.js'
 
 /** The embedded mode on `dataDir`, listening on a free loopback port, logging errors only. */
 export const startServer = async (dataDir: string): Promise<Running> => {
@@ -15,13 +15,14 @@ export const startServer = async (dataDir: string): Promise<Running> => {
 /** Runs one job in a forked client process and resolves with its report. */
 export function runClient(job: IngestJob): Promise<IngestReport>
 export function runClient(job: QueryJob): Promise<QueryReport>
-export function runClient(job: IngestJob | QueryJob): Promise<IngestReport | QueryReport> {
+export function runClient(job: ExportJob): Promise<ExportReport>
+export function runClient(job: IngestJob | QueryJob | ExportJob): Promise<IngestReport | QueryReport | ExportReport> {
   return new Promise((resolve, reject) => {
     // The child inherits this process's execArgv, which is how tsx loads TypeScript in it.
     const child = fork(new URL('./client.ts', import.meta.url), { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
-    let report: IngestReport | QueryReport | null = null
+    let report: IngestReport | QueryReport | ExportReport | null = null
     child.once('message', (m) => {
-      report = m as IngestReport | QueryReport
+      report = m as IngestReport | QueryReport | ExportReport
     })
     child.once('error', reject)
     child.once('exit', (code) => (report !== null ? resolve(report) : reject(new Error(`bench client exited with ${String(code)} and no report`))))

@@ -1,7 +1,7 @@
 // Storage faults on a real `main.ts` child: damaged views are set aside and rebuilt from the events; a damaged
 // event store or dead-letter file, or an unusable data directory, stops the process with one message naming
 // the file, LEADSTREAM_DATA_DIR and what to do, and a distinct exit code; `leadstream events check` judges a file.
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtempSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -108,7 +108,24 @@ test('dead letters :: a garbage dead-letters.db stops the process with exit 5 (i
 
 // Tests run as root, who ignores file modes: a chmod 0555 directory stays writable for root, so a read-only
 // directory cannot be reproduced with modes here (nor a read-only mount, without privileges to mount). What
-// root cannot get past is the shape of the path: a file where the directory should be, or a path under a file.
+// root cannot get past: the immutable attribute (chattr +i, on file systems that have it, such as ext4), and the
+// shape of the path: a file where the directory should be, or a path under a file.
+const immutable = (dir: string, on: boolean): boolean => spawnSync('chattr', [on ? '+i' : '-i', dir]).status === 0
+
+test('data dir :: a directory nobody may write (immutable, even for root) stops the process with exit 3', async () => {
+  const dir = await populated()
+  if (!immutable(dir, true)) {
+    process.stderr.write('!!! chattr +i is not available here: the read-only data dir case did not run\n')
+    return
+  }
+  try {
+    const r = await runToExit('embedded', env(dir))
+    refusal(r.output, r.code, exitCodes.dataDirUnusable, `the data directory ${dir} cannot be used`, 'events.db', 'LEADSTREAM_DATA_DIR', 'permissions')
+  } finally {
+    immutable(dir, false)
+  }
+})
+
 test('data dir :: a data dir that is a file stops the process with exit 3, naming it', async () => {
   const file = join(tempDir(), 'data')
   writeFileSync(file, 'not a directory')

@@ -1,5 +1,6 @@
-// The distributed mode end to end: SQLite event store, real Kafka, real PostgreSQL views, every service a
-// real child process (two projectors): leads in over HTTP and over Kafka → correct views through the query API.
+// The distributed mode end to end: SQLite event store, real Kafka, real PostgreSQL views, dead letters and
+// Idempotency-Key answers, every service a real child process (two projectors): leads in over HTTP and over
+// Kafka → correct views through the query API, which also lists the dead letters ingest recorded.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -27,20 +28,39 @@ if (brokers !== null && pgUrl !== null) {
       LEADSTREAM_VIEW_STORE: 'postgres',
       LEADSTREAM_POSTGRES_URL: pgUrl,
       LEADSTREAM_POSTGRES_SCHEMA: schema,
+      LEADSTREAM_DEAD_LETTER_STORE: 'postgres',
+      LEADSTREAM_IDEMPOTENCY_STORE: 'postgres',
     }
+    // The query API gets a data dir of its own: ingest's SQLite files are out of its reach, as in Kubernetes.
+    const queryDir = mkdtempSync(join(tmpdir(), 'leadstream-dist-query-'))
     try {
-      const ingest = await startService('ingest', env)
+      const ingest = await startService('ingest', env, 90000)
       const [, query] = await Promise.all([
-        startService('relay', env),
-        startService('query-api', env),
-        startService('projector', env),
-        startService('projector', env),
+        startService('relay', env, 90000),
+        startService('query-api', { ...env, LEADSTREAM_DATA_DIR: queryDir }, 90000),
+        startService('projector', env, 90000),
+        startService('projector', env, 90000),
       ])
       const r = rng(41)
       const overHttp = Array.from({ length: 120 }, (_, i) => marketplaceLead(i, r))
       const overKafka = Array.from({ length: 120 }, (_, i) => marketplaceLead(5000 + i, r))
       const a = await fetch(`${ingest.url}/v1/marketplace/leads`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(overHttp.map((l) => l.payload)) })
       assert.is(a.status, 200)
+      const bad = await fetch(`${ingest.url}/v1/marketplace/leads`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'Idempotency-Key': 'dist-bad-1' },
+        body: JSON.stringify({ UserDetails: { Email: 'x@contoso.com' }, LeadSource: 'Nowhere', OfferTitle: 'Contoso' }),
+      })
+      assert.is(bad.status, 400)
+      const { deadLetterId } = (await bad.json()) as { deadLetterId: number }
+      const listed = (await (await fetch(`${query.url}/v1/admin/dead-letters?status=open`)).json()) as { items: Array<{ id: number; source: string }> }
+      assert.equal(listed.items.map((d) => d.id), [deadLetterId], 'the query API lists what ingest recorded, from PostgreSQL')
+      const again = await fetch(`${ingest.url}/v1/marketplace/leads`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'Idempotency-Key': 'dist-bad-1' },
+        body: JSON.stringify({ UserDetails: { Email: 'x@contoso.com' }, LeadSource: 'Nowhere', OfferTitle: 'Contoso' }),
+      })
+      assert.is(again.headers.get('idempotent-replayed'), 'true', 'the answer came back from PostgreSQL')
       const producer = kafkaClient(brokers).producer()
       await producer.connect()
       await producer.send({ topic: topics.inbound, messages: overKafka.map((l) => ({ value: JSON.stringify(l.payload) })) })
@@ -67,8 +87,9 @@ if (brokers !== null && pgUrl !== null) {
     } finally {
       await killAllServices()
       await deleteTopics(brokers, Object.values(topics)).catch(() => undefined)
-      await dropSchemas(pgUrl, [schema]).catch(() => undefined)
+      await dropSchemas(pgUrl, [schema, `${schema}_dead_letters`, `${schema}_idempotency`]).catch(() => undefined)
       rmSync(dataDir, { recursive: true, force: true })
+      rmSync(queryDir, { recursive: true, force: true })
     }
   })
 }

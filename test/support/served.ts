@@ -2,10 +2,20 @@
 // (with and without test leads) and the lead list row by row. Shared by the kill -9 and chaos tests.
 import { cellsOf, projectBatch, type Changes, type CountDelta, type LeadSummary, type RecordedEvent } from '@leadstream/domain'
 
+/**
+ * GET and parse. A GET is safe to repeat, so a connection that fails under it (a kept-alive socket the server
+ * closed at that moment, on a crowded machine) is tried twice more before the error, with its cause, is thrown.
+ */
 export const getJson = async <A>(url: string): Promise<{ status: number; body: A }> => {
-  const res = await fetch(url, { signal: AbortSignal.timeout(20000) })
-  const text = await res.text()
-  return { status: res.status, body: JSON.parse(text) as A }
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(20000) })
+      const text = await res.text()
+      return { status: res.status, body: JSON.parse(text) as A }
+    } catch (e) {
+      if (!(e instanceof TypeError) || attempt === 3) throw new Error(`GET ${url}: ${String(e)} (${String((e as { cause?: unknown }).cause)})`)
+    }
+  }
 }
 
 /** Runs `f` over `items` with at most `width` in flight. */

@@ -35,7 +35,27 @@ export interface StreamRead {
   readonly events: ReadonlyArray<RecordedEvent>
 }
 
+/** The answer to an Idempotency-Key request; `status: null` while only the claim is recorded (see below). */
+export interface IdempotencyRecord {
+  readonly fingerprint: string
+  readonly status: number | null
+  readonly body: string | null
+}
+
+/**
+ * Idempotency-Key answers kept by the event store itself (the SQLite store). An append made while a request's
+ * key is in scope (runtime's idempotencyScope) records the key's claim in the same transaction, so a crash
+ * after the append and before the answer leaves a claim: the retry is recognised, never decided afresh.
+ */
+export interface IdempotencyRecords {
+  get(key: string): Promise<IdempotencyRecord | null>
+  put(key: string, answer: { readonly fingerprint: string; readonly status: number; readonly body: string }, now: Date): Promise<void>
+  close(): Promise<void>
+}
+
 export interface EventStore {
+  /** Present when the engine keeps Idempotency-Key answers with its appends (SQLite). */
+  readonly idempotency?: IdempotencyRecords
   readStream(streamId: string): TE.TaskEither<StoreError, StreamRead>
   /** Appends atomically, checking the expected revision; re-appending the same event ids is a Duplicate, not an error. */
   append(request: AppendRequest): TE.TaskEither<StoreError, AppendOutcome>

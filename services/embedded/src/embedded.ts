@@ -1,14 +1,13 @@
 // Composition root of the embedded mode: SQLite stores, in-process projector, one HTTP server for everything.
 import { randomUUID } from 'node:crypto'
-import { join } from 'node:path'
 import { openDeadLetters } from '@leadstream/dead-letters'
 import { leadsProjection, withSources } from '@leadstream/domain'
 import { embeddedEventLog } from '@leadstream/event-log'
 import { openEventStore } from '@leadstream/event-store'
-import { httpApp, listen, servedRoutes, sqliteIdempotencyKeys, type Served, type Tokens } from '@leadstream/http-edge'
+import { httpApp, listen, openIdempotencyKeys, servedRoutes, type Served, type Tokens } from '@leadstream/http-edge'
 import { eventRoutes, ingestRoutes } from '@leadstream/ingest'
 import { projectionRoutes, supervisor, supervisorInWorker } from '@leadstream/projector'
-import { adminRoutes, queryRoutes } from '@leadstream/query-api'
+import { adminRoutes, dashboardPage, exportRoutes, queryRoutes } from '@leadstream/query-api'
 import { createLogger, createMetrics, type Logger } from '@leadstream/runtime'
 import { dropViewStore, liveViews, openViewStore } from '@leadstream/view-store'
 import type { EmbeddedConfig } from './config.js'
@@ -31,7 +30,7 @@ export const startEmbedded = async (
   const store = await openEventStore(config, { now })
   const base = await openViewStore(config, 1, logger)
   const deadLetters = await openDeadLetters(config)
-  const idempotencyKeys = sqliteIdempotencyKeys({ path: join(config.dataDir, 'idempotency.db') })
+  const idempotencyKeys = await openIdempotencyKeys(config, store)
   const tokens: Tokens = { ingest: config.ingestTokens, analyst: config.analystTokens, operator: config.operatorTokens }
 
   const leads =
@@ -57,6 +56,8 @@ export const startEmbedded = async (
     [
       ingestRoutes(ingestPorts, { tokens, idempotencyKeys, bodyLimitBytes: config.bodyLimitBytes, maxBatch: config.maxBatch, marketplaceSecrets: config.marketplaceSecrets }),
       queryRoutes({ views }, { tokens, defaultWaitMs: config.readWaitMs, now }),
+      exportRoutes({ views, now }, { tokens, defaultWaitMs: config.readWaitMs }),
+      dashboardPage({ tokens }),
       adminRoutes({ deadLetters }, { tokens }),
       eventRoutes(store, { tokens }),
       projectionRoutes(new Map([[leadsProjection.name, leads]]), { tokens }),

@@ -1,15 +1,15 @@
 // Ingest as its own process: HTTP inbound, and the `leads.inbound` consumer when Kafka is configured.
 import { randomUUID } from 'node:crypto'
-import { join } from 'node:path'
 import { openDeadLetters } from '@leadstream/dead-letters'
 import { withSources } from '@leadstream/domain'
 import { ensureTopics, idempotentProducer, kafkaClient } from '@leadstream/event-log'
 import { openEventStore } from '@leadstream/event-store'
-import { httpApp, listen, sqliteIdempotencyKeys } from '@leadstream/http-edge'
+import { httpApp, listen, openIdempotencyKeys } from '@leadstream/http-edge'
 import {
   commonSettings,
   configOrExit,
   deadLetterSettings,
+  idempotencySettings,
   createLogger,
   createMetrics,
   engineRules,
@@ -27,14 +27,14 @@ import { ingestKafkaSettings, ingestSettings } from './settings.js'
 const config = configOrExit(
   'leadstream-ingest',
   'leads in over HTTP (and Kafka) → decide → append to the event store',
-  { ...commonSettings, ...httpSettings(8081), ...tokenSettings, ...eventStoreSettings, ...deadLetterSettings, ...ingestSettings, ...kafkaSettings, ...ingestKafkaSettings },
+  { ...commonSettings, ...httpSettings(8081), ...tokenSettings, ...eventStoreSettings, ...deadLetterSettings, ...idempotencySettings, ...ingestSettings, ...kafkaSettings, ...ingestKafkaSettings },
   engineRules,
 )
 const logger = createLogger('ingest', config.logLevel)
 const metrics = createMetrics()
 const store = await openEventStore(config)
 const deadLetters = await openDeadLetters(config)
-const idempotencyKeys = sqliteIdempotencyKeys({ path: join(config.dataDir, 'idempotency.db') })
+const idempotencyKeys = await openIdempotencyKeys(config, store)
 const tokens = { ingest: config.ingestTokens, analyst: config.analystTokens, operator: config.operatorTokens }
 const ports = { store, deadLetters, sources: withSources(config.leadSources), now: () => new Date(), newId: randomUUID, metrics, logger }
 

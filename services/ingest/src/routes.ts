@@ -18,6 +18,7 @@ import {
 import { BatchAnswer, CommandAnswer, DeadLetterView, inboundRoutes, LeadAccepted, LeadDuplicate, operatorRoutes, Rejected, ReplayAnswer, Written } from '@leadstream/api'
 import {
   errorBody,
+  eventIdOfKey,
   idempotent,
   idParam,
   isBodyError,
@@ -113,7 +114,10 @@ export const ingestRoutes =
       if (!LeadId.is(leadId)) return rejectWhole(req, res, 'command', [problem('leadId', 'not a lead id')], body.raw)
       const at = ports.now().toISOString()
       const decoded = decodeQualificationCommand(leadId, at, body.value)
-      const result = E.isLeft(decoded) ? decoded : await runCommand(ports)(decoded.right, ports.newId())
+      // With an Idempotency-Key and no commandId, the key names the command: a retry after a lost answer replays.
+      const key = req.get('idempotency-key')
+      const command = E.isRight(decoded) && decoded.right.commandId === undefined && key !== undefined ? { ...decoded.right, commandId: eventIdOfKey(key) } : null
+      const result = E.isLeft(decoded) ? decoded : await runCommand(ports)(command ?? decoded.right, ports.newId())
       if (E.isLeft(result)) {
         const [id] = await ports.deadLetters.record([{ source: sourceOf(req), format: 'command', problems: problemsOf(result.left), payload: body.raw, receivedAt: at }])
         return sendLeadError(res, result.left, { deadLetterId: id })
@@ -128,7 +132,8 @@ export const ingestRoutes =
       if (!body.ok) return rejectWhole(req, res, 'catalogue', [problem('(body)', body.reason)], body.raw)
       const at = ports.now().toISOString()
       const decoded = decodeCatalogueEntry(at, body.value)
-      const result = E.isLeft(decoded) ? decoded : await classifyOffer(ports)(decoded.right, ports.newId())
+      const key = req.get('idempotency-key')
+      const result = E.isLeft(decoded) ? decoded : await classifyOffer(ports)(decoded.right, key === undefined ? ports.newId() : eventIdOfKey(key))
       if (E.isLeft(result)) {
         const [id] = await ports.deadLetters.record([{ source: sourceOf(req), format: 'catalogue', problems: problemsOf(result.left), payload: body.raw, receivedAt: at }])
         return sendLeadError(res, result.left, { deadLetterId: id })

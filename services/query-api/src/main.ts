@@ -5,6 +5,8 @@ import { commonSettings, configOrExit, deadLetterSettings, createLogger, createM
 import { liveViews, openViewStore } from '@leadstream/view-store'
 import { leadsProjection } from '@leadstream/domain'
 import { adminRoutes } from './admin.js'
+import { dashboardPage } from './dashboard.js'
+import { exportRoutes } from './exports.js'
 import { queryRoutes } from './routes.js'
 import { querySettings } from './settings.js'
 
@@ -24,6 +26,8 @@ const tokens = { ingest: config.ingestTokens, analyst: config.analystTokens, ope
 const app = httpApp(
   [
     queryRoutes({ views }, { tokens, defaultWaitMs: config.readWaitMs }),
+    exportRoutes({ views }, { tokens, defaultWaitMs: config.readWaitMs }),
+    dashboardPage({ tokens }),
     adminRoutes({ deadLetters }, { tokens }),
   ],
   { metrics, logger, service: 'query-api', health: async () => ({ ok: true, generation: await views.generation(), position: await views.position() }) },

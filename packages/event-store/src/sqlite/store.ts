@@ -2,7 +2,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import { decodeEvent, type NewEvent, type RecordedEvent } from '@leadstream/domain'
-import { openSqlite, type Sqlite } from '@leadstream/runtime'
+import { idempotencyScope, openSqlite, type Sqlite } from '@leadstream/runtime'
 import {
   revisionMatches,
   storeUnavailable,
@@ -10,6 +10,7 @@ import {
   type AppendOutcome,
   type AppendRequest,
   type EventStore,
+  type IdempotencyRecords,
   type StoreError,
 } from '../port.js'
 import { waiter } from './waiter.js'
@@ -27,7 +28,13 @@ const migrations = [
      recorded_at TEXT    NOT NULL,
      UNIQUE (stream_id, revision)
    );`,
+  // Idempotency-Key answers live here, not in a file of their own, so a claim commits with its append.
+  `CREATE TABLE idempotency_keys (key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, status INTEGER, body TEXT, stored_at TEXT NOT NULL) WITHOUT ROWID;
+   CREATE INDEX idempotency_keys_by_age ON idempotency_keys (stored_at);`,
 ]
+
+/** How long an Idempotency-Key answer is kept. */
+const ANSWER_TTL_MS = 24 * 3600 * 1000
 
 export interface SqliteEventStoreOptions {
   /** A file path, or `:memory:` for tests. */
@@ -54,7 +61,7 @@ interface Row {
  * `UNIQUE(stream_id, revision)` makes a concurrent writer that skipped the revision check fail rather than fork
  * the stream; `UNIQUE(event_id)` makes re-appends idempotent.
  */
-export const sqliteEventStore = (options: SqliteEventStoreOptions): EventStore & { readonly db: Sqlite } => {
+export const sqliteEventStore = (options: SqliteEventStoreOptions): EventStore & { readonly db: Sqlite; readonly idempotency: IdempotencyRecords } => {
   const db = openSqlite(options.path, migrations, { kind: 'events' })
   const now = options.now ?? (() => new Date())
   const notify = waiter(() => headSync(), options.pollMs ?? 100)
@@ -68,6 +75,12 @@ export const sqliteEventStore = (options: SqliteEventStoreOptions): EventStore &
     ),
     readAll: db.prepare<[number, number], Row>('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
     head: db.prepare<[], { p: number | null }>('SELECT max(position) AS p FROM events'),
+    claim: db.prepare('INSERT OR IGNORE INTO idempotency_keys (key, fingerprint, status, body, stored_at) VALUES (?, ?, NULL, NULL, ?)'),
+    answer: db.prepare<[string, string], { fingerprint: string; status: number | null; body: string | null }>(
+      'SELECT fingerprint, status, body FROM idempotency_keys WHERE key = ? AND stored_at > ?',
+    ),
+    putAnswer: db.prepare('INSERT OR REPLACE INTO idempotency_keys (key, fingerprint, status, body, stored_at) VALUES (?, ?, ?, ?, ?)'),
+    purgeAnswers: db.prepare('DELETE FROM idempotency_keys WHERE stored_at <= ?'),
   }
 
   const headSync = (): number => q.head.get()?.p ?? 0
@@ -96,7 +109,24 @@ export const sqliteEventStore = (options: SqliteEventStoreOptions): EventStore &
     return E.right({ _tag: 'Appended', streamId: req.streamId, lastRevision: revision, lastPosition: position })
   }
 
-  const appendAll = db.transaction((requests: ReadonlyArray<AppendRequest>, recordedAt: string) => requests.map((r) => appendOne(r, recordedAt)))
+  const appendAll = db.transaction((requests: ReadonlyArray<AppendRequest>, recordedAt: string) => {
+    const results = requests.map((r) => appendOne(r, recordedAt))
+    // The request's Idempotency-Key, claimed in the transaction that wrote its events (see IdempotencyRecords).
+    const claim = idempotencyScope.getStore()
+    if (claim !== undefined && results.some((r) => E.isRight(r) && r.right._tag === 'Appended')) q.claim.run(claim.key, claim.fingerprint, recordedAt)
+    return results
+  })
+
+  let answersPut = 0
+  const idempotency: IdempotencyRecords = {
+    get: async (key) => q.answer.get(key, new Date(now().getTime() - ANSWER_TTL_MS).toISOString()) ?? null,
+    put: async (key, a, at) => {
+      q.putAnswer.run(key, a.fingerprint, a.status, a.body, at.toISOString())
+      if (++answersPut % 1000 === 0) q.purgeAnswers.run(new Date(at.getTime() - ANSWER_TTL_MS).toISOString())
+    },
+    // The store's own close closes the file.
+    close: async () => undefined,
+  }
 
   const toRecorded = (row: Row): E.Either<StoreError, RecordedEvent> => {
     const decoded = decodeEvent(row.type, row.version, JSON.parse(row.data))
@@ -142,6 +172,7 @@ export const sqliteEventStore = (options: SqliteEventStoreOptions): EventStore &
 
   return {
     db,
+    idempotency,
     readStream: (streamId) =>
       sync(() => {
         const rows = q.readStream.all(streamId)
