@@ -175,6 +175,3 @@ export const select = (c: FactColumns, f: LeadFilter): Int32Array => {
   }
   return out.subarray(0, k)
 }
-
-/** Bytes the columns take per lead slot (the dictionaries aside: they hold each distinct value once). */
-export const bytesPerSlot = (c: FactColumns): number => 8 * (1 + c.stages.length) + 4 * (codedDimensions.length + 5) + 1
