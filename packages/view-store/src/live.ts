@@ -60,7 +60,7 @@ export const liveViews = (options: LiveViewsOptions): LiveViews => {
     leads: async (filter, limit, cursor) => (await resolve()).leads(filter, limit, cursor),
     counts: async (dimension) => (await resolve()).counts(dimension),
     facts: async (filter) => (await resolve()).facts(filter),
-    factsSince: async (since) => (await resolve()).factsSince(since),
+    factsSince: async (since, afterLeadId, limit) => (await resolve()).factsSince(since, afterLeadId, limit),
     checkpoints: async (p) => (await resolve()).checkpoints(p),
     close: async () => {
       for (const [g, s] of opened) if (g !== 1) await s.close()

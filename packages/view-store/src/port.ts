@@ -101,12 +101,13 @@ export interface ViewStore {
   /** The analytics facts of every lead matching the filter (narrow rows read from indexed columns, no documents). */
   facts(filter: LeadFilter): Promise<ReadonlyArray<LeadFacts>>
   /**
-   * The facts of every lead written after write sequence `since` (-1: every lead), each with its sequence: the
-   * query API's in-memory copy of the facts starts with -1, then asks for what changed after the highest
-   * sequence it holds (an indexed read, usually empty). Sequences grow in commit order (writers of a store are
-   * serialised), and every write of a lead row (a lead event, a reclassification of its offer) takes a new one.
+   * The facts of the leads written after `(since, afterLeadId)` in (write sequence, lead id) order, at most
+   * `limit` of them, each with its sequence: the query API's in-memory copy of the facts starts at (-1, '')
+   * and pages on from the last row it holds (an indexed keyset read, usually empty once caught up). Sequences
+   * grow in commit order (writers of a store are serialised), every write of a lead row (a lead event, a
+   * reclassification of its offer) takes a new one, and rows of one batch may share one (hence the lead id).
    */
-  factsSince(since: number): Promise<FactsSince>
+  factsSince(since: number, afterLeadId: string, limit: number): Promise<FactsSince>
   counts(dimension: CountDelta['dimension']): Promise<ReadonlyArray<CountRow>>
   close(): Promise<void>
 }

@@ -42,7 +42,8 @@ test.after.each((ctx) => {
 test('catch-up :: after each batch the copy answers as the store\'s facts do, a reclassified offer included', async ({ dir }) => {
   const store = sqliteViewStore({ path: join(dir, 'views.db') })
   try {
-    const cache = factsCache(store)
+    // Pages of 4 rows: the first read and each catch-up page through the store (40 leads: 10 pages).
+    const cache = factsCache(store, 4)
     const same = async () => {
       const c = await cache.columns()
       for (const f of [{}, { includeTest: true }, { country: 'DE' }, { offerKind: 'saas' as const }, { offer: 'fabrikam.vm' }]) {
@@ -78,7 +79,7 @@ test('generations :: a reader now serving another store\'s views starts the copy
     await apply(b, Array.from({ length: 3 }, (_, i) => capture(100 + i)))
     let live: ViewStore = a
     // What liveViews does on a promotion: the same reader answers from the other generation's store.
-    const reader: Pick<ViewReader, 'factsSince'> = { factsSince: (since) => live.factsSince(since) }
+    const reader: Pick<ViewReader, 'factsSince'> = { factsSince: (since, afterLeadId, limit) => live.factsSince(since, afterLeadId, limit) }
     const cache = factsCache(reader)
     assert.is((await cache.columns()).n, 10)
     live = b

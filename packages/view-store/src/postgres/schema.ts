@@ -68,5 +68,5 @@ export const migrations: ReadonlyArray<PgMigration> = [
   // Each lead row's write sequence (port `factsSince`): existing rows start at 0.
   (s) => `
     ALTER TABLE ${s}.leads ADD COLUMN changed bigint NOT NULL DEFAULT 0;
-    CREATE INDEX leads_by_changed ON ${s}.leads (changed);`,
+    CREATE INDEX leads_by_changed ON ${s}.leads (changed, lead_id);`,
 ]

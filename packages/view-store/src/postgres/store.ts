@@ -42,7 +42,7 @@ export const postgresViewStore = async (options: PostgresViewStoreOptions): Prom
     checkpoints: `SELECT partition, "offset" FROM ${s}.checkpoints WHERE projection = $1 ORDER BY partition`,
     position: `SELECT max(position) AS p FROM ${s}.checkpoints`,
     lead: `SELECT doc FROM ${s}.leads WHERE lead_id = $1`,
-    factsSince: `SELECT ${factsSinceSelect((c) => `${c}::float8`)} FROM ${s}.leads WHERE changed > $1`,
+    factsSince: `SELECT ${factsSinceSelect((c) => `${c}::float8`)} FROM ${s}.leads WHERE (changed, lead_id) > ($1, $2) ORDER BY changed, lead_id LIMIT $3`,
     // `via` is the classified offer key a row was found by (null: found by id); a row may come twice.
     loadLeads: `SELECT NULL::text AS via, lead_id, doc FROM ${s}.leads WHERE lead_id = ANY($1::text[])
       UNION ALL SELECT offer_key, lead_id, doc FROM ${s}.leads WHERE offer_key = ANY($2::text[])
@@ -171,7 +171,11 @@ export const postgresViewStore = async (options: PostgresViewStoreOptions): Prom
       const { rows } = await filtered<Array<string | number | boolean | null>>(`SELECT ${factsSelect((c) => `${c}::float8`)}`, filter, null, '', [], 'array')
       return rows.map(factsOfRow)
     },
-    factsSince: async (since) => factsSinceOf(instance, (await pool.query<Array<string | number | boolean | null>>({ name: 'vs_factsSince', text: q.factsSince, values: [since], rowMode: 'array' })).rows),
+    factsSince: async (since, afterLeadId, limit) =>
+      factsSinceOf(
+        instance,
+        (await pool.query<Array<string | number | boolean | null>>({ name: 'vs_factsSince', text: q.factsSince, values: [since, afterLeadId, limit], rowMode: 'array' })).rows,
+      ),
     counts: async (dimension): Promise<ReadonlyArray<CountRow>> =>
       (await run<{ dimension: string; key: string; metric: string; bucket: string; test: boolean; n: string }>(pool, 'counts', [dimension])).rows.map(
         (r) => ({

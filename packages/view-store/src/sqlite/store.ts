@@ -59,7 +59,7 @@ const migrations = [
    CREATE INDEX leads_by_country ON leads (country, captured_at, lead_id);`,
   // Each lead row's write sequence (port `factsSince`): existing rows start at 0.
   `ALTER TABLE leads ADD COLUMN changed INTEGER NOT NULL DEFAULT 0;
-   CREATE INDEX leads_by_changed ON leads (changed);`,
+   CREATE INDEX leads_by_changed ON leads (changed, lead_id);`,
 ]
 
 /**
@@ -114,7 +114,9 @@ export const sqliteViewStore = (options: SqliteViewStoreOptions): ViewStore & { 
     checkpointOf: db.prepare<[string, number], { offset: number }>('SELECT "offset" FROM checkpoints WHERE projection = ? AND partition = ?'),
     position: db.prepare<[], { p: number | null }>('SELECT max(position) AS p FROM checkpoints'),
     lead: db.prepare<[string], { doc: string }>('SELECT doc FROM leads WHERE lead_id = ?'),
-    factsSince: db.prepare<[number], unknown[]>(`SELECT ${factsSinceSelect((c) => c)} FROM leads WHERE changed > ?`),
+    factsSince: db.prepare<[number, string, number], unknown[]>(
+      `SELECT ${factsSinceSelect((c) => c)} FROM leads WHERE (changed, lead_id) > (?, ?) ORDER BY changed, lead_id LIMIT ?`,
+    ),
     leadsOfOffer: db.prepare<[string, string], { lead_id: string; doc: string }>(
       'SELECT lead_id, doc FROM leads WHERE offer_key = ? UNION ALL SELECT lead_id, doc FROM leads WHERE offer_key2 = ?',
     ),
@@ -219,7 +221,8 @@ export const sqliteViewStore = (options: SqliteViewStoreOptions): ViewStore & { 
       // Rows of this store's own typed columns, read by position for speed (a million rows per read): no codec.
       return (stmt.raw(true).all(...args) as Array<Array<string | number | null>>).map(factsOfRow)
     },
-    factsSince: async (since) => factsSinceOf(instance, q.factsSince.raw(true).all(since) as Array<Array<string | number | null>>),
+    factsSince: async (since, afterLeadId, limit) =>
+      factsSinceOf(instance, q.factsSince.raw(true).all(since, afterLeadId, limit) as Array<Array<string | number | null>>),
     counts: async (dimension): Promise<ReadonlyArray<CountRow>> =>
       q.counts.all(dimension).map((r) => ({
         dimension: r.dimension as CountRow['dimension'],
