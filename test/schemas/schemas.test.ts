@@ -14,7 +14,6 @@ import {
   nativeTypes,
   withSources,
   type EventType,
-  type MarketplaceShape,
 } from '@leadstream/domain'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -25,7 +24,6 @@ import {
   accepted,
   agree,
   asShape,
-  ajv,
   bySchema,
   fixture,
   hasSchema,
