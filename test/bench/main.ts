@@ -34,6 +34,7 @@ const benchSettings = {
   analyticsLeads: setting('BENCH_ANALYTICS_LEADS', IntFromEnv('leads', 1000, 100_000_000), 'leads in the analytics step (written into SQLite and PostgreSQL views)', '1000000'),
   analyticsPgLeads: setting('BENCH_ANALYTICS_PG_LEADS', IntFromEnv('leads', 0, 100_000_000), 'leads in the analytics step\'s PostgreSQL views (0: as many as BENCH_ANALYTICS_LEADS)', '0'),
   analyticsSqlite: setting('BENCH_ANALYTICS_SQLITE', StringFromEnv, 'an SQLite views file an earlier analytics step filled (kept with BENCH_KEEP=1): measured instead of filling a new one', ''),
+  analyticsBareRuns: setting('BENCH_ANALYTICS_BARE_RUNS', IntFromEnv('requests', 0, 100_000), 'times the bare SQL beside each slow analytics route runs (fast ones: ten times as many; 0: not at all, it takes minutes per query at 1M leads on SQLite)', '3'),
   analyticsRuns: setting('BENCH_ANALYTICS_RUNS', IntFromEnv('requests', 1, 100_000), 'measured requests per slow analytics route (fast ones: ten times as many)', '20'),
   queries: setting('BENCH_QUERIES', IntFromEnv('requests', 1, 1_000_000), 'measured requests per query route', '2000'),
   only: setting('BENCH_ONLY', ListFromEnv, 'steps to run, comma-separated: raw, append, ingest, projection, postgres, query, export, kafka, analytics (query, export and postgres need projection); empty: all. `pnpm bench analytics` runs the analytics step alone', ''),
@@ -320,6 +321,7 @@ try {
       batch: cfg.projectorBatch,
       seed: cfg.seed + 3,
       runs: cfg.analyticsRuns,
+      bareRuns: cfg.analyticsBareRuns,
       postgresUrl: cfg.postgresUrl,
       dataDir,
       say,
@@ -333,7 +335,7 @@ try {
         '(the machine is shared with other work: a load above 2 means the figures are slower than on a quiet machine).',
     )
     if (cfg.write !== '0')
-      writeBenchmarks(join(root, 'BENCHMARKS.md'), machine(commit), a.figures, a.notes, `\`pnpm bench analytics\` (BENCH_ANALYTICS_LEADS=${cfg.analyticsLeads} BENCH_ANALYTICS_PG_LEADS=${cfg.analyticsPgLeads} BENCH_ANALYTICS_RUNS=${cfg.analyticsRuns})`, {
+      writeBenchmarks(join(root, 'BENCHMARKS.md'), machine(commit), a.figures, a.notes, `\`pnpm bench analytics\` (BENCH_ANALYTICS_LEADS=${cfg.analyticsLeads} BENCH_ANALYTICS_PG_LEADS=${cfg.analyticsPgLeads} BENCH_ANALYTICS_RUNS=${cfg.analyticsRuns} BENCH_ANALYTICS_BARE_RUNS=${cfg.analyticsBareRuns})`, {
         marker: 'analytics',
         heading: '## Analytics',
         rawHeader: 'bare SQL, same answer',

@@ -1,7 +1,7 @@
 // The lead row's analytics columns, shared by both view stores: what a summary writes into them, and how the
 // narrow rows the analytics read come back as LeadFacts (same column order on SQLite and PostgreSQL).
 import { actionBucket, offerGroup, reachedStages, type LeadFacts, type LeadSummary, type ReachedStage } from '@leadstream/domain'
-import { actionTokens, parseActionTokens } from './port.js'
+import { actionTokens, parseActionTokens, type FactsSince } from './port.js'
 
 /** The analytics columns in the order both upserts write them (after the lead row's original columns). */
 export const analyticsColumnNames = [
@@ -37,9 +37,20 @@ export const analyticsValues = (s: LeadSummary): [string, string, boolean, strin
 
 /** The SELECT list of a facts row (PostgreSQL casts its bigints to float8 so they arrive as numbers). */
 export const factsSelect = (ms: (column: string) => string): string =>
-  `storefront, campaign, offer_id, offer_title, offer_kind, country, state, actions, is_test, ${['captured_ms', ...reachedStages.map((s) => `${s}_ms`)].map(ms).join(', ')}, dq_reason`
+  `storefront, campaign, offer_id, offer_title, offer_kind, country, state, actions, is_test, ${['captured_ms', ...reachedStages.map((s) => `${s}_ms`)].map(ms).join(', ')}, dq_reason, offer_key, offer_key2`
 
 type Cell = string | number | boolean | null
+
+/** The SELECT list of `factsSince`: a facts row, then the lead's id and write sequence. */
+export const factsSinceSelect = (ms: (column: string) => string): string => `${factsSelect(ms)}, lead_id, ${ms('changed')}`
+
+/** The rows `factsSince` reads, as its answer. */
+export const factsSinceOf = (store: string, rows: ReadonlyArray<ReadonlyArray<Cell>>): FactsSince => ({
+  store,
+  leadIds: rows.map((r) => r[18] as string),
+  changed: rows.map((r) => r[19] as number),
+  facts: rows.map(factsOfRow),
+})
 
 export const factsOfRow = (r: ReadonlyArray<Cell>): LeadFacts => {
   const reachedMs = {} as Record<ReachedStage, number | null>
@@ -51,6 +62,7 @@ export const factsOfRow = (r: ReadonlyArray<Cell>): LeadFacts => {
     campaign: r[1] as LeadFacts['campaign'],
     offer: offerGroup(r[2] as string | null, r[3] as string | null),
     offerTitle: r[3] as string | null,
+    offerKeys: r[17] === null ? [r[16] as string] : [r[16] as string, r[17] as string],
     offerKind: r[4] as LeadFacts['offerKind'],
     country: r[5] as string,
     state: r[6] as LeadFacts['state'],

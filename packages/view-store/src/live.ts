@@ -10,7 +10,7 @@ export interface LiveViewsOptions {
   readonly refreshMs?: number
 }
 
-type Reader = Pick<ViewStore, 'position' | 'lead' | 'leads' | 'exportLeads' | 'counts' | 'facts' | 'groupCounts' | 'checkpoints'>
+type Reader = Pick<ViewStore, 'position' | 'lead' | 'leads' | 'exportLeads' | 'counts' | 'facts' | 'factsSince' | 'checkpoints'>
 
 export interface LiveViews extends Reader {
   generation(): Promise<number>
@@ -61,7 +61,7 @@ export const liveViews = (options: LiveViewsOptions): LiveViews => {
     exportLeads: async (filter, limit, cursor) => (await resolve()).exportLeads(filter, limit, cursor),
     counts: async (dimension) => (await resolve()).counts(dimension),
     facts: async (filter) => (await resolve()).facts(filter),
-    groupCounts: async (filter, keys) => (await resolve()).groupCounts(filter, keys),
+    factsSince: async (since) => (await resolve()).factsSince(since),
     checkpoints: async (p) => (await resolve()).checkpoints(p),
     close: async () => {
       for (const [g, s] of opened) if (g !== 1) await s.close()

@@ -106,16 +106,18 @@ export interface ViewStore {
   /** The analytics facts of every lead matching the filter (narrow rows read from indexed columns, no documents). */
   facts(filter: LeadFilter): Promise<ReadonlyArray<LeadFacts>>
   /**
-   * Leads matching the filter counted per distinct combination of `keys` (a GROUP BY in the engine): for the
-   * aggregates that need no per-lead detail (series, filtered count views), far fewer rows than `facts`.
+   * The facts of every lead written after write sequence `since` (-1: every lead), each with its sequence: the
+   * query API's in-memory copy of the facts starts with -1, then asks for what changed after the highest
+   * sequence it holds (an indexed read, usually empty). Sequences grow in commit order (writers of a store are
+   * serialised), and every write of a lead row (a lead event, a reclassification of its offer) takes a new one.
    */
-  groupCounts(filter: LeadFilter, keys: ReadonlyArray<GroupKey>): Promise<ReadonlyArray<GroupCount>>
+  factsSince(since: number): Promise<FactsSince>
   counts(dimension: CountDelta['dimension']): Promise<ReadonlyArray<CountRow>>
   close(): Promise<void>
 }
 
 /** What readers need of a view store (the live generation's, behind `liveViews`). */
-export type ViewReader = Pick<ViewStore, 'position' | 'lead' | 'leads' | 'exportLeads' | 'counts' | 'facts' | 'groupCounts'>
+export type ViewReader = Pick<ViewStore, 'position' | 'lead' | 'leads' | 'exportLeads' | 'counts' | 'facts' | 'factsSince'>
 
 /** A lead as the lead list and the exports show it: a summary without its history, offer fields grouped. */
 export interface LeadView {
@@ -143,33 +145,13 @@ export class BadCursor extends Error {
   }
 }
 
-/**
- * What `groupCounts` can group by: a lead's dimensions, its action tokens (`actionTokens`; split them with
- * `parseActionTokens`), its test flag, and `quarterHour`, the capture time's UTC quarter-hour (epoch ms / 900,000,
- * floored): every time zone in use today has bucket boundaries on quarter-hours, so these place leads in any
- * zone's buckets exactly.
- */
-export type GroupKey = 'storefront' | 'campaign' | 'offer' | 'offerKind' | 'country' | 'state' | 'actions' | 'isTest' | 'quarterHour'
-
-export interface GroupCount {
-  /** One value per key, in the order asked (isTest a boolean, quarterHour a number, the others strings). */
-  readonly values: ReadonlyArray<string | number | boolean>
-  readonly n: number
-}
-
-export const quarterHourMs = 900_000
-
-/** The SQL expression of each group key (the same on both engines; the PostgreSQL store casts the number). */
-export const groupColumn: Record<GroupKey, string> = {
-  storefront: 'storefront',
-  campaign: 'campaign',
-  offer: `coalesce(offer_id, offer_title, '(none)')`,
-  offerKind: 'offer_kind',
-  country: 'country',
-  state: 'state',
-  actions: 'actions',
-  isTest: 'is_test',
-  quarterHour: `captured_ms / ${quarterHourMs}`,
+export interface FactsSince {
+  /** Which store instance answered (a generation swap behind `liveViews` changes it: sequences start afresh). */
+  readonly store: string
+  readonly leadIds: ReadonlyArray<string>
+  /** Each lead's write sequence. */
+  readonly changed: ReadonlyArray<number>
+  readonly facts: ReadonlyArray<LeadFacts>
 }
 
 /** The few spellings the two SQL dialects differ in (placeholders are `?`; the PostgreSQL store numbers them). */

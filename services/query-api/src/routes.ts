@@ -19,6 +19,9 @@ import {
 import { mount, sendProblem, type Tokens } from '@leadstream/http-edge'
 import { BadCursor, parseActionTokens, viewOfSummary, type CountRow, type ViewReader } from '@leadstream/view-store'
 import { analyticsHandlers } from './analytics.js'
+import { groupCountsOfColumns } from './fastAnalytics.js'
+import { factsCache, type FactsCache } from './factsCache.js'
+import { select } from './factsColumns.js'
 import { filterOf } from './filters.js'
 import { decodeQuery } from './params.js'
 
@@ -94,11 +97,12 @@ export const countRowsOf = (leads: Iterable<readonly [Counted, number]>, dimensi
 
 /**
  * The counter rows of a dimension under a filter: the projection's counters unless the filter narrows them,
- * then the store's counts per combination of what the counters split by.
+ * then the in-memory fact columns' counts per combination of what the counters split by.
  */
-export const countRows = async (views: ViewReader, dimension: CountRow['dimension'], filter: LeadFilter): Promise<ReadonlyArray<CountRow>> => {
+export const countRows = async (views: ViewReader, cache: FactsCache, dimension: CountRow['dimension'], filter: LeadFilter): Promise<ReadonlyArray<CountRow>> => {
   if (!isNarrowing(filter)) return views.counts(dimension)
-  const groups = await views.groupCounts(filter, ['storefront', 'campaign', 'state', 'offerKind', 'isTest', 'actions'])
+  const c = await cache.columns()
+  const groups = groupCountsOfColumns(c, select(c, filter), ['storefront', 'campaign', 'state', 'offerKind', 'isTest', 'actions'])
   return countRowsOf(
     groups.map((g) => {
       const [storefront, campaign, state, offerKind, isTest, actions] = g.values
@@ -144,17 +148,19 @@ export const queryRoutes =
   (ports: QueryPorts, options: QueryHttpOptions) =>
   (router: Router): void => {
     const { views } = ports
+    // One copy of the facts per query API process (per mounted route set), shared by every analyst read.
+    const cache = factsCache(views)
     const on = <Q>(spec: RouteSpec, answer: Answer<Q>) =>
       mount(router, options.tokens, spec, readHandler(views, options.defaultWaitMs, queryOf<Q>(spec), answer))
 
     const countsRoute = (dimension: 'storefront' | 'campaign', keys: ReadonlyArray<string>, name: string) => (q: Filters, position: number) =>
-      withFilter(q, async (f) => ({ position, includeTest: f.includeTest === true, [name]: aggregate(await countRows(views, dimension, f), keys, f.includeTest === true) }))
+      withFilter(q, async (f) => ({ position, includeTest: f.includeTest === true, [name]: aggregate(await countRows(views, cache, dimension, f), keys, f.includeTest === true) }))
 
     on(viewRoutes.storefronts, countsRoute('storefront', storefronts, 'storefronts'))
     on(viewRoutes.campaigns, countsRoute('campaign', campaignTypes, 'campaigns'))
     on(viewRoutes.qualification, (q: Filters, position) =>
       withFilter(q, async (f) => {
-        const all = aggregate(await countRows(views, 'all', f), ['all'], f.includeTest === true)['all']!
+        const all = aggregate(await countRows(views, cache, 'all', f), ['all'], f.includeTest === true)['all']!
         return { position, includeTest: f.includeTest === true, total: all.total, states: all.byState }
       }),
     )
@@ -179,5 +185,5 @@ export const queryRoutes =
       }
       return E.right({ position, lead: present(lead), history: lead.history })
     })
-    analyticsHandlers(views, options.now ?? (() => new Date())).forEach(([spec, answer]) => on(spec, answer))
+    analyticsHandlers(cache, options.now ?? (() => new Date())).forEach(([spec, answer]) => on(spec, answer))
   }

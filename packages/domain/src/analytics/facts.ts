@@ -13,6 +13,8 @@ export interface LeadFacts {
   /** The offer as analysts group it: its id when known, else its title (`(none)` without either). */
   readonly offer: string
   readonly offerTitle: string | null
+  /** The catalogue keys the offer filter matches on (the summary's first two `offerKeys`). */
+  readonly offerKeys: ReadonlyArray<string>
   readonly offerKind: OfferKind
   /** ISO 3166-1 alpha-2, or `unknown`. */
   readonly country: string
@@ -66,6 +68,7 @@ export const factsOf = (s: LeadSummary): LeadFacts => {
     campaign: s.campaign,
     offer: offerGroup(s.offerId, s.offerTitle),
     offerTitle: s.offerTitle,
+    offerKeys: s.offerKeys.slice(0, 2),
     offerKind: s.offerKind,
     country: s.country,
     state: s.state,

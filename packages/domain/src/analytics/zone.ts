@@ -138,7 +138,7 @@ export const bucketStarts = (interval: BucketInterval, tz: string, from: number,
 }
 
 /** The index of the bucket holding `ms` (the last start at or before it), -1 when it precedes them all. */
-export const bucketIndex = (starts: ReadonlyArray<number>, ms: number): number => {
+export const bucketIndex = (starts: ArrayLike<number>, ms: number): number => {
   let lo = 0
   let hi = starts.length - 1
   let found = -1

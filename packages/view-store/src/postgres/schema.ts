@@ -65,4 +65,8 @@ export const migrations: ReadonlyArray<PgMigration> = [
       ADD COLUMN disqualified_ms bigint,
       ADD COLUMN dq_reason       text;
     CREATE INDEX leads_by_country ON ${s}.leads (country, captured_at DESC, lead_id DESC);`,
+  // Each lead row's write sequence (port `factsSince`): existing rows start at 0.
+  (s) => `
+    ALTER TABLE ${s}.leads ADD COLUMN changed bigint NOT NULL DEFAULT 0;
+    CREATE INDEX leads_by_changed ON ${s}.leads (changed);`,
 ]

@@ -2,8 +2,9 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { LeadSummaryCodec, OfferEntryCodec, type Changes, type CountDelta, type LeadSummary, type Loaded, type OfferEntry } from '@leadstream/domain'
 import pg from 'pg'
-import { analyticsColumnNames, analyticsUpdated, analyticsValues, factsOfRow, factsSelect } from '../columns.js'
-import { encodeCursor, filterSql, groupColumn, type CountRow, type FilterDialect, type LeadFilter, type Needs, type RegistryEntry, type ViewStore } from '../port.js'
+import { randomUUID } from 'node:crypto'
+import { analyticsColumnNames, analyticsUpdated, analyticsValues, factsOfRow, factsSelect, factsSinceOf, factsSinceSelect } from '../columns.js'
+import { encodeCursor, filterSql, type CountRow, type FilterDialect, type LeadFilter, type Needs, type RegistryEntry, type ViewStore } from '../port.js'
 import { docFields, viewOfRow, viewOfSummary, viewSelect } from '../leadView.js'
 import { RegistryCodec } from '../registry.js'
 import { migratePostgres, quoteIdent } from './migrate.js'
@@ -35,12 +36,14 @@ export const postgresViewStore = async (options: PostgresViewStoreOptions): Prom
   }
 
   // Every statement is named, so each connection parses and plans it once. Names are unique per pool.
+  const instance = randomUUID()
   const q = {
     lock: `SELECT pg_advisory_xact_lock(hashtext($1))`,
     checkpointOf: `SELECT "offset" FROM ${s}.checkpoints WHERE projection = $1 AND partition = $2`,
     checkpoints: `SELECT partition, "offset" FROM ${s}.checkpoints WHERE projection = $1 ORDER BY partition`,
     position: `SELECT max(position) AS p FROM ${s}.checkpoints`,
     lead: `SELECT doc FROM ${s}.leads WHERE lead_id = $1`,
+    factsSince: `SELECT ${factsSinceSelect((c) => `${c}::float8`)} FROM ${s}.leads WHERE changed > $1`,
     // `via` is the classified offer key a row was found by (null: found by id); a row may come twice.
     loadLeads: `SELECT NULL::text AS via, lead_id, doc FROM ${s}.leads WHERE lead_id = ANY($1::text[])
       UNION ALL SELECT offer_key, lead_id, doc FROM ${s}.leads WHERE offer_key = ANY($2::text[])
@@ -50,12 +53,13 @@ export const postgresViewStore = async (options: PostgresViewStoreOptions): Prom
     // raw newline), split on the server: no per-element quoting of large strings in an array literal.
     // Only the columns a lead can change after capture (see the SQLite store).
     upsertLeads: `INSERT INTO ${s}.leads (lead_id, revision, storefront, campaign, offer_key, offer_key2, offer_kind, state, is_test, captured_at, doc,
-        ${analyticsColumnNames.join(', ')})
-      SELECT * FROM unnest($1::text[], $2::integer[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::boolean[], $10::text[],
+        ${analyticsColumnNames.join(', ')}, changed)
+      -- One write sequence for the batch's rows, taken under the projection's lock (so in commit order).
+      SELECT *, (SELECT coalesce(max(changed), 0) + 1 FROM ${s}.leads) FROM unnest($1::text[], $2::integer[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::boolean[], $10::text[],
         string_to_array($11::text, E'\\n'),
         $12::text[], $13::text[], $14::boolean[], $15::text[], $16::text[], $17::bigint[], $18::bigint[], $19::bigint[], $20::bigint[], $21::bigint[], $22::bigint[], $23::text[])
       ON CONFLICT (lead_id) DO UPDATE SET revision = excluded.revision, offer_kind = excluded.offer_kind, state = excluded.state, doc = excluded.doc,
-        ${analyticsUpdated.map((c) => `${c} = excluded.${c}`).join(', ')}`,
+        ${analyticsUpdated.map((c) => `${c} = excluded.${c}`).join(', ')}, changed = excluded.changed`,
     upsertOffers: `INSERT INTO ${s}.offers (offer_key, doc) SELECT * FROM unnest($1::text[], $2::text[])
       ON CONFLICT (offer_key) DO UPDATE SET doc = excluded.doc`,
     addCounts: `INSERT INTO ${s}.counts AS c (dimension, key, metric, bucket, test, n)
@@ -177,11 +181,7 @@ export const postgresViewStore = async (options: PostgresViewStoreOptions): Prom
       const { rows } = await filtered<Array<string | number | boolean | null>>(`SELECT ${factsSelect((c) => `${c}::float8`)}`, filter, null, '', [], 'array')
       return rows.map(factsOfRow)
     },
-    groupCounts: async (filter, keys) => {
-      const cols = keys.map((k) => (k === 'quarterHour' ? `(${groupColumn[k]})::float8` : groupColumn[k]))
-      const { rows } = await filtered<Array<string | number | boolean>>(`SELECT ${[...cols, 'count(*)::float8'].join(', ')}`, filter, null, `GROUP BY ${cols.map((_, i) => i + 1).join(', ')}`, [], 'array')
-      return rows.map((r) => ({ values: r.slice(0, keys.length), n: r[keys.length] as number }))
-    },
+    factsSince: async (since) => factsSinceOf(instance, (await pool.query<Array<string | number | boolean | null>>({ name: 'vs_factsSince', text: q.factsSince, values: [since], rowMode: 'array' })).rows),
     counts: async (dimension): Promise<ReadonlyArray<CountRow>> =>
       (await run<{ dimension: string; key: string; metric: string; bucket: string; test: boolean; n: string }>(pool, 'counts', [dimension])).rows.map(
         (r) => ({

@@ -3,10 +3,11 @@ import * as E from 'fp-ts/lib/Either.js'
 import { LeadSummaryCodec, OfferEntryCodec, type Changes, type LeadSummary, type Loaded, type OfferEntry, type ProjectionError } from '@leadstream/domain'
 import { openSqlite, type Sqlite } from '@leadstream/runtime'
 import type { Statement } from 'better-sqlite3'
-import { analyticsColumnNames, analyticsUpdated, analyticsValues, factsOfRow, factsSelect } from '../columns.js'
+import { randomUUID } from 'node:crypto'
+import { analyticsColumnNames, analyticsUpdated, analyticsValues, factsOfRow, factsSelect, factsSinceOf, factsSinceSelect } from '../columns.js'
 import { docFields, viewOfRow, viewSelect } from '../leadView.js'
 import { RegistryCodec } from '../registry.js'
-import { encodeCursor, filterSql, groupColumn, type RegistryEntry, type Applied, type CountRow, type FilterDialect, type LeadFilter, type LogEntry, type Needs, type ProjectionLogic, type ViewStore } from '../port.js'
+import { encodeCursor, filterSql, type RegistryEntry, type Applied, type CountRow, type FilterDialect, type LeadFilter, type LogEntry, type Needs, type ProjectionLogic, type ViewStore } from '../port.js'
 
 // leads is a rowid table: a WITHOUT ROWID row over ~1,000 bytes (most leads: the doc carries the history)
 // spills into an overflow page of its own and random hash-like keys split pages on every insert (upserts
@@ -57,6 +58,9 @@ const migrations = [
    ALTER TABLE leads ADD COLUMN disqualified_ms INTEGER;
    ALTER TABLE leads ADD COLUMN dq_reason TEXT;
    CREATE INDEX leads_by_country ON leads (country, captured_at, lead_id);`,
+  // Each lead row's write sequence (port `factsSince`): existing rows start at 0.
+  `ALTER TABLE leads ADD COLUMN changed INTEGER NOT NULL DEFAULT 0;
+   CREATE INDEX leads_by_changed ON leads (changed);`,
 ]
 
 /**
@@ -65,10 +69,10 @@ const migrations = [
  * captured with: only the other columns (and their indexes) are rewritten (+36% on bare upserts).
  */
 export const leadUpsertSql = `INSERT INTO leads (lead_id, revision, storefront, campaign, offer_key, offer_key2, offer_kind, state, is_test, captured_at, doc,
-    ${analyticsColumnNames.join(', ')})
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ${analyticsColumnNames.map(() => '?').join(', ')})
+    ${analyticsColumnNames.join(', ')}, changed)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ${analyticsColumnNames.map(() => '?').join(', ')}, (SELECT coalesce(max(changed), 0) + 1 FROM leads))
   ON CONFLICT (lead_id) DO UPDATE SET revision = excluded.revision, offer_kind = excluded.offer_kind, state = excluded.state, doc = excluded.doc,
-    ${analyticsUpdated.map((c) => `${c} = excluded.${c}`).join(', ')}`
+    ${analyticsUpdated.map((c) => `${c} = excluded.${c}`).join(', ')}, changed = excluded.changed`
 
 export type LeadRow = Array<string | number | null>
 
@@ -105,11 +109,13 @@ export const sqliteViewStore = (options: SqliteViewStoreOptions): ViewStore & { 
   // A projection batch touches thousands of index pages at random; with SQLite's default 2 MiB page cache most
   // are read again from the OS on every batch (test/bench: about half the system time with 64 MiB).
   db.pragma('cache_size = -65536')
+  const instance = randomUUID()
   const q = {
     checkpoints: db.prepare<[string], { partition: number; offset: number }>('SELECT partition, "offset" FROM checkpoints WHERE projection = ?'),
     checkpointOf: db.prepare<[string, number], { offset: number }>('SELECT "offset" FROM checkpoints WHERE projection = ? AND partition = ?'),
     position: db.prepare<[], { p: number | null }>('SELECT max(position) AS p FROM checkpoints'),
     lead: db.prepare<[string], { doc: string }>('SELECT doc FROM leads WHERE lead_id = ?'),
+    factsSince: db.prepare<[number], unknown[]>(`SELECT ${factsSinceSelect((c) => c)} FROM leads WHERE changed > ?`),
     leadsOfOffer: db.prepare<[string, string], { lead_id: string; doc: string }>(
       'SELECT lead_id, doc FROM leads WHERE offer_key = ? UNION ALL SELECT lead_id, doc FROM leads WHERE offer_key2 = ?',
     ),
@@ -225,15 +231,7 @@ export const sqliteViewStore = (options: SqliteViewStoreOptions): ViewStore & { 
       // Rows of this store's own typed columns, read by position for speed (a million rows per read): no codec.
       return (stmt.raw(true).all(...args) as Array<Array<string | number | null>>).map(factsOfRow)
     },
-    groupCounts: async (filter, keys) => {
-      const { where, args } = filterSql(filter, null, dialect)
-      const cols = keys.map((k) => groupColumn[k])
-      const stmt = statement<unknown[]>(`SELECT ${[...cols, 'count(*)'].join(', ')} FROM leads ${whereOf(where)} GROUP BY ${cols.map((_, i) => i + 1).join(', ')}`)
-      return (stmt.raw(true).all(...args) as Array<Array<string | number>>).map((r) => ({
-        values: keys.map((k, i) => (k === 'isTest' ? r[i] === 1 : r[i]!)),
-        n: r[keys.length] as number,
-      }))
-    },
+    factsSince: async (since) => factsSinceOf(instance, q.factsSince.raw(true).all(since) as Array<Array<string | number | null>>),
     counts: async (dimension): Promise<ReadonlyArray<CountRow>> =>
       q.counts.all(dimension).map((r) => ({
         dimension: r.dimension as CountRow['dimension'],
