@@ -4,5 +4,6 @@ export { leadRow, leadUpsertSql, sqliteViewStore, type LeadRow, type SqliteViewS
 export { postgresViewStore, type PostgresViewStoreOptions } from './postgres/store.js'
 export { dropViewStore, openViewStore, type ViewStoreChoice } from './open.js'
 export { liveViews, type LiveViews, type LiveViewsOptions } from './live.js'
+export { viewOfSummary } from './leadView.js'
 export { migratePostgres, quoteIdent, type PgMigration } from './postgres/migrate.js'
 export { transaction } from './postgres/transaction.js'

@@ -10,7 +10,7 @@ export interface LiveViewsOptions {
   readonly refreshMs?: number
 }
 
-type Reader = Pick<ViewStore, 'position' | 'lead' | 'leads' | 'counts' | 'facts' | 'factsSince' | 'checkpoints'>
+type Reader = Pick<ViewStore, 'position' | 'lead' | 'leads' | 'exportLeads' | 'counts' | 'facts' | 'factsSince' | 'checkpoints'>
 
 export interface LiveViews extends Reader {
   generation(): Promise<number>
@@ -58,6 +58,7 @@ export const liveViews = (options: LiveViewsOptions): LiveViews => {
     position: async () => (await resolve()).position(),
     lead: async (id) => (await resolve()).lead(id),
     leads: async (filter, limit, cursor) => (await resolve()).leads(filter, limit, cursor),
+    exportLeads: async (filter, limit, cursor) => (await resolve()).exportLeads(filter, limit, cursor),
     counts: async (dimension) => (await resolve()).counts(dimension),
     facts: async (filter) => (await resolve()).facts(filter),
     factsSince: async (since, afterLeadId, limit) => (await resolve()).factsSince(since, afterLeadId, limit),

@@ -98,6 +98,11 @@ export interface ViewStore {
    * lead captured meanwhile never shifts a page): the lead list, and the exports page through it to the end.
    */
   leads(filter: LeadFilter, limit: number, cursor: string | null): Promise<Page<LeadSummary>>
+  /**
+   * The same leads, filters, order and cursors as `leads`, but only what an export shows of each (`LeadView`):
+   * the row's columns plus a few fields taken out of the document by the engine, no history and no codec.
+   */
+  exportLeads(filter: LeadFilter, limit: number, cursor: string | null): Promise<Page<LeadView>>
   /** The analytics facts of every lead matching the filter (narrow rows read from indexed columns, no documents). */
   facts(filter: LeadFilter): Promise<ReadonlyArray<LeadFacts>>
   /**
@@ -113,7 +118,26 @@ export interface ViewStore {
 }
 
 /** What readers need of a view store (the live generation's, behind `liveViews`). */
-export type ViewReader = Pick<ViewStore, 'position' | 'lead' | 'leads' | 'counts' | 'facts' | 'factsSince'>
+export type ViewReader = Pick<ViewStore, 'position' | 'lead' | 'leads' | 'exportLeads' | 'counts' | 'facts' | 'factsSince'>
+
+/** A lead as the lead list and the exports show it: a summary without its history, offer fields grouped. */
+export interface LeadView {
+  readonly leadId: LeadSummary['leadId']
+  readonly state: LeadSummary['state']
+  readonly storefront: LeadSummary['storefront']
+  readonly campaign: LeadSummary['campaign']
+  readonly leadSource: LeadSummary['leadSource']
+  readonly offer: { readonly id: LeadSummary['offerId']; readonly title: LeadSummary['offerTitle']; readonly kind: LeadSummary['offerKind'] }
+  readonly actions: LeadSummary['actions']
+  readonly doNotContact: LeadSummary['doNotContact']
+  readonly isTest: LeadSummary['isTest']
+  readonly customer: LeadSummary['customer']
+  readonly description: LeadSummary['description']
+  readonly campaigns: LeadSummary['campaigns']
+  readonly capturedAt: LeadSummary['capturedAt']
+  readonly updatedAt: LeadSummary['updatedAt']
+  readonly revision: LeadSummary['revision']
+}
 
 /** Thrown by `leads` when a cursor was not made by this store: a caller error, mapped to 400 at the edge. */
 export class BadCursor extends Error {

@@ -1,9 +1,10 @@
 // The export's CSV: RFC 4180 rows (CRLF, quotes doubled, quoted only when needed) of the columns the API
 // contract names, with spreadsheet formulas neutralised so opening an export never runs a lead's text.
 import { exportColumns } from '@leadstream/api'
-import type { present } from './routes.js'
+import type { LeadView } from '@leadstream/view-store'
 
-export type PresentedLead = ReturnType<typeof present>
+/** What `present` shows of a lead, and what the exports read from the views. */
+export type PresentedLead = LeadView
 
 /**
  * A cell a spreadsheet would read as a formula (`=`, `+`, `-`, `@`) or that starts with a tab or carriage

@@ -1,5 +1,6 @@
 // The export's streaming over a real SQLite view store and a real HTTP server on loopback: a client that
-// stops reading holds the server's reading of the views (back-pressure); one that goes away stops it.
+// stops reading holds the server's reading of the views (back-pressure); one that goes away stops it; the
+// narrow rows it reads show each lead exactly as the lead list's `present` does.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { get, type IncomingMessage } from 'node:http'
 import { tmpdir } from 'node:os'
@@ -12,6 +13,7 @@ import { httpApp, listen, type Listening } from '@leadstream/http-edge'
 import { createLogger, createMetrics, defaultHttpTimeouts } from '@leadstream/runtime'
 import { sqliteViewStore, type ViewStore } from '@leadstream/view-store'
 import { exportRoutes } from './exports.js'
+import { present } from './routes.js'
 
 const LEADS = 5000
 const PAGE = 25
@@ -65,9 +67,9 @@ test.before(async (ctx) => {
   // The real store, with each page read counted: how the test sees when the export reads.
   const views = {
     position: () => ctx.store.position(),
-    leads: (...a: Parameters<ViewStore['leads']>) => {
+    exportLeads: (...a: Parameters<ViewStore['exportLeads']>) => {
       ctx.reads++
-      return ctx.store.leads(...a)
+      return ctx.store.exportLeads(...a)
     },
   }
   const noTokens = { ingest: [], analyst: [], operator: [] }
@@ -125,6 +127,23 @@ test('client gone :: a client that goes away mid-export stops the reading of the
   res.destroy()
   const read = await settled(ctx)
   assert.ok(read < pages / 2, `after the client left the export read ${read} of ${pages} pages`)
+})
+
+test('ndjson :: each line is the lead list\'s present(summary), byte for byte, newest first', async (ctx) => {
+  const res = await open(`${ctx.server.url}/v1/exports/leads.ndjson`)
+  assert.is(res.statusCode, 200)
+  res.setEncoding('utf8')
+  let body = ''
+  for await (const chunk of res) body += chunk as string
+  const expected: string[] = []
+  let cursor: string | null = null
+  do {
+    const page: Awaited<ReturnType<ViewStore['leads']>> = await ctx.store.leads({}, 1000, cursor)
+    for (const s of page.items) expected.push(`${JSON.stringify(present(s))}\n`)
+    cursor = page.next
+  } while (cursor !== null)
+  assert.is(expected.length, LEADS)
+  assert.ok(body === expected.join(''), 'the NDJSON export differs from present() of the stored summaries')
 })
 
 test.run()

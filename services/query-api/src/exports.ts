@@ -1,20 +1,20 @@
 // Streamed exports of the lead list (CSV and NDJSON) under the shared filters. Rows are read from the views in
-// keyset pages, and the next page is read only once the client has taken the last one (back-pressure), so
+// keyset pages of narrow rows (`exportLeads`: no history, no whole-summary decode), and the next page is read only once the client has taken the last one (back-pressure), so
 // the server's memory stays flat however many leads match; a client that goes away stops the reading.
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { Response, Router } from 'express'
 import * as E from 'fp-ts/lib/Either.js'
 import { analyticsRoutes, ExportQuery, type Filters, type RouteSpec } from '@leadstream/api'
-import type { LeadFilter, LeadSummary } from '@leadstream/domain'
+import type { LeadFilter } from '@leadstream/domain'
 import { mount, type Tokens } from '@leadstream/http-edge'
-import type { ViewReader } from '@leadstream/view-store'
+import type { LeadView, ViewReader } from '@leadstream/view-store'
 import { csvHeader, csvRow, type PresentedLead } from './csv.js'
 import { filterOf } from './filters.js'
-import { present, readHandler } from './routes.js'
+import { readHandler } from './routes.js'
 
 export interface ExportPorts {
-  readonly views: Pick<ViewReader, 'position' | 'leads'>
+  readonly views: Pick<ViewReader, 'position' | 'exportLeads'>
   /** The clock names the file (`leads-<date>.csv`). */
   readonly now?: () => Date
 }
@@ -39,21 +39,21 @@ const formats: ReadonlyArray<Format> = [
   { spec: analyticsRoutes.exportNdjson, type: 'application/x-ndjson; charset=utf-8', extension: 'ndjson', header: '', row: (l) => `${JSON.stringify(l)}\n` },
 ]
 
-/** Every lead matching the filter, one page at a time, newest capture first. */
-export async function* leadPages(views: Pick<ViewReader, 'leads'>, filter: LeadFilter, pageSize: number): AsyncGenerator<ReadonlyArray<LeadSummary>> {
+/** Every lead matching the filter as `present` shows it, one page at a time, newest capture first. */
+export async function* leadPages(views: Pick<ViewReader, 'exportLeads'>, filter: LeadFilter, pageSize: number): AsyncGenerator<ReadonlyArray<LeadView>> {
   let cursor: string | null = null
   do {
-    const page = await views.leads(filter, pageSize, cursor)
+    const page = await views.exportLeads(filter, pageSize, cursor)
     if (page.items.length > 0) yield page.items
     cursor = page.next
   } while (cursor !== null)
 }
 
-async function* render(format: Format, pages: AsyncIterable<ReadonlyArray<LeadSummary>>): AsyncGenerator<string> {
+async function* render(format: Format, pages: AsyncIterable<ReadonlyArray<LeadView>>): AsyncGenerator<string> {
   if (format.header !== '') yield format.header
   for await (const page of pages) {
     let chunk = ''
-    for (const s of page) chunk += format.row(present(s))
+    for (const l of page) chunk += format.row(l)
     yield chunk
   }
 }

@@ -15,10 +15,9 @@ import {
   type Counted,
   type FieldProblem,
   type LeadFilter,
-  type LeadSummary,
 } from '@leadstream/domain'
 import { mount, sendProblem, type Tokens } from '@leadstream/http-edge'
-import { BadCursor, parseActionTokens, type CountRow, type ViewReader } from '@leadstream/view-store'
+import { BadCursor, parseActionTokens, viewOfSummary, type CountRow, type ViewReader } from '@leadstream/view-store'
 import { analyticsHandlers } from './analytics.js'
 import { groupCountsOfColumns } from './fastAnalytics.js'
 import { factsCache, type FactsCache } from './factsCache.js'
@@ -50,24 +49,8 @@ export const awaitPosition = async (views: Pick<ViewReader, 'position'>, min: nu
   }
 }
 
-/** A lead as analysts see it. Contact details are included: this route needs the analyst role once tokens exist. */
-export const present = (s: LeadSummary) => ({
-  leadId: s.leadId,
-  state: s.state,
-  storefront: s.storefront,
-  campaign: s.campaign,
-  leadSource: s.leadSource,
-  offer: { id: s.offerId, title: s.offerTitle, kind: s.offerKind },
-  actions: s.actions,
-  doNotContact: s.doNotContact,
-  isTest: s.isTest,
-  customer: s.customer,
-  description: s.description,
-  campaigns: s.campaigns,
-  capturedAt: s.capturedAt,
-  updatedAt: s.updatedAt,
-  revision: s.revision,
-})
+/** A lead as analysts see it (the exports read the same view from the stores). Contact details are included: this route needs the analyst role once tokens exist. */
+export const present = viewOfSummary
 
 const zeroes = (keys: ReadonlyArray<string>): Record<string, number> => Object.fromEntries(keys.map((k) => [k, 0]))
 

@@ -5,6 +5,7 @@ import { openSqlite, type Sqlite } from '@leadstream/runtime'
 import type { Statement } from 'better-sqlite3'
 import { randomUUID } from 'node:crypto'
 import { analyticsColumnNames, analyticsUpdated, analyticsValues, factsOfRow, factsSelect, factsSinceOf, factsSinceSelect } from '../columns.js'
+import { docFields, viewOfRow, viewSelect } from '../leadView.js'
 import { RegistryCodec } from '../registry.js'
 import { encodeCursor, filterSql, type RegistryEntry, type Applied, type CountRow, type FilterDialect, type LeadFilter, type LogEntry, type Needs, type ProjectionLogic, type ViewStore } from '../port.js'
 
@@ -215,6 +216,17 @@ export const sqliteViewStore = (options: SqliteViewStoreOptions): ViewStore & { 
         next: rows.length > limit && last !== undefined ? encodeCursor([last.captured_at, last.lead_id]) : null,
       }
     },
+    exportLeads: async (filter, limit, cursor) => {
+      const { where, args } = filterSql(filter, cursor, dialect)
+      const stmt = statement<unknown[]>(`SELECT ${exportSelect} FROM leads ${whereOf(where)} ORDER BY captured_at DESC, lead_id DESC LIMIT ?`)
+      const rows = stmt.raw(true).all(...args, limit + 1) as Array<Array<string | number | null>>
+      const page = rows.slice(0, limit)
+      const last = page[page.length - 1]
+      return {
+        items: page.map(viewOfRow),
+        next: rows.length > limit && last !== undefined ? encodeCursor([String(last[8]), String(last[0])]) : null,
+      }
+    },
     facts: async (filter) => {
       const { where, args } = filterSql(filter, null, dialect)
       const stmt = statement<unknown[]>(`SELECT ${factsSelect((c) => c)} FROM leads ${whereOf(where)}`)
@@ -249,6 +261,9 @@ export const sqliteViewStore = (options: SqliteViewStoreOptions): ViewStore & { 
     },
   }
 }
+
+/** json_extract with several paths parses the document once and answers a JSON array of their values. */
+const exportSelect = viewSelect(`json_extract(doc, ${docFields.map((f) => `'$.${f}'`).join(', ')})`)
 
 const dialect: FilterDialect = { isTrue: (c) => `${c} = 1`, contains: (c) => `instr(${c}, ?) > 0` }
 
