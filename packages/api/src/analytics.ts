@@ -2,7 +2,7 @@
 // cohorts, top offers and countries, and streamed exports. All take the shared Filters.
 import * as t from 'io-ts'
 import { Filters, Freshness, IntParam, TimeZoneParam } from './params.js'
-import { Problem } from './problem.js'
+import { freshHeaders, readErrors } from './problem.js'
 import { route } from './route.js'
 
 // ---------------------------------------------------------------------------------------------------------
@@ -194,13 +194,6 @@ export const exportColumns = [
 // ---------------------------------------------------------------------------------------------------------
 
 const read = { role: 'analyst', services: ['query-api'], tags: ['analytics'] } as const
-const fresh = { 'X-View-Position': 'the log position the answer reflects' }
-const errors = {
-  400: { description: 'a parameter is invalid (each named with the reason)', json: Problem },
-  401: { description: 'no or unknown bearer token', json: Problem },
-  403: { description: 'the token lacks the analyst role', json: Problem },
-  503: { description: 'the views have not reached minPosition within waitMs', json: Problem },
-}
 
 export const analyticsRoutes = {
   series: route({
@@ -210,7 +203,7 @@ export const analyticsRoutes = {
     path: '/v1/analytics/series',
     summary: 'Leads over time, per hour, day, ISO week or month, in any IANA time zone, split by one dimension',
     query: SeriesQuery,
-    responses: { 200: { description: 'the series', json: SeriesAnswer, headers: fresh }, ...errors },
+    responses: { 200: { description: 'the series', json: SeriesAnswer, headers: freshHeaders }, ...readErrors },
   }),
   funnel: route({
     ...read,
@@ -219,7 +212,7 @@ export const analyticsRoutes = {
     path: '/v1/analytics/funnel',
     summary: 'The qualification funnel: stages reached, conversion, time to stage, reasons, cohorts',
     query: FunnelQuery,
-    responses: { 200: { description: 'the funnel', json: FunnelAnswer, headers: fresh }, ...errors },
+    responses: { 200: { description: 'the funnel', json: FunnelAnswer, headers: freshHeaders }, ...readErrors },
   }),
   top: route({
     ...read,
@@ -228,7 +221,7 @@ export const analyticsRoutes = {
     path: '/v1/analytics/top',
     summary: 'Top offers, countries, offer kinds, storefronts or campaigns by leads or by conversion rate',
     query: TopQuery,
-    responses: { 200: { description: 'the ranking', json: TopAnswer, headers: fresh }, ...errors },
+    responses: { 200: { description: 'the ranking', json: TopAnswer, headers: freshHeaders }, ...readErrors },
   }),
   exportCsv: route({
     ...read,
@@ -237,7 +230,7 @@ export const analyticsRoutes = {
     path: '/v1/exports/leads.csv',
     summary: 'Every lead matching the filters as CSV (RFC 4180, UTF-8, header row), streamed',
     query: ExportQuery,
-    responses: { 200: { description: 'CSV rows, one per lead', media: 'text/csv', headers: fresh }, ...errors },
+    responses: { 200: { description: 'CSV rows, one per lead', media: 'text/csv', headers: freshHeaders }, ...readErrors },
   }),
   exportNdjson: route({
     ...read,
@@ -246,6 +239,6 @@ export const analyticsRoutes = {
     path: '/v1/exports/leads.ndjson',
     summary: 'Every lead matching the filters as newline-delimited JSON (one LeadView per line), streamed',
     query: ExportQuery,
-    responses: { 200: { description: 'one JSON lead per line', media: 'application/x-ndjson', headers: fresh }, ...errors },
+    responses: { 200: { description: 'one JSON lead per line', media: 'application/x-ndjson', headers: freshHeaders }, ...readErrors },
   }),
 } as const

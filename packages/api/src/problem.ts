@@ -8,3 +8,14 @@ export const Problem = t.type(
   'Problem',
 )
 export type Problem = t.TypeOf<typeof Problem>
+
+/** The header every analyst read answers with. */
+export const freshHeaders = { 'X-View-Position': 'the log position the answer reflects' }
+
+/** The errors every analyst read can answer (route entries spread it into their responses). */
+export const readErrors = {
+  400: { description: 'a parameter is invalid (each named with the reason)', json: Problem },
+  401: { description: 'no or unknown bearer token', json: Problem },
+  403: { description: 'the token lacks the analyst role', json: Problem },
+  503: { description: 'the views have not reached minPosition within waitMs', json: Problem },
+}

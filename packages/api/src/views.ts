@@ -4,7 +4,7 @@ import * as t from 'io-ts'
 import { CampaignType, OfferKind, QualificationState, Storefront } from '@leadstream/domain'
 import { Filters, Freshness, Paging, TextParam } from './params.js'
 import { route } from './route.js'
-import { Problem } from './problem.js'
+import { freshHeaders, Problem, readErrors } from './problem.js'
 
 // ---------------------------------------------------------------------------------------------------------
 // bodies
@@ -83,13 +83,6 @@ export const PositionAnswer = t.type({ position: t.number }, 'PositionAnswer')
 
 const ViewQuery = t.intersection([Filters, Freshness])
 const read = { role: 'analyst', services: ['query-api'], tags: ['views'] } as const
-const fresh = { 'X-View-Position': 'the log position the answer reflects' }
-const errors = {
-  400: { description: 'a parameter is invalid (each named with the reason)', json: Problem },
-  401: { description: 'no or unknown bearer token', json: Problem },
-  403: { description: 'the token lacks the analyst role', json: Problem },
-  503: { description: 'the views have not reached minPosition within waitMs', json: Problem },
-}
 
 export const viewRoutes = {
   storefronts: route({
@@ -99,7 +92,7 @@ export const viewRoutes = {
     path: '/v1/views/storefronts',
     summary: 'Leads per storefront, split by state, offer kind and action',
     query: ViewQuery,
-    responses: { 200: { description: 'counts', json: StorefrontsAnswer, headers: fresh }, ...errors },
+    responses: { 200: { description: 'counts', json: StorefrontsAnswer, headers: freshHeaders }, ...readErrors },
   }),
   campaigns: route({
     ...read,
@@ -108,7 +101,7 @@ export const viewRoutes = {
     path: '/v1/views/campaigns',
     summary: 'Leads per campaign type, split by state, offer kind and action',
     query: ViewQuery,
-    responses: { 200: { description: 'counts', json: CampaignsAnswer, headers: fresh }, ...errors },
+    responses: { 200: { description: 'counts', json: CampaignsAnswer, headers: freshHeaders }, ...readErrors },
   }),
   qualification: route({
     ...read,
@@ -117,7 +110,7 @@ export const viewRoutes = {
     path: '/v1/views/qualification',
     summary: 'Leads per qualification state',
     query: ViewQuery,
-    responses: { 200: { description: 'counts', json: QualificationAnswer, headers: fresh }, ...errors },
+    responses: { 200: { description: 'counts', json: QualificationAnswer, headers: freshHeaders }, ...readErrors },
   }),
   position: route({
     ...read,
@@ -126,7 +119,7 @@ export const viewRoutes = {
     path: '/v1/views/position',
     summary: 'The log position the views reflect (cheap: a dashboard polls it to know when to refresh)',
     query: Freshness,
-    responses: { 200: { description: 'position', json: PositionAnswer, headers: fresh }, ...errors },
+    responses: { 200: { description: 'position', json: PositionAnswer, headers: freshHeaders }, ...readErrors },
   }),
   leads: route({
     ...read,
@@ -135,7 +128,7 @@ export const viewRoutes = {
     path: '/v1/leads',
     summary: 'Leads matching the filters, newest capture first, keyset paging',
     query: t.intersection([Filters, Freshness, Paging]),
-    responses: { 200: { description: 'one page', json: LeadPage, headers: fresh }, ...errors },
+    responses: { 200: { description: 'one page', json: LeadPage, headers: freshHeaders }, ...readErrors },
   }),
   lead: route({
     ...read,
@@ -146,8 +139,8 @@ export const viewRoutes = {
     params: t.type({ id: TextParam(128) }),
     query: Freshness,
     responses: {
-      200: { description: 'the lead', json: LeadAnswer, headers: fresh },
-      ...errors,
+      200: { description: 'the lead', json: LeadAnswer, headers: freshHeaders },
+      ...readErrors,
       404: { description: 'no such lead in the views', json: Problem },
     },
   }),
