@@ -15,7 +15,11 @@ test.before(async (ctx) => {
 })
 test.after(async ({ server }) => server.dispose())
 
-const BATCHES = 2
+/** Batches are posted until at least MIN_BATCHES went and MIN_SAMPLES answers were timed (a fast machine
+ * ingests two batches before enough probes answered), at most MAX_BATCHES. */
+const MIN_BATCHES = 2
+const MAX_BATCHES = 8
+const MIN_SAMPLES = 200
 const BATCH = 10000
 /** What ingest may add to the idle p99 (LEADSTREAM_TEST_P99_MS to change it); the figures are printed either way. */
 const BOUND_MS = Number(process.env['LEADSTREAM_TEST_P99_MS'] ?? 100)
@@ -30,7 +34,7 @@ const p = (sorted: ReadonlyArray<number>, q: number) => sorted[Math.min(sorted.l
  */
 const client = `
 const { parentPort, workerData } = require('node:worker_threads')
-const { url, bodies, paths, idleProbes } = workerData
+const { url, bodies, paths, idleProbes, minBatches, minSamples } = workerData
 const pause = () => new Promise((r) => setTimeout(r, 5))
 const timed = async (path) => {
   const t0 = performance.now()
@@ -45,14 +49,16 @@ const timed = async (path) => {
     await pause()
   }
   let sending = true
+  const samples = []
   const send = (async () => {
     const statuses = []
-    for (const body of bodies)
+    for (const body of bodies) {
+      if (statuses.length >= minBatches && samples.length >= minSamples) break
       statuses.push((await fetch(url + '/v1/marketplace/leads', { method: 'POST', headers: { 'content-type': 'application/json' }, body })).status)
+    }
     sending = false
     return statuses
   })()
-  const samples = []
   while (sending)
     for (const path of paths) {
       samples.push(await timed(path))
@@ -64,12 +70,12 @@ const timed = async (path) => {
 
 test('event loop :: /healthz and a read answer within 100 ms at p99 while 10,000-lead batches are posted', async ({ server }) => {
   const r = rng(11)
-  const bodies = Array.from({ length: BATCHES }, (_, b) => JSON.stringify(Array.from({ length: BATCH }, (_, i) => marketplaceLead(b * BATCH + i, r).payload)))
+  const bodies = Array.from({ length: MAX_BATCHES }, (_, b) => JSON.stringify(Array.from({ length: BATCH }, (_, i) => marketplaceLead(b * BATCH + i, r).payload)))
   const paths = ['/healthz', '/v1/views/qualification']
   for (const path of paths) await http('GET', `${server.url}${path}`)
   const loop = monitorEventLoopDelay({ resolution: 5 })
   loop.enable()
-  const worker = new Worker(client, { eval: true, workerData: { url: server.url, bodies, paths, idleProbes: IDLE_PROBES } })
+  const worker = new Worker(client, { eval: true, workerData: { url: server.url, bodies, paths, idleProbes: IDLE_PROBES, minBatches: MIN_BATCHES, minSamples: MIN_SAMPLES } })
   type Sample = { path: string; ms: number; status: number }
   const { statuses, samples, idle } = await new Promise<{ statuses: number[]; samples: Sample[]; idle: Sample[] }>((resolve, reject) => {
     worker.once('message', resolve)
@@ -77,21 +83,21 @@ test('event loop :: /healthz and a read answer within 100 ms at p99 while 10,000
   })
   loop.disable()
   await worker.terminate()
-  assert.equal(statuses, bodies.map(() => 200))
+  assert.ok(statuses.length >= MIN_BATCHES && statuses.every((s) => s === 200), `batches answered ${statuses.join(', ')}`)
   assert.ok(samples.every((s) => s.status === 200))
   const sorted = samples.map((s) => s.ms).sort((a, b) => a - b)
   const p99 = p(sorted, 0.99)
   const idleP99 = p(idle.map((s) => s.ms).sort((a, b) => a - b), 0.99)
   console.log(`  idle: ${idle.length} answers, p99 ${idleP99.toFixed(1)} ms`)
   console.log(
-    `  ${samples.length} answers of ${paths.join(' and ')} while ${BATCHES} x ${BATCH} leads were posted: p50 ${p(sorted, 0.5).toFixed(1)} ms, ` +
+    `  ${samples.length} answers of ${paths.join(' and ')} while ${statuses.length} x ${BATCH} leads were posted: p50 ${p(sorted, 0.5).toFixed(1)} ms, ` +
       `p99 ${p99.toFixed(1)} ms, max ${sorted[sorted.length - 1]!.toFixed(1)} ms; event-loop delay p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms, max ${(loop.max / 1e6).toFixed(1)} ms`,
   )
   for (const path of paths) {
     const mine = samples.filter((s) => s.path === path).map((s) => s.ms).sort((a, b) => a - b)
     console.log(`  ${path}: ${mine.length} answers, p50 ${p(mine, 0.5).toFixed(1)} ms, p99 ${p(mine, 0.99).toFixed(1)} ms, max ${mine[mine.length - 1]!.toFixed(1)} ms`)
   }
-  assert.ok(samples.length >= 100, `only ${samples.length} samples`)
+  assert.ok(samples.length >= 100, `only ${samples.length} samples in ${statuses.length} batches`)
   assert.ok(p99 < idleP99 + BOUND_MS, `p99 ${p99.toFixed(1)} ms under load, ${idleP99.toFixed(1)} ms idle`)
 })
 
