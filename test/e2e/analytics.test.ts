@@ -20,7 +20,7 @@ import {
 } from '@leadstream/api'
 import { decodeAs, getJson, http, startTestServer, typed, type Answer, type TestServer } from '../support/embedded.js'
 import { foldFacts, readEvents, sortFacts } from '../support/fold.js'
-import { pollUntil } from '../support/poll.js'
+import { eventually } from '../support/eventually.js'
 
 const hourMs = 3_600_000
 const dayMs = 24 * hourMs
@@ -232,12 +232,16 @@ test('filters :: count views, the lead list and the position route take every fi
 test('rebuild :: the rebuilt analytics projection equals a fold of the log, and answers the same', async ({ server, get }) => {
   const before = { funnel: (await get(FunnelAnswer, '/v1/analytics/funnel?by=country')).body, top: (await get(TopAnswer, '/v1/analytics/top?by=offer')).body }
   assert.is((await http('POST', `${server.url}/v1/admin/projections/leads/rebuild`)).status, 202)
-  const status = await pollUntil(
-    async () => (await getJson(ProjectionsAnswer, `${server.url}/v1/admin/projections`)).body.projections[0]?.registry,
-    (r) => r?.live === 2 && r.building === null,
+  const status = await eventually(
+    'the rebuilt generation to go live',
+    async () => {
+      const r = (await getJson(ProjectionsAnswer, `${server.url}/v1/admin/projections`)).body.projections[0]?.registry
+      return r?.live === 2 && r.building === null ? r : undefined
+    },
     60000,
+    100,
   )
-  assert.is(status?.live, 2, 'the rebuilt generation went live')
+  assert.is(status.live, 2, 'the rebuilt generation went live')
   const rebuilt = sqliteViewStore({ path: join(server.dataDir, 'views-g2.db') })
   try {
     assert.equal(sortFacts(await rebuilt.facts({ includeTest: true })), foldFacts(readEvents(server.dataDir)))
