@@ -5,5 +5,3 @@ export { postgresViewStore, type PostgresViewStoreOptions } from './postgres/sto
 export { dropViewStore, openViewStore, type ViewStoreChoice } from './open.js'
 export { liveViews, type LiveViews, type LiveViewsOptions } from './live.js'
 export { viewOfSummary } from './leadView.js'
-export { migratePostgres, quoteIdent, type PgMigration } from './postgres/migrate.js'
-export { transaction } from './postgres/transaction.js'

@@ -1,7 +1,7 @@
 // Dead letters in PostgreSQL, for the distributed mode: every service records into one table, so the query
 // API lists what ingest, the projectors and the Kafka consumer rejected, wherever they run.
 import pg from 'pg'
-import { migratePostgres, quoteIdent, transaction, type PgMigration } from '@leadstream/view-store'
+import { migratePostgres, quoteIdent, transaction, type PgMigration } from '@leadstream/runtime'
 import type { FieldProblem } from '@leadstream/domain'
 import type { DeadLetter, DeadLetters, DeadLetterStatus, NewDeadLetter } from '../port.js'
 

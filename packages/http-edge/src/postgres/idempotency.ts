@@ -1,6 +1,6 @@
 // Idempotency-Key answers in PostgreSQL, for the distributed mode: every ingest replica sees every answer.
 import pg from 'pg'
-import { migratePostgres, quoteIdent, type PgMigration } from '@leadstream/view-store'
+import { migratePostgres, quoteIdent, type PgMigration } from '@leadstream/runtime'
 import type { IdempotencyKeys } from '../idempotency.js'
 
 const migrations: ReadonlyArray<PgMigration> = [

@@ -1,5 +1,5 @@
 // The PostgreSQL view store's tables, as forward-only migrations (run by migrate.ts; `s` is the quoted schema).
-import type { PgMigration } from './migrate.js'
+import type { PgMigration } from '@leadstream/runtime'
 
 // lead_id and captured_at sort as bytes (COLLATE "C"), as SQLite's TEXT does: pages come out in the same
 // order on both stores whatever the database's locale, and the keyset cursor compares the same way.

@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert'
 import { emptyCustomer, needsOf, offer, projectBatch, type DomainEvent, type RecordedEvent } from '@leadstream/domain'
 import { viewStoreContract } from '../contract.js'
 import type { ProjectionLogic, ViewStore } from '../port.js'
-import { quoteIdent } from './migrate.js'
+import { quoteIdent } from '@leadstream/runtime'
 import { postgresViewStore } from './store.js'
 
 const url = process.env['LEADSTREAM_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test'

@@ -7,9 +7,8 @@ import { analyticsColumnNames, analyticsUpdated, analyticsValues, factsOfRow, fa
 import { encodeCursor, filterSql, type CountRow, type FilterDialect, type LeadFilter, type Needs, type RegistryEntry, type ViewStore } from '../port.js'
 import { docFields, viewOfRow, viewOfSummary, viewSelect } from '../leadView.js'
 import { RegistryCodec } from '../registry.js'
-import { migratePostgres, quoteIdent } from './migrate.js'
 import { migrations } from './schema.js'
-import { transaction } from './transaction.js'
+import { migratePostgres, quoteIdent, transaction } from '@leadstream/runtime'
 
 export interface PostgresViewStoreOptions {
   readonly connectionString: string
