@@ -3,7 +3,7 @@
 // the file, LEADSTREAM_DATA_DIR and what to do, and a distinct exit code; `leadstream events check` judges a file.
 import { spawn, spawnSync } from 'node:child_process'
 import { once } from 'node:events'
-import { mkdtempSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs'
+import { closeSync, mkdtempSync, openSync, readdirSync, readSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
@@ -97,6 +97,40 @@ test('events :: a truncated events.db stops the process with exit 4 (found at st
   truncateSync(join(dir, 'events.db'), 4096 + 100)
   const r = await runToExit('embedded', env(dir))
   refusal(r.output, r.code, exitCodes.eventStoreCorrupt, join(dir, 'events.db'), /truncated/)
+})
+
+test('events :: an events.db whose checkpoint a kill -9 cut short (header ahead of the file, pages in the WAL) starts and keeps every lead', async () => {
+  const dir = await populated()
+  // More leads on a server killed with SIGKILL: their pages, page 1 among them, are still in events.db-wal.
+  const child = await startService('embedded', env(dir))
+  const more = typed(BatchAnswer, await http('POST', `${child.url}/v1/marketplace/leads`, Array.from({ length: LEADS }, (_, i) => lead(LEADS + i))))
+  assert.is(more.body.accepted, LEADS)
+  child.kill('SIGKILL')
+  await child.exited
+  const file = join(dir, 'events.db')
+  assert.ok(statSync(`${file}-wal`).size > 32, 'the WAL holds frames')
+  // A checkpoint writes the log's pages in page order: page 1, with the larger page count, lands first. Make
+  // the header say so while the file keeps its old length, as a kill between those writes leaves it.
+  const fd = openSync(file, 'r+')
+  const header = Buffer.alloc(100)
+  readSync(fd, header, 0, 100, 0)
+  const pages = Math.ceil(statSync(file).size / header.readUInt16BE(16))
+  header.writeUInt32BE(pages + 64, 28)
+  writeSync(fd, header, 0, 100, 0)
+  closeSync(fd)
+  const again = await startService('embedded', env(dir))
+  try {
+    const views = await http('GET', `${again.url}/v1/views/storefronts?minPosition=${more.body.position}&waitMs=20000`)
+    assert.is(views.status, 200, JSON.stringify(views.body))
+    assert.is(decodeAs(StorefrontsAnswer, views.body).storefronts['AzureMarketplace']?.total, 2 * LEADS)
+  } finally {
+    again.kill('SIGTERM')
+    await again.exited
+  }
+  // With the log checkpointed and gone, the same header check still finds a real truncation (test above).
+  const sound = await check(dir)
+  assert.ok(sound.report.ok, JSON.stringify(sound.report))
+  assert.is(sound.report.events, 2 * LEADS)
 })
 
 test('dead letters :: a garbage dead-letters.db stops the process with exit 5 (it holds acknowledged rejections)', async () => {

@@ -1,6 +1,6 @@
 // Storage faults: what can be wrong with the data directory or an SQLite file, told apart and named, so a
 // process stops with a message an operator can act on (and a distinct exit code) instead of a stack trace.
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs'
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs'
 import { basename, dirname } from 'node:path'
 
 // ---------------------------------------------------------------------------------------------------------
@@ -118,8 +118,14 @@ export const sqliteFault = (path: string, kind: StoreKind, e: unknown): StorageF
  * A truncated file whose header is intact opens fine and fails only when a missing page is read, perhaps
  * hours later. The header records the page size and count (valid when its change counter matches the
  * version-valid-for field); a file shorter than that has lost pages. Costs one 100-byte read.
+ *
+ * Not when a write-ahead log with frames sits beside it: a checkpoint copies the log's pages into the file
+ * in page order, page 1 (the header, with the new count) first, so a process killed mid-checkpoint leaves a
+ * header ahead of the file's end. That is a sound state: the log still holds every page, SQLite reads them
+ * from it and finishes the checkpoint. The chaos test's kill -9 of a relay found it.
  */
 export const truncation = (path: string): string | null => {
+  if (walHasFrames(`${path}-wal`)) return null
   let fd: number
   try {
     fd = openSync(path, 'r')
@@ -140,5 +146,14 @@ export const truncation = (path: string): string | null => {
     return null
   } finally {
     closeSync(fd)
+  }
+}
+
+/** A WAL file is a 32-byte header followed by frames; anything longer holds pages not yet checkpointed. */
+const walHasFrames = (wal: string): boolean => {
+  try {
+    return statSync(wal).size > 32
+  } catch {
+    return false
   }
 }
