@@ -1,0 +1,3 @@
+// Personal data: pseudonymous subjects, data keys (crypto-shredding), erasure, subject access, retention.
+export * from './subject.js'
+export * from './port.js'

@@ -1,0 +1,23 @@
+// The key store port: one data key per data subject, wrapped by the master key. Deleting a subject's keys
+// shreds every ciphertext sealed with them (crypto-shredding), wherever copies of the events went.
+import type { SubjectId } from './subject.js'
+
+/** A data key, unwrapped, in memory only. `keyId` is what a sealed field names; it never repeats. */
+export interface DataKey {
+  readonly keyId: string
+  readonly subject: SubjectId
+  readonly key: Buffer
+}
+
+export interface KeyStore {
+  /** Each subject's current data key, created (and wrapped with the current master key) where missing. */
+  keysFor(subjects: ReadonlyArray<SubjectId>): Promise<ReadonlyMap<SubjectId, DataKey>>
+  /** Unwrapped keys by id; an id that was shredded (or never existed) is absent from the answer. */
+  keysById(keyIds: ReadonlyArray<string>): Promise<ReadonlyMap<string, DataKey>>
+  /** Records that a subject's data went into these leads (erasure and subject access find them here). */
+  linkLeads(links: ReadonlyArray<{ readonly subject: SubjectId; readonly leadId: string }>): Promise<void>
+  leadsOf(subject: SubjectId): Promise<ReadonlyArray<string>>
+  /** Deletes every key of the subject; answers how many keys were deleted (0 when none were left). */
+  shred(subject: SubjectId): Promise<number>
+  close(): Promise<void>
+}
