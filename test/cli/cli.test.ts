@@ -8,6 +8,7 @@ import * as assert from 'uvu/assert'
 import { BatchAnswer, LeadAccepted } from '@leadstream/api'
 import { http, startTestServer, typed, type TestServer } from '../support/embedded.js'
 import { marketplaceLead, rng } from '../support/leads.js'
+import { setTimeout as sleep } from 'node:timers/promises'
 
 /** The CLI runs from the workspace root, as `pnpm leadstream` does. */
 const workspaceRoot = resolve(import.meta.dirname, '..', '..')
@@ -37,8 +38,6 @@ const leadstream = (args: ReadonlyArray<string>, env: Readonly<Record<string, st
     child.once('error', reject)
     child.once('close', (code) => resolve({ code, stdout, stderr }))
   })
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /** A loopback port nothing listens on (taken, then released). */
 const closedPort = (): Promise<number> =>

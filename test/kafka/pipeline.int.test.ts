@@ -9,6 +9,7 @@ import { diffCounters, foldCounters, readEvents, viewCounters } from '../support
 import { deleteTopics, kafkaClient, pipeline, requireKafka } from '../support/kafka.js'
 import { expectedByStorefront, malformedLeads, marketplaceLead, rng, type GeneratedLead } from '../support/leads.js'
 import { killAllServices, startService, type Service } from '../support/services.js'
+import { setTimeout as sleep } from 'node:timers/promises'
 
 const brokers = requireKafka('kafka pipeline')
 
@@ -23,8 +24,6 @@ interface Ctx {
   query: Service
   leads: GeneratedLead[]
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /** Polls until `check` returns '' (converged) or the deadline passes; returns the last difference. */
 const converge = async (check: () => string | Promise<string>, timeoutMs = 60000): Promise<string> => {

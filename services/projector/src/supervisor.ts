@@ -7,6 +7,7 @@ import type { Logger, Metrics } from '@leadstream/runtime'
 import type { RegistryEntry, ViewStore } from '@leadstream/view-store'
 import type { DeadLetters } from '@leadstream/dead-letters'
 import { projector, type OnPoison, type Projector, type ProjectorStatus } from './projector.js'
+import { setTimeout as sleep } from 'node:timers/promises'
 
 export interface GenerationPorts {
   /** The base store: generation 1's views and the registry. */
@@ -61,8 +62,6 @@ interface Running {
   readonly store: ViewStore
   readonly projector: Projector
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 export const supervisor = (ports: GenerationPorts, options: SupervisorOptions): Supervisor => {
   const { projection: name, codeVersion } = options

@@ -24,6 +24,7 @@ import { factsCache, type FactsCache } from './factsCache.js'
 import { select } from './factsColumns.js'
 import { filterOf } from './filters.js'
 import { decodeQuery } from './params.js'
+import { setTimeout as sleep } from 'node:timers/promises'
 
 export interface QueryPorts {
   readonly views: ViewReader
@@ -36,8 +37,6 @@ export interface QueryHttpOptions {
   /** The clock that ends a series' default range (tests pass a fixed one). */
   readonly now?: () => Date
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /** Waits until the views reflect `min`, or the deadline passes. Returns the position reached. */
 export const awaitPosition = async (views: Pick<ViewReader, 'position'>, min: number, waitMs: number): Promise<number> => {
