@@ -52,7 +52,7 @@ export interface Supervisor {
   start(): Promise<void>
   stop(): Promise<void>
   status(): Promise<ProjectionStatus>
-  /** Starts a rebuild; Left with the reason when one is already running. */
+  /** Starts a rebuild: `ok` with the new generation, or not `ok` with the reason when one is already running. */
   rebuild(): Promise<{ readonly ok: true; readonly generation: number } | { readonly ok: false; readonly reason: string }>
   setPaused(paused: boolean): Promise<RegistryEntry>
 }
