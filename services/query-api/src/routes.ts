@@ -3,7 +3,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import type { Request, Response, Router } from 'express'
 import type * as t from 'io-ts'
-import { Freshness, viewRoutes, type Filters, type RouteSpec } from '@leadstream/api'
+import { type Freshness, viewRoutes, type Filters, type RouteSpec } from '@leadstream/api'
 import {
   campaignTypes,
   cellsOf,
