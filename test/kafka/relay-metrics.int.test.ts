@@ -12,6 +12,7 @@ import { relay } from '@leadstream/relay'
 import { createLogger, createMetrics, sqliteCheckpoints } from '@leadstream/runtime'
 import { eventually } from '../support/eventually.js'
 import { deleteTopics, requireKafka, uniqueTopic } from '../support/kafka.js'
+import { testPersonalData } from '../support/privacy.js'
 
 const brokers = requireKafka('relay metrics')
 
@@ -47,12 +48,16 @@ if (brokers !== null)
     await ensureTopics(kafka, [{ topic, partitions: 1 }])
     const producer = idempotentProducer(kafka)
     await producer.connect()
-    const store = sqliteEventStore({ path: join(dir, 'events.db'), pollMs: 20 })
+    const personal = await testPersonalData(dir)
+    // Contact fields are sealed before they reach the store, as ingest writes them.
+    const store = personal.sealing(sqliteEventStore({ path: join(dir, 'events.db'), pollMs: 20 }))
     const metrics = createMetrics()
     const r = relay({ store, producer, checkpoints: sqliteCheckpoints(join(dir, 'relay.db')), logger, metrics }, { topic, batch: 100, idleWaitMs: 20 })
     try {
-      for (const leadId of ['rm-1', 'rm-2', 'rm-3'])
-        await store.append({ streamId: `lead-${leadId}`, expectedRevision: 'no-stream', events: capture(leadId).map((event) => ({ eventId: `ev-${leadId}`, event, metadata: {} })) })()
+      for (const leadId of ['rm-1', 'rm-2', 'rm-3']) {
+        const appended = await store.append({ streamId: `lead-${leadId}`, expectedRevision: 'no-stream', events: capture(leadId).map((event) => ({ eventId: `ev-${leadId}`, event, metadata: {} })) })()
+        assert.is(appended._tag, 'Right', JSON.stringify(appended))
+      }
       r.start()
       await eventually('the relay to publish 3 events', async () => ((await r.status()).position === 3 ? true : undefined), 20000)
       const text = await metrics.registry.metrics()
@@ -61,6 +66,7 @@ if (brokers !== null)
     } finally {
       await r.stop()
       await producer.disconnect()
+      await personal.close()
       await deleteTopics(brokers, [topic])
       rmSync(dir, { recursive: true, force: true })
     }

@@ -9,6 +9,7 @@ import * as assert from 'uvu/assert'
 import { sqliteDeadLetters } from '@leadstream/dead-letters'
 import { decide, decodeMarketplaceLead, defaultSources, evolve, streamOfLead, type LeadEvent, type LeadState } from '@leadstream/domain'
 import { sqliteEventStore } from '@leadstream/event-store'
+import { openPersonalData, type PersonalData } from '@leadstream/privacy'
 import { createLogger, createMetrics } from '@leadstream/runtime'
 import { eventIdsOf, ingestLeads, type InboundItem, type LeadRules } from './leads.js'
 import type { IngestPorts } from './ports.js'
@@ -25,22 +26,29 @@ const captureAndContact: LeadRules = {
   },
 }
 
-const item = (index: number, email: string, action = 'INS'): InboundItem => {
-  const payload = JSON.stringify({ UserDetails: { FirstName: 'A', LastName: 'B', Email: email, Country: 'US', Company: 'Co' }, LeadSource: 'SPZA', ActionCode: action, OfferTitle: 'Contoso CRM' })
-  return { index, payload, decoded: decodeMarketplaceLead(defaultSources, { receivedAt: '2026-12-01T10:00:00.000Z' }, JSON.parse(payload)) }
-}
-
 interface Ctx {
   dir: string
+  personal: PersonalData
   ports: IngestPorts
 }
 
+const itemOf =
+  ({ personal }: Ctx) =>
+  (index: number, email: string, action = 'INS'): InboundItem => {
+    const payload = JSON.stringify({ UserDetails: { FirstName: 'A', LastName: 'B', Email: email, Country: 'US', Company: 'Co' }, LeadSource: 'SPZA', ActionCode: action, OfferTitle: 'Contoso CRM' })
+    return { index, payload, decoded: decodeMarketplaceLead(defaultSources, { receivedAt: '2026-12-01T10:00:00.000Z', identity: personal.identity }, JSON.parse(payload)) }
+  }
+
 const test = suite<Ctx>('ingestLeads')
 
-test.before.each((ctx) => {
+test.before.each(async (ctx) => {
   ctx.dir = mkdtempSync(join(tmpdir(), 'leadstream-ingest-leads-'))
+  const settings = { dataDir: ctx.dir, keyStore: 'sqlite', masterKey: '', masterKeyFile: '', previousMasterKeys: [], postgresUrl: '', postgresSchema: '' } as const
+  ctx.personal = await openPersonalData({ ...settings, identitySecret: 'ingest leads test identity secret' })
   ctx.ports = {
-    store: sqliteEventStore({ path: join(ctx.dir, 'events.db'), pollMs: 20 }),
+    // As ingest's main.ts wires it: contact fields sealed before they reach the store.
+    store: ctx.personal.sealing(sqliteEventStore({ path: join(ctx.dir, 'events.db'), pollMs: 20 })),
+    identity: ctx.personal.identity,
     deadLetters: sqliteDeadLetters({ path: join(ctx.dir, 'dead-letters.db') }),
     sources: defaultSources,
     now: () => new Date('2026-12-01T10:00:00.000Z'),
@@ -49,9 +57,14 @@ test.before.each((ctx) => {
     logger: createLogger('test', 'silent'),
   }
 })
-test.after.each(({ dir }) => rmSync(dir, { recursive: true, force: true }))
+test.after.each(async ({ dir, personal }) => {
+  await personal.close()
+  rmSync(dir, { recursive: true, force: true })
+})
 
-test('two-event decision :: each event has its own id; each lead’s position is its own last event’s', async ({ ports }) => {
+test('two-event decision :: each event has its own id; each lead’s position is its own last event’s', async (ctx) => {
+  const { ports } = ctx
+  const item = itemOf(ctx)
   const ingest = ingestLeads(ports, captureAndContact)
   const batch = [item(0, 'one@example.com'), item(1, 'two@example.com'), item(2, 'three@example.com')]
   const summary = await ingest(batch, 'test', 'marketplace-https')
@@ -74,7 +87,9 @@ test('two-event decision :: each event has its own id; each lead’s position is
   assert.equal([again.accepted, again.duplicates], [0, 3], 'a re-delivery writes nothing')
 })
 
-test('one lead twice in a batch :: both decided in order; positions per event, not per lead', async ({ ports }) => {
+test('one lead twice in a batch :: both decided in order; positions per event, not per lead', async (ctx) => {
+  const { ports } = ctx
+  const item = itemOf(ctx)
   const summary = await ingestLeads(ports, captureAndContact)([item(0, 'same@example.com', 'INS'), item(1, 'same@example.com', 'PLT'), item(2, 'other@example.com')], 'test', 'marketplace-https')
   assert.equal(
     summary.results.map((r) => (r.status === 'accepted' ? r.position : r.status)),
