@@ -100,6 +100,29 @@ test('deploy :: the embedded server serves from the tree, projector thread and d
   }
 })
 
+/** The source modules a bundle file holds and, through its static imports, loads with it (esbuild's path comments). */
+const staticallyLoaded = (dir: string, file: string, seen = new Set<string>()): ReadonlySet<string> => {
+  if (seen.has(file)) return seen
+  seen.add(file)
+  const text = readFileSync(join(dir, file), 'utf8')
+  for (const m of text.matchAll(/(?:from|import) "\.\/([\w.-]+\.mjs)"/g)) staticallyLoaded(dir, m[1] ?? '', seen)
+  return seen
+}
+const sourcesIn = (dir: string, files: ReadonlySet<string>): ReadonlyArray<string> =>
+  [...files].flatMap((f) => [...readFileSync(join(dir, f), 'utf8').matchAll(/^\/\/ (\S+\.(?:[cm]?js|ts))$/gm)].map((m) => m[1] ?? ''))
+
+test('cli :: `leadstream --help` loads commander and the group list only; a group’s codecs load when it runs', () => {
+  const dist = join(root, 'services', 'cli', 'dist')
+  const atStart = sourcesIn(dist, staticallyLoaded(dist, 'main.mjs'))
+  assert.ok(atStart.some((s) => s.includes('/commander/')), 'commander is loaded at start')
+  assert.ok(atStart.includes('services/cli/src/groups.ts'))
+  for (const heavy of ['io-ts', 'fp-ts', 'packages/api/src', 'packages/domain/src', 'packages/event-store/src', 'cli-table3', 'cli-progress'])
+    assert.not.ok(atStart.some((s) => s.includes(heavy)), `${heavy} is not loaded for --help`)
+  const group = readdirSync(dist).find((f) => /^projections-\w+\.mjs$/.test(f))
+  assert.ok(group !== undefined, 'the projections group is a chunk of its own')
+  assert.ok(sourcesIn(dist, staticallyLoaded(dist, group ?? '')).some((s) => s.includes('packages/api/src')), 'its codecs load with it')
+})
+
 /** The Dockerfile's stages: each `FROM` and the instructions under it, continuation lines joined. */
 const stages = (text: string): ReadonlyArray<{ readonly from: string; readonly lines: ReadonlyArray<string> }> => {
   const lines = text
