@@ -146,7 +146,7 @@ test('Dockerfile :: the runtime stage copies only the production tree and runs t
   assert.match(build.from, / AS build$/i)
   assert.ok(build.lines.some((l) => /^RUN pnpm build$/.test(l)), 'the build stage compiles')
   assert.ok(
-    build.lines.some((l) => /^RUN pnpm --filter @leadstream\/image deploy --prod --offline \/app /.test(l)),
+    build.lines.some((l) => /^RUN (npm_config_nodedir=\S+ )?pnpm --filter @leadstream\/image deploy --prod --offline \/app /.test(l)),
     'the build stage lays out /app with pnpm deploy --prod',
   )
   const copies = runtime.lines.filter((l) => /^COPY /i.test(l))
