@@ -78,7 +78,7 @@ for (const s of services) {
   await measure(`${s}: build (node dist/main.mjs)`, () => timeToServing([`services/${s}/dist/main.mjs`], ++port))
 }
 await measure('leadstream --help: sources (tsx)', () => timeToExit(['--import', 'tsx', 'services/cli/src/main.ts', '--help']))
-await measure('leadstream --help: build (bin)', () => timeToExit(['services/cli/bin/leadstream.mjs', '--help']))
+await measure('leadstream --help: build (dist/main.mjs)', () => timeToExit(['services/cli/dist/main.mjs', '--help']))
 
 console.log(`\n${availableParallelism()} cores, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}, ${runs} runs each, Node ${process.version}`)
 console.log('\n| what | median ms | min–max ms |\n| --- | ---: | ---: |')

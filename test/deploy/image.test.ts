@@ -75,6 +75,9 @@ test('deploy :: each service answers --help from the tree with plain node', asyn
     const { stdout } = await run(process.execPath, [join(tree, 'node_modules', '@leadstream', s, 'dist', 'main.mjs'), '--help'], { cwd: tree, timeout: 30000 })
     assert.match(stdout, s === 'cli' ? /^Usage: leadstream <group>/ : /LEADSTREAM_/, s)
   }
+  // The CLI's launcher (its package bin) runs the build there: the tree has no sources and no tsx.
+  const { stdout } = await run(process.execPath, [join(tree, 'node_modules', '@leadstream', 'cli', 'bin', 'leadstream.mjs'), '--help'], { cwd: tree, timeout: 30000 })
+  assert.match(stdout, /^Usage: leadstream <group>/)
 })
 
 test('deploy :: the embedded server serves from the tree, projector thread and dashboard included', async ({ tree }) => {

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-// Launcher: the build (`pnpm build` → dist/main.mjs, what the production image ships) runs with plain node.
-// In a checkout that was never built, the TypeScript sources run through tsx, the workspace's devDependency.
+// Launcher. In a deployed tree (the production image, `pnpm deploy`: dist/ without src/) it runs the build with
+// plain node. In a checkout it runs the TypeScript sources through tsx (the workspace's devDependency), so an
+// edit is never hidden behind an older build; there `node services/cli/dist/main.mjs` runs the build itself.
 import { existsSync } from 'node:fs'
 
-const built = new URL('../dist/main.mjs', import.meta.url)
-if (existsSync(built)) await import(built.href)
+if (!existsSync(new URL('../src/main.ts', import.meta.url))) await import(new URL('../dist/main.mjs', import.meta.url).href)
 else {
   const { register } = await import('tsx/esm/api')
   register()
