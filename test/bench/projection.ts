@@ -17,7 +17,12 @@ export interface ProjectionResult {
 export const projectAll = async (
   store: EventStore,
   views: ViewStore,
-  options: { readonly maxBatch?: number; readonly onProgress?: (position: number, head: number, seconds: number) => void },
+  options: {
+    readonly maxBatch?: number
+    readonly onProgress?: (position: number, head: number, seconds: number) => void
+    /** As a rebuild loads a new generation: in bulk (`beginBuild`), indexed once caught up (`finishBuild`, timed too). */
+    readonly build?: boolean
+  },
 ): Promise<ProjectionResult> => {
   const head = await store.head()()
   if (E.isLeft(head)) throw new Error(`event store head: ${head.left._tag}`)
@@ -27,6 +32,7 @@ export const projectAll = async (
   )
   const t0 = process.hrtime.bigint()
   const elapsed = () => Number(process.hrtime.bigint() - t0) / 1e9
+  if (options.build === true) await views.beginBuild()
   proj.start()
   try {
     // The projector yields to the event loop between batches, so this poll sees each committed checkpoint.
@@ -44,6 +50,7 @@ export const projectAll = async (
   } finally {
     await proj.stop()
   }
+  if (options.build === true) await views.finishBuild()
   const seconds = elapsed()
   return { events: head.right, seconds, eventsPerSecond: head.right / seconds }
 }

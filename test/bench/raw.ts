@@ -67,8 +67,10 @@ export const rawViewUpserts = async (
   const views = sqliteViewStore({ path })
   const db = views.db
   const upsert = db.prepare(leadUpsertSql)
+  let seq = 0
   const tx = db.transaction((rows: ReadonlyArray<LeadRow>) => {
-    for (const row of rows) upsert.run(...row)
+    seq += 1
+    for (const row of rows) upsert.run(...row, seq)
   })
   const r = rng(options.seed ^ 0x1eaf)
   const history = leadHistory({ seed: options.seed, captureShare: 1, classifications: 0, total: options.total })

@@ -1,0 +1,38 @@
+// A/B of projection variants on one store, interleaved (A B A B), per wall second and per CPU second.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { sqliteEventStore } from '@leadstream/event-store'
+import { sqliteViewStore } from '@leadstream/view-store'
+import { appendAll } from './append.js'
+import { leadHistory } from './history.js'
+import { projectAll } from './projection.js'
+import { testPersonalData } from '../support/privacy.js'
+
+const events = Number(process.env['AB_EVENTS'] ?? 100000)
+const dir = mkdtempSync(join(process.env['AB_DIR'] ?? '/tmp', 'ab-rebuild-'))
+try {
+  const store = sqliteEventStore({ path: join(dir, 'events.db') })
+  const personal = await testPersonalData(dir)
+  await appendAll(personal.sealing(store), leadHistory({ seed: 43, captureShare: 0.7, classifications: 20, total: events }), { batch: 1000 })
+  const variants: Record<string, { build: boolean; maxBatch: number }> = {
+    live5k: { build: false, maxBatch: 5000 },
+    build5k: { build: true, maxBatch: 5000 },
+    build20k: { build: true, maxBatch: 20000 },
+  }
+  const rounds = Number(process.env['AB_ROUNDS'] ?? 2)
+  for (let round = 0; round < rounds; round++)
+    for (const [name, v] of Object.entries(variants)) {
+      const path = join(dir, `views-${name}-${round}.db`)
+      const views = sqliteViewStore({ path })
+      const c0 = process.cpuUsage()
+      const r = await projectAll(store, views, v)
+      const c = process.cpuUsage(c0)
+      const cpu = (c.user + c.system) / 1e6
+      await views.close()
+      for (const s of ['', '-wal', '-shm']) rmSync(path + s, { force: true })
+      process.stdout.write(`${name} round ${round}: ${Math.round(r.eventsPerSecond)} events/s, ${Math.round(r.events / cpu)} events/CPU-s (${r.seconds.toFixed(1)} s, CPU ${cpu.toFixed(1)} s)\n`)
+    }
+  await store.close()
+} finally {
+  rmSync(dir, { recursive: true, force: true })
+}
