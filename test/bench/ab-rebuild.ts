@@ -25,7 +25,7 @@ try {
       const path = join(dir, `views-${name}-${round}.db`)
       const views = sqliteViewStore({ path })
       const c0 = process.cpuUsage()
-      const r = await projectAll(store, views, v)
+      const r = await projectAll(store, views, { ...v, open: personal.opening })
       const c = process.cpuUsage(c0)
       const cpu = (c.user + c.system) / 1e6
       await views.close()

@@ -1,7 +1,7 @@
 // Projection throughput: the real projector (embedded log → projectBatch → SQLite view store) from position 0
 // until it has caught up with the event store's head.
 import * as E from 'fp-ts/lib/Either.js'
-import { embeddedEventLog } from '@leadstream/event-log'
+import { embeddedEventLog, type EventLog } from '@leadstream/event-log'
 import type { EventStore } from '@leadstream/event-store'
 import { projector } from '@leadstream/projector'
 import { createLogger, createMetrics } from '@leadstream/runtime'
@@ -22,12 +22,14 @@ export const projectAll = async (
     readonly onProgress?: (position: number, head: number, seconds: number) => void
     /** As a rebuild loads a new generation: in bulk (`beginBuild`), indexed once caught up (`finishBuild`, timed too). */
     readonly build?: boolean
+    /** The log as the product's projector reads it (personal data opened: privacy's `opening`). */
+    readonly open?: (log: EventLog) => EventLog
   },
 ): Promise<ProjectionResult> => {
   const head = await store.head()()
   if (E.isLeft(head)) throw new Error(`event store head: ${head.left._tag}`)
   const proj = projector(
-    { log: embeddedEventLog(store), views, metrics: createMetrics(), logger: createLogger('bench-projector', 'warn') },
+    { log: options.open === undefined ? embeddedEventLog(store) : options.open(embeddedEventLog(store)), views, metrics: createMetrics(), logger: createLogger('bench-projector', 'warn') },
     options.maxBatch === undefined ? {} : { maxBatch: options.maxBatch },
   )
   const t0 = process.hrtime.bigint()

@@ -26,6 +26,7 @@ export const eventRows = (requests: ReadonlyArray<AppendRequest>, recordedAt: st
 export interface RawTable {
   /** Inserts the rows these requests make in one transaction; only the transaction is timed. */
   readonly write: (requests: ReadonlyArray<AppendRequest>) => void
+  /** Rows and timed seconds so far. */
   readonly result: () => RawResult
   readonly close: () => Promise<void>
 }
