@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { sqliteDeadLetters } from '@leadstream/dead-letters'
+import { sqliteDeadLetters, sqliteParkedEvents } from '@leadstream/dead-letters'
 import { defaultSources } from '@leadstream/domain'
 import { sqliteEventStore } from '@leadstream/event-store'
 import { httpApp, listen, type IdempotencyKeys } from '@leadstream/http-edge'
@@ -29,7 +29,8 @@ const start = async (dropAnswers: boolean) => {
   const keys: IdempotencyKeys = dropAnswers ? { ...store.idempotency, put: async () => undefined } : store.idempotency
   const logger = createLogger('test', 'silent')
   const metrics = createMetrics()
-  const ports = { store, deadLetters, sources: defaultSources, now: () => new Date(), newId: randomUUID, metrics, logger }
+  const parked = sqliteParkedEvents({ path: join(dir, 'parked.db') })
+  const ports = { store, deadLetters, parked, parkForMs: 60_000, sources: defaultSources, now: () => new Date(), newId: randomUUID, metrics, logger }
   const app = httpApp([ingestRoutes(ports, { tokens, idempotencyKeys: keys, bodyLimitBytes: 1 << 20, maxBatch: 100, marketplaceSecrets: [] })], {
     metrics,
     logger,
@@ -43,6 +44,7 @@ const start = async (dropAnswers: boolean) => {
       await server.close()
       await store.close()
       await deadLetters.close()
+      await parked.close()
     },
   }
 }

@@ -76,7 +76,7 @@ test('native :: an offer named by title only is keyed by its title', () => {
 })
 
 test('native :: an unknown type is named at type', () => {
-  for (const type of ['LeadQualified', 'leadcaptured', 42, null, 'toString', 'constructor'])
+  for (const type of ['LeadTeleported', 'leadcaptured', 42, null, 'toString', 'constructor'])
     assert.equal(problemPaths(valid({ type, version: 2 })), ['type'], String(type))
   assert.equal(problemPaths({ ...valid(), type: undefined }), ['type'])
 })

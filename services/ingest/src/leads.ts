@@ -4,6 +4,7 @@ import {
   decide,
   evolve,
   fold,
+  invalid,
   problemsOf,
   streamOfLead,
   type FieldProblem,
@@ -16,12 +17,16 @@ import {
 import { performance } from 'node:perf_hooks'
 import type { AppendOutcome, AppendRequest, StoreError } from '@leadstream/event-store'
 import { loopTurns } from '@leadstream/runtime'
+import { applyParked, parkUnknown } from './parking.js'
 import type { IngestPorts } from './ports.js'
 
 export type ItemResult =
   | { readonly index: number; readonly status: 'accepted'; readonly leadId: string; readonly eventId: string; readonly position: number }
   | { readonly index: number; readonly status: 'duplicate'; readonly leadId: string }
-  | { readonly index: number; readonly status: 'rejected'; readonly problems: ReadonlyArray<FieldProblem>; readonly deadLetterId: number }
+  /** A lifecycle event of a lead not captured yet: held (parking.ts) until `until`, applied when the capture comes. */
+  | { readonly index: number; readonly status: 'parked'; readonly leadId: string; readonly eventId: string; readonly until: string }
+  /** `code`: the error's tag (`Invalid`, `TransitionNotAllowed`…), which chooses the HTTP status of a single item. */
+  | { readonly index: number; readonly status: 'rejected'; readonly code: LeadError['_tag']; readonly problems: ReadonlyArray<FieldProblem>; readonly deadLetterId: number }
 
 export interface InboundItem {
   readonly index: number
@@ -33,6 +38,7 @@ export interface InboundItem {
 export interface IngestSummary {
   readonly accepted: number
   readonly duplicates: number
+  readonly parked: number
   readonly rejected: number
   /** The highest position written (0 when nothing was): wait for it to read your writes. */
   readonly position: number
@@ -63,10 +69,20 @@ const appendInSlices = async (ports: IngestPorts, requests: ReadonlyArray<Append
 
 /** An event the store failed on for good: kept, with the reason, like any other rejected input. */
 class Unresolved {
+  readonly problems: ReadonlyArray<FieldProblem>
   constructor(
     readonly item: InboundItem,
-    readonly problems: ReadonlyArray<FieldProblem>,
-  ) {}
+    readonly error: LeadError,
+  ) {
+    this.problems = problemsOf(error)
+  }
+}
+
+export interface IngestOptions {
+  /** false: a replay of a dead letter keeps the original instead of adding a copy. */
+  readonly keepRejected?: boolean
+  /** Set when the items are parked events being applied: one whose lead is still unknown stays parked as it is. */
+  readonly fromParking?: boolean
 }
 
 /**
@@ -77,15 +93,21 @@ class Unresolved {
  */
 export const ingestLeads =
   (ports: IngestPorts) =>
-  async (items: ReadonlyArray<InboundItem>, source: string, format: string, options: { readonly keepRejected?: boolean } = {}): Promise<IngestSummary> => {
+  async (items: ReadonlyArray<InboundItem>, source: string, format: string, options: IngestOptions = {}): Promise<IngestSummary> => {
     // Reading, deciding and appending 10,000 leads takes seconds of CPU: other requests get turns meanwhile.
     const turn = loopTurns()
     const results = new Map<number, ItemResult>()
     const failed: Unresolved[] = []
+    /** Lifecycle events of leads that do not exist yet: parked (or, from parking, left there). */
+    const unknownLead: InboundItem[] = []
+    /** Leads captured by this call, whose parked events are applied once the capture is written. */
+    const captured = new Set<string>()
+    /** Items answered by the decider (refused or parked): a retry after a concurrent change leaves them be. */
+    const settled = new Set<InboundItem>()
     let pending: InboundLead[] = []
     const itemOf = new Map<InboundLead, InboundItem>()
     for (const item of items) {
-      if (E.isLeft(item.decoded)) failed.push(new Unresolved(item, problemsOf(item.decoded.left)))
+      if (E.isLeft(item.decoded)) failed.push(new Unresolved(item, item.decoded.left))
       else {
         pending.push(item.decoded.right)
         itemOf.set(item.decoded.right, item)
@@ -105,13 +127,22 @@ export const ingestLeads =
         const read = await ports.store.readStream(streamOfLead(leadId))()
         if (E.isLeft(read)) throw new Error(`reading lead ${leadId}: ${read.left._tag}`)
         let state: LeadState = fold(read.right.events.map((r) => r.event as LeadEvent))
+        // An upstream lifecycle event is decided against the state it finds, so its re-delivery (already applied)
+        // is recognised by its event id before deciding, or it would read as an impossible transition.
+        const seen = new Set(read.right.events.map((r) => r.eventId))
         const events: NewEvent[] = []
         const written: InboundLead[] = []
         for (const lead of leads) {
-          const decided = decide(lead.command, state)
           const item = itemOf.get(lead)!
+          if (lead.command.type !== 'CaptureLead' && seen.has(lead.eventId)) {
+            results.set(item.index, { index: item.index, status: 'duplicate', leadId })
+            continue
+          }
+          const decided = decide(lead.command, state)
           if (E.isLeft(decided)) {
-            failed.push(new Unresolved(item, problemsOf(decided.left)))
+            if (decided.left._tag === 'LeadNotFound' && lead.command.type !== 'CaptureLead') unknownLead.push(item)
+            else failed.push(new Unresolved(item, decided.left))
+            settled.add(item)
             continue
           }
           if (decided.right.length === 0) {
@@ -121,7 +152,9 @@ export const ingestLeads =
           for (const ev of decided.right) {
             events.push({ eventId: lead.eventId, event: ev, metadata: { causationId: lead.eventId } })
             state = evolve(state, ev)
+            if (ev.type === 'LeadCaptured') captured.add(leadId)
           }
+          seen.add(lead.eventId)
           written.push(lead)
         }
         if (events.length > 0)
@@ -152,23 +185,29 @@ export const ingestLeads =
         const err = outcome.left
         if (err._tag === 'StoreUnavailable' || err._tag === 'CorruptEvent') throw new Error(`appending ${request.streamId}: ${err._tag}`)
         // The lead changed under us (or the batch mixed stored and new event ids): decide again on fresh state.
-        if (attempt < MAX_ATTEMPTS) retry.push(...leads.filter((l) => !results.has(itemOf.get(l)!.index)))
+        for (const l of written) if (l.command.type === 'CaptureLead') captured.delete(l.command.leadId)
+        const open = leads.filter((l) => !results.has(itemOf.get(l)!.index) && !settled.has(itemOf.get(l)!))
+        if (attempt < MAX_ATTEMPTS) retry.push(...open)
         else
-          for (const l of leads)
-            failed.push(new Unresolved(itemOf.get(l)!, [{ path: 'leadId', reason: `the lead kept changing concurrently (${err._tag}); send it again` }]))
+          for (const l of open)
+            failed.push(new Unresolved(itemOf.get(l)!, invalid([{ path: 'leadId', reason: `the lead kept changing concurrently (${err._tag}); send it again` }])))
       })
       pending = retry
     }
 
     // A replay of a dead letter keeps the original instead of adding a copy (keepRejected: false).
+    if (unknownLead.length > 0) {
+      const held = await parkUnknown(ports, unknownLead, source, format, options.fromParking === true)
+      held.forEach((r) => results.set(r.index, r))
+    }
     if (failed.length > 0 && options.keepRejected === false)
-      failed.forEach((f) => results.set(f.item.index, { index: f.item.index, status: 'rejected', problems: f.problems, deadLetterId: 0 }))
+      failed.forEach((f) => results.set(f.item.index, { index: f.item.index, status: 'rejected', code: f.error._tag, problems: f.problems, deadLetterId: 0 }))
     else if (failed.length > 0) {
       const receivedAt = ports.now().toISOString()
       const ids = await ports.deadLetters.record(
         failed.map((f) => ({ source, format, problems: f.problems, payload: f.item.payload, receivedAt })),
       )
-      failed.forEach((f, i) => results.set(f.item.index, { index: f.item.index, status: 'rejected', problems: f.problems, deadLetterId: ids[i] ?? 0 }))
+      failed.forEach((f, i) => results.set(f.item.index, { index: f.item.index, status: 'rejected', code: f.error._tag, problems: f.problems, deadLetterId: ids[i] ?? 0 }))
       ports.metrics.deadLetters.inc({ source }, failed.length)
     }
 
@@ -178,10 +217,14 @@ export const ingestLeads =
     ports.metrics.leadsReceived.inc({ format, outcome: 'accepted' }, accepted)
     ports.metrics.leadsReceived.inc({ format, outcome: 'duplicate' }, count('duplicate'))
     ports.metrics.leadsReceived.inc({ format, outcome: 'rejected' }, count('rejected'))
+    ports.metrics.leadsReceived.inc({ format, outcome: 'parked' }, count('parked'))
     ports.metrics.eventsAppended.inc(accepted)
+    // The leads captured here may have lifecycle events waiting: they follow their capture now, in their order.
+    if (captured.size > 0 && options.fromParking !== true) await applyParked(ports, [...captured])
     return {
       accepted,
       duplicates: count('duplicate'),
+      parked: count('parked'),
       rejected: count('rejected'),
       position: ordered.reduce((p, r) => (r.status === 'accepted' ? Math.max(p, r.position) : p), 0),
       results: ordered,

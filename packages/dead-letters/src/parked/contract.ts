@@ -22,10 +22,10 @@ export const parkedEventsContract = (name: string, open: () => Promise<ParkedEve
   test('park :: the same event of the same lead is kept once; a lead\'s events come back by occurredAt', async () => {
     const p = await open()
     try {
-      const [late, early] = await p.park([parked('L1', 'e-late', '2026-11-20T12:00:00.000Z'), parked('L1', 'e-early', '2026-11-20T09:00:00.000Z')])
+      const [late, early] = (await p.park([parked('L1', 'e-late', '2026-11-20T12:00:00.000Z'), parked('L1', 'e-early', '2026-11-20T09:00:00.000Z')])).map((r) => r.id)
       await p.park([parked('L2', 'e-other', '2026-11-20T08:00:00.000Z')])
-      const again = await p.park([parked('L1', 'e-late', '2026-11-20T12:00:00.000Z')])
-      assert.equal(again, [late], 'a re-delivered parked event answers the first copy')
+      const again = await p.park([parked('L1', 'e-late', '2026-11-20T12:00:00.000Z', '2026-12-31T00:00:00.000Z')])
+      assert.equal(again, [{ id: late!, until: '2026-11-25T11:00:00.000Z' }], 'a re-delivered parked event answers the first copy, with its bound')
       assert.is(await p.count(), 3)
       const got = await p.forLeads(['L1'])
       assert.equal(got.map((e) => e.id), [early, late])
@@ -43,11 +43,11 @@ export const parkedEventsContract = (name: string, open: () => Promise<ParkedEve
   test('expired :: only events whose bound has passed, oldest first; removed ones are gone', async () => {
     const p = await open()
     try {
-      const [a, b] = await p.park([
+      const [a, b] = (await p.park([
         parked('L1', 'a', '2026-11-20T09:00:00.000Z', '2026-11-25T10:05:00.000Z'),
         parked('L2', 'b', '2026-11-20T09:00:00.000Z', '2026-11-25T10:10:00.000Z'),
         parked('L3', 'c', '2026-11-20T09:00:00.000Z', '2026-11-25T10:20:00.000Z'),
-      ])
+      ])).map((r) => r.id)
       assert.equal(await p.expired('2026-11-25T10:00:00.000Z', 10), [])
       assert.equal((await p.expired('2026-11-25T10:10:00.000Z', 10)).map((e) => e.id), [a, b])
       assert.equal((await p.expired('2026-11-25T10:10:00.000Z', 1)).map((e) => e.id), [a])
@@ -63,7 +63,7 @@ export const parkedEventsContract = (name: string, open: () => Promise<ParkedEve
   test('list :: keyset pages in arrival order', async () => {
     const p = await open()
     try {
-      const ids = await p.park(Array.from({ length: 5 }, (_, i) => parked(`L${i}`, `e${i}`, '2026-11-20T09:00:00.000Z')))
+      const ids = (await p.park(Array.from({ length: 5 }, (_, i) => parked(`L${i}`, `e${i}`, '2026-11-20T09:00:00.000Z')))).map((r) => r.id)
       const first = await p.list({ limit: 3 })
       assert.equal(first.map((e) => e.id), ids.slice(0, 3))
       assert.equal((await p.list({ after: first[2]!.id, limit: 3 })).map((e) => e.id), ids.slice(3))
@@ -77,7 +77,7 @@ export const parkedEventsContract = (name: string, open: () => Promise<ParkedEve
       const a = await open()
       const b = await reopen(a)
       try {
-        const [id] = await a.park([parked('L9', 'e9', '2026-11-20T09:00:00.000Z')])
+        const [id] = (await a.park([parked('L9', 'e9', '2026-11-20T09:00:00.000Z')])).map((r) => r.id)
         assert.equal((await b.forLeads(['L9'])).map((e) => e.id), [id])
         assert.is(await b.remove([id!]), 1)
         assert.is(await a.count(), 0)

@@ -23,8 +23,8 @@ export interface ParkedEvent extends NewParkedEvent {
 }
 
 export interface ParkedEvents {
-  /** Parks each entry once per (leadId, eventId); answers its id (the earlier copy's when it was parked before). */
-  park(entries: ReadonlyArray<NewParkedEvent>): Promise<ReadonlyArray<number>>
+  /** Parks each entry once per (leadId, eventId); answers its id and bound (the earlier copy's when parked before). */
+  park(entries: ReadonlyArray<NewParkedEvent>): Promise<ReadonlyArray<{ readonly id: number; readonly until: string }>>
   /** The events parked for these leads, in the order to apply them: occurredAt, then arrival. */
   forLeads(leadIds: ReadonlyArray<string>): Promise<ReadonlyArray<ParkedEvent>>
   /** Events whose bound has passed at `now`, oldest first. */

@@ -53,15 +53,15 @@ export const postgresParkedEvents = async (options: { readonly connectionString:
       entries.length === 0
         ? []
         : transaction(pool, async (c) => {
-            const ids: number[] = []
+            const ids: Array<{ id: number; until: string }> = []
             for (const e of entries) {
               // The no-op update makes RETURNING answer the existing row's id too.
-              const r = await c.query<{ id: string }>(
+              const r = await c.query<{ id: string; until: string }>(
                 `INSERT INTO ${t} (lead_id, event_id, source, format, payload, occurred_at, parked_at, until) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-                 ON CONFLICT (lead_id, event_id) DO UPDATE SET lead_id = EXCLUDED.lead_id RETURNING id`,
+                 ON CONFLICT (lead_id, event_id) DO UPDATE SET lead_id = EXCLUDED.lead_id RETURNING id, until`,
                 [e.leadId, e.eventId, e.source, e.format, e.payload, e.occurredAt, e.parkedAt, e.until],
               )
-              ids.push(Number(r.rows[0]?.id))
+              ids.push({ id: Number(r.rows[0]?.id), until: r.rows[0]?.until ?? e.until })
             }
             return ids
           }),

@@ -51,7 +51,7 @@ export const sqliteParkedEvents = (options: { readonly path: string }): ParkedEv
     insert: db.prepare(
       'INSERT INTO parked (lead_id, event_id, source, format, payload, occurred_at, parked_at, until) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (lead_id, event_id) DO NOTHING',
     ),
-    idOf: db.prepare<[string, string], { id: number }>('SELECT id FROM parked WHERE lead_id = ? AND event_id = ?'),
+    idOf: db.prepare<[string, string], { id: number; until: string }>('SELECT id, until FROM parked WHERE lead_id = ? AND event_id = ?'),
     ofLead: db.prepare<[string], Row>('SELECT * FROM parked WHERE lead_id = ?'),
     expired: db.prepare<[string, number], Row>('SELECT * FROM parked WHERE until <= ? ORDER BY id LIMIT ?'),
     remove: db.prepare('DELETE FROM parked WHERE id = ?'),
@@ -61,7 +61,8 @@ export const sqliteParkedEvents = (options: { readonly path: string }): ParkedEv
   const parkAll = db.transaction((entries: ReadonlyArray<NewParkedEvent>) =>
     entries.map((e) => {
       q.insert.run(e.leadId, e.eventId, e.source, e.format, e.payload, e.occurredAt, e.parkedAt, e.until)
-      return q.idOf.get(e.leadId, e.eventId)!.id
+      const r = q.idOf.get(e.leadId, e.eventId)!
+      return { id: r.id, until: r.until }
     }),
   )
   const removeAll = db.transaction((ids: ReadonlyArray<number>) => ids.reduce((n, id) => n + q.remove.run(id).changes, 0))
