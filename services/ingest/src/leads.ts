@@ -100,8 +100,8 @@ export const ingestLeads =
     const failed: Unresolved[] = []
     /** Lifecycle events of leads that do not exist yet: parked (or, from parking, left there). */
     const unknownLead: InboundItem[] = []
-    /** Leads captured by this call, whose parked events are applied once the capture is written. */
-    const captured = new Set<string>()
+    /** Leads this call wrote to: their parked events (if any) are tried again once the writes are in. */
+    const touched = new Set<string>()
     /** Items answered by the decider (refused or parked): a retry after a concurrent change leaves them be. */
     const settled = new Set<InboundItem>()
     let pending: InboundLead[] = []
@@ -140,7 +140,9 @@ export const ingestLeads =
           }
           const decided = decide(lead.command, state)
           if (E.isLeft(decided)) {
-            if (decided.left._tag === 'LeadNotFound' && lead.command.type !== 'CaptureLead') unknownLead.push(item)
+            // A lifecycle event waits (parked) for its lead; one already parked also waits for a state that allows it.
+            const waits = decided.left._tag === 'LeadNotFound' || (options.fromParking === true && decided.left._tag === 'TransitionNotAllowed')
+            if (waits && lead.command.type !== 'CaptureLead') unknownLead.push(item)
             else failed.push(new Unresolved(item, decided.left))
             settled.add(item)
             continue
@@ -152,7 +154,7 @@ export const ingestLeads =
           for (const ev of decided.right) {
             events.push({ eventId: lead.eventId, event: ev, metadata: { causationId: lead.eventId } })
             state = evolve(state, ev)
-            if (ev.type === 'LeadCaptured') captured.add(leadId)
+            touched.add(leadId)
           }
           seen.add(lead.eventId)
           written.push(lead)
@@ -185,7 +187,7 @@ export const ingestLeads =
         const err = outcome.left
         if (err._tag === 'StoreUnavailable' || err._tag === 'CorruptEvent') throw new Error(`appending ${request.streamId}: ${err._tag}`)
         // The lead changed under us (or the batch mixed stored and new event ids): decide again on fresh state.
-        for (const l of written) if (l.command.type === 'CaptureLead') captured.delete(l.command.leadId)
+        touched.delete(request.streamId.slice('lead-'.length))
         const open = leads.filter((l) => !results.has(itemOf.get(l)!.index) && !settled.has(itemOf.get(l)!))
         if (attempt < MAX_ATTEMPTS) retry.push(...open)
         else
@@ -219,8 +221,8 @@ export const ingestLeads =
     ports.metrics.leadsReceived.inc({ format, outcome: 'rejected' }, count('rejected'))
     ports.metrics.leadsReceived.inc({ format, outcome: 'parked' }, count('parked'))
     ports.metrics.eventsAppended.inc(accepted)
-    // The leads captured here may have lifecycle events waiting: they follow their capture now, in their order.
-    if (captured.size > 0 && options.fromParking !== true) await applyParked(ports, [...captured])
+    // The leads written here may have lifecycle events waiting: they follow now, in their order, if they can.
+    if (touched.size > 0 && options.fromParking !== true) await applyParked(ports, [...touched])
     return {
       accepted,
       duplicates: count('duplicate'),

@@ -1,8 +1,9 @@
 // Out-of-order upstream events: a lifecycle event (a CRM's "qualified") whose lead has not been captured yet is
-// parked, durably, for LEADSTREAM_PARK_FOR_SECONDS. When the capture is written, the lead's parked events are
-// applied in occurredAt order, each decided like any other (an impossible one goes to dead letters then). One
-// that waits past its bound is dead-lettered with the reason by the sweeper; replaying that dead letter once the
-// lead exists applies it. Parking is idempotent per (lead, eventId): a re-delivery while parked keeps one copy.
+// parked, durably, for LEADSTREAM_PARK_FOR_SECONDS. Whenever an event is written to that lead (its capture, then
+// anything else), its parked events are tried again in occurredAt order, each decided like any other; one the
+// lead's state does not allow yet (qualified before contacted arrived) keeps waiting. One that waits past its
+// bound is dead-lettered with the reason by the sweeper; replaying that dead letter applies it once it can.
+// Parking is idempotent per (lead, eventId): a re-delivery while parked keeps one copy.
 import * as E from 'fp-ts/lib/Either.js'
 import { decodeNativeLead, problem, readJson, streamOfLead, type FieldProblem } from '@leadstream/domain'
 import type { ParkedEvent } from '@leadstream/dead-letters'
@@ -57,17 +58,29 @@ export const parkUnknown = async (ports: IngestPorts, items: ReadonlyArray<Inbou
   return answers
 }
 
-const expiryProblem = (e: ParkedEvent, parkForMs: number): FieldProblem =>
-  problem(
-    'leadId',
-    `lead ${e.leadId} was not captured within ${Math.round(parkForMs / 1000)} s of this event (parked ${e.parkedAt}, until ${e.until}); replay this dead letter once the lead exists`,
-  )
+const expiryProblem = (e: ParkedEvent, parkForMs: number, leadExists: boolean): FieldProblem =>
+  leadExists
+    ? problem(
+        'type',
+        `lead ${e.leadId} did not reach a state that allows this event within ${Math.round(parkForMs / 1000)} s (parked ${e.parkedAt}, until ${e.until}); replay this dead letter once it does`,
+      )
+    : problem(
+        'leadId',
+        `lead ${e.leadId} was not captured within ${Math.round(parkForMs / 1000)} s of this event (parked ${e.parkedAt}, until ${e.until}); replay this dead letter once the lead exists`,
+      )
 
 /** Dead-letters parked events past their bound, with the reason, and removes them from parking. */
 const expire = async (ports: IngestPorts, entries: ReadonlyArray<ParkedEvent>): Promise<number> => {
   if (entries.length === 0) return 0
   const receivedAt = ports.now().toISOString()
-  await ports.deadLetters.record(entries.map((e) => ({ source: e.source, format: e.format, problems: [expiryProblem(e, ports.parkForMs)], payload: e.payload, receivedAt })))
+  const exists = new Map<string, boolean>()
+  for (const leadId of new Set(entries.map((e) => e.leadId))) {
+    const read = await ports.store.readStream(streamOfLead(leadId))()
+    exists.set(leadId, E.isRight(read) && read.right.revision >= 0)
+  }
+  await ports.deadLetters.record(
+    entries.map((e) => ({ source: e.source, format: e.format, problems: [expiryProblem(e, ports.parkForMs, exists.get(e.leadId) === true)], payload: e.payload, receivedAt })),
+  )
   for (const e of entries) ports.metrics.deadLetters.inc({ source: e.source })
   await ports.parked.remove(entries.map((e) => e.id))
   ports.logger.info({ expired: entries.length }, 'parked events expired into dead letters')
@@ -75,29 +88,37 @@ const expire = async (ports: IngestPorts, entries: ReadonlyArray<ParkedEvent>): 
 }
 
 /**
- * Applies the parked events of these leads (just captured), in occurredAt order. An event past its bound is
- * dead-lettered instead; one still without its lead (a race) stays parked. Each applied event leaves parking
- * whatever its outcome: accepted, duplicate, or rejected into dead letters with its reason.
+ * Tries the parked events of these leads (just written to) again, in occurredAt order, as long as each pass
+ * applies some: a capture lets the events wait for it follow, a contacted event lets a parked qualification
+ * follow. An event past its bound is dead-lettered instead; one the lead's state does not allow yet stays
+ * parked. Each applied event leaves parking whatever its outcome: accepted, duplicate, or rejected into dead
+ * letters with its reason.
  */
 export const applyParked = async (ports: IngestPorts, leadIds: ReadonlyArray<string>): Promise<void> => {
-  const entries = await ports.parked.forLeads(leadIds)
-  if (entries.length === 0) return
-  const now = ports.now().toISOString()
-  await expire(ports, entries.filter((e) => e.until <= now))
-  const live = entries.filter((e) => e.until > now)
-  for (const source of new Set(live.map((e) => e.source))) {
-    const group = live.filter((e) => e.source === source)
-    const items: InboundItem[] = group.map((e, index) => {
-      const read = readJson(e.payload)
-      return {
-        index,
-        payload: e.payload,
-        decoded: read._tag === 'One' ? decodeNativeLead(read.value) : E.left({ _tag: 'Invalid', problems: [problem('(body)', 'the parked payload is not one JSON value')] }),
-      }
-    })
-    const summary = await ingestLeads(ports)(items, source, group[0]?.format ?? 'native', { fromParking: true })
-    const done = group.filter((_, i) => summary.results[i]?.status !== 'parked').map((e) => e.id)
-    await ports.parked.remove(done)
+  // Nothing parked at all (the usual case): no look-up per lead.
+  if ((await ports.parked.count()) === 0) return
+  for (let progress = true; progress; ) {
+    progress = false
+    const entries = await ports.parked.forLeads(leadIds)
+    if (entries.length === 0) return
+    const now = ports.now().toISOString()
+    await expire(ports, entries.filter((e) => e.until <= now))
+    const live = entries.filter((e) => e.until > now)
+    for (const source of new Set(live.map((e) => e.source))) {
+      const group = live.filter((e) => e.source === source)
+      const items: InboundItem[] = group.map((e, index) => {
+        const read = readJson(e.payload)
+        return {
+          index,
+          payload: e.payload,
+          decoded: read._tag === 'One' ? decodeNativeLead(read.value) : E.left({ _tag: 'Invalid', problems: [problem('(body)', 'the parked payload is not one JSON value')] }),
+        }
+      })
+      const summary = await ingestLeads(ports)(items, source, group[0]?.format ?? 'native', { fromParking: true })
+      const done = group.filter((_, i) => summary.results[i]?.status !== 'parked').map((e) => e.id)
+      await ports.parked.remove(done)
+      progress ||= summary.accepted > 0
+    }
   }
 }
 
