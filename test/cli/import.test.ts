@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { FunnelAnswer, ParkedPage } from '@leadstream/api'
-import { getJson, startTestServer, type TestServer } from '../support/embedded.js'
+import { getJson, http, startTestServer, type TestServer } from '../support/embedded.js'
 import { eventually } from '../support/eventually.js'
 import { foldFacts, readEvents } from '../support/fold.js'
 import { leadstream } from '../support/cli.js'
@@ -103,6 +103,11 @@ test('ndjson :: native events, lifecycle out of order across the file, twice == 
   const stream = readEvents(server.dataDir).filter((e) => e.streamId === 'lead-N1').map((e) => e.event.type)
   assert.equal(stream, ['LeadCaptured', 'LeadContacted', 'LeadQualified'], 'the parked qualification followed its lead in time order')
   assert.is((await getJson(ParkedPage, `${server.url}/v1/admin/parked`)).body.parked, 0)
+  assert.is((await http('POST', `${server.url}/v1/leads`, { type: 'LeadQualified', version: 1, eventId: 'wait-1', leadId: 'NOT-YET', occurredAt: '2026-02-03T00:00:00Z' })).status, 202)
+  const listed = await leadstream(['parked', 'list'], { LEADSTREAM_URL: server.url })
+  assert.is(listed.code, 0, listed.stderr)
+  assert.match(listed.stdout, /ID\s+LEAD\s+EVENT\s+SOURCE\s+OCCURRED\s+PARKED\s+UNTIL\n\d+\s+NOT-YET\s+wait-1\s+http:\/v1\/leads\s+2026-02-03T00:00:00.000Z/)
+  assert.match(listed.stderr, /1 parked in all/)
   const before = readEvents(server.dataDir).length
   const second = JSON.parse((await leadstream(['import', file, '--json'], { LEADSTREAM_URL: server.url })).stdout)
   assert.equal([second.accepted, second.duplicates], [0, 3])
