@@ -115,6 +115,20 @@ test('out of order :: an event before its lead is parked (visible to operators),
   assert.is((await getJson(ParkedPage, `${server.url}/v1/admin/parked`)).body.parked, 0)
 })
 
+test('out of order :: parked events survive a restart and are applied when the capture comes after it', async () => {
+  const first = await startTestServer({ LEADSTREAM_PARK_FOR_SECONDS: '3600' })
+  assert.is((await post(first, lifecycle('LeadContacted', 'R1', '2026-06-02T00:00:00Z'))).status, 202)
+  await first.close()
+  const second = await startTestServer({ LEADSTREAM_PARK_FOR_SECONDS: '3600' }, first.dataDir)
+  try {
+    assert.is((await getJson(ParkedPage, `${second.url}/v1/admin/parked`)).body.parked, 1)
+    assert.is((await post(second, capture('R1', '2026-06-01T00:00:00Z'))).status, 201)
+    assert.equal((await streamOf(second, 'R1')).map((e) => e.type), ['LeadCaptured', 'LeadContacted'])
+  } finally {
+    await second.dispose()
+  }
+})
+
 test('out of order :: a parked event whose lead never comes is dead-lettered with the reason when its bound passes', async ({ server, clock }) => {
   const parked = typed(LeadParked, await post(server, lifecycle('LeadContacted', 'GHOST', '2026-06-02T00:00:00Z')))
   assert.is(parked.status, 202)
