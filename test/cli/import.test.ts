@@ -114,6 +114,24 @@ test('ndjson :: native events, lifecycle out of order across the file, twice == 
   assert.is(readEvents(server.dataDir).length, before)
 })
 
+test('auth :: against a server with tokens, the import needs one with the ingest role', async () => {
+  const secured = await startTestServer({ LEADSTREAM_INGEST_TOKENS: 'crmin-ingest-token', LEADSTREAM_ANALYST_TOKENS: 'crmin-analyst-token' })
+  try {
+    const file = write('auth.csv', `${header}\nA1,AppSource,contoso.crm,a1@example.com,US,2026-01-05T09:00:00Z,,,,,,,\n`)
+    const denied = await leadstream(['import', file, '--token', 'crmin-analyst-token'], { LEADSTREAM_URL: secured.url })
+    assert.is(denied.code, 1)
+    assert.match(denied.stderr, /403/)
+    assert.ok(existsSync(`${file}.import-checkpoint`) === false, 'nothing was acknowledged')
+    const none = await leadstream(['import', file], { LEADSTREAM_URL: secured.url })
+    assert.match(none.stderr, /401/)
+    const ok = await leadstream(['import', file], { LEADSTREAM_URL: secured.url, LEADSTREAM_TOKEN: 'crmin-ingest-token' })
+    assert.is(ok.code, 0, ok.stderr)
+    assert.match(ok.stdout, /events: 1 accepted/)
+  } finally {
+    await secured.dispose()
+  }
+})
+
 test('resume :: an import killed with SIGKILL midway and run again equals the file imported once', async () => {
   const rows = Array.from({ length: 3000 }, (_, i) => {
     const day = String(1 + (i % 28)).padStart(2, '0')
