@@ -205,7 +205,7 @@ export const operatorRoutes = {
     summary: 'Run an open dead letter through ingest again, with today’s settings',
     params: deadLetterId,
     responses: {
-      200: { description: 'the lead is captured now, or was already', json: ReplayAnswer },
+      200: { description: 'the event is applied now, or was already (a duplicate), or, a lifecycle event whose lead is still unknown, parked again', json: ReplayAnswer },
       ...deadLetterAction('replay'),
       422: { description: 'still rejected (the problems), or a format that cannot be replayed', json: Problem },
     },
