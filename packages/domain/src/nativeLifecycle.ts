@@ -9,7 +9,7 @@ import type { FollowUpCommand } from './decide.js'
 import { fromValidation } from './decodeError.js'
 import { invalid, type LeadError } from './errors.js'
 import { Instant } from './events.js'
-import { ContactChannel, DisqualificationReason, LeadId, QualificationState } from './model.js'
+import { ContactChannel, DisqualificationReason, LeadId } from './model.js'
 import { campaignsIn } from './sources.js'
 import { boundedText, textLimits as L } from './text.js'
 
@@ -61,15 +61,6 @@ export const nativeLifecycleCodecs = {
   LeadActionRecorded: NativeLeadActionRecordedV1,
 } as const
 export type NativeLifecycleType = keyof typeof nativeLifecycleCodecs
-
-/** The event's state names it reached, for documentation: reopened returns to the state before the final one. */
-export const lifecycleTarget: Readonly<Record<Exclude<NativeLifecycleType, 'LeadActionRecorded' | 'LeadReopened'>, t.TypeOf<typeof QualificationState>>> = {
-  LeadContacted: 'contacted',
-  LeadNurturingStarted: 'nurturing',
-  LeadQualified: 'qualified',
-  LeadConverted: 'converted',
-  LeadDisqualified: 'disqualified',
-}
 
 interface Decoded {
   readonly eventId: string

@@ -224,7 +224,10 @@ const importFile: Command = {
         events += unit.events.length
         if (events >= batchSize) {
           const r = await flush()
-          if (!r.ok) return (progress.end(), ctx.fail(r.failure))
+          if (!r.ok) {
+            progress.end()
+            return ctx.fail(r.failure)
+          }
         }
       }
     } catch (e) {
@@ -237,7 +240,10 @@ const importFile: Command = {
     }
     const last = await flush()
     const settled = last.ok ? await settle() : last
-    if (!settled.ok) return (progress.end(), ctx.fail(settled.failure))
+    if (!settled.ok) {
+      progress.end()
+      return ctx.fail(settled.failure)
+    }
     doneLine = total
     show(true)
     progress.end()
