@@ -90,8 +90,10 @@ export const ingestRoutes =
       res.setHeader('X-Log-Position', String(summary.position))
       if (single) {
         const r = summary.results[0]!
-        // An impossible transition is a 409 like a command's; an unknown lead's event is parked (202), not refused.
-        if (r.status === 'rejected') return reply(res, Rejected, { ...errorBody(r.code, r.problems), deadLetterId: r.deadLetterId }, statusOfTag(r.code))
+        // An impossible transition is a 409 like a command's (an unknown lead's event is parked, 202, not refused);
+        // every other refusal of an item stays the 400 Invalid it always was.
+        const refusal = r.status === 'rejected' && r.code === 'TransitionNotAllowed' ? r.code : 'Invalid'
+        if (r.status === 'rejected') return reply(res, Rejected, { ...errorBody(refusal, r.problems), deadLetterId: r.deadLetterId }, statusOfTag(refusal))
         if (r.status === 'accepted') return reply(res, LeadAccepted, { ...r, position: summary.position }, 201)
         if (r.status === 'parked') return reply(res, LeadParked, { ...r, position: summary.position }, 202)
         return reply(res, LeadDuplicate, { ...r, position: summary.position })
