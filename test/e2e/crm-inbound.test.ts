@@ -7,6 +7,7 @@ import * as assert from 'uvu/assert'
 import { BatchAnswer, CommandAnswer, DeadLetterPage, FunnelAnswer, LeadAccepted, LeadDuplicate, LeadParked, ParkedPage, Problem, Rejected, StreamAnswer } from '@leadstream/api'
 import { decodeAs, getJson, http, startTestServer, typed, type TestServer } from '../support/embedded.js'
 import { eventually } from '../support/eventually.js'
+import { dropSchemas, requirePostgres } from '../support/postgres.js'
 
 const hourMs = 3_600_000
 const dayMs = 24 * hourMs
@@ -126,6 +127,23 @@ test('out of order :: parked events survive a restart and are applied when the c
     assert.equal((await streamOf(second, 'R1')).map((e) => e.type), ['LeadCaptured', 'LeadContacted'])
   } finally {
     await second.dispose()
+  }
+})
+
+test('out of order :: with the PostgreSQL store (distributed mode), parked events live in <schema>_parked', async () => {
+  const url = await requirePostgres('crm inbound: parked events in PostgreSQL')
+  if (url === null) return
+  const schema = `crmin_e2e_${process.pid}`
+  const server = await startTestServer({ LEADSTREAM_DEAD_LETTER_STORE: 'postgres', LEADSTREAM_POSTGRES_URL: url, LEADSTREAM_POSTGRES_SCHEMA: schema })
+  try {
+    assert.is((await post(server, lifecycle('LeadContacted', 'P1', '2026-06-02T00:00:00Z'))).status, 202)
+    assert.equal((await getJson(ParkedPage, `${server.url}/v1/admin/parked`)).body.items.map((p) => p.eventId), ['crm-P1-LeadContacted'])
+    assert.is((await post(server, capture('P1', '2026-06-01T00:00:00Z'))).status, 201)
+    assert.equal((await streamOf(server, 'P1')).map((e) => e.type), ['LeadCaptured', 'LeadContacted'])
+    assert.is((await getJson(ParkedPage, `${server.url}/v1/admin/parked`)).body.parked, 0)
+  } finally {
+    await server.dispose()
+    await dropSchemas(url, [`${schema}_parked`, `${schema}_dead_letters`])
   }
 })
 
