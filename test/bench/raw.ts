@@ -40,9 +40,21 @@ export const rawEventTable = (path: string): RawTable => {
   })
   let rows = 0
   let ns = 0n
+  // Streams seen so far and their next revision, so a mixed history (later events of stored leads) gets the
+  // revisions the store gives it; computed before the timed transaction.
+  const next = new Map<string, number>()
   return {
     write: (requests) => {
       const batch = eventRows(requests, new Date().toISOString())
+      let k = 0
+      for (const req of requests) {
+        const first = next.get(req.streamId) ?? 0
+        req.events.forEach((_, i) => {
+          const row = batch[k++]
+          if (row !== undefined) row[2] = first + i
+        })
+        next.set(req.streamId, first + req.events.length)
+      }
       const t0 = process.hrtime.bigint()
       tx.immediate(batch)
       ns += process.hrtime.bigint() - t0
