@@ -19,6 +19,8 @@ try {
     build5k: { build: true, maxBatch: 5000 },
     build20k: { build: true, maxBatch: 20000 },
   }
+  const only = (process.env['AB_VARIANTS'] ?? '').split(',').filter((v) => v !== '')
+  for (const k of Object.keys(variants)) if (only.length > 0 && !only.includes(k)) delete variants[k]
   const rounds = Number(process.env['AB_ROUNDS'] ?? 2)
   for (let round = 0; round < rounds; round++)
     for (const [name, v] of Object.entries(variants)) {
