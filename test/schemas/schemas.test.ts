@@ -138,6 +138,7 @@ const eventFixtures: Record<EventType, Fixtures> = {
   LeadConverted: ev.leadConverted,
   LeadDisqualified: ev.leadDisqualified,
   LeadReopened: ev.leadReopened,
+  PersonalDataErased: ev.personalDataErased,
   OfferClassified: ev.offerClassified,
 }
 

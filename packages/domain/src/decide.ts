@@ -1,6 +1,6 @@
 // The lead's commands and its decider: pure functions from (command, state) to events or a LeadError.
 import * as E from 'fp-ts/lib/Either.js'
-import { event, type LeadCaptured, type LeadEvent } from './events.js'
+import { event, type ErasureReason, type LeadCaptured, type LeadEvent } from './events.js'
 import type { LeadState } from './lead.js'
 import { leadNotFound, transitionNotAllowed, type LeadError } from './errors.js'
 import type { CampaignType, ContactChannel, Customer, DisqualificationReason, Offer, QualificationState, Storefront } from './model.js'
@@ -43,7 +43,20 @@ export type DisqualifyLead = Transition & { readonly type: 'DisqualifyLead'; rea
 export type ReopenLead = Transition & { readonly type: 'ReopenLead' }
 
 export type QualificationCommand = ContactLead | StartNurturing | QualifyLead | ConvertLead | DisqualifyLead | ReopenLead
-export type LeadCommand = CaptureLead | QualificationCommand
+
+/** Records that the lead's personal data was erased (its subject's keys are already shredded, or about to be). */
+export interface ErasePersonalData {
+  readonly type: 'ErasePersonalData'
+  readonly leadId: string
+  /** The pseudonymous subject id (keyed HMAC of the email), never the email. */
+  readonly subject: string
+  readonly reason: ErasureReason
+  readonly by: string
+  readonly at: string
+  readonly note: string | null
+}
+
+export type LeadCommand = CaptureLead | QualificationCommand | ErasePersonalData
 
 // ---------------------------------------------------------------------------------------------------------
 // the lifecycle (DOMAIN.md):
@@ -132,6 +145,19 @@ const transition = (c: QualificationCommand, state: LeadState): E.Either<LeadErr
   }
 }
 
+/**
+ * An erasure is allowed in any qualification state. A lead already erased, or one that was never captured (its
+ * capture failed after the key store linked it), gets no event: there is nothing of it left to redact.
+ */
+const erase = (c: ErasePersonalData, state: LeadState): ReadonlyArray<LeadEvent> =>
+  state.status === 'unknown' || state.erased
+    ? []
+    : [event('PersonalDataErased', { leadId: c.leadId, subject: c.subject, reason: c.reason, by: c.by, at: c.at, note: c.note })]
+
 /** Decides what a command means for a lead. `Right([])` means the command changes nothing (a duplicate). */
 export const decide = (command: LeadCommand, state: LeadState): E.Either<LeadError, ReadonlyArray<LeadEvent>> =>
-  command.type === 'CaptureLead' ? E.right(capture(command, state)) : transition(command, state)
+  command.type === 'CaptureLead'
+    ? E.right(capture(command, state))
+    : command.type === 'ErasePersonalData'
+      ? E.right(erase(command, state))
+      : transition(command, state)

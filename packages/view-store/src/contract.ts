@@ -193,6 +193,7 @@ export const viewStoreContract = (name: string, make: () => Promise<ViewStore>):
       leadId: s.leadId, state: s.state, storefront: s.storefront, campaign: s.campaign, leadSource: s.leadSource,
       offer: { id: s.offerId, title: s.offerTitle, kind: s.offerKind }, actions: s.actions, doNotContact: s.doNotContact, isTest: s.isTest,
       customer: s.customer, description: s.description, campaigns: s.campaigns, capturedAt: s.capturedAt, updatedAt: s.updatedAt, revision: s.revision,
+      erasedAt: s.erasedAt,
     })
     for (const filter of [{ includeTest: true }, {}, { storefront: 'AzureMarketplace' as const }, { state: 'contacted' as const }]) {
       let cursor: string | null = null

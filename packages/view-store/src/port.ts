@@ -137,6 +137,8 @@ export interface LeadView {
   readonly capturedAt: LeadSummary['capturedAt']
   readonly updatedAt: LeadSummary['updatedAt']
   readonly revision: LeadSummary['revision']
+  /** When the lead's personal data was erased (its contact fields are then empty); null: not erased. */
+  readonly erasedAt: LeadSummary['erasedAt']
 }
 
 /** Thrown by `leads` when a cursor was not made by this store: a caller error, mapped to 400 at the edge. */
