@@ -1,3 +1,4 @@
 // Personal data: pseudonymous subjects, data keys (crypto-shredding), erasure, subject access, retention.
 export * from './subject.js'
 export * from './port.js'
+export * from './scan.js'
