@@ -2,3 +2,4 @@
 export * from './subject.js'
 export * from './port.js'
 export * from './scan.js'
+export * from './audit/index.js'
