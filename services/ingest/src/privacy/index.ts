@@ -2,3 +2,5 @@
 export * from './erasure.js'
 export * from './subjectAccess.js'
 export * from './routes.js'
+export * from './scrub.js'
+export * from './kafkaScrub.js'
