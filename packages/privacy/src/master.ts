@@ -2,7 +2,7 @@
 // with neither, the embedded default keeps one in <dataDir>/master.key, created (mode 0600) on first start.
 // LEADSTREAM_PREVIOUS_MASTER_KEYS still unwrap during a rotation. A key that is set but unusable stops the process.
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { exitCodes, StartupFault, type Logger } from '@leadstream/runtime'
 import { KEY_BYTES, masterKey, type MasterKey } from './crypto.js'
@@ -62,16 +62,25 @@ export const loadMasterKeys = (s: MasterKeySettings, logger?: Logger): MasterKey
   if (s.masterKeyFile !== '') return { current: fromFile(s.masterKeyFile, 'LEADSTREAM_MASTER_KEY_FILE'), previous }
   const path = join(s.dataDir, MASTER_KEY_FILE)
   if (!existsSync(path)) {
-    mkdirSync(s.dataDir, { recursive: true })
-    // `wx`: never overwrite a key another process created a moment ago.
+    // Written whole beside it, then linked into place: link never overwrites, so of two processes starting
+    // together one key wins and the other reads it, never a half-written file.
+    const tmp = `${path}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`
     try {
-      writeFileSync(path, `${randomBytes(KEY_BYTES).toString('base64')}\n`, { mode: 0o600, flag: 'wx' })
+      mkdirSync(s.dataDir, { recursive: true })
+      writeFileSync(tmp, `${randomBytes(KEY_BYTES).toString('base64')}\n`, { mode: 0o600, flag: 'wx' })
+      linkSync(tmp, path)
       logger?.warn(
         { path },
         'created a new master key for personal data: back this file up APART from the data directory; without it the contact data in the events cannot be read',
       )
     } catch (e) {
       if ((e as { code?: string }).code !== 'EEXIST') throw fault(`cannot create the master key file ${path}: ${String(e)}`)
+    } finally {
+      try {
+        unlinkSync(tmp)
+      } catch {
+        // not created
+      }
     }
   }
   return { current: fromFile(path, `LEADSTREAM_MASTER_KEY_FILE (default ${path})`), previous }

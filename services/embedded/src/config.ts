@@ -3,7 +3,7 @@ import { ingestSettings } from '@leadstream/ingest'
 import { projectorSettings } from '@leadstream/projector'
 import { querySettings } from '@leadstream/query-api'
 import * as t from 'io-ts'
-import { setting, commonSettings, deadLetterSettings, eventStoreSettings, idempotencySettings, httpSettings, tokenSettings, viewStoreSettings, type ConfigOf } from '@leadstream/runtime'
+import { setting, commonSettings, deadLetterSettings, eventStoreSettings, idempotencySettings, httpSettings, privacySettings, tokenSettings, viewStoreSettings, type ConfigOf } from '@leadstream/runtime'
 
 export const embeddedSettings = {
   projectorThread: setting(
@@ -19,6 +19,7 @@ export const embeddedSettings = {
   ...viewStoreSettings,
   ...deadLetterSettings,
   ...idempotencySettings,
+  ...privacySettings,
   ...ingestSettings,
   ...projectorSettings,
   ...querySettings,
