@@ -6,6 +6,7 @@ import { DeadLetterView, RecordedEventView } from './admin.js'
 import { Problem } from './problem.js'
 import { TextParam } from './params.js'
 import { route, type ResponseSpec } from './route.js'
+import { withSchema } from './annotate.js'
 import { LeadView } from './views.js'
 
 // ---------------------------------------------------------------------------------------------------------
@@ -13,14 +14,23 @@ import { LeadView } from './views.js'
 // ---------------------------------------------------------------------------------------------------------
 
 /** An email as a person gives it: 3 to 254 characters with an @ (normalised server-side: trimmed, lower-cased). */
-export const EmailText = new t.Type<string, string, unknown>(
-  'email',
-  (u): u is string => typeof u === 'string',
-  (u, c) =>
-    typeof u === 'string' && u.trim().length >= 3 && u.length <= 254 && /^[^@\s]+@[^@\s]+$/.test(u.trim())
-      ? t.success(u)
-      : t.failure(u, c, 'expected an email address (at most 254 characters, one @)'),
-  t.identity,
+export const EmailText = withSchema(
+  new t.Type<string, string, unknown>(
+    'email',
+    (u): u is string => typeof u === 'string',
+    (u, c) =>
+      typeof u === 'string' && u.trim().length >= 3 && u.length <= 254 && /^[^@\s]+@[^@\s]+$/.test(u.trim())
+        ? t.success(u)
+        : t.failure(u, c, 'expected an email address (at most 254 characters, one @)'),
+    t.identity,
+  ),
+  {
+    type: 'string',
+    minLength: 3,
+    maxLength: 254,
+    pattern: '^\\s*[^@\\s]+@[^@\\s]+\\s*$',
+    description: 'an email address; trimmed and lower-cased before its keyed HMAC is taken',
+  },
 )
 
 export const ErasureRequest = t.type(

@@ -5,10 +5,10 @@ import { leadsProjection, withSources } from '@leadstream/domain'
 import { embeddedEventLog } from '@leadstream/event-log'
 import { openEventStore } from '@leadstream/event-store'
 import { httpApp, listen, openIdempotencyKeys, servedRoutes, type Served, type Tokens } from '@leadstream/http-edge'
-import { eventRoutes, ingestRoutes } from '@leadstream/ingest'
+import { eventRoutes, ingestRoutes, privacyHttpRoutes, resumePending, sqliteScrub, type PrivacyPorts } from '@leadstream/ingest'
 import { projectionRoutes, supervisor, supervisorInWorker } from '@leadstream/projector'
-import { openPersonalData } from '@leadstream/privacy'
-import { adminRoutes, dashboardPage, exportRoutes, queryRoutes } from '@leadstream/query-api'
+import { openErasureAudit, openEvents, openPersonalData, subjectsInText } from '@leadstream/privacy'
+import { adminRoutes, awaitPosition, dashboardPage, exportRoutes, queryRoutes } from '@leadstream/query-api'
 import { createLogger, createMetrics, type Logger } from '@leadstream/runtime'
 import { dropViewStore, liveViews, openViewStore } from '@leadstream/view-store'
 import type { EmbeddedConfig } from './config.js'
@@ -32,7 +32,9 @@ export const startEmbedded = async (
   const personal = await openPersonalData(config, logger)
   const store = await openEventStore(config, { now })
   const base = await openViewStore(config, 1, logger)
-  const deadLetters = await openDeadLetters(config)
+  // Each dead letter records the subjects its payload names (keyed HMACs), so an erasure can purge it.
+  const deadLetters = await openDeadLetters(config, subjectsInText(personal.secret))
+  const audit = await openErasureAudit(config)
   const idempotencyKeys = await openIdempotencyKeys(config, store)
   const tokens: Tokens = { ingest: config.ingestTokens, analyst: config.analystTokens, operator: config.operatorTokens }
 
@@ -54,6 +56,24 @@ export const startEmbedded = async (
   await leads.start()
   const views = liveViews({ projection: leadsProjection.name, base, openViews: (g) => openViewStore(config, g) })
 
+  const privacyPorts: PrivacyPorts = {
+    // An erasure event holds no personal data: it is appended to the store as it is.
+    store,
+    keys: personal.keys,
+    deadLetters,
+    answers: idempotencyKeys,
+    audit,
+    secret: async () => personal.secret,
+    unseal: (events) => openEvents(personal.keys, events),
+    scrub: sqliteScrub({ dataDir: config.dataDir, caughtUp: async (p) => void (await awaitPosition(views, p, config.readWaitMs)), logger }),
+    now,
+    newId: randomUUID,
+    metrics,
+    logger,
+  }
+  // Erasures a crash cut short are finished before anything is served.
+  await resumePending(privacyPorts)
+
   // Ingest appends through the sealing store: the event store holds personal data as ciphertext only.
   const ingestPorts = { store: personal.sealing(store), deadLetters, sources: withSources(config.leadSources), identity: personal.identity, now, newId: randomUUID, metrics, logger }
   const app = httpApp(
@@ -65,6 +85,7 @@ export const startEmbedded = async (
       adminRoutes({ deadLetters }, { tokens }),
       eventRoutes(store, { tokens }),
       projectionRoutes(new Map([[leadsProjection.name, leads]]), { tokens }),
+      privacyHttpRoutes(privacyPorts, { tokens, bodyLimitBytes: config.bodyLimitBytes, retentionDays: config.retentionDays === 0 ? null : config.retentionDays }),
     ],
     {
       metrics,
@@ -89,7 +110,7 @@ export const startEmbedded = async (
         await server.close()
         await leads.stop()
         await views.close()
-        await Promise.all([store.close(), base.close(), deadLetters.close(), idempotencyKeys.close(), personal.close()])
+        await Promise.all([store.close(), base.close(), deadLetters.close(), idempotencyKeys.close(), audit.close(), personal.close()])
         logger.info('leadstream stopped')
       })()),
   }
