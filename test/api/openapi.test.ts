@@ -90,7 +90,7 @@ test.before(async (ctx) => {
   const rejected = await http('POST', `${first.url}${inboundRoutes.submitMarketplaceLeads.path}`, testDrive)
   ctx.mappable = decodeAs(Rejected, rejected.body).deadLetterId
   await first.close()
-  ctx.server = await startTestServer({ ...tokenEnv, LEADSTREAM_LEAD_SOURCES: 'TestDrive=AzureMarketplace', LEADSTREAM_BODY_LIMIT_BYTES: '65536' }, first.dataDir)
+  ctx.server = await startTestServer({ ...tokenEnv, LEADSTREAM_LEAD_SOURCES: 'TestDrive=AzureMarketplace', LEADSTREAM_BODY_LIMIT_BYTES: '65536', LEADSTREAM_RETENTION_DAYS: '3650' }, first.dataDir)
   ctx.servers = await startApiServers(ctx.server)
 })
 
@@ -232,6 +232,8 @@ test('privacy :: erase, export a subject, the privacy status', async (ctx) => {
   await call(ctx, privacyRoutes.erase, { caller: operator, body: { email: 'ada2@example.com', by: 'dpo', reason: 'asked' } }, 200)
   await call(ctx, privacyRoutes.erase, { caller: operator, body: { email: 'ada2@example.com' } }, 400)
   await call(ctx, privacyRoutes.erase, { caller: 'none', body: { email: 'ada2@example.com', by: 'dpo', reason: 'asked' } }, 401)
+  await call(ctx, privacyRoutes.runRetention, { caller: operator }, 200)
+  await call(ctx, privacyRoutes.runRetention, { caller: analyst }, 403)
   await call(ctx, privacyRoutes.privacyStatus, { caller: operator }, 200)
   await call(ctx, privacyRoutes.privacyStatus, { caller: ingest }, 403)
 })

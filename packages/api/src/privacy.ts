@@ -165,6 +165,18 @@ export const privacyRoutes = {
       ...denied,
     },
   }),
+  runRetention: route({
+    ...operator,
+    id: 'runRetention',
+    method: 'POST',
+    path: '/v1/admin/privacy/retention',
+    summary: 'Run the retention sweep now (it also runs every LEADSTREAM_RETENTION_EVERY_MINUTES)',
+    responses: {
+      200: { description: 'the run: when, its cutoff, how many subjects and leads it erased', json: RetentionRunView },
+      409: { description: 'retention is off (LEADSTREAM_RETENTION_DAYS is 0)', json: Problem },
+      ...denied,
+    },
+  }),
   privacyStatus: route({
     ...operator,
     id: 'privacyStatus',

@@ -5,7 +5,7 @@ import { leadsProjection, withSources } from '@leadstream/domain'
 import { embeddedEventLog } from '@leadstream/event-log'
 import { openEventStore } from '@leadstream/event-store'
 import { httpApp, listen, openIdempotencyKeys, servedRoutes, type Served, type Tokens } from '@leadstream/http-edge'
-import { eventRoutes, ingestRoutes, privacyHttpRoutes, resumePending, sqliteScrub, type PrivacyPorts } from '@leadstream/ingest'
+import { eventRoutes, ingestRoutes, privacyHttpRoutes, resumePending, retentionLoop, sqliteScrub, sweep, type PrivacyPorts } from '@leadstream/ingest'
 import { projectionRoutes, supervisor, supervisorInWorker } from '@leadstream/projector'
 import { openErasureAudit, openEvents, openPersonalData, subjectsInText } from '@leadstream/privacy'
 import { adminRoutes, awaitPosition, dashboardPage, exportRoutes, queryRoutes } from '@leadstream/query-api'
@@ -73,6 +73,9 @@ export const startEmbedded = async (
   }
   // Erasures a crash cut short are finished before anything is served.
   await resumePending(privacyPorts)
+  const retention = config.retentionDays === 0 ? null : { days: config.retentionDays, everyMs: config.retentionEveryMinutes * 60_000 }
+  const retentionPorts = { ...privacyPorts, keys: personal.keys, views }
+  const retentionTimer = retention === null ? null : retentionLoop(retentionPorts, retention)
 
   // Ingest appends through the sealing store: the event store holds personal data as ciphertext only.
   const ingestPorts = { store: personal.sealing(store), deadLetters, sources: withSources(config.leadSources), identity: personal.identity, now, newId: randomUUID, metrics, logger }
@@ -85,7 +88,12 @@ export const startEmbedded = async (
       adminRoutes({ deadLetters }, { tokens }),
       eventRoutes(store, { tokens }),
       projectionRoutes(new Map([[leadsProjection.name, leads]]), { tokens }),
-      privacyHttpRoutes(privacyPorts, { tokens, bodyLimitBytes: config.bodyLimitBytes, retentionDays: config.retentionDays === 0 ? null : config.retentionDays }),
+      privacyHttpRoutes(privacyPorts, {
+        tokens,
+        bodyLimitBytes: config.bodyLimitBytes,
+        retentionDays: retention?.days ?? null,
+        sweepNow: retention === null ? null : () => sweep(retentionPorts, retention, now()),
+      }),
     ],
     {
       metrics,
@@ -108,6 +116,7 @@ export const startEmbedded = async (
     close: () =>
       (closing ??= (async () => {
         await server.close()
+        await retentionTimer?.stop()
         await leads.stop()
         await views.close()
         await Promise.all([store.close(), base.close(), deadLetters.close(), idempotencyKeys.close(), audit.close(), personal.close()])

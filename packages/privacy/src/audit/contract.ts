@@ -58,6 +58,9 @@ export const erasureAuditContract = (name: string, open: () => Promise<ErasureAu
       await audit.recordRetentionRun({ ranAt: '2026-12-01T07:00:00.000Z', cutoff: '2026-11-01T07:00:00.000Z', subjects: 2, leads: 5 })
       await audit.recordRetentionRun({ ranAt: '2026-12-01T08:00:00.000Z', cutoff: '2026-11-01T08:00:00.000Z', subjects: 0, leads: 0 })
       assert.equal(await audit.lastRetentionRun(), { ranAt: '2026-12-01T08:00:00.000Z', cutoff: '2026-11-01T08:00:00.000Z', subjects: 0, leads: 0 })
+      // Two runs at one instant (a stopped clock): the one recorded last is the last.
+      await audit.recordRetentionRun({ ranAt: '2026-12-01T08:00:00.000Z', cutoff: '2026-11-01T08:00:00.000Z', subjects: 3, leads: 4 })
+      assert.equal(await audit.lastRetentionRun(), { ranAt: '2026-12-01T08:00:00.000Z', cutoff: '2026-11-01T08:00:00.000Z', subjects: 3, leads: 4 })
     } finally {
       await audit.close()
     }

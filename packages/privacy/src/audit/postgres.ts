@@ -21,7 +21,7 @@ const migrations: ReadonlyArray<PgMigration> = [
    );
    CREATE INDEX erasures_by_subject ON ${s}.erasures (subject, requested_at);
    CREATE INDEX erasures_pending ON ${s}.erasures (status, requested_at);
-   CREATE TABLE ${s}.retention_runs (ran_at text NOT NULL, cutoff text NOT NULL, subjects integer NOT NULL, leads integer NOT NULL);`,
+   CREATE TABLE ${s}.retention_runs (id bigserial PRIMARY KEY, ran_at text NOT NULL, cutoff text NOT NULL, subjects integer NOT NULL, leads integer NOT NULL);`,
 ]
 
 export const postgresErasureAudit = async (options: { readonly connectionString: string; readonly schema: string }): Promise<ErasureAudit> => {
@@ -54,7 +54,7 @@ export const postgresErasureAudit = async (options: { readonly connectionString:
       await pool.query(`INSERT INTO ${runs} (ran_at, cutoff, subjects, leads) VALUES ($1, $2, $3, $4)`, [r.ranAt, r.cutoff, r.subjects, r.leads])
     },
     lastRetentionRun: async () => {
-      const { rows: r } = await pool.query<{ ran_at: string; cutoff: string; subjects: number; leads: number }>(`SELECT * FROM ${runs} ORDER BY ran_at DESC LIMIT 1`)
+      const { rows: r } = await pool.query<{ ran_at: string; cutoff: string; subjects: number; leads: number }>(`SELECT * FROM ${runs} ORDER BY ran_at DESC, id DESC LIMIT 1`)
       const last = r[0]
       return last === undefined ? null : { ranAt: last.ran_at, cutoff: last.cutoff, subjects: last.subjects, leads: last.leads }
     },

@@ -2,10 +2,10 @@
 // retention and erasures. A request here is never kept as a dead letter: it holds the very email being erased.
 import * as E from 'fp-ts/lib/Either.js'
 import type { NextFunction, Request, Response, Router } from 'express'
-import { ErasureAnswer, ErasureRequest, PrivacyStatus, privacyRoutes, SubjectExport, SubjectQuery } from '@leadstream/api'
+import { ErasureAnswer, ErasureRequest, PrivacyStatus, privacyRoutes, RetentionRunView, SubjectExport, SubjectQuery } from '@leadstream/api'
 import { fromValidation, problem } from '@leadstream/domain'
 import { isBodyError, mount, parseBody, rawBody, reply, sendProblem, type Tokens } from '@leadstream/http-edge'
-import type { ErasureAudit } from '@leadstream/privacy'
+import type { ErasureAudit, RetentionRun } from '@leadstream/privacy'
 import { eraseEmail, messageOf, type ErasurePorts } from './erasure.js'
 import { exportSubject, type SubjectAccessPorts } from './subjectAccess.js'
 
@@ -14,6 +14,8 @@ export interface PrivacyHttpOptions {
   readonly bodyLimitBytes: number
   /** LEADSTREAM_RETENTION_DAYS, null when retention is off (reported in the status). */
   readonly retentionDays: number | null
+  /** Runs one retention sweep now (null when retention is off). */
+  readonly sweepNow: (() => Promise<RetentionRun>) | null
 }
 
 export type PrivacyPorts = ErasurePorts & SubjectAccessPorts & { readonly audit: ErasureAudit }
@@ -49,6 +51,11 @@ export const privacyHttpRoutes =
       // A person's data: not for shared caches.
       res.setHeader('Cache-Control', 'no-store')
       reply(res, SubjectExport, doc)
+    })
+
+    mount(router, options.tokens, privacyRoutes.runRetention, async (_req: Request, res: Response) => {
+      if (options.sweepNow === null) return sendProblem(res, 409, 'RetentionOff', [problem('LEADSTREAM_RETENTION_DAYS', 'retention is off (0 days): set it to run the sweep')])
+      reply(res, RetentionRunView, await options.sweepNow())
     })
 
     mount(router, options.tokens, privacyRoutes.privacyStatus, async (_req: Request, res: Response) => {
