@@ -86,21 +86,32 @@ const eraseLead = (ports: ErasurePorts, entry: ErasureEntry, leadId: string) => 
 const outcomeOf = (c: ErasureCounts, erasedBefore: boolean): ErasureOutcome =>
   c.events > 0 || c.keys > 0 || c.deadLetters > 0 || c.answers > 0 ? 'erased' : c.leads > 0 || erasedBefore ? 'alreadyErased' : 'unknownSubject'
 
-/** Runs (or resumes) the steps of a recorded erasure, in order; each is idempotent. */
+/**
+ * Runs (or resumes) the steps of a recorded erasure, in order; each is idempotent.
+ *
+ * Concurrent ingest of the same person (README, "Erasure while the person's leads keep arriving"): ingest links a
+ * lead to its subject before it takes the subject's key, and takes the key before it seals and appends. So after
+ * the first shred, the subject's lead list holds every lead sealed with an old key; the erasure appends its event
+ * to each of them that is captured. A capture that took a new key meanwhile loses it to the final shred, so it
+ * reads as erased too. Only a capture that takes its key after the final shred is kept, with a new key: the
+ * person gave their data again after the erasure.
+ */
 export const runErasure = async (ports: ErasurePorts, entry: ErasureEntry): Promise<ErasureResult> => {
-  const keys = await ports.keys.shred(entry.subject)
+  let keys = await ports.keys.shred(entry.subject)
+  const leadIds = [...new Set([...entry.leadIds, ...(await ports.keys.leadsOf(entry.subject))])]
   let events = 0
   let position = 0
-  for (const leadId of entry.leadIds) {
+  for (const leadId of leadIds) {
     const at = await eraseLead(ports, entry, leadId)()
     if (at === null) continue
     events++
     position = Math.max(position, at)
   }
+  keys += await ports.keys.shred(entry.subject)
   const deadLetters = (await ports.deadLetters.purgeSubject(entry.subject)).length
-  const answers = await ports.answers.forgetLeads(entry.leadIds)
+  const answers = await ports.answers.forgetLeads(leadIds)
   await ports.scrub(position)
-  const counts: ErasureCounts = { leads: entry.leadIds.length, events, keys, deadLetters, answers }
+  const counts: ErasureCounts = { leads: leadIds.length, events, keys, deadLetters, answers }
   const erasedBefore = (await ports.audit.ofSubject(entry.subject)).some((e) => e.erasureId !== entry.erasureId && e.status === 'done')
   const outcome = outcomeOf(counts, erasedBefore)
   await ports.audit.complete(entry.erasureId, { completedAt: ports.now().toISOString(), outcome, counts })
