@@ -18,5 +18,6 @@ export const groups: ReadonlyArray<Group> = [
   { name: 'projections', summary: 'status, rebuild, pause and resume the projector’s projections', load: async () => (await import('./projections.js')).commands },
   { name: 'dead-letters', summary: 'list, show, replay and discard rejected inbound payloads', load: async () => (await import('./deadLetters.js')).commands },
   { name: 'events', summary: 'read the event store: one lead’s stream, or the global log; check its integrity', load: async () => (await import('./events.js')).commands },
+  { name: 'privacy', summary: 'erase a person’s data, export everything held about a person, retention and erasure status', load: async () => (await import('./privacy.js')).commands },
   { name: 'relay', summary: 'the Kafka relay (distributed mode): status, reseed', load: async () => (await import('./relay.js')).commands },
 ]
