@@ -1,10 +1,12 @@
 // Erasure in the embedded mode, end to end over real HTTP and the real SQLite files: after an erasure a byte
 // search of every file of the data dir finds nothing of the person; before it, the event store holds their data
 // as ciphertext only while the views hold it in clear (which proves the search finds what is there).
+import { join } from 'node:path'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { ErasureAnswer, LeadAccepted, LeadAnswer, LeadPage, privacyRoutes, PrivacyStatus, Rejected, StorefrontsAnswer, SubjectExport } from '@leadstream/api'
 import { findInFiles } from '../support/bytes.js'
+import { diffCounters, foldCounters, foldLeads, readEvents, viewCounters } from '../support/fold.js'
 import { decodeAs, getJson, http, startTestServer, type TestServer } from '../support/embedded.js'
 import { eventually } from '../support/eventually.js'
 
@@ -128,6 +130,12 @@ test('rebuild :: a rebuild after the erasure gives the same (redacted) views', a
   }, 20000)
   assert.equal(await list(), leadsBefore)
   assert.equal(await counts(), countsBefore)
+  // The fold oracle: the whole event store folded from empty gives the rebuilt generation's counters, and the
+  // erased leads fold to redacted, erasedAt set (the oracle opens nothing: every contact field folds empty).
+  const events = readEvents(ctx.server.dataDir)
+  assert.is(diffCounters(foldCounters(events), viewCounters(join(ctx.server.dataDir, `views-g${building}.db`))), '')
+  const folded = foldLeads(events).filter((s) => s.leadId.startsWith('ann-'))
+  assert.equal(folded.map((s) => [s.leadId, s.customer.email, s.erasedAt !== null]).sort(), [['ann-1', '', true], ['ann-2', '', true]])
   assert.equal(findInFiles(ctx.server.dataDir, annNeedles), [])
 })
 
