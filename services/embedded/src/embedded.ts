@@ -65,6 +65,7 @@ export const startEmbedded = async (
     audit,
     secret: async () => personal.secret,
     unseal: (events) => openEvents(personal.keys, events),
+    views,
     scrub: sqliteScrub({ dataDir: config.dataDir, caughtUp: async (p) => void (await awaitPosition(views, p, config.readWaitMs)), logger }),
     now,
     newId: randomUUID,

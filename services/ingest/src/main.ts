@@ -85,6 +85,7 @@ const privacyPorts: PrivacyPorts = {
   audit,
   secret: async () => personal.secret,
   unseal: (events) => openEvents(personal.keys, events),
+  views,
   // The SQLite files of the data dir (the event store, the views when they are SQLite), then the inbound topic.
   scrub: async (p) => {
     await sqliteFiles(p)

@@ -5,7 +5,7 @@ import type { DeadLetters } from '@leadstream/dead-letters'
 import type { EventStore } from '@leadstream/event-store'
 import type { SubjectExport } from '@leadstream/api'
 import { subjectOfEmail, type ErasureAudit, type IdentitySecret, type KeyStore } from '@leadstream/privacy'
-import { viewOfSummary } from '@leadstream/view-store'
+import { viewOfSummary, type ViewReader } from '@leadstream/view-store'
 import { presentEvent } from '../events.js'
 
 export interface SubjectAccessPorts {
@@ -19,18 +19,21 @@ export interface SubjectAccessPorts {
    * as redacted). The identity where events are not sealed.
    */
   readonly unseal: (events: ReadonlyArray<RecordedEvent>) => Promise<ReadonlyArray<RecordedEvent>>
+  /** The views, when this process reads them: a lead is shown as they show it (its offer kind from the catalogue). */
+  readonly views?: Pick<ViewReader, 'lead'>
   readonly now: () => Date
 }
 
 const nothingLoaded: Loaded = { leads: new Map(), offers: new Map(), leadsOfOffer: new Map() }
 
 /**
- * The lead as its own events describe it: the same projection the views run, over the lead's stream alone (so
- * the offer kind is the catalogue-free `unclassified` unless the views' copy is asked for).
+ * The lead as the views show it; where this process has no views, or they have not applied the lead yet, as its
+ * own events describe it: the same projection over the lead's stream alone (the offer kind then `unclassified`).
  */
-const leadOf = (events: ReadonlyArray<RecordedEvent>) => {
+const leadOf = async (ports: SubjectAccessPorts, leadId: string, events: ReadonlyArray<RecordedEvent>) => {
+  const viewed = (await ports.views?.lead(leadId)) ?? null
   const changes = projectBatch(events, nothingLoaded)
-  const summary = E.isRight(changes) ? changes.right.leads[0] : undefined
+  const summary = viewed ?? (E.isRight(changes) ? changes.right.leads[0] : undefined)
   if (summary === undefined) return null
   const v = viewOfSummary(summary)
   return { ...v, actions: [...v.actions], campaigns: [...v.campaigns] }
@@ -47,7 +50,7 @@ export const exportSubject = async (ports: SubjectAccessPorts, email: string): P
     if (E.isLeft(read)) throw new Error(`reading the stream of lead ${leadId}: ${read.left._tag}`)
     if (read.right.events.length === 0) continue
     const events = await ports.unseal(read.right.events)
-    leads.push({ lead: leadOf(events), events: events.map(presentEvent) })
+    leads.push({ lead: await leadOf(ports, leadId, events), events: events.map(presentEvent) })
   }
   const [deadLetters, erasures] = await Promise.all([ports.deadLetters.ofSubject(subject), ports.audit.ofSubject(subject)])
   return { subject, exportedAt: ports.now().toISOString(), leads, deadLetters: [...deadLetters], erasures: [...erasures] }
