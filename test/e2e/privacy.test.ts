@@ -33,6 +33,7 @@ const edu = { UserDetails: { FirstName: '', LastName: '', Email: '', Phone: '', 
 const bytesOf = (dir: string, prefix: string): Buffer => Buffer.concat(['', '-wal', '-shm'].map((s) => join(dir, prefix + s)).filter(existsSync).map((p) => readFileSync(p)))
 const found = (bytes: Buffer, needle: string): boolean => bytes.includes(Buffer.from(needle, 'utf8')) || bytes.includes(Buffer.from(needle.toLowerCase(), 'utf8'))
 
+const defaults = { LEADSTREAM_IDENTITY_SECRET: '' }
 let server: TestServer | null = null
 let leadId = ''
 let position = 0
@@ -42,7 +43,8 @@ test.after(async () => {
 })
 
 test('seal :: events.db and its WAL hold ciphertext only; analysts read the contact data in the views', async () => {
-  server = await startTestServer()
+  // No identity secret set: the embedded default keeps one in the key store (used below to find the subject).
+  server = await startTestServer(defaults)
   const first = typed(LeadAccepted, await http('POST', `${server.url}/v1/marketplace/leads`, lead('PLT', freeText)))
   assert.is(first.status, 201)
   leadId = first.body.leadId
@@ -79,7 +81,7 @@ test('shredded :: a rebuild without the subject’s key shows the lead redacted,
   await keys.close()
   for (const f of ['views.db', 'views.db-wal', 'views.db-shm']) rmSync(join(dataDir, f), { force: true })
 
-  server = await startTestServer({}, dataDir)
+  server = await startTestServer(defaults, dataDir)
   const detail = (await getJson(LeadAnswer, `${server.url}/v1/leads/${leadId}?minPosition=${position}`)).body.lead
   assert.equal(detail.customer, { firstName: '', lastName: '', email: '', phone: '', country: 'NZ', company: '', title: '' })
   assert.is(detail.description, null)
@@ -112,7 +114,7 @@ test('master key :: a wrong or missing key stops the server with exit code 7, na
 
   // Put back, the store opens again.
   renameSync(join(dataDir, `${MASTER_KEY_FILE}.away`), join(dataDir, MASTER_KEY_FILE))
-  server = await startTestServer({}, dataDir)
+  server = await startTestServer(defaults, dataDir)
 })
 
 test.run()

@@ -34,8 +34,9 @@ const config = configOrExit(
 )
 const logger = createLogger('ingest', config.logLevel)
 const metrics = createMetrics()
-const personal = await openPersonalData(config, logger)
 const store = await openEventStore(config)
+// Before anything is appended: a master key that does not open the key store stops the process here.
+const personal = await openPersonalData(config, logger)
 const deadLetters = await openDeadLetters(config)
 const idempotencyKeys = await openIdempotencyKeys(config, store)
 const tokens = { ingest: config.ingestTokens, analyst: config.analystTokens, operator: config.operatorTokens }
