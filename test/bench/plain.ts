@@ -38,5 +38,13 @@ export const plainLog = (log: EventLog): EventLog => ({
 export const plainPersonalData = async (settings: Parameters<typeof openKeyStore>[0]): Promise<PersonalData> => {
   const keys = await openKeyStore(settings)
   const secret = { bytes: Buffer.from('bench identity secret') }
-  return { keys, secret, identity: keyedHash(secret.bytes), sealing: plainStore, opening: plainLog, close: () => keys.close() }
+  return {
+    keys,
+    secret,
+    identity: keyedHash(secret.bytes),
+    seal: async (requests) => requests.map((r) => ({ ...r, events: r.events.map((e) => ({ ...e, event: unsealed(e.event) })) })),
+    sealing: plainStore,
+    opening: plainLog,
+    close: () => keys.close(),
+  }
 }

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto'
 import { exitCodes, StartupFault } from '@leadstream/runtime'
 import { newKey, unwrap, wrap, type MasterKey } from './crypto.js'
 import { Lru } from './lru.js'
-import type { DataKey, KeyStore } from './port.js'
+import type { DataKey, KeyStore, SubjectLead } from './port.js'
 import type { SubjectId } from './subject.js'
 
 /** A data key as stored: wrapped, naming the master key that wrapped it. */
@@ -18,9 +18,9 @@ export interface KeyRow {
 /** What an engine provides: rows in and out, each call one transaction. */
 export interface KeyRows {
   /** The rows of these subjects, inserting `make(subject)` for each one missing (a concurrent insert wins: its row is answered). */
-  getOrCreate(subjects: ReadonlyArray<SubjectId>, make: (subject: SubjectId) => KeyRow): Promise<ReadonlyArray<KeyRow>>
+  getOrCreate(subjects: ReadonlyArray<SubjectId>, make: (subject: SubjectId) => KeyRow, links: ReadonlyArray<SubjectLead>): Promise<ReadonlyArray<KeyRow>>
   byIds(keyIds: ReadonlyArray<string>): Promise<ReadonlyArray<KeyRow>>
-  link(links: ReadonlyArray<{ readonly subject: SubjectId; readonly leadId: string }>): Promise<void>
+  link(links: ReadonlyArray<SubjectLead>): Promise<void>
   leadsOf(subject: SubjectId): Promise<ReadonlyArray<string>>
   subjectsOfLeads(leadIds: ReadonlyArray<string>): Promise<ReadonlyArray<{ readonly subject: SubjectId; readonly leadId: string }>>
   deleteSubject(subject: SubjectId): Promise<number>
@@ -107,8 +107,13 @@ export const keyStoreOver = async (rows: KeyRows, master: MasterKeys, options: K
     return fresh
   }
 
-  const keysFor = async (subjects: ReadonlyArray<SubjectId>): Promise<ReadonlyMap<SubjectId, DataKey>> =>
-    subjects.length === 0 ? new Map() : new Map((await rows.getOrCreate([...new Set(subjects)], make)).map((r) => [r.subject, unwrapped(r)] as const))
+  const keysFor = async (subjects: ReadonlyArray<SubjectId>, links: ReadonlyArray<SubjectLead> = []): Promise<ReadonlyMap<SubjectId, DataKey>> => {
+    if (subjects.length === 0) {
+      if (links.length > 0) await rows.link(links)
+      return new Map()
+    }
+    return new Map((await rows.getOrCreate([...new Set(subjects)], make, links)).map((r) => [r.subject, unwrapped(r)] as const))
+  }
 
   return {
     keysFor,

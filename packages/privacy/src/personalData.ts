@@ -8,7 +8,8 @@ import type { Logger } from '@leadstream/runtime'
 import { openKeyStore, type KeyStoreChoice } from './open.js'
 import type { KeyStore } from './port.js'
 import { identitySecretOf, type IdentitySecret } from './subject.js'
-import { openingLog, sealingStore } from './wrap.js'
+import { openingLog, sealingStore, sealRequests } from './wrap.js'
+import type { AppendRequest } from '@leadstream/event-store'
 
 export interface PersonalDataSettings extends KeyStoreChoice {
   readonly identitySecret: string
@@ -18,6 +19,9 @@ export interface PersonalData {
   readonly keys: KeyStore
   readonly secret: IdentitySecret
   readonly identity: KeyedHash
+  /** Seals a batch of requests before they are appended (ingest: once per batch, however it is then sliced). */
+  seal(requests: ReadonlyArray<AppendRequest>): Promise<ReadonlyArray<AppendRequest>>
+  /** A store that seals what it appends (for appenders other than ingest). */
   sealing(store: EventStore): EventStore
   opening(log: EventLog): EventLog
   close(): Promise<void>
@@ -48,6 +52,7 @@ export const openPersonalData = async (c: PersonalDataSettings, logger?: Logger)
     keys,
     secret,
     identity: keyedHash(secret.bytes),
+    seal: (requests) => sealRequests({ keys, secret }, requests),
     sealing: (store) => sealingStore(store, { keys, secret }),
     opening: (log) => openingLog(log, keys),
     close: async () => {

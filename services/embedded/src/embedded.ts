@@ -59,8 +59,8 @@ export const startEmbedded = async (
   await leads.start()
   const views = liveViews({ projection: leadsProjection.name, base, openViews: (g) => openViewStore(config, g) })
 
-  // Ingest appends through the sealing store: the event store holds personal data as ciphertext only.
-  const ingestPorts = { store: personal.sealing(store), deadLetters, sources: withSources(config.leadSources), identity: personal.identity, now, newId: randomUUID, metrics, logger }
+  // Ingest seals each batch before appending: the event store holds personal data as ciphertext only.
+  const ingestPorts = { store, seal: personal.seal, deadLetters, sources: withSources(config.leadSources), identity: personal.identity, now, newId: randomUUID, metrics, logger }
   const app = httpApp(
     [
       ingestRoutes(ingestPorts, { tokens, idempotencyKeys, bodyLimitBytes: config.bodyLimitBytes, maxBatch: config.maxBatch, marketplaceSecrets: config.marketplaceSecrets }),

@@ -132,7 +132,8 @@ export const ingestLeads =
           })
       }
 
-      const outcomes = await appendInSlices(ports, requests.map((r) => r.request), turn)
+      // Sealed once for the whole batch (one key-store transaction), however the appends are then sliced.
+      const outcomes = await appendInSlices(ports, await ports.seal(requests.map((r) => r.request)), turn)
       const retry: InboundLead[] = []
       outcomes.forEach((outcome, i) => {
         const { request, leads, written } = requests[i]!

@@ -41,7 +41,7 @@ const deadLetters = await openDeadLetters(config)
 const idempotencyKeys = await openIdempotencyKeys(config, store)
 const tokens = { ingest: config.ingestTokens, analyst: config.analystTokens, operator: config.operatorTokens }
 // Appends go through the sealing store: the event store (and so the relay and Kafka) holds ciphertext only.
-const ports = { store: personal.sealing(store), deadLetters, sources: withSources(config.leadSources), identity: personal.identity, now: () => new Date(), newId: randomUUID, metrics, logger }
+const ports = { store, seal: personal.seal, deadLetters, sources: withSources(config.leadSources), identity: personal.identity, now: () => new Date(), newId: randomUUID, metrics, logger }
 
 const kafka = config.kafkaBrokers.length > 0 ? kafkaClient(config.kafkaBrokers, 'leadstream-ingest', logger) : null
 const producer = kafka === null ? null : idempotentProducer(kafka)
