@@ -1,8 +1,7 @@
 // The key store's logic over any engine's rows: wrapping with the master keys, the LRU of unwrapped keys, the
 // start-up check of the master key, rotation. The SQLite and PostgreSQL adapters only move rows.
-import { randomBytes } from 'node:crypto'
 import { exitCodes, StartupFault } from '@leadstream/runtime'
-import { newKey, unwrap, wrap, type MasterKey } from './crypto.js'
+import { newKey, randomBytesPooled, unwrap, wrap, type MasterKey } from './crypto.js'
 import { Lru } from './lru.js'
 import type { DataKey, KeyStore, SubjectLead } from './port.js'
 import type { SubjectId } from './subject.js'
@@ -78,9 +77,12 @@ export const keyStoreOver = async (rows: KeyRows, master: MasterKeys, options: K
     if (key === null) throw new MasterKeyError(`key ${r.keyId} does not unwrap with master key ${r.masterId}`)
     return { keyId: r.keyId, subject: r.subject, key }
   }
+  /** A new key: wrapped for the store, and kept unwrapped in the cache (unwrapping what was just wrapped is waste). */
   const make = (subject: SubjectId): KeyRow => {
-    const keyId = `dk-${randomBytes(12).toString('hex')}`
-    return { keyId, subject, wrapped: wrap(master.current, aadOf(keyId, subject), newKey()), masterId: master.current.id }
+    const keyId = `dk-${randomBytesPooled(12).toString('hex')}`
+    const key = newKey()
+    cache.set(keyId, { keyId, subject, key })
+    return { keyId, subject, wrapped: wrap(master.current, aadOf(keyId, subject), key), masterId: master.current.id }
   }
 
   try {
