@@ -45,6 +45,7 @@ export const plainPersonalData = async (settings: Parameters<typeof openKeyStore
     seal: async (requests) => requests.map((r) => ({ ...r, events: r.events.map((e) => ({ ...e, event: unsealed(e.event) })) })),
     sealing: plainStore,
     opening: plainLog,
+    rotated: Promise.resolve(0),
     close: () => keys.close(),
   }
 }

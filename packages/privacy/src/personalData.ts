@@ -24,6 +24,9 @@ export interface PersonalData {
   /** A store that seals what it appends (for appenders other than ingest). */
   sealing(store: EventStore): EventStore
   opening(log: EventLog): EventLog
+  /** The background re-wrap of a rotation: resolves with how many keys it re-wrapped (0 when none was due). */
+  readonly rotated: Promise<number>
+  /** Stops a re-wrap in progress after its slice (the next start goes on) and closes the key store. */
   close(): Promise<void>
 }
 
@@ -41,12 +44,19 @@ export const openPersonalData = async (c: PersonalDataSettings, logger?: Logger)
   const keys = await openKeyStore(c, logger)
   const secret = identitySecretOf(c.identitySecret) ?? (await keys.identitySecret())
   let closing = false
-  const rotation =
+  const rotation: Promise<number> =
     c.previousMasterKeys.length === 0
-      ? Promise.resolve()
+      ? Promise.resolve(0)
       : rewrapAll(keys, () => closing).then(
-          (n) => logger?.info({ rewrapped: n }, 'master key rotation: every data key is wrapped by the current master key; LEADSTREAM_PREVIOUS_MASTER_KEYS can be removed'),
-          (e: unknown) => logger?.error({ err: e instanceof Error ? e.message : String(e) }, 'master key rotation failed; it is tried again at the next start'),
+          (n) => {
+            if (!closing)
+              logger?.info({ rewrapped: n }, 'master key rotation: every data key is wrapped by the current master key; LEADSTREAM_PREVIOUS_MASTER_KEYS can be removed')
+            return n
+          },
+          (e: unknown) => {
+            logger?.error({ err: e instanceof Error ? e.message : String(e) }, 'master key rotation failed; it is tried again at the next start')
+            return 0
+          },
         )
   return {
     keys,
@@ -55,6 +65,7 @@ export const openPersonalData = async (c: PersonalDataSettings, logger?: Logger)
     seal: (requests) => sealRequests({ keys, secret }, requests),
     sealing: (store) => sealingStore(store, { keys, secret }),
     opening: (log) => openingLog(log, keys),
+    rotated: rotation,
     close: async () => {
       closing = true
       await rotation
