@@ -31,7 +31,7 @@ const start = async (dropAnswers: boolean) => {
   const logger = createLogger('test', 'silent')
   const metrics = createMetrics()
   const personal = await testPersonalData(dir)
-  const ports = { store: personal.sealing(store), deadLetters, sources: defaultSources, identity: personal.identity, now: () => new Date(), newId: randomUUID, metrics, logger }
+  const ports = { store, seal: personal.seal, deadLetters, sources: defaultSources, identity: personal.identity, now: () => new Date(), newId: randomUUID, metrics, logger }
   const app = httpApp([ingestRoutes(ports, { tokens, idempotencyKeys: keys, bodyLimitBytes: 1 << 20, maxBatch: 100, marketplaceSecrets: [] })], {
     metrics,
     logger,

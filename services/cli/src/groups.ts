@@ -20,4 +20,6 @@ export const groups: ReadonlyArray<Group> = [
   { name: 'events', summary: 'read the event store: one lead’s stream, or the global log; check its integrity', load: async () => (await import('./events.js')).commands },
   { name: 'privacy', summary: 'erase a person’s data, export everything held about a person, retention and erasure status', load: async () => (await import('./privacy.js')).commands },
   { name: 'relay', summary: 'the Kafka relay (distributed mode): status, reseed', load: async () => (await import('./relay.js')).commands },
+  // `rotate` works on the key store itself (rotate.ts); erase, export and status join this group from privacy.ts.
+  { name: 'privacy', summary: 'personal data: re-wrap data keys after a master-key rotation', load: async () => (await import('./rotate.js')).commands },
 ]

@@ -7,7 +7,7 @@ import { openEventStore } from '@leadstream/event-store'
 import { httpApp, listen, openIdempotencyKeys, servedRoutes, type Served, type Tokens } from '@leadstream/http-edge'
 import { eventRoutes, ingestRoutes, privacyHttpRoutes, resumePending, retentionLoop, sqliteScrub, sweep, type PrivacyPorts } from '@leadstream/ingest'
 import { projectionRoutes, supervisor, supervisorInWorker } from '@leadstream/projector'
-import { openErasureAudit, openEvents, openPersonalData, subjectsInText } from '@leadstream/privacy'
+import { openErasureAudit, openEvents, openPersonalData, subjectsInText, type PersonalData } from '@leadstream/privacy'
 import { adminRoutes, awaitPosition, dashboardPage, exportRoutes, queryRoutes } from '@leadstream/query-api'
 import { createLogger, createMetrics, type Logger } from '@leadstream/runtime'
 import { dropViewStore, liveViews, openViewStore } from '@leadstream/view-store'
@@ -21,16 +21,21 @@ export interface Running {
   close(): Promise<void>
 }
 
-/** The clock is a port: tests that compare two runs pass a deterministic one. */
+/**
+ * The clock is a port: tests that compare two runs pass a deterministic one. So is personal data: the benchmark
+ * passes one that seals nothing, to measure what sealing costs (with LEADSTREAM_PROJECTOR_THREAD=inline; the
+ * worker thread always opens its own). Nothing else should: without it the settings' key store is used.
+ */
 export const startEmbedded = async (
   config: EmbeddedConfig,
   logger: Logger = createLogger('leadstream', config.logLevel),
   now: () => Date = () => new Date(),
+  ports: { readonly personal?: (config: EmbeddedConfig, logger: Logger) => Promise<PersonalData> } = {},
 ): Promise<Running> => {
   const metrics = createMetrics()
-  // First: a master key that does not open the key store stops the process before anything is written.
-  const personal = await openPersonalData(config, logger)
   const store = await openEventStore(config, { now })
+  // Before anything is appended: a master key that does not open the key store stops the process here.
+  const personal = await (ports.personal ?? openPersonalData)(config, logger)
   const base = await openViewStore(config, 1, logger)
   // Each dead letter records the subjects its payload names (keyed HMACs), so an erasure can purge it.
   const deadLetters = await openDeadLetters(config, subjectsInText(personal.secret))
@@ -78,8 +83,8 @@ export const startEmbedded = async (
   const retentionPorts = { ...privacyPorts, keys: personal.keys, views }
   const retentionTimer = retention === null ? null : retentionLoop(retentionPorts, retention)
 
-  // Ingest appends through the sealing store: the event store holds personal data as ciphertext only.
-  const ingestPorts = { store: personal.sealing(store), deadLetters, sources: withSources(config.leadSources), identity: personal.identity, now, newId: randomUUID, metrics, logger }
+  // Ingest seals each batch before appending: the event store holds personal data as ciphertext only.
+  const ingestPorts = { store, seal: personal.seal, deadLetters, sources: withSources(config.leadSources), identity: personal.identity, now, newId: randomUUID, metrics, logger }
   const app = httpApp(
     [
       ingestRoutes(ingestPorts, { tokens, idempotencyKeys, bodyLimitBytes: config.bodyLimitBytes, maxBatch: config.maxBatch, marketplaceSecrets: config.marketplaceSecrets }),

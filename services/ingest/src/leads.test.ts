@@ -47,7 +47,8 @@ test.before.each(async (ctx) => {
   ctx.personal = await openPersonalData({ ...settings, identitySecret: 'ingest leads test identity secret' })
   ctx.ports = {
     // As ingest's main.ts wires it: contact fields sealed before they reach the store.
-    store: ctx.personal.sealing(sqliteEventStore({ path: join(ctx.dir, 'events.db'), pollMs: 20 })),
+    store: sqliteEventStore({ path: join(ctx.dir, 'events.db'), pollMs: 20 }),
+    seal: ctx.personal.seal,
     identity: ctx.personal.identity,
     deadLetters: sqliteDeadLetters({ path: join(ctx.dir, 'dead-letters.db') }),
     sources: defaultSources,

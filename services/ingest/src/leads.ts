@@ -233,7 +233,7 @@ export const ingestLeads =
         const plan = await planStream(ports, rules, leadId, leads, settled)
         if (plan !== null) plans.push(plan)
       }
-      const outcomes = await appendInSlices(ports, plans.map((p) => p.request), turn)
+      const outcomes = await appendInSlices(ports, await ports.seal(plans.map((p) => p.request)), turn)
       pending = settleAppends(plans, outcomes, attempt, settled)
     }
     await recordRejected(ports, settled, source, format, options.keepRejected !== false)

@@ -37,8 +37,9 @@ const config = configOrExit(
 )
 const logger = createLogger('ingest', config.logLevel)
 const metrics = createMetrics()
-const personal = await openPersonalData(config, logger)
 const store = await openEventStore(config)
+// Before anything is appended: a master key that does not open the key store stops the process here.
+const personal = await openPersonalData(config, logger)
 // Each dead letter records the subjects its payload names (keyed HMACs), so an erasure can purge it.
 const deadLetters = await openDeadLetters(config, subjectsInText(personal.secret))
 const audit = await openErasureAudit(config)
@@ -49,7 +50,7 @@ const views = liveViews({ projection: leadsProjection.name, base: baseViews, ope
 const idempotencyKeys = await openIdempotencyKeys(config, store)
 const tokens = { ingest: config.ingestTokens, analyst: config.analystTokens, operator: config.operatorTokens }
 // Appends go through the sealing store: the event store (and so the relay and Kafka) holds ciphertext only.
-const ports = { store: personal.sealing(store), deadLetters, sources: withSources(config.leadSources), identity: personal.identity, now: () => new Date(), newId: randomUUID, metrics, logger }
+const ports = { store, seal: personal.seal, deadLetters, sources: withSources(config.leadSources), identity: personal.identity, now: () => new Date(), newId: randomUUID, metrics, logger }
 
 const kafka = config.kafkaBrokers.length > 0 ? kafkaClient(config.kafkaBrokers, 'leadstream-ingest', logger) : null
 const producer = kafka === null ? null : idempotentProducer(kafka)

@@ -1,11 +1,16 @@
 // What the ingest service needs from the outside world, passed in by a composition root.
 import type { DeadLetters } from '@leadstream/dead-letters'
 import type { KeyedHash, SourceMap } from '@leadstream/domain'
-import type { EventStore } from '@leadstream/event-store'
+import type { AppendRequest, EventStore } from '@leadstream/event-store'
 import type { Logger, Metrics } from '@leadstream/runtime'
 
 export interface IngestPorts {
   readonly store: EventStore
+  /**
+   * Seals the personal data of a batch before it is appended (packages/privacy): the store holds ciphertext
+   * only, and refuses an event whose personal data is open.
+   */
+  readonly seal: (requests: ReadonlyArray<AppendRequest>) => Promise<ReadonlyArray<AppendRequest>>
   readonly deadLetters: DeadLetters
   readonly sources: SourceMap
   /** Keys lead ids derived from emails (the identity secret's HMAC, never a bare hash). */
