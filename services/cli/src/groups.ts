@@ -18,8 +18,11 @@ export const groups: ReadonlyArray<Group> = [
   { name: 'projections', summary: 'status, rebuild, pause and resume the projector’s projections', load: async () => (await import('./projections.js')).commands },
   { name: 'dead-letters', summary: 'list, show, replay and discard rejected inbound payloads', load: async () => (await import('./deadLetters.js')).commands },
   { name: 'events', summary: 'read the event store: one lead’s stream, or the global log; check its integrity', load: async () => (await import('./events.js')).commands },
-  { name: 'privacy', summary: 'erase a person’s data, export everything held about a person, retention and erasure status', load: async () => (await import('./privacy.js')).commands },
   { name: 'relay', summary: 'the Kafka relay (distributed mode): status, reseed', load: async () => (await import('./relay.js')).commands },
-  // `rotate` works on the key store itself (rotate.ts); erase, export and status join this group from privacy.ts.
-  { name: 'privacy', summary: 'personal data: re-wrap data keys after a master-key rotation', load: async () => (await import('./rotate.js')).commands },
+  // erase, export and status call ingest's privacy routes (privacy.ts); rotate works on the key store itself (rotate.ts).
+  {
+    name: 'privacy',
+    summary: 'personal data: erase a person, export everything held about a person, retention and erasure status, re-wrap keys after a master-key rotation',
+    load: async () => [...(await import('./privacy.js')).commands, ...(await import('./rotate.js')).commands],
+  },
 ]
