@@ -75,6 +75,8 @@ const sqliteFiles = sqliteScrub({
   caughtUp: async (p) => {
     const deadline = Date.now() + 30_000
     while ((await views.position()) < p && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+    // The projectors are down or far behind: the views' old row images may outlive this erasure's checkpoint.
+    if ((await views.position()) < p) logger.warn({ position: p }, 'erasure: the views did not apply the erasure within 30 s; their WAL is emptied at the next erasure or checkpoint')
   },
   logger,
 })
