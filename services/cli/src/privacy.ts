@@ -28,7 +28,7 @@ const erase: Command = {
     const reason = values['reason']
     if (typeof by !== 'string' || by.trim() === '') return ctx.usage('--by: say who erases (a name or an id)')
     if (typeof reason !== 'string' || reason.trim() === '') return ctx.usage('--reason: say why (the request, a ticket number)')
-    const r = await ctx.api.call('ingest', 'POST', privacyRoutes.erase.path, ErasureAnswer, {}, { email, by, reason })
+    const r = await ctx.api.send('ingest', privacyRoutes.erase.path, JSON.stringify({ email, by, reason }), ErasureAnswer)
     if (!r.ok) return ctx.fail(r.failure)
     if (ctx.json) return jsonOut(ctx, r.value)
     const a = r.value

@@ -1,11 +1,11 @@
 // Composition root of the embedded mode: SQLite stores, in-process projector, one HTTP server for everything.
 import { randomUUID } from 'node:crypto'
-import { openDeadLetters } from '@leadstream/dead-letters'
+import { openDeadLetters, openParkedEvents } from '@leadstream/dead-letters'
 import { leadsProjection, withSources } from '@leadstream/domain'
 import { embeddedEventLog } from '@leadstream/event-log'
 import { openEventStore } from '@leadstream/event-store'
 import { httpApp, listen, openIdempotencyKeys, servedRoutes, type Served, type Tokens } from '@leadstream/http-edge'
-import { eventRoutes, ingestRoutes, privacyHttpRoutes, resumePending, retentionLoop, sqliteScrub, sweep, type PrivacyPorts } from '@leadstream/ingest'
+import { eventRoutes, ingestRoutes, parkingSweeper, privacyHttpRoutes, resumePending, retentionLoop, sqliteScrub, sweep, type PrivacyPorts } from '@leadstream/ingest'
 import { projectionRoutes, supervisor, supervisorInWorker } from '@leadstream/projector'
 import { openErasureAudit, openEvents, openPersonalData, subjectsInText, type PersonalData } from '@leadstream/privacy'
 import { adminRoutes, awaitPosition, dashboardPage, exportRoutes, queryRoutes } from '@leadstream/query-api'
@@ -40,6 +40,7 @@ export const startEmbedded = async (
   // Each dead letter records the subjects its payload names (keyed HMACs), so an erasure can purge it.
   const deadLetters = await openDeadLetters(config, subjectsInText(personal.secret))
   const audit = await openErasureAudit(config)
+  const parked = await openParkedEvents(config)
   const idempotencyKeys = await openIdempotencyKeys(config, store)
   const tokens: Tokens = { ingest: config.ingestTokens, analyst: config.analystTokens, operator: config.operatorTokens }
 
@@ -84,7 +85,20 @@ export const startEmbedded = async (
   const retentionTimer = retention === null ? null : retentionLoop(retentionPorts, retention)
 
   // Ingest seals each batch before appending: the event store holds personal data as ciphertext only.
-  const ingestPorts = { store, seal: personal.seal, deadLetters, sources: withSources(config.leadSources), identity: personal.identity, now, newId: randomUUID, metrics, logger }
+  const ingestPorts = {
+    store,
+    seal: personal.seal,
+    deadLetters,
+    parked,
+    parkForMs: config.parkForSeconds * 1000,
+    sources: withSources(config.leadSources),
+    identity: personal.identity,
+    now,
+    newId: randomUUID,
+    metrics,
+    logger,
+  }
+  const sweeper = parkingSweeper(ingestPorts, config.parkSweepMs)
   const app = httpApp(
     [
       ingestRoutes(ingestPorts, { tokens, idempotencyKeys, bodyLimitBytes: config.bodyLimitBytes, maxBatch: config.maxBatch, marketplaceSecrets: config.marketplaceSecrets }),
@@ -123,9 +137,10 @@ export const startEmbedded = async (
       (closing ??= (async () => {
         await server.close()
         await retentionTimer?.stop()
+        await sweeper.stop()
         await leads.stop()
         await views.close()
-        await Promise.all([store.close(), base.close(), deadLetters.close(), idempotencyKeys.close(), audit.close(), personal.close()])
+        await Promise.all([store.close(), base.close(), deadLetters.close(), parked.close(), idempotencyKeys.close(), audit.close(), personal.close()])
         logger.info('leadstream stopped')
       })()),
   }

@@ -1,6 +1,6 @@
 // Ingest as its own process: HTTP inbound, and the `leads.inbound` consumer when Kafka is configured.
 import { randomUUID } from 'node:crypto'
-import { openDeadLetters } from '@leadstream/dead-letters'
+import { openDeadLetters, openParkedEvents } from '@leadstream/dead-letters'
 import { leadsProjection, withSources } from '@leadstream/domain'
 import { ensureTopics, idempotentProducer, kafkaClient } from '@leadstream/event-log'
 import { openEventStore } from '@leadstream/event-store'
@@ -25,6 +25,7 @@ import { openErasureAudit, openEvents, openPersonalData, subjectsInText } from '
 import { liveViews, openViewStore } from '@leadstream/view-store'
 import { kafkaScrub, privacyHttpRoutes, resumePending, retentionLoop, sqliteScrub, sweep, type PrivacyPorts } from './privacy/index.js'
 import { kafkaInbound } from './kafkaInbound.js'
+import { parkingSweeper } from './parking.js'
 import { eventRoutes } from './events.js'
 import { ingestRoutes } from './routes.js'
 import { ingestKafkaSettings, ingestSettings, retentionSettings } from './settings.js'
@@ -42,6 +43,7 @@ const store = await openEventStore(config)
 const personal = await openPersonalData(config, logger)
 // Each dead letter records the subjects its payload names (keyed HMACs), so an erasure can purge it.
 const deadLetters = await openDeadLetters(config, subjectsInText(personal.secret))
+const parked = await openParkedEvents(config)
 const audit = await openErasureAudit(config)
 // Read only: the erasure waits for the views to apply its events before it empties the WALs, and retention
 // finds its candidates there.
@@ -49,8 +51,20 @@ const baseViews = await openViewStore(config, 1, logger)
 const views = liveViews({ projection: leadsProjection.name, base: baseViews, openViews: (g) => openViewStore(config, g, logger) })
 const idempotencyKeys = await openIdempotencyKeys(config, store)
 const tokens = { ingest: config.ingestTokens, analyst: config.analystTokens, operator: config.operatorTokens }
-// Appends go through the sealing store: the event store (and so the relay and Kafka) holds ciphertext only.
-const ports = { store, seal: personal.seal, deadLetters, sources: withSources(config.leadSources), identity: personal.identity, now: () => new Date(), newId: randomUUID, metrics, logger }
+// Ingest seals each batch before appending: the event store (and so the relay and Kafka) holds ciphertext only.
+const ports = {
+  store,
+  seal: personal.seal,
+  deadLetters,
+  parked,
+  parkForMs: config.parkForSeconds * 1000,
+  sources: withSources(config.leadSources),
+  identity: personal.identity,
+  now: () => new Date(),
+  newId: randomUUID,
+  metrics,
+  logger,
+}
 
 const kafka = config.kafkaBrokers.length > 0 ? kafkaClient(config.kafkaBrokers, 'leadstream-ingest', logger) : null
 const producer = kafka === null ? null : idempotentProducer(kafka)
@@ -110,6 +124,8 @@ const privacy = privacyHttpRoutes(privacyPorts, {
   sweepNow: retention === null ? null : () => sweep(retentionPorts, retention, new Date()),
 })
 
+const sweeper = parkingSweeper(ports, config.parkSweepMs)
+
 const app = httpApp([ingestRoutes(ports, { tokens, idempotencyKeys, bodyLimitBytes: config.bodyLimitBytes, maxBatch: config.maxBatch, marketplaceSecrets: config.marketplaceSecrets }), eventRoutes(store, { tokens }), privacy], {
   metrics,
   logger,
@@ -127,8 +143,9 @@ onShutdown(logger, async () => {
   await retentionTimer?.stop()
   // Disconnecting lets the batch in hand finish: its appends land and its offset is committed, or neither.
   await inbound?.stop()
+  await sweeper.stop()
   await producer?.disconnect()
   await admin?.disconnect()
   await views.close()
-  await Promise.all([baseViews.close(), store.close(), deadLetters.close(), idempotencyKeys.close(), audit.close(), personal.close()])
+  await Promise.all([baseViews.close(), store.close(), deadLetters.close(), parked.close(), idempotencyKeys.close(), audit.close(), personal.close()])
 })
