@@ -3,6 +3,7 @@
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { emptyCustomer, event, offer, personalOf, actionTextOf, type DomainEvent, type NewEvent, type RecordedEvent } from '@leadstream/domain'
+import { sqliteEventStore } from '@leadstream/event-store'
 import { masterKey, newKey } from './crypto.js'
 import type { KeyStore } from './port.js'
 import { openEvents, sealEvents, TamperedRecord, unsealer } from './seal.js'
@@ -110,6 +111,26 @@ test('no email :: contact fields without an email get the lead’s own subject (
     await sealEvents({ keys, secret }, [captured('N1', { ...ada, email: '' })])
     assert.equal(await keys.leadsOf(subjectOfLead(secret, 'N1')), ['N1'])
     assert.is(await keys.shred(subjectOfLead(secret, 'N1')), 1)
+  }),
+)
+
+test('store guard :: the event store refuses open personal data, and takes it sealed', () =>
+  withKeys(async (keys) => {
+    const store = sqliteEventStore({ path: ':memory:' })
+    try {
+      const open = captured('G1')
+      try {
+        await store.appendMany([{ streamId: 'lead-G1', expectedRevision: 'no-stream', events: [open] }])()
+        assert.unreachable('stored personal data in clear')
+      } catch (e) {
+        assert.match(String(e), /personal data in clear/)
+      }
+      const sealed = await sealEvents({ keys, secret }, [open])
+      const [r] = await store.appendMany([{ streamId: 'lead-G1', expectedRevision: 'no-stream', events: sealed }])()
+      assert.is(r?._tag, 'Right')
+    } finally {
+      await store.close()
+    }
   }),
 )
 

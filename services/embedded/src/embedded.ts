@@ -84,9 +84,10 @@ export const startEmbedded = async (
   const retentionPorts = { ...privacyPorts, keys: personal.keys, views }
   const retentionTimer = retention === null ? null : retentionLoop(retentionPorts, retention)
 
-  // Ingest seals each batch before appending: the event store holds personal data as ciphertext only.
+  // Ingest seals each batch before appending (seal), and any other append of it goes through the sealing store:
+  // the event store holds personal data as ciphertext only.
   const ingestPorts = {
-    store,
+    store: personal.sealing(store),
     seal: personal.seal,
     deadLetters,
     parked,

@@ -46,7 +46,7 @@ test.before.each(async (ctx) => {
   const settings = { dataDir: ctx.dir, keyStore: 'sqlite', masterKey: '', masterKeyFile: '', previousMasterKeys: [], postgresUrl: '', postgresSchema: '' } as const
   ctx.personal = await openPersonalData({ ...settings, identitySecret: 'ingest leads test identity secret' })
   ctx.ports = {
-    // As ingest's main.ts wires it: contact fields sealed before they reach the store.
+    // As ingest's main.ts wires it: each batch's contact fields sealed before they reach the store.
     store: sqliteEventStore({ path: join(ctx.dir, 'events.db'), pollMs: 20 }),
     seal: ctx.personal.seal,
     identity: ctx.personal.identity,

@@ -273,6 +273,7 @@ export const ingestLeads =
         const plan = await planStream(ports, rules, leadId, leads, settled)
         if (plan !== null) plans.push(plan)
       }
+      // Sealed once for the whole batch (one key-store transaction), however the appends are then sliced.
       const outcomes = await appendInSlices(ports, await ports.seal(plans.map((p) => p.request)), turn)
       pending = settleAppends(plans, outcomes, attempt, settled)
     }

@@ -51,9 +51,9 @@ const baseViews = await openViewStore(config, 1, logger)
 const views = liveViews({ projection: leadsProjection.name, base: baseViews, openViews: (g) => openViewStore(config, g, logger) })
 const idempotencyKeys = await openIdempotencyKeys(config, store)
 const tokens = { ingest: config.ingestTokens, analyst: config.analystTokens, operator: config.operatorTokens }
-// Ingest seals each batch before appending: the event store (and so the relay and Kafka) holds ciphertext only.
+// Appends go through the sealing store: the event store (and so the relay and Kafka) holds ciphertext only.
 const ports = {
-  store,
+  store: personal.sealing(store),
   seal: personal.seal,
   deadLetters,
   parked,
