@@ -97,14 +97,25 @@ test('erase :: again is alreadyErased, an unknown email is unknownSubject: 200, 
   assert.equal([again.outcome, again.counts.events, again.counts.keys], ['alreadyErased', 0, 0])
   const unknown = await erase(ctx, 'nobody@nowhere.example')
   assert.equal([unknown.outcome, unknown.counts], ['unknownSubject', { leads: 0, events: 0, keys: 0, deadLetters: 0, answers: 0 }])
-  const bad = await http('POST', `${ctx.server.url}${privacyRoutes.erase.path}`, { email: 'x', by: 'dpo' })
+  const deadLetters = async () => ((await http('GET', `${ctx.server.url}/v1/admin/dead-letters?limit=1000`)).body as { items: unknown[] }).items.length
+  const before = await deadLetters()
+  const bad = await http('POST', `${ctx.server.url}${privacyRoutes.erase.path}`, { email: 'x@', by: 'dpo' })
   assert.is(bad.status, 400)
+  assert.is(await deadLetters(), before, 'a refused erasure request is not kept as a dead letter (it names the person)')
   const status = decodeAs(PrivacyStatus, (await http('GET', `${ctx.server.url}${privacyRoutes.privacyStatus.path}`)).body)
-  assert.equal(status.recent.map((e) => e.outcome), ['unknownSubject', 'alreadyErased', 'erased'])
+  assert.equal(status.recent.slice(0, 3).map((e) => e.outcome), ['unknownSubject', 'alreadyErased', 'erased'])
   assert.is(status.pending, 0)
   // The audit keeps a keyed digest, never the email.
   assert.ok(status.recent.every((e) => !JSON.stringify(e).toLowerCase().includes('erasure-test.example')))
   assert.equal(findInFiles(ctx.server.dataDir, [ann.email, 'nobody@nowhere.example'], (f) => f.startsWith('audit')), [])
+})
+
+test('erase :: a person known only from a rejected payload: their dead letter goes', async (ctx) => {
+  const only = { ...unplaceable, UserDetails: { FirstName: 'Deadletterina', Email: 'only.dead@erasure-test.example' } }
+  assert.is((await http('POST', `${ctx.server.url}/v1/marketplace/leads`, only)).status, 400)
+  const r = await erase(ctx, 'Only.Dead@erasure-test.example')
+  assert.equal([r.outcome, r.counts.leads, r.counts.deadLetters], ['erased', 0, 1])
+  assert.equal(findInFiles(ctx.server.dataDir, ['Deadletterina', 'only.dead@erasure-test.example']), [])
 })
 
 test('subject access :: after the erasure the leads read as erased, with the audit entries', async (ctx) => {
