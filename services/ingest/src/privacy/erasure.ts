@@ -61,7 +61,7 @@ export const emailDigestOf = (secret: IdentitySecret, email: string): string => 
  * re-appending it is a Duplicate; a lead already erased (by an earlier erasure) or never captured gets nothing.
  * A concurrent write to the lead is retried on the fresh stream. Answers the event's position, or null.
  */
-const eraseLead = (ports: ErasurePorts, entry: ErasureEntry, leadId: string) => async (): Promise<number | null> => {
+const eraseLead = async (ports: ErasurePorts, entry: ErasureEntry, leadId: string): Promise<number | null> => {
   const streamId = streamOfLead(leadId)
   const eventId = deterministicEventId(`erasure|${entry.erasureId}|${leadId}`)
   for (let attempt = 1; ; attempt++) {
@@ -102,7 +102,7 @@ export const runErasure = async (ports: ErasurePorts, entry: ErasureEntry): Prom
   let events = 0
   let position = 0
   for (const leadId of leadIds) {
-    const at = await eraseLead(ports, entry, leadId)()
+    const at = await eraseLead(ports, entry, leadId)
     if (at === null) continue
     events++
     position = Math.max(position, at)
