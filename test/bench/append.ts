@@ -24,8 +24,6 @@ export const appendAll = async (
     readonly batch: number
     readonly onProgress?: (events: number, seconds: number) => void
     readonly alongside?: (requests: ReadonlyArray<AppendRequest>) => void
-    /** Seals the personal data of each batch first (untimed: the store refuses it in clear; ingest seals it). */
-    readonly seal?: (requests: ReadonlyArray<AppendRequest>) => Promise<ReadonlyArray<AppendRequest>>
     /** Events per onProgress call (default 50,000). */
     readonly every?: number
   },
@@ -33,8 +31,7 @@ export const appendAll = async (
   let events = 0
   let ns = 0n
   let lastReport = 0
-  for (let open = history.next(options.batch); open.length > 0; open = history.next(options.batch)) {
-    const requests = options.seal === undefined ? open : await options.seal(open)
+  for (let requests = history.next(options.batch); requests.length > 0; requests = history.next(options.batch)) {
     options.alongside?.(requests)
     const t0 = process.hrtime.bigint()
     const outcomes = await store.appendMany(requests)()

@@ -22,14 +22,14 @@ export const projectAll = async (
     readonly onProgress?: (position: number, head: number, seconds: number) => void
     /** As a rebuild loads a new generation: in bulk (`beginBuild`), indexed once caught up (`finishBuild`, timed too). */
     readonly build?: boolean
-    /** The log as the product's projector reads it (personal data opened: privacy's `opening`). */
+    /** Opens the log's personal data (projectors' openingLog), as the services do. */
     readonly open?: (log: EventLog) => EventLog
   },
 ): Promise<ProjectionResult> => {
   const head = await store.head()()
   if (E.isLeft(head)) throw new Error(`event store head: ${head.left._tag}`)
   const proj = projector(
-    { log: options.open === undefined ? embeddedEventLog(store) : options.open(embeddedEventLog(store)), views, metrics: createMetrics(), logger: createLogger('bench-projector', 'warn') },
+    { log: (options.open ?? ((l: EventLog) => l))(embeddedEventLog(store)), views, metrics: createMetrics(), logger: createLogger('bench-projector', 'warn') },
     options.maxBatch === undefined ? {} : { maxBatch: options.maxBatch },
   )
   const t0 = process.hrtime.bigint()

@@ -1,5 +1,5 @@
 // Settings of the embedded mode (`pnpm start`): every one an environment variable, decoded at start-up.
-import { ingestSettings } from '@leadstream/ingest'
+import { ingestSettings, retentionSettings } from '@leadstream/ingest'
 import { projectorSettings } from '@leadstream/projector'
 import { querySettings } from '@leadstream/query-api'
 import * as t from 'io-ts'
@@ -21,6 +21,7 @@ export const embeddedSettings = {
   ...idempotencySettings,
   ...privacySettings,
   ...ingestSettings,
+  ...retentionSettings,
   ...projectorSettings,
   ...querySettings,
 }

@@ -5,10 +5,10 @@ import { leadsProjection, withSources } from '@leadstream/domain'
 import { embeddedEventLog } from '@leadstream/event-log'
 import { openEventStore } from '@leadstream/event-store'
 import { httpApp, listen, openIdempotencyKeys, servedRoutes, type Served, type Tokens } from '@leadstream/http-edge'
-import { eventRoutes, ingestRoutes, parkingSweeper } from '@leadstream/ingest'
+import { eventRoutes, ingestRoutes, parkingSweeper, privacyHttpRoutes, resumePending, retentionLoop, sqliteScrub, sweep, type PrivacyPorts } from '@leadstream/ingest'
 import { projectionRoutes, supervisor, supervisorInWorker } from '@leadstream/projector'
-import { openPersonalData } from '@leadstream/privacy'
-import { adminRoutes, dashboardPage, exportRoutes, queryRoutes } from '@leadstream/query-api'
+import { openErasureAudit, openEvents, openPersonalData, subjectsInText, type PersonalData } from '@leadstream/privacy'
+import { adminRoutes, awaitPosition, dashboardPage, exportRoutes, queryRoutes } from '@leadstream/query-api'
 import { createLogger, createMetrics, type Logger } from '@leadstream/runtime'
 import { dropViewStore, liveViews, openViewStore } from '@leadstream/view-store'
 import type { EmbeddedConfig } from './config.js'
@@ -21,18 +21,25 @@ export interface Running {
   close(): Promise<void>
 }
 
-/** The clock is a port: tests that compare two runs pass a deterministic one. */
+/**
+ * The clock is a port: tests that compare two runs pass a deterministic one. So is personal data: the benchmark
+ * passes one that seals nothing, to measure what sealing costs (with LEADSTREAM_PROJECTOR_THREAD=inline; the
+ * worker thread always opens its own). Nothing else should: without it the settings' key store is used.
+ */
 export const startEmbedded = async (
   config: EmbeddedConfig,
   logger: Logger = createLogger('leadstream', config.logLevel),
   now: () => Date = () => new Date(),
+  ports: { readonly personal?: (config: EmbeddedConfig, logger: Logger) => Promise<PersonalData> } = {},
 ): Promise<Running> => {
   const metrics = createMetrics()
-  // First: a master key that does not open the key store stops the process before anything is written.
-  const personal = await openPersonalData(config, logger)
   const store = await openEventStore(config, { now })
+  // Before anything is appended: a master key that does not open the key store stops the process here.
+  const personal = await (ports.personal ?? openPersonalData)(config, logger)
   const base = await openViewStore(config, 1, logger)
-  const deadLetters = await openDeadLetters(config)
+  // Each dead letter records the subjects its payload names (keyed HMACs), so an erasure can purge it.
+  const deadLetters = await openDeadLetters(config, subjectsInText(personal.secret))
+  const audit = await openErasureAudit(config)
   const parked = await openParkedEvents(config)
   const idempotencyKeys = await openIdempotencyKeys(config, store)
   const tokens: Tokens = { ingest: config.ingestTokens, analyst: config.analystTokens, operator: config.operatorTokens }
@@ -55,9 +62,33 @@ export const startEmbedded = async (
   await leads.start()
   const views = liveViews({ projection: leadsProjection.name, base, openViews: (g) => openViewStore(config, g) })
 
-  // Ingest appends through the sealing store: the event store holds personal data as ciphertext only.
+  const privacyPorts: PrivacyPorts = {
+    // An erasure event holds no personal data: it is appended to the store as it is.
+    store,
+    keys: personal.keys,
+    deadLetters,
+    answers: idempotencyKeys,
+    audit,
+    secret: async () => personal.secret,
+    unseal: (events) => openEvents(personal.keys, events),
+    views,
+    scrub: sqliteScrub({ dataDir: config.dataDir, caughtUp: async (p) => void (await awaitPosition(views, p, config.readWaitMs)), logger }),
+    now,
+    newId: randomUUID,
+    metrics,
+    logger,
+  }
+  // Erasures a crash cut short are finished before anything is served.
+  await resumePending(privacyPorts)
+  const retention = config.retentionDays === 0 ? null : { days: config.retentionDays, everyMs: config.retentionEveryMinutes * 60_000 }
+  const retentionPorts = { ...privacyPorts, keys: personal.keys, views }
+  const retentionTimer = retention === null ? null : retentionLoop(retentionPorts, retention)
+
+  // Ingest seals each batch before appending (seal), and any other append of it goes through the sealing store:
+  // the event store holds personal data as ciphertext only.
   const ingestPorts = {
     store: personal.sealing(store),
+    seal: personal.seal,
     deadLetters,
     parked,
     parkForMs: config.parkForSeconds * 1000,
@@ -78,6 +109,12 @@ export const startEmbedded = async (
       adminRoutes({ deadLetters }, { tokens }),
       eventRoutes(store, { tokens }),
       projectionRoutes(new Map([[leadsProjection.name, leads]]), { tokens }),
+      privacyHttpRoutes(privacyPorts, {
+        tokens,
+        bodyLimitBytes: config.bodyLimitBytes,
+        retentionDays: retention?.days ?? null,
+        sweepNow: retention === null ? null : () => sweep(retentionPorts, retention, now()),
+      }),
     ],
     {
       metrics,
@@ -100,10 +137,11 @@ export const startEmbedded = async (
     close: () =>
       (closing ??= (async () => {
         await server.close()
+        await retentionTimer?.stop()
         await sweeper.stop()
         await leads.stop()
         await views.close()
-        await Promise.all([store.close(), base.close(), deadLetters.close(), parked.close(), idempotencyKeys.close(), personal.close()])
+        await Promise.all([store.close(), base.close(), deadLetters.close(), parked.close(), idempotencyKeys.close(), audit.close(), personal.close()])
         logger.info('leadstream stopped')
       })()),
   }
