@@ -2,7 +2,8 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { sqliteEventStore } from '@leadstream/event-store'
-import { sqliteViewStore } from '@leadstream/view-store'
+import { postgresViewStore, sqliteViewStore, type ViewStore } from '@leadstream/view-store'
+import { dropSchema } from './postgres.js'
 import { appendAll } from './append.js'
 import { leadHistory } from './history.js'
 import { projectAll } from './projection.js'
@@ -25,12 +26,16 @@ try {
   for (let round = 0; round < rounds; round++)
     for (const [name, v] of Object.entries(variants)) {
       const path = join(dir, `views-${name}-${round}.db`)
-      const views = sqliteViewStore({ path })
+      // AB_POSTGRES_URL: the same variants into PostgreSQL views (a schema of their own each).
+      const pgUrl = process.env['AB_POSTGRES_URL']
+      const schema = `ab_rebuild_${process.pid}_${name}_${round}`
+      const views: ViewStore = pgUrl === undefined ? sqliteViewStore({ path }) : await postgresViewStore({ connectionString: pgUrl, schema })
       const c0 = process.cpuUsage()
       const r = await projectAll(store, views, { ...v, open: personal.opening })
       const c = process.cpuUsage(c0)
       const cpu = (c.user + c.system) / 1e6
       await views.close()
+      if (pgUrl !== undefined) await dropSchema(pgUrl, schema)
       for (const s of ['', '-wal', '-shm']) rmSync(path + s, { force: true })
       process.stdout.write(`${name} round ${round}: ${Math.round(r.eventsPerSecond)} events/s, ${Math.round(r.events / cpu)} events/CPU-s (${r.seconds.toFixed(1)} s, CPU ${cpu.toFixed(1)} s)\n`)
     }

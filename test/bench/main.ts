@@ -377,16 +377,20 @@ try {
       say(`postgres: rebuilding ${int(cfg.events)} events into PostgreSQL views…`)
       const { result: pg, cpu: pgCpu } = await cpuOf(() =>
         rebuildIntoPostgres(cfg.postgresUrl, store, {
-          maxBatch: cfg.projectorBatch,
+          // As a rebuild builds a generation: in bulk, its indexes at the end, personal data opened.
+          maxBatch: cfg.rebuildBatch,
+          build: true,
+          open: (l) => projectPersonal.opening(l),
           onProgress: (pos, head, s) => progress(`  projected ${int(pos)} / ${int(head)} events (${int(pos / s)} events/s)`),
         }),
       )
       endProgress()
       figures.push({
-        name: `rebuild into PostgreSQL (${int(pg.events)} events, batch ${int(cfg.projectorBatch)})`,
+        name: `rebuild into PostgreSQL, a new generation in bulk (${int(pg.events)} events, batch ${int(cfg.rebuildBatch)})`,
         value: `${int(pg.eventsPerSecond)} events/s (${perCpu(pg.events, pgCpu)} of this process)`,
         raw: `${int(rawPg.rowsPerSecond)} PostgreSQL rows/s (${share(pg.eventsPerSecond, rawPg.rowsPerSecond)})`,
-        target: '',
+        target: '≥ 50,000 events/s',
+        met: pg.eventsPerSecond >= 50_000,
       })
     }
     await store.close()
