@@ -6,6 +6,7 @@ import { inboundRoutes } from './ingest.js'
 import type { RouteSpec, Service } from './route.js'
 import { siteRoutes } from './site.js'
 import { viewRoutes } from './views.js'
+import { webhookRoutes } from './webhooks.js'
 
 export const routes: ReadonlyArray<RouteSpec> = [
   ...Object.values(siteRoutes),
@@ -13,6 +14,7 @@ export const routes: ReadonlyArray<RouteSpec> = [
   ...Object.values(viewRoutes),
   ...Object.values(analyticsRoutes),
   ...Object.values(operatorRoutes),
+  ...Object.values(webhookRoutes),
 ]
 
 /** The routes one kind of process serves; the embedded server (no service named) serves them all. */

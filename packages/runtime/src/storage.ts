@@ -8,7 +8,7 @@ import { basename, dirname } from 'node:path'
 // ---------------------------------------------------------------------------------------------------------
 
 /** What a file holds decides what a fault in it means: derived views are rebuilt, acknowledged state is not. */
-export type StoreKind = 'events' | 'views' | 'dead-letters' | 'idempotency' | 'checkpoints'
+export type StoreKind = 'events' | 'views' | 'dead-letters' | 'idempotency' | 'checkpoints' | 'webhooks'
 
 export type StorageFault =
   /** The data directory is missing and cannot be created, is a file, sits under a file, or cannot be written. */
@@ -54,6 +54,7 @@ const holds: Record<StoreKind, string> = {
   'dead-letters': 'the dead letters',
   idempotency: 'the stored Idempotency-Key answers',
   checkpoints: 'the relay checkpoint',
+  webhooks: 'the webhook subscriptions and delivery log',
 }
 
 /** One message naming the file, the setting and what to do. */

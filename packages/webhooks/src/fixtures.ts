@@ -1,0 +1,52 @@
+// Recorded events and subscriptions for the webhook package's tests (and the contract suite): one lead's life.
+import { event, offer, type DomainEvent, type RecordedEvent } from '@leadstream/domain'
+import type { Subscription } from './messages.js'
+
+let position = 0
+
+export const recorded = (leadId: string, revision: number, e: DomainEvent, recordedAt = '2026-12-01T10:00:00.000Z'): RecordedEvent => ({
+  eventId: `ev-${leadId}-${revision}`,
+  streamId: `lead-${leadId}`,
+  revision,
+  position: ++position,
+  event: e,
+  metadata: {},
+  recordedAt,
+})
+
+export const captured = (leadId: string, changes: { storefront?: 'AppSource' | 'AzureMarketplace'; isTest?: boolean; offerId?: string } = {}): DomainEvent =>
+  event('LeadCaptured', {
+    leadId,
+    storefront: changes.storefront ?? 'AppSource',
+    campaign: (changes.storefront ?? 'AppSource') === 'AppSource' ? 'nurture' : 'demand-generation',
+    leadSource: 'AppSource',
+    action: 'INS',
+    offer: offer(changes.offerId ?? 'contoso.crm', 'Contoso CRM'),
+    customer: { firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.com', phone: '+44 20 1234', country: 'GB', company: 'Analytical', title: 'CTO' },
+    description: 'call me',
+    campaigns: [],
+    isTest: changes.isTest ?? false,
+    doNotContact: false,
+    format: 'native',
+    occurredAt: '2026-12-01T09:00:00.000Z',
+  })
+
+export const qualified = (leadId: string, note: string | null = null): DomainEvent =>
+  event('LeadQualified', { leadId, by: 'sales@contoso', at: '2026-12-01T09:30:00.000Z', note })
+
+export const contacted = (leadId: string): DomainEvent => event('LeadContacted', { leadId, by: 'sales@contoso', at: '2026-12-01T09:10:00.000Z', note: null, channel: 'phone' })
+
+/** The erasure event of the privacy work, as the log will carry it (its type is not in the union yet). */
+export const erased = (leadId: string): DomainEvent => ({ type: 'PersonalDataErased', version: 1, data: { leadId, at: '2026-12-01T11:00:00.000Z' } }) as unknown as DomainEvent
+
+export const subscription = (id: string, changes: Partial<Subscription> = {}): Subscription => ({
+  id,
+  url: `http://127.0.0.1:9/${id}`,
+  events: ['lead.captured', 'lead.action_recorded', 'lead.state_changed', 'lead.erased'],
+  filters: {},
+  secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+  includeContact: false,
+  description: null,
+  createdAt: '2026-01-01T00:00:00.000Z',
+  ...changes,
+})
