@@ -2,6 +2,7 @@
 import { ingestSettings } from '@leadstream/ingest'
 import { projectorSettings } from '@leadstream/projector'
 import { querySettings } from '@leadstream/query-api'
+import { webhookSettings } from '@leadstream/webhooks-service'
 import * as t from 'io-ts'
 import { setting, commonSettings, deadLetterSettings, eventStoreSettings, idempotencySettings, httpSettings, tokenSettings, viewStoreSettings, type ConfigOf } from '@leadstream/runtime'
 
@@ -22,6 +23,8 @@ export const embeddedSettings = {
   ...ingestSettings,
   ...projectorSettings,
   ...querySettings,
+  webhooks: setting('LEADSTREAM_WEBHOOKS', t.keyof({ on: null, off: null }), 'run the webhook dispatcher (signed deliveries to subscriptions) in this process', 'on'),
+  ...webhookSettings,
 }
 
 export type EmbeddedConfig = ConfigOf<typeof embeddedSettings>

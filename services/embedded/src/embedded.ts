@@ -10,6 +10,7 @@ import { projectionRoutes, supervisor, supervisorInWorker } from '@leadstream/pr
 import { adminRoutes, dashboardPage, exportRoutes, queryRoutes } from '@leadstream/query-api'
 import { createLogger, createMetrics, type Logger } from '@leadstream/runtime'
 import { dropViewStore, liveViews, openViewStore } from '@leadstream/view-store'
+import { startWebhooks } from '@leadstream/webhooks-service'
 import type { EmbeddedConfig } from './config.js'
 
 export interface Running {
@@ -51,6 +52,8 @@ export const startEmbedded = async (
   await leads.start()
   const views = liveViews({ projection: leadsProjection.name, base, openViews: (g) => openViewStore(config, g) })
 
+  const webhooks = config.webhooks === 'on' ? await startWebhooks(config, { log: embeddedEventLog(store, { idleWaitMs: 250 }), registry: metrics.registry, logger, now }) : null
+
   const ingestPorts = { store, deadLetters, sources: withSources(config.leadSources), now, newId: randomUUID, metrics, logger }
   const app = httpApp(
     [
@@ -61,13 +64,15 @@ export const startEmbedded = async (
       adminRoutes({ deadLetters }, { tokens }),
       eventRoutes(store, { tokens }),
       projectionRoutes(new Map([[leadsProjection.name, leads]]), { tokens }),
+      ...(webhooks === null ? [] : [webhooks.routes(tokens)]),
     ],
     {
       metrics,
       logger,
       health: async () => {
         const s = await leads.status()
-        return { ok: s.failure === undefined && !s.generations.some((g) => g.state === 'failed'), projections: [s] }
+        const w = webhooks === null ? null : await webhooks.dispatcher.status()
+        return { ok: s.failure === undefined && !s.generations.some((g) => g.state === 'failed') && w?.state !== 'failed', projections: [s], ...(w === null ? {} : { webhooks: w }) }
       },
     },
   )
@@ -84,6 +89,7 @@ export const startEmbedded = async (
       (closing ??= (async () => {
         await server.close()
         await leads.stop()
+        await webhooks?.close()
         await views.close()
         await Promise.all([store.close(), base.close(), deadLetters.close(), idempotencyKeys.close()])
         logger.info('leadstream stopped')

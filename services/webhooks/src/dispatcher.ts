@@ -1,0 +1,74 @@
+// The dispatcher: one more consumer of the event log. Each batch is routed to the subscriptions (pure) and
+// recorded in the delivery log with the checkpoint in ONE transaction, so a crash neither loses a delivery nor
+// records one twice; the sender then sends what is due. Delivery is at least once: an attempt cut short by a
+// crash is made again, with the same webhook-id.
+import type { DispatcherView } from '@leadstream/api'
+import type { EventLog, LogBatch } from '@leadstream/event-log'
+import type { Logger } from '@leadstream/runtime'
+import { route, type WebhookStore } from '@leadstream/webhooks'
+import { sender, type Sender, type SenderOptions } from './sender.js'
+import type { WebhookMetrics } from './metrics.js'
+
+export interface DispatcherPorts {
+  readonly log: EventLog
+  readonly store: WebhookStore
+  readonly logger: Logger
+  readonly metrics: WebhookMetrics
+  readonly now: () => Date
+  readonly random?: () => number
+}
+
+export interface Dispatcher {
+  readonly sender: Sender
+  start(): void
+  /** Stops reading the log after the batch in hand, then lets the deliveries in flight finish. */
+  stop(): Promise<void>
+  status(): Promise<DispatcherView>
+}
+
+export const dispatcher = (ports: DispatcherPorts, options: SenderOptions & { readonly maxBatch: number }): Dispatcher => {
+  const send = sender({ store: ports.store, logger: ports.logger, metrics: ports.metrics, now: ports.now, random: ports.random ?? Math.random }, options)
+  const abort = new AbortController()
+  let state: DispatcherView['state'] = 'starting'
+  let lastError: string | null = null
+  let running: Promise<void> | null = null
+
+  const handle = async (batch: LogBatch): Promise<void> => {
+    const last = batch.entries[batch.entries.length - 1]
+    if (last === undefined) return
+    const events = batch.entries.map((e) => e.event)
+    const known = await ports.store.facts([...new Set(events.map((e) => e.streamId.replace(/^lead-/, '')))])
+    const { outgoing, facts } = route(events, known, await ports.store.subscriptions())
+    await ports.store.record({ partition: batch.partition, offset: last.offset, facts, outgoing, now: ports.now() })
+    state = 'live'
+    if (outgoing.length > 0) send.wake()
+  }
+
+  return {
+    sender: send,
+    start: () => {
+      if (running !== null) return
+      send.start()
+      running = (async () => {
+        try {
+          await ports.log.consume({ resumeFrom: () => ports.store.checkpoints(), handle, maxBatch: options.maxBatch, signal: abort.signal })
+          state = 'stopped'
+        } catch (e) {
+          state = 'failed'
+          lastError = e instanceof Error ? e.message : String(e)
+          ports.logger.error({ err: lastError }, 'webhook dispatcher stopped on an error')
+        }
+      })()
+    },
+    stop: async () => {
+      abort.abort()
+      await running
+      await send.stop()
+      if (state !== 'failed') state = 'stopped'
+    },
+    status: async () => {
+      const { head, lag } = await ports.log.progress(await ports.store.checkpoints())
+      return { state, head, lag, lastError }
+    },
+  }
+}

@@ -1,0 +1,27 @@
+// Settings of the webhook dispatcher (embedded and its own service): where the delivery log lives, how hard and
+// how often to try, when to give an endpoint a rest.
+import * as t from 'io-ts'
+import { IntFromEnv, postgresSettings, setting, type ConfigOf } from '@leadstream/runtime'
+
+export const webhookSettings = {
+  webhookStore: setting(
+    'LEADSTREAM_WEBHOOK_STORE',
+    t.keyof({ sqlite: null, postgres: null }),
+    'webhook subscriptions and delivery log: sqlite (webhooks.db in the data dir) or postgres (schema <LEADSTREAM_POSTGRES_SCHEMA>_webhooks)',
+    'sqlite',
+  ),
+  ...postgresSettings,
+  webhookTimeoutMs: setting('LEADSTREAM_WEBHOOK_TIMEOUT_MS', IntFromEnv('ms', 100, 120000), 'most time a receiver may take to answer one delivery', '10000'),
+  webhookConcurrency: setting('LEADSTREAM_WEBHOOK_CONCURRENCY', IntFromEnv('deliveries', 1, 256), 'deliveries in flight at once per subscription (one per lead)', '8'),
+  webhookMaxAttempts: setting('LEADSTREAM_WEBHOOK_MAX_ATTEMPTS', IntFromEnv('attempts', 1, 100), 'attempts before a delivery is parked (operators replay it)', '12'),
+  webhookRetryBaseMs: setting('LEADSTREAM_WEBHOOK_RETRY_BASE_MS', IntFromEnv('ms', 1, 3600000), 'first retry waits about this long, doubling per attempt (with jitter)', '1000'),
+  webhookRetryMaxMs: setting('LEADSTREAM_WEBHOOK_RETRY_MAX_MS', IntFromEnv('ms', 1, 86400000), 'longest wait between two attempts', '3600000'),
+  webhookRetryAfterMaxMs: setting('LEADSTREAM_WEBHOOK_RETRY_AFTER_MAX_MS', IntFromEnv('ms', 0, 86400000), 'a Retry-After (429, 503) longer than this is read as this', '3600000'),
+  webhookCircuitThreshold: setting('LEADSTREAM_WEBHOOK_CIRCUIT_THRESHOLD', IntFromEnv('failures', 1, 1000), 'consecutive failures that open an endpoint’s circuit', '5'),
+  webhookCircuitCooldownMs: setting('LEADSTREAM_WEBHOOK_CIRCUIT_COOLDOWN_MS', IntFromEnv('ms', 1, 3600000), 'an open circuit lets one probe through after this long (doubling per failed probe)', '30000'),
+  webhookCircuitMaxCooldownMs: setting('LEADSTREAM_WEBHOOK_CIRCUIT_MAX_COOLDOWN_MS', IntFromEnv('ms', 1, 86400000), 'longest rest of an open circuit', '600000'),
+  webhookPollMs: setting('LEADSTREAM_WEBHOOK_POLL_MS', IntFromEnv('ms', 5, 60000), 'how often retries falling due are looked for (new events wake the sender at once)', '200'),
+  webhookBatch: setting('LEADSTREAM_WEBHOOK_BATCH', IntFromEnv('events', 1, 100000), 'log events the dispatcher routes per transaction', '1000'),
+}
+
+export type WebhookConfig = ConfigOf<typeof webhookSettings>
