@@ -1,7 +1,7 @@
 // Settings of the webhook dispatcher (embedded and its own service): where the delivery log lives, how hard and
 // how often to try, when to give an endpoint a rest.
 import * as t from 'io-ts'
-import { IntFromEnv, postgresSettings, setting, type ConfigOf } from '@leadstream/runtime'
+import { IntFromEnv, postgresSettings, setting, StringFromEnv, type ConfigOf } from '@leadstream/runtime'
 
 export const webhookSettings = {
   webhookStore: setting(
@@ -25,3 +25,9 @@ export const webhookSettings = {
 }
 
 export type WebhookConfig = ConfigOf<typeof webhookSettings>
+
+/** The webhooks service (distributed mode) only: which log it reads. */
+export const webhookServiceSettings = {
+  eventLog: setting('LEADSTREAM_EVENT_LOG', t.keyof({ embedded: null, kafka: null }), 'where the dispatcher reads events: embedded (the SQLite event store) or kafka', 'embedded'),
+  webhookGroup: setting('LEADSTREAM_WEBHOOK_GROUP', StringFromEnv, 'Kafka consumer group of the webhook dispatcher', 'leadstream-webhooks'),
+}
