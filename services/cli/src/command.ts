@@ -1,12 +1,15 @@
 // The shape of a command group and of one command, what a command gets to run, and the exit codes.
-import type { ParseArgsConfig } from 'node:util'
-import type { Api, Endpoints, Failure } from './http.js'
+// A group module (projections.ts, deadLetters.ts, …) exports `commands`; groups.ts registers it. Heavy imports
+// (codecs, stores) belong inside `run` or in modules only `run` reaches, so that `--help` stays instant.
+import { setTimeout as wait } from 'node:timers/promises'
+import type { Endpoints } from './endpoints.js'
+import type { Api, Failure } from './http.js'
 import type { Io } from './render.js'
 
 export const exitCode = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const
 
-export type Options = NonNullable<ParseArgsConfig['options']>
-export type Values = Readonly<Record<string, string | boolean | undefined>>
+/** The parsed flags, global ones included, under commander's camelCase keys (`--data-dir` → `dataDir`). */
+export type Values = Readonly<Record<string, unknown>>
 
 export interface Context {
   readonly api: Api
@@ -27,22 +30,17 @@ export interface Command {
   /** Required positional arguments, as shown in the usage (`<name>`). */
   readonly args: ReadonlyArray<string>
   readonly summary: string
+  /** More text for `--help`, below the options. */
   readonly details?: string
-  readonly options?: Options
-  /** `[flag, explanation]` per option, `--json` included where it applies. */
-  readonly optionHelp?: ReadonlyArray<readonly [string, string]>
+  /** commander flags and their help: `['--limit <n>', 'at most N']`, `['-f, --follow', '…']`, `['--no-wait', '…']`. */
+  readonly options?: ReadonlyArray<readonly [flags: string, help: string]>
+  /** What `--json` prints, when the command prints JSON with it. */
+  readonly json?: string
   run(ctx: Context, args: ReadonlyArray<string>, values: Values): Promise<number>
 }
 
-export interface Group {
-  readonly name: string
-  readonly summary: string
-  readonly commands: ReadonlyArray<Command>
-}
-
 /** A non-negative integer written in decimal, or null. */
-export const wholeNumber = (s: string | boolean | undefined): number | null =>
-  typeof s === 'string' && /^\d{1,15}$/.test(s) ? Number(s) : null
+export const wholeNumber = (s: unknown): number | null => (typeof s === 'string' && /^\d{1,15}$/.test(s) ? Number(s) : null)
 
 export const jsonOut = (ctx: Context, value: unknown): number => {
   ctx.io.out(`${JSON.stringify(value, null, 2)}\n`)
@@ -51,15 +49,4 @@ export const jsonOut = (ctx: Context, value: unknown): number => {
 
 /** Waits `ms`; false when SIGINT came first. */
 export const sleep = (ms: number, signal: AbortSignal): Promise<boolean> =>
-  new Promise((resolve) => {
-    if (signal.aborted) return resolve(false)
-    const onAbort = () => {
-      clearTimeout(timer)
-      resolve(false)
-    }
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort)
-      resolve(true)
-    }, ms)
-    signal.addEventListener('abort', onAbort, { once: true })
-  })
+  wait(ms, true, { signal }).catch(() => false)

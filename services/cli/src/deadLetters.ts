@@ -1,6 +1,6 @@
 // `leadstream dead-letters list|show|replay|discard`: rejected inbound payloads with their reasons. Payloads
 // hold customer contact data, so only `show` prints them; list and discard print everything else.
-import { exitCode, jsonOut, wholeNumber, type Command, type Context, type Group } from './command.js'
+import { exitCode, jsonOut, wholeNumber, type Command, type Context } from './command.js'
 import { problemLines, table } from './render.js'
 import { DeadLetterPage, DeadLetterView, ReplayAnswer } from '@leadstream/api'
 
@@ -19,13 +19,12 @@ const list: Command = {
   name: 'list',
   args: [],
   summary: 'dead letters with their source, status and problems (never their payloads)',
-  options: { status: { type: 'string' }, limit: { type: 'string' }, after: { type: 'string' } },
-  optionHelp: [
-    ['--status S', 'only open, replayed or discarded ones'],
-    ['--limit N', 'at most N (1 to 1000; the server’s default is 100)'],
-    ['--after ID', 'the page after this id (printed when there are more)'],
-    ['--json', '{items, next, open} as JSON, without payloads'],
+  options: [
+    ['--status <s>', 'only open, replayed or discarded ones'],
+    ['--limit <n>', 'at most N (1 to 1000; the server’s default is 100)'],
+    ['--after <id>', 'the page after this id (printed when there are more)'],
   ],
+  json: '{items, next, open}, without payloads',
   run: async (ctx, _args, values) => {
     const status = values['status']
     if (status !== undefined && !(statuses as ReadonlyArray<unknown>).includes(status)) return ctx.usage(`--status: expected one of ${statuses.join(', ')}, got ${JSON.stringify(status)}`)
@@ -54,7 +53,7 @@ const show: Command = {
   name: 'show',
   args: ['<id>'],
   summary: 'one dead letter with its problems and its payload as received (customer data)',
-  optionHelp: [['--json', 'the dead letter as JSON']],
+  json: 'the dead letter',
   run: async (ctx, [raw = '']) => {
     const id = idOf(raw)
     if (id === null) return badId(ctx, raw)
@@ -84,7 +83,7 @@ const replay: Command = {
   name: 'replay',
   args: ['<id>'],
   summary: 'run an open dead letter through ingest again (with today’s settings); exits 1 with the problems if still rejected',
-  optionHelp: [['--json', 'ingest’s result as JSON']],
+  json: 'ingest’s result',
   run: async (ctx, [raw = '']) => {
     const id = idOf(raw)
     if (id === null) return badId(ctx, raw)
@@ -105,7 +104,7 @@ const discard: Command = {
   name: 'discard',
   args: ['<id>'],
   summary: 'mark an open dead letter discarded (it is kept, never deleted)',
-  optionHelp: [['--json', 'the discarded dead letter as JSON, without its payload']],
+  json: 'the discarded dead letter, without its payload',
   run: async (ctx, [raw = '']) => {
     const id = idOf(raw)
     if (id === null) return badId(ctx, raw)
@@ -117,8 +116,4 @@ const discard: Command = {
   },
 }
 
-export const deadLetters: Group = {
-  name: 'dead-letters',
-  summary: 'list, show, replay and discard rejected inbound payloads',
-  commands: [list, show, replay, discard],
-}
+export const commands: ReadonlyArray<Command> = [list, show, replay, discard]

@@ -1,8 +1,7 @@
 // `leadstream events stream <leadId>|tail`: the event store as ingest recorded it (customer data included:
 // reading it is what the operator asked for); `events check`: the embedded store's integrity, from its file.
 import { join } from 'node:path'
-import { checkSqliteEventStore } from '@leadstream/event-store'
-import { exitCode, jsonOut, sleep, wholeNumber, type Command, type Group } from './command.js'
+import { exitCode, jsonOut, sleep, wholeNumber, type Command } from './command.js'
 import { table } from './render.js'
 import { EventPage, StreamAnswer } from '@leadstream/api'
 
@@ -14,7 +13,7 @@ const stream: Command = {
   name: 'stream',
   args: ['<leadId>'],
   summary: 'every event of one lead, oldest first',
-  optionHelp: [['--json', '{streamId, revision, events} as JSON']],
+  json: '{streamId, revision, events}',
   run: async (ctx, [leadId = '']) => {
     const r = await ctx.api.call('ingest', 'GET', `/v1/admin/streams/${encodeURIComponent(leadId)}`, StreamAnswer)
     if (!r.ok) return ctx.fail(r.failure)
@@ -35,9 +34,8 @@ const tail: Command = {
   name: 'tail',
   args: [],
   summary: 'events of the global log as JSON lines, from a position or the newest ten',
-  options: { from: { type: 'string' }, follow: { type: 'boolean', short: 'f' } },
-  optionHelp: [
-    ['--from POS', `start at this log position (0: the beginning); default: the newest ${TAIL_DEFAULT}`],
+  options: [
+    ['--from <pos>', `start at this log position (0: the beginning); default: the newest ${TAIL_DEFAULT}`],
     ['-f, --follow', 'keep printing new events as they are recorded, until Ctrl-C'],
   ],
   run: async (ctx, _args, values) => {
@@ -72,13 +70,12 @@ const check: Command = {
   details:
     'Reads the file itself, not a server: SQLite\'s integrity_check, positions contiguous from 1, each stream\'s revisions 0..n\n' +
     'in position order, every event decoding with today\'s codecs. Safe while the server runs (it only reads).',
-  options: { 'data-dir': { type: 'string' } },
-  optionHelp: [
-    ['--data-dir DIR', 'the data directory holding events.db (LEADSTREAM_DATA_DIR; default ./data)'],
-    ['--json', '{file, ok, events, streams, checks: [{name, ok, detail}]} as JSON'],
-  ],
+  options: [['--data-dir <dir>', 'the data directory holding events.db (LEADSTREAM_DATA_DIR; default ./data)']],
+  json: '{file, ok, events, streams, checks: [{name, ok, detail}]}',
   run: async (ctx, _args, values) => {
-    const dir = typeof values['data-dir'] === 'string' ? values['data-dir'] : (ctx.env['LEADSTREAM_DATA_DIR'] ?? './data')
+    const dir = typeof values['dataDir'] === 'string' ? values['dataDir'] : (ctx.env['LEADSTREAM_DATA_DIR'] ?? './data')
+    // The store's module (SQLite's native binding) is loaded by this command only.
+    const { checkSqliteEventStore } = await import('@leadstream/event-store')
     const report = checkSqliteEventStore(join(dir, 'events.db'))
     if (ctx.json) jsonOut(ctx, report)
     else {
@@ -89,8 +86,4 @@ const check: Command = {
   },
 }
 
-export const events: Group = {
-  name: 'events',
-  summary: 'read the event store: one lead’s stream, or the global log; check its integrity',
-  commands: [stream, tail, check],
-}
+export const commands: ReadonlyArray<Command> = [stream, tail, check]

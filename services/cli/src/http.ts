@@ -1,39 +1,17 @@
-// The CLI's one HTTP client: which service answers which admin route, the operator token, and every way a
+// The CLI's one HTTP client: a call to a service's endpoint (endpoints.ts) with the operator token, and every way a
 // call can fail, returned as a value (unreachable, refused with problems, an answer it cannot read, interrupted).
 // Answers are decoded with the codecs the servers answer with (packages/api), so the CLI copies no shape.
 import * as E from 'fp-ts/lib/Either.js'
 import type * as t from 'io-ts'
 import { Problem } from '@leadstream/api'
 import { fromValidation, type FieldProblem } from '@leadstream/domain'
+import type { Endpoints, Service } from './endpoints.js'
 
 // ---------------------------------------------------------------------------------------------------------
 // model
 // ---------------------------------------------------------------------------------------------------------
 
-/** Embedded mode: one server answers everything. Distributed: each route group lives on its own service. */
-export type Service = 'query' | 'ingest' | 'projector' | 'relay'
-
-export interface ServiceInfo {
-  readonly name: string
-  readonly flag: string
-  readonly env: string
-}
-
-export const services: Readonly<Record<Service, ServiceInfo>> = {
-  query: { name: 'the server', flag: '--url', env: 'LEADSTREAM_URL' },
-  ingest: { name: 'ingest', flag: '--ingest-url', env: 'LEADSTREAM_INGEST_URL' },
-  projector: { name: 'the projector', flag: '--projector-url', env: 'LEADSTREAM_PROJECTOR_URL' },
-  relay: { name: 'the relay', flag: '--relay-url', env: 'LEADSTREAM_RELAY_URL' },
-}
-
-export interface Endpoint {
-  /** Base URL without a trailing slash. */
-  readonly url: string
-  /** True when no per-service URL was given and `--url` stands in for the service. */
-  readonly fallback: boolean
-}
-
-export type Endpoints = Readonly<Record<Service, Endpoint>>
+export type { Endpoint, Endpoints, Service } from './endpoints.js'
 
 export type Failure =
   | {
@@ -69,18 +47,6 @@ export interface Api {
 // ---------------------------------------------------------------------------------------------------------
 // constructors
 // ---------------------------------------------------------------------------------------------------------
-
-/** The base URL, or the reason it is not one (named after the flag or variable it came from). */
-export const baseUrl = (raw: string, from: string): { readonly ok: true; readonly url: string } | { readonly ok: false; readonly reason: string } => {
-  let u: URL
-  try {
-    u = new URL(raw)
-  } catch {
-    return { ok: false, reason: `${from}: not a URL: ${JSON.stringify(raw)}` }
-  }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') return { ok: false, reason: `${from}: expected an http(s) URL, got ${JSON.stringify(raw)}` }
-  return { ok: true, url: u.href.replace(/\/+$/, '') }
-}
 
 const unreachableReason = (e: unknown, timeoutMs: number): string => {
   if (e instanceof Error && e.name === 'TimeoutError') return `no answer within ${timeoutMs / 1000}s`

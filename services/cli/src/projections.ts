@@ -1,6 +1,6 @@
 // `leadstream projections status|rebuild|pause|resume`: the projector's generations, and a rebuild followed
 // until the registry shows the new generation live (or it fails).
-import { exitCode, jsonOut, sleep, type Command, type Context, type Group } from './command.js'
+import { exitCode, jsonOut, sleep, type Command, type Context } from './command.js'
 import { duration, progressReporter, rate, table, type Progress } from './render.js'
 import { PauseChanged, ProjectionsAnswer, RebuildStarted, type GenerationStatusView, type ProjectionStatusView } from '@leadstream/api'
 
@@ -26,7 +26,7 @@ const status: Command = {
   name: 'status',
   args: [],
   summary: 'every projection and its generations: state, position/head, lag, rate, ETA, last error',
-  optionHelp: [['--json', 'the projector’s answer as JSON']],
+  json: 'the projector’s answer',
   run: async (ctx) => {
     const r = await ctx.api.call('projector', 'GET', LIST, ProjectionsAnswer)
     if (!r.ok) return ctx.fail(r.failure)
@@ -122,16 +122,13 @@ const rebuild: Command = {
     'Waits until the new generation is live, showing position/head, percentage, events/s and ETA on stderr\n' +
     '(a bar on a terminal, a line a second otherwise). Exits 1 with its last error if the generation fails.\n' +
     'Ctrl-C stops waiting; the rebuild goes on on the server.',
-  options: { 'no-wait': { type: 'boolean' } },
-  optionHelp: [
-    ['--no-wait', 'return once the rebuild has started'],
-    ['--json', 'the final status (or, with --no-wait, the projector’s answer) as JSON'],
-  ],
+  options: [['--no-wait', 'return once the rebuild has started']],
+  json: 'the final status (or, with --no-wait, the projector’s answer)',
   run: async (ctx, [name = ''], values) => {
     const r = await ctx.api.call('projector', 'POST', action(name, 'rebuild'), RebuildStarted)
     if (!r.ok) return ctx.fail(r.failure)
     const { building } = r.value
-    if (values['no-wait'] === true) {
+    if (values['wait'] === false) {
       if (ctx.json) return jsonOut(ctx, r.value)
       ctx.io.out(`${name}: rebuild started, generation ${building} is building (follow it with 'leadstream projections status')\n`)
       return exitCode.ok
@@ -144,7 +141,7 @@ const pauseOrResume = (verb: 'pause' | 'resume'): Command => ({
   name: verb,
   args: ['<name>'],
   summary: verb === 'pause' ? 'stop every generation of a projection (its views stay readable)' : 'restart a paused projection where it stopped',
-  optionHelp: [['--json', 'the registry entry as JSON']],
+  json: 'the registry entry',
   run: async (ctx, [name = '']) => {
     const r = await ctx.api.call('projector', 'POST', action(name, verb), PauseChanged)
     if (!r.ok) return ctx.fail(r.failure)
@@ -155,8 +152,4 @@ const pauseOrResume = (verb: 'pause' | 'resume'): Command => ({
   },
 })
 
-export const projections: Group = {
-  name: 'projections',
-  summary: 'status, rebuild, pause and resume the projector’s projections',
-  commands: [status, rebuild, pauseOrResume('pause'), pauseOrResume('resume')],
-}
+export const commands: ReadonlyArray<Command> = [status, rebuild, pauseOrResume('pause'), pauseOrResume('resume')]

@@ -1,12 +1,12 @@
 // `leadstream relay status|reseed`: the relay that publishes the event store into Kafka (distributed mode only).
-import { exitCode, jsonOut, type Command, type Group } from './command.js'
+import { exitCode, jsonOut, type Command } from './command.js'
 import { RelayStatusView, ReseedRequested } from '@leadstream/api'
 
 const status: Command = {
   name: 'status',
   args: [],
   summary: 'the relay’s state and its position in the event store',
-  optionHelp: [['--json', 'the relay’s answer as JSON']],
+  json: 'the relay’s answer',
   run: async (ctx) => {
     const r = await ctx.api.call('relay', 'GET', '/v1/admin/relay', RelayStatusView)
     if (!r.ok) return ctx.fail(r.failure)
@@ -21,7 +21,7 @@ const reseed: Command = {
   name: 'reseed',
   args: [],
   summary: 'republish the whole event store into Kafka from position 0 (projections skip what they already applied)',
-  optionHelp: [['--json', 'the relay’s answer as JSON']],
+  json: 'the relay’s answer',
   run: async (ctx) => {
     const r = await ctx.api.call('relay', 'POST', '/v1/admin/relay/reseed', ReseedRequested)
     if (!r.ok) return ctx.fail(r.failure)
@@ -31,8 +31,4 @@ const reseed: Command = {
   },
 }
 
-export const relay: Group = {
-  name: 'relay',
-  summary: 'the Kafka relay (distributed mode): status, reseed',
-  commands: [status, reseed],
-}
+export const commands: ReadonlyArray<Command> = [status, reseed]

@@ -1,6 +1,10 @@
-// What the operator sees: tables, durations and rates, failures with the server's problems, and the rebuild
-// progress (a redrawn bar on a terminal, plain periodic lines in a log or a pipe). Everything goes through `Io`.
-import { services, type Endpoints, type Failure } from './http.js'
+// What the operator sees: tables (cli-table3), durations and rates, failures with the server's problems, and the
+// rebuild progress (cli-progress's bar redrawn on a terminal, plain periodic lines in a log or a pipe). Everything
+// goes through `Io`.
+import { MultiBar } from 'cli-progress'
+import Table from 'cli-table3'
+import { services, type Endpoints } from './endpoints.js'
+import type { Failure } from './http.js'
 import type { FieldProblem } from '@leadstream/domain'
 
 // ---------------------------------------------------------------------------------------------------------
@@ -43,15 +47,21 @@ export const rate = (perSecond: number): string => (perSecond >= 10 || perSecond
 
 export const percent = (p: Progress): number => (p.head <= 0 ? 100 : Math.max(0, Math.min(100, Math.floor((p.position / p.head) * 100))))
 
-/** Left-aligned columns, two spaces apart; the last column is not padded. */
+/** No borders, no colours: left-aligned columns two spaces apart, a header line then one line per row (greppable). */
+const plain = {
+  chars: { top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '  ' },
+  style: { 'padding-left': 0, 'padding-right': 0, head: [], border: [] },
+}
+
+/** Left-aligned columns, two spaces apart; trailing blanks trimmed. */
 export const table = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): string => {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)))
-  const line = (cells: ReadonlyArray<string>) =>
-    cells
-      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
-      .join('  ')
-      .trimEnd()
-  return [line(header), ...rows.map(line)].join('\n') + '\n'
+  const t = new Table({ ...plain, head: [...header] })
+  t.push(...rows.map((r) => [...r]))
+  return `${t
+    .toString()
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .join('\n')}\n`
 }
 
 // Contact fields of the marketplace (`UserDetails.Email`) and native (`data.customer.email`) formats: a
@@ -99,13 +109,6 @@ export const failureText = (f: Failure, endpoints: Endpoints, redact = true): st
 const stats = (p: Progress): string =>
   `${p.position}/${p.head} events (${percent(p)}%), ${rate(p.eventsPerSecond)} events/s, ETA ${duration(p.etaSeconds)}`
 
-export const progressBar = (label: string, p: Progress, columns: number): string => {
-  const text = `${String(percent(p)).padStart(3)}%  ${p.position}/${p.head}  ${rate(p.eventsPerSecond)} events/s  ETA ${duration(p.etaSeconds)}`
-  const width = Math.max(10, Math.min(40, columns - label.length - text.length - 6))
-  const filled = Math.round((width * percent(p)) / 100)
-  return `${label} [${'█'.repeat(filled)}${'░'.repeat(width - filled)}] ${text}`
-}
-
 export interface ProgressReporter {
   /** Shows `p`; plain lines are throttled unless `force`. */
   update(p: Progress, force?: boolean): void
@@ -115,37 +118,62 @@ export interface ProgressReporter {
   end(): void
 }
 
+/** cli-progress draws on a stream: this one writes to `io.err` and tells its size. */
+const errStream = (io: Io) => ({ isTTY: io.errIsTty, columns: io.columns, write: (text: string) => (io.err(text), true) })
+
+/**
+ * On a terminal, cli-progress's bar (redrawn in place, cursor hidden, notes printed above it). In a log or a
+ * pipe, a plain line at most every `plainEveryMs` and only when it changed: cli-progress's own non-terminal mode
+ * repeats the line on a timer with blank lines between, which reads worse in a log.
+ */
 export const progressReporter = (io: Io, label: string, plainEveryMs = 1000, now: () => number = Date.now): ProgressReporter => {
-  let last: Progress | null = null
-  let printedAt = -Infinity
-  let printed = ''
-  const draw = () => {
-    if (last !== null) io.err(`\r\x1b[2K${progressBar(label, last, io.columns)}`)
+  if (!io.errIsTty) {
+    let printedAt = -Infinity
+    let printed = ''
+    return {
+      update: (p, force = false) => {
+        const line = `${label}: ${stats(p)}\n`
+        if (line === printed || (!force && now() - printedAt < plainEveryMs)) return
+        printedAt = now()
+        printed = line
+        io.err(line)
+      },
+      note: (line) => io.err(`${line}\n`),
+      end: () => undefined,
+    }
   }
-  return io.errIsTty
-    ? {
-        update: (p) => {
-          last = p
-          draw()
-        },
-        note: (line) => {
-          io.err(`\r\x1b[2K${line}\n`)
-          draw()
-        },
-        end: () => {
-          if (last !== null) io.err('\n')
-          last = null
-        },
+  const bars = new MultiBar({
+    // `stream` takes any writable; the typings ask for a full NodeJS.WritableStream.
+    stream: errStream(io) as unknown as NodeJS.WritableStream,
+    format: `${label} [{bar}] {percent}%  {value}/{total}  {rate} events/s  ETA {eta_text}`,
+    barCompleteChar: '█',
+    barIncompleteChar: '░',
+    barsize: Math.max(10, Math.min(40, io.columns - label.length - 56)),
+    hideCursor: true,
+    linewrap: false,
+  })
+  let bar: ReturnType<MultiBar['create']> | null = null
+  const payload = (p: Progress) => ({ percent: String(percent(p)).padStart(3), rate: rate(p.eventsPerSecond), eta_text: duration(p.etaSeconds) })
+  return {
+    update: (p) => {
+      if (bar === null) bar = bars.create(p.head, p.position, payload(p))
+      else {
+        bar.setTotal(p.head)
+        bar.update(p.position, payload(p))
       }
-    : {
-        update: (p, force = false) => {
-          const line = `${label}: ${stats(p)}\n`
-          if (line === printed || (!force && now() - printedAt < plainEveryMs)) return
-          printedAt = now()
-          printed = line
-          io.err(line)
-        },
-        note: (line) => io.err(`${line}\n`),
-        end: () => undefined,
-      }
+      bars.update()
+    },
+    note: (line) => {
+      // Before the first bar there is nothing to draw above: a plain line.
+      if (bar === null) return io.err(`${line}\n`)
+      bars.log(`${line}\n`)
+      bars.update()
+    },
+    end: () => {
+      if (bar === null) return
+      bars.update()
+      bars.stop()
+      bar = null
+    },
+  }
 }
