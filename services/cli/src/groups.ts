@@ -19,4 +19,5 @@ export const groups: ReadonlyArray<Group> = [
   { name: 'dead-letters', summary: 'list, show, replay and discard rejected inbound payloads', load: async () => (await import('./deadLetters.js')).commands },
   { name: 'events', summary: 'read the event store: one lead’s stream, or the global log; check its integrity', load: async () => (await import('./events.js')).commands },
   { name: 'relay', summary: 'the Kafka relay (distributed mode): status, reseed', load: async () => (await import('./relay.js')).commands },
+  { name: 'webhooks', summary: 'signed webhooks out: subscriptions, their lag and errors, parked deliveries, replay', load: async () => (await import('./webhooks.js')).commands },
 ]

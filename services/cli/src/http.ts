@@ -41,7 +41,8 @@ export type Result<A> = { readonly ok: true; readonly value: A } | { readonly ok
 export type Query = Readonly<Record<string, string | number | undefined>>
 
 export interface Api {
-  call<A>(service: Service, method: 'GET' | 'POST', path: string, codec: t.Decoder<unknown, A>, query?: Query): Promise<Result<A>>
+  /** `body`, when given, is sent as JSON. */
+  call<A>(service: Service, method: 'GET' | 'POST' | 'DELETE', path: string, codec: t.Decoder<unknown, A>, query?: Query, body?: unknown): Promise<Result<A>>
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -87,7 +88,7 @@ const mismatch = (errors: t.Errors): string => {
 
 /** Calls go to the service's endpoint, with the operator token when one is given; SIGINT (`signal`) interrupts them. */
 export const api = (endpoints: Endpoints, token: string | null, signal: AbortSignal, timeoutMs = 30000): Api => ({
-  call: async (service, method, path, codec, query = {}) => {
+  call: async (service, method, path, codec, query = {}, payload?: unknown) => {
     const params = new URLSearchParams()
     for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v))
     const url = `${endpoints[service].url}${path}${params.size > 0 ? `?${params.toString()}` : ''}`
@@ -96,7 +97,12 @@ export const api = (endpoints: Endpoints, token: string | null, signal: AbortSig
     try {
       res = await fetch(url, {
         method,
-        headers: { accept: 'application/json', ...(token === null ? {} : { authorization: `Bearer ${token}` }) },
+        headers: {
+          accept: 'application/json',
+          ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(token === null ? {} : { authorization: `Bearer ${token}` }),
+        },
+        ...(payload === undefined ? {} : { body: JSON.stringify(payload) }),
         signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
       })
       text = await res.text()
