@@ -13,6 +13,7 @@ import { leadHistory } from './history.js'
 import { ingestRun } from './ingest.js'
 import { benchAnalytics } from './analytics.js'
 import { benchKafka } from './kafka.js'
+import { benchWebhooks } from './webhooks.js'
 import { rawPostgresUpserts, rebuildIntoPostgres } from './postgres.js'
 import { projectAll } from './projection.js'
 import { rawEventTable, rawViewUpserts, type RawResult } from './raw.js'
@@ -37,9 +38,10 @@ const benchSettings = {
   analyticsBareRuns: setting('BENCH_ANALYTICS_BARE_RUNS', IntFromEnv('requests', 0, 100_000), 'times the bare SQL beside each slow analytics route runs (fast ones: ten times as many; 0: not at all, it takes minutes per query at 1M leads on SQLite)', '3'),
   analyticsRuns: setting('BENCH_ANALYTICS_RUNS', IntFromEnv('requests', 1, 100_000), 'measured requests per slow analytics route (fast ones: ten times as many)', '20'),
   queries: setting('BENCH_QUERIES', IntFromEnv('requests', 1, 1_000_000), 'measured requests per query route', '2000'),
-  only: setting('BENCH_ONLY', ListFromEnv, 'steps to run, comma-separated: raw, append, ingest, projection, postgres, query, export, kafka, analytics (query, export and postgres need projection); empty: all. `pnpm bench analytics` runs the analytics step alone', ''),
+  only: setting('BENCH_ONLY', ListFromEnv, 'steps to run, comma-separated: raw, append, ingest, projection, postgres, query, export, kafka, webhooks, analytics (query, export and postgres need projection); empty: all. `pnpm bench analytics` runs the analytics step alone', ''),
   postgresUrl: setting('BENCH_POSTGRES_URL', StringFromEnv, 'PostgreSQL for the rebuild-into-PostgreSQL step', 'postgres://postgres@127.0.0.1:5432/test'),
   kafkaBrokers: setting('KAFKA_BROKERS', ListFromEnv, 'Kafka brokers for the Kafka step (skipped, and said so, when empty)', ''),
+  webhookLeads: setting('BENCH_WEBHOOK_LEADS', IntFromEnv('leads', 100, 10_000_000), 'leads delivered to a loopback webhook receiver in the webhooks step', '20000'),
   kafkaLeads: setting('BENCH_KAFKA_LEADS', IntFromEnv('leads', 1000, 10_000_000), 'leads sent through leads.inbound in the Kafka step', '50000'),
   dir: setting('BENCH_DIR', StringFromEnv, 'where the temporary data directory is made', tmpdir()),
   keep: setting('BENCH_KEEP', IntFromEnv('0 or 1', 0, 1), 'keep the data directory afterwards', '0'),
@@ -58,7 +60,7 @@ if (E.isLeft(loaded)) {
 }
 const cfg = process.argv.slice(2).includes('analytics') ? { ...loaded.right, only: ['analytics'] } : loaded.right
 
-const steps = ['raw', 'append', 'ingest', 'projection', 'postgres', 'query', 'export', 'kafka', 'analytics'] as const
+const steps = ['raw', 'append', 'ingest', 'projection', 'postgres', 'query', 'export', 'kafka', 'webhooks', 'analytics'] as const
 const unknownSteps = cfg.only.filter((s) => !(steps as ReadonlyArray<string>).includes(s))
 if (unknownSteps.length > 0) {
   process.stderr.write(`bench: unknown BENCH_ONLY steps ${unknownSteps.join(', ')}; known: ${steps.join(', ')}\n`)
@@ -310,6 +312,22 @@ try {
         { name: `Kafka pipeline: append → queryable (${k.latencyMs.samples} single leads)`, value: `p50 ${ms(k.latencyMs.p50)} / p99 ${ms(k.latencyMs.p99)} ms`, raw: '', target: '' },
       )
     }
+  }
+
+  // -- 6b. webhooks out: deliveries/s and append → delivery beside the raw append rate --------------------------
+  if (runs('webhooks')) {
+    const w = await benchWebhooks(dataDir, cfg.webhookLeads, Math.min(cfg.appendBatch, 500), cfg.seed + 4, say)
+    figures.push(
+      { name: `direct append: LeadCaptured (${int(w.leads)}, ${int(Math.min(cfg.appendBatch, 500))}/appendMany), the webhooks step's raw rate`, value: `${int(w.appendPerSecond)} events/s`, raw: '(the limit)', target: '' },
+      {
+        name: `webhooks: POST /v1/leads → signed delivery to a loopback receiver (${int(w.leads)} leads, one subscription)`,
+        value: `${int(w.deliveriesPerSecond)} deliveries/s`,
+        raw: `${int(w.appendPerSecond)} appends/s (${share(w.deliveriesPerSecond, w.appendPerSecond)})`,
+        target: '',
+      },
+      { name: 'webhooks: append → delivery during that burst', value: `p50 ${ms(w.burst.p50)} / p99 ${ms(w.burst.p99)} ms`, raw: '', target: '' },
+      { name: `webhooks: append → delivery, single leads 20 ms apart (${w.steady.n})`, value: `p50 ${ms(w.steady.p50)} / p99 ${ms(w.steady.p99)} ms`, raw: '', target: '< 1 s', met: w.steady.p99 < 1000 },
+    )
   }
 
   // -- 7. the analysts' projections at BENCH_ANALYTICS_LEADS leads, SQLite and PostgreSQL ------------------

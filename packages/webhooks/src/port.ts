@@ -68,8 +68,11 @@ export interface WebhookStore {
    * pending or parked delivery of the same lead), oldest first, leads in `busy` left out.
    */
   due(subscriptionId: string, now: Date, limit: number, busy: ReadonlySet<string>): Promise<ReadonlyArray<Delivery>>
-  /** Records an attempt's outcome with the subscription's last success / last error and its recent failure rate. */
-  attempted(a: Attempted): Promise<void>
+  /**
+   * Records attempts' outcomes (one transaction: the sender groups the outcomes that finish together into one
+   * commit) with each subscription's last success / last error and its recent failure rate.
+   */
+  attempted(as: ReadonlyArray<Attempted>): Promise<void>
   /** When the next pending delivery of the subscription falls due (null: none pending). */
   nextDue(subscriptionId: string): Promise<Date | null>
 

@@ -2,7 +2,7 @@
 import pg from 'pg'
 import { migratePostgres, quoteIdent, transaction, type PgMigration } from '@leadstream/runtime'
 import { deliveryId, type LeadTraits, type NewDelivery } from '../messages.js'
-import { recentMinutes, type WebhookStore } from '../port.js'
+import { recentMinutes, type Attempted, type WebhookStore } from '../port.js'
 import { toDelivery, toTraits, toSubscription, type DeliveryRow, type SubscriptionRow } from '../rows.js'
 
 const migrations: ReadonlyArray<PgMigration> = [
@@ -82,6 +82,31 @@ export const postgresWebhookStore = async (options: PostgresWebhookStoreOptions)
         now,
       ],
     )
+  const attemptedOne = async (c: pg.PoolClient, a: Attempted): Promise<void> => {
+    const sub = (await c.query<{ subscription_id: string }>(`SELECT subscription_id FROM ${s}.deliveries WHERE seq = $1`, [a.seq])).rows[0]?.subscription_id
+    if (sub === undefined) return
+    const at = a.at.toISOString()
+    if (a.ok) {
+      await c.query(`UPDATE ${s}.deliveries SET status = 'delivered', attempts = attempts + 1, delivered_at = $1, last_status = $2, next_at = NULL WHERE seq = $3`, [at, a.status, a.seq])
+      await c.query(`UPDATE ${s}.subscriptions SET last_success_at = $1 WHERE id = $2`, [at, sub])
+    } else {
+      await c.query(`UPDATE ${s}.deliveries SET status = $1, attempts = attempts + 1, next_at = $2, last_error = $3, last_status = $4 WHERE seq = $5`, [
+        a.retryAt === null ? 'parked' : 'pending',
+        a.retryAt?.getTime() ?? null,
+        a.error,
+        a.status,
+        a.seq,
+      ])
+      await c.query(`UPDATE ${s}.subscriptions SET last_error_at = $1, last_error = $2, last_status = $3 WHERE id = $4`, [at, a.error ?? `HTTP ${a.status ?? '?'}`, a.status, sub])
+    }
+    const minute = Math.floor(a.at.getTime() / 60000)
+    await c.query(
+      `INSERT INTO ${s}.attempt_minutes (subscription_id, minute, attempts, failures) VALUES ($1, $2, 1, $3)
+       ON CONFLICT (subscription_id, minute) DO UPDATE SET attempts = ${s}.attempt_minutes.attempts + 1, failures = ${s}.attempt_minutes.failures + excluded.failures`,
+      [sub, minute, a.ok ? 0 : 1],
+    )
+    if (minute % 60 === 0) await c.query(`DELETE FROM ${s}.attempt_minutes WHERE minute < $1`, [minute - 24 * 60])
+  }
   const replaySet = `status = 'pending', attempts = 0, next_at = $1, delivered_at = NULL`
   return {
     pool,
@@ -135,32 +160,12 @@ export const postgresWebhookStore = async (options: PostgresWebhookStoreOptions)
           [subscriptionId, now.getTime(), limit, [...busy]],
         )
       ).rows.map(toDelivery),
-    attempted: (a) =>
-      transaction(pool, async (c) => {
-        const sub = (await c.query<{ subscription_id: string }>(`SELECT subscription_id FROM ${s}.deliveries WHERE seq = $1`, [a.seq])).rows[0]?.subscription_id
-        if (sub === undefined) return
-        const at = a.at.toISOString()
-        if (a.ok) {
-          await c.query(`UPDATE ${s}.deliveries SET status = 'delivered', attempts = attempts + 1, delivered_at = $1, last_status = $2, next_at = NULL WHERE seq = $3`, [at, a.status, a.seq])
-          await c.query(`UPDATE ${s}.subscriptions SET last_success_at = $1 WHERE id = $2`, [at, sub])
-        } else {
-          await c.query(`UPDATE ${s}.deliveries SET status = $1, attempts = attempts + 1, next_at = $2, last_error = $3, last_status = $4 WHERE seq = $5`, [
-            a.retryAt === null ? 'parked' : 'pending',
-            a.retryAt?.getTime() ?? null,
-            a.error,
-            a.status,
-            a.seq,
-          ])
-          await c.query(`UPDATE ${s}.subscriptions SET last_error_at = $1, last_error = $2, last_status = $3 WHERE id = $4`, [at, a.error ?? `HTTP ${a.status ?? '?'}`, a.status, sub])
-        }
-        const minute = Math.floor(a.at.getTime() / 60000)
-        await c.query(
-          `INSERT INTO ${s}.attempt_minutes (subscription_id, minute, attempts, failures) VALUES ($1, $2, 1, $3)
-           ON CONFLICT (subscription_id, minute) DO UPDATE SET attempts = ${s}.attempt_minutes.attempts + 1, failures = ${s}.attempt_minutes.failures + excluded.failures`,
-          [sub, minute, a.ok ? 0 : 1],
-        )
-        if (minute % 60 === 0) await c.query(`DELETE FROM ${s}.attempt_minutes WHERE minute < $1`, [minute - 24 * 60])
-      }),
+    attempted: async (as) => {
+      if (as.length === 0) return
+      await transaction(pool, async (c) => {
+        for (const a of as) await attemptedOne(c, a)
+      })
+    },
     nextDue: async (subscriptionId) => {
       const at = (await pool.query<{ at: string | null }>(`SELECT min(next_at) AS at FROM ${s}.deliveries WHERE subscription_id = $1 AND status = 'pending'`, [subscriptionId])).rows[0]?.at
       return at === null || at === undefined ? null : new Date(Number(at))
