@@ -1,7 +1,7 @@
 // The delivery log in PostgreSQL (the distributed mode: the webhooks service and its replicas share it).
 import pg from 'pg'
 import { migratePostgres, quoteIdent, transaction, type PgMigration } from '@leadstream/runtime'
-import { deliveryId, type LeadTraits, type NewDelivery } from '../messages.js'
+import { deliveryId, type NewDelivery } from '../messages.js'
 import { recentMinutes, type Attempted, type WebhookStore } from '../port.js'
 import { toDelivery, toTraits, toSubscription, type DeliveryRow, type SubscriptionRow } from '../rows.js'
 
