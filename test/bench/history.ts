@@ -10,6 +10,7 @@ import {
   type NewEvent,
   type OfferClassified,
   type QualificationState,
+  actionTextOf,
 } from '@leadstream/domain'
 import type { AppendRequest } from '@leadstream/event-store'
 import { actionCodesOf, capturedOf, catalogue, kindsOf, newLeadSpec, type CatalogueOffer, type LeadSpec } from './leads.js'
@@ -98,7 +99,7 @@ export const leadHistory = (options: HistoryOptions): History => {
         leadId: l.id,
         leadSource: l.spec.leadSource,
         action,
-        description: l.spec.description,
+        personal: actionTextOf(l.spec.description),
         campaigns: [],
         doNotContact: false,
         occurredAt: base.at,

@@ -12,6 +12,7 @@ import {
   type LeadCaptured,
   type OfferKind,
   type Storefront,
+  personalOf,
 } from '@leadstream/domain'
 import type { Rng } from './random.js'
 
@@ -176,8 +177,8 @@ export const capturedOf = (spec: LeadSpec, leadId: string, occurredAt: string): 
     leadSource: spec.leadSource,
     action: spec.action,
     offer: offer(spec.withOfferId ? spec.offer.id : null, spec.offer.title),
-    customer: spec.customer,
-    description: spec.description,
+    country: (spec.customer).country,
+    personal: personalOf(spec.customer, spec.description),
     campaigns: [...campaignsIn(spec.description)],
     isTest: looksLikeTestLead([spec.customer.firstName, spec.customer.lastName, spec.customer.email, spec.customer.company, spec.description]),
     doNotContact: spec.action === 'DNC',

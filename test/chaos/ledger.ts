@@ -1,7 +1,8 @@
 // The chaos test's ledger: every (lead, action) pair it generated, the exact payload it sends each time, and
 // what acknowledged it (an HTTP answer accepted/duplicate, or the broker's ack of a Kafka send).
 import * as E from 'fp-ts/lib/Either.js'
-import { decodeMarketplaceLead, defaultSources, deterministicEventId } from '@leadstream/domain'
+import { decodeMarketplaceLead, defaultSources, deterministicEventId, keyedHash } from '@leadstream/domain'
+import { testIdentitySecret } from '../support/privacy.js'
 import { mulberry32 } from '../durability/workload.js'
 
 // ---------------------------------------------------------------------------------------------------------
@@ -97,7 +98,7 @@ export class Ledger {
       const leadSource = this.pick(sources)
       payloadOf = (action) => ({ UserDetails: customer, LeadSource: leadSource, ActionCode: action, OfferTitle: offer.title, Description: n % 4 === 0 ? `Campaigns: wave-${n % 3}` : null })
       // The id ingest derives: decoded once here with the domain's own decoder, then checked against every answer.
-      const decoded = decodeMarketplaceLead(defaultSources, { receivedAt: new Date().toISOString() }, payloadOf('INS'))
+      const decoded = decodeMarketplaceLead(defaultSources, { receivedAt: new Date().toISOString(), identity: keyedHash(Buffer.from(testIdentitySecret)) }, payloadOf('INS'))
       if (E.isLeft(decoded)) throw new Error(`generated an invalid marketplace lead: ${JSON.stringify(decoded.left)}`)
       leadId = decoded.right.command.leadId
     } else {

@@ -17,6 +17,7 @@ import { ingestRoutes } from '@leadstream/ingest'
 import { createLogger, createMetrics, defaultHttpTimeouts } from '@leadstream/runtime'
 import { CommandAnswer, LeadAccepted, LeadDuplicate, Problem, Rejected } from '@leadstream/api'
 import { http, typed } from '../support/embedded.js'
+import { testPersonalData } from '../support/privacy.js'
 
 const test = suite('idempotency :: lost answers')
 const dir = mkdtempSync(join(tmpdir(), 'leadstream-idem-'))
@@ -29,7 +30,8 @@ const start = async (dropAnswers: boolean) => {
   const keys: IdempotencyKeys = dropAnswers ? { ...store.idempotency, put: async () => undefined } : store.idempotency
   const logger = createLogger('test', 'silent')
   const metrics = createMetrics()
-  const ports = { store, deadLetters, sources: defaultSources, now: () => new Date(), newId: randomUUID, metrics, logger }
+  const personal = await testPersonalData(dir)
+  const ports = { store: personal.sealing(store), deadLetters, sources: defaultSources, identity: personal.identity, now: () => new Date(), newId: randomUUID, metrics, logger }
   const app = httpApp([ingestRoutes(ports, { tokens, idempotencyKeys: keys, bodyLimitBytes: 1 << 20, maxBatch: 100, marketplaceSecrets: [] })], {
     metrics,
     logger,
@@ -43,6 +45,7 @@ const start = async (dropAnswers: boolean) => {
       await server.close()
       await store.close()
       await deadLetters.close()
+      await personal.close()
     },
   }
 }

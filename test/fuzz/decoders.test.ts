@@ -13,6 +13,7 @@ import {
   withSources,
   type FieldProblem,
   type LeadError,
+  keyedHash,
 } from '@leadstream/domain'
 import { routes } from '@leadstream/api'
 import { decodeQuery } from '@leadstream/query-api'
@@ -33,7 +34,7 @@ const namedProblems = (problems: ReadonlyArray<FieldProblem>): boolean =>
 // ---------------------------------------------------------------------------------------------------------
 
 test('marketplace :: HTTPS JSON in any casing, Azure Table rows, CRM forms and anything else are answered', () => {
-  fc.assert(fc.property(fc.oneof(httpsLead, tableRow, crmForm, anyInput), (v) => answers(decodeMarketplaceLead(sources, { receivedAt: at }, v))), fuzzParams(1500))
+  fc.assert(fc.property(fc.oneof(httpsLead, tableRow, crmForm, anyInput), (v) => answers(decodeMarketplaceLead(sources, { receivedAt: at, identity: keyedHash(Buffer.from('test identity secret')) }, v))), fuzzParams(1500))
 })
 
 test('native :: events and anything else are answered', () => {

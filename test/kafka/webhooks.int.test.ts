@@ -37,8 +37,7 @@ const rec = (leadId: string, revision: number, e: DomainEvent): RecordedEvent =>
 const life = (leadId: string): RecordedEvent[] => [
   rec(leadId, 0, event('LeadCaptured', {
     leadId, storefront: 'AppSource', campaign: 'nurture', leadSource: 'AppSource', action: 'INS', offer: offer('contoso.crm', 'Contoso CRM'),
-    customer: { firstName: 'Ada', lastName: '', email: `${leadId}@example.com`, phone: '', country: '', company: '', title: '' },
-    description: null, campaigns: [], isTest: false, doNotContact: false, format: 'native', occurredAt: '2026-12-01T09:00:00.000Z',
+    country: 'GB', personal: null, campaigns: [], isTest: false, doNotContact: false, format: 'native', occurredAt: '2026-12-01T09:00:00.000Z',
   })),
   rec(leadId, 1, event('LeadContacted', { leadId, by: 'sales', at: '2026-12-01T09:10:00.000Z', note: null, channel: 'email' })),
   rec(leadId, 2, event('LeadNurturingStarted', { leadId, by: 'sales', at: '2026-12-01T09:20:00.000Z', note: null })),
@@ -59,6 +58,7 @@ if (brokers !== null && pgUrl !== null) {
     const start = () =>
       startWebhooks({ ...config.right, dataDir }, {
         log: kafkaEventLog({ kafka, topic, groupId: `wh-${topic}`, sessionTimeoutMs: 6000 }),
+        keys: null,
         registry: createMetrics().registry,
         logger: createLogger('test', 'silent'),
       })

@@ -1,7 +1,7 @@
 // Loads every JSON Schema under schemas/ into one ajv, and compares its verdicts with a codec's, fixture by fixture.
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative, resolve, sep } from 'node:path'
-import { decodeMarketplaceLead, defaultSources, fromValidation, problemsOf, type LeadError, type MarketplaceShape } from '@leadstream/domain'
+import { decodeMarketplaceLead, defaultSources, fromValidation, problemsOf, type LeadError, type MarketplaceShape, keyedHash } from '@leadstream/domain'
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js'
 import addFormats from 'ajv-formats'
 import type { Test } from 'uvu'
@@ -120,7 +120,7 @@ export const agree = (test: Test, label: string, schema: Check, codec: Check, fi
 // the marketplace's shapes
 // ---------------------------------------------------------------------------------------------------------
 
-const receipt = { receivedAt: '2026-11-25T12:00:00.000Z' }
+const receipt = { receivedAt: '2026-11-25T12:00:00.000Z', identity: keyedHash(Buffer.from('test identity secret')) }
 
 /**
  * The codec's verdict on one marketplace shape. decodeMarketplaceLead also refuses a lead whose lead source

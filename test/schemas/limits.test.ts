@@ -1,7 +1,7 @@
 // Text limits: every inbound text field, at its limit and past it, with control characters and broken Unicode,
 // gets the same verdict from the JSON Schema as from the codec; the codec's reason names the field.
 import { openApiDocument } from '@leadstream/api'
-import { decodeCatalogueEntry, decodeMarketplaceLead, decodeNativeLead, decodeQualificationCommand, defaultSources, problemsOf, textLimits } from '@leadstream/domain'
+import { decodeCatalogueEntry, decodeMarketplaceLead, decodeNativeLead, decodeQualificationCommand, defaultSources, problemsOf, textLimits, keyedHash } from '@leadstream/domain'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { agree, asShape, bySchema, fixture, ofDecoder, tableSchema, type Check, type Fixture, type Fixtures } from './harness.js'
@@ -135,7 +135,7 @@ judge('catalogue-entry.v1', bySchema('commands/catalogue-entry.v1.schema.json'),
 const reasons = suite('limits :: reasons')
 
 const problemsOfLead = (value: unknown) => {
-  const r = decodeMarketplaceLead(defaultSources, { receivedAt: at }, value)
+  const r = decodeMarketplaceLead(defaultSources, { receivedAt: at, identity: keyedHash(Buffer.from('test identity secret')) }, value)
   assert.is(r._tag, 'Left', 'accepted')
   return r._tag === 'Left' ? problemsOf(r.left) : []
 }

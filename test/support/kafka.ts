@@ -2,6 +2,7 @@
 // which prints the address to put in KAFKA_BROKERS (a comma list, e.g. 127.0.0.1:19092).
 // The rule for suites that need it (requireKafka): in CI a missing broker FAILS the run; locally the suite says
 // loudly that it did not run, and registers no cases.
+import { testIdentitySecret } from './privacy.js'
 import { randomBytes } from 'node:crypto'
 import { Kafka, logLevel } from 'kafkajs'
 
@@ -113,6 +114,7 @@ export const pipeline = async (brokers: string[], dataDir: string, prefix: strin
     LEADSTREAM_INGEST_GROUP: `ingest-${topics.events}`,
     LEADSTREAM_PROJECTOR_GROUP: `projector-${topics.events}`,
     LEADSTREAM_EVENT_LOG: 'kafka',
+    LEADSTREAM_IDENTITY_SECRET: testIdentitySecret,
   }
   return { topics, env }
 }

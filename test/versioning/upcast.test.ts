@@ -10,6 +10,7 @@ import {
   emptyCustomer,
   fold,
   LeadContactedV1,
+  keyedHash,
   marketplaceLeadId,
   needsOf,
   offer,
@@ -24,6 +25,7 @@ import { sqliteEventStore, type EventStore } from '@leadstream/event-store'
 import { sqliteViewStore, type ViewStore } from '@leadstream/view-store'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
+import { testIdentitySecret, testPersonalData } from '../support/privacy.js'
 
 // ---------------------------------------------------------------------------------------------------------
 // the stored log
@@ -257,7 +259,7 @@ test('upcast :: a v1 log rebuilds into the same views as its v2 equivalent', asy
 const now = '2026-12-01T09:00:00.000Z'
 const crm = offer('contoso.crm-connector', 'Contoso CRM Connector')
 const newcomer = { ...emptyCustomer, firstName: 'Frances', lastName: 'Allen', email: 'frances@optimizing.example', country: 'US' }
-const newcomerId = marketplaceLeadId('AppSource', crm, newcomer, {})
+const newcomerId = marketplaceLeadId(keyedHash(Buffer.from(testIdentitySecret)), 'AppSource', crm, newcomer, {})
 
 /** What the ingest service does with a command: decide on the stream as stored, append at its revision. */
 const run = async (store: EventStore, command: LeadCommand, eventId: string): Promise<E.Either<string, ReadonlyArray<LeadEvent>>> => {
@@ -272,7 +274,9 @@ const run = async (store: EventStore, command: LeadCommand, eventId: string): Pr
 
 test('upcast :: v2 contacts appended to the v1 log project beside the v1 ones, from zero and incrementally', async () => {
   const path = storedLog()
-  const store = sqliteEventStore({ path })
+  // As ingest does: what it appends has its personal data sealed (the newcomer's capture).
+  const personal = await testPersonalData(freshPath('keys'))
+  const store = personal.sealing(sqliteEventStore({ path }))
   const before = await readLog(store)
   const incremental = await project(before)
 
@@ -302,6 +306,7 @@ test('upcast :: v2 contacts appended to the v1 log project beside the v1 ones, f
 
   const after = await readLog(store)
   await store.close()
+  await personal.close()
   assert.equal(
     rawRows(path)
       .filter((r) => r.type === 'LeadContacted')

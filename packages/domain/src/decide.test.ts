@@ -3,7 +3,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { decide, type CaptureLead, type ContactLead, type LeadCommand } from './decide.js'
-import type { LeadEvent } from './events.js'
+import { personalOf, type LeadEvent } from './events.js'
 import { fold } from './lead.js'
 import { emptyCustomer, offer } from './model.js'
 
@@ -89,8 +89,8 @@ test('capture :: the capture event carries the command and derives do-not-contac
   const r = when([], capture('DNC'))
   assert.ok(E.isRight(r) && r.right[0]?.type === 'LeadCaptured')
   if (E.isRight(r) && r.right[0]?.type === 'LeadCaptured') {
-    const { type: _type, ...command } = capture('DNC')
-    assert.equal(r.right[0].data, { ...command, doNotContact: true })
+    const { type: _type, customer, description, ...command } = capture('DNC')
+    assert.equal(r.right[0].data, { ...command, country: customer.country, doNotContact: true, personal: personalOf(customer, description) })
   }
   const plt = when([], capture('PLT'))
   assert.ok(E.isRight(plt) && plt.right[0]?.type === 'LeadCaptured' && !plt.right[0].data.doNotContact)

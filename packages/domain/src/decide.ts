@@ -1,6 +1,6 @@
 // The lead's commands and its decider: pure functions from (command, state) to events or a LeadError.
 import * as E from 'fp-ts/lib/Either.js'
-import { event, type LeadCaptured, type LeadEvent } from './events.js'
+import { actionTextOf, event, personalOf, type LeadCaptured, type LeadEvent } from './events.js'
 import type { LeadState } from './lead.js'
 import { leadNotFound, transitionNotAllowed, type LeadError } from './errors.js'
 import type { CampaignType, ContactChannel, Customer, DisqualificationReason, Offer, QualificationState, Storefront } from './model.js'
@@ -71,13 +71,13 @@ const capture = (c: CaptureLead, state: LeadState): ReadonlyArray<LeadEvent> => 
         leadSource: c.leadSource,
         action: c.action,
         offer: c.offer,
-        customer: c.customer,
-        description: c.description,
+        country: c.customer.country,
         campaigns: [...c.campaigns],
         isTest: c.isTest,
         doNotContact,
         format: c.format,
         occurredAt: c.occurredAt,
+        personal: personalOf(c.customer, c.description),
       }),
     ]
   }
@@ -88,10 +88,10 @@ const capture = (c: CaptureLead, state: LeadState): ReadonlyArray<LeadEvent> => 
       leadId: c.leadId,
       leadSource: c.leadSource,
       action: c.action,
-      description: c.description,
       campaigns: [...c.campaigns],
       doNotContact,
       occurredAt: c.occurredAt,
+      personal: actionTextOf(c.description),
     }),
   ]
 }

@@ -4,7 +4,7 @@ import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { FieldProblem } from './decodeError.js'
 import { decodeEvent, upcasters } from './decodeEvent.js'
-import { currentVersion, event, eventTypes, type DomainEvent, type EventType } from './events.js'
+import { currentVersion, event, eventTypes, type DomainEvent, type EventType, personalOf } from './events.js'
 import { emptyCustomer, offer } from './model.js'
 
 /** A transition's data, as LeadContacted v1 (and every other transition at v1) stored it. */
@@ -70,16 +70,39 @@ test('decodeEvent :: an event the decider wrote reads back as itself after JSON'
     leadSource: 'SPZA-PLT|contoso.crm',
     action: 'PLT',
     offer: offer('contoso.crm', 'Contoso CRM'),
-    customer: { ...emptyCustomer, email: 'ada@contoso.com' },
-    description: null,
+    country: ({ ...emptyCustomer, email: 'ada@contoso.com' }).country,
+    personal: personalOf({ ...emptyCustomer, email: 'ada@contoso.com' }, null),
     campaigns: ['spring-launch'],
     isTest: false,
     doNotContact: false,
     format: 'crm-form',
     occurredAt: '2026-11-25T10:00:00.000Z',
   })
-  const stored: unknown = JSON.parse(JSON.stringify(written.data))
-  assert.equal(decodeEvent(written.type, written.version, stored), E.right(written))
+  // Open personal data is never stored: the stored codec refuses it; sealed, the event reads back as itself.
+  assert.equal(paths(decodeEvent(written.type, written.version, JSON.parse(JSON.stringify(written.data)))), [
+    'data.personal.keyId',
+    'data.personal.iv',
+    'data.personal.data',
+    'data.personal.tag',
+  ])
+  const sealed = { ...written, data: { ...written.data, personal: { keyId: 'dk-1', iv: 'aXY=', data: 'ZGF0YQ==', tag: 'dGFn' } } }
+  assert.equal(decodeEvent(sealed.type, sealed.version, JSON.parse(JSON.stringify(sealed.data))), E.right(sealed))
+})
+
+test('decodeEvent :: a v1 capture (contact fields in clear, before sealing) reads as v2 with its personal data open', () => {
+  const v1 = {
+    leadId: 'L1', storefront: 'AppSource', campaign: 'nurture', leadSource: 'SPZA', action: 'PLT', offer: offer('contoso.crm', null),
+    customer: { ...emptyCustomer, email: 'ada@contoso.com', country: 'DE' }, description: 'call me', campaigns: [], isTest: false,
+    doNotContact: false, format: 'native', occurredAt: '2026-11-25T10:00:00.000Z',
+  }
+  const r = decodeEvent('LeadCaptured', 1, v1)
+  assert.ok(E.isRight(r) && r.right.type === 'LeadCaptured' && r.right.version === 2)
+  if (E.isRight(r) && r.right.type === 'LeadCaptured') {
+    assert.is(r.right.data.country, 'DE')
+    assert.equal(r.right.data.personal, { open: { firstName: '', lastName: '', email: 'ada@contoso.com', phone: '', company: '', title: '', description: 'call me' } })
+  }
+  const edu = decodeEvent('LeadCaptured', 1, { ...v1, customer: emptyCustomer, description: null })
+  assert.ok(E.isRight(edu) && edu.right.type === 'LeadCaptured' && edu.right.data.personal === null, 'no personal data: null')
 })
 
 test('decodeEvent :: an unknown type is named at type', () => {

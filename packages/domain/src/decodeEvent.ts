@@ -2,7 +2,8 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import type * as t from 'io-ts'
-import { currentVersion, eventCodecs, eventTypes, type DomainEvent, type EventType } from './events.js'
+import * as tt from 'io-ts'
+import { ActionText, Contact, currentVersion, eventCodecs, eventTypes, LeadActionRecordedV2, LeadCapturedV2, Sealed, type DomainEvent, type EventType } from './events.js'
 import { fromValidation, problem, type FieldProblem } from './decodeError.js'
 
 /**
@@ -15,10 +16,48 @@ export type Upcaster = (data: unknown) => unknown
 
 const isRecord = (u: unknown): u is Readonly<Record<string, unknown>> => typeof u === 'object' && u !== null && !Array.isArray(u)
 
+const text = (u: unknown): string => (typeof u === 'string' ? u : '')
+const textOrNull = (u: unknown): string | null => (typeof u === 'string' ? u : null)
+
 export const upcasters: Partial<Record<EventType, Readonly<Record<number, Upcaster>>>> = {
   // v2 records how the lead was contacted; a v1 event did not, so its channel is "not recorded". A `channel`
   // a v1 writer left in the data was never checked, so it is overwritten rather than trusted.
   LeadContacted: { 1: (data) => (isRecord(data) ? { ...data, channel: null } : data) },
+  // v1 held the contact fields in clear (written before sealing existed). They are read as open personal data,
+  // in memory only: every writer stores v2, whose codec admits sealed data only (see `legacyCodecs`).
+  LeadCaptured: {
+    1: (data) => {
+      if (!isRecord(data) || !isRecord(data['customer'])) return data
+      const { customer: c, description, ...rest } = data
+      const open = {
+        firstName: text(c['firstName']),
+        lastName: text(c['lastName']),
+        email: text(c['email']),
+        phone: text(c['phone']),
+        company: text(c['company']),
+        title: text(c['title']),
+        description: textOrNull(description),
+      }
+      const none = Object.values(open).every((v) => v === '' || v === null)
+      return { ...rest, country: c['country'], personal: none ? null : { open } }
+    },
+  },
+  LeadActionRecorded: {
+    1: (data) => {
+      if (!isRecord(data)) return data
+      const { description, ...rest } = data
+      return { ...rest, personal: typeof description === 'string' ? { open: { description } } : null }
+    },
+  },
+}
+
+/**
+ * What a v1 capture or action decodes to after its upcast: v2 with the personal data open (legacy plaintext,
+ * read only). Never used for a v2 event, so a stored v2 event with plaintext is refused as corrupt.
+ */
+const legacyCodecs: Partial<Record<EventType, tt.Decoder<unknown, unknown>>> = {
+  LeadCaptured: tt.type({ ...LeadCapturedV2.props, personal: tt.union([Sealed, tt.null, tt.type({ open: Contact })]) }),
+  LeadActionRecorded: tt.type({ ...LeadActionRecordedV2.props, personal: tt.union([Sealed, tt.null, tt.type({ open: ActionText })]) }),
 }
 
 const isEventType = (s: string): s is EventType => (eventTypes as ReadonlyArray<string>).includes(s)
@@ -35,7 +74,7 @@ export const decodeEvent = (type: string, version: number, data: unknown): E.Eit
     upcast = step(upcast)
   }
   // Widened to one decoder: the codec and the type agree by construction of eventCodecs.
-  const codec: t.Decoder<unknown, unknown> = eventCodecs[type]
+  const codec: t.Decoder<unknown, unknown> = (version < target ? legacyCodecs[type] : undefined) ?? eventCodecs[type]
   return pipe(
     codec.decode(upcast),
     E.mapLeft((errors) => fromValidation(errors, 'data')),

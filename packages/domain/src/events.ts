@@ -36,6 +36,40 @@ const Transition = {
   note: nullable(t.string),
 }
 
+// ---------------------------------------------------------------------------------------------------------
+// personal data (README, "Personal data"): sealed in every stored event, open only in memory
+// ---------------------------------------------------------------------------------------------------------
+
+/** A sealed record of personal data (packages/privacy): AES-256-GCM under the subject's data key, every part base64. */
+export const Sealed = t.type({ keyId: t.string, iv: t.string, data: t.string, tag: t.string }, 'Sealed')
+export type Sealed = t.TypeOf<typeof Sealed>
+
+/** The personal fields of a capture, in clear. Only ever in memory: sealed before the event is stored. */
+export const Contact = t.type(
+  {
+    firstName: t.string,
+    lastName: t.string,
+    email: t.string,
+    phone: t.string,
+    company: t.string,
+    title: t.string,
+    description: t.union([t.string, t.null]),
+  },
+  'Contact',
+)
+export type Contact = t.TypeOf<typeof Contact>
+
+/** The personal field of a later action: its free text. */
+export const ActionText = t.type({ description: t.union([t.string, t.null]) }, 'ActionText')
+export type ActionText = t.TypeOf<typeof ActionText>
+
+/**
+ * An event's personal data. As stored (and published): `Sealed`, or null when the event holds none (a lead
+ * without contact data gets no key). In memory only: `{ open }` before sealing or after opening, and
+ * `{ erased: true }` when its key was shredded (the data is gone; the event reads as redacted).
+ */
+export type Personal<P> = Sealed | { readonly open: P } | { readonly erased: true } | null
+
 export const LeadCapturedV1 = t.type(
   {
     leadId: t.string,
@@ -55,6 +89,26 @@ export const LeadCapturedV1 = t.type(
   'LeadCaptured.v1',
 )
 
+/** v2: the contact fields and the description are sealed in `personal`; the country stays in clear for analysts. */
+export const LeadCapturedV2 = t.type(
+  {
+    leadId: t.string,
+    storefront: Storefront,
+    campaign: CampaignType,
+    leadSource: t.string,
+    action: t.string,
+    offer: Offer,
+    country: t.string,
+    campaigns: t.array(t.string),
+    isTest: t.boolean,
+    doNotContact: t.boolean,
+    format: t.keyof({ native: null, 'marketplace-https': null, 'azure-table': null, 'crm-form': null }),
+    occurredAt: Instant,
+    personal: nullable(Sealed),
+  },
+  'LeadCaptured.v2',
+)
+
 export const LeadActionRecordedV1 = t.type(
   {
     leadId: t.string,
@@ -66,6 +120,20 @@ export const LeadActionRecordedV1 = t.type(
     occurredAt: Instant,
   },
   'LeadActionRecorded.v1',
+)
+
+/** v2: the description (free text a person wrote) is sealed in `personal`. */
+export const LeadActionRecordedV2 = t.type(
+  {
+    leadId: t.string,
+    leadSource: t.string,
+    action: t.string,
+    campaigns: t.array(t.string),
+    doNotContact: t.boolean,
+    occurredAt: Instant,
+    personal: nullable(Sealed),
+  },
+  'LeadActionRecorded.v2',
 )
 
 /** v1 did not record how the lead was contacted; it is upcast to v2 with `channel: null` (decodeEvent.ts). */
@@ -89,10 +157,13 @@ export const OfferClassifiedV1 = t.type(
   'OfferClassified.v1',
 )
 
-/** The current version of every event's data codec, by type. Older versions are upcast on read. */
+/**
+ * The current version of every event's data codec, by type: what is stored and published. It admits no personal
+ * data in clear (only `Sealed`). Older versions are upcast on read.
+ */
 export const eventCodecs = {
-  LeadCaptured: LeadCapturedV1,
-  LeadActionRecorded: LeadActionRecordedV1,
+  LeadCaptured: LeadCapturedV2,
+  LeadActionRecorded: LeadActionRecordedV2,
   LeadContacted: LeadContactedV2,
   LeadNurturingStarted: LeadNurturingStartedV1,
   LeadQualified: LeadQualifiedV1,
@@ -104,8 +175,8 @@ export const eventCodecs = {
 export type EventType = keyof typeof eventCodecs
 export const eventTypes = Object.keys(eventCodecs) as ReadonlyArray<EventType>
 export const currentVersion: Record<EventType, number> = {
-  LeadCaptured: 1,
-  LeadActionRecorded: 1,
+  LeadCaptured: 2,
+  LeadActionRecorded: 2,
   LeadContacted: 2,
   LeadNurturingStarted: 1,
   LeadQualified: 1,
@@ -115,7 +186,15 @@ export const currentVersion: Record<EventType, number> = {
   OfferClassified: 1,
 }
 
-type Ev<K extends EventType> = { readonly type: K; readonly version: number; readonly data: t.TypeOf<(typeof eventCodecs)[K]> }
+type Stored<K extends EventType> = t.TypeOf<(typeof eventCodecs)[K]>
+/** In memory the personal field may also be open or erased (never stored so: see `isStorable`). */
+interface InMemory {
+  LeadCaptured: Omit<Stored<'LeadCaptured'>, 'personal'> & { readonly personal: Personal<Contact> }
+  LeadActionRecorded: Omit<Stored<'LeadActionRecorded'>, 'personal'> & { readonly personal: Personal<ActionText> }
+}
+export type EventData<K extends EventType> = K extends keyof InMemory ? InMemory[K] : Stored<K>
+
+type Ev<K extends EventType> = { readonly type: K; readonly version: number; readonly data: EventData<K> }
 
 export type LeadCaptured = Ev<'LeadCaptured'>
 export type LeadActionRecorded = Ev<'LeadActionRecorded'>
@@ -139,11 +218,46 @@ export type LeadEvent =
 export type DomainEvent = LeadEvent | OfferClassified
 
 /** Builds an event of the current version. */
-export const event = <K extends EventType>(type: K, data: t.TypeOf<(typeof eventCodecs)[K]>): Ev<K> => ({
+export const event = <K extends EventType>(type: K, data: EventData<K>): Ev<K> => ({
   type,
   version: currentVersion[type],
   data,
 })
+
+/** True when the event may be stored or published: its personal data, if any, is sealed. */
+export const isStorable = (e: DomainEvent): boolean =>
+  e.type === 'LeadCaptured' || e.type === 'LeadActionRecorded' ? e.data.personal === null || Sealed.is(e.data.personal) : true
+
+/** Contact fields and description of a capture as shown to analysts: empty when sealed (unopened) or erased. */
+export const contactOf = (p: Personal<Contact>): Contact =>
+  p !== null && 'open' in p ? p.open : { firstName: '', lastName: '', email: '', phone: '', company: '', title: '', description: null }
+
+/** The view's customer: the contact fields (empty unless open) and the country, which is never sealed. */
+export const customerOf = (p: Personal<Contact>, country: string): Customer => {
+  const c = contactOf(p)
+  return { firstName: c.firstName, lastName: c.lastName, email: c.email, phone: c.phone, company: c.company, title: c.title, country }
+}
+
+/** A capture's personal data before sealing: open, or null when the customer gave none (no key, nothing sealed). */
+export const personalOf = (customer: Customer, description: string | null): Personal<Contact> => {
+  const open: Contact = {
+    firstName: customer.firstName,
+    lastName: customer.lastName,
+    email: customer.email,
+    phone: customer.phone,
+    company: customer.company,
+    title: customer.title,
+    description,
+  }
+  return Object.values(open).every((v) => v === null || v.trim() === '') ? null : { open }
+}
+
+/** An action's free text before sealing: open, or null when there is none. */
+export const actionTextOf = (description: string | null): Personal<ActionText> =>
+  description === null || description.trim() === '' ? null : { open: { description } }
+
+/** True when the event's personal data was erased (its key shredded): views show it redacted. */
+export const isErased = (p: Personal<unknown>): boolean => p !== null && 'erased' in p
 
 /** Metadata stored beside each event: the ids that tie it to what caused it. */
 export interface EventMetadata {

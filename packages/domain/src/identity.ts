@@ -1,5 +1,5 @@
 // Lead identity for formats without ids: (storefront, offer, normalised email), or a hash of the payload.
-import { createHash } from 'node:crypto'
+import { createHash, createHmac } from 'node:crypto'
 import type { Customer, Offer, Storefront } from './model.js'
 
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex')
@@ -20,13 +20,22 @@ export const canonicalJson = (value: unknown): string => {
 }
 
 /**
- * A marketplace lead's id. With an email: one customer's interest in one offer on one storefront.
- * Without one (personal data withheld), the whole normalised payload identifies it.
+ * A keyed hash (HMAC-SHA256, hex) of text that identifies a person. A bare hash of an email is reversed with a
+ * dictionary of addresses; a keyed one is not without the secret. The domain is handed one (it never reads the
+ * secret): `LEADSTREAM_IDENTITY_SECRET`, or the one kept in the key store (packages/privacy).
  */
-export const marketplaceLeadId = (storefront: Storefront, offer: Offer, customer: Customer, payload: unknown): string => {
+export type KeyedHash = (text: string) => string
+
+export const keyedHash = (secret: Uint8Array): KeyedHash => (text) => createHmac('sha256', secret).update(text).digest('hex')
+
+/**
+ * A marketplace lead's id. With an email: one customer's interest in one offer on one storefront.
+ * Without one (personal data withheld), the whole normalised payload identifies it. Keyed: see KeyedHash.
+ */
+export const marketplaceLeadId = (hash: KeyedHash, storefront: Storefront, offer: Offer, customer: Customer, payload: unknown): string => {
   const email = normaliseEmail(customer.email)
   const basis = email === '' ? `payload|${canonicalJson(payload)}` : `${storefront}|${offer.key}|${email}`
-  return `mk-${sha256(basis).slice(0, 32)}`
+  return `mk-${hash(`lead|${basis}`).slice(0, 32)}`
 }
 
 /** A deterministic event id (UUID-shaped) from a name, so re-deliveries produce the same id. */

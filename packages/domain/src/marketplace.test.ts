@@ -3,10 +3,11 @@ import * as E from 'fp-ts/lib/Either.js'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { LeadError } from './errors.js'
+import { keyedHash } from './identity.js'
 import { decodeMarketplaceLead, type InboundLead } from './marketplace.js'
 import { defaultSources } from './sources.js'
 
-const receipt = { receivedAt: '2026-11-25T10:00:00.000Z' }
+const receipt = { receivedAt: '2026-11-25T10:00:00.000Z', identity: keyedHash(Buffer.from('test identity secret')) }
 
 const decode = (value: unknown, prefix?: string): E.Either<LeadError, InboundLead> => decodeMarketplaceLead(defaultSources, receipt, value, prefix)
 
@@ -65,7 +66,7 @@ test('marketplace :: an HTTPS payload becomes a capture command', () => {
 
 test('marketplace :: re-delivery gives the same lead and event id', () => {
   const first = lead(https())
-  const again = decodeMarketplaceLead(defaultSources, { receivedAt: '2026-11-26T08:00:00.000Z' }, https())
+  const again = decodeMarketplaceLead(defaultSources, { ...receipt, receivedAt: '2026-11-26T08:00:00.000Z' }, https())
   assert.ok(E.isRight(again))
   if (E.isRight(again)) {
     assert.is(again.right.command.leadId, first.command.leadId)

@@ -6,7 +6,7 @@ import * as t from 'io-ts'
 import type { CaptureLead } from './decide.js'
 import { fromValidation, problem } from './decodeError.js'
 import { invalid, type LeadError } from './errors.js'
-import { deterministicEventId, marketplaceLeadId } from './identity.js'
+import { deterministicEventId, marketplaceLeadId, type KeyedHash } from './identity.js'
 import { campaignOf, offer as makeOffer, type Customer } from './model.js'
 import { campaignsIn, looksLikeTestLead, splitLeadSource, storefrontOf, type SourceMap } from './sources.js'
 import { boundedText, optionalText, textLimits } from './text.js'
@@ -20,6 +20,8 @@ export interface InboundLead {
 /** Where and when the lead arrived: the clock is read at the edge and passed in. */
 export interface Receipt {
   readonly receivedAt: string
+  /** Keys the lead id derived from the customer's email (identity.ts). */
+  readonly identity: KeyedHash
 }
 
 const L = textLimits
@@ -239,7 +241,7 @@ export const decodeMarketplaceLead = (sources: SourceMap, receipt: Receipt, valu
             return E.left(invalid([problem(prefix === '' ? 'OfferTitle' : `${prefix}.OfferTitle`, 'missing: the offer is named by neither OfferTitle nor the lead source')]))
           const offer = makeOffer(offerId, p.offerTitle)
           const action = p.action ?? split?.action ?? ''
-          const leadId = marketplaceLeadId(storefront, offer, p.customer, value)
+          const leadId = marketplaceLeadId(receipt.identity, storefront, offer, p.customer, value)
           const c = p.customer
           const command: CaptureLead = {
             type: 'CaptureLead',

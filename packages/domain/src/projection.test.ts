@@ -2,7 +2,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { event, type DomainEvent, type RecordedEvent } from './events.js'
+import { event, type DomainEvent, type RecordedEvent, personalOf, actionTextOf } from './events.js'
 import { campaignOf, emptyCustomer, offer, type ContactChannel, type Offer, type OfferKind, type QualificationState, type Storefront } from './model.js'
 import { cellsOf } from './cells.js'
 import { needsOf, projectBatch, type Changes, type CountDelta, type LeadSummary, type Loaded, type OfferEntry } from './projection.js'
@@ -41,8 +41,8 @@ const captured = (leadId: string, o: CaptureOptions = {}): DomainEvent => {
     leadSource: storefront,
     action,
     offer: o.offer ?? offer(null, 'Contoso CRM'),
-    customer: { ...emptyCustomer, email: `${leadId.toLowerCase()}@contoso.com` },
-    description: null,
+    country: ({ ...emptyCustomer, email: `${leadId.toLowerCase()}@contoso.com` }).country,
+    personal: personalOf({ ...emptyCustomer, email: `${leadId.toLowerCase()}@contoso.com` }, null),
     campaigns: [],
     isTest: o.isTest ?? false,
     doNotContact: action === 'DNC',
@@ -56,7 +56,7 @@ const by = (leadId: string) => ({ leadId, by: 'sam', at: t1, note: null })
 const contacted = (leadId: string, channel: ContactChannel | null = null): DomainEvent => event('LeadContacted', { ...by(leadId), channel })
 
 const actionRecorded = (leadId: string, action: string): DomainEvent =>
-  event('LeadActionRecorded', { leadId, leadSource: 'AzureMarketplace', action, description: null, campaigns: [], doNotContact: action === 'DNC', occurredAt: t1 })
+  event('LeadActionRecorded', { leadId, leadSource: 'AzureMarketplace', action, personal: actionTextOf(null), campaigns: [], doNotContact: action === 'DNC', occurredAt: t1 })
 
 const classified = (offerKey: string, kind: OfferKind): DomainEvent =>
   event('OfferClassified', { offerKey, offerId: null, offerTitle: null, kind, by: 'pat', at: t1 })

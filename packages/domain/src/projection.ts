@@ -1,6 +1,6 @@
 // The views' pure projection: a batch of recorded events plus the rows it touches → the rows to write.
 import * as E from 'fp-ts/lib/Either.js'
-import type { RecordedEvent } from './events.js'
+import { contactOf, customerOf, type RecordedEvent } from './events.js'
 import { moveCells, type Deltas } from './cells.js'
 import { normaliseCountry } from './countries.js'
 import {
@@ -153,13 +153,15 @@ const applyLeadEvent = (
       isTest: d.isTest,
       doNotContact: d.doNotContact,
       actions: [d.action],
-      customer: d.customer,
-      description: d.description,
+      // Sealed (never opened) or erased personal data shows as empty contact fields: a rebuild without the key
+      // gives the same redacted view every time.
+      customer: customerOf(d.personal, d.country),
+      description: contactOf(d.personal).description,
       campaigns: d.campaigns,
       capturedAt: d.occurredAt,
       updatedAt: d.occurredAt,
       history: [historyEntry(r, d.occurredAt, null, { action: d.action, leadSource: d.leadSource, format: d.format, isTest: d.isTest })],
-      country: normaliseCountry(d.customer.country),
+      country: normaliseCountry(d.country),
       reached: notReached,
       disqualificationReason: null,
     })

@@ -2,7 +2,7 @@
 import type * as E from 'fp-ts/lib/Either.js'
 import type * as T from 'fp-ts/lib/Task.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
-import type { FieldProblem, NewEvent, RecordedEvent } from '@leadstream/domain'
+import { isStorable, type FieldProblem, type NewEvent, type RecordedEvent } from '@leadstream/domain'
 
 // ---------------------------------------------------------------------------------------------------------
 // model
@@ -84,6 +84,16 @@ export const wrongExpectedRevision = (streamId: string, expected: ExpectedRevisi
   actual,
 })
 export const storeUnavailable = (e: unknown): StoreError => ({ _tag: 'StoreUnavailable', message: e instanceof Error ? e.message : String(e) })
+
+/**
+ * Every engine refuses, as a defect, an event whose personal data is not sealed: the store never holds (nor the
+ * relay publishes) personal data in clear, whatever a caller forgets. Ingest seals with packages/privacy.
+ */
+export const assertStorable = (requests: ReadonlyArray<AppendRequest>): void => {
+  for (const r of requests)
+    for (const e of r.events)
+      if (!isStorable(e.event)) throw new Error(`refusing to store ${e.event.type} of ${r.streamId} with personal data in clear: it must be sealed first`)
+}
 
 /** True when `actual` (the stream's last revision, -1 if none) satisfies `expected`. */
 export const revisionMatches = (expected: ExpectedRevision, actual: number): boolean =>

@@ -1,3 +1,13 @@
 // Personal data: pseudonymous subjects, data keys (crypto-shredding), erasure, subject access, retention.
 export * from './subject.js'
 export * from './port.js'
+export * from './crypto.js'
+export * from './keyStore.js'
+export * from './master.js'
+export * from './open.js'
+export { sqliteKeyStore } from './sqlite/store.js'
+export { postgresKeyStore } from './postgres/store.js'
+export { keyStoreContract } from './contract.js'
+export * from './seal.js'
+export * from './wrap.js'
+export * from './personalData.js'

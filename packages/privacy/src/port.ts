@@ -1,6 +1,6 @@
 // The key store port: one data key per data subject, wrapped by the master key. Deleting a subject's keys
 // shreds every ciphertext sealed with them (crypto-shredding), wherever copies of the events went.
-import type { SubjectId } from './subject.js'
+import type { IdentitySecret, SubjectId } from './subject.js'
 
 /** A data key, unwrapped, in memory only. `keyId` is what a sealed field names; it never repeats. */
 export interface DataKey {
@@ -17,7 +17,18 @@ export interface KeyStore {
   /** Records that a subject's data went into these leads (erasure and subject access find them here). */
   linkLeads(links: ReadonlyArray<{ readonly subject: SubjectId; readonly leadId: string }>): Promise<void>
   leadsOf(subject: SubjectId): Promise<ReadonlyArray<string>>
+  /** The subject each of these leads was linked to (a later event of a lead is sealed with its subject's key). */
+  subjectsOfLeads(leadIds: ReadonlyArray<string>): Promise<ReadonlyMap<string, SubjectId>>
   /** Deletes every key of the subject; answers how many keys were deleted (0 when none were left). */
   shred(subject: SubjectId): Promise<number>
+  /**
+   * The secret identity HMACs are keyed with when LEADSTREAM_IDENTITY_SECRET is unset: generated once, kept here
+   * wrapped by the master key, so every service sharing this store derives the same ids.
+   */
+  identitySecret(): Promise<IdentitySecret>
+  /** Re-wraps up to `limit` keys still wrapped by a previous master key with the current one; answers how many. */
+  rewrap(limit: number): Promise<number>
+  /** How many keys each master key id wraps (rotation is done when only the current one is left). */
+  wrappedBy(): Promise<ReadonlyArray<{ readonly masterId: string; readonly keys: number }>>
   close(): Promise<void>
 }

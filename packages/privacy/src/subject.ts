@@ -19,3 +19,10 @@ export const subjectOfEmail = (secret: IdentitySecret, email: string): SubjectId
 /** A keyed hash for audit entries and logs: tells two erasures of one person apart from two people, reveals neither. */
 export const keyedDigest = (secret: IdentitySecret, purpose: string, value: string): string =>
   createHmac('sha256', secret.bytes).update(`${purpose}|${value}`).digest('hex').slice(0, 32)
+
+/** The subject of a lead with contact data but no email: its own, derived from the lead id, so it can still be erased. */
+export const subjectOfLead = (secret: IdentitySecret, leadId: string): SubjectId =>
+  `sub-${createHmac('sha256', secret.bytes).update(`subject-lead|${leadId}`).digest('hex').slice(0, 32)}`
+
+/** The identity secret from LEADSTREAM_IDENTITY_SECRET (its UTF-8 bytes), or null when the setting is empty. */
+export const identitySecretOf = (setting: string): IdentitySecret | null => (setting === '' ? null : { bytes: Buffer.from(setting, 'utf8') })

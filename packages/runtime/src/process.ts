@@ -4,7 +4,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { describeSettings, loadConfig, type ConfigOf, type Setting } from './config.js'
 import type { Logger } from './log.js'
-import { describeFault, exitCodeOf, exitCodes, isStorageFault } from './storage.js'
+import { describeFault, exitCodeOf, exitCodes, isStorageFault, StartupFault } from './storage.js'
 
 /**
  * A storage fault thrown while a main starts (its top-level await) reaches here: one message naming the
@@ -16,6 +16,10 @@ export const exitOnStorageFault = (name: string): void => {
     if (isStorageFault(e)) {
       process.stderr.write(`${name}: cannot run: ${describeFault(e.fault)}\n`)
       process.exit(exitCodeOf(e.fault))
+    }
+    if (e instanceof StartupFault) {
+      process.stderr.write(`${name}: cannot run: ${e.message}\n`)
+      process.exit(e.exitCode)
     }
     process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`)
     process.exit(1)

@@ -92,9 +92,48 @@ export const idempotencySettings = {
   ...postgresSettings,
 }
 
+/** 32 bytes in base64, or empty (unset). The message never repeats the value: it is a key. */
+const KeyFromEnv = new t.Type<string, string, unknown>(
+  'master key',
+  (u): u is string => typeof u === 'string',
+  (u, c) =>
+    typeof u === 'string' && (u.trim() === '' || Buffer.from(u.trim(), 'base64').length === 32) && /^[A-Za-z0-9+/]*={0,2}$/.test(u.trim())
+      ? t.success(u.trim())
+      : t.failure(u, c, 'expected 32 bytes in base64 (openssl rand -base64 32); the value is not shown'),
+  t.identity,
+)
+
+/** Personal data (README, "Personal data"): where data keys live and the master key that wraps them. */
+export const privacySettings = {
+  keyStore: sqliteOrPostgres(
+    'LEADSTREAM_KEY_STORE',
+    'data keys of personal data: sqlite (keys.db in the data dir) or postgres (<schema>_keys, shared by every service)',
+  ),
+  masterKey: setting(
+    'LEADSTREAM_MASTER_KEY',
+    KeyFromEnv,
+    'master key wrapping the data keys: 32 random bytes in base64; unset: LEADSTREAM_MASTER_KEY_FILE, else <data dir>/master.key (created on first start)',
+    '',
+  ),
+  masterKeyFile: setting('LEADSTREAM_MASTER_KEY_FILE', StringFromEnv, 'file holding the master key (32 bytes in base64), when LEADSTREAM_MASTER_KEY is unset', ''),
+  previousMasterKeys: setting(
+    'LEADSTREAM_PREVIOUS_MASTER_KEYS',
+    ListFromEnv,
+    'comma-separated previous master keys (base64, or key files) that still unwrap during a rotation',
+    '',
+  ),
+  identitySecret: setting(
+    'LEADSTREAM_IDENTITY_SECRET',
+    StringFromEnv,
+    'secret keying the HMAC of pseudonymous ids (lead ids from emails, subjects); unset: one generated once and kept in the key store',
+    '',
+  ),
+  ...postgresSettings,
+}
+
 /** Settings that only make sense together: each broken pair named the way a missing setting is. */
 export const engineRules = (
-  c: Partial<{ eventStore: string; eventStoreUrl: string; viewStore: string; deadLetterStore: string; idempotencyStore: string; postgresUrl: string }>,
+  c: Partial<{ eventStore: string; eventStoreUrl: string; viewStore: string; deadLetterStore: string; idempotencyStore: string; keyStore: string; postgresUrl: string }>,
 ): ReadonlyArray<string> => [
   ...(c.eventStore === 'eventstoredb' && c.eventStoreUrl === '' ? ['EVENTSTORE_URL: missing (LEADSTREAM_EVENT_STORE=eventstoredb needs it)'] : []),
   ...(
@@ -102,6 +141,7 @@ export const engineRules = (
       ['LEADSTREAM_VIEW_STORE', c.viewStore],
       ['LEADSTREAM_DEAD_LETTER_STORE', c.deadLetterStore],
       ['LEADSTREAM_IDEMPOTENCY_STORE', c.idempotencyStore],
+      ['LEADSTREAM_KEY_STORE', c.keyStore],
     ] as const
   )
     .filter(([, v]) => v === 'postgres' && c.postgresUrl === '')

@@ -8,7 +8,7 @@ import { basename, dirname } from 'node:path'
 // ---------------------------------------------------------------------------------------------------------
 
 /** What a file holds decides what a fault in it means: derived views are rebuilt, acknowledged state is not. */
-export type StoreKind = 'events' | 'views' | 'dead-letters' | 'idempotency' | 'checkpoints' | 'webhooks'
+export type StoreKind = 'events' | 'views' | 'dead-letters' | 'idempotency' | 'checkpoints' | 'keys' | 'webhooks'
 
 export type StorageFault =
   /** The data directory is missing and cannot be created, is a file, sits under a file, or cannot be written. */
@@ -27,6 +27,19 @@ export class StorageFaultError extends Error {
 
 export const isStorageFault = (e: unknown): e is StorageFaultError => e instanceof StorageFaultError
 
+/**
+ * Any other reason a service must not start, with the message an operator acts on and its own exit code (a
+ * master key that does not open the key store, for one). Thrown at start-up like a StorageFaultError.
+ */
+export class StartupFault extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message)
+  }
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // exit codes (2 is bad settings, see process.ts); README, "Settings" and "Operations"
 // ---------------------------------------------------------------------------------------------------------
@@ -37,6 +50,8 @@ export const exitCodes = {
   eventStoreCorrupt: 4,
   stateCorrupt: 5,
   fileLocked: 6,
+  /** The master key is missing, wrong, or does not unwrap the key store's keys (packages/privacy). */
+  masterKey: 7,
 } as const
 
 export const exitCodeOf = (f: StorageFault): number =>
@@ -55,6 +70,7 @@ const holds: Record<StoreKind, string> = {
   idempotency: 'the stored Idempotency-Key answers',
   checkpoints: 'the relay checkpoint',
   webhooks: 'the webhook subscriptions and delivery log',
+  keys: 'the key store (data keys of personal data)',
 }
 
 /** One message naming the file, the setting and what to do. */

@@ -3,7 +3,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { emptyCustomer, event, factsOf, matchesFilter, needsOf, offer, projectBatch, type DomainEvent, type LeadFilter, type RecordedEvent } from '@leadstream/domain'
+import { emptyCustomer, event, factsOf, matchesFilter, needsOf, offer, projectBatch, type DomainEvent, type LeadFilter, type RecordedEvent, personalOf, actionTextOf } from '@leadstream/domain'
 import type { ProjectionLogic, ViewStore } from './port.js'
 
 const logic: ProjectionLogic = { needs: needsOf, project: projectBatch }
@@ -28,8 +28,8 @@ const log = (): RecordedEvent[] => {
       leadSource: storefront,
       action: actions[i % actions.length]!,
       offer: offers[i % offers.length]!,
-      customer: { ...emptyCustomer, country: countries[i % countries.length]! },
-      description: null,
+      country: ({ ...emptyCustomer, country: countries[i % countries.length]! }).country,
+      personal: personalOf({ ...emptyCustomer, country: countries[i % countries.length]! }, null),
       campaigns: [],
       isTest: i % 11 === 0,
       doNotContact: false,
@@ -37,7 +37,7 @@ const log = (): RecordedEvent[] => {
       occurredAt: t(0),
     }))
     let rev = 0
-    if (i % 5 === 1) rec(id, ++rev, event('LeadActionRecorded', { leadId: id, leadSource: storefront, action: 'StartTestDrive', description: null, campaigns: [], doNotContact: false, occurredAt: t(1) }))
+    if (i % 5 === 1) rec(id, ++rev, event('LeadActionRecorded', { leadId: id, leadSource: storefront, action: 'StartTestDrive', personal: actionTextOf(null), campaigns: [], doNotContact: false, occurredAt: t(1) }))
     if (i % 2 === 0) rec(id, ++rev, event('LeadContacted', { leadId: id, by: 's', at: t(2), note: null, channel: null }))
     if (i % 4 === 0) rec(id, ++rev, event('LeadQualified', { leadId: id, by: 's', at: t(5), note: null }))
     if (i % 8 === 0) rec(id, ++rev, event('LeadConverted', { leadId: id, by: 's', at: t(9), note: null }))

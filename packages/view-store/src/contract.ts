@@ -2,7 +2,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { emptyCustomer, needsOf, offer, projectBatch, type Changes, type DomainEvent, type LeadSummary, type RecordedEvent } from '@leadstream/domain'
+import { emptyCustomer, needsOf, offer, projectBatch, type Changes, type DomainEvent, type LeadSummary, type RecordedEvent, personalOf } from '@leadstream/domain'
 import { analyticsContract } from './analyticsContract.js'
 import { BadCursor, type LeadView, type Page, type ProjectionLogic, type ViewStore } from './port.js'
 
@@ -30,8 +30,8 @@ const captured = (leadId: string, opts: { storefront?: 'AppSource' | 'AzureMarke
       leadSource: 'SPZA',
       action: 'PLT',
       offer: offer(opts.offerId ?? 'contoso.crm', null),
-      customer: { ...emptyCustomer, email: `${leadId}@example.com` },
-      description: null,
+      country: ({ ...emptyCustomer, email: `${leadId}@example.com` }).country,
+      personal: personalOf({ ...emptyCustomer, email: `${leadId}@example.com` }, null),
       campaigns: [],
       isTest: opts.isTest ?? false,
       doNotContact: false,
@@ -179,8 +179,9 @@ export const viewStoreContract = (name: string, make: () => Promise<ViewStore>):
     const odd = captured('x1', { at: '2026-11-26T10:00:00.000Z', storefront: 'AzureMarketplace', offerId: 'fabrikam.erp' })
     if (odd.event.type !== 'LeadCaptured') throw new Error('a capture')
     // Text a JSON round trip in the engine must keep exactly: quotes, separators, a NUL, non-ASCII, an emoji.
-    const data = { ...odd.event.data, description: 'say "hi",\n\u0000 =1+1 ;\u001f é 漢 😀', campaigns: ['spring', 'a"b'], doNotContact: true, action: 'DNC',
-      customer: { ...emptyCustomer, firstName: 'Zoë', lastName: "O'Brien", email: 'z@example.com', company: 'Contoso, Ltd' } }
+    const description = 'say "hi",\n\u0000 =1+1 ;\u001f é 漢 😀'
+    const data = { ...odd.event.data, campaigns: ['spring', 'a"b'], doNotContact: true, action: 'DNC',
+      personal: personalOf({ ...emptyCustomer, firstName: 'Zoë', lastName: "O'Brien", email: 'z@example.com', company: 'Contoso, Ltd' }, description) }
     const evs = [
       ...Array.from({ length: 5 }, (_, i) => captured(`q${i}`, { at: `2026-11-2${i}T10:00:00.000Z` })),
       { ...odd, event: { ...odd.event, data } },
@@ -211,7 +212,7 @@ export const viewStoreContract = (name: string, make: () => Promise<ViewStore>):
     }
     const all = await store.exportLeads({ includeTest: true }, 100, null)
     assert.is(all.items.length, 7)
-    assert.is(all.items.find((l) => l.leadId === 'x1')?.description, data.description)
+    assert.is(all.items.find((l) => l.leadId === 'x1')?.description, description)
     assert.is(all.items.find((l) => l.leadId === 'q1')?.state, 'contacted')
     assert.instance(await refusal(store.exportLeads({}, 2, 'bm90LWEtY3Vyc29y')), BadCursor)
   })

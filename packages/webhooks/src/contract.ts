@@ -3,7 +3,7 @@
 // erasure reaches every subscription that had the lead and drops the contact data kept for it.
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { captured, contacted, erased, qualified, recorded, subscription } from './fixtures.js'
+import { captured, contacted, erased, qualified, recorded, sealedFor, subscription } from './fixtures.js'
 import { route } from './messages.js'
 import type { WebhookStore } from './port.js'
 
@@ -55,7 +55,7 @@ export const webhookStoreContract = (name: string, open: () => Promise<WebhookSt
       const ds = await store.deliveries('a', { limit: 10 })
       assert.equal(ds.map((d) => d.type), ['lead.captured', 'lead.state_changed'])
       assert.is((await store.facts(['l1'])).get('l1')?.state, 'contacted')
-      assert.is(ds[0]?.contact, null, 'no contact data kept for a subscription that did not ask')
+      assert.is(ds[0]?.personal, null, 'no personal data kept for a subscription that did not ask')
     } finally {
       await store.close()
     }
@@ -130,11 +130,11 @@ export const webhookStoreContract = (name: string, open: () => Promise<WebhookSt
       await store.addSubscription(subscription('contact', { includeContact: true, events: ['lead.captured'] }))
       await store.addSubscription(subscription('azure', { filters: { storefronts: ['AzureMarketplace'] } }))
       await feed(store, 1, [recorded('l1', 0, captured('l1'))])
-      assert.is((await store.deliveries('contact', { limit: 10 }))[0]?.contact?.email, 'ada@example.com')
+      assert.equal((await store.deliveries('contact', { limit: 10 }))[0]?.personal, { _tag: 'Sealed', sealed: sealedFor('l1'), country: 'GB' }, 'kept sealed, as the event store holds it')
       await feed(store, 2, [recorded('l1', 1, erased('l1'))])
       const ds = await store.deliveries('contact', { limit: 10 })
       assert.equal(ds.map((d) => d.type), ['lead.captured', 'lead.erased'])
-      assert.is(ds[0]?.contact, null, 'the contact data kept for the pending delivery is gone')
+      assert.is(ds[0]?.personal, null, 'the personal data kept for the pending delivery is gone')
       assert.is((await store.deliveries('azure', { limit: 10 })).length, 0, 'a subscription that never had the lead gets no erasure')
     } finally {
       await store.close()

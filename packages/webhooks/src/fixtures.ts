@@ -4,6 +4,9 @@ import type { Subscription } from './messages.js'
 
 let position = 0
 
+/** A sealed record as the event store holds it (opaque here: opening it is the key store's, tested end to end). */
+export const sealedFor = (leadId: string) => ({ keyId: `key-${leadId}`, iv: 'aXY=', data: 'ZGF0YQ==', tag: 'dGFn' })
+
 export const recorded = (leadId: string, revision: number, e: DomainEvent, recordedAt = '2026-12-01T10:00:00.000Z'): RecordedEvent => ({
   eventId: `ev-${leadId}-${revision}`,
   streamId: `lead-${leadId}`,
@@ -22,8 +25,8 @@ export const captured = (leadId: string, changes: { storefront?: 'AppSource' | '
     leadSource: 'AppSource',
     action: 'INS',
     offer: offer(changes.offerId ?? 'contoso.crm', 'Contoso CRM'),
-    customer: { firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.com', phone: '+44 20 1234', country: 'GB', company: 'Analytical', title: 'CTO' },
-    description: 'call me',
+    country: 'GB',
+    personal: sealedFor(leadId),
     campaigns: [],
     isTest: changes.isTest ?? false,
     doNotContact: false,

@@ -3,8 +3,8 @@
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { event } from '@leadstream/domain'
-import { captured, contacted, erased, qualified, recorded, subscription } from './fixtures.js'
-import { bodyOf, deliveryId, route } from './messages.js'
+import { captured, contacted, erased, qualified, recorded, sealedFor, subscription } from './fixtures.js'
+import { bodyOf, deliveryId, route, type PersonalRef } from './messages.js'
 
 const test = suite('route')
 
@@ -13,7 +13,7 @@ const life = () => [
   recorded('b', 0, captured('b', { storefront: 'AzureMarketplace', isTest: true, offerId: 'fabrikam.vm' })),
   recorded('a', 1, contacted('a')),
   recorded('a', 2, qualified('a', 'spoke to Ada Lovelace')),
-  recorded('b', 1, event('LeadActionRecorded', { leadId: 'b', leadSource: 'AzureMarketplace', action: 'PLT', description: null, campaigns: [], doNotContact: false, occurredAt: '2026-12-01T09:20:00.000Z' })),
+  recorded('b', 1, event('LeadActionRecorded', { leadId: 'b', leadSource: 'AzureMarketplace', action: 'PLT', campaigns: [], doNotContact: false, occurredAt: '2026-12-01T09:20:00.000Z', personal: null })),
 ]
 
 test('filters :: storefront, campaign, offer (id or key), test leads, event types', () => {
@@ -34,10 +34,18 @@ test('filters :: storefront, campaign, offer (id or key), test leads, event type
   assert.equal(facts.map((f) => [f.leadId, f.state]), [['a', 'qualified'], ['b', 'captured']])
 })
 
+const ada = { firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.com', phone: '', country: 'GB', company: '', title: '', description: null }
+
 test('payload :: state changes say from and to with the lead’s facts; contact data and notes only when asked', () => {
   const subs = [subscription('plain'), subscription('contact', { includeContact: true })]
   const { outgoing } = route(life(), new Map(), subs)
-  const of = (id: string) => outgoing.flatMap((o) => (o._tag === 'Deliver' && o.delivery.subscriptionId === id ? [JSON.parse(bodyOf(o.delivery.message.payload, o.delivery.message.contact))] : []))
+  const deliveries = (id: string) => outgoing.flatMap((o) => (o._tag === 'Deliver' && o.delivery.subscriptionId === id ? [o.delivery.message] : []))
+  // What the sender opens at send time: the sealed contact through the key store, the note as it is.
+  const opened = (p: PersonalRef | null) =>
+    p === null ? null : p._tag === 'Note' ? { note: p.note } : { contact: ada }
+  const of = (id: string) => deliveries(id).map((m) => JSON.parse(bodyOf(m.payload, opened(m.personal))))
+  assert.equal(deliveries('plain').map((m) => m.personal), [null, null, null], 'nothing personal kept for a subscription that did not ask')
+  assert.equal(deliveries('contact')[0]?.personal, { _tag: 'Sealed', sealed: sealedFor('a'), country: 'GB' }, 'the contact data stays sealed until sent')
   const plain = of('plain')
   assert.equal(plain[1].data.from, 'captured')
   assert.equal(plain[1].data.to, 'contacted')
@@ -46,6 +54,7 @@ test('payload :: state changes say from and to with the lead’s facts; contact 
   assert.is(plain[0].data.contact, undefined)
   assert.is(plain[2].data.note, undefined)
   assert.not.ok(JSON.stringify(plain).includes('ada@example.com'), 'no contact data anywhere in a plain payload')
+  assert.not.ok(JSON.stringify(outgoing).includes('ada@example.com'), 'and none in clear in what the delivery log records')
   const withContact = of('contact')
   assert.is(withContact[0].data.contact.email, 'ada@example.com')
   assert.is(withContact[2].data.note, 'spoke to Ada Lovelace')
@@ -57,7 +66,7 @@ test('erasure :: an Erase for the lead, whatever the filters; ids stable per (su
   const { outgoing } = route([recorded('c', 0, captured('c')), recorded('c', 1, erased('c'))], new Map(), [subscription('s', { events: ['lead.captured'] })])
   assert.equal(outgoing.map((o) => o._tag), ['Deliver', 'Erase'])
   const erase = outgoing[1]!
-  assert.ok(erase._tag === 'Erase' && erase.message.payload.type === 'lead.erased' && erase.message.contact === null)
+  assert.ok(erase._tag === 'Erase' && erase.message.payload.type === 'lead.erased' && erase.message.personal === null)
   assert.is(deliveryId('s', 'e1'), deliveryId('s', 'e1'))
   assert.is.not(deliveryId('s', 'e1'), deliveryId('t', 'e1'))
   assert.match(deliveryId('s', 'e1'), /^msg_[A-Za-z0-9_-]{27}$/)

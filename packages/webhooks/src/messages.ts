@@ -2,7 +2,7 @@
 // state) are folded from its events, so a later event (a state change) is filtered and described like its capture.
 import { createHash } from 'node:crypto'
 import type { WebhookContact, WebhookEventType, WebhookFilters, WebhookPayload } from '@leadstream/api'
-import type { CampaignType, QualificationState, RecordedEvent, Storefront } from '@leadstream/domain'
+import { Sealed, type CampaignType, type DomainEvent, type QualificationState, type RecordedEvent, type Storefront } from '@leadstream/domain'
 
 // ---------------------------------------------------------------------------------------------------------
 // model
@@ -30,7 +30,16 @@ export interface LeadTraits {
   readonly state: QualificationState
 }
 
-/** One event as a message: the payload without contact data, and the contact data apart (it may be erased). */
+/**
+ * The personal part of a message, kept apart from its payload: a capture's contact data as the event store holds
+ * it (sealed: opened with the key store only when a delivery is sent, so a shredded key sends nothing and the
+ * delivery log never holds contact data in clear), or a state change's free-text note (clear in the event too).
+ */
+export type PersonalRef =
+  | { readonly _tag: 'Sealed'; readonly sealed: Sealed; readonly country: string }
+  | { readonly _tag: 'Note'; readonly note: string }
+
+/** One event as a message: the payload without contact data, and the personal part apart (it may be erased). */
 export interface Message {
   readonly type: WebhookEventType
   readonly leadId: string
@@ -38,7 +47,7 @@ export interface Message {
   readonly position: number
   readonly recordedAt: string
   readonly payload: WebhookPayload
-  readonly contact: WebhookContact | null
+  readonly personal: PersonalRef | null
 }
 
 /** A message for one subscription, with its Standard Webhooks message id (stable across retries and replays). */
@@ -90,7 +99,7 @@ export const step = (e: RecordedEvent, before: LeadTraits | undefined): { readon
     const occurredAt = (e.event.data as { readonly at?: unknown; readonly occurredAt?: unknown }).at ?? (e.event.data as { readonly occurredAt?: unknown }).occurredAt
     const at = typeof occurredAt === 'string' ? occurredAt : e.recordedAt
     const data = { leadId: base.leadId, eventId: e.eventId, position: e.position, occurredAt: at, recordedAt: e.recordedAt }
-    return { facts: before, message: { ...base, type: 'lead.erased', payload: { type: 'lead.erased', timestamp: at, data }, contact: null } }
+    return { facts: before, message: { ...base, type: 'lead.erased', payload: { type: 'lead.erased', timestamp: at, data }, personal: null } }
   }
   const ev = e.event
   if (ev.type === 'LeadCaptured') {
@@ -104,7 +113,8 @@ export const step = (e: RecordedEvent, before: LeadTraits | undefined): { readon
         leadId: d.leadId,
         type: 'lead.captured',
         payload: { type: 'lead.captured', timestamp: d.occurredAt, data },
-        contact: { ...d.customer, description: d.description },
+        // Stored events hold personal data sealed only (the stores refuse it in clear); anything else carries none.
+        personal: d.personal !== null && Sealed.is(d.personal) ? { _tag: 'Sealed', sealed: d.personal, country: d.country } : null,
       },
     }
   }
@@ -112,26 +122,16 @@ export const step = (e: RecordedEvent, before: LeadTraits | undefined): { readon
   if (ev.type === 'LeadActionRecorded') {
     const d = ev.data
     const data = { ...ref(e, before, d.occurredAt), action: d.action, leadSource: d.leadSource, campaigns: d.campaigns, doNotContact: d.doNotContact }
-    return { facts: before, message: { ...base, type: 'lead.action_recorded', payload: { type: 'lead.action_recorded', timestamp: d.occurredAt, data }, contact: null } }
+    return { facts: before, message: { ...base, type: 'lead.action_recorded', payload: { type: 'lead.action_recorded', timestamp: d.occurredAt, data }, personal: null } }
   }
-  const to: QualificationState =
-    ev.type === 'LeadContacted'
-      ? 'contacted'
-      : ev.type === 'LeadNurturingStarted'
-        ? 'nurturing'
-        : ev.type === 'LeadQualified'
-          ? 'qualified'
-          : ev.type === 'LeadConverted'
-            ? 'converted'
-            : ev.type === 'LeadDisqualified'
-              ? 'disqualified'
-              : ev.data.to
-  const facts: LeadTraits = { ...before, state: to }
-  const d = ev.data
+  const to = targetOf(ev)
+  if (to === null) return { facts: before, message: null }
+  const facts: LeadTraits = { ...before, state: to.state }
+  const d = to.data
   const data = {
     ...ref(e, facts, d.at),
     from: before.state,
-    to,
+    to: to.state,
     by: d.by,
     ...(ev.type === 'LeadDisqualified' ? { reason: ev.data.reason } : {}),
     ...(ev.type === 'LeadContacted' && ev.data.channel !== null ? { channel: ev.data.channel } : {}),
@@ -144,12 +144,35 @@ export const step = (e: RecordedEvent, before: LeadTraits | undefined): { readon
       ...base,
       type: 'lead.state_changed',
       payload: { type: 'lead.state_changed', timestamp: d.at, data },
-      contact: note === null ? null : { ...emptyContact, description: note },
+      personal: note === null ? null : { _tag: 'Note', note },
     },
   }
 }
 
-const emptyContact: WebhookContact = { firstName: '', lastName: '', email: '', phone: '', country: '', company: '', title: '', description: null }
+type Transition = Extract<DomainEvent, { type: 'LeadContacted' | 'LeadNurturingStarted' | 'LeadQualified' | 'LeadConverted' | 'LeadDisqualified' | 'LeadReopened' }>
+
+/**
+ * The state a qualification event moves its lead to; null for any other event. Events this code does not know
+ * (added to the log later) are left to the default: they send nothing rather than stop the dispatcher.
+ */
+const targetOf = (ev: DomainEvent): { readonly state: QualificationState; readonly data: Transition['data'] } | null => {
+  switch (ev.type) {
+    case 'LeadContacted':
+      return { state: 'contacted', data: ev.data }
+    case 'LeadNurturingStarted':
+      return { state: 'nurturing', data: ev.data }
+    case 'LeadQualified':
+      return { state: 'qualified', data: ev.data }
+    case 'LeadConverted':
+      return { state: 'converted', data: ev.data }
+    case 'LeadDisqualified':
+      return { state: 'disqualified', data: ev.data }
+    case 'LeadReopened':
+      return { state: ev.data.to, data: ev.data }
+    default:
+      return null
+  }
+}
 
 // ---------------------------------------------------------------------------------------------------------
 // destructors
@@ -195,15 +218,18 @@ export const route = (
     if (after === undefined) continue
     for (const s of subscriptions)
       if (wants(s, message, after, e.recordedAt))
-        outgoing.push({ _tag: 'Deliver', delivery: { id: deliveryId(s.id, e.eventId), subscriptionId: s.id, message: s.includeContact ? message : { ...message, contact: null } } })
+        outgoing.push({ _tag: 'Deliver', delivery: { id: deliveryId(s.id, e.eventId), subscriptionId: s.id, message: s.includeContact ? message : { ...message, personal: null } } })
   }
   return { outgoing, facts: [...touched].map((id) => facts.get(id)!) }
 }
 
-/** The body a subscription receives: the payload, with the contact data when it asked for it and it is still there. */
-export const bodyOf = (payload: WebhookPayload, contact: WebhookContact | null): string => {
-  if (contact === null) return JSON.stringify(payload)
-  if (payload.type === 'lead.captured') return JSON.stringify({ ...payload, data: { ...payload.data, contact } })
-  if (payload.type === 'lead.state_changed' && contact.description !== null) return JSON.stringify({ ...payload, data: { ...payload.data, note: contact.description } })
+/** The personal part opened for one attempt: a capture's contact data, or a state change's note. */
+export type OpenedPersonal = { readonly contact: WebhookContact } | { readonly note: string } | null
+
+/** The body a subscription receives: the payload, with the personal part when it asked for it and it is still there. */
+export const bodyOf = (payload: WebhookPayload, personal: OpenedPersonal): string => {
+  if (personal === null) return JSON.stringify(payload)
+  if (payload.type === 'lead.captured' && 'contact' in personal) return JSON.stringify({ ...payload, data: { ...payload.data, contact: personal.contact } })
+  if (payload.type === 'lead.state_changed' && 'note' in personal) return JSON.stringify({ ...payload, data: { ...payload.data, note: personal.note } })
   return JSON.stringify(payload)
 }

@@ -1,8 +1,8 @@
 // The delivery log port: subscriptions, each lead's facts, the deliveries (an outbox per subscription) and the
 // dispatcher's checkpoint, which moves in the same transaction as the deliveries it recorded.
-import type { DeliveryStatus, WebhookContact, WebhookEventType, WebhookPayload, WebhookReplay } from '@leadstream/api'
+import type { DeliveryStatus, WebhookEventType, WebhookPayload, WebhookReplay } from '@leadstream/api'
 import type { LogOffset } from '@leadstream/event-log'
-import type { LeadTraits, Outgoing, Subscription } from './messages.js'
+import type { LeadTraits, Outgoing, PersonalRef, Subscription } from './messages.js'
 
 export interface Delivery {
   /** The `webhook-id`. */
@@ -17,7 +17,8 @@ export interface Delivery {
   /** When the event was recorded (append → delivery latency is measured from it). */
   readonly recordedAt: string
   readonly payload: WebhookPayload
-  readonly contact: WebhookContact | null
+  /** Only for subscriptions that asked for contact data; dropped when the lead's personal data is erased. */
+  readonly personal: PersonalRef | null
   readonly status: DeliveryStatus
   readonly attempts: number
   readonly nextAttemptAt: string | null

@@ -2,9 +2,9 @@
 // named with its subscription and seq, never a payload sent half-read.
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
-import { DeliveryStatus, WebhookContact, WebhookEventType, WebhookFilters, WebhookPayload } from '@leadstream/api'
-import { CampaignType, fromValidation, Offer, QualificationState, Storefront } from '@leadstream/domain'
-import type { LeadTraits, Subscription } from './messages.js'
+import { DeliveryStatus, WebhookEventType, WebhookFilters, WebhookPayload } from '@leadstream/api'
+import { CampaignType, fromValidation, Offer, QualificationState, Sealed, Storefront } from '@leadstream/domain'
+import type { LeadTraits, PersonalRef, Subscription } from './messages.js'
 import type { Delivery } from './port.js'
 
 const decode = <A>(codec: t.Decoder<unknown, A>, value: unknown, what: string): A => {
@@ -16,6 +16,11 @@ const decode = <A>(codec: t.Decoder<unknown, A>, value: unknown, what: string): 
 const json = (s: string | null): unknown => (s === null ? null : JSON.parse(s))
 
 export const LeadTraitsCodec = t.type({ leadId: t.string, storefront: Storefront, campaign: CampaignType, offer: Offer, isTest: t.boolean, state: QualificationState })
+
+const PersonalRefCodec: t.Decoder<unknown, PersonalRef> = t.union([
+  t.type({ _tag: t.literal('Sealed'), sealed: Sealed, country: t.string }),
+  t.type({ _tag: t.literal('Note'), note: t.string }),
+])
 
 export interface SubscriptionRow {
   id: string
@@ -51,7 +56,7 @@ export interface DeliveryRow {
   position: number | string
   recorded_at: string
   payload: string
-  contact: string | null
+  personal: string | null
   status: string
   attempts: number
   next_at: number | string | null
@@ -72,7 +77,7 @@ export const toDelivery = (r: DeliveryRow): Delivery => {
     position: Number(r.position),
     recordedAt: r.recorded_at,
     payload: decode(WebhookPayload, json(r.payload), `${what} payload`),
-    contact: r.contact === null ? null : decode(WebhookContact, json(r.contact), `${what} contact`),
+    personal: r.personal === null ? null : decode(PersonalRefCodec, json(r.personal), `${what} personal data`),
     status: decode(DeliveryStatus, r.status, `${what} status`),
     attempts: r.attempts,
     nextAttemptAt: r.next_at === null ? null : new Date(Number(r.next_at)).toISOString(),

@@ -4,7 +4,7 @@ import { projectorSettings } from '@leadstream/projector'
 import { querySettings } from '@leadstream/query-api'
 import { webhookSettings } from '@leadstream/webhooks-service'
 import * as t from 'io-ts'
-import { setting, commonSettings, deadLetterSettings, eventStoreSettings, idempotencySettings, httpSettings, tokenSettings, viewStoreSettings, type ConfigOf } from '@leadstream/runtime'
+import { setting, commonSettings, deadLetterSettings, eventStoreSettings, idempotencySettings, httpSettings, privacySettings, tokenSettings, viewStoreSettings, type ConfigOf } from '@leadstream/runtime'
 
 export const embeddedSettings = {
   projectorThread: setting(
@@ -20,6 +20,7 @@ export const embeddedSettings = {
   ...viewStoreSettings,
   ...deadLetterSettings,
   ...idempotencySettings,
+  ...privacySettings,
   ...ingestSettings,
   ...projectorSettings,
   ...querySettings,

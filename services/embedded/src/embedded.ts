@@ -7,6 +7,7 @@ import { openEventStore } from '@leadstream/event-store'
 import { httpApp, listen, openIdempotencyKeys, servedRoutes, type Served, type Tokens } from '@leadstream/http-edge'
 import { eventRoutes, ingestRoutes } from '@leadstream/ingest'
 import { projectionRoutes, supervisor, supervisorInWorker } from '@leadstream/projector'
+import { openPersonalData } from '@leadstream/privacy'
 import { adminRoutes, dashboardPage, exportRoutes, queryRoutes } from '@leadstream/query-api'
 import { createLogger, createMetrics, type Logger } from '@leadstream/runtime'
 import { dropViewStore, liveViews, openViewStore } from '@leadstream/view-store'
@@ -28,6 +29,8 @@ export const startEmbedded = async (
   now: () => Date = () => new Date(),
 ): Promise<Running> => {
   const metrics = createMetrics()
+  // First: a master key that does not open the key store stops the process before anything is written.
+  const personal = await openPersonalData(config, logger)
   const store = await openEventStore(config, { now })
   const base = await openViewStore(config, 1, logger)
   const deadLetters = await openDeadLetters(config)
@@ -42,7 +45,7 @@ export const startEmbedded = async (
             base,
             openViews: (g) => openViewStore(config, g),
             dropViews: (g, s) => dropViewStore(config, g, s),
-            openLog: async () => embeddedEventLog(store),
+            openLog: async () => personal.opening(embeddedEventLog(store)),
             metrics,
             logger,
             deadLetters,
@@ -52,9 +55,10 @@ export const startEmbedded = async (
   await leads.start()
   const views = liveViews({ projection: leadsProjection.name, base, openViews: (g) => openViewStore(config, g) })
 
-  const webhooks = config.webhooks === 'on' ? await startWebhooks(config, { log: embeddedEventLog(store, { idleWaitMs: 250 }), registry: metrics.registry, logger, now }) : null
+  const webhooks = config.webhooks === 'on' ? await startWebhooks(config, { log: embeddedEventLog(store, { idleWaitMs: 250 }), keys: personal.keys, registry: metrics.registry, logger, now }) : null
 
-  const ingestPorts = { store, deadLetters, sources: withSources(config.leadSources), now, newId: randomUUID, metrics, logger }
+  // Ingest appends through the sealing store: the event store holds personal data as ciphertext only.
+  const ingestPorts = { store: personal.sealing(store), deadLetters, sources: withSources(config.leadSources), identity: personal.identity, now, newId: randomUUID, metrics, logger }
   const app = httpApp(
     [
       ingestRoutes(ingestPorts, { tokens, idempotencyKeys, bodyLimitBytes: config.bodyLimitBytes, maxBatch: config.maxBatch, marketplaceSecrets: config.marketplaceSecrets }),
@@ -91,7 +95,7 @@ export const startEmbedded = async (
         await leads.stop()
         await webhooks?.close()
         await views.close()
-        await Promise.all([store.close(), base.close(), deadLetters.close(), idempotencyKeys.close()])
+        await Promise.all([store.close(), base.close(), deadLetters.close(), idempotencyKeys.close(), personal.close()])
         logger.info('leadstream stopped')
       })()),
   }

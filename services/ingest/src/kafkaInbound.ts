@@ -85,7 +85,7 @@ export const kafkaInbound = (ports: IngestPorts, options: KafkaInboundOptions): 
             }
             const value = read.value
             const format = formatOf(m, value)
-            const decoded = format === 'native' ? decodeNativeLead(value) : decodeMarketplaceLead(ports.sources, { receivedAt }, value)
+            const decoded = format === 'native' ? decodeNativeLead(value) : decodeMarketplaceLead(ports.sources, { receivedAt, identity: ports.identity }, value)
             byFormat[format].push({ m, item: { index, payload: text, decoded } })
           })
           const source = `kafka:${topic}`

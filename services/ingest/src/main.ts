@@ -17,8 +17,10 @@ import {
   httpSettings,
   kafkaSettings,
   onShutdown,
+  privacySettings,
   tokenSettings,
 } from '@leadstream/runtime'
+import { openPersonalData } from '@leadstream/privacy'
 import { kafkaInbound } from './kafkaInbound.js'
 import { eventRoutes } from './events.js'
 import { ingestRoutes } from './routes.js'
@@ -27,16 +29,18 @@ import { ingestKafkaSettings, ingestSettings } from './settings.js'
 const config = configOrExit(
   'leadstream-ingest',
   'leads in over HTTP (and Kafka) → decide → append to the event store',
-  { ...commonSettings, ...httpSettings(8081), ...tokenSettings, ...eventStoreSettings, ...deadLetterSettings, ...idempotencySettings, ...ingestSettings, ...kafkaSettings, ...ingestKafkaSettings },
+  { ...commonSettings, ...httpSettings(8081), ...tokenSettings, ...eventStoreSettings, ...deadLetterSettings, ...idempotencySettings, ...privacySettings, ...ingestSettings, ...kafkaSettings, ...ingestKafkaSettings },
   engineRules,
 )
 const logger = createLogger('ingest', config.logLevel)
 const metrics = createMetrics()
+const personal = await openPersonalData(config, logger)
 const store = await openEventStore(config)
 const deadLetters = await openDeadLetters(config)
 const idempotencyKeys = await openIdempotencyKeys(config, store)
 const tokens = { ingest: config.ingestTokens, analyst: config.analystTokens, operator: config.operatorTokens }
-const ports = { store, deadLetters, sources: withSources(config.leadSources), now: () => new Date(), newId: randomUUID, metrics, logger }
+// Appends go through the sealing store: the event store (and so the relay and Kafka) holds ciphertext only.
+const ports = { store: personal.sealing(store), deadLetters, sources: withSources(config.leadSources), identity: personal.identity, now: () => new Date(), newId: randomUUID, metrics, logger }
 
 const kafka = config.kafkaBrokers.length > 0 ? kafkaClient(config.kafkaBrokers, 'leadstream-ingest', logger) : null
 const producer = kafka === null ? null : idempotentProducer(kafka)
@@ -71,5 +75,5 @@ onShutdown(logger, async () => {
   // Disconnecting lets the batch in hand finish: its appends land and its offset is committed, or neither.
   await inbound?.stop()
   await producer?.disconnect()
-  await Promise.all([store.close(), deadLetters.close(), idempotencyKeys.close()])
+  await Promise.all([store.close(), deadLetters.close(), idempotencyKeys.close(), personal.close()])
 })

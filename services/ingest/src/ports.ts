@@ -1,6 +1,6 @@
 // What the ingest service needs from the outside world, passed in by a composition root.
 import type { DeadLetters } from '@leadstream/dead-letters'
-import type { SourceMap } from '@leadstream/domain'
+import type { KeyedHash, SourceMap } from '@leadstream/domain'
 import type { EventStore } from '@leadstream/event-store'
 import type { Logger, Metrics } from '@leadstream/runtime'
 
@@ -8,6 +8,8 @@ export interface IngestPorts {
   readonly store: EventStore
   readonly deadLetters: DeadLetters
   readonly sources: SourceMap
+  /** Keys lead ids derived from emails (the identity secret's HMAC, never a bare hash). */
+  readonly identity: KeyedHash
   readonly now: () => Date
   readonly newId: () => string
   readonly metrics: Metrics

@@ -25,7 +25,7 @@ export const replayDeadLetter =
       return E.left({ _tag: 'StillRejected', id, problems: [{ path: '(body)', reason: `the stored payload is not one JSON value (${read._tag === 'Unreadable' ? read.reason : 'an array'}); it cannot be replayed` }] })
     const raw = read.value
     const receivedAt = ports.now().toISOString()
-    const decoded = d.format === 'native' ? decodeNativeLead(raw) : decodeMarketplaceLead(ports.sources, { receivedAt }, raw)
+    const decoded = d.format === 'native' ? decodeNativeLead(raw) : decodeMarketplaceLead(ports.sources, { receivedAt, identity: ports.identity }, raw)
     const summary = await ingestLeads(ports)([{ index: 0, payload: d.payload, decoded }], `replay:${d.source}`, d.format, { keepRejected: false })
     const result = summary.results[0]!
     if (result.status === 'rejected') return E.left({ _tag: 'StillRejected', id, problems: result.problems })

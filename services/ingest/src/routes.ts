@@ -104,7 +104,7 @@ export const ingestRoutes =
       [requireRoleOrCode(options.tokens, 'ingest', options.marketplaceSecrets)],
       inboundRoutes.submitMarketplaceLeads,
       ...write,
-      leadsRoute('marketplace', (v, receivedAt) => decodeMarketplaceLead(ports.sources, { receivedAt }, v)),
+      leadsRoute('marketplace', (v, receivedAt) => decodeMarketplaceLead(ports.sources, { receivedAt, identity: ports.identity }, v)),
     )
 
     mount(router, options.tokens, inboundRoutes.runLeadCommand, ...write, async (req: Request, res: Response) => {

@@ -17,9 +17,11 @@ import {
   httpSettings,
   kafkaSettings,
   onShutdown,
+  privacySettings,
   tokenSettings,
   viewStoreSettings,
 } from '@leadstream/runtime'
+import { openPersonalData } from '@leadstream/privacy'
 import { dropViewStore, openViewStore } from '@leadstream/view-store'
 import { projectionRoutes } from './routes.js'
 import { projectorServiceSettings, projectorSettings } from './settings.js'
@@ -36,6 +38,7 @@ const config = configOrExit(
     ...eventStoreSettings,
     ...viewStoreSettings,
     ...deadLetterSettings,
+    ...privacySettings,
     ...projectorSettings,
     ...projectorServiceSettings,
   },
@@ -44,6 +47,8 @@ const config = configOrExit(
 const logger = createLogger('projector', config.logLevel)
 const metrics = createMetrics()
 const tokens = { ingest: config.ingestTokens, analyst: config.analystTokens, operator: config.operatorTokens }
+// The key store opens what the log holds sealed; a master key that does not open it stops the process here.
+const personal = await openPersonalData(config, logger)
 const base = await openViewStore(config, 1, logger)
 // Parked poison events (LEADSTREAM_PROJECTION_ON_POISON=park): beside this projector's data, or shared in PostgreSQL.
 const deadLetters = await openDeadLetters(config)
@@ -59,7 +64,8 @@ const HISTORY_PARTITION = -1
  * When retention has removed the start of the topic, a rebuilt generation first reads the history from the
  * event store itself (shared SQLite file or EventStoreDB), then Kafka.
  */
-const openLog = async (generation: number): Promise<EventLog> => {
+const openLog = async (generation: number): Promise<EventLog> => personal.opening(await sealedLog(generation))
+const sealedLog = async (generation: number): Promise<EventLog> => {
   if (store !== null) return embeddedEventLog(store)
   if (kafka === null) throw new Error('no event log configured')
   const live = kafkaEventLog({
@@ -103,4 +109,5 @@ onShutdown(logger, async () => {
   await base.close()
   await deadLetters.close()
   await store?.close()
+  await personal.close()
 })

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { sqliteDeadLetters } from '@leadstream/dead-letters'
-import { emptyCustomer, event, offer, streamOfLead } from '@leadstream/domain'
+import { emptyCustomer, event, offer, streamOfLead, personalOf } from '@leadstream/domain'
 import { embeddedEventLog } from '@leadstream/event-log'
 import { sqliteEventStore } from '@leadstream/event-store'
 import { createLogger, createMetrics } from '@leadstream/runtime'
@@ -27,8 +27,9 @@ const capture = (leadId: string) => ({
     leadSource: 'SPZA',
     action: 'PLT',
     offer: offer('contoso.crm', null),
-    customer: { ...emptyCustomer, email: `${leadId}@example.com` },
-    description: null,
+    country: '',
+    // Stored as is (no sealing here): no personal data.
+    personal: null,
     campaigns: [],
     isTest: false,
     doNotContact: false,

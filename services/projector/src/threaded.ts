@@ -14,6 +14,10 @@ export interface WorkerSettings {
   readonly deadLetterStore: 'sqlite' | 'postgres'
   readonly postgresUrl: string
   readonly postgresSchema: string
+  readonly keyStore: 'sqlite' | 'postgres'
+  readonly masterKey: string
+  readonly masterKeyFile: string
+  readonly previousMasterKeys: ReadonlyArray<string>
   readonly projectorBatch: number
   readonly onPoison: OnPoison
   readonly logLevel: string

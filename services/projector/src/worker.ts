@@ -4,6 +4,7 @@ import { parentPort, workerData } from 'node:worker_threads'
 import { openDeadLetters } from '@leadstream/dead-letters'
 import { embeddedEventLog } from '@leadstream/event-log'
 import { openEventStore } from '@leadstream/event-store'
+import { openKeyStore, openingLog } from '@leadstream/privacy'
 import { createLogger, createMetrics } from '@leadstream/runtime'
 import { dropViewStore, openViewStore } from '@leadstream/view-store'
 import { supervisor } from './supervisor.js'
@@ -18,7 +19,9 @@ const logger = createLogger('projector', settings.logLevel)
 const store = await openEventStore(settings, { pollMs: 5 })
 const base = await openViewStore(settings, 1, logger)
 const deadLetters = await openDeadLetters(settings)
-const log = embeddedEventLog(store)
+// The owner thread opened the key store first (and created the embedded master key if needed): this opens it again.
+const keys = await openKeyStore(settings)
+const log = openingLog(embeddedEventLog(store), keys)
 const leads = supervisor(
   {
     base,
@@ -44,7 +47,7 @@ port.on('message', (m: WorkerRequest) => {
         return leads.setPaused(m.paused)
       case 'stop':
         await leads.stop()
-        await Promise.all([base.close(), store.close(), deadLetters.close()])
+        await Promise.all([base.close(), store.close(), deadLetters.close(), keys.close()])
         return null
       default: {
         const never: never = m

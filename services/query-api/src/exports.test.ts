@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { emptyCustomer, needsOf, offer, projectBatch, type RecordedEvent } from '@leadstream/domain'
+import { emptyCustomer, needsOf, offer, projectBatch, type RecordedEvent, personalOf } from '@leadstream/domain'
 import { httpApp, listen, type Listening } from '@leadstream/http-edge'
 import { createLogger, createMetrics, defaultHttpTimeouts } from '@leadstream/runtime'
 import { sqliteViewStore, type ViewStore } from '@leadstream/view-store'
@@ -35,9 +35,9 @@ const captured = (i: number): RecordedEvent => ({
       leadSource: i % 2 === 0 ? 'SPZA' : 'AzureMarketplace',
       action: 'PLT',
       offer: offer('contoso.crm', 'Contoso CRM'),
-      customer: { ...emptyCustomer, firstName: `First${i}`, email: `l${i}@example.com`, company: 'Contoso, Ltd', country: 'US' },
+      country: ({ ...emptyCustomer, firstName: `First${i}`, email: `l${i}@example.com`, company: 'Contoso, Ltd', country: 'US' }).country,
       // Long rows, so the export (~20 MB) is much more than loopback's socket buffers (a few MB) can hold.
-      description: 'A description long enough to make the export larger than socket buffers. '.repeat(56),
+      personal: personalOf({ ...emptyCustomer, firstName: `First${i}`, email: `l${i}@example.com`, company: 'Contoso, Ltd', country: 'US' }, 'A description long enough to make the export larger than socket buffers. '.repeat(56)),
       campaigns: [],
       isTest: false,
       doNotContact: false,

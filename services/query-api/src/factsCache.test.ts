@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { emptyCustomer, event, funnelFigures, needsOf, offer, projectBatch, topOf, type DomainEvent, type RecordedEvent } from '@leadstream/domain'
+import { emptyCustomer, event, funnelFigures, needsOf, offer, projectBatch, topOf, type DomainEvent, type RecordedEvent, personalOf } from '@leadstream/domain'
 import { sqliteViewStore, type ViewReader, type ViewStore } from '@leadstream/view-store'
 import { figuresOfColumns, topOfColumns } from './fastAnalytics.js'
 import { factsCache } from './factsCache.js'
@@ -22,8 +22,8 @@ const at = (h: number) => new Date(Date.parse('2026-02-01T00:00:00Z') + h * 3_60
 const capture = (i: number) =>
   rec(`L${i}`, 0, event('LeadCaptured', {
     leadId: `L${i}`, storefront: i % 2 === 0 ? 'AppSource' : 'AzureMarketplace', campaign: i % 2 === 0 ? 'nurture' : 'demand-generation',
-    leadSource: 'x', action: i % 3 === 0 ? 'INS' : 'Weird', offer: offers[i % offers.length]!, customer: { ...emptyCustomer, country: i % 4 === 0 ? 'DE' : 'US' },
-    description: null, campaigns: [], isTest: i % 7 === 0, doNotContact: false, format: 'native', occurredAt: at(i),
+    leadSource: 'x', action: i % 3 === 0 ? 'INS' : 'Weird', offer: offers[i % offers.length]!, country: ({ ...emptyCustomer, country: i % 4 === 0 ? 'DE' : 'US' }).country,
+    personal: personalOf({ ...emptyCustomer, country: i % 4 === 0 ? 'DE' : 'US' }, null), campaigns: [], isTest: i % 7 === 0, doNotContact: false, format: 'native', occurredAt: at(i),
   }))
 
 const apply = async (store: ViewStore, events: ReadonlyArray<RecordedEvent>) => {

@@ -8,6 +8,7 @@ import type { Logger } from '@leadstream/runtime'
 import { route, type WebhookStore } from '@leadstream/webhooks'
 import { sender, type Sender, type SenderOptions } from './sender.js'
 import type { WebhookMetrics } from './metrics.js'
+import type { OpenPersonal } from './personal.js'
 
 export interface DispatcherPorts {
   readonly log: EventLog
@@ -16,6 +17,7 @@ export interface DispatcherPorts {
   readonly metrics: WebhookMetrics
   readonly now: () => Date
   readonly random?: () => number
+  readonly openPersonal: OpenPersonal
 }
 
 export interface Dispatcher {
@@ -27,7 +29,7 @@ export interface Dispatcher {
 }
 
 export const dispatcher = (ports: DispatcherPorts, options: SenderOptions & { readonly maxBatch: number }): Dispatcher => {
-  const send = sender({ store: ports.store, logger: ports.logger, metrics: ports.metrics, now: ports.now, random: ports.random ?? Math.random }, options)
+  const send = sender({ store: ports.store, logger: ports.logger, metrics: ports.metrics, now: ports.now, random: ports.random ?? Math.random, openPersonal: ports.openPersonal }, options)
   const abort = new AbortController()
   let state: DispatcherView['state'] = 'starting'
   let lastError: string | null = null

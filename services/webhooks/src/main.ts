@@ -4,14 +4,27 @@
 import { embeddedEventLog, ensureTopics, kafkaClient, kafkaEventLog, type EventLog } from '@leadstream/event-log'
 import { openEventStore } from '@leadstream/event-store'
 import { httpApp, listen } from '@leadstream/http-edge'
-import { commonSettings, configOrExit, createLogger, createMetrics, engineRules, eventStoreSettings, httpSettings, kafkaSettings, onShutdown, tokenSettings } from '@leadstream/runtime'
+import { openPersonalData } from '@leadstream/privacy'
+import {
+  commonSettings,
+  configOrExit,
+  createLogger,
+  createMetrics,
+  engineRules,
+  eventStoreSettings,
+  httpSettings,
+  kafkaSettings,
+  onShutdown,
+  privacySettings,
+  tokenSettings,
+} from '@leadstream/runtime'
 import { webhookServiceSettings, webhookSettings } from './settings.js'
 import { startWebhooks } from './start.js'
 
 const config = configOrExit(
   'leadstream-webhooks',
   'reads the event log and delivers signed webhooks to the subscriptions',
-  { ...commonSettings, ...httpSettings(8084), ...tokenSettings, ...kafkaSettings, ...eventStoreSettings, ...webhookSettings, ...webhookServiceSettings },
+  { ...commonSettings, ...httpSettings(8084), ...tokenSettings, ...kafkaSettings, ...eventStoreSettings, ...privacySettings, ...webhookSettings, ...webhookServiceSettings },
   (c) => [
     ...engineRules(c),
     ...(c.webhookStore === 'postgres' && c.postgresUrl === '' ? ['LEADSTREAM_POSTGRES_URL: missing (LEADSTREAM_WEBHOOK_STORE=postgres needs it)'] : []),
@@ -21,6 +34,8 @@ const config = configOrExit(
 const logger = createLogger('webhooks', config.logLevel)
 const metrics = createMetrics()
 const tokens = { ingest: config.ingestTokens, analyst: config.analystTokens, operator: config.operatorTokens }
+// The key store opens contact data for subscriptions that ask for it (the one ingest seals with: shared PostgreSQL).
+const personal = await openPersonalData(config, logger)
 const store = config.eventLog === 'embedded' ? await openEventStore(config, { pollMs: 5 }) : null
 const openLog = async (): Promise<EventLog> => {
   if (store !== null) return embeddedEventLog(store, { idleWaitMs: 250 })
@@ -28,7 +43,7 @@ const openLog = async (): Promise<EventLog> => {
   await ensureTopics(kafka, [{ topic: config.eventsTopic, partitions: config.topicPartitions }])
   return kafkaEventLog({ kafka, topic: config.eventsTopic, groupId: config.webhookGroup, sessionTimeoutMs: config.kafkaSessionMs })
 }
-const webhooks = await startWebhooks(config, { log: await openLog(), registry: metrics.registry, logger })
+const webhooks = await startWebhooks(config, { log: await openLog(), keys: personal.keys, registry: metrics.registry, logger })
 
 const app = httpApp([webhooks.routes(tokens)], {
   metrics,
@@ -48,4 +63,5 @@ onShutdown(logger, async () => {
   // deliveries in flight finish and records them; what is cut short is sent again at the next start.
   await webhooks.close()
   await store?.close()
+  await personal.close()
 })

@@ -24,6 +24,7 @@ import {
   type WebhookStore,
 } from '@leadstream/webhooks'
 import type { WebhookMetrics } from './metrics.js'
+import type { OpenPersonal } from './personal.js'
 
 export interface SenderPorts {
   readonly store: WebhookStore
@@ -31,6 +32,8 @@ export interface SenderPorts {
   readonly metrics: WebhookMetrics
   readonly now: () => Date
   readonly random: () => number
+  /** Opens a delivery's personal part for one attempt (the key store's unsealer). */
+  readonly openPersonal: OpenPersonal
 }
 
 export interface SenderOptions {
@@ -123,7 +126,7 @@ export const sender = (ports: SenderPorts, options: SenderOptions): Sender => {
     })
 
   const attempt = async (s: Subscription, d: Delivery): Promise<void> => {
-    const body = bodyOf(d.payload, s.includeContact ? d.contact : null)
+    const body = bodyOf(d.payload, s.includeContact && d.personal !== null ? await ports.openPersonal(d.leadId, d.personal) : null)
     const outcome = await post(s.url, signedHeaders(s.secret, d.id, ports.now(), body), body, options.timeoutMs)
     const at = ports.now()
     const attempts = d.attempts + 1

@@ -9,6 +9,8 @@ import type { Registry } from 'prom-client'
 import { dispatcher, type Dispatcher } from './dispatcher.js'
 import { webhookMetrics } from './metrics.js'
 import { webhookAdminRoutes } from './routes.js'
+import { notesOnly, personalOpener } from './personal.js'
+import type { KeyStore } from '@leadstream/privacy'
 import type { WebhookConfig } from './settings.js'
 
 export interface Webhooks {
@@ -21,13 +23,21 @@ export interface Webhooks {
 
 export const startWebhooks = async (
   config: WebhookConfig & { readonly dataDir: string },
-  ports: { readonly log: EventLog; readonly registry: Registry; readonly logger: Logger; readonly now?: () => Date },
+  ports: {
+    /** The log as stored (personal data sealed): the dispatcher keeps it sealed and opens it per attempt. */
+    readonly log: EventLog
+    /** The key store that opens contact data (null: none is sent, only notes). */
+    readonly keys: KeyStore | null
+    readonly registry: Registry
+    readonly logger: Logger
+    readonly now?: () => Date
+  },
 ): Promise<Webhooks> => {
   const now = ports.now ?? (() => new Date())
   const store = await openWebhookStore(config)
   const metrics = webhookMetrics(ports.registry, store, now)
   const d = dispatcher(
-    { log: ports.log, store, logger: ports.logger, metrics, now },
+    { log: ports.log, store, logger: ports.logger, metrics, now, openPersonal: ports.keys === null ? notesOnly : personalOpener(ports.keys) },
     {
       maxBatch: config.webhookBatch,
       timeoutMs: config.webhookTimeoutMs,

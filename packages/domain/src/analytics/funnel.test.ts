@@ -3,7 +3,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { event, type DomainEvent, type RecordedEvent } from '../events.js'
+import { event, type DomainEvent, type RecordedEvent, personalOf } from '../events.js'
 import { emptyCustomer, offer } from '../model.js'
 import { projectBatch, type LeadSummary } from '../projection.js'
 import { LeadSummaryCodec } from '../summaryCodec.js'
@@ -34,8 +34,8 @@ const capture = (leadId: string, country: string, action = 'INS') =>
     leadSource: 'AzureMarketplace',
     action,
     offer: offer('contoso.vm', 'Contoso VM'),
-    customer: { ...emptyCustomer, country },
-    description: null,
+    country: ({ ...emptyCustomer, country }).country,
+    personal: personalOf({ ...emptyCustomer, country }, null),
     campaigns: [],
     isTest: false,
     doNotContact: false,

@@ -18,7 +18,7 @@ import {
   type StreamingRead,
 } from '@eventstore/db-client'
 import type { RecordedEvent } from '@leadstream/domain'
-import { storeUnavailable, type AppendOutcome, type AppendRequest, type EventStore, type StoreError } from '../port.js'
+import { assertStorable, storeUnavailable, type AppendOutcome, type AppendRequest, type EventStore, type StoreError } from '../port.js'
 import {
   DOMAIN_STREAM_PREFIXES,
   expectedRevisionOf,
@@ -102,6 +102,7 @@ export const eventStoreDbEventStore = (options: EventStoreDbOptions): EventStore
   // -------------------------------------------------------------------------------------------------------
 
   const appendOne = async (req: AppendRequest): Promise<E.Either<StoreError, AppendOutcome>> => {
+    assertStorable([req])
     const events = req.events.map(toEventData)
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const read = await readRaw(req.streamId)

@@ -4,6 +4,7 @@ import * as TE from 'fp-ts/lib/TaskEither.js'
 import { decodeEvent, type NewEvent, type RecordedEvent } from '@leadstream/domain'
 import { idempotencyScope, openSqlite, type Sqlite } from '@leadstream/runtime'
 import {
+  assertStorable,
   revisionMatches,
   storeUnavailable,
   wrongExpectedRevision,
@@ -110,6 +111,7 @@ export const sqliteEventStore = (options: SqliteEventStoreOptions): EventStore &
   }
 
   const appendAll = db.transaction((requests: ReadonlyArray<AppendRequest>, recordedAt: string) => {
+    assertStorable(requests)
     const results = requests.map((r) => appendOne(r, recordedAt))
     // The request's Idempotency-Key, claimed in the transaction that wrote its events (see IdempotencyRecords).
     const claim = idempotencyScope.getStore()

@@ -5,7 +5,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import pg from 'pg'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { emptyCustomer, needsOf, offer, projectBatch, type DomainEvent, type RecordedEvent } from '@leadstream/domain'
+import { emptyCustomer, needsOf, offer, projectBatch, type DomainEvent, type RecordedEvent, personalOf } from '@leadstream/domain'
 import { viewStoreContract } from '../contract.js'
 import type { ProjectionLogic, ViewStore } from '../port.js'
 import { quoteIdent } from '@leadstream/runtime'
@@ -78,7 +78,7 @@ if (down !== null) {
   const captured = (leadId: string, offerId: string, description: string | null = null) =>
     rec(`lead-${leadId}`, 0, {
       type: 'LeadCaptured',
-      version: 1,
+      version: 2,
       data: {
         leadId,
         storefront: 'AppSource',
@@ -86,8 +86,8 @@ if (down !== null) {
         leadSource: 'SPZA',
         action: 'PLT',
         offer: offer(offerId, null),
-        customer: { ...emptyCustomer, email: `${leadId}@example.com` },
-        description,
+        country: '',
+        personal: personalOf({ ...emptyCustomer, email: `${leadId}@example.com` }, description),
         campaigns: [],
         isTest: false,
         doNotContact: false,

@@ -32,7 +32,7 @@ const migrations: ReadonlyArray<PgMigration> = [
      position        bigint NOT NULL,
      recorded_at     text NOT NULL,
      payload         text NOT NULL,
-     contact         text,
+     personal        text,
      status          text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'delivered', 'parked')),
      attempts        integer NOT NULL DEFAULT 0,
      next_at         bigint,
@@ -67,7 +67,7 @@ export const postgresWebhookStore = async (options: PostgresWebhookStoreOptions)
   const s = quoteIdent(options.schema)
   const put = (c: pg.PoolClient, d: NewDelivery, now: number) =>
     c.query(
-      `INSERT INTO ${s}.deliveries (id, subscription_id, type, lead_id, event_id, position, recorded_at, payload, contact, next_at)
+      `INSERT INTO ${s}.deliveries (id, subscription_id, type, lead_id, event_id, position, recorded_at, payload, personal, next_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING`,
       [
         d.id,
@@ -78,7 +78,7 @@ export const postgresWebhookStore = async (options: PostgresWebhookStoreOptions)
         d.message.position,
         d.message.recordedAt,
         JSON.stringify(d.message.payload),
-        d.message.contact === null ? null : JSON.stringify(d.message.contact),
+        d.message.personal === null ? null : JSON.stringify(d.message.personal),
         now,
       ],
     )
@@ -143,7 +143,7 @@ export const postgresWebhookStore = async (options: PostgresWebhookStoreOptions)
             continue
           }
           const to = (await c.query<{ subscription_id: string }>(`SELECT DISTINCT subscription_id FROM ${s}.deliveries WHERE lead_id = $1`, [o.message.leadId])).rows
-          await c.query(`UPDATE ${s}.deliveries SET contact = NULL WHERE lead_id = $1 AND contact IS NOT NULL`, [o.message.leadId])
+          await c.query(`UPDATE ${s}.deliveries SET personal = NULL WHERE lead_id = $1 AND personal IS NOT NULL`, [o.message.leadId])
           for (const r of to) await put(c, { id: deliveryId(r.subscription_id, o.message.eventId), subscriptionId: r.subscription_id, message: o.message }, now)
         }
         await c.query(`INSERT INTO ${s}.checkpoints (partition, "offset") VALUES ($1, $2) ON CONFLICT (partition) DO UPDATE SET "offset" = excluded."offset"`, [b.partition, b.offset])

@@ -31,7 +31,7 @@ const migrations = [
      position        INTEGER NOT NULL,
      recorded_at     TEXT NOT NULL,
      payload         TEXT NOT NULL,
-     contact         TEXT,
+     personal        TEXT,
      status          TEXT NOT NULL DEFAULT 'pending',
      attempts        INTEGER NOT NULL DEFAULT 0,
      next_at         INTEGER,
@@ -71,11 +71,11 @@ export const sqliteWebhookStore = (options: { readonly path: string }): WebhookS
     fact: db.prepare<[string], { facts: string }>('SELECT facts FROM lead_facts WHERE lead_id = ?'),
     setFact: db.prepare('INSERT INTO lead_facts (lead_id, facts) VALUES (?, ?) ON CONFLICT (lead_id) DO UPDATE SET facts = excluded.facts'),
     insert: db.prepare(
-      `INSERT INTO deliveries (id, subscription_id, type, lead_id, event_id, position, recorded_at, payload, contact, next_at)
+      `INSERT INTO deliveries (id, subscription_id, type, lead_id, event_id, position, recorded_at, payload, personal, next_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
     ),
     recipients: db.prepare<[string], { subscription_id: string }>('SELECT DISTINCT subscription_id FROM deliveries WHERE lead_id = ?'),
-    forget: db.prepare('UPDATE deliveries SET contact = NULL WHERE lead_id = ? AND contact IS NOT NULL'),
+    forget: db.prepare('UPDATE deliveries SET personal = NULL WHERE lead_id = ? AND personal IS NOT NULL'),
     due: db.prepare<[string, number, number], DeliveryRow>(
       `SELECT d.* FROM deliveries d
         WHERE d.subscription_id = ? AND d.status = 'pending' AND d.next_at <= ?
@@ -114,7 +114,7 @@ export const sqliteWebhookStore = (options: { readonly path: string }): WebhookS
       d.message.position,
       d.message.recordedAt,
       JSON.stringify(d.message.payload),
-      d.message.contact === null ? null : JSON.stringify(d.message.contact),
+      d.message.personal === null ? null : JSON.stringify(d.message.personal),
       now,
     )
 

@@ -1,0 +1,59 @@
+// Everything a composition root needs for personal data, opened from the settings in one call: the key store
+// (after checking the master key), the identity secret, the keyed hash lead ids use, the sealing store and the
+// opening log. While previous master keys are configured it re-wraps old keys in the background.
+import { keyedHash, type KeyedHash } from '@leadstream/domain'
+import type { EventLog } from '@leadstream/event-log'
+import type { EventStore } from '@leadstream/event-store'
+import type { Logger } from '@leadstream/runtime'
+import { openKeyStore, type KeyStoreChoice } from './open.js'
+import type { KeyStore } from './port.js'
+import { identitySecretOf, type IdentitySecret } from './subject.js'
+import { openingLog, sealingStore } from './wrap.js'
+
+export interface PersonalDataSettings extends KeyStoreChoice {
+  readonly identitySecret: string
+}
+
+export interface PersonalData {
+  readonly keys: KeyStore
+  readonly secret: IdentitySecret
+  readonly identity: KeyedHash
+  sealing(store: EventStore): EventStore
+  opening(log: EventLog): EventLog
+  close(): Promise<void>
+}
+
+/** Re-wraps keys of previous master keys in slices, giving the event loop turns; resolves with how many. */
+export const rewrapAll = async (keys: KeyStore, stopped: () => boolean = () => false, slice = 1000): Promise<number> => {
+  let total = 0
+  for (let n = -1; n !== 0 && !stopped(); total += n) {
+    n = await keys.rewrap(slice)
+    await new Promise((r) => setImmediate(r))
+  }
+  return total
+}
+
+export const openPersonalData = async (c: PersonalDataSettings, logger?: Logger): Promise<PersonalData> => {
+  const keys = await openKeyStore(c, logger)
+  const secret = identitySecretOf(c.identitySecret) ?? (await keys.identitySecret())
+  let closing = false
+  const rotation =
+    c.previousMasterKeys.length === 0
+      ? Promise.resolve()
+      : rewrapAll(keys, () => closing).then(
+          (n) => logger?.info({ rewrapped: n }, 'master key rotation: every data key is wrapped by the current master key; LEADSTREAM_PREVIOUS_MASTER_KEYS can be removed'),
+          (e: unknown) => logger?.error({ err: e instanceof Error ? e.message : String(e) }, 'master key rotation failed; it is tried again at the next start'),
+        )
+  return {
+    keys,
+    secret,
+    identity: keyedHash(secret.bytes),
+    sealing: (store) => sealingStore(store, { keys, secret }),
+    opening: (log) => openingLog(log, keys),
+    close: async () => {
+      closing = true
+      await rotation
+      await keys.close()
+    },
+  }
+}

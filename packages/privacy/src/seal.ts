@@ -1,0 +1,114 @@
+// Sealing events before they are stored, and opening them after they are read. Ingest seals (so the event
+// store, the relay and Kafka hold ciphertext only); projectors and any reader that shows contact data open.
+// A record whose key was shredded opens as `{ erased: true }`, the same on every read, so a rebuild after an
+// erasure gives the same redacted views.
+import {
+  type ActionText,
+  type Contact,
+  type DomainEvent,
+  type NewEvent,
+  type Personal,
+  type RecordedEvent,
+  Sealed,
+} from '@leadstream/domain'
+import { open, seal, type SealedRecord } from './crypto.js'
+import type { DataKey, KeyStore } from './port.js'
+import { subjectOfEmail, subjectOfLead, type IdentitySecret, type SubjectId } from './subject.js'
+
+/** What a sealed record is bound to: its lead and event type, so ciphertext cannot be moved to another lead. */
+export const aadOf = (leadId: string, type: string): string => `leadstream personal data|${leadId}|${type}`
+
+/** A record that does not open with its key: tampered with, or moved from another lead. A defect, never redacted silently. */
+export class TamperedRecord extends Error {
+  constructor(
+    readonly leadId: string,
+    readonly keyId: string,
+  ) {
+    super(`the personal data of lead ${leadId} (key ${keyId}) fails its authentication: it was altered or moved from another lead`)
+  }
+}
+
+type Sealable = Extract<DomainEvent, { type: 'LeadCaptured' | 'LeadActionRecorded' }>
+const sealable = (e: DomainEvent): e is Sealable => e.type === 'LeadCaptured' || e.type === 'LeadActionRecorded'
+const openOf = (p: Personal<unknown>): unknown => (p !== null && 'open' in p ? p.open : undefined)
+
+// ---------------------------------------------------------------------------------------------------------
+// sealing
+// ---------------------------------------------------------------------------------------------------------
+
+export interface SealingPorts {
+  readonly keys: KeyStore
+  readonly secret: IdentitySecret
+}
+
+/**
+ * Seals the open personal data of a batch of new events: one key-store call for every subject of the batch
+ * (keys created where missing), one to link each subject to its leads (done first: a link to a lead whose append
+ * then fails is harmless, a lead whose link is missing would escape an erasure). A capture's subject is its
+ * email's; without an email, its lead's own. A later action is sealed with the key of its lead's subject.
+ */
+export const sealEvents = async (ports: SealingPorts, events: ReadonlyArray<NewEvent>): Promise<ReadonlyArray<NewEvent>> => {
+  const subjectOfCapture = new Map<string, SubjectId>()
+  const actionLeads: string[] = []
+  for (const e of events) {
+    const ev = e.event
+    if (!sealable(ev) || openOf(ev.data.personal) === undefined) continue
+    if (ev.type === 'LeadCaptured') {
+      const email = (openOf(ev.data.personal) as Contact).email
+      subjectOfCapture.set(ev.data.leadId, subjectOfEmail(ports.secret, email) ?? subjectOfLead(ports.secret, ev.data.leadId))
+    } else actionLeads.push(ev.data.leadId)
+  }
+  if (subjectOfCapture.size === 0 && actionLeads.length === 0) return events
+  const known = await ports.keys.subjectsOfLeads(actionLeads.filter((l) => !subjectOfCapture.has(l)))
+  const subjectOf = new Map<string, SubjectId>([...known, ...subjectOfCapture])
+  for (const l of actionLeads) if (!subjectOf.has(l)) subjectOf.set(l, subjectOfLead(ports.secret, l))
+  await ports.keys.linkLeads([...subjectOf].filter(([l]) => !known.has(l)).map(([leadId, subject]) => ({ subject, leadId })))
+  const keys = await ports.keys.keysFor([...new Set(subjectOf.values())])
+  return events.map((e) => {
+    const ev = e.event
+    const plain = sealable(ev) ? openOf(ev.data.personal) : undefined
+    if (!sealable(ev) || plain === undefined) return e
+    const key = keys.get(subjectOf.get(ev.data.leadId) ?? '')
+    if (key === undefined) throw new Error(`no data key for lead ${ev.data.leadId}`)
+    const sealed: SealedRecord = seal(key.key, key.keyId, aadOf(ev.data.leadId, ev.type), Buffer.from(JSON.stringify(plain), 'utf8'))
+    return { ...e, event: { ...ev, data: { ...ev.data, personal: sealed } } as DomainEvent }
+  })
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// opening
+// ---------------------------------------------------------------------------------------------------------
+
+const openWith = (keys: ReadonlyMap<string, DataKey>, ev: Sealable, p: Sealed): Personal<Contact> | Personal<ActionText> => {
+  const key = keys.get(p.keyId)
+  if (key === undefined) return { erased: true }
+  const plain = open(key.key, aadOf(ev.data.leadId, ev.type), p)
+  if (plain === null) throw new TamperedRecord(ev.data.leadId, p.keyId)
+  const o = JSON.parse(plain.toString('utf8')) as Record<string, unknown>
+  const text = (k: string): string => (typeof o[k] === 'string' ? (o[k] as string) : '')
+  const description = typeof o['description'] === 'string' ? o['description'] : null
+  return ev.type === 'LeadCaptured'
+    ? { open: { firstName: text('firstName'), lastName: text('lastName'), email: text('email'), phone: text('phone'), company: text('company'), title: text('title'), description } }
+    : { open: { description } }
+}
+
+const sealedOf = (e: DomainEvent): Sealed | undefined => (sealable(e) && e.data.personal !== null && Sealed.is(e.data.personal) ? e.data.personal : undefined)
+
+/** Opens the sealed personal data of a batch of events (one key-store call); a shredded key reads as erased. */
+export const openEvents = async (keys: KeyStore, events: ReadonlyArray<RecordedEvent>): Promise<ReadonlyArray<RecordedEvent>> => {
+  const ids = events.flatMap((r) => sealedOf(r.event)?.keyId ?? [])
+  if (ids.length === 0) return events
+  const found = await keys.keysById(ids)
+  return events.map((r) => {
+    const p = sealedOf(r.event)
+    if (p === undefined || !sealable(r.event)) return r
+    const ev = r.event
+    return { ...r, event: { ...ev, data: { ...ev.data, personal: openWith(found, ev, p) } } as DomainEvent }
+  })
+}
+
+/** One event at a time, for readers outside the projectors (webhook deliveries): open, erased, or as it was. */
+export const unsealer =
+  (keys: KeyStore) =>
+  async (event: RecordedEvent): Promise<RecordedEvent> =>
+    (await openEvents(keys, [event]))[0] ?? event

@@ -1,0 +1,88 @@
+// The embedded key store: keys.db in the data directory. It holds acknowledged state (without its keys the
+// events' personal data is unreadable), so a damaged file stops the process like dead-letters.db does.
+import { openSqlite, type Sqlite } from '@leadstream/runtime'
+import { keyStoreOver, type KeyRow, type KeyRows, type KeyStoreOptions, type MasterKeys } from '../keyStore.js'
+import type { KeyStore } from '../port.js'
+
+const migrations = [
+  `CREATE TABLE data_keys (
+     key_id    TEXT PRIMARY KEY,
+     subject   TEXT NOT NULL UNIQUE,
+     wrapped   TEXT NOT NULL,
+     master_id TEXT NOT NULL
+   );
+   CREATE INDEX data_keys_by_master ON data_keys (master_id);
+   CREATE TABLE subject_leads (
+     subject TEXT NOT NULL,
+     lead_id TEXT NOT NULL,
+     PRIMARY KEY (subject, lead_id)
+   ) WITHOUT ROWID;
+   CREATE INDEX subject_leads_by_lead ON subject_leads (lead_id);`,
+]
+
+interface Row {
+  key_id: string
+  subject: string
+  wrapped: string
+  master_id: string
+}
+const toRow = (r: Row): KeyRow => ({ keyId: r.key_id, subject: r.subject, wrapped: r.wrapped, masterId: r.master_id })
+
+/** SQLite's bound-parameter limit is far above this; chunks keep each IN (…) list small. */
+const CHUNK = 500
+const chunks = <A>(xs: ReadonlyArray<A>): A[][] => Array.from({ length: Math.ceil(xs.length / CHUNK) }, (_, i) => xs.slice(i * CHUNK, (i + 1) * CHUNK))
+const marks = (n: number): string => Array.from({ length: n }, () => '?').join(',')
+
+export const sqliteKeyRows = (db: Sqlite): KeyRows => {
+  const q = {
+    insert: db.prepare('INSERT OR IGNORE INTO data_keys (key_id, subject, wrapped, master_id) VALUES (?, ?, ?, ?)'),
+    link: db.prepare('INSERT OR IGNORE INTO subject_leads (subject, lead_id) VALUES (?, ?)'),
+    leadsOf: db.prepare<[string], { lead_id: string }>('SELECT lead_id FROM subject_leads WHERE subject = ? ORDER BY lead_id'),
+    deleteSubject: db.prepare('DELETE FROM data_keys WHERE subject = ?'),
+    masters: db.prepare<[], Row & { n: number }>('SELECT master_id, count(*) AS n, min(key_id) AS key_id, min(subject) AS subject, min(wrapped) AS wrapped FROM data_keys GROUP BY master_id'),
+    sample: db.prepare<[string], Row>('SELECT * FROM data_keys WHERE master_id = ? LIMIT 1'),
+    notWrappedBy: db.prepare<[string, number], Row>('SELECT * FROM data_keys WHERE master_id <> ? LIMIT ?'),
+    replace: db.prepare('UPDATE data_keys SET wrapped = ?, master_id = ? WHERE key_id = ? AND master_id = ?'),
+  }
+  const select = (column: 'subject' | 'key_id', values: ReadonlyArray<string>): Row[] =>
+    chunks(values).flatMap((c) => db.prepare<string[], Row>(`SELECT * FROM data_keys WHERE ${column} IN (${marks(c.length)})`).all(...c))
+  const getOrCreate = db.transaction((subjects: ReadonlyArray<string>, make: (s: string) => KeyRow) => {
+    const found = new Set(select('subject', subjects).map((r) => r.subject))
+    for (const s of subjects)
+      if (!found.has(s)) {
+        const r = make(s)
+        q.insert.run(r.keyId, r.subject, r.wrapped, r.masterId)
+      }
+    return select('subject', subjects).map(toRow)
+  })
+  const link = db.transaction((links: ReadonlyArray<{ subject: string; leadId: string }>) => {
+    for (const l of links) q.link.run(l.subject, l.leadId)
+  })
+  const replace = db.transaction((rows: ReadonlyArray<KeyRow & { was: string }>) =>
+    rows.reduce((n, r) => n + q.replace.run(r.wrapped, r.masterId, r.keyId, r.was).changes, 0),
+  )
+  return {
+    getOrCreate: async (subjects, make) => getOrCreate.immediate(subjects, make),
+    byIds: async (ids) => select('key_id', ids).map(toRow),
+    link: async (links) => link.immediate(links),
+    leadsOf: async (subject) => q.leadsOf.all(subject).map((r) => r.lead_id),
+    subjectsOfLeads: async (leadIds) =>
+      chunks(leadIds).flatMap((c) =>
+        db
+          .prepare<string[], { subject: string; lead_id: string }>(`SELECT subject, lead_id FROM subject_leads WHERE lead_id IN (${marks(c.length)}) ORDER BY subject`)
+          .all(...c)
+          .map((r) => ({ subject: r.subject, leadId: r.lead_id })),
+      ),
+    deleteSubject: async (subject) => q.deleteSubject.run(subject).changes,
+    masterIds: async () =>
+      q.masters.all().map((m) => ({ masterId: m.master_id, keys: m.n, sample: toRow(q.sample.get(m.master_id) ?? m) })),
+    notWrappedBy: async (masterId, limit) => q.notWrappedBy.all(masterId, limit).map(toRow),
+    replaceWrapping: async (rows) => (rows.length === 0 ? 0 : replace.immediate(rows)),
+    close: async () => {
+      db.close()
+    },
+  }
+}
+
+export const sqliteKeyStore = async (options: { readonly path: string; readonly master: MasterKeys } & KeyStoreOptions): Promise<KeyStore> =>
+  keyStoreOver(sqliteKeyRows(openSqlite(options.path, migrations, { kind: 'keys' })), options.master, options)
