@@ -3,7 +3,8 @@
 // asked, Retry-After, one webhook-id across retries, parking and replay, the operators' status.
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { DeliveryPage, Problem, SubscriptionCreated, SubscriptionDetail, SubscriptionList, WebhookPayload, WebhookReplayed, type WebhookPayload as Payload } from '@leadstream/api'
+import { DeliveryPage, openApiDocument, Problem, SubscriptionCreated, SubscriptionDetail, SubscriptionList, WebhookPayload, WebhookReplayed, type WebhookPayload as Payload } from '@leadstream/api'
+import { contract, pointer } from '../support/contract.js'
 import { decodeAs, http, startTestServer, type TestServer } from '../support/embedded.js'
 import { eventually } from '../support/eventually.js'
 import { startReceiver, type Receiver } from '../support/receiver.js'
@@ -94,6 +95,13 @@ test('deliver :: signed (standardwebhooks verifies), filtered, contact data only
 
   await eventually('the deliveries', () => (payloads(ctx, '/all').length >= 3 && payloads(ctx, '/azure').length >= 2 && payloads(ctx, '/contact').length >= 2 ? true : undefined), 10000)
   assert.ok(ctx.rx.receipts.every((r) => r.verified), 'every signature verifies with standardwebhooks')
+  // Every body is what the OpenAPI document's `webhooks` entry for its type describes.
+  const check = contract(openApiDocument())
+  for (const r of ctx.rx.receipts) {
+    const body: unknown = JSON.parse(r.body)
+    const v = check.compile(pointer('webhooks', (body as { type: string }).type, 'post', 'requestBody', 'content', 'application/json', 'schema'))
+    assert.ok(v(body), `${r.path}: ${check.errors(v)}`)
+  }
 
   const all = payloads(ctx, '/all')
   assert.equal(all.map((p) => [p.type, p.data.leadId]), [
