@@ -115,8 +115,10 @@ test('kill -9 :: every matching event arrives at least once, signed, with its on
       40000,
       100,
     )
+    // Drain: SIGTERM stops reading the log, lets the deliveries in flight finish and records them, then exits 0.
     server.kill('SIGTERM')
-    await server.exited
+    const exit = await server.exited
+    assert.equal(exit, { code: 0, signal: null }, `[seed ${seed}] a drained exit`)
 
     const byId = new Map(expected.map((d) => [d.id, d]))
     assert.equal(rx.receipts.filter((x) => !x.verified).length, 0, `[seed ${seed}] every request verifies with standardwebhooks`)

@@ -119,6 +119,9 @@ export const webhookStoreContract = (name: string, open: () => Promise<WebhookSt
       assert.is(await store.replay('a', { fromTime: '2026-12-01T07:00:00.000Z' }, at('10:00:04')), 2)
       assert.is((await store.due('a', at('10:00:04'), 10, new Set())).length, 2)
       assert.is((await store.stats('a', at('10:00:04'))).lastSuccessAt, '2026-12-01T10:00:01.000Z')
+      for (const d of await store.due('a', at('10:00:04'), 1, new Set())) await store.attempted([{ seq: d.seq, at: at('10:00:05'), ok: true, status: 200, error: null, retryAt: null }])
+      assert.is(await store.prune(at('10:00:06')), 1, 'retention: delivered ones before the cut are deleted')
+      assert.equal((await store.deliveries('a', { limit: 10 })).map((d) => d.status), ['pending'], 'the pending one stays')
     } finally {
       await store.close()
     }

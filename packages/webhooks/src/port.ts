@@ -79,6 +79,8 @@ export interface WebhookStore {
 
   stats(subscriptionId: string, now: Date): Promise<SubscriptionStats>
   deliveries(subscriptionId: string, q: { readonly status?: DeliveryStatus; readonly after?: number; readonly limit: number }): Promise<ReadonlyArray<Delivery>>
+  /** Deletes deliveries delivered before `before` (the log's retention); answers how many. Pending and parked ones stay. */
+  prune(before: Date): Promise<number>
   /** Queues again (attempts reset, same ids): the parked deliveries, or every one from a position or a recording time. */
   replay(subscriptionId: string, what: WebhookReplay, now: Date): Promise<number>
   close(): Promise<void>

@@ -28,7 +28,7 @@ export interface Dispatcher {
   status(): Promise<DispatcherView>
 }
 
-export const dispatcher = (ports: DispatcherPorts, options: SenderOptions & { readonly maxBatch: number }): Dispatcher => {
+export const dispatcher = (ports: DispatcherPorts, options: SenderOptions & { readonly maxBatch: number; readonly retentionDays: number }): Dispatcher => {
   const send = sender({ store: ports.store, logger: ports.logger, metrics: ports.metrics, now: ports.now, random: ports.random ?? Math.random, openPersonal: ports.openPersonal }, options)
   const abort = new AbortController()
   let state: DispatcherView['state'] = 'starting'
@@ -46,11 +46,21 @@ export const dispatcher = (ports: DispatcherPorts, options: SenderOptions & { re
     if (outgoing.length > 0) send.wake()
   }
 
+  // Retention: delivered deliveries older than retentionDays go, at start and then hourly.
+  let pruning: NodeJS.Timeout | null = null
+  const prune = () =>
+    void ports.store.prune(new Date(ports.now().getTime() - options.retentionDays * 86_400_000)).then(
+      (n) => (n > 0 ? ports.logger.info({ deleted: n, retentionDays: options.retentionDays }, 'webhook deliveries past retention deleted') : undefined),
+      (e: unknown) => ports.logger.warn({ err: e instanceof Error ? e.message : String(e) }, 'webhook retention failed; tried again in an hour'),
+    )
+
   return {
     sender: send,
     start: () => {
       if (running !== null) return
       send.start()
+      prune()
+      pruning = setInterval(prune, 3_600_000).unref()
       running = (async () => {
         try {
           await ports.log.consume({ resumeFrom: () => ports.store.checkpoints(), handle, maxBatch: options.maxBatch, signal: abort.signal })
@@ -63,6 +73,7 @@ export const dispatcher = (ports: DispatcherPorts, options: SenderOptions & { re
       })()
     },
     stop: async () => {
+      if (pruning !== null) clearInterval(pruning)
       abort.abort()
       await running
       await send.stop()

@@ -21,6 +21,12 @@ export const webhookSettings = {
   webhookCircuitCooldownMs: setting('LEADSTREAM_WEBHOOK_CIRCUIT_COOLDOWN_MS', IntFromEnv('ms', 1, 3600000), 'an open circuit lets one probe through after this long (doubling per failed probe)', '30000'),
   webhookCircuitMaxCooldownMs: setting('LEADSTREAM_WEBHOOK_CIRCUIT_MAX_COOLDOWN_MS', IntFromEnv('ms', 1, 86400000), 'longest rest of an open circuit', '600000'),
   webhookPollMs: setting('LEADSTREAM_WEBHOOK_POLL_MS', IntFromEnv('ms', 5, 60000), 'how often retries falling due are looked for (new events wake the sender at once)', '200'),
+  webhookRetentionDays: setting(
+    'LEADSTREAM_WEBHOOK_RETENTION_DAYS',
+    IntFromEnv('days', 1, 3650),
+    'delivered deliveries are kept this long (replay reaches back this far), then deleted; pending and parked ones stay',
+    '7',
+  ),
   webhookBatch: setting('LEADSTREAM_WEBHOOK_BATCH', IntFromEnv('events', 1, 100000), 'log events the dispatcher routes per transaction', '1000'),
 }
 

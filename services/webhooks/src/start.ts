@@ -40,6 +40,7 @@ export const startWebhooks = async (
     { log: ports.log, store, logger: ports.logger, metrics, now, openPersonal: ports.keys === null ? notesOnly : personalOpener(ports.keys) },
     {
       maxBatch: config.webhookBatch,
+      retentionDays: config.webhookRetentionDays,
       timeoutMs: config.webhookTimeoutMs,
       concurrency: config.webhookConcurrency,
       pollMs: config.webhookPollMs,

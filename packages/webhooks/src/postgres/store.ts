@@ -43,6 +43,7 @@ const migrations: ReadonlyArray<PgMigration> = [
    CREATE INDEX deliveries_by_status ON ${s}.deliveries (subscription_id, status, seq);
    CREATE INDEX deliveries_in_line ON ${s}.deliveries (subscription_id, lead_id, seq) WHERE status IN ('pending', 'parked');
    CREATE INDEX deliveries_by_lead ON ${s}.deliveries (lead_id);
+   CREATE INDEX deliveries_delivered ON ${s}.deliveries (delivered_at) WHERE status = 'delivered';
    CREATE TABLE ${s}.attempt_minutes (
      subscription_id text NOT NULL REFERENCES ${s}.subscriptions (id) ON DELETE CASCADE,
      minute          bigint NOT NULL,
@@ -202,6 +203,7 @@ export const postgresWebhookStore = async (options: PostgresWebhookStoreOptions)
           ? await pool.query<DeliveryRow>(`SELECT * FROM ${s}.deliveries WHERE subscription_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, [subscriptionId, after ?? 0, limit])
           : await pool.query<DeliveryRow>(`SELECT * FROM ${s}.deliveries WHERE subscription_id = $1 AND status = $2 AND seq > $3 ORDER BY seq LIMIT $4`, [subscriptionId, status, after ?? 0, limit])
       ).rows.map(toDelivery),
+    prune: async (before) => (await pool.query(`DELETE FROM ${s}.deliveries WHERE status = 'delivered' AND delivered_at < $1`, [before.toISOString()])).rowCount ?? 0,
     replay: async (subscriptionId, what, now) => {
       const at = now.getTime()
       const run = async (where: string, arg?: unknown) =>

@@ -42,6 +42,7 @@ const migrations = [
    CREATE INDEX deliveries_by_status ON deliveries (subscription_id, status, seq);
    CREATE INDEX deliveries_in_line ON deliveries (subscription_id, lead_id, seq) WHERE status IN ('pending', 'parked');
    CREATE INDEX deliveries_by_lead ON deliveries (lead_id);
+   CREATE INDEX deliveries_delivered ON deliveries (delivered_at) WHERE status = 'delivered';
    CREATE TABLE attempt_minutes (
      subscription_id TEXT NOT NULL REFERENCES subscriptions (id) ON DELETE CASCADE,
      minute          INTEGER NOT NULL,
@@ -93,12 +94,13 @@ export const sqliteWebhookStore = (options: { readonly path: string }): WebhookS
       `INSERT INTO attempt_minutes (subscription_id, minute, attempts, failures) VALUES (?, ?, 1, ?)
        ON CONFLICT (subscription_id, minute) DO UPDATE SET attempts = attempts + 1, failures = failures + excluded.failures`,
     ),
-    prune: db.prepare('DELETE FROM attempt_minutes WHERE minute < ?'),
+    pruneMinutes: db.prepare('DELETE FROM attempt_minutes WHERE minute < ?'),
     counts: db.prepare<[string], { status: string; n: number }>('SELECT status, count(*) AS n FROM deliveries WHERE subscription_id = ? GROUP BY status'),
     oldest: db.prepare<[string], { at: string | null }>("SELECT min(recorded_at) AS at FROM deliveries WHERE subscription_id = ? AND status = 'pending'"),
     recent: db.prepare<[string, number], { a: number | null; f: number | null }>('SELECT sum(attempts) AS a, sum(failures) AS f FROM attempt_minutes WHERE subscription_id = ? AND minute >= ?'),
     list: db.prepare<[string, number, number], DeliveryRow>('SELECT * FROM deliveries WHERE subscription_id = ? AND seq > ? ORDER BY seq LIMIT ?'),
     listBy: db.prepare<[string, string, number, number], DeliveryRow>('SELECT * FROM deliveries WHERE subscription_id = ? AND status = ? AND seq > ? ORDER BY seq LIMIT ?'),
+    prune: db.prepare("DELETE FROM deliveries WHERE status = 'delivered' AND delivered_at < ?"),
     replayParked: db.prepare("UPDATE deliveries SET status = 'pending', attempts = 0, next_at = ? WHERE subscription_id = ? AND status = 'parked'"),
     replayPosition: db.prepare("UPDATE deliveries SET status = 'pending', attempts = 0, next_at = ?, delivered_at = NULL WHERE subscription_id = ? AND position >= ?"),
     replayTime: db.prepare("UPDATE deliveries SET status = 'pending', attempts = 0, next_at = ?, delivered_at = NULL WHERE subscription_id = ? AND recorded_at >= ?"),
@@ -150,7 +152,7 @@ export const sqliteWebhookStore = (options: { readonly path: string }): WebhookS
     }
     const minute = Math.floor(a.at.getTime() / 60000)
     q.bucket.run(sub, minute, a.ok ? 0 : 1)
-    if (minute % 60 === 0) q.prune.run(minute - 24 * 60)
+    if (minute % 60 === 0) q.pruneMinutes.run(minute - 24 * 60)
   }
   const attempted = db.transaction((as: ReadonlyArray<Attempted>) => {
     for (const a of as) attemptedOne(a)
@@ -209,6 +211,7 @@ export const sqliteWebhookStore = (options: { readonly path: string }): WebhookS
     },
     deliveries: async (subscriptionId, { status, after, limit }) =>
       (status === undefined ? q.list.all(subscriptionId, after ?? 0, limit) : q.listBy.all(subscriptionId, status, after ?? 0, limit)).map(toDelivery),
+    prune: async (before) => q.prune.run(before.toISOString()).changes,
     replay: async (subscriptionId, what, now) => {
       const at = now.getTime()
       if (what.parked === true) return q.replayParked.run(at, subscriptionId).changes
