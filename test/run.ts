@@ -1,5 +1,10 @@
 // Runs every uvu test file of the workspace in one process (uvu's own runner, fed a list of files).
 // Usage: node --import tsx test/run.ts [substring…]  — only files whose path contains a substring run.
+//
+// Why not uvu's `uvu/parse` + `uvu/run`: `run` imports the files and executes the queue in one call, so there
+// is no moment to install the guard below (uvu hides a suite whose before/after hook threw); and `parse` walks
+// one directory with one pattern, where this walks packages/, services/ and test/ and keeps the files whose
+// path contains any substring given. What is left of uvu's protocol here is its documented globals.
 import { readdirSync, statSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'

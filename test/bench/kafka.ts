@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { createTopic, deleteTopics, kafkaClient, pipeline, uniqueTopic } from '../support/kafka.js'
 import { marketplaceLead, rng } from '../support/leads.js'
 import { killAllServices, startService } from '../support/services.js'
+import { setTimeout as sleep } from 'node:timers/promises'
 
 export interface KafkaFigures {
   readonly bareMessagesPerSecond: number
@@ -14,7 +15,6 @@ export interface KafkaFigures {
   readonly latencyMs: { readonly p50: number; readonly p99: number; readonly samples: number }
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const percentile = (sorted: ReadonlyArray<number>, p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN
 
 /** Produces `n` messages of the pipeline's size in batches of 1000 and consumes them in a group: end-to-end msgs/s. */

@@ -6,14 +6,13 @@ import type { EventStore } from '@leadstream/event-store'
 import { projector } from '@leadstream/projector'
 import { createLogger, createMetrics } from '@leadstream/runtime'
 import type { ViewStore } from '@leadstream/view-store'
+import { setTimeout as sleep } from 'node:timers/promises'
 
 export interface ProjectionResult {
   readonly events: number
   readonly seconds: number
   readonly eventsPerSecond: number
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 export const projectAll = async (
   store: EventStore,

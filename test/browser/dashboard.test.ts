@@ -14,7 +14,7 @@ import { scenario, type Scenario } from './scenario.js'
 
 // JSON answers compared field by field with what the page or the file shows; their shapes are the contract's,
 // which test/api checks, so here they are read loosely.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: read loosely on purpose (see above); test/api checks the shapes
 const loose = (a: { body: unknown }): any => a.body
 const json = async (url: string) => loose(await http('GET', url))
 
@@ -43,11 +43,11 @@ const shownLeadIds = (page: Page) => page.$$eval('#leads tbody tr[data-lead-id]'
 
 // The functions given to page.evaluate run in the page. The test's TypeScript settings have no DOM types, so
 // these name the browser globals they use; `any` because their real types are the DOM library's.
-/* eslint-disable @typescript-eslint/no-explicit-any */
+// biome-ignore-start lint/suspicious/noExplicitAny: the DOM's types, which the test's settings do not load
 declare const document: any
 declare const window: any
 declare const sessionStorage: any
-/* eslint-enable @typescript-eslint/no-explicit-any */
+// biome-ignore-end lint/suspicious/noExplicitAny: the DOM's types, which the test's settings do not load
 
 const test = suite<Ctx>('dashboard :: in Chromium')
 

@@ -3,10 +3,12 @@
 import { spawn } from 'node:child_process'
 import { createServer } from 'node:net'
 import { resolve } from 'node:path'
+import * as t from 'io-ts'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { BatchAnswer, LeadAccepted } from '@leadstream/api'
-import { http, startTestServer, typed, type TestServer } from '../support/embedded.js'
+import { BatchAnswer, LeadAccepted, PauseChanged, ProjectionsAnswer, RecordedEventView, StreamAnswer } from '@leadstream/api'
+import { decodeAs, http, startTestServer, typed, type TestServer } from '../support/embedded.js'
+import { eventually } from '../support/eventually.js'
 import { marketplaceLead, rng } from '../support/leads.js'
 
 /** The CLI runs from the workspace root, as `pnpm leadstream` does. */
@@ -38,8 +40,6 @@ const leadstream = (args: ReadonlyArray<string>, env: Readonly<Record<string, st
     child.once('close', (code) => resolve({ code, stdout, stderr }))
   })
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
 /** A loopback port nothing listens on (taken, then released). */
 const closedPort = (): Promise<number> =>
   new Promise((resolve, reject) => {
@@ -50,6 +50,9 @@ const closedPort = (): Promise<number> =>
       s.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))))
     })
   })
+
+/** Every lead event's data names its lead. */
+const LeadData = t.type({ leadId: t.string })
 
 const unmapped = (i: number) => ({ ...marketplaceLead(900 + i, rng(i)).payload, LeadSource: 'Bing' })
 
@@ -81,14 +84,19 @@ test.after(async ({ server }) => server.dispose())
 
 test('projections status :: --json shows generation 1 live, with lag 0 once caught up', async ({ env, head }) => {
   let last: Ran | null = null
-  for (const deadline = Date.now() + 15000; Date.now() < deadline; await sleep(200)) {
-    last = await leadstream(['projections', 'status', '--json'], env)
-    assert.is(last.code, 0, last.stderr)
-    const [leads] = JSON.parse(last.stdout).projections
-    assert.equal([leads.registry.live, leads.generations[0].generation, leads.generations[0].role], [1, 1, 'live'])
-    if (leads.generations[0].lag === 0 && leads.generations[0].position === head) return
-  }
-  assert.unreachable(`lag never reached 0: ${last?.stdout}`)
+  await eventually(
+    'lag 0 in projections status --json',
+    async () => {
+      last = await leadstream(['projections', 'status', '--json'], env)
+      assert.is(last.code, 0, last.stderr)
+      const [leads] = decodeAs(ProjectionsAnswer, JSON.parse(last.stdout), 'projections status --json').projections
+      const [first] = leads?.generations ?? []
+      assert.equal([leads?.registry?.live, first?.generation, first?.role], [1, 1, 'live'])
+      return first?.lag === 0 && first.position === head ? true : undefined
+    },
+    15000,
+    200,
+  ).catch((e: unknown) => assert.unreachable(`lag never reached 0: ${String(e)}; last answer ${(last as Ran | null)?.stdout}`))
 })
 
 test('projections status :: a table with every column', async ({ env, head }) => {
@@ -105,10 +113,10 @@ test('projections rebuild :: waits until generation 2 is live, with progress (ra
   assert.match(ran.stdout, /leads: generation 2 is live/)
   assert.match(ran.stderr, /leads generation 2: \d+\/\d+ events \(\d+%\), [\d.]+ events\/s, ETA \S+/)
   assert.match(ran.stderr, /\(100%\)/, 'the last progress line shows it complete')
-  const status = JSON.parse((await leadstream(['projections', 'status', '--json'], env)).stdout).projections[0]
-  assert.equal([status.registry.live, status.registry.building], [2, null])
+  const status = decodeAs(ProjectionsAnswer, JSON.parse((await leadstream(['projections', 'status', '--json'], env)).stdout)).projections[0]
+  assert.equal([status?.registry?.live, status?.registry?.building], [2, null])
   assert.equal(
-    status.generations.map((g: { generation: number; role: string }) => [g.generation, g.role]),
+    status?.generations.map((g) => [g.generation, g.role]),
     [[2, 'live']],
   )
 })
@@ -128,7 +136,7 @@ test('projections pause|resume :: the registry follows', async ({ env }) => {
   assert.match(table.stdout, /leads\s+2\s+live\s+paused/)
   const resumed = await leadstream(['projections', 'resume', 'leads', '--json'], env)
   assert.is(resumed.code, 0, resumed.stderr)
-  assert.is(JSON.parse(resumed.stdout).registry.paused, false)
+  assert.is(decodeAs(PauseChanged, JSON.parse(resumed.stdout)).registry.paused, false)
 })
 
 test('dead-letters list :: --json lists the rejected leads, without their payloads', async ({ env, deadLetterIds }) => {
@@ -180,9 +188,9 @@ test('events stream :: --json prints the lead’s LeadCaptured', async ({ env, l
   const leadId = leadIds[0]!
   const ran = await leadstream(['events', 'stream', leadId, '--json'], env)
   assert.is(ran.code, 0, ran.stderr)
-  const stream = JSON.parse(ran.stdout)
-  assert.is(stream.events[0].type, 'LeadCaptured')
-  assert.is(stream.events[0].data.leadId, leadId)
+  const stream = decodeAs(StreamAnswer, JSON.parse(ran.stdout))
+  assert.is(stream.events[0]?.type, 'LeadCaptured')
+  assert.is(decodeAs(LeadData, stream.events[0]?.data).leadId, leadId)
 })
 
 test('events tail :: --from 0 prints every event as a JSON line, in log order', async ({ env, head }) => {
@@ -191,7 +199,7 @@ test('events tail :: --from 0 prints every event as a JSON line, in log order', 
   const positions = ran.stdout
     .trimEnd()
     .split('\n')
-    .map((l) => JSON.parse(l).position as number)
+    .map((l) => decodeAs(RecordedEventView, JSON.parse(l)).position)
   assert.equal(
     positions,
     Array.from({ length: head }, (_, i) => i + 1),
@@ -207,15 +215,13 @@ test('events tail :: --follow prints events recorded later, until SIGINT (exit 0
   const exited = new Promise<number | null>((done) => child.once('close', (code) => done(code)))
   try {
     const lines = () => out.split('\n').filter((l) => l !== '')
-    const until = async (n: number) => {
-      for (const deadline = Date.now() + 10000; Date.now() < deadline && lines().length < n; ) await sleep(50)
-    }
+    const until = (n: number) => eventually(`${n} lines from events tail --follow`, () => (lines().length >= n ? true : undefined), 10000, 50)
     await until(1)
     assert.is(lines().length, 1, 'the event at --from')
     const later = typed(LeadAccepted, await http('POST', `${server.url}/v1/marketplace/leads`, marketplaceLead(5000, rng(5)).payload))
     assert.is(later.status, 201)
     await until(2)
-    assert.is(JSON.parse(lines()[1]!).data.leadId, later.body.leadId)
+    assert.is(decodeAs(LeadData, decodeAs(RecordedEventView, JSON.parse(lines()[1]!)).data).leadId, later.body.leadId)
     child.kill('SIGINT')
     assert.is(await exited, 0)
   } finally {

@@ -20,7 +20,7 @@ import { parseAllDocuments, parseDocument } from 'yaml'
 import * as ingest from '@leadstream/ingest'
 import * as projector from '@leadstream/projector'
 import * as queryApi from '@leadstream/query-api'
-import * as webhooks from '@leadstream/webhooks-service'
+import * as webhooks from '@leadstream/webhooks'
 import * as runtime from '@leadstream/runtime'
 import { loadConfig, type Setting } from '@leadstream/runtime'
 
@@ -68,10 +68,10 @@ const readYamlDocuments = (file: string): Json[] =>
     return rec(doc.toJS(), `${file} document ${i}`)
   })
 
-/** The service a command starts: `node --import tsx services/<name>/src/main.ts`. */
+/** The service a command starts: `node services/<name>/dist/main.mjs` (the build the image ships). */
 const serviceOfCommand = (command: ReadonlyArray<string>): ServiceName | null => {
   for (const word of command) {
-    const m = /^services\/([a-z-]+)\/src\/main\.ts$/.exec(word)
+    const m = /^services\/([a-z-]+)\/dist\/main\.mjs$/.exec(word)
     const name = services.find((s) => s === m?.[1])
     if (name !== undefined) return name
   }
@@ -182,7 +182,7 @@ const composeSuite = suite('compose')
 composeSuite('services :: each of the five services runs exactly once, from the one image', () => {
   for (const s of services) {
     const c = composeService(s)
-    assert.equal(c.command.slice(0, 3), ['node', '--import', 'tsx'], `${c.key} runs with tsx`)
+    assert.equal(c.command, ['node', `services/${s}/dist/main.mjs`], `${c.key} runs its build with plain node`)
     assert.is(c.raw.image, 'leadstream:local', `${c.key} image`)
     assert.is(rec(c.raw.build, `${c.key}.build`).dockerfile, 'deploy/Dockerfile', `${c.key} build`)
   }
@@ -321,8 +321,8 @@ const containers: K8sContainer[] = ofKind('Deployment').flatMap(({ o }) => {
     const raw = rec(c, `${deployment} container`)
     const command = [...list(raw.command ?? [], 'command'), ...list(raw.args ?? [], 'args')].map((w) => text(w, 'command'))
     const service = serviceOfCommand(command)
-    if (service === null) throw new Error(`${deployment}: container runs no services/<name>/src/main.ts: ${command.join(' ')}`)
-    assert.equal(command.slice(0, 3), ['node', '--import', 'tsx'], `${deployment} runs with tsx`)
+    if (service === null) throw new Error(`${deployment}: container runs no services/<name>/dist/main.mjs: ${command.join(' ')}`)
+    assert.equal(command, ['node', `services/${service}/dist/main.mjs`], `${deployment} runs its build with plain node`)
     assert.is(raw.envFrom, undefined, `${deployment}: envFrom would hand over variables the service does not read; name them in env`)
     const env = list(raw.env ?? [], `${deployment}.env`).map((e): EnvVar => {
       const v = rec(e, `${deployment}.env[]`)

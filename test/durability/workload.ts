@@ -1,6 +1,7 @@
 // Load for the durability tests: clients that POST marketplace leads and qualification commands and record
 // exactly what the server acknowledged (a complete 2xx answer), so a later check knows what must have survived.
 import type { QualificationState } from '@leadstream/domain'
+import { setTimeout as sleep } from 'node:timers/promises'
 
 // ---------------------------------------------------------------------------------------------------------
 // model
@@ -83,7 +84,6 @@ export const mulberry32 = (seed: number) => () => {
   return ((t ^ (t >>> 14)) >>> 0) / 4294967296
 }
 
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
 // ---------------------------------------------------------------------------------------------------------
 // the workload
@@ -416,3 +416,6 @@ export class Workload {
     }
   }
 }
+
+/** Waits `ms` (the chaos and kill -9 tests import it from here). */
+export { sleep }

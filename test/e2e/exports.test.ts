@@ -10,7 +10,7 @@ import { decodeAs, http, startTestServer, type TestServer } from '../support/emb
 import { marketplaceLead, rng } from '../support/leads.js'
 
 // JSON answers read field by field; their shapes are the contract's, which test/api checks.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: read loosely on purpose (see above); test/api checks the shapes
 const loose = (a: { body: unknown }): any => a.body
 
 const test = suite<{ server: TestServer; position: number }>('exports')

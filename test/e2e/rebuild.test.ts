@@ -7,9 +7,9 @@ import { BatchAnswer, PauseChanged, ProjectionsAnswer, QualificationAnswer, Rebu
 import { decodeAs, getJson, http, startTestServer, typed } from '../support/embedded.js'
 import { diffCounters, foldCounters, readEvents, viewCounters } from '../support/fold.js'
 import { marketplaceLead, rng } from '../support/leads.js'
+import { setTimeout as sleep } from 'node:timers/promises'
 
 const test = suite('rebuild')
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 test('rebuild :: under ingest and queries, no reader sees a half-built view; the result equals a fold of the log', async () => {
   const server = await startTestServer({ LEADSTREAM_PROJECTOR_BATCH: '500' })

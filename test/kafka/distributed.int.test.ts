@@ -12,11 +12,11 @@ import { deleteTopics, kafkaClient, pipeline, requireKafka } from '../support/ka
 import { expectedByStorefront, marketplaceLead, rng } from '../support/leads.js'
 import { dropSchemas, requirePostgres } from '../support/postgres.js'
 import { killAllServices, startService } from '../support/services.js'
+import { setTimeout as sleep } from 'node:timers/promises'
 
 const brokers = requireKafka('distributed end to end')
 const pgUrl = await requirePostgres('distributed end to end')
 const test = suite('distributed end to end')
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 if (brokers !== null && pgUrl !== null) {
   test('distributed :: HTTP and Kafka leads reach PostgreSQL views served by the query API', async () => {

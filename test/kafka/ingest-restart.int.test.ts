@@ -11,10 +11,10 @@ import { readEvents } from '../support/fold.js'
 import { deleteTopics, kafkaClient, pipeline, requireKafka } from '../support/kafka.js'
 import { marketplaceLead, rng } from '../support/leads.js'
 import { killAllServices, startService } from '../support/services.js'
+import { setTimeout as sleep } from 'node:timers/promises'
 
 const brokers = requireKafka('ingest restart')
 const test = suite('ingest restart')
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 interface Health {
   readonly kafka: { readonly state: string } | null

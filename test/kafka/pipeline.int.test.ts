@@ -8,7 +8,9 @@ import * as assert from 'uvu/assert'
 import { diffCounters, foldCounters, readEvents, viewCounters } from '../support/fold.js'
 import { deleteTopics, kafkaClient, pipeline, requireKafka } from '../support/kafka.js'
 import { expectedByStorefront, malformedLeads, marketplaceLead, rng, type GeneratedLead } from '../support/leads.js'
+import { eventually } from '../support/eventually.js'
 import { killAllServices, startService, type Service } from '../support/services.js'
+import { setTimeout as sleep } from 'node:timers/promises'
 
 const brokers = requireKafka('kafka pipeline')
 
@@ -24,21 +26,19 @@ interface Ctx {
   leads: GeneratedLead[]
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
-/** Polls until `check` returns '' (converged) or the deadline passes; returns the last difference. */
+/** Polls (with eventually) until `check` returns '' (converged) or the deadline passes; returns the last difference. */
 const converge = async (check: () => string | Promise<string>, timeoutMs = 60000): Promise<string> => {
-  const deadline = Date.now() + timeoutMs
   let last = ''
-  for (;;) {
+  const probe = async () => {
     try {
       last = await check()
     } catch (e) {
       last = e instanceof Error ? e.message : String(e)
     }
-    if (last === '' || Date.now() > deadline) return last
-    await sleep(250)
+    return last === '' ? true : undefined
   }
+  await eventually('convergence', probe, timeoutMs, 250).catch(() => undefined)
+  return last
 }
 
 const post = async (url: string, body: unknown) => {

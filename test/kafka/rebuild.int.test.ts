@@ -12,11 +12,11 @@ import { deleteTopics, kafkaClient, pipeline, requireKafka } from '../support/ka
 import { marketplaceLead, rng } from '../support/leads.js'
 import { dropSchemas, requirePostgres } from '../support/postgres.js'
 import { killAllServices, startService } from '../support/services.js'
+import { setTimeout as sleep } from 'node:timers/promises'
 
 const brokers = requireKafka('rebuild on PostgreSQL + Kafka')
 const pgUrl = await requirePostgres('rebuild on PostgreSQL + Kafka')
 const test = suite('rebuild on PostgreSQL + Kafka')
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 if (brokers !== null && pgUrl !== null) {
   test('rebuild :: a new generation built from Kafka goes live and equals a fold of the store', async () => {

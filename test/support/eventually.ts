@@ -1,6 +1,5 @@
 // Polling with a deadline: the one way tests wait for something that happens elsewhere (never a fixed sleep).
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+import { setTimeout as sleep } from 'node:timers/promises'
 
 /**
  * Calls `probe` until it returns a value other than undefined, and returns that value; throws naming `what`

@@ -48,5 +48,5 @@ export const fromValidation = (errors: t.Errors, prefix = ''): ReadonlyArray<Fie
     if (!seen.has(path)) seen.set(path, problem(path === '' ? '(body)' : path, reason))
   }
   const all = [...seen.values()]
-  return all.filter((p) => !all.some((q) => q !== p && q.path.startsWith(p.path + '.') && p.path !== '(body)'))
+  return all.filter((p) => !all.some((q) => q !== p && q.path.startsWith(`${p.path}.`) && p.path !== '(body)'))
 }

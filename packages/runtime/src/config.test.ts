@@ -2,39 +2,38 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { IntFromEnv, ListFromEnv, loadConfig, setting, SourcesFromEnv, StringFromEnv } from './config.js'
+import { IntFromEnv, ListFromEnv, loadConfig, setting, StringFromEnv } from './config.js'
 
 const settings = {
   port: setting('T_PORT', IntFromEnv('port', 0, 65535), 'port', '8080'),
   name: setting('T_NAME', StringFromEnv, 'a required name'),
   tokens: setting('T_TOKENS', ListFromEnv, 'tokens', ''),
-  sources: setting('T_SOURCES', SourcesFromEnv, 'sources', ''),
+  list: setting('T_LIST', ListFromEnv, 'a second list', 'x'),
 }
 
 const test = suite('loadConfig')
 
 test('defaults :: applied and decoded', () => {
   const c = loadConfig(settings, { T_NAME: 'x' })
-  assert.equal(c, E.right({ port: 8080, name: 'x', tokens: [], sources: {} }))
+  assert.equal(c, E.right({ port: 8080, name: 'x', tokens: [], list: ['x'] }))
 })
 
-test('values :: lists and mappings are parsed', () => {
-  const c = loadConfig(settings, { T_NAME: 'x', T_TOKENS: ' a, b ,,c', T_SOURCES: 'TestDrive=AzureMarketplace' })
+test('values :: lists are parsed', () => {
+  const c = loadConfig(settings, { T_NAME: 'x', T_TOKENS: ' a, b ,,c', T_LIST: '' })
   assert.ok(E.isRight(c))
   if (E.isRight(c)) {
     assert.equal(c.right.tokens, ['a', 'b', 'c'])
-    assert.equal(c.right.sources, { TestDrive: 'AzureMarketplace' })
+    assert.equal(c.right.list, [])
   }
 })
 
 test('errors :: every bad or missing variable is named with its reason', () => {
-  const c = loadConfig(settings, { T_PORT: '99999', T_SOURCES: 'Foo=Moon' })
+  const c = loadConfig(settings, { T_PORT: '99999', T_TOKENS: '' })
   assert.ok(E.isLeft(c))
   if (E.isLeft(c)) {
-    assert.is(c.left.length, 3)
+    assert.is(c.left.length, 2)
     assert.ok(c.left.some((l) => l.startsWith('T_PORT: expected an integer from 0 to 65535')))
     assert.ok(c.left.some((l) => l.startsWith('T_NAME: missing')))
-    assert.ok(c.left.some((l) => l.startsWith('T_SOURCES:') && l.includes('Foo=Moon')))
   }
 })
 

@@ -1,7 +1,7 @@
 // The one config loader: environment variables decoded with io-ts; every bad or missing setting is named.
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
-import { fromValidation, Storefront, type SourceMap } from '@leadstream/domain'
+import { fromValidation } from '@leadstream/domain'
 
 // ---------------------------------------------------------------------------------------------------------
 // codecs for settings (all read from strings)
@@ -32,24 +32,6 @@ export const ListFromEnv = new t.Type<ReadonlyArray<string>, string, unknown>(
         )
       : t.failure(u, c, 'expected a comma-separated list'),
   (a) => a.join(','),
-)
-
-/** Lead-source mappings, `TestDrive=AzureMarketplace,Foo=AppSource`. */
-export const SourcesFromEnv = new t.Type<SourceMap, string, unknown>(
-  'lead sources',
-  (u): u is SourceMap => typeof u === 'object' && u !== null,
-  (u, c) => {
-    if (typeof u !== 'string') return t.failure(u, c, 'expected source=Storefront pairs')
-    const out: Record<string, Storefront> = {}
-    for (const pair of u.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
-      const [k, v] = pair.split('=').map((s) => s.trim())
-      if (k === undefined || k === '' || v === undefined || !Storefront.is(v))
-        return t.failure(u, c, `expected source=AppSource or source=AzureMarketplace pairs, got "${pair}"`)
-      out[k] = v
-    }
-    return t.success(out)
-  },
-  (a) => Object.entries(a).map(([k, v]) => `${k}=${v}`).join(','),
 )
 
 export const StringFromEnv = t.string

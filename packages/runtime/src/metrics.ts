@@ -6,6 +6,7 @@ export interface Metrics {
   readonly leadsReceived: Counter<'format' | 'outcome'>
   readonly eventsAppended: Counter<string>
   readonly eventsProjected: Counter<'projection'>
+  readonly eventsPublished: Counter<string>
   readonly projectionPosition: Gauge<'projection'>
   readonly logHead: Gauge<string>
   readonly httpDuration: Histogram<'route' | 'method' | 'status'>
@@ -32,6 +33,7 @@ export const createMetrics = (): Metrics => {
       labelNames: ['projection'],
       registers: [registry],
     }),
+    eventsPublished: new Counter({ name: 'leadstream_events_published_total', help: 'Events the relay published from the event store into Kafka', registers: [registry] }),
     projectionPosition: new Gauge({
       name: 'leadstream_projection_position',
       help: 'Last global position a projection has committed',

@@ -71,11 +71,7 @@ const configure = (db: Sqlite, migrations: ReadonlyArray<Migration>): Sqlite => 
   return db
 }
 
-/**
- * Runs the migrations not yet applied. The version is read inside the same IMMEDIATE transaction that
- * applies them, so two processes opening a new file at once (a projector and the query API) cannot both
- * run the first migration.
- */
+/** Calls `f` again while SQLite answers SQLITE_BUSY (another process holds the lock), for up to `timeoutMs`. */
 const whileBusy = <A>(f: () => A, timeoutMs = 10000): A => {
   const deadline = Date.now() + timeoutMs
   for (;;) {
@@ -88,6 +84,11 @@ const whileBusy = <A>(f: () => A, timeoutMs = 10000): A => {
   }
 }
 
+/**
+ * Runs the migrations not yet applied. The version is read inside the same IMMEDIATE transaction that
+ * applies them, so two processes opening a new file at once (a projector and the query API) cannot both
+ * run the first migration.
+ */
 export const migrate = (db: Sqlite, migrations: ReadonlyArray<Migration>): void => {
   db.transaction(() => {
     const applied = db.pragma('user_version', { simple: true }) as number

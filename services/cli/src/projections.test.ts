@@ -89,8 +89,8 @@ test('rebuild :: paused, it says so once and waits; on a terminal the bar is red
     assert.is(seen.err.split('is paused').length - 1, 1, 'one note')
     assert.match(seen.err, "'leadstream projections resume leads'")
     // cli-progress redraws in place: back to column 1, the bar, then the rest of the line cleared.
-    assert.match(seen.err, /\x1b\[1Gleads generation 2 \[█+░+\]  50%  500\/1000  50 events\/s  ETA 10s\x1b\[0K/)
-    assert.match(seen.err, /\x1b\[1Gleads generation 2 \[█+\] 100%  1000\/1000 /)
+    assert.match(seen.err, /\x1b\[1Gleads generation 2 \[█+░+\] {2}50% {2}500\/1000 {2}50 events\/s {2}ETA 10s\x1b\[0K/)
+    assert.match(seen.err, /\x1b\[1Gleads generation 2 \[█+\] 100% {2}1000\/1000 /)
     assert.ok(seen.err.endsWith('\n'), 'the cursor ends below the bar')
     assert.match(seen.out, /^leads: generation 2 is live \(1000 events in [\d.]+s, \d+ events\/s\)\n$/)
   } finally {

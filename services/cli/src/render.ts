@@ -119,7 +119,14 @@ export interface ProgressReporter {
 }
 
 /** cli-progress draws on a stream: this one writes to `io.err` and tells its size. */
-const errStream = (io: Io) => ({ isTTY: io.errIsTty, columns: io.columns, write: (text: string) => (io.err(text), true) })
+const errStream = (io: Io) => ({
+  isTTY: io.errIsTty,
+  columns: io.columns,
+  write: (text: string): boolean => {
+    io.err(text)
+    return true
+  },
+})
 
 /**
  * On a terminal, cli-progress's bar (redrawn in place, cursor hidden, notes printed above it). In a log or a

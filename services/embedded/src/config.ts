@@ -2,7 +2,7 @@
 import { ingestSettings } from '@leadstream/ingest'
 import { projectorSettings } from '@leadstream/projector'
 import { querySettings } from '@leadstream/query-api'
-import { webhookSettings } from '@leadstream/webhooks-service'
+import { webhookSettings } from '@leadstream/webhooks'
 import * as t from 'io-ts'
 import { setting, commonSettings, deadLetterSettings, eventStoreSettings, idempotencySettings, httpSettings, privacySettings, tokenSettings, viewStoreSettings, type ConfigOf } from '@leadstream/runtime'
 

@@ -11,7 +11,7 @@ import { openPersonalData } from '@leadstream/privacy'
 import { adminRoutes, dashboardPage, exportRoutes, queryRoutes } from '@leadstream/query-api'
 import { createLogger, createMetrics, type Logger } from '@leadstream/runtime'
 import { dropViewStore, liveViews, openViewStore } from '@leadstream/view-store'
-import { startWebhooks } from '@leadstream/webhooks-service'
+import { startWebhooks } from '@leadstream/webhooks'
 import type { EmbeddedConfig } from './config.js'
 
 export interface Running {

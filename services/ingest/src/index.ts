@@ -1,4 +1,4 @@
-// The ingest service: leads in (HTTP now, Kafka later) → decide → append.
+// The ingest service: leads in (HTTP, and the inbound Kafka topic in the distributed mode) → decide → append.
 export * from './ports.js'
 export * from './leads.js'
 export * from './commands.js'

@@ -2,6 +2,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import {
   decide,
+  deterministicEventId,
   evolve,
   fold,
   problemsOf,
@@ -61,12 +62,147 @@ const appendInSlices = async (ports: IngestPorts, requests: ReadonlyArray<Append
   return outcomes
 }
 
-/** An event the store failed on for good: kept, with the reason, like any other rejected input. */
+/** An item that will not be written (undecodable, refused by the rules, or a lead that kept changing). */
 class Unresolved {
   constructor(
     readonly item: InboundItem,
     readonly problems: ReadonlyArray<FieldProblem>,
   ) {}
+}
+
+/** The lead's rules ingest runs: the domain's; a test may pass others (a decision of two events). */
+export interface LeadRules {
+  readonly decide: (command: InboundLead['command'], state: LeadState) => E.Either<LeadError, ReadonlyArray<LeadEvent>>
+  readonly evolve: (state: LeadState, event: LeadEvent) => LeadState
+}
+
+const domainRules: LeadRules = { decide, evolve }
+
+/**
+ * The ids of one decision's events. The first keeps the item's event id, by which a re-delivery is found; each
+ * further one is derived from it by name (a UUID v5), so a re-delivery derives the same ids and writes nothing.
+ */
+export const eventIdsOf = (eventId: string, count: number): ReadonlyArray<string> =>
+  Array.from({ length: count }, (_, k) => (k === 0 ? eventId : deterministicEventId(`${eventId}|${k}`)))
+
+/** What one call has settled so far: an answer per item, and the items that go to dead letters. */
+interface Settled {
+  readonly results: Map<number, ItemResult>
+  readonly failed: Unresolved[]
+  readonly itemOf: ReadonlyMap<InboundLead, InboundItem>
+  /** Events written, over every lead (a decision may write more than one). */
+  events: number
+}
+
+/** One stream's append: the leads it was decided for, and those that wrote events (with how many each). */
+interface StreamPlan {
+  readonly request: AppendRequest
+  readonly leads: ReadonlyArray<InboundLead>
+  readonly written: ReadonlyArray<{ readonly lead: InboundLead; readonly events: number }>
+}
+
+const byLead = (leads: ReadonlyArray<InboundLead>): ReadonlyMap<string, ReadonlyArray<InboundLead>> => {
+  const groups = new Map<string, InboundLead[]>()
+  for (const lead of leads) {
+    const group = groups.get(lead.command.leadId)
+    if (group === undefined) groups.set(lead.command.leadId, [lead])
+    else group.push(lead)
+  }
+  return groups
+}
+
+/**
+ * Reads one lead's stream and decides its items in order, each on the state the previous ones left. Refused
+ * items and duplicates are settled here; the plan (null when nothing is to be written) holds the new events.
+ */
+const planStream = async (ports: IngestPorts, rules: LeadRules, leadId: string, leads: ReadonlyArray<InboundLead>, settled: Settled): Promise<StreamPlan | null> => {
+  const read = await ports.store.readStream(streamOfLead(leadId))()
+  if (E.isLeft(read)) throw new Error(`reading lead ${leadId}: ${read.left._tag}`)
+  let state: LeadState = fold(read.right.events.map((r) => r.event as LeadEvent))
+  const events: NewEvent[] = []
+  const written: Array<StreamPlan['written'][number]> = []
+  for (const lead of leads) {
+    const item = settled.itemOf.get(lead)!
+    const decided = rules.decide(lead.command, state)
+    if (E.isLeft(decided)) {
+      settled.failed.push(new Unresolved(item, problemsOf(decided.left)))
+      continue
+    }
+    if (decided.right.length === 0) {
+      settled.results.set(item.index, { index: item.index, status: 'duplicate', leadId })
+      continue
+    }
+    const ids = eventIdsOf(lead.eventId, decided.right.length)
+    decided.right.forEach((event, k) => {
+      events.push({ eventId: ids[k]!, event, metadata: { causationId: lead.eventId } })
+      state = rules.evolve(state, event)
+    })
+    written.push({ lead, events: decided.right.length })
+  }
+  if (events.length === 0) return null
+  return { request: { streamId: streamOfLead(leadId), expectedRevision: read.right.revision < 0 ? 'no-stream' : read.right.revision, events }, leads, written }
+}
+
+/**
+ * Answers the leads of appended streams; returns those to decide again (their lead changed under us). Each
+ * accepted lead's position is that of its last event: the events after it in the stream's append come off
+ * the append's last position.
+ */
+const settleAppends = (plans: ReadonlyArray<StreamPlan>, outcomes: ReadonlyArray<E.Either<StoreError, AppendOutcome>>, attempt: number, settled: Settled): InboundLead[] => {
+  const retry: InboundLead[] = []
+  outcomes.forEach((outcome, i) => {
+    const { request, leads, written } = plans[i]!
+    if (E.isRight(outcome)) {
+      const o = outcome.right
+      let after = 0
+      for (let k = written.length - 1; k >= 0; k--) {
+        const { lead, events } = written[k]!
+        const item = settled.itemOf.get(lead)!
+        settled.results.set(
+          item.index,
+          o._tag === 'Appended'
+            ? { index: item.index, status: 'accepted', leadId: lead.command.leadId, eventId: lead.eventId, position: o.lastPosition - after }
+            : { index: item.index, status: 'duplicate', leadId: lead.command.leadId },
+        )
+        after += events
+      }
+      if (o._tag === 'Appended') settled.events += request.events.length
+      return
+    }
+    const err = outcome.left
+    if (err._tag === 'StoreUnavailable' || err._tag === 'CorruptEvent') throw new Error(`appending ${request.streamId}: ${err._tag}`)
+    // The lead changed under us (or the batch mixed stored and new event ids): decide again on fresh state.
+    if (attempt < MAX_ATTEMPTS) retry.push(...leads.filter((l) => !settled.results.has(settled.itemOf.get(l)!.index)))
+    else
+      for (const l of leads)
+        settled.failed.push(new Unresolved(settled.itemOf.get(l)!, [{ path: 'leadId', reason: `the lead kept changing concurrently (${err._tag}); send it again` }]))
+  })
+  return retry
+}
+
+/** Rejected items go to dead letters (a replay of a dead letter keeps the original instead: keepRejected false). */
+const recordRejected = async (ports: IngestPorts, settled: Settled, source: string, format: string, keepRejected: boolean): Promise<void> => {
+  const { failed, results } = settled
+  if (failed.length === 0) return
+  if (!keepRejected) {
+    for (const f of failed) results.set(f.item.index, { index: f.item.index, status: 'rejected', problems: f.problems, deadLetterId: 0 })
+    return
+  }
+  const receivedAt = ports.now().toISOString()
+  const ids = await ports.deadLetters.record(failed.map((f) => ({ source, format, problems: f.problems, payload: f.item.payload, receivedAt })))
+  failed.forEach((f, i) => results.set(f.item.index, { index: f.item.index, status: 'rejected', problems: f.problems, deadLetterId: ids[i] ?? 0 }))
+  ports.metrics.deadLetters.inc({ source }, failed.length)
+}
+
+const summarize = (ports: IngestPorts, items: ReadonlyArray<InboundItem>, settled: Settled, format: string): IngestSummary => {
+  const ordered = items.map((it) => settled.results.get(it.index)!)
+  const count = (s: ItemResult['status']) => ordered.filter((r) => r.status === s).length
+  const [accepted, duplicates, rejected] = [count('accepted'), count('duplicate'), count('rejected')]
+  ports.metrics.leadsReceived.inc({ format, outcome: 'accepted' }, accepted)
+  ports.metrics.leadsReceived.inc({ format, outcome: 'duplicate' }, duplicates)
+  ports.metrics.leadsReceived.inc({ format, outcome: 'rejected' }, rejected)
+  ports.metrics.eventsAppended.inc(settled.events)
+  return { accepted, duplicates, rejected, position: ordered.reduce((p, r) => (r.status === 'accepted' ? Math.max(p, r.position) : p), 0), results: ordered }
 }
 
 /**
@@ -76,114 +212,30 @@ class Unresolved {
  * A store failure rejects the whole call (nothing is acknowledged).
  */
 export const ingestLeads =
-  (ports: IngestPorts) =>
+  (ports: IngestPorts, rules: LeadRules = domainRules) =>
   async (items: ReadonlyArray<InboundItem>, source: string, format: string, options: { readonly keepRejected?: boolean } = {}): Promise<IngestSummary> => {
     // Reading, deciding and appending 10,000 leads takes seconds of CPU: other requests get turns meanwhile.
     const turn = loopTurns()
-    const results = new Map<number, ItemResult>()
-    const failed: Unresolved[] = []
-    let pending: InboundLead[] = []
     const itemOf = new Map<InboundLead, InboundItem>()
+    const settled: Settled = { results: new Map(), failed: [], itemOf, events: 0 }
+    let pending: InboundLead[] = []
     for (const item of items) {
-      if (E.isLeft(item.decoded)) failed.push(new Unresolved(item, problemsOf(item.decoded.left)))
+      if (E.isLeft(item.decoded)) settled.failed.push(new Unresolved(item, problemsOf(item.decoded.left)))
       else {
         pending.push(item.decoded.right)
         itemOf.set(item.decoded.right, item)
       }
     }
-
     for (let attempt = 1; pending.length > 0; attempt++) {
-      const byLead = new Map<string, InboundLead[]>()
-      for (const lead of pending) {
-        const group = byLead.get(lead.command.leadId)
-        if (group === undefined) byLead.set(lead.command.leadId, [lead])
-        else group.push(lead)
-      }
-      const requests: Array<{ request: AppendRequest; leads: ReadonlyArray<InboundLead>; written: ReadonlyArray<InboundLead> }> = []
-      for (const [leadId, leads] of byLead) {
+      const plans: StreamPlan[] = []
+      for (const [leadId, leads] of byLead(pending)) {
         await turn()
-        const read = await ports.store.readStream(streamOfLead(leadId))()
-        if (E.isLeft(read)) throw new Error(`reading lead ${leadId}: ${read.left._tag}`)
-        let state: LeadState = fold(read.right.events.map((r) => r.event as LeadEvent))
-        const events: NewEvent[] = []
-        const written: InboundLead[] = []
-        for (const lead of leads) {
-          const decided = decide(lead.command, state)
-          const item = itemOf.get(lead)!
-          if (E.isLeft(decided)) {
-            failed.push(new Unresolved(item, problemsOf(decided.left)))
-            continue
-          }
-          if (decided.right.length === 0) {
-            results.set(item.index, { index: item.index, status: 'duplicate', leadId })
-            continue
-          }
-          for (const ev of decided.right) {
-            events.push({ eventId: lead.eventId, event: ev, metadata: { causationId: lead.eventId } })
-            state = evolve(state, ev)
-          }
-          written.push(lead)
-        }
-        if (events.length > 0)
-          requests.push({
-            request: { streamId: streamOfLead(leadId), expectedRevision: read.right.revision < 0 ? 'no-stream' : read.right.revision, events },
-            leads,
-            written,
-          })
+        const plan = await planStream(ports, rules, leadId, leads, settled)
+        if (plan !== null) plans.push(plan)
       }
-
-      const outcomes = await appendInSlices(ports, requests.map((r) => r.request), turn)
-      const retry: InboundLead[] = []
-      outcomes.forEach((outcome, i) => {
-        const { request, leads, written } = requests[i]!
-        if (E.isRight(outcome)) {
-          const o = outcome.right
-          written.forEach((lead, k) => {
-            const item = itemOf.get(lead)!
-            results.set(
-              item.index,
-              o._tag === 'Appended'
-                ? { index: item.index, status: 'accepted', leadId: lead.command.leadId, eventId: lead.eventId, position: o.lastPosition - (written.length - 1 - k) }
-                : { index: item.index, status: 'duplicate', leadId: lead.command.leadId },
-            )
-          })
-          return
-        }
-        const err = outcome.left
-        if (err._tag === 'StoreUnavailable' || err._tag === 'CorruptEvent') throw new Error(`appending ${request.streamId}: ${err._tag}`)
-        // The lead changed under us (or the batch mixed stored and new event ids): decide again on fresh state.
-        if (attempt < MAX_ATTEMPTS) retry.push(...leads.filter((l) => !results.has(itemOf.get(l)!.index)))
-        else
-          for (const l of leads)
-            failed.push(new Unresolved(itemOf.get(l)!, [{ path: 'leadId', reason: `the lead kept changing concurrently (${err._tag}); send it again` }]))
-      })
-      pending = retry
+      const outcomes = await appendInSlices(ports, plans.map((p) => p.request), turn)
+      pending = settleAppends(plans, outcomes, attempt, settled)
     }
-
-    // A replay of a dead letter keeps the original instead of adding a copy (keepRejected: false).
-    if (failed.length > 0 && options.keepRejected === false)
-      failed.forEach((f) => results.set(f.item.index, { index: f.item.index, status: 'rejected', problems: f.problems, deadLetterId: 0 }))
-    else if (failed.length > 0) {
-      const receivedAt = ports.now().toISOString()
-      const ids = await ports.deadLetters.record(
-        failed.map((f) => ({ source, format, problems: f.problems, payload: f.item.payload, receivedAt })),
-      )
-      failed.forEach((f, i) => results.set(f.item.index, { index: f.item.index, status: 'rejected', problems: f.problems, deadLetterId: ids[i] ?? 0 }))
-      ports.metrics.deadLetters.inc({ source }, failed.length)
-    }
-
-    const ordered = items.map((it) => results.get(it.index)!)
-    const count = (s: ItemResult['status']) => ordered.filter((r) => r.status === s).length
-    const accepted = count('accepted')
-    ports.metrics.leadsReceived.inc({ format, outcome: 'accepted' }, accepted)
-    ports.metrics.leadsReceived.inc({ format, outcome: 'duplicate' }, count('duplicate'))
-    ports.metrics.leadsReceived.inc({ format, outcome: 'rejected' }, count('rejected'))
-    ports.metrics.eventsAppended.inc(accepted)
-    return {
-      accepted,
-      duplicates: count('duplicate'),
-      rejected: count('rejected'),
-      position: ordered.reduce((p, r) => (r.status === 'accepted' ? Math.max(p, r.position) : p), 0),
-      results: ordered,
-    }
+    await recordRejected(ports, settled, source, format, options.keepRejected !== false)
+    return summarize(ports, items, settled, format)
   }

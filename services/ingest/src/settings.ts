@@ -1,5 +1,25 @@
 // Settings of ingest (also part of the embedded mode's).
-import { IntFromEnv, ListFromEnv, setting, SourcesFromEnv, StringFromEnv } from '@leadstream/runtime'
+import * as t from 'io-ts'
+import { Storefront, type SourceMap } from '@leadstream/domain'
+import { IntFromEnv, ListFromEnv, setting, StringFromEnv } from '@leadstream/runtime'
+
+/** Lead-source mappings, `TestDrive=AzureMarketplace,Foo=AppSource`. */
+export const SourcesFromEnv = new t.Type<SourceMap, string, unknown>(
+  'lead sources',
+  (u): u is SourceMap => typeof u === 'object' && u !== null,
+  (u, c) => {
+    if (typeof u !== 'string') return t.failure(u, c, 'expected source=Storefront pairs')
+    const out: Record<string, Storefront> = {}
+    for (const pair of u.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
+      const [k, v] = pair.split('=').map((s) => s.trim())
+      if (k === undefined || k === '' || v === undefined || !Storefront.is(v))
+        return t.failure(u, c, `expected source=AppSource or source=AzureMarketplace pairs, got "${pair}"`)
+      out[k] = v
+    }
+    return t.success(out)
+  },
+  (a) => Object.entries(a).map(([k, v]) => `${k}=${v}`).join(','),
+)
 
 export const ingestSettings = {
   leadSources: setting('LEADSTREAM_LEAD_SOURCES', SourcesFromEnv, 'extra lead-source mappings, e.g. TestDrive=AzureMarketplace', ''),

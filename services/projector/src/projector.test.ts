@@ -13,10 +13,10 @@ import { sqliteEventStore } from '@leadstream/event-store'
 import { createLogger, createMetrics } from '@leadstream/runtime'
 import { sqliteViewStore, type ProjectionLogic, type ViewStore } from '@leadstream/view-store'
 import { leadsLogic, projector, type OnPoison } from './projector.js'
+import { setTimeout as sleep } from 'node:timers/promises'
 
 const dir = mkdtempSync(join(tmpdir(), 'leadstream-poison-'))
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }))
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 const capture = (leadId: string) => ({
   eventId: `cap-${leadId}`,

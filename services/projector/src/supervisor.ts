@@ -7,6 +7,7 @@ import type { Logger, Metrics } from '@leadstream/runtime'
 import type { RegistryEntry, ViewStore } from '@leadstream/view-store'
 import type { DeadLetters } from '@leadstream/dead-letters'
 import { projector, type OnPoison, type Projector, type ProjectorStatus } from './projector.js'
+import { setTimeout as sleep } from 'node:timers/promises'
 
 export interface GenerationPorts {
   /** The base store: generation 1's views and the registry. */
@@ -51,7 +52,7 @@ export interface Supervisor {
   start(): Promise<void>
   stop(): Promise<void>
   status(): Promise<ProjectionStatus>
-  /** Starts a rebuild; Left with the reason when one is already running. */
+  /** Starts a rebuild: `ok` with the new generation, or not `ok` with the reason when one is already running. */
   rebuild(): Promise<{ readonly ok: true; readonly generation: number } | { readonly ok: false; readonly reason: string }>
   setPaused(paused: boolean): Promise<RegistryEntry>
 }
@@ -61,8 +62,6 @@ interface Running {
   readonly store: ViewStore
   readonly projector: Projector
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 export const supervisor = (ports: GenerationPorts, options: SupervisorOptions): Supervisor => {
   const { projection: name, codeVersion } = options

@@ -30,7 +30,8 @@ export type WorkerRequest = Op & { readonly id: number }
 type WorkerAnswer = { readonly ready: true } | { readonly id: number; readonly ok: true; readonly value: unknown } | { readonly id: number; readonly ok: false; readonly error: string }
 
 export const supervisorInWorker = async (settings: WorkerSettings, metrics: Metrics): Promise<Supervisor> => {
-  // worker.mjs registers tsx in the new thread, then loads worker.ts.
+  // From sources, src/worker.mjs registers tsx in the new thread, then loads worker.ts; built, dist/worker.mjs is
+  // worker.ts compiled (deploy/build.mjs makes it an entry point beside each bundle that starts this thread).
   const worker = new Worker(new URL('./worker.mjs', import.meta.url), { workerData: settings })
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>()
   let next = 0

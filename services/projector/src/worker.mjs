@@ -1,5 +1,5 @@
-// Worker-thread entry: loader hooks do not carry into worker threads, so register tsx here, then run the
-// TypeScript worker (the services run from source through tsx).
+// Worker-thread entry when running from sources: loader hooks do not carry into worker threads, so register tsx
+// here, then run the TypeScript worker. The build has its own dist/worker.mjs (worker.ts compiled), no tsx.
 import { register } from 'tsx/esm/api'
 
 register()

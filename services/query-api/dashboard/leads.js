@@ -62,7 +62,7 @@ const FIELDS = [
   ['Lead', (l) => l.leadId],
   ['State', (l) => l.state + (l.doNotContact ? ' (do not contact)' : '')],
   ['Storefront', (l) => `${l.storefront} (${l.campaign})`],
-  ['Offer', (l) => [l.offer.title, l.offer.id].filter(Boolean).join(' · ') + ` (${l.offer.kind})`],
+  ['Offer', (l) => `${[l.offer.title, l.offer.id].filter(Boolean).join(' · ')} (${l.offer.kind})`],
   ['Actions', (l) => l.actions.join(', ')],
   ['Name', (l) => [l.customer.firstName, l.customer.lastName].filter(Boolean).join(' ')],
   ['Email', (l) => l.customer.email],
@@ -111,9 +111,18 @@ export const wireLeads = (reload) => {
   const dialog = document.getElementById('detail')
   document.getElementById('detail-close').addEventListener('click', () => dialog.close())
   dialog.addEventListener('close', () => opener?.focus?.())
-  document.getElementById('next').addEventListener('click', () => (nextPage(), reload()))
-  document.getElementById('prev').addEventListener('click', () => (previousPage(), reload()))
-  document.getElementById('first').addEventListener('click', () => (firstPage(), reload()))
+  document.getElementById('next').addEventListener('click', () => {
+    nextPage()
+    reload()
+  })
+  document.getElementById('prev').addEventListener('click', () => {
+    previousPage()
+    reload()
+  })
+  document.getElementById('first').addEventListener('click', () => {
+    firstPage()
+    reload()
+  })
 }
 
 export const shownLeads = () => shown

@@ -7,10 +7,15 @@ import type { Response, Router } from 'express'
 import { siteRoutes } from '@leadstream/api'
 import { mount, sendProblem, type Tokens } from '@leadstream/http-edge'
 
-const folder = resolve(import.meta.dirname, '..', 'dashboard')
+/**
+ * This package's folder, found by its name rather than this file's place: built, this module is bundled into
+ * another service's dist/ (the embedded server's), where `import.meta` names the bundle.
+ */
+const packageJson = createRequire(import.meta.url).resolve('@leadstream/query-api/package.json')
+const folder = resolve(dirname(packageJson), 'dashboard')
 
 /** chart.js's UMD build (it defines `window.Chart`), found through the package's own entry point. */
-const chartJs = join(dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.min.js')
+const chartJs = join(dirname(createRequire(packageJson).resolve('chart.js')), 'chart.umd.min.js')
 
 /** Every file the page may load: the folder's own (read once at start) and the library. Nothing else is served. */
 const files = (): ReadonlyMap<string, string> =>

@@ -4,6 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { get, type IncomingMessage } from 'node:http'
 import { tmpdir } from 'node:os'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { join } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import { suite } from 'uvu'
@@ -92,7 +93,7 @@ const settled = async (ctx: Ctx, quietMs = 300): Promise<number> => {
   let seen = ctx.reads
   let since = Date.now()
   while (Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 25))
+    await sleep(25)
     if (ctx.reads !== seen) [seen, since] = [ctx.reads, Date.now()]
     else if (Date.now() - since >= quietMs) return seen
   }

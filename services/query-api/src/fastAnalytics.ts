@@ -101,6 +101,7 @@ export const figuresOfColumns = (c: FactColumns, sel: Int32Array): FunnelFigures
     const cap = c.captured[i]!
     for (let s = 0; s < c.stages.length; s++) {
       const at = c.stages[s]![i]!
+      // biome-ignore lint/suspicious/noSelfCompare: `x === x` is the NaN test (NaN: the stage was not reached), in a hot loop
       if (at === at) durations[s]![lens[s]!++] = Math.max(0, at - cap)
     }
     const r = c.reason[i]!
@@ -154,6 +155,7 @@ export const cohortsOfColumns = (c: FactColumns, sel: Int32Array, interval: 'wee
     const i = sel[j]!
     const b = bucketIndex(starts, c.captured[i]!) * width
     per[b]!++
+    // biome-ignore lint/suspicious/noSelfCompare: the NaN test, as above
     for (let s = 0; s < c.stages.length; s++) if (c.stages[s]![i] === c.stages[s]![i]) per[b + s + 1]!++
   }
   return startList.map((s, b) => ({
@@ -172,6 +174,7 @@ export const topOfColumns = (c: FactColumns, sel: Int32Array, req: TopRequest): 
       let title = -1
       for (let j = 0; j < g.length; j++) {
         const i = g[j]!
+        // biome-ignore lint/suspicious/noSelfCompare: the NaN test, as above
         for (let s = 0; s < 3; s++) if (c.stages[s]![i] === c.stages[s]![i]) reached[s]!++
         if (title < 0) title = c.title[i]!
       }

@@ -3,7 +3,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import type { Request, Response, Router } from 'express'
 import type * as t from 'io-ts'
-import { Freshness, viewRoutes, type Filters, type RouteSpec } from '@leadstream/api'
+import { type Freshness, viewRoutes, type Filters, type RouteSpec } from '@leadstream/api'
 import {
   campaignTypes,
   cellsOf,
@@ -24,6 +24,7 @@ import { factsCache, type FactsCache } from './factsCache.js'
 import { select } from './factsColumns.js'
 import { filterOf } from './filters.js'
 import { decodeQuery } from './params.js'
+import { setTimeout as sleep } from 'node:timers/promises'
 
 export interface QueryPorts {
   readonly views: ViewReader
@@ -36,8 +37,6 @@ export interface QueryHttpOptions {
   /** The clock that ends a series' default range (tests pass a fixed one). */
   readonly now?: () => Date
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /** Waits until the views reflect `min`, or the deadline passes. Returns the position reached. */
 export const awaitPosition = async (views: Pick<ViewReader, 'position'>, min: number, waitMs: number): Promise<number> => {

@@ -76,7 +76,7 @@ export const relay = (ports: RelayPorts, options: RelayOptions): Relay => {
       if (reseedRequested) continue
       ports.checkpoints.set(CHECKPOINT, last.position)
       position = last.position
-      ports.metrics.eventsProjected.inc({ projection: 'relay' }, events.length)
+      ports.metrics.eventsPublished.inc(events.length)
       ports.metrics.projectionPosition.set({ projection: 'relay' }, position)
     }
   }

@@ -5,7 +5,7 @@
 import type { DispatcherView } from '@leadstream/api'
 import type { EventLog, LogBatch } from '@leadstream/event-log'
 import type { Logger } from '@leadstream/runtime'
-import { route, type WebhookStore } from '@leadstream/webhooks'
+import { route, type WebhookStore } from '@leadstream/delivery-log'
 import { sender, type Sender, type SenderOptions } from './sender.js'
 import type { WebhookMetrics } from './metrics.js'
 import type { OpenPersonal } from './personal.js'

@@ -1,7 +1,7 @@
 // The webhook metrics, on the process's one registry: deliveries by outcome, append → delivery latency, and per
 // subscription (read from the delivery log at scrape time) pending, parked, lag, last success and failure rate.
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
-import type { WebhookStore } from '@leadstream/webhooks'
+import type { WebhookStore } from '@leadstream/delivery-log'
 
 export interface WebhookMetrics {
   readonly deliveries: Counter<'subscription' | 'outcome'>

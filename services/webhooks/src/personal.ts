@@ -4,7 +4,7 @@
 import type { WebhookContact } from '@leadstream/api'
 import type { DomainEvent, RecordedEvent } from '@leadstream/domain'
 import { unsealer, type KeyStore } from '@leadstream/privacy'
-import type { OpenedPersonal, PersonalRef } from '@leadstream/webhooks'
+import type { OpenedPersonal, PersonalRef } from '@leadstream/delivery-log'
 
 export type OpenPersonal = (leadId: string, ref: PersonalRef) => Promise<OpenedPersonal>
 

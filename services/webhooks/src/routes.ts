@@ -20,7 +20,7 @@ import {
 } from '@leadstream/api'
 import { fromValidation, problem } from '@leadstream/domain'
 import { isBodyError, mount, parseBody, rawBody, reply, sendProblem, type Tokens } from '@leadstream/http-edge'
-import { newSecret, type Delivery, type Subscription, type WebhookStore } from '@leadstream/webhooks'
+import { newSecret, type Delivery, type Subscription, type WebhookStore } from '@leadstream/delivery-log'
 import type { Dispatcher } from './dispatcher.js'
 
 export interface WebhookRoutePorts {

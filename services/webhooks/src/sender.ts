@@ -22,7 +22,7 @@ import {
   type RetryPolicy,
   type Subscription,
   type WebhookStore,
-} from '@leadstream/webhooks'
+} from '@leadstream/delivery-log'
 import type { WebhookMetrics } from './metrics.js'
 import type { OpenPersonal } from './personal.js'
 
@@ -104,7 +104,7 @@ export const sender = (ports: SenderPorts, options: SenderOptions): Sender => {
   // Group commit: outcomes that finish while a commit runs go into the next one, so a durable write (fsync)
   // is paid per group of deliveries, not per delivery. A lead stays busy until its outcome is committed.
   let queue: Array<{ readonly a: Attempted; readonly done: () => void; readonly fail: (e: unknown) => void }> = []
-  let flushing: Promise<void> | null = null
+  let flushing = false
   const flush = async (): Promise<void> => {
     await setImmediate()
     while (queue.length > 0) {
@@ -117,12 +117,15 @@ export const sender = (ports: SenderPorts, options: SenderOptions): Sender => {
         for (const x of group) x.fail(e)
       }
     }
-    flushing = null
+    flushing = false
   }
   const record = (a: Attempted): Promise<void> =>
     new Promise<void>((done, fail) => {
       queue.push({ a, done, fail })
-      flushing ??= flush()
+      if (!flushing) {
+        flushing = true
+        void flush()
+      }
     })
 
   const attempt = async (s: Subscription, d: Delivery): Promise<void> => {

@@ -1,6 +1,6 @@
 // Embedded event store on SQLite: one table in global order, unique (stream, revision) and unique event id.
 import * as E from 'fp-ts/lib/Either.js'
-import * as TE from 'fp-ts/lib/TaskEither.js'
+import type * as TE from 'fp-ts/lib/TaskEither.js'
 import { decodeEvent, type NewEvent, type RecordedEvent } from '@leadstream/domain'
 import { idempotencyScope, openSqlite, type Sqlite } from '@leadstream/runtime'
 import {
