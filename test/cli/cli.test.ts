@@ -6,7 +6,7 @@ import { resolve } from 'node:path'
 import * as t from 'io-ts'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { BatchAnswer, LeadAccepted, PauseChanged, ProjectionsAnswer, RecordedEventView, StreamAnswer } from '@leadstream/api'
+import { BatchAnswer, LeadAccepted, PauseChanged, ProjectionsAnswer, RecordedEventView, StreamAnswer, SubscriptionCreated } from '@leadstream/api'
 import { decodeAs, http, startTestServer, typed, type TestServer } from '../support/embedded.js'
 import { eventually } from '../support/eventually.js'
 import { marketplaceLead, rng } from '../support/leads.js'
@@ -269,7 +269,7 @@ test('webhooks :: add prints the secret once, list and show the status, replay, 
   assert.is(bad.code, 2)
   const added = await leadstream(['webhooks', 'add', 'https://crm.example.com/hook', '--events', 'lead.captured,lead.state_changed', '--storefronts', 'AppSource', '--json'], env)
   assert.is(added.code, 0, added.stderr)
-  const { subscription, secret } = JSON.parse(added.stdout)
+  const { subscription, secret } = decodeAs(SubscriptionCreated, JSON.parse(added.stdout), 'webhooks add --json')
   assert.match(secret, /^whsec_/)
   assert.equal(subscription.filters, { storefronts: ['AppSource'] })
   const list = await leadstream(['webhooks', 'list'], env)
