@@ -121,6 +121,22 @@ test('deliver :: signed (standardwebhooks verifies), filtered, contact data only
   assert.ok(first.type === 'lead.captured' && first.data.contact?.email === a.data.customer.email)
 })
 
+test('new user :: a marketplace lead posted reaches a local receiver, signed, within a second', async (ctx) => {
+  await subscribe(ctx, '/local', { includeContact: true })
+  const sent = Date.now()
+  const a = await http('POST', `${ctx.server.url}/v1/marketplace/leads`, {
+    UserDetails: { FirstName: 'Grace', LastName: 'Hopper', Email: 'grace@example.com', Country: 'US', Company: 'Navy' },
+    LeadSource: 'AzureMarketplace',
+    ActionCode: 'PLT',
+    OfferTitle: 'Contoso VM',
+  })
+  assert.is(a.status, 201, JSON.stringify(a.body))
+  const got = await eventually('the delivery', () => payloads(ctx, '/local')[0], 1000, 10)
+  assert.ok(Date.now() - sent < 1000, `arrived ${Date.now() - sent} ms after the POST`)
+  assert.ok(ctx.rx.receipts[0]?.verified, 'signed')
+  assert.ok(got.type === 'lead.captured' && got.data.storefront === 'AzureMarketplace' && got.data.contact?.email === 'grace@example.com' && got.data.contact.country === 'US')
+})
+
 test('retry :: Retry-After honoured, one webhook-id across retries, parked after the last attempt, replayed in order', async (ctx) => {
   const sub = await subscribe(ctx, '/flaky')
   let failing = true
