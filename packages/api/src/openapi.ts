@@ -5,7 +5,8 @@ import type { JsonSchema } from './annotate.js'
 import { components, membersOf, schemaOf, type Components } from './jsonSchema.js'
 import type { ResponseSpec, RouteSpec, Service } from './route.js'
 import { routesOf } from './table.js'
-import { webhookPayloads, webhookPayloadSummary, type WebhookEventType } from './webhooks.js'
+import { webhookPayloads, webhookPayloadSummary } from './webhookPayloads.js'
+import type { WebhookEventType } from './webhooks.js'
 
 export type OpenApi = JsonSchema
 
