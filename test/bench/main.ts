@@ -327,6 +327,12 @@ try {
       },
       { name: 'webhooks: append → delivery during that burst', value: `p50 ${ms(w.burst.p50)} / p99 ${ms(w.burst.p99)} ms`, raw: '', target: '' },
       { name: `webhooks: append → delivery, single leads 20 ms apart (${w.steady.n})`, value: `p50 ${ms(w.steady.p50)} / p99 ${ms(w.steady.p99)} ms`, raw: '', target: '< 1 s', met: w.steady.p99 < 1000 },
+      {
+        name: `webhooks: fan-out, ${int(w.fanOut.leads)} leads to ${w.fanOut.subscriptions} subscriptions`,
+        value: `${int(w.fanOut.deliveriesPerSecond)} deliveries/s (p99 ${ms(w.fanOut.latency.p99)} ms)`,
+        raw: `${int(w.appendPerSecond)} appends/s (${share(w.fanOut.deliveriesPerSecond, w.appendPerSecond)})`,
+        target: '',
+      },
     )
   }
 

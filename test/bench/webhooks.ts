@@ -1,10 +1,11 @@
 // Webhooks out: deliveries/s and append → delivery latency to a loopback receiver, beside the raw append rate of
-// the same number of leads in the same run. The embedded server (dispatcher inside) runs in this process, the
+// the same number of leads in the same run (appendMany with personal data sealed, as ingest appends). The embedded server (dispatcher inside) runs in this process, the
 // receiver too (it only parses each body to read `recordedAt`).
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { sqliteEventStore } from '@leadstream/event-store'
+import { openPersonalData } from '@leadstream/privacy'
 import { appendAll } from './append.js'
 import { leadHistory } from './history.js'
 import { startServer } from './server.js'
@@ -19,6 +20,8 @@ export interface WebhookBench {
   /** The same for single leads posted one at a time, 20 ms apart: the latency a lightly loaded server shows. */
   readonly steady: Latency
   readonly seconds: number
+  /** Four subscriptions on the same receiver: every lead delivered four times. */
+  readonly fanOut: { readonly subscriptions: number; readonly leads: number; readonly deliveriesPerSecond: number; readonly latency: Latency }
 }
 
 const native = (i: number) => ({
@@ -54,9 +57,13 @@ const receiver = async () => {
 
 export const benchWebhooks = async (dataDir: string, leads: number, batch: number, seed: number, say: (s: string) => void): Promise<WebhookBench> => {
   say(`webhooks: raw rate — ${leads} LeadCaptured through appendMany, ${batch} per transaction…`)
-  const store = sqliteEventStore({ path: join(dataDir, 'webhooks-append', 'events.db') })
+  // As ingest appends: personal data sealed with a key store in the directory (the embedded default).
+  const dir = join(dataDir, 'webhooks-append')
+  const personal = await openPersonalData({ dataDir: dir, keyStore: 'sqlite', masterKey: '', masterKeyFile: '', previousMasterKeys: [], postgresUrl: '', postgresSchema: '', identitySecret: '' })
+  const store = personal.sealing(sqliteEventStore({ path: join(dir, 'events.db') }))
   const raw = await appendAll(store, leadHistory({ seed, captureShare: 1, classifications: 0, total: leads }), { batch })
   await store.close()
+  await personal.close()
 
   const rx = await receiver()
   const server = await startServer(join(dataDir, 'webhooks'))
@@ -86,7 +93,34 @@ export const benchWebhooks = async (dataDir: string, leads: number, batch: numbe
       await new Promise((r) => setTimeout(r, 20))
     }
     await rx.until(leads + singles)
-    return { leads, appendPerSecond: raw.eventsPerSecond, deliveriesPerSecond: leads / seconds, burst, steady: latency(rx.lags.slice(leads)), seconds }
+    const steady = latency(rx.lags.slice(leads))
+
+    // Fan-out: three more subscriptions, so each new lead goes to four; a quarter as many leads.
+    const subscriptions = 4
+    for (let i = 1; i < subscriptions; i++) {
+      const more = await fetch(`${server.url}/v1/admin/webhooks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ url: `${rx.url}/${i}` }) })
+      if (more.status !== 201) throw new Error(`subscribing answered ${more.status}`)
+    }
+    const fanLeads = Math.max(1, Math.floor(leads / subscriptions))
+    const before = rx.lags.length
+    say(`webhooks: ${fanLeads} more leads to ${subscriptions} subscriptions (${fanLeads * subscriptions} deliveries)…`)
+    const t1 = Date.now()
+    for (let i = 0; i < fanLeads; i += batch) {
+      const res = await fetch(`${server.url}/v1/leads`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(Array.from({ length: Math.min(batch, fanLeads - i) }, (_, k) => native(leads + singles + i + k))),
+      })
+      await res.arrayBuffer()
+    }
+    await rx.until(before + fanLeads * subscriptions)
+    const fanOut = {
+      subscriptions,
+      leads: fanLeads,
+      deliveriesPerSecond: (fanLeads * subscriptions) / ((Date.now() - t1) / 1000),
+      latency: latency(rx.lags.slice(before)),
+    }
+    return { leads, appendPerSecond: raw.eventsPerSecond, deliveriesPerSecond: leads / seconds, burst, steady, seconds, fanOut }
   } finally {
     await server.close()
     await rx.close()
