@@ -128,6 +128,16 @@ test('ingest :: native leads one by one, in batches, repeated, refused', async (
   await call(ctx, r, { caller: analyst, body: native(3) }, 403)
 })
 
+test('ingest :: native lifecycle events: applied, impossible (409), before their lead (parked, 202)', async (ctx) => {
+  const r = inboundRoutes.submitLeads
+  const event = (type: string, leadId: string, data?: unknown) => ({ type, version: 1, eventId: `api-${type}-${leadId}`, leadId, occurredAt: '2026-11-25T11:00:00Z', ...(data === undefined ? {} : { data }) })
+  await call(ctx, r, { caller: ingest, body: event('LeadContacted', 'api-lead-1', { channel: 'email', by: 'crm' }) }, 201)
+  await call(ctx, r, { caller: ingest, body: event('LeadConverted', 'api-lead-1') }, 409)
+  await call(ctx, r, { caller: ingest, body: event('LeadQualified', 'api-lead-later') }, 202)
+  await call(ctx, operatorRoutes.listParked, { caller: operator }, 200)
+  await call(ctx, operatorRoutes.listParked, { caller: operator, query: { limit: '0' } }, 400)
+})
+
 test('ingest :: an Idempotency-Key replays the first answer and refuses another request', async (ctx) => {
   const r = inboundRoutes.submitLeads
   const key = { 'idempotency-key': 'api-test-key-1' }
@@ -143,8 +153,8 @@ test('ingest :: marketplace leads, commands and the catalogue', async (ctx) => {
   await call(ctx, inboundRoutes.submitMarketplaceLeads, { caller: ingest, body: {} }, 400)
 
   const cmd = inboundRoutes.runLeadCommand
-  await call(ctx, cmd, { caller: ingest, params: { id: 'api-lead-1' }, body: { type: 'ContactLead', by: 'pat', channel: 'email' } }, 201)
-  await call(ctx, cmd, { caller: ingest, params: { id: 'api-lead-1' }, body: { type: 'ContactLead', by: 'pat' } }, 409)
+  await call(ctx, cmd, { caller: ingest, params: { id: 'api-lead-2' }, body: { type: 'ContactLead', by: 'pat', channel: 'email', occurredAt: '2026-11-25T10:30:00Z' } }, 201)
+  await call(ctx, cmd, { caller: ingest, params: { id: 'api-lead-2' }, body: { type: 'ContactLead', by: 'pat' } }, 409)
   await call(ctx, cmd, { caller: ingest, params: { id: 'api-lead-404' }, body: { type: 'QualifyLead', by: 'pat' } }, 404)
   await call(ctx, cmd, { caller: ingest, params: { id: 'api-lead-1' }, body: { type: 'Teleport', by: 'pat' } }, 400)
 

@@ -11,6 +11,7 @@ import { appendAll } from './append.js'
 import { benchExport } from './export.js'
 import { leadHistory } from './history.js'
 import { ingestRun } from './ingest.js'
+import { runImport, writeImportFiles } from './importBench.js'
 import { benchAnalytics } from './analytics.js'
 import { benchKafka } from './kafka.js'
 import { benchWebhooks } from './webhooks.js'
@@ -38,9 +39,11 @@ const benchSettings = {
   analyticsBareRuns: setting('BENCH_ANALYTICS_BARE_RUNS', IntFromEnv('requests', 0, 100_000), 'times the bare SQL beside each slow analytics route runs (fast ones: ten times as many; 0: not at all, it takes minutes per query at 1M leads on SQLite)', '3'),
   analyticsRuns: setting('BENCH_ANALYTICS_RUNS', IntFromEnv('requests', 1, 100_000), 'measured requests per slow analytics route (fast ones: ten times as many)', '20'),
   queries: setting('BENCH_QUERIES', IntFromEnv('requests', 1, 1_000_000), 'measured requests per query route', '2000'),
-  only: setting('BENCH_ONLY', ListFromEnv, 'steps to run, comma-separated: raw, append, ingest, projection, postgres, query, export, kafka, webhooks, analytics (query, export and postgres need projection); empty: all. `pnpm bench analytics` runs the analytics step alone', ''),
+  only: setting('BENCH_ONLY', ListFromEnv, 'steps to run, comma-separated: raw, append, ingest, import, projection, postgres, query, export, kafka, webhooks, analytics (query, export and postgres need projection); empty: all. `pnpm bench analytics` runs the analytics step alone', ''),
   postgresUrl: setting('BENCH_POSTGRES_URL', StringFromEnv, 'PostgreSQL for the rebuild-into-PostgreSQL step', 'postgres://postgres@127.0.0.1:5432/test'),
   kafkaBrokers: setting('KAFKA_BROKERS', ListFromEnv, 'Kafka brokers for the Kafka step (skipped, and said so, when empty)', ''),
+  importRows: setting('BENCH_IMPORT_ROWS', IntFromEnv('rows', 100, 100_000_000), 'CRM-export rows in the import step (the CSV file; the NDJSON file holds the same leads as native events)', '50000'),
+  importBatch: setting('BENCH_IMPORT_BATCH', IntFromEnv('events', 1, 100_000), 'events per request of `leadstream import` in the import step', '2000'),
   webhookLeads: setting('BENCH_WEBHOOK_LEADS', IntFromEnv('leads', 100, 10_000_000), 'leads delivered to a loopback webhook receiver in the webhooks step', '20000'),
   kafkaLeads: setting('BENCH_KAFKA_LEADS', IntFromEnv('leads', 1000, 10_000_000), 'leads sent through leads.inbound in the Kafka step', '50000'),
   dir: setting('BENCH_DIR', StringFromEnv, 'where the temporary data directory is made', tmpdir()),
@@ -60,7 +63,7 @@ if (E.isLeft(loaded)) {
 }
 const cfg = process.argv.slice(2).includes('analytics') ? { ...loaded.right, only: ['analytics'] } : loaded.right
 
-const steps = ['raw', 'append', 'ingest', 'projection', 'postgres', 'query', 'export', 'kafka', 'webhooks', 'analytics'] as const
+const steps = ['raw', 'append', 'ingest', 'import', 'projection', 'postgres', 'query', 'export', 'kafka', 'webhooks', 'analytics'] as const
 const unknownSteps = cfg.only.filter((s) => !(steps as ReadonlyArray<string>).includes(s))
 if (unknownSteps.length > 0) {
   process.stderr.write(`bench: unknown BENCH_ONLY steps ${unknownSteps.join(', ')}; known: ${steps.join(', ')}\n`)
@@ -154,6 +157,40 @@ try {
             `the projection kept up: the views reached the last position (${int(r.position)}; ${int(run.leadsInViews)} leads) ${run.catchUpSeconds.toFixed(1)} s after the last answer.`,
         )
     }
+  }
+
+  // -- 3b. history import: `leadstream import` of a CSV export and of the same leads as NDJSON -------------
+  // Beside the raw insert and direct append rates of as many events, measured in this step (same disk, same load).
+  if (runs('import')) {
+    const files = writeImportFiles(dataDir, cfg.importRows, cfg.seed + 4)
+    // The raw limit of as many event rows (bare inserts into the product's events table), measured in this step.
+    say(`import: raw inserts of ${int(files.events)} event rows, ${int(cfg.appendBatch)} per transaction…`)
+    const raw = rawEventTable(join(dataDir, 'import-raw-events.db'))
+    const history = leadHistory({ seed: cfg.seed + 5, captureShare: 1, classifications: 0, total: files.events })
+    for (let requests = history.next(cfg.appendBatch); requests.length > 0; requests = history.next(cfg.appendBatch)) raw.write(requests)
+    await raw.close()
+    const rawRate = raw.result().rowsPerSecond
+    const runsOf: Array<readonly [string, string, number]> = [
+      ['CSV', files.csv, files.rows],
+      ['NDJSON', files.ndjson, files.events],
+    ]
+    for (const [what, file, lines] of runsOf) {
+      say(`import: leadstream import of ${int(lines)} ${what} lines (${int(files.rows)} leads, ${int(files.events)} events), ${int(cfg.importBatch)} events per request…`)
+      const r = await runImport(join(dataDir, `import-${what.toLowerCase()}`), file, cfg.importBatch)
+      if (r.accepted !== files.events || r.rejected !== 0) throw new Error(`import of ${what}: ${r.accepted} events accepted, ${r.rejected} rejected; expected ${files.events} accepted`)
+      const eventsPerSecond = r.accepted / r.seconds
+      figures.push({
+        name: `import: leadstream import ${what} over HTTP (${int(lines)} lines, ${int(files.events)} events, ${int(cfg.importBatch)}/request)`,
+        value: `${int(lines / r.seconds)} ${what === 'CSV' ? 'rows' : 'lines'}/s (${int(eventsPerSecond)} events/s)`,
+        raw: `${int(rawRate)} rows/s (${share(eventsPerSecond, rawRate)})`,
+        target: '1M rows in minutes',
+        met: lines / r.seconds >= 1_000_000 / 600,
+      })
+    }
+    notes.push(
+      `Import: the CLI as a child process against the embedded server (projection live), whole-run wall time including start-up; ${int(files.rows)} generated CRM-export leads ` +
+        `(a third contacted, some qualified, converted or disqualified) make ${int(files.events)} events, sealed by ingest (privacy) before they are stored. Raw inserts of as many event rows: ${int(rawRate)} rows/s, in the same step.`,
+    )
   }
 
   /** Bare upserts of lead view rows: the storage limit of the projection. */
@@ -383,7 +420,7 @@ try {
     for (const n of notes) say(`- ${n}`)
 
     if (cfg.write === '1' || (cfg.write === 'auto' && allSteps)) {
-      const sizes = `BENCH_EVENTS=${cfg.events} BENCH_HTTP_LEADS=${cfg.httpLeads} BENCH_APPEND_EVENTS=${cfg.appendEvents} BENCH_QUERIES=${cfg.queries}`
+      const sizes = `BENCH_EVENTS=${cfg.events} BENCH_HTTP_LEADS=${cfg.httpLeads} BENCH_APPEND_EVENTS=${cfg.appendEvents} BENCH_IMPORT_ROWS=${cfg.importRows} BENCH_QUERIES=${cfg.queries}`
       writeBenchmarks(join(root, 'BENCHMARKS.md'), machine(commit), figures, notes, `\`pnpm bench\` (defaults: ${sizes}; \`pnpm bench --help\` lists every setting)`)
       say(`\nBENCHMARKS.md refreshed.`)
     }

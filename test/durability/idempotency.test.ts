@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { sqliteDeadLetters } from '@leadstream/dead-letters'
+import { sqliteDeadLetters, sqliteParkedEvents } from '@leadstream/dead-letters'
 import { defaultSources } from '@leadstream/domain'
 import { sqliteEventStore } from '@leadstream/event-store'
 import { httpApp, listen, type IdempotencyKeys } from '@leadstream/http-edge'
@@ -31,7 +31,8 @@ const start = async (dropAnswers: boolean) => {
   const logger = createLogger('test', 'silent')
   const metrics = createMetrics()
   const personal = await testPersonalData(dir)
-  const ports = { store: personal.sealing(store), deadLetters, sources: defaultSources, identity: personal.identity, now: () => new Date(), newId: randomUUID, metrics, logger }
+  const parked = sqliteParkedEvents({ path: join(dir, 'parked.db') })
+  const ports = { store: personal.sealing(store), deadLetters, parked, parkForMs: 60_000, sources: defaultSources, identity: personal.identity, now: () => new Date(), newId: randomUUID, metrics, logger }
   const app = httpApp([ingestRoutes(ports, { tokens, idempotencyKeys: keys, bodyLimitBytes: 1 << 20, maxBatch: 100, marketplaceSecrets: [] })], {
     metrics,
     logger,
@@ -45,6 +46,7 @@ const start = async (dropAnswers: boolean) => {
       await server.close()
       await store.close()
       await deadLetters.close()
+      await parked.close()
       await personal.close()
     },
   }

@@ -14,6 +14,8 @@ import {
   LeadCapturedV1,
   LeadContactedV1,
   nativeTypes,
+  decodeNativeLifecycle,
+  type NativeLifecycleType,
   withSources,
   type EventType,
   keyedHash,
@@ -22,7 +24,7 @@ import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { catalogueEntry, qualification } from './fixtures/commands.js'
 import * as ev from './fixtures/events.js'
-import { azureTable, crmForm, marketplaceHttps, nativeLeadCaptured, unmappedSources } from './fixtures/inbound.js'
+import { azureTable, crmForm, marketplaceHttps, nativeLeadCaptured, nativeLifecycle, unmappedSources } from './fixtures/inbound.js'
 import {
   accepted,
   agree,
@@ -240,6 +242,25 @@ envelope.run()
 const native = suite('native LeadCaptured.v1')
 agree(native, 'native LeadCaptured.v1', bySchema('inbound/native/LeadCaptured.v1.schema.json'), (v) => ofDecoder(decodeNativeLead(v)), nativeLeadCaptured)
 native.run()
+
+const lifecycle = suite('native lifecycle events v1')
+const lifecycleNeeds: Readonly<Record<NativeLifecycleType, Readonly<Record<string, unknown>>>> = {
+  LeadContacted: {},
+  LeadNurturingStarted: {},
+  LeadQualified: {},
+  LeadConverted: {},
+  LeadDisqualified: { reason: 'not-interested' },
+  LeadReopened: {},
+  LeadActionRecorded: { action: 'StartTestDrive' },
+}
+for (const [type, needs] of Object.entries(lifecycleNeeds))
+  agree(lifecycle, `native ${type}.v1`, bySchema(`inbound/native/${type}.v1.schema.json`), (v) => ofDecoder(decodeNativeLifecycle(type as NativeLifecycleType, v)), nativeLifecycle(type, needs, type !== 'LeadActionRecorded'))
+lifecycle('native LeadContacted.v1 :: a channel outside the list is refused by both', () => {
+  const v = { type: 'LeadContacted', version: 1, eventId: 'e', leadId: 'L', occurredAt: '2026-11-26T09:30:00Z', data: { channel: 'fax' } }
+  assert.not.ok(bySchema('inbound/native/LeadContacted.v1.schema.json')(v).ok)
+  assert.not.ok(ofDecoder(decodeNativeLifecycle('LeadContacted', v)).ok)
+})
+lifecycle.run()
 
 // ---------------------------------------------------------------------------------------------------------
 // the marketplace's shapes

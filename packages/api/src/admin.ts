@@ -4,7 +4,7 @@ import * as t from 'io-ts'
 import { FieldProblem, Problem } from './problem.js'
 import { IntParam, TextParam } from './params.js'
 import { route, type ResponseSpec } from './route.js'
-import { AcceptedItem, DuplicateItem } from './ingest.js'
+import { AcceptedItem, DuplicateItem, ParkedItem } from './ingest.js'
 
 // ---------------------------------------------------------------------------------------------------------
 // the event store
@@ -67,8 +67,21 @@ export type DeadLetterPage = t.TypeOf<typeof DeadLetterPage>
 
 export const DeadLetterQuery = t.partial({ status: DeadLetterStatus, after: IntParam(0, 999_999_999_999_999), limit: IntParam(1, 1000) })
 
-/** A replayed dead letter's lead: accepted now, or found already captured. */
-export const ReplayAnswer = t.union([AcceptedItem, DuplicateItem], 'ReplayAnswer')
+/** A replayed dead letter's lead: accepted now, or found already captured (or, a lifecycle event, parked again). */
+export const ReplayAnswer = t.union([AcceptedItem, DuplicateItem, ParkedItem], 'ReplayAnswer')
+
+// ---------------------------------------------------------------------------------------------------------
+// parked lifecycle events
+// ---------------------------------------------------------------------------------------------------------
+
+/** A lifecycle event held until its lead is captured (its payload is not shown: see its dead letter if it expires). */
+export const ParkedEventView = t.type(
+  { id: t.number, leadId: t.string, eventId: t.string, source: t.string, occurredAt: t.string, parkedAt: t.string, until: t.string },
+  'ParkedEvent',
+)
+export const ParkedPage = t.type({ items: t.readonlyArray(ParkedEventView), next: t.union([t.string, t.null]), parked: t.number }, 'ParkedPage')
+export type ParkedPage = t.TypeOf<typeof ParkedPage>
+export const ParkedQuery = t.partial({ after: IntParam(0, 999_999_999_999_999), limit: IntParam(1, 1000) })
 export type ReplayAnswer = t.TypeOf<typeof ReplayAnswer>
 
 // ---------------------------------------------------------------------------------------------------------
@@ -192,7 +205,7 @@ export const operatorRoutes = {
     summary: 'Run an open dead letter through ingest again, with today’s settings',
     params: deadLetterId,
     responses: {
-      200: { description: 'the lead is captured now, or was already', json: ReplayAnswer },
+      200: { description: 'the event is applied now, or was already (a duplicate), or, a lifecycle event whose lead is still unknown, parked again', json: ReplayAnswer },
       ...deadLetterAction('replay'),
       422: { description: 'still rejected (the problems), or a format that cannot be replayed', json: Problem },
     },
@@ -206,6 +219,16 @@ export const operatorRoutes = {
     summary: 'Mark an open dead letter discarded (it is kept, never deleted)',
     params: deadLetterId,
     responses: { 200: { description: 'the discarded dead letter', json: DeadLetterView }, ...deadLetterAction('discard') },
+  }),
+  listParked: route({
+    ...operator,
+    services: ['ingest'],
+    id: 'listParked',
+    method: 'GET',
+    path: '/v1/admin/parked',
+    summary: 'Lifecycle events held until their lead is captured, oldest first, paged by id',
+    query: ParkedQuery,
+    responses: { 200: { description: 'one page, `next` is the `after` of the next one; `parked`: how many in all', json: ParkedPage }, 400: { description: 'a parameter is invalid', json: Problem }, ...denied },
   }),
   listProjections: route({
     ...operator,

@@ -1,7 +1,7 @@
 // Request bodies that come in from outside: leadstream's native lead event (its io-ts codec), the marketplace's
 // loose formats (any key casing, so their JSON Schemas under schemas/inbound describe them), commands, catalogue.
 import * as t from 'io-ts'
-import { CatalogueEntryBody, Instant, LeadId, NativeLeadCapturedV1, QualificationCommandBody } from '@leadstream/domain'
+import { CatalogueEntryBody, Instant, LeadId, NativeLeadCapturedV1, nativeLifecycleCodecs, QualificationCommandBody } from '@leadstream/domain'
 import instantSchema from '../../../schemas/common/instant.v1.schema.json' with { type: 'json' }
 import httpsSchema from '../../../schemas/inbound/marketplace-https.v1.schema.json' with { type: 'json' }
 import tableSchema from '../../../schemas/inbound/azure-table.v1.schema.json' with { type: 'json' }
@@ -25,8 +25,14 @@ withSchema(LeadId, { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]{0,127
 // bodies
 // ---------------------------------------------------------------------------------------------------------
 
+const c = nativeLifecycleCodecs
+/** One native event: a capture, or a lifecycle event of a lead (schemas/inbound/native). */
+export const NativeLeadEvent = t.union(
+  [NativeLeadCapturedV1, c.LeadContacted, c.LeadNurturingStarted, c.LeadQualified, c.LeadConverted, c.LeadDisqualified, c.LeadReopened, c.LeadActionRecorded],
+  'NativeLeadEvent',
+)
 /** One native event, or a batch of them (each answered on its own). */
-export const NativeLeadBody = t.union([NativeLeadCapturedV1, t.array(NativeLeadCapturedV1)])
+export const NativeLeadBody = t.union([NativeLeadEvent, t.array(NativeLeadEvent)])
 
 /** A codec that takes any JSON and carries a JSON Schema: the route's handler does the real decoding. */
 const described = (name: string, schema: JsonSchema): t.Type<unknown> =>
@@ -45,7 +51,7 @@ export const MarketplaceLeadBody = t.union([
   t.array(t.union([MarketplaceHttpsLead, MarketplaceTableRow, MarketplaceCrmForm])),
 ])
 
-/** The body of `POST /v1/leads/{id}/commands` (the lead id comes from the path, the time from the server). */
+/** The body of `POST /v1/leads/{id}/commands` (the lead id comes from the path; the time from `occurredAt` or the server). */
 export const QualificationCommandInput = t.intersection(QualificationCommandBody.types, 'QualificationCommand')
 
 /** The body of `POST /v1/catalogue`: an offer named by `offerId` and/or `offerTitle`, and its kind. */

@@ -15,23 +15,38 @@ export const AcceptedItem = t.type(
   'AcceptedItem',
 )
 export const DuplicateItem = t.type({ index: t.number, status: t.literal('duplicate'), leadId: t.string }, 'DuplicateItem')
-export const RejectedItem = t.type(
-  { index: t.number, status: t.literal('rejected'), problems: t.readonlyArray(FieldProblem), deadLetterId: t.number },
+/** `code`: why, as an error code (`Invalid`, `TransitionNotAllowed`, …); a single item's HTTP status follows it. */
+export const RejectedItem = t.intersection(
+  [t.type({ index: t.number, status: t.literal('rejected'), problems: t.readonlyArray(FieldProblem), deadLetterId: t.number }), t.partial({ code: t.string })],
   'RejectedItem',
 )
-/** The outcome of one lead of a request: accepted (a new event), duplicate (nothing written), rejected (a dead letter). */
-export const ItemResult = t.union([AcceptedItem, DuplicateItem, RejectedItem], 'ItemResult')
+/**
+ * A native lifecycle event of a lead not captured yet: held until `until` (LEADSTREAM_PARK_FOR_SECONDS), applied
+ * in occurredAt order when the capture arrives, dead-lettered with the reason if it does not in time.
+ */
+export const ParkedItem = t.type(
+  { index: t.number, status: t.literal('parked'), leadId: t.string, eventId: t.string, until: t.string },
+  'ParkedItem',
+)
+/**
+ * The outcome of one event of a request: accepted (a new event), duplicate (nothing written), parked (held for
+ * its lead's capture), rejected (a dead letter).
+ */
+export const ItemResult = t.union([AcceptedItem, DuplicateItem, ParkedItem, RejectedItem], 'ItemResult')
 export type ItemResult = t.TypeOf<typeof ItemResult>
 
 /** One lead sent alone (not in an array): its result with the log position to wait for when reading. */
 export const LeadAccepted = t.intersection([AcceptedItem, t.type({ position: t.number })], 'LeadAccepted')
 export const LeadDuplicate = t.intersection([DuplicateItem, t.type({ position: t.number })], 'LeadDuplicate')
+export const LeadParked = t.intersection([ParkedItem, t.type({ position: t.number })], 'LeadParked')
 
 /** A batch (an array) of leads: counts, the highest position written, and one result per item in order. */
 export const BatchAnswer = t.type(
   {
     accepted: t.number,
     duplicates: t.number,
+    /** Lifecycle events held until their lead is captured (README, Out-of-order events). */
+    parked: t.number,
     rejected: t.number,
     /** The highest position written (0 when nothing was): pass it as `minPosition` to read your writes. */
     position: t.number,
@@ -84,8 +99,14 @@ export const writeErrors: Readonly<Record<number, ResponseSpec>> = {
   422: { description: 'this Idempotency-Key was used for a different request', json: Problem },
 }
 
+const nativeOnly: Readonly<Record<number, ResponseSpec>> = {
+  202: { description: 'one lifecycle event of a lead not captured yet: parked until its capture (or dead-lettered at `until`)', json: LeadParked, headers: { ...logged, ...replayed } },
+  409: { description: 'one lifecycle event not allowed in the lead’s current state (the reason named); kept as a dead letter', json: Rejected, headers: replayed },
+}
+
 const leadResponses = (what: string): Readonly<Record<number, ResponseSpec>> => ({
   201: { description: `one ${what} lead, accepted: a new event`, json: LeadAccepted, headers: { ...logged, ...replayed } },
+  ...(what === 'native' ? nativeOnly : {}),
   200: {
     description: `one lead already captured (nothing written), or a batch with every lead accepted or duplicate`,
     json: t.union([LeadDuplicate, BatchAnswer]),
@@ -116,8 +137,12 @@ export const inboundRoutes = {
     method: 'POST',
     path: '/v1/leads',
     tags: ['ingest'],
-    summary: 'Leads in leadstream’s native format: one event, or an array of them',
-    description: 'A re-sent eventId (or the same lead and action) writes nothing and answers duplicate. Rejected leads are kept as dead letters.',
+    summary: 'Lead events in leadstream’s native format (a capture or a lifecycle event from a CRM): one, or an array of them',
+    description:
+      'A re-sent eventId (or the same lead and action) writes nothing and answers duplicate. Lifecycle events (LeadContacted, LeadNurturingStarted, ' +
+      'LeadQualified, LeadConverted, LeadDisqualified, LeadReopened, LeadActionRecorded) are decided against the lead’s state at their own occurredAt: ' +
+      'an impossible transition is refused (409 alone, rejected in a batch) and kept as a dead letter; one whose lead is not captured yet is parked. ' +
+      'Rejected events are kept as dead letters.',
     body: NativeLeadBody,
     responses: leadResponses('native'),
   }),

@@ -1,8 +1,11 @@
-// Picks the dead-letter adapter from settings (LEADSTREAM_DEAD_LETTER_STORE), for every composition root.
+// Picks the dead-letter and parked-events adapters from settings (LEADSTREAM_DEAD_LETTER_STORE), for every composition root.
 import { join } from 'node:path'
 import type { DeadLetters } from './port.js'
 import { postgresDeadLetters } from './postgres/store.js'
 import { sqliteDeadLetters } from './sqlite/store.js'
+import type { ParkedEvents } from './parked/port.js'
+import { postgresParkedEvents } from './parked/postgres/store.js'
+import { sqliteParkedEvents } from './parked/sqlite/store.js'
 
 export interface DeadLetterChoice {
   readonly deadLetterStore: 'sqlite' | 'postgres'
@@ -15,3 +18,9 @@ export const openDeadLetters = async (c: DeadLetterChoice): Promise<DeadLetters>
   c.deadLetterStore === 'postgres'
     ? postgresDeadLetters({ connectionString: c.postgresUrl, schema: `${c.postgresSchema}_dead_letters` })
     : sqliteDeadLetters({ path: join(c.dataDir, 'dead-letters.db') })
+
+/** Parked events follow the dead letters' store choice: parked.db in the data dir, or `<schema>_parked`. */
+export const openParkedEvents = async (c: DeadLetterChoice): Promise<ParkedEvents> =>
+  c.deadLetterStore === 'postgres'
+    ? postgresParkedEvents({ connectionString: c.postgresUrl, schema: `${c.postgresSchema}_parked` })
+    : sqliteParkedEvents({ path: join(c.dataDir, 'parked.db') })

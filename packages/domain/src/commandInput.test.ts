@@ -25,6 +25,16 @@ command('command :: a valid body becomes the command, with the lead id and time 
   assert.equal(decodeQualificationCommand('L1', at, { type: 'ReopenLead', by: 'ops' }), E.right({ type: 'ReopenLead', leadId: 'L1', by: 'ops', at, note: null }))
 })
 
+command('command :: occurredAt becomes the time, checked against the lead\'s capture by the decider; the future (past the skew) is refused', () => {
+  assert.equal(
+    decodeQualificationCommand('L1', at, { type: 'QualifyLead', by: 'sam', occurredAt: '2026-03-02T10:15:00+01:00' }),
+    E.right({ type: 'QualifyLead', leadId: 'L1', by: 'sam', at: '2026-03-02T09:15:00.000Z', atField: 'occurredAt', note: null }),
+  )
+  assert.ok(E.isRight(decodeQualificationCommand('L1', at, { type: 'QualifyLead', by: 'sam', occurredAt: '2026-11-25T12:01:00Z' })), 'within 60 s ahead')
+  assert.equal(paths(decodeQualificationCommand('L1', at, { type: 'QualifyLead', by: 'sam', occurredAt: '2026-11-25T12:01:01Z' })), ['occurredAt'])
+  assert.equal(paths(decodeQualificationCommand('L1', at, { type: 'QualifyLead', by: 'sam', occurredAt: '2026-11-25 12:00' })), ['occurredAt'])
+})
+
 command('command :: an unknown or missing type is named at type', () => {
   for (const body of [{ type: 'ArchiveLead', by: 'sam' }, { type: 'contactlead', by: 'sam' }, { by: 'sam' }, { type: 3, by: 'sam' }, null, 'ContactLead', []])
     assert.equal(paths(decodeQualificationCommand('L1', at, body)), ['type'], JSON.stringify(body))

@@ -5,7 +5,7 @@ import * as t from 'io-ts'
 import type { QualificationCommand } from './decide.js'
 import { fromValidation, problem } from './decodeError.js'
 import { invalid, type LeadError } from './errors.js'
-import { event, type OfferClassified } from './events.js'
+import { event, Instant, type OfferClassified } from './events.js'
 import { boundedText, describedAs, textLimits as L } from './text.js'
 import { ContactChannel, DisqualificationReason, OfferKind, offerKeyOfId, offerKeyOfTitle } from './model.js'
 
@@ -29,9 +29,17 @@ export const QualificationCommandBody = t.intersection([
   t.type({ type: t.keyof(Object.fromEntries(commandTypes.map((c) => [c, null])) as Record<(typeof commandTypes)[number], null>), by: NonEmpty }),
   // `reason` and `channel` are checked on every command (a bad one is a caller's mistake worth naming) but
   // carried only into the command they belong to.
-  t.partial({ commandId: CommandId, note: t.union([boundedText(L.note, { multiline: true }), t.null]), reason: DisqualificationReason, channel: t.union([ContactChannel, t.null]) }),
+  t.partial({ commandId: CommandId, occurredAt: Instant, note: t.union([boundedText(L.note, { multiline: true }), t.null]), reason: DisqualificationReason, channel: t.union([ContactChannel, t.null]) }),
 ])
 
+/** How far ahead of the server's clock a command's `occurredAt` may be (clocks of callers drift a little). */
+export const maxClockSkewMs = 60_000
+
+/**
+ * `at` is the server's clock. A command may say when it happened (`occurredAt`: a CRM catching up, an import):
+ * that time is then the transition's, so the analytics place it there. It may not be in the future (beyond
+ * maxClockSkewMs) nor, as the decider checks, before the lead's capture.
+ */
 export const decodeQualificationCommand = (leadId: string, at: string, body: unknown): E.Either<LeadError, QualificationCommand> => {
   const type = (body as { type?: unknown } | null)?.type
   if (typeof type !== 'string' || !(commandTypes as ReadonlyArray<string>).includes(type))
@@ -40,7 +48,10 @@ export const decodeQualificationCommand = (leadId: string, at: string, body: unk
     QualificationCommandBody.decode(body),
     E.mapLeft((errors) => invalid(fromValidation(errors))),
     E.chain((b) => {
-      const base = { leadId, by: b.by.trim(), at, note: b.note ?? null, ...(b.commandId === undefined ? {} : { commandId: b.commandId }) }
+      if (b.occurredAt !== undefined && Date.parse(b.occurredAt) > Date.parse(at) + maxClockSkewMs)
+        return E.left(invalid([problem('occurredAt', `is in the future (the server's clock reads ${at})`)]))
+      const when = b.occurredAt === undefined ? { at } : { at: b.occurredAt, atField: 'occurredAt' }
+      const base = { leadId, by: b.by.trim(), ...when, note: b.note ?? null, ...(b.commandId === undefined ? {} : { commandId: b.commandId }) }
       if (b.type === 'DisqualifyLead') {
         if (b.reason === undefined) return E.left(invalid([problem('reason', `required for DisqualifyLead: one of ${Object.keys(DisqualificationReason.keys).join(', ')}`)]))
         return E.right({ ...base, type: b.type, reason: b.reason })

@@ -2,7 +2,8 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { actionTextOf, event, personalOf, type LeadCaptured, type LeadEvent } from './events.js'
 import type { LeadState } from './lead.js'
-import { leadNotFound, transitionNotAllowed, type LeadError } from './errors.js'
+import { problem } from './decodeError.js'
+import { invalid, leadNotFound, transitionNotAllowed, type LeadError } from './errors.js'
 import type { CampaignType, ContactChannel, Customer, DisqualificationReason, Offer, QualificationState, Storefront } from './model.js'
 
 // ---------------------------------------------------------------------------------------------------------
@@ -33,6 +34,11 @@ interface Transition {
   readonly note: string | null
   /** Chosen by the caller so a retry after a lost answer is recognised as the same command (a replay). */
   readonly commandId?: string
+  /**
+   * Set when `at` came from the caller (a command's or an upstream event's `occurredAt`), naming that field:
+   * such a time may not come before the lead's capture. A time read from the server's clock is not checked.
+   */
+  readonly atField?: string
 }
 /** `channel`: how the lead was contacted, null when the caller did not say. */
 export type ContactLead = Transition & { readonly type: 'ContactLead'; readonly channel: ContactChannel | null }
@@ -43,7 +49,22 @@ export type DisqualifyLead = Transition & { readonly type: 'DisqualifyLead'; rea
 export type ReopenLead = Transition & { readonly type: 'ReopenLead' }
 
 export type QualificationCommand = ContactLead | StartNurturing | QualifyLead | ConvertLead | DisqualifyLead | ReopenLead
-export type LeadCommand = CaptureLead | QualificationCommand
+
+/** An upstream system's record of another action by the customer on a lead it already knows (native LeadActionRecorded). */
+export interface RecordAction {
+  readonly type: 'RecordAction'
+  readonly leadId: string
+  readonly leadSource: string | null
+  readonly action: string
+  readonly description: string | null
+  readonly campaigns: ReadonlyArray<string>
+  readonly occurredAt: string
+}
+
+export type LeadCommand = CaptureLead | QualificationCommand | RecordAction
+
+/** Commands that need the lead to exist already: from upstream, they may arrive before its capture (parked). */
+export type FollowUpCommand = QualificationCommand | RecordAction
 
 // ---------------------------------------------------------------------------------------------------------
 // the lifecycle (DOMAIN.md):
@@ -96,8 +117,29 @@ const capture = (c: CaptureLead, state: LeadState): ReadonlyArray<LeadEvent> => 
   ]
 }
 
+const recordAction = (c: RecordAction, state: LeadState): E.Either<LeadError, ReadonlyArray<LeadEvent>> => {
+  if (state.status === 'unknown') return E.left(leadNotFound(c.leadId))
+  if (Date.parse(c.occurredAt) < Date.parse(state.capturedAt)) return E.left(beforeCapture('occurredAt', state.capturedAt))
+  if (state.actions.includes(c.action)) return E.right([])
+  return E.right([
+    event('LeadActionRecorded', {
+      leadId: c.leadId,
+      leadSource: c.leadSource ?? state.storefront,
+      action: c.action,
+      campaigns: [...c.campaigns],
+      doNotContact: c.action === 'DNC',
+      occurredAt: c.occurredAt,
+      personal: actionTextOf(c.description),
+    }),
+  ])
+}
+
+const beforeCapture = (field: string, capturedAt: string): LeadError =>
+  invalid([problem(field, `is before the lead's capture (${capturedAt}): a lead cannot change before it exists`)])
+
 const transition = (c: QualificationCommand, state: LeadState): E.Either<LeadError, ReadonlyArray<LeadEvent>> => {
   if (state.status === 'unknown') return E.left(leadNotFound(c.leadId))
+  if (c.atField !== undefined && Date.parse(c.at) < Date.parse(state.capturedAt)) return E.left(beforeCapture(c.atField, state.capturedAt))
   const from = state.qualification
   const base = { leadId: c.leadId, by: c.by, at: c.at, note: c.note }
   if (c.type === 'ReopenLead') {
@@ -134,4 +176,8 @@ const transition = (c: QualificationCommand, state: LeadState): E.Either<LeadErr
 
 /** Decides what a command means for a lead. `Right([])` means the command changes nothing (a duplicate). */
 export const decide = (command: LeadCommand, state: LeadState): E.Either<LeadError, ReadonlyArray<LeadEvent>> =>
-  command.type === 'CaptureLead' ? E.right(capture(command, state)) : transition(command, state)
+  command.type === 'CaptureLead'
+    ? E.right(capture(command, state))
+    : command.type === 'RecordAction'
+      ? recordAction(command, state)
+      : transition(command, state)

@@ -8,6 +8,8 @@ export type LeadState =
       readonly status: 'known'
       readonly leadId: string
       readonly storefront: Storefront
+      /** When the lead was captured (its LeadCaptured's occurredAt): no later transition may claim an earlier time. */
+      readonly capturedAt: string
       readonly qualification: QualificationState
       /** Where a reopened lead returns to: the state it was in before it became final. */
       readonly beforeFinal: QualificationState | null
@@ -32,6 +34,7 @@ export const evolve = (state: LeadState, event: LeadEvent): LeadState => {
       status: 'known',
       leadId: event.data.leadId,
       storefront: event.data.storefront,
+      capturedAt: event.data.occurredAt,
       qualification: 'captured',
       beforeFinal: null,
       doNotContact: event.data.doNotContact,

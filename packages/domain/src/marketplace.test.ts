@@ -4,14 +4,14 @@ import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { LeadError } from './errors.js'
 import { keyedHash } from './identity.js'
-import { decodeMarketplaceLead, type InboundLead } from './marketplace.js'
+import { decodeMarketplaceLead, type InboundCapture } from './marketplace.js'
 import { defaultSources } from './sources.js'
 
 const receipt = { receivedAt: '2026-11-25T10:00:00.000Z', identity: keyedHash(Buffer.from('test identity secret')) }
 
-const decode = (value: unknown, prefix?: string): E.Either<LeadError, InboundLead> => decodeMarketplaceLead(defaultSources, receipt, value, prefix)
+const decode = (value: unknown, prefix?: string): E.Either<LeadError, InboundCapture> => decodeMarketplaceLead(defaultSources, receipt, value, prefix)
 
-const lead = (value: unknown): InboundLead => {
+const lead = (value: unknown): InboundCapture => {
   const r = decode(value)
   if (E.isLeft(r)) throw new Error(`expected a lead, got ${JSON.stringify(r.left)}`)
   return r.right

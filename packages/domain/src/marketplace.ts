@@ -3,7 +3,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import * as t from 'io-ts'
-import type { CaptureLead } from './decide.js'
+import type { CaptureLead, LeadCommand } from './decide.js'
 import { fromValidation, problem } from './decodeError.js'
 import { invalid, type LeadError } from './errors.js'
 import { deterministicEventId, marketplaceLeadId, type KeyedHash } from './identity.js'
@@ -11,11 +11,16 @@ import { campaignOf, offer as makeOffer, type Customer } from './model.js'
 import { campaignsIn, looksLikeTestLead, splitLeadSource, storefrontOf, type SourceMap } from './sources.js'
 import { boundedText, optionalText, textLimits } from './text.js'
 
-/** A decoded inbound lead: the command and the event id that makes its re-delivery idempotent. */
-export interface InboundLead {
+/**
+ * A decoded inbound event: the command and the event id that makes its re-delivery idempotent. The marketplace's
+ * shapes are always captures; the native format also carries lifecycle events (nativeLifecycle.ts).
+ */
+export interface InboundLead<C extends LeadCommand = LeadCommand> {
   readonly eventId: string
-  readonly command: CaptureLead
+  readonly command: C
 }
+/** What the marketplace's shapes decode to: always a capture. */
+export type InboundCapture = InboundLead<CaptureLead>
 
 /** Where and when the lead arrived: the clock is read at the edge and passed in. */
 export interface Receipt {
@@ -226,7 +231,7 @@ const validInstant = (s: string | null): string | null => {
  * Decodes one marketplace lead of any shape. `prefix` is the JSON path of the lead in its request
  * (`[3]` in a batch), so problems name the field the sender must fix.
  */
-export const decodeMarketplaceLead = (sources: SourceMap, receipt: Receipt, value: unknown, prefix = ''): E.Either<LeadError, InboundLead> => {
+export const decodeMarketplaceLead = (sources: SourceMap, receipt: Receipt, value: unknown, prefix = ''): E.Either<LeadError, InboundCapture> => {
   const shape = shapeOf(value)
   const parts = shape === 'azure-table' ? tableParts(value, prefix) : shape === 'crm-form' ? formParts(value, prefix) : httpsParts(value, prefix)
   return pipe(

@@ -3,7 +3,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { LeadError } from './errors.js'
-import type { InboundLead } from './marketplace.js'
+import type { InboundCapture } from './marketplace.js'
 import { decodeNativeLead } from './native.js'
 
 const valid = (over: Record<string, unknown> = {}, data: Record<string, unknown> = {}): Record<string, unknown> => ({
@@ -24,10 +24,12 @@ const valid = (over: Record<string, unknown> = {}, data: Record<string, unknown>
   ...over,
 })
 
-const lead = (value: unknown): InboundLead => {
+const lead = (value: unknown): InboundCapture => {
   const r = decodeNativeLead(value)
   if (E.isLeft(r)) throw new Error(`expected a lead, got ${JSON.stringify(r.left)}`)
-  return r.right
+  const { eventId, command } = r.right
+  if (command.type !== 'CaptureLead') throw new Error(`expected a capture, got ${command.type}`)
+  return { eventId, command }
 }
 
 const problemPaths = (value: unknown): ReadonlyArray<string> => {
@@ -74,7 +76,7 @@ test('native :: an offer named by title only is keyed by its title', () => {
 })
 
 test('native :: an unknown type is named at type', () => {
-  for (const type of ['LeadQualified', 'leadcaptured', 42, null, 'toString', 'constructor'])
+  for (const type of ['LeadTeleported', 'leadcaptured', 42, null, 'toString', 'constructor'])
     assert.equal(problemPaths(valid({ type, version: 2 })), ['type'], String(type))
   assert.equal(problemPaths({ ...valid(), type: undefined }), ['type'])
 })

@@ -10,11 +10,19 @@ import type { InboundLead } from './marketplace.js'
 import { campaignOf, emptyCustomer, LeadId, offer, Storefront } from './model.js'
 import { campaignsIn, looksLikeTestLead } from './sources.js'
 import { boundedText, textLimits as L } from './text.js'
-
-const EventId = t.refinement(t.string, (s) => /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/.test(s), 'EventId')
+import { decodeNativeLifecycle, EventId } from './nativeLifecycle.js'
 
 /** Inbound event types the native format accepts, with their versions. */
-export const nativeTypes = { LeadCaptured: [1] } as const
+export const nativeTypes = {
+  LeadCaptured: [1],
+  LeadContacted: [1],
+  LeadNurturingStarted: [1],
+  LeadQualified: [1],
+  LeadConverted: [1],
+  LeadDisqualified: [1],
+  LeadReopened: [1],
+  LeadActionRecorded: [1],
+} as const
 
 export const NativeLeadCapturedV1 = t.type(
   {
@@ -50,7 +58,10 @@ export const NativeLeadCapturedV1 = t.type(
 )
 export type NativeLeadCapturedV1 = t.TypeOf<typeof NativeLeadCapturedV1>
 
-/** Decodes one native inbound event. An unknown type or version is named as such, not as a shape mismatch. */
+/**
+ * Decodes one native inbound event: a capture, or a lifecycle event (nativeLifecycle.ts) of a lead captured
+ * before. An unknown type or version is named as such, not as a shape mismatch.
+ */
 export const decodeNativeLead = (value: unknown): E.Either<LeadError, InboundLead> => {
   if (value === null || typeof value !== 'object' || Array.isArray(value))
     return E.left(invalid([problem('(body)', 'expected a JSON object (one event)')]))
@@ -60,6 +71,7 @@ export const decodeNativeLead = (value: unknown): E.Either<LeadError, InboundLea
   if (typeof type !== 'string' || !Object.hasOwn(nativeTypes, type))
     return E.left(invalid([problem('type', `unknown event type ${JSON.stringify(type ?? null)}; accepted: ${Object.keys(nativeTypes).join(', ')}`)]))
   if (o['version'] !== 1) return E.left(invalid([problem('version', `${type} accepts versions 1, got ${JSON.stringify(o['version'] ?? null)}`)]))
+  if (type !== 'LeadCaptured') return decodeNativeLifecycle(type as Exclude<keyof typeof nativeTypes, 'LeadCaptured'>, value)
   return pipe(
     NativeLeadCapturedV1.decode(value),
     E.mapLeft((errors) => invalid(fromValidation(errors))),

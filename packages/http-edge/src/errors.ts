@@ -6,8 +6,11 @@ export interface ErrorBody {
   readonly error: { readonly code: string; readonly message: string; readonly problems: ReadonlyArray<FieldProblem> }
 }
 
-export const statusOf = (e: LeadError): number => {
-  switch (e._tag) {
+export const statusOf = (e: LeadError): number => statusOfTag(e._tag)
+
+/** The same, from the error's tag alone (an ingest item's `code`). */
+export const statusOfTag = (tag: LeadError['_tag']): number => {
+  switch (tag) {
     case 'Invalid':
     case 'UnknownStorefront':
       return 400
@@ -18,7 +21,7 @@ export const statusOf = (e: LeadError): number => {
     case 'CommandIdReused':
       return 409
     default: {
-      const never: never = e
+      const never: never = tag
       return never
     }
   }

@@ -69,16 +69,24 @@ const programOf = (loaded: ReadonlyMap<string, ReadonlyArray<Command>>, env: Nod
   for (const [flags, help] of globalOptions) program.option(flags, help)
   program.addHelpText('after', `\n${exitCodes}\nRun 'leadstream <group> --help' for its commands.`)
 
+  const configure = (cmd: Program, c: Command): void => {
+    cmd.usage([...c.args, '[options]'].join(' '))
+    for (const a of c.args) cmd.argument(a)
+    for (const [flags, help] of c.options ?? []) cmd.option(flags, help)
+    const after = [c.details, c.json === undefined ? undefined : `With --json: ${c.json}, as JSON on stdout.`].filter((x) => x !== undefined)
+    if (after.length > 0) cmd.addHelpText('after', `\n${after.join('\n\n')}`)
+    cmd.action(async () => done(await execute(cmd, c, cmd.processedArgs as ReadonlyArray<string>, cmd.optsWithGlobals(), env, io)))
+  }
   for (const g of groups) {
-    const group = program.command(g.name).description(g.summary).usage('<command> [arguments] [options]')
-    for (const c of loaded.get(g.name) ?? []) {
-      const cmd = group.command(c.name).description(c.summary).usage([...c.args, '[options]'].join(' '))
-      for (const a of c.args) cmd.argument(a)
-      for (const [flags, help] of c.options ?? []) cmd.option(flags, help)
-      const after = [c.details, c.json === undefined ? undefined : `With --json: ${c.json}, as JSON on stdout.`].filter((x) => x !== undefined)
-      if (after.length > 0) cmd.addHelpText('after', `\n${after.join('\n\n')}`)
-      cmd.action(async () => done(await execute(cmd, c, cmd.processedArgs as ReadonlyArray<string>, cmd.optsWithGlobals(), env, io)))
+    // A group of one command is that command (`leadstream import FILE`).
+    if (g.single === true) {
+      const cmd = program.command(g.name).description(g.summary)
+      const [c] = loaded.get(g.name) ?? []
+      if (c !== undefined) configure(cmd, c)
+      continue
     }
+    const group = program.command(g.name).description(g.summary).usage('<command> [arguments] [options]')
+    for (const c of loaded.get(g.name) ?? []) configure(group.command(c.name).description(c.summary), c)
   }
 
   program

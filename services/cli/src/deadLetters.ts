@@ -93,8 +93,10 @@ const replay: Command = {
     const replayed = r.value
     ctx.io.out(
       replayed.status === 'accepted'
-        ? `dead letter ${id} replayed: lead ${replayed.leadId} captured at position ${replayed.position}\n`
-        : `dead letter ${id} replayed: lead ${replayed.leadId} was already captured (duplicate)\n`,
+        ? `dead letter ${id} replayed: event ${replayed.eventId} of lead ${replayed.leadId} written at position ${replayed.position}\n`
+        : replayed.status === 'parked'
+          ? `dead letter ${id} replayed: lead ${replayed.leadId} is still not captured; event ${replayed.eventId} parked until ${replayed.until}\n`
+          : `dead letter ${id} replayed: lead ${replayed.leadId} already had it (duplicate)\n`,
     )
     return exitCode.ok
   },

@@ -12,12 +12,16 @@ export interface Group {
   readonly name: string
   readonly summary: string
   readonly load: () => Promise<ReadonlyArray<Command>>
+  /** A group of one command, run as `leadstream <name> [arguments]` (its command's name is not typed). */
+  readonly single?: boolean
 }
 
 export const groups: ReadonlyArray<Group> = [
   { name: 'projections', summary: 'status, rebuild, pause and resume the projector’s projections', load: async () => (await import('./projections.js')).commands },
   { name: 'dead-letters', summary: 'list, show, replay and discard rejected inbound payloads', load: async () => (await import('./deadLetters.js')).commands },
+  { name: 'parked', summary: 'lifecycle events from upstream waiting for their lead’s capture', load: async () => (await import('./parked.js')).commands },
   { name: 'events', summary: 'read the event store: one lead’s stream, or the global log; check its integrity', load: async () => (await import('./events.js')).commands },
+  { name: 'import', summary: 'import a CRM export or an event history (NDJSON of native events, or CSV one lead per row) over HTTP', load: async () => (await import('./import/command.js')).commands, single: true },
   { name: 'relay', summary: 'the Kafka relay (distributed mode): status, reseed', load: async () => (await import('./relay.js')).commands },
   { name: 'webhooks', summary: 'signed webhooks out: subscriptions, their lag and errors, parked deliveries, replay', load: async () => (await import('./webhooks.js')).commands },
 ]

@@ -43,6 +43,11 @@ export type Query = Readonly<Record<string, string | number | undefined>>
 export interface Api {
   /** `body`, when given, is sent as JSON. */
   call<A>(service: Service, method: 'GET' | 'POST' | 'DELETE', path: string, codec: t.Decoder<unknown, A>, query?: Query, body?: unknown): Promise<Result<A>>
+  /**
+   * POSTs a JSON body (the import's batches). `answers`: statuses besides 2xx whose body is read with `codec`
+   * rather than as an error (a batch with every item rejected is a 400 that carries per-item results).
+   */
+  send<A>(service: Service, path: string, body: string, codec: t.Decoder<unknown, A>, answers?: ReadonlyArray<number>): Promise<Result<A>>
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -87,8 +92,16 @@ const mismatch = (errors: t.Errors): string => {
 }
 
 /** Calls go to the service's endpoint, with the operator token when one is given; SIGINT (`signal`) interrupts them. */
-export const api = (endpoints: Endpoints, token: string | null, signal: AbortSignal, timeoutMs = 30000): Api => ({
-  call: async (service, method, path, codec, query = {}, payload?: unknown) => {
+export const api = (endpoints: Endpoints, token: string | null, signal: AbortSignal, timeoutMs = 30000): Api => {
+  const request = async <A>(
+    service: Service,
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    codec: t.Decoder<unknown, A>,
+    query: Query,
+    body: string | undefined,
+    answers: ReadonlyArray<number>,
+  ): Promise<Result<A>> => {
     const params = new URLSearchParams()
     for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v))
     const url = `${endpoints[service].url}${path}${params.size > 0 ? `?${params.toString()}` : ''}`
@@ -99,10 +112,10 @@ export const api = (endpoints: Endpoints, token: string | null, signal: AbortSig
         method,
         headers: {
           accept: 'application/json',
-          ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
           ...(token === null ? {} : { authorization: `Bearer ${token}` }),
         },
-        ...(payload === undefined ? {} : { body: JSON.stringify(payload) }),
+        ...(body === undefined ? {} : { body }),
         signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
       })
       text = await res.text()
@@ -111,17 +124,21 @@ export const api = (endpoints: Endpoints, token: string | null, signal: AbortSig
       const timedOut = e instanceof Error && e.name === 'TimeoutError'
       return { ok: false, failure: { _tag: 'Unreachable', service, method, url, reason: unreachableReason(e, timeoutMs), timedOut } }
     }
-    const body = parseJson(text)
-    if (!res.ok) {
-      const error = body.ok ? Problem.decode(body.value) : null
+    const answer = parseJson(text)
+    if (!res.ok && !(answers.includes(res.status) && answer.ok && E.isRight(codec.decode(answer.value)))) {
+      const error = answer.ok ? Problem.decode(answer.value) : null
       if (error !== null && E.isRight(error)) return { ok: false, failure: { _tag: 'Refused', service, method, url, status: res.status, ...error.right.error } }
       // not our JSON error (a proxy, another program on the port): show the start of what came back
       const snippet = text.trim().slice(0, 200)
       return { ok: false, failure: { _tag: 'Refused', service, method, url, status: res.status, code: res.statusText || 'Error', message: snippet, problems: [] } }
     }
-    if (!body.ok) return { ok: false, failure: { _tag: 'Unreadable', service, method, url, status: res.status, reason: 'the answer is not JSON' } }
-    const decoded = codec.decode(body.value)
+    if (!answer.ok) return { ok: false, failure: { _tag: 'Unreadable', service, method, url, status: res.status, reason: 'the answer is not JSON' } }
+    const decoded = codec.decode(answer.value)
     if (E.isLeft(decoded)) return { ok: false, failure: { _tag: 'Unreadable', service, method, url, status: res.status, reason: mismatch(decoded.left) } }
     return { ok: true, value: decoded.right }
-  },
-})
+  }
+  return {
+    call: (service, method, path, codec, query = {}, body?: unknown) => request(service, method, path, codec, query, body === undefined ? undefined : JSON.stringify(body), []),
+    send: (service, path, body, codec, answers = []) => request(service, 'POST', path, codec, {}, body, answers),
+  }
+}

@@ -106,8 +106,8 @@ export const failureText = (f: Failure, endpoints: Endpoints, redact = true): st
 // progress
 // ---------------------------------------------------------------------------------------------------------
 
-const stats = (p: Progress): string =>
-  `${p.position}/${p.head} events (${percent(p)}%), ${rate(p.eventsPerSecond)} events/s, ETA ${duration(p.etaSeconds)}`
+const stats = (p: Progress, unit: string): string =>
+  `${p.position}/${p.head} ${unit} (${percent(p)}%), ${rate(p.eventsPerSecond)} ${unit}/s, ETA ${duration(p.etaSeconds)}`
 
 export interface ProgressReporter {
   /** Shows `p`; plain lines are throttled unless `force`. */
@@ -133,13 +133,13 @@ const errStream = (io: Io) => ({
  * pipe, a plain line at most every `plainEveryMs` and only when it changed: cli-progress's own non-terminal mode
  * repeats the line on a timer with blank lines between, which reads worse in a log.
  */
-export const progressReporter = (io: Io, label: string, plainEveryMs = 1000, now: () => number = Date.now): ProgressReporter => {
+export const progressReporter = (io: Io, label: string, plainEveryMs = 1000, now: () => number = Date.now, unit = 'events'): ProgressReporter => {
   if (!io.errIsTty) {
     let printedAt = -Infinity
     let printed = ''
     return {
       update: (p, force = false) => {
-        const line = `${label}: ${stats(p)}\n`
+        const line = `${label}: ${stats(p, unit)}\n`
         if (line === printed || (!force && now() - printedAt < plainEveryMs)) return
         printedAt = now()
         printed = line
@@ -152,7 +152,7 @@ export const progressReporter = (io: Io, label: string, plainEveryMs = 1000, now
   const bars = new MultiBar({
     // `stream` takes any writable; the typings ask for a full NodeJS.WritableStream.
     stream: errStream(io) as unknown as NodeJS.WritableStream,
-    format: `${label} [{bar}] {percent}%  {value}/{total}  {rate} events/s  ETA {eta_text}`,
+    format: `${label} [{bar}] {percent}%  {value}/{total}  {rate} ${unit}/s  ETA {eta_text}`,
     barCompleteChar: '█',
     barIncompleteChar: '░',
     barsize: Math.max(10, Math.min(40, io.columns - label.length - 56)),

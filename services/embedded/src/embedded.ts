@@ -1,11 +1,11 @@
 // Composition root of the embedded mode: SQLite stores, in-process projector, one HTTP server for everything.
 import { randomUUID } from 'node:crypto'
-import { openDeadLetters } from '@leadstream/dead-letters'
+import { openDeadLetters, openParkedEvents } from '@leadstream/dead-letters'
 import { leadsProjection, withSources } from '@leadstream/domain'
 import { embeddedEventLog } from '@leadstream/event-log'
 import { openEventStore } from '@leadstream/event-store'
 import { httpApp, listen, openIdempotencyKeys, servedRoutes, type Served, type Tokens } from '@leadstream/http-edge'
-import { eventRoutes, ingestRoutes } from '@leadstream/ingest'
+import { eventRoutes, ingestRoutes, parkingSweeper } from '@leadstream/ingest'
 import { projectionRoutes, supervisor, supervisorInWorker } from '@leadstream/projector'
 import { openPersonalData } from '@leadstream/privacy'
 import { adminRoutes, dashboardPage, exportRoutes, queryRoutes } from '@leadstream/query-api'
@@ -34,6 +34,7 @@ export const startEmbedded = async (
   const store = await openEventStore(config, { now })
   const base = await openViewStore(config, 1, logger)
   const deadLetters = await openDeadLetters(config)
+  const parked = await openParkedEvents(config)
   const idempotencyKeys = await openIdempotencyKeys(config, store)
   const tokens: Tokens = { ingest: config.ingestTokens, analyst: config.analystTokens, operator: config.operatorTokens }
 
@@ -58,7 +59,19 @@ export const startEmbedded = async (
   const webhooks = config.webhooks === 'on' ? await startWebhooks(config, { log: embeddedEventLog(store, { idleWaitMs: 250 }), keys: personal.keys, registry: metrics.registry, logger, now }) : null
 
   // Ingest appends through the sealing store: the event store holds personal data as ciphertext only.
-  const ingestPorts = { store: personal.sealing(store), deadLetters, sources: withSources(config.leadSources), identity: personal.identity, now, newId: randomUUID, metrics, logger }
+  const ingestPorts = {
+    store: personal.sealing(store),
+    deadLetters,
+    parked,
+    parkForMs: config.parkForSeconds * 1000,
+    sources: withSources(config.leadSources),
+    identity: personal.identity,
+    now,
+    newId: randomUUID,
+    metrics,
+    logger,
+  }
+  const sweeper = parkingSweeper(ingestPorts, config.parkSweepMs)
   const app = httpApp(
     [
       ingestRoutes(ingestPorts, { tokens, idempotencyKeys, bodyLimitBytes: config.bodyLimitBytes, maxBatch: config.maxBatch, marketplaceSecrets: config.marketplaceSecrets }),
@@ -92,10 +105,11 @@ export const startEmbedded = async (
     close: () =>
       (closing ??= (async () => {
         await server.close()
+        await sweeper.stop()
         await leads.stop()
         await webhooks?.close()
         await views.close()
-        await Promise.all([store.close(), base.close(), deadLetters.close(), idempotencyKeys.close(), personal.close()])
+        await Promise.all([store.close(), base.close(), deadLetters.close(), parked.close(), idempotencyKeys.close(), personal.close()])
         logger.info('leadstream stopped')
       })()),
   }

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { sqliteDeadLetters } from '@leadstream/dead-letters'
+import { sqliteDeadLetters, sqliteParkedEvents } from '@leadstream/dead-letters'
 import { decide, decodeMarketplaceLead, defaultSources, evolve, streamOfLead, type LeadEvent, type LeadState } from '@leadstream/domain'
 import { sqliteEventStore } from '@leadstream/event-store'
 import { openPersonalData, type PersonalData } from '@leadstream/privacy'
@@ -19,7 +19,7 @@ const captureAndContact: LeadRules = {
   evolve,
   decide: (command, state) => {
     const first = decide(command, state)
-    if (E.isLeft(first) || state.status !== 'unknown') return first
+    if (E.isLeft(first) || state.status !== 'unknown' || command.type !== 'CaptureLead') return first
     const captured = first.right.reduce<LeadState>(evolve, state)
     const contact = decide({ type: 'ContactLead', leadId: command.leadId, by: 'rules', at: command.occurredAt, note: null, channel: null }, captured)
     return E.isLeft(contact) ? contact : E.right<never, ReadonlyArray<LeadEvent>>([...first.right, ...contact.right])
@@ -50,6 +50,8 @@ test.before.each(async (ctx) => {
     store: ctx.personal.sealing(sqliteEventStore({ path: join(ctx.dir, 'events.db'), pollMs: 20 })),
     identity: ctx.personal.identity,
     deadLetters: sqliteDeadLetters({ path: join(ctx.dir, 'dead-letters.db') }),
+    parked: sqliteParkedEvents({ path: join(ctx.dir, 'parked.db') }),
+    parkForMs: 60_000,
     sources: defaultSources,
     now: () => new Date('2026-12-01T10:00:00.000Z'),
     newId: () => 'unused',

@@ -5,6 +5,7 @@ import {
   deterministicEventId,
   evolve,
   fold,
+  invalid,
   problemsOf,
   streamOfLead,
   type FieldProblem,
@@ -17,12 +18,16 @@ import {
 import { performance } from 'node:perf_hooks'
 import type { AppendOutcome, AppendRequest, StoreError } from '@leadstream/event-store'
 import { loopTurns } from '@leadstream/runtime'
+import { applyParked, parkUnknown } from './parking.js'
 import type { IngestPorts } from './ports.js'
 
 export type ItemResult =
   | { readonly index: number; readonly status: 'accepted'; readonly leadId: string; readonly eventId: string; readonly position: number }
   | { readonly index: number; readonly status: 'duplicate'; readonly leadId: string }
-  | { readonly index: number; readonly status: 'rejected'; readonly problems: ReadonlyArray<FieldProblem>; readonly deadLetterId: number }
+  /** A lifecycle event of a lead not captured yet: held (parking.ts) until `until`, applied when the capture comes. */
+  | { readonly index: number; readonly status: 'parked'; readonly leadId: string; readonly eventId: string; readonly until: string }
+  /** `code`: the error's tag (`Invalid`, `TransitionNotAllowed`…), which chooses the HTTP status of a single item. */
+  | { readonly index: number; readonly status: 'rejected'; readonly code: LeadError['_tag']; readonly problems: ReadonlyArray<FieldProblem>; readonly deadLetterId: number }
 
 export interface InboundItem {
   readonly index: number
@@ -34,6 +39,7 @@ export interface InboundItem {
 export interface IngestSummary {
   readonly accepted: number
   readonly duplicates: number
+  readonly parked: number
   readonly rejected: number
   /** The highest position written (0 when nothing was): wait for it to read your writes. */
   readonly position: number
@@ -64,10 +70,20 @@ const appendInSlices = async (ports: IngestPorts, requests: ReadonlyArray<Append
 
 /** An item that will not be written (undecodable, refused by the rules, or a lead that kept changing). */
 class Unresolved {
+  readonly problems: ReadonlyArray<FieldProblem>
   constructor(
     readonly item: InboundItem,
-    readonly problems: ReadonlyArray<FieldProblem>,
-  ) {}
+    readonly error: LeadError,
+  ) {
+    this.problems = problemsOf(error)
+  }
+}
+
+export interface IngestOptions {
+  /** false: a replay of a dead letter keeps the original instead of adding a copy. */
+  readonly keepRejected?: boolean
+  /** Set when the items are parked events being applied: one that still cannot be applied stays parked as it is. */
+  readonly fromParking?: boolean
 }
 
 /** The lead's rules ingest runs: the domain's; a test may pass others (a decision of two events). */
@@ -92,6 +108,13 @@ interface Settled {
   readonly itemOf: ReadonlyMap<InboundLead, InboundItem>
   /** Events written, over every lead (a decision may write more than one). */
   events: number
+  /** Lifecycle events whose lead does not exist yet: parked (from parking: also those its state does not allow yet). */
+  readonly waiting: InboundItem[]
+  /** Items the decider answered (refused or waiting): a retry after a concurrent change leaves them be. */
+  readonly decided: Set<InboundItem>
+  /** Leads written to: their parked events (if any) are tried again once the writes are in. */
+  readonly touched: Set<string>
+  readonly fromParking: boolean
 }
 
 /** One stream's append: the leads it was decided for, and those that wrote events (with how many each). */
@@ -119,13 +142,24 @@ const planStream = async (ports: IngestPorts, rules: LeadRules, leadId: string, 
   const read = await ports.store.readStream(streamOfLead(leadId))()
   if (E.isLeft(read)) throw new Error(`reading lead ${leadId}: ${read.left._tag}`)
   let state: LeadState = fold(read.right.events.map((r) => r.event as LeadEvent))
+  // An upstream lifecycle event is decided against the state it finds, so its re-delivery (already applied) is
+  // recognised by its event id before deciding, or it would read as an impossible transition.
+  const seen = new Set(read.right.events.map((r) => r.eventId))
   const events: NewEvent[] = []
   const written: Array<StreamPlan['written'][number]> = []
   for (const lead of leads) {
     const item = settled.itemOf.get(lead)!
+    if (lead.command.type !== 'CaptureLead' && seen.has(lead.eventId)) {
+      settled.results.set(item.index, { index: item.index, status: 'duplicate', leadId })
+      continue
+    }
     const decided = rules.decide(lead.command, state)
     if (E.isLeft(decided)) {
-      settled.failed.push(new Unresolved(item, problemsOf(decided.left)))
+      // A lifecycle event waits (parked) for its lead; one already parked also waits for a state that allows it.
+      const waits = decided.left._tag === 'LeadNotFound' || (settled.fromParking && decided.left._tag === 'TransitionNotAllowed')
+      if (waits && lead.command.type !== 'CaptureLead') settled.waiting.push(item)
+      else settled.failed.push(new Unresolved(item, decided.left))
+      settled.decided.add(item)
       continue
     }
     if (decided.right.length === 0) {
@@ -137,6 +171,8 @@ const planStream = async (ports: IngestPorts, rules: LeadRules, leadId: string, 
       events.push({ eventId: ids[k]!, event, metadata: { causationId: lead.eventId } })
       state = rules.evolve(state, event)
     })
+    seen.add(lead.eventId)
+    settled.touched.add(leadId)
     written.push({ lead, events: decided.right.length })
   }
   if (events.length === 0) return null
@@ -172,10 +208,12 @@ const settleAppends = (plans: ReadonlyArray<StreamPlan>, outcomes: ReadonlyArray
     const err = outcome.left
     if (err._tag === 'StoreUnavailable' || err._tag === 'CorruptEvent') throw new Error(`appending ${request.streamId}: ${err._tag}`)
     // The lead changed under us (or the batch mixed stored and new event ids): decide again on fresh state.
-    if (attempt < MAX_ATTEMPTS) retry.push(...leads.filter((l) => !settled.results.has(settled.itemOf.get(l)!.index)))
+    settled.touched.delete(request.streamId.slice('lead-'.length))
+    const open = leads.filter((l) => !settled.results.has(settled.itemOf.get(l)!.index) && !settled.decided.has(settled.itemOf.get(l)!))
+    if (attempt < MAX_ATTEMPTS) retry.push(...open)
     else
-      for (const l of leads)
-        settled.failed.push(new Unresolved(settled.itemOf.get(l)!, [{ path: 'leadId', reason: `the lead kept changing concurrently (${err._tag}); send it again` }]))
+      for (const l of open)
+        settled.failed.push(new Unresolved(settled.itemOf.get(l)!, invalid([{ path: 'leadId', reason: `the lead kept changing concurrently (${err._tag}); send it again` }])))
   })
   return retry
 }
@@ -185,42 +223,44 @@ const recordRejected = async (ports: IngestPorts, settled: Settled, source: stri
   const { failed, results } = settled
   if (failed.length === 0) return
   if (!keepRejected) {
-    for (const f of failed) results.set(f.item.index, { index: f.item.index, status: 'rejected', problems: f.problems, deadLetterId: 0 })
+    for (const f of failed) results.set(f.item.index, { index: f.item.index, status: 'rejected', code: f.error._tag, problems: f.problems, deadLetterId: 0 })
     return
   }
   const receivedAt = ports.now().toISOString()
   const ids = await ports.deadLetters.record(failed.map((f) => ({ source, format, problems: f.problems, payload: f.item.payload, receivedAt })))
-  failed.forEach((f, i) => results.set(f.item.index, { index: f.item.index, status: 'rejected', problems: f.problems, deadLetterId: ids[i] ?? 0 }))
+  failed.forEach((f, i) => results.set(f.item.index, { index: f.item.index, status: 'rejected', code: f.error._tag, problems: f.problems, deadLetterId: ids[i] ?? 0 }))
   ports.metrics.deadLetters.inc({ source }, failed.length)
 }
 
 const summarize = (ports: IngestPorts, items: ReadonlyArray<InboundItem>, settled: Settled, format: string): IngestSummary => {
   const ordered = items.map((it) => settled.results.get(it.index)!)
   const count = (s: ItemResult['status']) => ordered.filter((r) => r.status === s).length
-  const [accepted, duplicates, rejected] = [count('accepted'), count('duplicate'), count('rejected')]
+  const [accepted, duplicates, parked, rejected] = [count('accepted'), count('duplicate'), count('parked'), count('rejected')]
   ports.metrics.leadsReceived.inc({ format, outcome: 'accepted' }, accepted)
   ports.metrics.leadsReceived.inc({ format, outcome: 'duplicate' }, duplicates)
+  ports.metrics.leadsReceived.inc({ format, outcome: 'parked' }, parked)
   ports.metrics.leadsReceived.inc({ format, outcome: 'rejected' }, rejected)
   ports.metrics.eventsAppended.inc(settled.events)
-  return { accepted, duplicates, rejected, position: ordered.reduce((p, r) => (r.status === 'accepted' ? Math.max(p, r.position) : p), 0), results: ordered }
+  return { accepted, duplicates, parked, rejected, position: ordered.reduce((p, r) => (r.status === 'accepted' ? Math.max(p, r.position) : p), 0), results: ordered }
 }
 
 /**
- * Ingests a batch. Guarantees: every item is answered accepted, duplicate or rejected; every rejected item
- * is in dead letters before the answer is sent; a re-delivery (same lead and action, or same event id)
- * writes no event. Concurrent writers to the same lead are detected by expected revision and retried.
- * A store failure rejects the whole call (nothing is acknowledged).
+ * Ingests a batch. Guarantees: every item is answered accepted, duplicate, parked or rejected; every rejected
+ * item is in dead letters, and every parked one in parking, before the answer is sent; a re-delivery (same
+ * lead and action, or same event id) writes no event. Concurrent writers to the same lead are detected by
+ * expected revision and retried. A store failure rejects the whole call (nothing is acknowledged). Then the
+ * parked events of the leads written to are tried again (parking.ts).
  */
 export const ingestLeads =
   (ports: IngestPorts, rules: LeadRules = domainRules) =>
-  async (items: ReadonlyArray<InboundItem>, source: string, format: string, options: { readonly keepRejected?: boolean } = {}): Promise<IngestSummary> => {
+  async (items: ReadonlyArray<InboundItem>, source: string, format: string, options: IngestOptions = {}): Promise<IngestSummary> => {
     // Reading, deciding and appending 10,000 leads takes seconds of CPU: other requests get turns meanwhile.
     const turn = loopTurns()
     const itemOf = new Map<InboundLead, InboundItem>()
-    const settled: Settled = { results: new Map(), failed: [], itemOf, events: 0 }
+    const settled: Settled = { results: new Map(), failed: [], itemOf, events: 0, waiting: [], decided: new Set(), touched: new Set(), fromParking: options.fromParking === true }
     let pending: InboundLead[] = []
     for (const item of items) {
-      if (E.isLeft(item.decoded)) settled.failed.push(new Unresolved(item, problemsOf(item.decoded.left)))
+      if (E.isLeft(item.decoded)) settled.failed.push(new Unresolved(item, item.decoded.left))
       else {
         pending.push(item.decoded.right)
         itemOf.set(item.decoded.right, item)
@@ -236,6 +276,11 @@ export const ingestLeads =
       const outcomes = await appendInSlices(ports, plans.map((p) => p.request), turn)
       pending = settleAppends(plans, outcomes, attempt, settled)
     }
+    if (settled.waiting.length > 0)
+      for (const r of await parkUnknown(ports, settled.waiting, source, format, settled.fromParking)) settled.results.set(r.index, r)
     await recordRejected(ports, settled, source, format, options.keepRejected !== false)
-    return summarize(ports, items, settled, format)
+    const summary = summarize(ports, items, settled, format)
+    // The leads written here may have lifecycle events waiting: they follow now, in their order, if they can.
+    if (settled.touched.size > 0 && !settled.fromParking) await applyParked(ports, [...settled.touched])
+    return summary
   }

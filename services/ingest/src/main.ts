@@ -1,6 +1,6 @@
 // Ingest as its own process: HTTP inbound, and the `leads.inbound` consumer when Kafka is configured.
 import { randomUUID } from 'node:crypto'
-import { openDeadLetters } from '@leadstream/dead-letters'
+import { openDeadLetters, openParkedEvents } from '@leadstream/dead-letters'
 import { withSources } from '@leadstream/domain'
 import { ensureTopics, idempotentProducer, kafkaClient } from '@leadstream/event-log'
 import { openEventStore } from '@leadstream/event-store'
@@ -22,6 +22,7 @@ import {
 } from '@leadstream/runtime'
 import { openPersonalData } from '@leadstream/privacy'
 import { kafkaInbound } from './kafkaInbound.js'
+import { parkingSweeper } from './parking.js'
 import { eventRoutes } from './events.js'
 import { ingestRoutes } from './routes.js'
 import { ingestKafkaSettings, ingestSettings } from './settings.js'
@@ -37,10 +38,22 @@ const metrics = createMetrics()
 const personal = await openPersonalData(config, logger)
 const store = await openEventStore(config)
 const deadLetters = await openDeadLetters(config)
+const parked = await openParkedEvents(config)
 const idempotencyKeys = await openIdempotencyKeys(config, store)
 const tokens = { ingest: config.ingestTokens, analyst: config.analystTokens, operator: config.operatorTokens }
 // Appends go through the sealing store: the event store (and so the relay and Kafka) holds ciphertext only.
-const ports = { store: personal.sealing(store), deadLetters, sources: withSources(config.leadSources), identity: personal.identity, now: () => new Date(), newId: randomUUID, metrics, logger }
+const ports = {
+  store: personal.sealing(store),
+  deadLetters,
+  parked,
+  parkForMs: config.parkForSeconds * 1000,
+  sources: withSources(config.leadSources),
+  identity: personal.identity,
+  now: () => new Date(),
+  newId: randomUUID,
+  metrics,
+  logger,
+}
 
 const kafka = config.kafkaBrokers.length > 0 ? kafkaClient(config.kafkaBrokers, 'leadstream-ingest', logger) : null
 const producer = kafka === null ? null : idempotentProducer(kafka)
@@ -58,6 +71,8 @@ if (kafka !== null && producer !== null && inbound !== null) {
   logger.info({ topic: config.inboundTopic, dlq: config.dlqTopic }, 'consuming inbound leads from Kafka')
 }
 
+const sweeper = parkingSweeper(ports, config.parkSweepMs)
+
 const app = httpApp([ingestRoutes(ports, { tokens, idempotencyKeys, bodyLimitBytes: config.bodyLimitBytes, maxBatch: config.maxBatch, marketplaceSecrets: config.marketplaceSecrets }), eventRoutes(store, { tokens })], {
   metrics,
   logger,
@@ -74,6 +89,7 @@ onShutdown(logger, async () => {
   await server.close()
   // Disconnecting lets the batch in hand finish: its appends land and its offset is committed, or neither.
   await inbound?.stop()
+  await sweeper.stop()
   await producer?.disconnect()
-  await Promise.all([store.close(), deadLetters.close(), idempotencyKeys.close(), personal.close()])
+  await Promise.all([store.close(), deadLetters.close(), parked.close(), idempotencyKeys.close(), personal.close()])
 })

@@ -1,5 +1,5 @@
 // What the ingest service needs from the outside world, passed in by a composition root.
-import type { DeadLetters } from '@leadstream/dead-letters'
+import type { DeadLetters, ParkedEvents } from '@leadstream/dead-letters'
 import type { KeyedHash, SourceMap } from '@leadstream/domain'
 import type { EventStore } from '@leadstream/event-store'
 import type { Logger, Metrics } from '@leadstream/runtime'
@@ -7,6 +7,9 @@ import type { Logger, Metrics } from '@leadstream/runtime'
 export interface IngestPorts {
   readonly store: EventStore
   readonly deadLetters: DeadLetters
+  /** Lifecycle events waiting for their lead's capture, and how long each may wait (ms). */
+  readonly parked: ParkedEvents
+  readonly parkForMs: number
   readonly sources: SourceMap
   /** Keys lead ids derived from emails (the identity secret's HMAC, never a bare hash). */
   readonly identity: KeyedHash

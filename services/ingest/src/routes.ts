@@ -15,12 +15,13 @@ import {
   type InboundLead,
   type LeadError,
 } from '@leadstream/domain'
-import { BatchAnswer, CommandAnswer, DeadLetterView, inboundRoutes, LeadAccepted, LeadDuplicate, operatorRoutes, Rejected, ReplayAnswer, Written } from '@leadstream/api'
+import { BatchAnswer, CommandAnswer, DeadLetterView, inboundRoutes, LeadAccepted, LeadDuplicate, LeadParked, operatorRoutes, ParkedPage, Rejected, ReplayAnswer, Written } from '@leadstream/api'
 import {
   errorBody,
   eventIdOfKey,
   idempotent,
   idParam,
+  intQuery,
   isBodyError,
   mount,
   mountGuarded,
@@ -30,6 +31,8 @@ import {
   reply,
   requireRoleOrCode,
   sendLeadError,
+  sendProblem,
+  statusOfTag,
   type IdempotencyKeys,
   type Tokens,
 } from '@leadstream/http-edge'
@@ -87,8 +90,12 @@ export const ingestRoutes =
       res.setHeader('X-Log-Position', String(summary.position))
       if (single) {
         const r = summary.results[0]!
-        if (r.status === 'rejected') return reply(res, Rejected, { ...errorBody('Invalid', r.problems), deadLetterId: r.deadLetterId }, 400)
+        // An impossible transition is a 409 like a command's (an unknown lead's event is parked, 202, not refused);
+        // every other refusal of an item stays the 400 Invalid it always was.
+        const refusal = r.status === 'rejected' && r.code === 'TransitionNotAllowed' ? r.code : 'Invalid'
+        if (r.status === 'rejected') return reply(res, Rejected, { ...errorBody(refusal, r.problems), deadLetterId: r.deadLetterId }, statusOfTag(refusal))
         if (r.status === 'accepted') return reply(res, LeadAccepted, { ...r, position: summary.position }, 201)
+        if (r.status === 'parked') return reply(res, LeadParked, { ...r, position: summary.position }, 202)
         return reply(res, LeadDuplicate, { ...r, position: summary.position })
       }
       // In a batch, each problem's path starts with the item's index, so the sender knows which lead to fix.
@@ -161,6 +168,18 @@ export const ingestRoutes =
       if (E.isLeft(r)) return void res.status(replayStatus(r.left)).json(errorBody(r.left._tag, replayProblems(r.left)))
       reply(res, answer, r.right)
     }
+    mount(router, options.tokens, operatorRoutes.listParked, async (req, res) => {
+      const after = intQuery(req.query, 'after', 0, 999_999_999_999_999, 0)
+      const limit = intQuery(req.query, 'limit', 1, 1000, 100)
+      if (E.isLeft(after) || E.isLeft(limit)) return sendProblem(res, 400, 'Invalid', [after, limit].flatMap((p) => (E.isLeft(p) ? [p.left] : [])))
+      const [items, parked] = await Promise.all([ports.parked.list({ after: after.right, limit: limit.right }), ports.parked.count()])
+      const last = items[items.length - 1]
+      reply(res, ParkedPage, {
+        items: items.map(({ payload: _payload, format: _format, ...view }) => view),
+        next: items.length === limit.right && last !== undefined ? String(last.id) : null,
+        parked,
+      })
+    })
     mount(router, options.tokens, operatorRoutes.replayDeadLetter, adminAction(ReplayAnswer, replayDeadLetter(ports)))
     mount(router, options.tokens, operatorRoutes.discardDeadLetter, adminAction(DeadLetterView, discardDeadLetter(ports)))
 

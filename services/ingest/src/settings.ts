@@ -25,6 +25,13 @@ export const ingestSettings = {
   leadSources: setting('LEADSTREAM_LEAD_SOURCES', SourcesFromEnv, 'extra lead-source mappings, e.g. TestDrive=AzureMarketplace', ''),
   bodyLimitBytes: setting('LEADSTREAM_BODY_LIMIT_BYTES', IntFromEnv('bytes', 1024, 1024 ** 3), 'largest request body accepted', String(16 * 1024 * 1024)),
   maxBatch: setting('LEADSTREAM_MAX_BATCH', IntFromEnv('leads', 1, 100000), 'most leads in one POST', '10000'),
+  parkForSeconds: setting(
+    'LEADSTREAM_PARK_FOR_SECONDS',
+    IntFromEnv('seconds', 1, 90 * 24 * 3600),
+    'how long a lifecycle event whose lead is not captured yet is held (parked) before it goes to dead letters',
+    String(24 * 3600),
+  ),
+  parkSweepMs: setting('LEADSTREAM_PARK_SWEEP_MS', IntFromEnv('milliseconds', 10, 3_600_000), 'how often parked events past their bound are moved to dead letters', '10000'),
   marketplaceSecrets: setting(
     'LEADSTREAM_MARKETPLACE_SECRETS',
     ListFromEnv,

@@ -1,0 +1,91 @@
+// The one contract every parked-events store passes (SQLite and PostgreSQL): parking is idempotent per lead and
+// event id, a lead's events come back in occurredAt order, expiry is by the bound, nothing survives removal.
+import { suite } from 'uvu'
+import * as assert from 'uvu/assert'
+import type { NewParkedEvent, ParkedEvents } from './port.js'
+
+const parked = (leadId: string, eventId: string, occurredAt: string, until = '2026-11-25T11:00:00.000Z'): NewParkedEvent => ({
+  leadId,
+  eventId,
+  source: 'http:/v1/leads',
+  format: 'native',
+  payload: `{"type":"LeadQualified","eventId":"${eventId}","leadId":"${leadId}"}`,
+  occurredAt,
+  parkedAt: '2026-11-25T10:00:00.000Z',
+  until,
+})
+
+/** `open` gives an empty store; `reopen`, a second handle on the same storage (a restart, or another process). */
+export const parkedEventsContract = (name: string, open: () => Promise<ParkedEvents>, reopen?: (first: ParkedEvents) => Promise<ParkedEvents>): void => {
+  const test = suite(`parked events contract (${name})`)
+
+  test('park :: the same event of the same lead is kept once; a lead\'s events come back by occurredAt', async () => {
+    const p = await open()
+    try {
+      const [late, early] = (await p.park([parked('L1', 'e-late', '2026-11-20T12:00:00.000Z'), parked('L1', 'e-early', '2026-11-20T09:00:00.000Z')])).map((r) => r.id)
+      await p.park([parked('L2', 'e-other', '2026-11-20T08:00:00.000Z')])
+      const again = await p.park([parked('L1', 'e-late', '2026-11-20T12:00:00.000Z', '2026-12-31T00:00:00.000Z')])
+      assert.equal(again, [{ id: late!, until: '2026-11-25T11:00:00.000Z' }], 'a re-delivered parked event answers the first copy, with its bound')
+      assert.is(await p.count(), 3)
+      const got = await p.forLeads(['L1'])
+      assert.equal(got.map((e) => e.id), [early, late])
+      assert.is(got[1]?.payload, parked('L1', 'e-late', '').payload)
+      assert.is(got[1]?.occurredAt, '2026-11-20T12:00:00.000Z')
+      assert.is(got[1]?.until, '2026-11-25T11:00:00.000Z')
+      assert.equal((await p.forLeads(['L1', 'L2'])).map((e) => e.eventId), ['e-other', 'e-early', 'e-late'])
+      assert.equal(await p.forLeads([]), [])
+      assert.equal(await p.forLeads(['nobody']), [])
+    } finally {
+      await p.close()
+    }
+  })
+
+  test('expired :: only events whose bound has passed, oldest first; removed ones are gone', async () => {
+    const p = await open()
+    try {
+      const [a, b] = (await p.park([
+        parked('L1', 'a', '2026-11-20T09:00:00.000Z', '2026-11-25T10:05:00.000Z'),
+        parked('L2', 'b', '2026-11-20T09:00:00.000Z', '2026-11-25T10:10:00.000Z'),
+        parked('L3', 'c', '2026-11-20T09:00:00.000Z', '2026-11-25T10:20:00.000Z'),
+      ])).map((r) => r.id)
+      assert.equal(await p.expired('2026-11-25T10:00:00.000Z', 10), [])
+      assert.equal((await p.expired('2026-11-25T10:10:00.000Z', 10)).map((e) => e.id), [a, b])
+      assert.equal((await p.expired('2026-11-25T10:10:00.000Z', 1)).map((e) => e.id), [a])
+      assert.is(await p.remove([a!, b!, 999999]), 2)
+      assert.equal(await p.expired('2026-11-25T10:10:00.000Z', 10), [])
+      assert.is(await p.count(), 1)
+      assert.is(await p.remove([]), 0)
+    } finally {
+      await p.close()
+    }
+  })
+
+  test('list :: keyset pages in arrival order', async () => {
+    const p = await open()
+    try {
+      const ids = (await p.park(Array.from({ length: 5 }, (_, i) => parked(`L${i}`, `e${i}`, '2026-11-20T09:00:00.000Z')))).map((r) => r.id)
+      const first = await p.list({ limit: 3 })
+      assert.equal(first.map((e) => e.id), ids.slice(0, 3))
+      assert.equal((await p.list({ after: first[2]!.id, limit: 3 })).map((e) => e.id), ids.slice(3))
+    } finally {
+      await p.close()
+    }
+  })
+
+  if (reopen !== undefined)
+    test('durable :: what one handle parks, another (after a restart) finds and removes', async () => {
+      const a = await open()
+      const b = await reopen(a)
+      try {
+        const [id] = (await a.park([parked('L9', 'e9', '2026-11-20T09:00:00.000Z')])).map((r) => r.id)
+        assert.equal((await b.forLeads(['L9'])).map((e) => e.id), [id])
+        assert.is(await b.remove([id!]), 1)
+        assert.is(await a.count(), 0)
+      } finally {
+        await b.close()
+        await a.close()
+      }
+    })
+
+  test.run()
+}

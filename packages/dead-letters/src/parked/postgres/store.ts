@@ -1,0 +1,78 @@
+// Parked events in PostgreSQL, for the distributed mode: every ingest replica parks into and applies from one table.
+import pg from 'pg'
+import { migratePostgres, quoteIdent, transaction, type PgMigration } from '@leadstream/runtime'
+import type { ParkedEvent, ParkedEvents } from '../port.js'
+
+const migrations: ReadonlyArray<PgMigration> = [
+  (s) => `CREATE TABLE ${s}.parked (
+     id          bigserial PRIMARY KEY,
+     lead_id     text NOT NULL,
+     event_id    text NOT NULL,
+     source      text NOT NULL,
+     format      text NOT NULL,
+     payload     text NOT NULL,
+     occurred_at text NOT NULL,
+     parked_at   text NOT NULL,
+     until       text NOT NULL,
+     UNIQUE (lead_id, event_id)
+   );
+   CREATE INDEX parked_by_until ON ${s}.parked (until, id);`,
+]
+
+interface Row {
+  id: string
+  lead_id: string
+  event_id: string
+  source: string
+  format: string
+  payload: string
+  occurred_at: string
+  parked_at: string
+  until: string
+}
+
+const toParked = (r: Row): ParkedEvent => ({
+  id: Number(r.id),
+  leadId: r.lead_id,
+  eventId: r.event_id,
+  source: r.source,
+  format: r.format,
+  payload: r.payload,
+  occurredAt: r.occurred_at,
+  parkedAt: r.parked_at,
+  until: r.until,
+})
+
+export const postgresParkedEvents = async (options: { readonly connectionString: string; readonly schema: string; readonly poolSize?: number }): Promise<ParkedEvents & { readonly pool: pg.Pool }> => {
+  const pool = new pg.Pool({ connectionString: options.connectionString, max: options.poolSize ?? 4 })
+  await migratePostgres(pool, options.schema, migrations)
+  const t = `${quoteIdent(options.schema)}.parked`
+  return {
+    pool,
+    park: async (entries) =>
+      entries.length === 0
+        ? []
+        : transaction(pool, async (c) => {
+            const ids: Array<{ id: number; until: string }> = []
+            for (const e of entries) {
+              // The no-op update makes RETURNING answer the existing row's id too.
+              const r = await c.query<{ id: string; until: string }>(
+                `INSERT INTO ${t} (lead_id, event_id, source, format, payload, occurred_at, parked_at, until) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                 ON CONFLICT (lead_id, event_id) DO UPDATE SET lead_id = EXCLUDED.lead_id RETURNING id, until`,
+                [e.leadId, e.eventId, e.source, e.format, e.payload, e.occurredAt, e.parkedAt, e.until],
+              )
+              ids.push({ id: Number(r.rows[0]?.id), until: r.rows[0]?.until ?? e.until })
+            }
+            return ids
+          }),
+    forLeads: async (leadIds) =>
+      leadIds.length === 0
+        ? []
+        : (await pool.query<Row>(`SELECT * FROM ${t} WHERE lead_id = ANY($1::text[]) ORDER BY occurred_at COLLATE "C", id`, [[...leadIds]])).rows.map(toParked),
+    expired: async (now, limit) => (await pool.query<Row>(`SELECT * FROM ${t} WHERE until <= $1 ORDER BY id LIMIT $2`, [now, limit])).rows.map(toParked),
+    remove: async (ids) => (ids.length === 0 ? 0 : ((await pool.query(`DELETE FROM ${t} WHERE id = ANY($1::bigint[])`, [[...ids]])).rowCount ?? 0)),
+    list: async ({ after, limit }) => (await pool.query<Row>(`SELECT * FROM ${t} WHERE id > $1 ORDER BY id LIMIT $2`, [after ?? 0, limit])).rows.map(toParked),
+    count: async () => Number((await pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${t}`)).rows[0]?.n ?? 0),
+    close: () => pool.end(),
+  }
+}
