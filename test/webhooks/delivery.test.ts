@@ -137,6 +137,17 @@ test('new user :: a marketplace lead posted reaches a local receiver, signed, wi
   assert.ok(got.type === 'lead.captured' && got.data.storefront === 'AzureMarketplace' && got.data.contact?.email === 'grace@example.com' && got.data.contact.country === 'US')
 })
 
+test('crm :: a lifecycle event a CRM sent in comes back out with the eventId it sent (so the CRM can skip its own)', async (ctx) => {
+  await subscribe(ctx, '/crm')
+  const a = lead()
+  await post(ctx, [a])
+  const contacted = { type: 'LeadContacted', version: 1, eventId: 'crm-evt-1', leadId: a.leadId, occurredAt: '2026-12-01T09:30:00Z', data: { by: 'crm:alice', channel: 'email' } }
+  const r = await http('POST', `${ctx.server.url}/v1/leads`, contacted)
+  assert.ok(r.status === 201 || r.status === 200, JSON.stringify(r.body))
+  const change = await eventually('the state change', () => payloads(ctx, '/crm').find((p) => p.type === 'lead.state_changed'), 5000)
+  assert.ok(change.type === 'lead.state_changed' && change.data.eventId === 'crm-evt-1' && change.data.by === 'crm:alice' && change.data.occurredAt === '2026-12-01T09:30:00.000Z')
+})
+
 test('retry :: Retry-After honoured, one webhook-id across retries, parked after the last attempt, replayed in order', async (ctx) => {
   const sub = await subscribe(ctx, '/flaky')
   let failing = true
