@@ -1,7 +1,7 @@
 // Projection throughput: the real projector (embedded log → projectBatch → SQLite view store) from position 0
 // until it has caught up with the event store's head.
 import * as E from 'fp-ts/lib/Either.js'
-import { embeddedEventLog } from '@leadstream/event-log'
+import { embeddedEventLog, type EventLog } from '@leadstream/event-log'
 import type { EventStore } from '@leadstream/event-store'
 import { projector } from '@leadstream/projector'
 import { createLogger, createMetrics } from '@leadstream/runtime'
@@ -17,12 +17,17 @@ export interface ProjectionResult {
 export const projectAll = async (
   store: EventStore,
   views: ViewStore,
-  options: { readonly maxBatch?: number; readonly onProgress?: (position: number, head: number, seconds: number) => void },
+  options: {
+    readonly maxBatch?: number
+    readonly onProgress?: (position: number, head: number, seconds: number) => void
+    /** Opens the log's personal data (projectors' openingLog), as the services do. */
+    readonly open?: (log: EventLog) => EventLog
+  },
 ): Promise<ProjectionResult> => {
   const head = await store.head()()
   if (E.isLeft(head)) throw new Error(`event store head: ${head.left._tag}`)
   const proj = projector(
-    { log: embeddedEventLog(store), views, metrics: createMetrics(), logger: createLogger('bench-projector', 'warn') },
+    { log: (options.open ?? ((l: EventLog) => l))(embeddedEventLog(store)), views, metrics: createMetrics(), logger: createLogger('bench-projector', 'warn') },
     options.maxBatch === undefined ? {} : { maxBatch: options.maxBatch },
   )
   const t0 = process.hrtime.bigint()

@@ -32,7 +32,7 @@ const start = async (dropAnswers: boolean) => {
   const metrics = createMetrics()
   const personal = await testPersonalData(dir)
   const parked = sqliteParkedEvents({ path: join(dir, 'parked.db') })
-  const ports = { store: personal.sealing(store), deadLetters, parked, parkForMs: 60_000, sources: defaultSources, identity: personal.identity, now: () => new Date(), newId: randomUUID, metrics, logger }
+  const ports = { store, seal: personal.seal, deadLetters, parked, parkForMs: 60_000, sources: defaultSources, identity: personal.identity, now: () => new Date(), newId: randomUUID, metrics, logger }
   const app = httpApp([ingestRoutes(ports, { tokens, idempotencyKeys: keys, bodyLimitBytes: 1 << 20, maxBatch: 100, marketplaceSecrets: [] })], {
     metrics,
     logger,

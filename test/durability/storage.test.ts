@@ -208,7 +208,7 @@ test('events check :: a sound store passes every check; gaps, forks and undecoda
   assert.ok(failed['sqlite integrity_check']?.ok)
   assert.match(failed['positions contiguous from 1']?.detail ?? '', /missing positions 5\.\.5/)
   assert.match(failed['revisions per stream 0..n in position order']?.detail ?? '', /revision 3 after -1 \(position 7\)/)
-  assert.match(failed['every event decodes']?.detail ?? '', /position 9 \(LeadCaptured v1\)/)
+  assert.match(failed['every event decodes']?.detail ?? '', /position 9 \(LeadCaptured v2\)/)
 })
 
 test('events check :: a garbage file is not sound, and the check never creates a missing one', async () => {

@@ -9,6 +9,7 @@ import type { BatchAnswer, ItemResult } from '@leadstream/api'
 import { fromValidation } from '@leadstream/domain'
 import { embeddedSettings, startEmbedded, type Running } from '@leadstream/embedded'
 import { createLogger, loadConfig } from '@leadstream/runtime'
+import { testIdentitySecret } from './privacy.js'
 
 export interface TestServer extends Running {
   readonly dataDir: string
@@ -22,7 +23,14 @@ export const startTestServer = async (
   dataDir = mkdtempSync(join(tmpdir(), 'leadstream-e2e-')),
   now?: () => Date,
 ): Promise<TestServer> => {
-  const config = loadConfig(embeddedSettings, { LEADSTREAM_DATA_DIR: dataDir, LEADSTREAM_PORT: '0', LEADSTREAM_LOG_LEVEL: 'silent', ...env })
+  // One identity secret for every test server: two runs of a scenario derive the same lead ids.
+  const config = loadConfig(embeddedSettings, {
+    LEADSTREAM_DATA_DIR: dataDir,
+    LEADSTREAM_PORT: '0',
+    LEADSTREAM_LOG_LEVEL: 'silent',
+    LEADSTREAM_IDENTITY_SECRET: testIdentitySecret,
+    ...env,
+  })
   if (E.isLeft(config)) throw new Error(config.left.join('; '))
   const running = await startEmbedded(config.right, createLogger('test', 'silent'), now)
   return {

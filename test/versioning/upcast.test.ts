@@ -182,7 +182,11 @@ test('upcast :: reading the v1 log gives every LeadContacted as v2 with channel 
   const contacted = events.flatMap((r) => (r.event.type === 'LeadContacted' ? [r.event] : []))
   assert.is(contacted.length, 6)
   for (const e of contacted) assert.equal([e.version, e.data.channel], [2, null], e.data.leadId)
-  assert.ok(events.every((r) => r.event.type === 'LeadContacted' || r.event.version === 1), 'other types are still at v1')
+  // Captures and actions are read as v2 with their personal data open (v1 held it in clear; never re-sealed).
+  const upcastToV2 = new Set(['LeadContacted', 'LeadCaptured', 'LeadActionRecorded'])
+  assert.ok(events.every((r) => (upcastToV2.has(r.event.type) ? r.event.version === 2 : r.event.version === 1)), 'other types are still at v1')
+  const personal = events.flatMap((r) => (r.event.type === 'LeadCaptured' ? [r.event.data.personal] : []))
+  assert.ok(personal.some((p) => p !== null && 'open' in p), 'the v1 contact fields read as open personal data')
   assert.ok(
     rawRows(path).every((r) => r.version === 1),
     'reading never rewrites the log',

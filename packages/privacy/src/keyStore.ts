@@ -1,10 +1,9 @@
 // The key store's logic over any engine's rows: wrapping with the master keys, the LRU of unwrapped keys, the
 // start-up check of the master key, rotation. The SQLite and PostgreSQL adapters only move rows.
-import { randomBytes } from 'node:crypto'
 import { exitCodes, StartupFault } from '@leadstream/runtime'
-import { newKey, unwrap, wrap, type MasterKey } from './crypto.js'
+import { newKey, randomBytesPooled, unwrap, wrap, type MasterKey } from './crypto.js'
 import { Lru } from './lru.js'
-import type { DataKey, KeyStore } from './port.js'
+import type { DataKey, KeyStore, SubjectLead } from './port.js'
 import type { SubjectId } from './subject.js'
 
 /** A data key as stored: wrapped, naming the master key that wrapped it. */
@@ -18,9 +17,9 @@ export interface KeyRow {
 /** What an engine provides: rows in and out, each call one transaction. */
 export interface KeyRows {
   /** The rows of these subjects, inserting `make(subject)` for each one missing (a concurrent insert wins: its row is answered). */
-  getOrCreate(subjects: ReadonlyArray<SubjectId>, make: (subject: SubjectId) => KeyRow): Promise<ReadonlyArray<KeyRow>>
+  getOrCreate(subjects: ReadonlyArray<SubjectId>, make: (subject: SubjectId) => KeyRow, links: ReadonlyArray<SubjectLead>): Promise<ReadonlyArray<KeyRow>>
   byIds(keyIds: ReadonlyArray<string>): Promise<ReadonlyArray<KeyRow>>
-  link(links: ReadonlyArray<{ readonly subject: SubjectId; readonly leadId: string }>): Promise<void>
+  link(links: ReadonlyArray<SubjectLead>): Promise<void>
   leadsOf(subject: SubjectId): Promise<ReadonlyArray<string>>
   subjectsOfLeads(leadIds: ReadonlyArray<string>): Promise<ReadonlyArray<{ readonly subject: SubjectId; readonly leadId: string }>>
   deleteSubject(subject: SubjectId): Promise<number>
@@ -78,9 +77,12 @@ export const keyStoreOver = async (rows: KeyRows, master: MasterKeys, options: K
     if (key === null) throw new MasterKeyError(`key ${r.keyId} does not unwrap with master key ${r.masterId}`)
     return { keyId: r.keyId, subject: r.subject, key }
   }
+  /** A new key: wrapped for the store, and kept unwrapped in the cache (unwrapping what was just wrapped is waste). */
   const make = (subject: SubjectId): KeyRow => {
-    const keyId = `dk-${randomBytes(12).toString('hex')}`
-    return { keyId, subject, wrapped: wrap(master.current, aadOf(keyId, subject), newKey()), masterId: master.current.id }
+    const keyId = `dk-${randomBytesPooled(12).toString('hex')}`
+    const key = newKey()
+    cache.set(keyId, { keyId, subject, key })
+    return { keyId, subject, wrapped: wrap(master.current, aadOf(keyId, subject), key), masterId: master.current.id }
   }
 
   try {
@@ -107,8 +109,13 @@ export const keyStoreOver = async (rows: KeyRows, master: MasterKeys, options: K
     return fresh
   }
 
-  const keysFor = async (subjects: ReadonlyArray<SubjectId>): Promise<ReadonlyMap<SubjectId, DataKey>> =>
-    subjects.length === 0 ? new Map() : new Map((await rows.getOrCreate([...new Set(subjects)], make)).map((r) => [r.subject, unwrapped(r)] as const))
+  const keysFor = async (subjects: ReadonlyArray<SubjectId>, links: ReadonlyArray<SubjectLead> = []): Promise<ReadonlyMap<SubjectId, DataKey>> => {
+    if (subjects.length === 0) {
+      if (links.length > 0) await rows.link(links)
+      return new Map()
+    }
+    return new Map((await rows.getOrCreate([...new Set(subjects)], make, links)).map((r) => [r.subject, unwrapped(r)] as const))
+  }
 
   return {
     keysFor,

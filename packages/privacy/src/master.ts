@@ -3,8 +3,8 @@
 // LEADSTREAM_PREVIOUS_MASTER_KEYS still unwrap during a rotation. A key that is set but unusable stops the process.
 import { randomBytes } from 'node:crypto'
 import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
-import { exitCodes, StartupFault, type Logger } from '@leadstream/runtime'
+import { dirname, join } from 'node:path'
+import { dirFault, exitCodes, StartupFault, StorageFaultError, type Logger } from '@leadstream/runtime'
 import { KEY_BYTES, masterKey, type MasterKey } from './crypto.js'
 import type { MasterKeys } from './keyStore.js'
 
@@ -32,7 +32,11 @@ const fromFile = (path: string, setting: string): MasterKey => {
   try {
     text = readFileSync(path, 'utf8')
   } catch (e) {
-    throw fault(`${setting}: the master key file ${path} cannot be read (${(e as { code?: string }).code ?? String(e)}).`)
+    const code = (e as { code?: string }).code
+    // The default file under a data directory that cannot be used: that is the fault to report (exit 3).
+    const dir = code === 'ENOTDIR' && setting.startsWith('LEADSTREAM_MASTER_KEY_FILE (default') ? dirFault(dirname(path), e) : null
+    if (dir !== null) throw new StorageFaultError(dir)
+    throw fault(`${setting}: the master key file ${path} cannot be read (${code ?? String(e)}).`)
   }
   const key = keyOfBase64(text)
   if (key === null) throw fault(`${setting}: the master key file ${path} does not hold 32 bytes in base64.`)
@@ -74,7 +78,10 @@ export const loadMasterKeys = (s: MasterKeySettings, logger?: Logger): MasterKey
         'created a new master key for personal data: back this file up APART from the data directory; without it the contact data in the events cannot be read',
       )
     } catch (e) {
-      if ((e as { code?: string }).code !== 'EEXIST') throw fault(`cannot create the master key file ${path}: ${String(e)}`)
+      if ((e as { code?: string }).code !== 'EEXIST') {
+        const dir = dirFault(s.dataDir, e)
+        throw dir === null ? fault(`cannot create the master key file ${path}: ${String(e)}`) : new StorageFaultError(dir)
+      }
     } finally {
       try {
         unlinkSync(tmp)

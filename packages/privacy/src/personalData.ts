@@ -8,7 +8,8 @@ import type { Logger } from '@leadstream/runtime'
 import { openKeyStore, type KeyStoreChoice } from './open.js'
 import type { KeyStore } from './port.js'
 import { identitySecretOf, type IdentitySecret } from './subject.js'
-import { openingLog, sealingStore } from './wrap.js'
+import { openingLog, sealingStore, sealRequests } from './wrap.js'
+import type { AppendRequest } from '@leadstream/event-store'
 
 export interface PersonalDataSettings extends KeyStoreChoice {
   readonly identitySecret: string
@@ -18,8 +19,14 @@ export interface PersonalData {
   readonly keys: KeyStore
   readonly secret: IdentitySecret
   readonly identity: KeyedHash
+  /** Seals a batch of requests before they are appended (ingest: once per batch, however it is then sliced). */
+  seal(requests: ReadonlyArray<AppendRequest>): Promise<ReadonlyArray<AppendRequest>>
+  /** A store that seals what it appends (for appenders other than ingest). */
   sealing(store: EventStore): EventStore
   opening(log: EventLog): EventLog
+  /** The background re-wrap of a rotation: resolves with how many keys it re-wrapped (0 when none was due). */
+  readonly rotated: Promise<number>
+  /** Stops a re-wrap in progress after its slice (the next start goes on) and closes the key store. */
   close(): Promise<void>
 }
 
@@ -37,19 +44,28 @@ export const openPersonalData = async (c: PersonalDataSettings, logger?: Logger)
   const keys = await openKeyStore(c, logger)
   const secret = identitySecretOf(c.identitySecret) ?? (await keys.identitySecret())
   let closing = false
-  const rotation =
+  const rotation: Promise<number> =
     c.previousMasterKeys.length === 0
-      ? Promise.resolve()
+      ? Promise.resolve(0)
       : rewrapAll(keys, () => closing).then(
-          (n) => logger?.info({ rewrapped: n }, 'master key rotation: every data key is wrapped by the current master key; LEADSTREAM_PREVIOUS_MASTER_KEYS can be removed'),
-          (e: unknown) => logger?.error({ err: e instanceof Error ? e.message : String(e) }, 'master key rotation failed; it is tried again at the next start'),
+          (n) => {
+            if (!closing)
+              logger?.info({ rewrapped: n }, 'master key rotation: every data key is wrapped by the current master key; LEADSTREAM_PREVIOUS_MASTER_KEYS can be removed')
+            return n
+          },
+          (e: unknown) => {
+            logger?.error({ err: e instanceof Error ? e.message : String(e) }, 'master key rotation failed; it is tried again at the next start')
+            return 0
+          },
         )
   return {
     keys,
     secret,
     identity: keyedHash(secret.bytes),
+    seal: (requests) => sealRequests({ keys, secret }, requests),
     sealing: (store) => sealingStore(store, { keys, secret }),
     opening: (log) => openingLog(log, keys),
+    rotated: rotation,
     close: async () => {
       closing = true
       await rotation

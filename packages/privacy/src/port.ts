@@ -9,13 +9,21 @@ export interface DataKey {
   readonly key: Buffer
 }
 
+export interface SubjectLead {
+  readonly subject: SubjectId
+  readonly leadId: string
+}
+
 export interface KeyStore {
-  /** Each subject's current data key, created (and wrapped with the current master key) where missing. */
-  keysFor(subjects: ReadonlyArray<SubjectId>): Promise<ReadonlyMap<SubjectId, DataKey>>
+  /**
+   * Each subject's current data key, created (and wrapped with the current master key) where missing. `link`
+   * records subject → lead links in the same transaction (one durable write for a whole ingest batch).
+   */
+  keysFor(subjects: ReadonlyArray<SubjectId>, link?: ReadonlyArray<SubjectLead>): Promise<ReadonlyMap<SubjectId, DataKey>>
   /** Unwrapped keys by id; an id that was shredded (or never existed) is absent from the answer. */
   keysById(keyIds: ReadonlyArray<string>): Promise<ReadonlyMap<string, DataKey>>
   /** Records that a subject's data went into these leads (erasure and subject access find them here). */
-  linkLeads(links: ReadonlyArray<{ readonly subject: SubjectId; readonly leadId: string }>): Promise<void>
+  linkLeads(links: ReadonlyArray<SubjectLead>): Promise<void>
   leadsOf(subject: SubjectId): Promise<ReadonlyArray<string>>
   /** The subject each of these leads was linked to (a later event of a lead is sealed with its subject's key). */
   subjectsOfLeads(leadIds: ReadonlyArray<string>): Promise<ReadonlyMap<string, SubjectId>>

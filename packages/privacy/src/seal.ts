@@ -42,9 +42,10 @@ export interface SealingPorts {
 }
 
 /**
- * Seals the open personal data of a batch of new events: one key-store call for every subject of the batch
- * (keys created where missing), one to link each subject to its leads (done first: a link to a lead whose append
- * then fails is harmless, a lead whose link is missing would escape an erasure). A capture's subject is its
+ * Seals the open personal data of a batch of new events: one key-store transaction gets every subject's key
+ * (created where missing) and links each subject to its leads, before the events are appended (a link to a lead
+ * whose append then fails is harmless, a lead whose link is missing would escape an erasure). A batch of
+ * actions only also asks which subject each lead belongs to. A capture's subject is its
  * email's; without an email, its lead's own. A later action is sealed with the key of its lead's subject.
  */
 export const sealEvents = async (ports: SealingPorts, events: ReadonlyArray<NewEvent>): Promise<ReadonlyArray<NewEvent>> => {
@@ -62,8 +63,8 @@ export const sealEvents = async (ports: SealingPorts, events: ReadonlyArray<NewE
   const known = await ports.keys.subjectsOfLeads(actionLeads.filter((l) => !subjectOfCapture.has(l)))
   const subjectOf = new Map<string, SubjectId>([...known, ...subjectOfCapture])
   for (const l of actionLeads) if (!subjectOf.has(l)) subjectOf.set(l, subjectOfLead(ports.secret, l))
-  await ports.keys.linkLeads([...subjectOf].filter(([l]) => !known.has(l)).map(([leadId, subject]) => ({ subject, leadId })))
-  const keys = await ports.keys.keysFor([...new Set(subjectOf.values())])
+  const links = [...subjectOf].filter(([l]) => !known.has(l)).map(([leadId, subject]) => ({ subject, leadId }))
+  const keys = await ports.keys.keysFor([...new Set(subjectOf.values())], links)
   return events.map((e) => {
     const ev = e.event
     const plain = sealable(ev) ? openOf(ev.data.personal) : undefined

@@ -6,13 +6,16 @@ import type { AppendRequest, EventStore } from '@leadstream/event-store'
 import { openEvents, sealEvents, type SealingPorts } from './seal.js'
 import type { KeyStore } from './port.js'
 
+/** The requests with every event's personal data sealed (sealEvents: one key-store transaction for them all). */
+export const sealRequests = async (ports: SealingPorts, requests: ReadonlyArray<AppendRequest>): Promise<ReadonlyArray<AppendRequest>> => {
+  const sealed = await sealEvents(ports, requests.flatMap((r) => r.events))
+  let i = 0
+  return requests.map((r) => ({ ...r, events: r.events.map(() => sealed[i++]!) }))
+}
+
 /** Seals every batch's personal data, then appends. Reads pass through as stored (sealed: deciding needs no contact data). */
 export const sealingStore = (store: EventStore, ports: SealingPorts): EventStore => {
-  const sealAll = async (requests: ReadonlyArray<AppendRequest>): Promise<ReadonlyArray<AppendRequest>> => {
-    const sealed = await sealEvents(ports, requests.flatMap((r) => r.events))
-    let i = 0
-    return requests.map((r) => ({ ...r, events: r.events.map(() => sealed[i++]!) }))
-  }
+  const sealAll = (requests: ReadonlyArray<AppendRequest>) => sealRequests(ports, requests)
   return {
     ...store,
     readStream: (id) => store.readStream(id),

@@ -133,8 +133,23 @@ export const privacySettings = {
 
 /** Settings that only make sense together: each broken pair named the way a missing setting is. */
 export const engineRules = (
-  c: Partial<{ eventStore: string; eventStoreUrl: string; viewStore: string; deadLetterStore: string; idempotencyStore: string; keyStore: string; postgresUrl: string }>,
+  c: Partial<{
+    eventStore: string
+    eventStoreUrl: string
+    viewStore: string
+    deadLetterStore: string
+    idempotencyStore: string
+    keyStore: string
+    masterKey: string
+    masterKeyFile: string
+    postgresUrl: string
+  }>,
 ): ReadonlyArray<string> => [
+  // A key store shared by several processes needs one master key they all have: a master.key each would make
+  // per process would wrap keys the others cannot open (and be lost with a container's disk).
+  ...(c.keyStore === 'postgres' && c.masterKey === '' && c.masterKeyFile === ''
+    ? ['LEADSTREAM_MASTER_KEY: missing (LEADSTREAM_KEY_STORE=postgres needs it, or LEADSTREAM_MASTER_KEY_FILE: every service sharing the key store must have the same master key)']
+    : []),
   ...(c.eventStore === 'eventstoredb' && c.eventStoreUrl === '' ? ['EVENTSTORE_URL: missing (LEADSTREAM_EVENT_STORE=eventstoredb needs it)'] : []),
   ...(
     [

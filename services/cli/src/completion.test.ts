@@ -37,7 +37,7 @@ test('bash :: groups, commands and each command’s flags complete; a flag’s v
   assert.is(code, 0)
   const file = join(mkdtempSync(join(tmpdir(), 'leadstream-completion-')), 'leadstream.bash')
   writeFileSync(file, out)
-  assert.equal(complete(file, 'leadstream '), ['projections', 'dead-letters', 'parked', 'events', 'import', 'relay', 'webhooks', 'completion', '--url', '--ingest-url', '--projector-url', '--relay-url', '--webhooks-url', '--token', '--json', '-h', '--help'])
+  assert.equal(complete(file, 'leadstream '), ['projections', 'dead-letters', 'parked', 'events', 'import', 'relay', 'privacy', 'webhooks', 'completion', '--url', '--ingest-url', '--projector-url', '--relay-url', '--webhooks-url', '--token', '--json', '-h', '--help'])
   assert.equal(complete(file, 'leadstream proj'), ['projections'])
   assert.equal(complete(file, 'leadstream projections re'), ['rebuild', 'resume'])
   assert.equal(complete(file, 'leadstream dead-letters list --st'), ['--status'])

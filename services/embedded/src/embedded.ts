@@ -7,7 +7,7 @@ import { openEventStore } from '@leadstream/event-store'
 import { httpApp, listen, openIdempotencyKeys, servedRoutes, type Served, type Tokens } from '@leadstream/http-edge'
 import { eventRoutes, ingestRoutes, parkingSweeper } from '@leadstream/ingest'
 import { projectionRoutes, supervisor, supervisorInWorker } from '@leadstream/projector'
-import { openPersonalData } from '@leadstream/privacy'
+import { openPersonalData, type PersonalData } from '@leadstream/privacy'
 import { adminRoutes, dashboardPage, exportRoutes, queryRoutes } from '@leadstream/query-api'
 import { createLogger, createMetrics, type Logger } from '@leadstream/runtime'
 import { dropViewStore, liveViews, openViewStore } from '@leadstream/view-store'
@@ -22,16 +22,21 @@ export interface Running {
   close(): Promise<void>
 }
 
-/** The clock is a port: tests that compare two runs pass a deterministic one. */
+/**
+ * The clock is a port: tests that compare two runs pass a deterministic one. So is personal data: the benchmark
+ * passes one that seals nothing, to measure what sealing costs (with LEADSTREAM_PROJECTOR_THREAD=inline; the
+ * worker thread always opens its own). Nothing else should: without it the settings' key store is used.
+ */
 export const startEmbedded = async (
   config: EmbeddedConfig,
   logger: Logger = createLogger('leadstream', config.logLevel),
   now: () => Date = () => new Date(),
+  ports: { readonly personal?: (config: EmbeddedConfig, logger: Logger) => Promise<PersonalData> } = {},
 ): Promise<Running> => {
   const metrics = createMetrics()
-  // First: a master key that does not open the key store stops the process before anything is written.
-  const personal = await openPersonalData(config, logger)
   const store = await openEventStore(config, { now })
+  // Before anything is appended: a master key that does not open the key store stops the process here.
+  const personal = await (ports.personal ?? openPersonalData)(config, logger)
   const base = await openViewStore(config, 1, logger)
   const deadLetters = await openDeadLetters(config)
   const parked = await openParkedEvents(config)
@@ -58,9 +63,11 @@ export const startEmbedded = async (
 
   const webhooks = config.webhooks === 'on' ? await startWebhooks(config, { log: embeddedEventLog(store, { idleWaitMs: 250 }), keys: personal.keys, registry: metrics.registry, logger, now }) : null
 
-  // Ingest appends through the sealing store: the event store holds personal data as ciphertext only.
+  // Ingest seals each batch before appending (seal), and any other append of it goes through the sealing store:
+  // the event store holds personal data as ciphertext only.
   const ingestPorts = {
     store: personal.sealing(store),
+    seal: personal.seal,
     deadLetters,
     parked,
     parkForMs: config.parkForSeconds * 1000,

@@ -46,8 +46,9 @@ test.before.each(async (ctx) => {
   const settings = { dataDir: ctx.dir, keyStore: 'sqlite', masterKey: '', masterKeyFile: '', previousMasterKeys: [], postgresUrl: '', postgresSchema: '' } as const
   ctx.personal = await openPersonalData({ ...settings, identitySecret: 'ingest leads test identity secret' })
   ctx.ports = {
-    // As ingest's main.ts wires it: contact fields sealed before they reach the store.
-    store: ctx.personal.sealing(sqliteEventStore({ path: join(ctx.dir, 'events.db'), pollMs: 20 })),
+    // As ingest's main.ts wires it: each batch's contact fields sealed before they reach the store.
+    store: sqliteEventStore({ path: join(ctx.dir, 'events.db'), pollMs: 20 }),
+    seal: ctx.personal.seal,
     identity: ctx.personal.identity,
     deadLetters: sqliteDeadLetters({ path: join(ctx.dir, 'dead-letters.db') }),
     parked: sqliteParkedEvents({ path: join(ctx.dir, 'parked.db') }),

@@ -273,7 +273,8 @@ export const ingestLeads =
         const plan = await planStream(ports, rules, leadId, leads, settled)
         if (plan !== null) plans.push(plan)
       }
-      const outcomes = await appendInSlices(ports, plans.map((p) => p.request), turn)
+      // Sealed once for the whole batch (one key-store transaction), however the appends are then sliced.
+      const outcomes = await appendInSlices(ports, await ports.seal(plans.map((p) => p.request)), turn)
       pending = settleAppends(plans, outcomes, attempt, settled)
     }
     if (settled.waiting.length > 0)

@@ -35,8 +35,9 @@ const config = configOrExit(
 )
 const logger = createLogger('ingest', config.logLevel)
 const metrics = createMetrics()
-const personal = await openPersonalData(config, logger)
 const store = await openEventStore(config)
+// Before anything is appended: a master key that does not open the key store stops the process here.
+const personal = await openPersonalData(config, logger)
 const deadLetters = await openDeadLetters(config)
 const parked = await openParkedEvents(config)
 const idempotencyKeys = await openIdempotencyKeys(config, store)
@@ -44,6 +45,7 @@ const tokens = { ingest: config.ingestTokens, analyst: config.analystTokens, ope
 // Appends go through the sealing store: the event store (and so the relay and Kafka) holds ciphertext only.
 const ports = {
   store: personal.sealing(store),
+  seal: personal.seal,
   deadLetters,
   parked,
   parkForMs: config.parkForSeconds * 1000,

@@ -45,8 +45,13 @@ export const postgresKeyRows = async (options: { readonly connectionString: stri
   const leads = `${s}.subject_leads`
   return {
     // One statement inserts what is missing (a concurrent insert of the same subject wins, ON CONFLICT), one reads all.
-    getOrCreate: (subjects, make) =>
+    getOrCreate: (subjects, make, links) =>
       transaction(pool, async (c) => {
+        if (links.length > 0)
+          await c.query(`INSERT INTO ${leads} (subject, lead_id) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING`, [
+            links.map((l) => l.subject),
+            links.map((l) => l.leadId),
+          ])
         const { rows: found } = await c.query<{ subject: string }>(`SELECT subject FROM ${keys} WHERE subject = ANY($1)`, [subjects])
         const have = new Set(found.map((r) => r.subject))
         const made = subjects.filter((x) => !have.has(x)).map(make)

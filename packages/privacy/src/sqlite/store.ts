@@ -28,10 +28,6 @@ interface Row {
 }
 const toRow = (r: Row): KeyRow => ({ keyId: r.key_id, subject: r.subject, wrapped: r.wrapped, masterId: r.master_id })
 
-/** SQLite's bound-parameter limit is far above this; chunks keep each IN (…) list small. */
-const CHUNK = 500
-const chunks = <A>(xs: ReadonlyArray<A>): A[][] => Array.from({ length: Math.ceil(xs.length / CHUNK) }, (_, i) => xs.slice(i * CHUNK, (i + 1) * CHUNK))
-const marks = (n: number): string => Array.from({ length: n }, () => '?').join(',')
 
 export const sqliteKeyRows = (db: Sqlite): KeyRows => {
   const q = {
@@ -44,16 +40,21 @@ export const sqliteKeyRows = (db: Sqlite): KeyRows => {
     notWrappedBy: db.prepare<[string, number], Row>('SELECT * FROM data_keys WHERE master_id <> ? LIMIT ?'),
     replace: db.prepare('UPDATE data_keys SET wrapped = ?, master_id = ? WHERE key_id = ? AND master_id = ?'),
   }
-  const select = (column: 'subject' | 'key_id', values: ReadonlyArray<string>): Row[] =>
-    chunks(values).flatMap((c) => db.prepare<string[], Row>(`SELECT * FROM data_keys WHERE ${column} IN (${marks(c.length)})`).all(...c))
-  const getOrCreate = db.transaction((subjects: ReadonlyArray<string>, make: (s: string) => KeyRow) => {
-    const found = new Set(select('subject', subjects).map((r) => r.subject))
+  // A whole batch's ids as one JSON array parameter: one prepared statement whatever the batch size.
+  const bySubjects = db.prepare<[string], Row>('SELECT * FROM data_keys WHERE subject IN (SELECT value FROM json_each(?))')
+  const byKeyIds = db.prepare<[string], Row>('SELECT * FROM data_keys WHERE key_id IN (SELECT value FROM json_each(?))')
+  const leadsIn = db.prepare<[string], { subject: string; lead_id: string }>(
+    'SELECT subject, lead_id FROM subject_leads WHERE lead_id IN (SELECT value FROM json_each(?)) ORDER BY subject',
+  )
+  const getOrCreate = db.transaction((subjects: ReadonlyArray<string>, make: (s: string) => KeyRow, links: ReadonlyArray<{ subject: string; leadId: string }>) => {
+    for (const l of links) q.link.run(l.subject, l.leadId)
+    const found = new Set(bySubjects.all(JSON.stringify(subjects)).map((r) => r.subject))
     for (const s of subjects)
       if (!found.has(s)) {
         const r = make(s)
         q.insert.run(r.keyId, r.subject, r.wrapped, r.masterId)
       }
-    return select('subject', subjects).map(toRow)
+    return bySubjects.all(JSON.stringify(subjects)).map(toRow)
   })
   const link = db.transaction((links: ReadonlyArray<{ subject: string; leadId: string }>) => {
     for (const l of links) q.link.run(l.subject, l.leadId)
@@ -62,17 +63,11 @@ export const sqliteKeyRows = (db: Sqlite): KeyRows => {
     rows.reduce((n, r) => n + q.replace.run(r.wrapped, r.masterId, r.keyId, r.was).changes, 0),
   )
   return {
-    getOrCreate: async (subjects, make) => getOrCreate.immediate(subjects, make),
-    byIds: async (ids) => select('key_id', ids).map(toRow),
+    getOrCreate: async (subjects, make, links) => getOrCreate.immediate(subjects, make, links),
+    byIds: async (ids) => byKeyIds.all(JSON.stringify(ids)).map(toRow),
     link: async (links) => link.immediate(links),
     leadsOf: async (subject) => q.leadsOf.all(subject).map((r) => r.lead_id),
-    subjectsOfLeads: async (leadIds) =>
-      chunks(leadIds).flatMap((c) =>
-        db
-          .prepare<string[], { subject: string; lead_id: string }>(`SELECT subject, lead_id FROM subject_leads WHERE lead_id IN (${marks(c.length)}) ORDER BY subject`)
-          .all(...c)
-          .map((r) => ({ subject: r.subject, leadId: r.lead_id })),
-      ),
+    subjectsOfLeads: async (leadIds) => leadsIn.all(JSON.stringify(leadIds)).map((r) => ({ subject: r.subject, leadId: r.lead_id })),
     deleteSubject: async (subject) => q.deleteSubject.run(subject).changes,
     masterIds: async () =>
       q.masters.all().map((m) => ({ masterId: m.master_id, keys: m.n, sample: toRow(q.sample.get(m.master_id) ?? m) })),
