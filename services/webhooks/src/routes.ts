@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto'
 import type { NextFunction, Request, Response, Router } from 'express'
 import * as E from 'fp-ts/lib/Either.js'
+import type * as t from 'io-ts'
 import { pipe } from 'fp-ts/lib/function.js'
 import {
   DeliveryPage,
@@ -18,7 +19,7 @@ import {
   type SubscriptionStatusView,
   type SubscriptionView,
 } from '@leadstream/api'
-import { fromValidation, problem } from '@leadstream/domain'
+import { fromValidation, problem, type FieldProblem } from '@leadstream/domain'
 import { isBodyError, mount, parseBody, rawBody, reply, sendProblem, type Tokens } from '@leadstream/http-edge'
 import { newSecret, type Delivery, type Subscription, type WebhookStore } from '@leadstream/delivery-log'
 import type { Dispatcher } from './dispatcher.js'
@@ -39,7 +40,7 @@ const body = (req: Request, res: Response, next: NextFunction): void =>
     next(err)
   })
 
-const decodeBody = <A>(codec: { decode: (u: unknown) => E.Either<import('io-ts').Errors, A> }, req: Request) => {
+const decodeBody = <A>(codec: t.Decoder<unknown, A>, req: Request): E.Either<ReadonlyArray<FieldProblem>, A> => {
   const parsed = parseBody(req)
   if (!parsed.ok) return E.left([problem('(body)', parsed.reason)])
   return pipe(codec.decode(parsed.value), E.mapLeft((errs) => fromValidation(errs)))

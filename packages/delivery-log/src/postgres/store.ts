@@ -41,6 +41,7 @@ const migrations: ReadonlyArray<PgMigration> = [
      delivered_at    text
    );
    CREATE INDEX deliveries_by_status ON ${s}.deliveries (subscription_id, status, seq);
+   CREATE INDEX deliveries_due ON ${s}.deliveries (subscription_id, next_at, seq) WHERE status = 'pending';
    CREATE INDEX deliveries_in_line ON ${s}.deliveries (subscription_id, lead_id, seq) WHERE status IN ('pending', 'parked');
    CREATE INDEX deliveries_by_lead ON ${s}.deliveries (lead_id);
    CREATE INDEX deliveries_delivered ON ${s}.deliveries (delivered_at) WHERE status = 'delivered';
@@ -157,7 +158,7 @@ export const postgresWebhookStore = async (options: PostgresWebhookStoreOptions)
               AND NOT EXISTS (SELECT 1 FROM ${s}.deliveries e WHERE e.subscription_id = d.subscription_id AND e.lead_id = d.lead_id
                               AND e.seq < d.seq AND e.status IN ('pending', 'parked'))
               AND NOT (d.lead_id = ANY($4))
-            ORDER BY d.seq LIMIT $3`,
+            ORDER BY d.next_at, d.seq LIMIT $3`,
           [subscriptionId, now.getTime(), limit, [...busy]],
         )
       ).rows.map(toDelivery),

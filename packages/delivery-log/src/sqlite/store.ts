@@ -40,6 +40,7 @@ const migrations = [
      delivered_at    TEXT
    );
    CREATE INDEX deliveries_by_status ON deliveries (subscription_id, status, seq);
+   CREATE INDEX deliveries_due ON deliveries (subscription_id, next_at, seq) WHERE status = 'pending';
    CREATE INDEX deliveries_in_line ON deliveries (subscription_id, lead_id, seq) WHERE status IN ('pending', 'parked');
    CREATE INDEX deliveries_by_lead ON deliveries (lead_id);
    CREATE INDEX deliveries_delivered ON deliveries (delivered_at) WHERE status = 'delivered';
@@ -82,7 +83,7 @@ export const sqliteWebhookStore = (options: { readonly path: string }): WebhookS
         WHERE d.subscription_id = ? AND d.status = 'pending' AND d.next_at <= ?
           AND NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.subscription_id = d.subscription_id AND e.lead_id = d.lead_id
                           AND e.seq < d.seq AND e.status IN ('pending', 'parked'))
-        ORDER BY d.seq LIMIT ?`,
+        ORDER BY d.next_at, d.seq LIMIT ?`,
     ),
     nextDue: db.prepare<[string], { at: number | null }>("SELECT min(next_at) AS at FROM deliveries WHERE subscription_id = ? AND status = 'pending'"),
     delivered: db.prepare("UPDATE deliveries SET status = 'delivered', attempts = attempts + 1, delivered_at = ?, last_status = ?, next_at = NULL WHERE seq = ?"),
