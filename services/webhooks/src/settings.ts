@@ -13,7 +13,7 @@ export const webhookSettings = {
   ...postgresSettings,
   webhookTimeoutMs: setting('LEADSTREAM_WEBHOOK_TIMEOUT_MS', IntFromEnv('ms', 100, 120000), 'most time a receiver may take to answer one delivery', '10000'),
   webhookConcurrency: setting('LEADSTREAM_WEBHOOK_CONCURRENCY', IntFromEnv('deliveries', 1, 256), 'deliveries in flight at once per subscription (one per lead)', '32'),
-  webhookMaxAttempts: setting('LEADSTREAM_WEBHOOK_MAX_ATTEMPTS', IntFromEnv('attempts', 1, 100), 'attempts before a delivery is parked (operators replay it)', '12'),
+  webhookMaxAttempts: setting('LEADSTREAM_WEBHOOK_MAX_ATTEMPTS', IntFromEnv('attempts', 1, 100), 'attempts before a delivery is parked (operators replay it); with the default backoff 30 span 9 to 18 hours', '30'),
   webhookRetryBaseMs: setting('LEADSTREAM_WEBHOOK_RETRY_BASE_MS', IntFromEnv('ms', 1, 3600000), 'first retry waits about this long, doubling per attempt (with jitter)', '1000'),
   webhookRetryMaxMs: setting('LEADSTREAM_WEBHOOK_RETRY_MAX_MS', IntFromEnv('ms', 1, 86400000), 'longest wait between two attempts', '3600000'),
   webhookRetryAfterMaxMs: setting('LEADSTREAM_WEBHOOK_RETRY_AFTER_MAX_MS', IntFromEnv('ms', 0, 86400000), 'a Retry-After (429, 503) longer than this is read as this', '3600000'),
