@@ -45,6 +45,12 @@ const migrations: ReadonlyArray<PgMigration> = [
    CREATE INDEX deliveries_in_line ON ${s}.deliveries (subscription_id, lead_id, seq) WHERE status IN ('pending', 'parked');
    CREATE INDEX deliveries_by_lead ON ${s}.deliveries (lead_id);
    CREATE INDEX deliveries_delivered ON ${s}.deliveries (delivered_at) WHERE status = 'delivered';
+   -- Who received each lead, kept apart from the deliveries (which retention deletes): an erasure reaches them all.
+   CREATE TABLE ${s}.recipients (
+     subscription_id text NOT NULL REFERENCES ${s}.subscriptions (id) ON DELETE CASCADE,
+     lead_id         text NOT NULL,
+     PRIMARY KEY (lead_id, subscription_id)
+   );
    CREATE TABLE ${s}.attempt_minutes (
      subscription_id text NOT NULL REFERENCES ${s}.subscriptions (id) ON DELETE CASCADE,
      minute          bigint NOT NULL,
@@ -142,9 +148,10 @@ export const postgresWebhookStore = async (options: PostgresWebhookStoreOptions)
         for (const o of b.outgoing) {
           if (o._tag === 'Deliver') {
             await put(c, o.delivery, now)
+            await c.query(`INSERT INTO ${s}.recipients (subscription_id, lead_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [o.delivery.subscriptionId, o.delivery.message.leadId])
             continue
           }
-          const to = (await c.query<{ subscription_id: string }>(`SELECT DISTINCT subscription_id FROM ${s}.deliveries WHERE lead_id = $1`, [o.message.leadId])).rows
+          const to = (await c.query<{ subscription_id: string }>(`SELECT subscription_id FROM ${s}.recipients WHERE lead_id = $1`, [o.message.leadId])).rows
           await c.query(`UPDATE ${s}.deliveries SET personal = NULL WHERE lead_id = $1 AND personal IS NOT NULL`, [o.message.leadId])
           for (const r of to) await put(c, { id: deliveryId(r.subscription_id, o.message.eventId), subscriptionId: r.subscription_id, message: o.message }, now)
         }

@@ -44,6 +44,12 @@ const migrations = [
    CREATE INDEX deliveries_in_line ON deliveries (subscription_id, lead_id, seq) WHERE status IN ('pending', 'parked');
    CREATE INDEX deliveries_by_lead ON deliveries (lead_id);
    CREATE INDEX deliveries_delivered ON deliveries (delivered_at) WHERE status = 'delivered';
+   -- Who received each lead, kept apart from the deliveries (which retention deletes): an erasure reaches them all.
+   CREATE TABLE recipients (
+     subscription_id TEXT NOT NULL REFERENCES subscriptions (id) ON DELETE CASCADE,
+     lead_id         TEXT NOT NULL,
+     PRIMARY KEY (lead_id, subscription_id)
+   ) WITHOUT ROWID;
    CREATE TABLE attempt_minutes (
      subscription_id TEXT NOT NULL REFERENCES subscriptions (id) ON DELETE CASCADE,
      minute          INTEGER NOT NULL,
@@ -76,7 +82,8 @@ export const sqliteWebhookStore = (options: { readonly path: string }): WebhookS
       `INSERT INTO deliveries (id, subscription_id, type, lead_id, event_id, position, recorded_at, payload, personal, next_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
     ),
-    recipients: db.prepare<[string], { subscription_id: string }>('SELECT DISTINCT subscription_id FROM deliveries WHERE lead_id = ?'),
+    recipients: db.prepare<[string], { subscription_id: string }>('SELECT subscription_id FROM recipients WHERE lead_id = ?'),
+    addRecipient: db.prepare('INSERT INTO recipients (subscription_id, lead_id) VALUES (?, ?) ON CONFLICT DO NOTHING'),
     forget: db.prepare('UPDATE deliveries SET personal = NULL WHERE lead_id = ? AND personal IS NOT NULL'),
     due: db.prepare<[string, number, number], DeliveryRow>(
       `SELECT d.* FROM deliveries d
@@ -130,6 +137,7 @@ export const sqliteWebhookStore = (options: { readonly path: string }): WebhookS
       for (const o of b.outgoing) {
         if (o._tag === 'Deliver') {
           put(o.delivery, now)
+          q.addRecipient.run(o.delivery.subscriptionId, o.delivery.message.leadId)
           continue
         }
         const to = q.recipients.all(o.message.leadId).map((r) => r.subscription_id)
