@@ -60,7 +60,7 @@ export interface NewDelivery {
 /** What one log entry asks the delivery log to record, in log order. */
 export type Outgoing =
   | { readonly _tag: 'Deliver'; readonly delivery: NewDelivery }
-  /** To every subscription holding a delivery of the lead (its contact data in the log is dropped too). */
+  /** To every subscription the lead was ever routed to (the personal part its pending deliveries hold is dropped too). */
   | { readonly _tag: 'Erase'; readonly message: Message }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -73,8 +73,15 @@ export const deliveryId = (subscriptionId: string, eventId: string): string =>
 
 const leadIdOf = (e: RecordedEvent): string => e.streamId.replace(/^lead-/, '')
 
-/** The erasure event of the privacy work (`PersonalDataErased`), recognised by name until it is in the union. */
+/**
+ * The erasure event of the privacy work (`PersonalDataErased`, data `{leadId, subject, reason, by, at, note}`),
+ * recognised by name so this compiles with and without it in the event union; only `at` is read (never the note).
+ */
 const isErasure = (e: RecordedEvent): boolean => (e.event.type as string) === 'PersonalDataErased'
+const erasedAt = (e: RecordedEvent): string => {
+  const at = (e.event.data as { readonly at?: unknown }).at
+  return typeof at === 'string' ? at : e.recordedAt
+}
 
 const ref = (e: RecordedEvent, f: LeadTraits, occurredAt: string) => ({
   leadId: f.leadId,
@@ -96,8 +103,7 @@ const ref = (e: RecordedEvent, f: LeadTraits, occurredAt: string) => ({
 export const step = (e: RecordedEvent, before: LeadTraits | undefined): { readonly facts: LeadTraits | undefined; readonly message: Message | null } => {
   const base = { leadId: leadIdOf(e), eventId: e.eventId, position: e.position, recordedAt: e.recordedAt }
   if (isErasure(e)) {
-    const occurredAt = (e.event.data as { readonly at?: unknown; readonly occurredAt?: unknown }).at ?? (e.event.data as { readonly occurredAt?: unknown }).occurredAt
-    const at = typeof occurredAt === 'string' ? occurredAt : e.recordedAt
+    const at = erasedAt(e)
     const data = { leadId: base.leadId, eventId: e.eventId, position: e.position, occurredAt: at, recordedAt: e.recordedAt }
     return { facts: before, message: { ...base, type: 'lead.erased', payload: { type: 'lead.erased', timestamp: at, data }, personal: null } }
   }
