@@ -4,14 +4,14 @@
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { captured, contacted, erased, qualified, recorded, sealedFor, subscription } from './fixtures.js'
-import { route } from './messages.js'
+import { leadsToLookUp, route } from './messages.js'
 import type { WebhookStore } from './port.js'
 
 const at = (s: string) => new Date(`2026-12-01T${s}Z`)
 
 /** Routes events through the pure messages as the dispatcher does, and records them at `offset`. */
 const feed = async (store: WebhookStore, offset: number, events: Parameters<typeof route>[0], partition = 0) => {
-  const known = await store.facts([...new Set(events.map((e) => e.streamId.slice(5)))])
+  const known = await store.facts(leadsToLookUp(events))
   const { outgoing, facts } = route(events, known, await store.subscriptions())
   await store.record({ partition, offset, facts, outgoing, now: at('10:00:00') })
 }

@@ -4,7 +4,7 @@ import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { event } from '@leadstream/domain'
 import { captured, contacted, erased, qualified, recorded, sealedFor, subscription } from './fixtures.js'
-import { bodyOf, deliveryId, route, type PersonalRef } from './messages.js'
+import { bodyOf, deliveryId, leadsToLookUp, route, type PersonalRef } from './messages.js'
 
 const test = suite('route')
 
@@ -60,6 +60,12 @@ test('payload :: state changes say from and to with the lead’s facts; contact 
   assert.is(withContact[2].data.note, 'spoke to Ada Lovelace')
   assert.is(plain[0].type, 'lead.captured')
   assert.is(plain[0].timestamp, '2026-12-01T09:00:00.000Z')
+})
+
+test('lookups :: only leads with an event before their capture in the batch need their facts read', () => {
+  const batch = [recorded('x', 3, contacted('x')), recorded('y', 0, captured('y')), recorded('y', 1, contacted('y')), recorded('z', 1, erased('z'))]
+  assert.equal(leadsToLookUp(batch), ['x', 'z'])
+  assert.equal(leadsToLookUp([recorded('n', 0, captured('n'))]), [], 'a batch of new leads reads nothing')
 })
 
 test('erasure :: an Erase for the lead, whatever the filters; ids stable per (subscription, event)', () => {

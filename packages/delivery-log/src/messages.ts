@@ -198,6 +198,21 @@ export const wants = (s: Subscription, m: Message, f: LeadTraits, recordedAt: st
 }
 
 /**
+ * The leads of a batch whose facts `route` needs from the delivery log: those with an event before any capture
+ * of theirs in the batch (a capture brings its own facts, so a batch of new leads needs none read).
+ */
+export const leadsToLookUp = (events: ReadonlyArray<RecordedEvent>): ReadonlyArray<string> => {
+  const captured = new Set<string>()
+  const needed = new Set<string>()
+  for (const e of events) {
+    const id = leadIdOf(e)
+    if (e.event.type === 'LeadCaptured') captured.add(id)
+    else if (!captured.has(id) && e.event.type !== 'OfferClassified') needed.add(id)
+  }
+  return [...needed]
+}
+
+/**
  * A batch of log entries → what to record, in log order, and every touched lead's facts after the batch.
  * `known` holds the facts the delivery log kept for the batch's leads.
  */

@@ -5,7 +5,7 @@
 import type { DispatcherView } from '@leadstream/api'
 import type { EventLog, LogBatch } from '@leadstream/event-log'
 import type { Logger } from '@leadstream/runtime'
-import { route, type WebhookStore } from '@leadstream/delivery-log'
+import { leadsToLookUp, route, type WebhookStore } from '@leadstream/delivery-log'
 import { sender, type Sender, type SenderOptions } from './sender.js'
 import type { WebhookMetrics } from './metrics.js'
 import type { OpenPersonal } from './personal.js'
@@ -39,7 +39,7 @@ export const dispatcher = (ports: DispatcherPorts, options: SenderOptions & { re
     const last = batch.entries[batch.entries.length - 1]
     if (last === undefined) return
     const events = batch.entries.map((e) => e.event)
-    const known = await ports.store.facts([...new Set(events.map((e) => e.streamId.replace(/^lead-/, '')))])
+    const known = await ports.store.facts(leadsToLookUp(events))
     const { outgoing, facts } = route(events, known, await ports.store.subscriptions())
     await ports.store.record({ partition: batch.partition, offset: last.offset, facts, outgoing, now: ports.now() })
     state = 'live'

@@ -27,7 +27,7 @@ export const webhookSettings = {
     'delivered deliveries are kept this long (replay reaches back this far), then deleted; pending and parked ones stay',
     '7',
   ),
-  webhookBatch: setting('LEADSTREAM_WEBHOOK_BATCH', IntFromEnv('events', 1, 100000), 'log events the dispatcher routes per transaction', '1000'),
+  webhookBatch: setting('LEADSTREAM_WEBHOOK_BATCH', IntFromEnv('events', 1, 100000), 'log events the dispatcher routes per transaction (smaller: shorter pauses of the embedded server’s event loop)', '250'),
 }
 
 export type WebhookConfig = ConfigOf<typeof webhookSettings>

@@ -76,7 +76,7 @@ export const sqliteWebhookStore = (options: { readonly path: string }): WebhookS
     checkpoints: db.prepare<[], { partition: number; offset: number }>('SELECT partition, "offset" FROM checkpoints'),
     checkpoint: db.prepare<[number], { offset: number }>('SELECT "offset" FROM checkpoints WHERE partition = ?'),
     setCheckpoint: db.prepare('INSERT INTO checkpoints (partition, "offset") VALUES (?, ?) ON CONFLICT (partition) DO UPDATE SET "offset" = excluded."offset"'),
-    fact: db.prepare<[string], { facts: string }>('SELECT facts FROM lead_facts WHERE lead_id = ?'),
+    facts: db.prepare<[string], { lead_id: string; facts: string }>('SELECT lead_id, facts FROM lead_facts WHERE lead_id IN (SELECT value FROM json_each(?))'),
     setFact: db.prepare('INSERT INTO lead_facts (lead_id, facts) VALUES (?, ?) ON CONFLICT (lead_id) DO UPDATE SET facts = excluded.facts'),
     insert: db.prepare(
       `INSERT INTO deliveries (id, subscription_id, type, lead_id, event_id, position, recorded_at, payload, personal, next_at)
@@ -179,14 +179,8 @@ export const sqliteWebhookStore = (options: { readonly path: string }): WebhookS
     },
     removeSubscription: async (id) => q.removeSub.run(id).changes > 0,
     checkpoints: async () => q.checkpoints.all().map((r) => ({ partition: r.partition, offset: r.offset })),
-    facts: async (leadIds) => {
-      const out = new Map<string, LeadTraits>()
-      for (const id of leadIds) {
-        const r = q.fact.get(id)
-        if (r !== undefined) out.set(id, toTraits(id, r.facts))
-      }
-      return out
-    },
+    facts: async (leadIds) =>
+      leadIds.length === 0 ? new Map() : new Map(q.facts.all(JSON.stringify(leadIds)).map((r) => [r.lead_id, toTraits(r.lead_id, r.facts)])),
     record: async (b) => {
       record.immediate(b)
     },
