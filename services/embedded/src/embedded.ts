@@ -61,7 +61,9 @@ export const startEmbedded = async (
   await leads.start()
   const views = liveViews({ projection: leadsProjection.name, base, openViews: (g) => openViewStore(config, g) })
 
-  const webhooks = config.webhooks === 'on' ? await startWebhooks(config, { log: embeddedEventLog(store, { idleWaitMs: 250 }), keys: personal.keys, registry: metrics.registry, logger, now }) : null
+  // The dispatcher keeps time by the wall clock (retry times, last success), not by `now`: a test's stepping clock
+  // must advance only with what the test does, and the dispatcher's readings depend on how its batches fall.
+  const webhooks = config.webhooks === 'on' ? await startWebhooks(config, { log: embeddedEventLog(store, { idleWaitMs: 250 }), keys: personal.keys, registry: metrics.registry, logger }) : null
 
   // Ingest seals each batch before appending (seal), and any other append of it goes through the sealing store:
   // the event store holds personal data as ciphertext only.
