@@ -67,6 +67,7 @@ if (brokers !== null && pgUrl !== null) {
       const secret = newSecret()
       rx.secrets.set('/crm', secret)
       await w.store.addSubscription({ id: 'crm', url: `${rx.url}/crm`, events: ['lead.captured', 'lead.state_changed'], filters: {}, secret, includeContact: false, description: null, createdAt: '2026-01-01T00:00:00.000Z' })
+      w.dispatcher.subscriptionsChanged()
       const first = Array.from({ length: 12 }, (_, i) => life(`kafka-lead-${i}`)).flat()
       await producer.send({ topic, acks: -1, messages: first.map(toMessage) })
       const delivered = () => new Set(rx.receipts.filter((r) => r.answered === 204).map((r) => decodeAs(WebhookPayload, JSON.parse(r.body)).data.eventId))

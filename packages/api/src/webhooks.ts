@@ -133,7 +133,13 @@ export const SubscriptionDetail = t.type({ subscription: SubscriptionView, statu
 export type SubscriptionDetail = t.TypeOf<typeof SubscriptionDetail>
 
 export const DispatcherView = t.type(
-  { state: t.keyof({ starting: null, live: null, stopped: null, failed: null }), head: t.number, lag: t.number, lastError: t.union([t.string, t.null]) },
+  {
+    /** `idle`: no subscription exists, so the log is not read (the first one makes it catch up). */
+    state: t.keyof({ idle: null, starting: null, live: null, stopped: null, failed: null }),
+    head: t.number,
+    lag: t.number,
+    lastError: t.union([t.string, t.null]),
+  },
   'WebhookDispatcher',
 )
 export type DispatcherView = t.TypeOf<typeof DispatcherView>

@@ -23,27 +23,61 @@ export interface DispatcherPorts {
 export interface Dispatcher {
   readonly sender: Sender
   start(): void
+  /** A subscription was added or removed: reading the log starts (or goes idle) now rather than at the next check. */
+  subscriptionsChanged(): void
   /** Stops reading the log after the batch in hand, then lets the deliveries in flight finish. */
   stop(): Promise<void>
   status(): Promise<DispatcherView>
 }
 
+/** How often an idle dispatcher checks for a subscription added by another process (its own routes tell it at once). */
+const idleCheckMs = 2000
+
 export const dispatcher = (ports: DispatcherPorts, options: SenderOptions & { readonly maxBatch: number; readonly retentionDays: number }): Dispatcher => {
   const send = sender({ store: ports.store, logger: ports.logger, metrics: ports.metrics, now: ports.now, random: ports.random ?? Math.random, openPersonal: ports.openPersonal }, options)
-  const abort = new AbortController()
   let state: DispatcherView['state'] = 'starting'
   let lastError: string | null = null
   let running: Promise<void> | null = null
+  let stopping = false
+  // The log is read only while some subscription exists: without one there is nothing to send, and the embedded
+  // server's event loop is spared the work. The checkpoint stays where it was; the first subscription makes the
+  // dispatcher catch up from it (events recorded before a subscription existed are not sent to it anyway).
+  let reading: AbortController | null = null
+  let wakeIdle: () => void = () => {}
 
   const handle = async (batch: LogBatch): Promise<void> => {
     const last = batch.entries[batch.entries.length - 1]
     if (last === undefined) return
     const events = batch.entries.map((e) => e.event)
     const known = await ports.store.facts(leadsToLookUp(events))
-    const { outgoing, facts } = route(events, known, await ports.store.subscriptions())
+    const subscriptions = await ports.store.subscriptions()
+    const { outgoing, facts } = route(events, known, subscriptions)
     await ports.store.record({ partition: batch.partition, offset: last.offset, facts, outgoing, now: ports.now() })
     state = 'live'
     if (outgoing.length > 0) send.wake()
+    if (subscriptions.length === 0) reading?.abort()
+  }
+
+  /** Reads the log while subscriptions exist; idle (checked every idleCheckMs, or when told) while none do. */
+  const readWhileSubscribed = async (): Promise<void> => {
+    while (!stopping) {
+      if ((await ports.store.subscriptions()).length === 0) {
+        state = 'idle'
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, idleCheckMs)
+          wakeIdle = () => {
+            clearTimeout(timer)
+            resolve()
+          }
+        })
+        wakeIdle = () => {}
+        continue
+      }
+      reading = new AbortController()
+      if (state === 'idle') state = 'starting'
+      await ports.log.consume({ resumeFrom: () => ports.store.checkpoints(), handle, maxBatch: options.maxBatch, signal: reading.signal })
+      reading = null
+    }
   }
 
   // Retention: delivered deliveries older than retentionDays go, at start and then hourly.
@@ -63,7 +97,7 @@ export const dispatcher = (ports: DispatcherPorts, options: SenderOptions & { re
       pruning = setInterval(prune, 3_600_000).unref()
       running = (async () => {
         try {
-          await ports.log.consume({ resumeFrom: () => ports.store.checkpoints(), handle, maxBatch: options.maxBatch, signal: abort.signal })
+          await readWhileSubscribed()
           state = 'stopped'
         } catch (e) {
           state = 'failed'
@@ -72,9 +106,12 @@ export const dispatcher = (ports: DispatcherPorts, options: SenderOptions & { re
         }
       })()
     },
+    subscriptionsChanged: () => wakeIdle(),
     stop: async () => {
       if (pruning !== null) clearInterval(pruning)
-      abort.abort()
+      stopping = true
+      reading?.abort()
+      wakeIdle()
       await running
       await send.stop()
       if (state !== 'failed') state = 'stopped'

@@ -121,6 +121,7 @@ export const webhookAdminRoutes =
         createdAt: ports.now().toISOString(),
       }
       await ports.store.addSubscription(s)
+      ports.dispatcher.subscriptionsChanged()
       reply(res, SubscriptionCreated, { subscription: viewOf(s), secret }, 201)
     })
 
@@ -132,6 +133,7 @@ export const webhookAdminRoutes =
     mount(router, options.tokens, webhookRoutes.removeWebhook, async (req, res) => {
       const id = String(req.params['id'])
       if (!(await ports.store.removeSubscription(id))) return sendProblem(res, 404, 'NotFound', [{ path: 'id', reason: `no subscription ${id}` }])
+      ports.dispatcher.subscriptionsChanged()
       reply(res, SubscriptionRemoved, { removed: id })
     })
 
