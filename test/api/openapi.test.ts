@@ -12,6 +12,7 @@ import {
   LeadAccepted,
   openApiDocument,
   operatorRoutes,
+  privacyRoutes,
   Rejected,
   routes,
   siteRoutes,
@@ -91,7 +92,7 @@ test.before(async (ctx) => {
   const rejected = await http('POST', `${first.url}${inboundRoutes.submitMarketplaceLeads.path}`, testDrive)
   ctx.mappable = decodeAs(Rejected, rejected.body).deadLetterId
   await first.close()
-  ctx.server = await startTestServer({ ...tokenEnv, LEADSTREAM_LEAD_SOURCES: 'TestDrive=AzureMarketplace', LEADSTREAM_BODY_LIMIT_BYTES: '65536' }, first.dataDir)
+  ctx.server = await startTestServer({ ...tokenEnv, LEADSTREAM_LEAD_SOURCES: 'TestDrive=AzureMarketplace', LEADSTREAM_BODY_LIMIT_BYTES: '65536', LEADSTREAM_RETENTION_DAYS: '3650' }, first.dataDir)
   ctx.servers = await startApiServers(ctx.server)
 })
 
@@ -254,6 +255,19 @@ test('webhooks :: subscribe, list, show, deliveries, replay, remove; the payload
   await call(ctx, w.removeWebhook, { caller: operator, params: { id } }, 404)
   const webhooks = (doc as { webhooks?: Record<string, unknown> }).webhooks ?? {}
   assert.equal(Object.keys(webhooks).sort(), ['lead.action_recorded', 'lead.captured', 'lead.erased', 'lead.state_changed'])
+})
+
+test('privacy :: erase, export a subject, the privacy status', async (ctx) => {
+  await call(ctx, privacyRoutes.exportSubject, { caller: operator, query: { email: 'ada1@example.com' } }, 200)
+  await call(ctx, privacyRoutes.exportSubject, { caller: operator, query: { email: 'nope' } }, 400)
+  await call(ctx, privacyRoutes.exportSubject, { caller: analyst, query: { email: 'ada1@example.com' } }, 403)
+  await call(ctx, privacyRoutes.erase, { caller: operator, body: { email: 'ada2@example.com', by: 'dpo', reason: 'asked' } }, 200)
+  await call(ctx, privacyRoutes.erase, { caller: operator, body: { email: 'ada2@example.com' } }, 400)
+  await call(ctx, privacyRoutes.erase, { caller: 'none', body: { email: 'ada2@example.com', by: 'dpo', reason: 'asked' } }, 401)
+  await call(ctx, privacyRoutes.runRetention, { caller: operator }, 200)
+  await call(ctx, privacyRoutes.runRetention, { caller: analyst }, 403)
+  await call(ctx, privacyRoutes.privacyStatus, { caller: operator }, 200)
+  await call(ctx, privacyRoutes.privacyStatus, { caller: ingest }, 403)
 })
 
 test('coverage :: every table route is served and was called for a success and a listed 4xx; nothing is served off the table', async (ctx) => {

@@ -70,6 +70,7 @@ const lead = (r: ReturnType<typeof rng>, i: number): LeadSummary => {
     country,
     reached,
     disqualificationReason: reason,
+    erasedAt: null,
   }
 }
 

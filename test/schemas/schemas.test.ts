@@ -143,6 +143,7 @@ const eventFixtures: Record<EventType, Fixtures> = {
   LeadConverted: ev.leadConverted,
   LeadDisqualified: ev.leadDisqualified,
   LeadReopened: ev.leadReopened,
+  PersonalDataErased: ev.personalDataErased,
   OfferClassified: ev.offerClassified,
 }
 

@@ -187,6 +187,7 @@ export const exportColumns = [
   'title',
   'description',
   'campaigns',
+  'erasedAt',
 ] as const
 
 // ---------------------------------------------------------------------------------------------------------

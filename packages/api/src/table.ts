@@ -3,6 +3,7 @@
 import { operatorRoutes } from './admin.js'
 import { analyticsRoutes } from './analytics.js'
 import { inboundRoutes } from './ingest.js'
+import { privacyRoutes } from './privacy.js'
 import type { RouteSpec, Service } from './route.js'
 import { siteRoutes } from './site.js'
 import { viewRoutes } from './views.js'
@@ -15,6 +16,7 @@ export const routes: ReadonlyArray<RouteSpec> = [
   ...Object.values(analyticsRoutes),
   ...Object.values(operatorRoutes),
   ...Object.values(webhookRoutes),
+  ...Object.values(privacyRoutes),
 ]
 
 /** The routes one kind of process serves; the embedded server (no service named) serves them all. */

@@ -56,6 +56,8 @@ export const LeadView = t.type(
     capturedAt: t.string,
     updatedAt: t.string,
     revision: t.number,
+    /** When the lead's personal data was erased (its contact fields are then empty); null: not erased. */
+    erasedAt: t.union([t.string, t.null]),
   },
   'LeadView',
 )

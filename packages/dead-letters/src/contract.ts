@@ -2,7 +2,7 @@
 // payloads read back exactly, listing is in arrival order by status with keyset paging.
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import type { DeadLetters, NewDeadLetter } from './port.js'
+import type { DeadLetters, NewDeadLetter, SubjectsOf } from './port.js'
 
 const letter = (i: number, changes: Partial<NewDeadLetter> = {}): NewDeadLetter => ({
   source: 'http:/v1/marketplace/leads',
@@ -13,12 +13,51 @@ const letter = (i: number, changes: Partial<NewDeadLetter> = {}): NewDeadLetter 
   ...changes,
 })
 
+/** The contract's stand-in for subjectsInText: each `"who":"…"` in a payload names that subject. */
+const whoIn: SubjectsOf = (payload) => [...payload.matchAll(/"who":"([^"]+)"/g)].map((m) => `sub-${m[1] ?? ''}`)
+
 /**
- * `open` gives a store with nothing in it; `reopen`, when given, a second handle on the same storage (another
+ * `open` gives a store with nothing in it (recording subjects with the given SubjectsOf); `reopen`, when given, a second handle on the same storage (another
  * process's view of it): what one records, the other lists.
  */
-export const deadLettersContract = (name: string, open: () => Promise<DeadLetters>, reopen?: (first: DeadLetters) => Promise<DeadLetters>): void => {
+export const deadLettersContract = (name: string, open: (subjectsOf?: SubjectsOf) => Promise<DeadLetters>, reopen?: (first: DeadLetters) => Promise<DeadLetters>): void => {
   const test = suite(`dead letters contract (${name})`)
+
+  test("subjects :: a payload's subjects find it, and a purge deletes every letter naming the subject, any status", async () => {
+    const dl = await open(whoIn)
+    try {
+      const ids = await dl.record([
+        letter(0, { payload: '{"who":"ann"}' }),
+        letter(1, { payload: '{"who":"bo"}' }),
+        letter(2, { payload: '[{"who":"ann"},{"who":"cy"}]' }),
+        letter(3, { payload: '{"nobody":true}' }),
+      ])
+      await dl.setStatus(ids[2]!, 'replayed')
+      assert.equal((await dl.ofSubject('sub-ann')).map((d) => d.id), [ids[0], ids[2]])
+      assert.equal((await dl.ofSubject('sub-cy')).map((d) => d.payload), ['[{"who":"ann"},{"who":"cy"}]'])
+      assert.equal(await dl.purgeSubject('sub-ann'), [ids[0], ids[2]])
+      assert.is(await dl.get(ids[0]!), null)
+      assert.is(await dl.get(ids[2]!), null)
+      assert.equal(await dl.ofSubject('sub-cy'), [], 'the shared letter went with the first erasure')
+      assert.equal(await dl.purgeSubject('sub-ann'), [], 'purging again deletes nothing')
+      assert.equal(await dl.purgeSubject('sub-nobody'), [])
+      assert.equal((await dl.list({ limit: 10 })).map((d) => d.id), [ids[1], ids[3]], 'other letters stay')
+    } finally {
+      await dl.close()
+    }
+  })
+
+  test('subjects :: a store without SubjectsOf links nothing and purges nothing', async () => {
+    const dl = await open()
+    try {
+      await dl.record([letter(0, { payload: '{"who":"ann"}' })])
+      assert.equal(await dl.ofSubject('sub-ann'), [])
+      assert.equal(await dl.purgeSubject('sub-ann'), [])
+      assert.is(await dl.count('open'), 1)
+    } finally {
+      await dl.close()
+    }
+  })
 
   test('record :: payload and reasons read back, listed in arrival order, by status', async () => {
     const dl = await open()

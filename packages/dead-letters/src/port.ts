@@ -19,11 +19,22 @@ export interface DeadLetter extends NewDeadLetter {
   readonly status: DeadLetterStatus
 }
 
+/**
+ * Which data subjects a payload names (packages/privacy `subjectsInText`: the keyed ids of the emails in it).
+ * An adapter given one records them beside each dead letter, so an erasure can find and purge a person's raw
+ * payloads without the email ever being stored for that purpose.
+ */
+export type SubjectsOf = (payload: string) => ReadonlyArray<string>
+
 export interface DeadLetters {
   record(entries: ReadonlyArray<NewDeadLetter>): Promise<ReadonlyArray<number>>
   list(options: { readonly status?: DeadLetterStatus; readonly after?: number; readonly limit: number }): Promise<ReadonlyArray<DeadLetter>>
   get(id: number): Promise<DeadLetter | null>
   setStatus(id: number, status: DeadLetterStatus): Promise<boolean>
   count(status: DeadLetterStatus): Promise<number>
+  /** Every dead letter (any status) whose payload named this subject when it was recorded, in arrival order. */
+  ofSubject(subject: string): Promise<ReadonlyArray<DeadLetter>>
+  /** Deletes every dead letter whose payload named this subject (any status); answers their ids. Idempotent. */
+  purgeSubject(subject: string): Promise<ReadonlyArray<number>>
   close(): Promise<void>
 }

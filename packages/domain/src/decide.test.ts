@@ -198,4 +198,35 @@ test('dnc :: a DNC action recorded after capture also forbids contact and nurtur
   assert.ok(E.isRight(when(contactedThenDnc, { ...by, type: 'QualifyLead' })), 'qualifying needs no contact')
 })
 
+const erase: LeadCommand = { type: 'ErasePersonalData', leadId: 'L1', subject: 'sub-1', reason: 'request', by: 'op', at: '2026-12-01T07:00:00.000Z', note: 'by email' }
+
+test('erase :: allowed in every state, it records subject, reason, who, when and why', () => {
+  const histories: ReadonlyArray<ReadonlyArray<LeadCommand>> = [
+    [capture('PLT')],
+    [capture('PLT'), contact],
+    [capture('PLT'), contact, { ...by, type: 'QualifyLead' }, { ...by, type: 'ConvertLead' }],
+    [capture('PLT'), { ...by, type: 'DisqualifyLead', reason: 'lost' }],
+    [capture('DNC')],
+  ]
+  for (const h of histories)
+    assert.equal(
+      when(given(h), erase),
+      E.right([{ type: 'PersonalDataErased', version: 1, data: { leadId: 'L1', subject: 'sub-1', reason: 'request', by: 'op', at: '2026-12-01T07:00:00.000Z', note: 'by email' } }]),
+    )
+})
+
+test('erase :: erasing an erased lead writes nothing', () => {
+  assert.equal(when(given([capture('PLT'), erase]), erase), E.right([]))
+  assert.equal(when(given([capture('PLT'), erase, capture('INS')]), { ...erase, reason: 'retention' }), E.right([]), 'a later action does not undo the erasure')
+})
+
+test('erase :: a lead never captured gets no event (nothing to redact, and no stream without a capture)', () => {
+  assert.equal(when([], erase), E.right([]))
+})
+
+test('erase :: an erased lead still moves through its lifecycle', () => {
+  const r = when(given([capture('PLT'), erase]), contact)
+  assert.ok(E.isRight(r) && r.right[0]?.type === 'LeadContacted')
+})
+
 test.run()

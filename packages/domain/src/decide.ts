@@ -1,6 +1,6 @@
 // The lead's commands and its decider: pure functions from (command, state) to events or a LeadError.
 import * as E from 'fp-ts/lib/Either.js'
-import { actionTextOf, event, personalOf, type LeadCaptured, type LeadEvent } from './events.js'
+import { actionTextOf, event, personalOf, type ErasureReason, type LeadCaptured, type LeadEvent } from './events.js'
 import type { LeadState } from './lead.js'
 import { problem } from './decodeError.js'
 import { invalid, leadNotFound, transitionNotAllowed, type LeadError } from './errors.js'
@@ -50,6 +50,18 @@ export type ReopenLead = Transition & { readonly type: 'ReopenLead' }
 
 export type QualificationCommand = ContactLead | StartNurturing | QualifyLead | ConvertLead | DisqualifyLead | ReopenLead
 
+/** Records that the lead's personal data was erased (its subject's keys are already shredded, or about to be). */
+export interface ErasePersonalData {
+  readonly type: 'ErasePersonalData'
+  readonly leadId: string
+  /** The pseudonymous subject id (keyed HMAC of the email), never the email. */
+  readonly subject: string
+  readonly reason: ErasureReason
+  readonly by: string
+  readonly at: string
+  readonly note: string | null
+}
+
 /** An upstream system's record of another action by the customer on a lead it already knows (native LeadActionRecorded). */
 export interface RecordAction {
   readonly type: 'RecordAction'
@@ -61,7 +73,7 @@ export interface RecordAction {
   readonly occurredAt: string
 }
 
-export type LeadCommand = CaptureLead | QualificationCommand | RecordAction
+export type LeadCommand = CaptureLead | QualificationCommand | RecordAction | ErasePersonalData
 
 /** Commands that need the lead to exist already: from upstream, they may arrive before its capture (parked). */
 export type FollowUpCommand = QualificationCommand | RecordAction
@@ -174,10 +186,21 @@ const transition = (c: QualificationCommand, state: LeadState): E.Either<LeadErr
   }
 }
 
+/**
+ * An erasure is allowed in any qualification state. A lead already erased, or one that was never captured (its
+ * capture failed after the key store linked it), gets no event: there is nothing of it left to redact.
+ */
+const erase = (c: ErasePersonalData, state: LeadState): ReadonlyArray<LeadEvent> =>
+  state.status === 'unknown' || state.erased
+    ? []
+    : [event('PersonalDataErased', { leadId: c.leadId, subject: c.subject, reason: c.reason, by: c.by, at: c.at, note: c.note })]
+
 /** Decides what a command means for a lead. `Right([])` means the command changes nothing (a duplicate). */
 export const decide = (command: LeadCommand, state: LeadState): E.Either<LeadError, ReadonlyArray<LeadEvent>> =>
   command.type === 'CaptureLead'
     ? E.right(capture(command, state))
-    : command.type === 'RecordAction'
-      ? recordAction(command, state)
-      : transition(command, state)
+    : command.type === 'ErasePersonalData'
+      ? E.right(erase(command, state))
+      : command.type === 'RecordAction'
+        ? recordAction(command, state)
+        : transition(command, state)

@@ -145,6 +145,20 @@ export const LeadConvertedV1 = t.type(Transition, 'LeadConverted.v1')
 export const LeadDisqualifiedV1 = t.type({ ...Transition, reason: DisqualificationReason }, 'LeadDisqualified.v1')
 export const LeadReopenedV1 = t.type({ ...Transition, to: QualificationState }, 'LeadReopened.v1')
 
+/** Why a lead's personal data was erased: a person's request, or the retention period running out. */
+export const ErasureReason = t.keyof({ request: null, retention: null }, 'ErasureReason')
+export type ErasureReason = t.TypeOf<typeof ErasureReason>
+
+/**
+ * The lead's personal data was erased (crypto-shredding): the subject's data keys are deleted, so every sealed
+ * field of the lead reads as redacted from now on. `subject` is the pseudonymous id (keyed HMAC), never the email.
+ * Counts, states and analytics facts stay; the views redact the contact fields.
+ */
+export const PersonalDataErasedV1 = t.type(
+  { ...Transition, subject: t.string, reason: ErasureReason },
+  'PersonalDataErased.v1',
+)
+
 export const OfferClassifiedV1 = t.type(
   {
     offerKey: t.string,
@@ -170,6 +184,7 @@ export const eventCodecs = {
   LeadConverted: LeadConvertedV1,
   LeadDisqualified: LeadDisqualifiedV1,
   LeadReopened: LeadReopenedV1,
+  PersonalDataErased: PersonalDataErasedV1,
   OfferClassified: OfferClassifiedV1,
 } as const
 export type EventType = keyof typeof eventCodecs
@@ -183,6 +198,7 @@ export const currentVersion: Record<EventType, number> = {
   LeadConverted: 1,
   LeadDisqualified: 1,
   LeadReopened: 1,
+  PersonalDataErased: 1,
   OfferClassified: 1,
 }
 
@@ -204,6 +220,7 @@ export type LeadQualified = Ev<'LeadQualified'>
 export type LeadConverted = Ev<'LeadConverted'>
 export type LeadDisqualified = Ev<'LeadDisqualified'>
 export type LeadReopened = Ev<'LeadReopened'>
+export type PersonalDataErased = Ev<'PersonalDataErased'>
 export type OfferClassified = Ev<'OfferClassified'>
 
 export type LeadEvent =
@@ -215,6 +232,7 @@ export type LeadEvent =
   | LeadConverted
   | LeadDisqualified
   | LeadReopened
+  | PersonalDataErased
 export type DomainEvent = LeadEvent | OfferClassified
 
 /** Builds an event of the current version. */

@@ -16,6 +16,8 @@ export type LeadState =
       readonly doNotContact: boolean
       /** Every action code recorded for this lead, verbatim: a repeated one is a duplicate delivery. */
       readonly actions: ReadonlyArray<string>
+      /** The lead's personal data was erased (PersonalDataErased): erasing it again writes nothing. */
+      readonly erased: boolean
       /** Revision of the last event folded in (0-based); -1 before any. */
       readonly revision: number
     }
@@ -39,6 +41,7 @@ export const evolve = (state: LeadState, event: LeadEvent): LeadState => {
       beforeFinal: null,
       doNotContact: event.data.doNotContact,
       actions: [event.data.action],
+      erased: false,
       revision: state.status === 'known' ? state.revision + 1 : 0,
     }
   }
@@ -64,6 +67,8 @@ export const evolve = (state: LeadState, event: LeadEvent): LeadState => {
       return moveTo(s, 'disqualified')
     case 'LeadReopened':
       return { ...s, qualification: event.data.to, beforeFinal: null }
+    case 'PersonalDataErased':
+      return { ...s, erased: true }
     default: {
       const never: never = event
       return never

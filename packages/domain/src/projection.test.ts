@@ -5,6 +5,7 @@ import * as assert from 'uvu/assert'
 import { event, type DomainEvent, type RecordedEvent, personalOf, actionTextOf } from './events.js'
 import { campaignOf, emptyCustomer, offer, type ContactChannel, type Offer, type OfferKind, type QualificationState, type Storefront } from './model.js'
 import { cellsOf } from './cells.js'
+import { factsOf } from './analytics/facts.js'
 import { needsOf, projectBatch, type Changes, type CountDelta, type LeadSummary, type Loaded, type OfferEntry } from './projection.js'
 
 // ---------------------------------------------------------------------------------------------------------
@@ -57,6 +58,9 @@ const contacted = (leadId: string, channel: ContactChannel | null = null): Domai
 
 const actionRecorded = (leadId: string, action: string): DomainEvent =>
   event('LeadActionRecorded', { leadId, leadSource: 'AzureMarketplace', action, personal: actionTextOf(null), campaigns: [], doNotContact: action === 'DNC', occurredAt: t1 })
+
+const erased = (leadId: string): DomainEvent =>
+  event('PersonalDataErased', { ...by(leadId), subject: `sub-${leadId}`, reason: 'request', note: 'asked by email' })
 
 const classified = (offerKey: string, kind: OfferKind): DomainEvent =>
   event('OfferClassified', { offerKey, offerId: null, offerTitle: null, kind, by: 'pat', at: t1 })
@@ -315,6 +319,7 @@ const randomLog = (random: () => number, length: number): RecordedEvent[] => {
         () => event('LeadConverted', by(id)),
         () => event('LeadDisqualified', { ...by(id), reason: 'not-interested' as const }),
         () => event('LeadReopened', { ...by(id), to: pick(random, statePool) }),
+        () => erased(id),
       ])()
       log.push(recorded(`lead-${id}`, next(leadRevision, id), position, ev))
     } else if (x < 0.88) {
@@ -360,6 +365,27 @@ const inBatches = (log: ReadonlyArray<RecordedEvent>, random: () => number): Vie
   }
   return { leads: sorted(leads.values(), (s) => s.leadId), offers: sorted(offers.values(), (o) => o.offerKey), counts: tally(counts), position }
 }
+
+test('projectBatch :: an erasure redacts the contact fields and keeps state, counts and analytics facts', () => {
+  const first = changesOf([recorded('lead-L1', 0, 1, captured('L1')), recorded('lead-L1', 1, 2, contacted('L1'))])
+  const before = summaryOf(first, 'L1')
+  assert.is(before.customer.email, 'l1@contoso.com', 'the capture holds contact data to redact')
+  const changes = changesOf([recorded('lead-L1', 2, 3, erased('L1'))], loadedAfter(first))
+  assert.equal(tally(changes.counts), {}, 'no counter moves')
+  const after = summaryOf(changes, 'L1')
+  assert.equal(after.customer, { ...emptyCustomer, country: before.customer.country })
+  assert.equal([after.description, after.erasedAt, after.state, after.revision], [null, t1, 'contacted', 2])
+  assert.equal(factsOf(after), factsOf(before), 'analytics facts are unchanged')
+  const last = after.history[after.history.length - 1]
+  assert.equal([last?.type, last?.by, last?.detail], ['PersonalDataErased', 'sam', { reason: 'request' }], 'the note (free text about a person) is not in the history')
+})
+
+test('projectBatch :: a lead erased twice keeps the first erasure time', () => {
+  const first = changesOf([recorded('lead-L1', 0, 1, captured('L1')), recorded('lead-L1', 1, 2, erased('L1'))])
+  const again = event('PersonalDataErased', { ...by('L1'), at: '2026-12-01T00:00:00.000Z', subject: 'sub-L1', reason: 'retention', note: null })
+  const changes = changesOf([recorded('lead-L1', 2, 3, again)], loadedAfter(first))
+  assert.is(summaryOf(changes, 'L1').erasedAt, t1)
+})
 
 test('projectBatch :: 200 events in one batch or in random batches give the same views', () => {
   for (let seed = 1; seed <= 40; seed++) {

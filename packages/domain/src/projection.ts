@@ -59,7 +59,15 @@ export interface LeadSummary {
   readonly reached: Readonly<Record<ReachedStage, string | null>>
   /** Why the lead is disqualified; null unless `state` is disqualified. */
   readonly disqualificationReason: DisqualificationReason | null
+  /** When the lead's personal data was erased (PersonalDataErased); null: it was not. Its contact fields are then redacted. */
+  readonly erasedAt: string | null
 }
+
+/**
+ * What an erased lead's customer reads as: every contact field empty. The country stays: analysts count by it,
+ * and a country alone does not identify a person.
+ */
+export const redactedCustomer = (c: Customer): Customer => ({ firstName: '', lastName: '', email: '', phone: '', country: c.country, company: '', title: '' })
 
 /** The stages a lead reaches after capture (its capture time is `capturedAt`). */
 export const reachedStages = ['contacted', 'nurturing', 'qualified', 'converted', 'disqualified'] as const
@@ -164,6 +172,7 @@ const applyLeadEvent = (
       country: normaliseCountry(d.country),
       reached: notReached,
       disqualificationReason: null,
+      erasedAt: null,
     })
   }
   if (prev === undefined) return E.left(`${ev.type} for lead ${ev.data.leadId}, which has no LeadCaptured before it`)
@@ -202,6 +211,16 @@ const applyLeadEvent = (
       return moved('qualified', ev.data, { note: ev.data.note })
     case 'LeadConverted':
       return moved('converted', ev.data, { note: ev.data.note })
+    case 'PersonalDataErased':
+      // Counts, state, times and the analytics facts stay; only the contact fields and free text go. The note is
+      // left out of the history: it is free text an operator typed about a person.
+      return E.right({
+        ...base,
+        customer: redactedCustomer(prev.customer),
+        description: null,
+        erasedAt: prev.erasedAt ?? ev.data.at,
+        history: [...prev.history, historyEntry(r, ev.data.at, ev.data.by, { reason: ev.data.reason })],
+      })
     default: {
       const never: never = ev
       return never

@@ -49,6 +49,7 @@ const Summary: t.Type<LeadSummary, LeadSummary, unknown> = t.readonly(
     country: t.string,
     reached: t.readonly(Reached),
     disqualificationReason: nullable(DisqualificationReason),
+    erasedAt: nullable(Instant),
   }),
   'LeadSummary',
 )
@@ -57,7 +58,7 @@ const Summary: t.Type<LeadSummary, LeadSummary, unknown> = t.readonly(
  * Rows written by projection v2 lack the analytics fields. They are still read while the rebuild to v3 runs
  * beside them (the live generation keeps serving), so they decode with the fields derived or unknown.
  */
-const upgradeV2 = (u: unknown): unknown =>
+const upgradeV2 = (u: unknown): unknown => withErasedAt(
   typeof u === 'object' && u !== null && !('reached' in u)
     ? {
         ...u,
@@ -65,7 +66,10 @@ const upgradeV2 = (u: unknown): unknown =>
         reached: notReached,
         disqualificationReason: null,
       }
-    : u
+    : u)
+
+/** Rows written before erasure existed have no `erasedAt`: none of them was erased. */
+const withErasedAt = (u: unknown): unknown => (typeof u === 'object' && u !== null && !('erasedAt' in u) ? { ...u, erasedAt: null } : u)
 
 export const LeadSummaryCodec: t.Type<LeadSummary, LeadSummary, unknown> = new t.Type(
   'LeadSummary',

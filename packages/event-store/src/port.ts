@@ -50,6 +50,11 @@ export interface IdempotencyRecord {
 export interface IdempotencyRecords {
   get(key: string): Promise<IdempotencyRecord | null>
   put(key: string, answer: { readonly fingerprint: string; readonly status: number; readonly body: string }, now: Date): Promise<void>
+  /**
+   * Deletes the stored answers that name any of these leads (an erasure: an answer ties a caller's key to a
+   * lead of the erased person). Answers how many went. A table scan: answers are kept for a day only.
+   */
+  forgetLeads(leadIds: ReadonlyArray<string>): Promise<number>
   close(): Promise<void>
 }
 

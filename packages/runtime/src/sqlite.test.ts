@@ -1,11 +1,11 @@
 // The migration runner: forward-only, once per version, safe when several processes open a new file at once.
 import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { openSqlite } from './sqlite.js'
+import { checkpointTruncate, openSqlite } from './sqlite.js'
 
 const test = suite('openSqlite')
 
@@ -44,6 +44,28 @@ test('migrate :: four processes opening one new file at once all succeed', async
       }),
     )
     assert.equal(await Promise.all(runs), [0, 0, 0, 0])
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+test('erasure :: a deleted row leaves no bytes in the file or the WAL after checkpointTruncate', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'leadstream-secdel-'))
+  try {
+    const path = join(dir, 'x.db')
+    const db = openSqlite(path, ['CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL);'], { kind: 'views' })
+    const secret = 'ada.lovelace.secret@example.com'
+    db.prepare('INSERT INTO t (v) VALUES (?)').run(`${secret} ${'x'.repeat(5000)}`)
+    db.prepare('INSERT INTO t (v) VALUES (?)').run('kept')
+    const has = (file: string) => readFileSync(file).includes(Buffer.from(secret))
+    assert.ok(has(`${path}-wal`) || has(path), 'the search finds the value before the delete')
+    db.prepare('DELETE FROM t WHERE id = 1').run()
+    assert.ok(checkpointTruncate(path), 'the WAL was emptied')
+    assert.is(statSync(`${path}-wal`).size, 0)
+    assert.not.ok(has(path), 'secure_delete zeroed the row in the database file')
+    assert.is(db.prepare('SELECT v FROM t').get()?.constructor, Object)
+    db.close()
+    assert.ok(checkpointTruncate(join(dir, 'missing.db')), 'a missing file is fine')
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }

@@ -65,6 +65,10 @@ const configure = (db: Sqlite, migrations: ReadonlyArray<Migration>): Sqlite => 
   whileBusy(() => db.pragma('journal_mode = WAL'))
   db.pragma('synchronous = FULL')
   db.pragma('foreign_keys = ON')
+  // Deleted and overwritten content is zeroed, not left in free space: an erased person's contact data, dead
+  // letters and answers must really leave the file (README, "Personal data"). Costs writes on deletes and
+  // updates only. The old page images still sit in the WAL until `checkpointTruncate` below.
+  db.pragma('secure_delete = ON')
   // Reads the schema pages: a file whose header survived but whose catalogue did not fails here, at start.
   db.prepare('SELECT count(*) FROM sqlite_master').get()
   migrate(db, migrations)
@@ -99,4 +103,27 @@ export const migrate = (db: Sqlite, migrations: ReadonlyArray<Migration>): void 
       db.pragma(`user_version = ${v + 1}`)
     }
   }).immediate()
+}
+
+/**
+ * Copies the WAL into the database and truncates the WAL to zero bytes (`wal_checkpoint(TRUNCATE)`), from a
+ * connection of its own (any process may hold the file open). After an erasure this is what removes the old
+ * page images, which still hold what `secure_delete` zeroed in the database. A reader holding an old snapshot
+ * makes it busy: it is retried until `timeoutMs`. Answers whether the WAL is now empty. A missing file is fine.
+ */
+export const checkpointTruncate = (path: string, timeoutMs = 5000): boolean => {
+  if (!existsSync(path)) return true
+  const db = new Database(path, { fileMustExist: true })
+  try {
+    db.pragma('busy_timeout = 1000')
+    const deadline = Date.now() + timeoutMs
+    for (;;) {
+      const [r] = db.pragma('wal_checkpoint(TRUNCATE)') as ReadonlyArray<{ busy: number; log: number; checkpointed: number }>
+      if (r === undefined || (r.busy === 0 && r.log <= 0)) return true
+      if (Date.now() > deadline) return false
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20)
+    }
+  } finally {
+    db.close()
+  }
 }

@@ -194,6 +194,7 @@ export const viewStoreContract = (name: string, make: () => Promise<ViewStore>):
       leadId: s.leadId, state: s.state, storefront: s.storefront, campaign: s.campaign, leadSource: s.leadSource,
       offer: { id: s.offerId, title: s.offerTitle, kind: s.offerKind }, actions: s.actions, doNotContact: s.doNotContact, isTest: s.isTest,
       customer: s.customer, description: s.description, campaigns: s.campaigns, capturedAt: s.capturedAt, updatedAt: s.updatedAt, revision: s.revision,
+      erasedAt: s.erasedAt,
     })
     for (const filter of [{ includeTest: true }, {}, { storefront: 'AzureMarketplace' as const }, { state: 'contacted' as const }]) {
       let cursor: string | null = null
@@ -238,6 +239,25 @@ export const viewStoreContract = (name: string, make: () => Promise<ViewStore>):
     assert.equal(await store.checkpoints('leads'), [])
     assert.equal(await store.counts('all'), [])
     assert.equal(await store.registry('leads'), entry)
+  })
+
+  test('idleLeads :: leads whose last event is before the cutoff and not erased, in id pages', async ({ store }) => {
+    const erased = (leadId: string, revision: number) =>
+      rec(`lead-${leadId}`, revision, { type: 'PersonalDataErased', version: 1, data: { leadId, subject: `sub-${leadId}`, reason: 'request', by: 'dpo', at: '2026-12-01T00:00:00.000Z', note: null } })
+    await project(store, 'leads', [
+      captured('i1', { at: '2026-01-01T00:00:00.000Z' }),
+      captured('i2', { at: '2026-01-02T00:00:00.000Z' }),
+      captured('i3', { at: '2026-01-03T00:00:00.000Z' }),
+      captured('i4', { at: '2026-06-01T00:00:00.000Z' }),
+      captured('i5', { at: '2026-01-01T00:00:00.000Z' }),
+    ])
+    // i3 had an event since (contacted on 2026-11-25), i5's data is erased already.
+    await project(store, 'leads', [contacted('i3', 1), erased('i5', 1)])
+    assert.equal(await store.idleLeads('2026-03-01T00:00:00.000Z', '', 10), ['i1', 'i2'])
+    assert.equal(await store.idleLeads('2026-03-01T00:00:00.000Z', '', 1), ['i1'])
+    assert.equal(await store.idleLeads('2026-03-01T00:00:00.000Z', 'i1', 10), ['i2'])
+    assert.equal(await store.idleLeads('2026-12-01T00:00:00.000Z', '', 10), ['i1', 'i2', 'i3', 'i4'])
+    assert.equal(await store.idleLeads('2025-01-01T00:00:00.000Z', '', 10), [])
   })
 
   test('leads :: a cursor it did not make is refused', async ({ store }) => {

@@ -4,7 +4,7 @@ import type { LeadSummary } from '@leadstream/domain'
 import type { LeadView } from './port.js'
 
 /** The document fields a `LeadView` needs that have no column of their own, in the order of the engine's array. */
-export const docFields = ['leadSource', 'actions', 'doNotContact', 'customer', 'description', 'campaigns', 'updatedAt'] as const
+export const docFields = ['leadSource', 'actions', 'doNotContact', 'customer', 'description', 'campaigns', 'updatedAt', 'erasedAt'] as const
 
 /** The SELECT list of a view row; `docArray` is the engine's expression of the JSON array of `docFields`. */
 export const viewSelect = (docArray: string): string =>
@@ -20,15 +20,17 @@ const fail = (r: ReadonlyArray<Cell>): never => {
 /**
  * A view of one row. The rows are this store's own writes (each document passed the codec before it was
  * written), so instead of decoding the whole summary this checks the shape cheaply: at least eleven cells, the document
- * part an array of seven whose lists are arrays, customer an object, doNotContact a boolean, updatedAt a string.
+ * part an array of eight whose lists are arrays, customer an object, doNotContact a boolean, updatedAt a string.
  */
 export const viewOfRow = (r: ReadonlyArray<Cell>): LeadView => {
   if (r.length < 11 || typeof r[10] !== 'string') return fail(r)
   const d: unknown = JSON.parse(r[10])
   if (!Array.isArray(d) || d.length !== docFields.length) return fail(r)
-  const [leadSource, actions, doNotContact, customer, description, campaigns, updatedAt] = d as unknown[]
+  const [leadSource, actions, doNotContact, customer, description, campaigns, updatedAt, erasedAt] = d as unknown[]
   if (!Array.isArray(actions) || !Array.isArray(campaigns) || typeof customer !== 'object' || customer === null) return fail(r)
   if (typeof doNotContact !== 'boolean' || typeof updatedAt !== 'string' || typeof leadSource !== 'string') return fail(r)
+  // Documents written before erasure existed have no erasedAt: the engine's array holds null there.
+  if (erasedAt !== null && erasedAt !== undefined && typeof erasedAt !== 'string') return fail(r)
   // The key order of `present(summary)` in the query API: an NDJSON line comes out byte for byte the same.
   return {
     leadId: r[0] as LeadView['leadId'],
@@ -46,6 +48,7 @@ export const viewOfRow = (r: ReadonlyArray<Cell>): LeadView => {
     capturedAt: r[8] as string,
     updatedAt,
     revision: Number(r[9]),
+    erasedAt: typeof erasedAt === 'string' ? erasedAt : null,
   }
 }
 
@@ -66,4 +69,5 @@ export const viewOfSummary = (s: LeadSummary): LeadView => ({
   capturedAt: s.capturedAt,
   updatedAt: s.updatedAt,
   revision: s.revision,
+  erasedAt: s.erasedAt,
 })

@@ -10,7 +10,7 @@ export interface LiveViewsOptions {
   readonly refreshMs?: number
 }
 
-type Reader = Pick<ViewStore, 'position' | 'lead' | 'leads' | 'exportLeads' | 'counts' | 'facts' | 'factsSince' | 'checkpoints'>
+type Reader = Pick<ViewStore, 'position' | 'lead' | 'leads' | 'exportLeads' | 'counts' | 'facts' | 'factsSince' | 'checkpoints' | 'idleLeads'>
 
 export interface LiveViews extends Reader {
   generation(): Promise<number>
@@ -63,6 +63,7 @@ export const liveViews = (options: LiveViewsOptions): LiveViews => {
     facts: async (filter) => (await resolve()).facts(filter),
     factsSince: async (since, afterLeadId, limit) => (await resolve()).factsSince(since, afterLeadId, limit),
     checkpoints: async (p) => (await resolve()).checkpoints(p),
+    idleLeads: async (before, after, limit) => (await resolve()).idleLeads(before, after, limit),
     close: async () => {
       for (const [g, s] of opened) if (g !== 1) await s.close()
     },

@@ -114,11 +114,17 @@ export interface ViewStore {
    */
   factsSince(since: number, afterLeadId: string, limit: number): Promise<FactsSince>
   counts(dimension: CountDelta['dimension']): Promise<ReadonlyArray<CountRow>>
+  /**
+   * Retention's candidates: ids of the leads whose last event (`updatedAt`) is before `before` and whose personal
+   * data is not erased, after `afterLeadId` in id order, at most `limit`. A scan of the documents (the sweep runs
+   * rarely, in pages).
+   */
+  idleLeads(before: string, afterLeadId: string, limit: number): Promise<ReadonlyArray<string>>
   close(): Promise<void>
 }
 
 /** What readers need of a view store (the live generation's, behind `liveViews`). */
-export type ViewReader = Pick<ViewStore, 'position' | 'lead' | 'leads' | 'exportLeads' | 'counts' | 'facts' | 'factsSince'>
+export type ViewReader = Pick<ViewStore, 'position' | 'lead' | 'leads' | 'exportLeads' | 'counts' | 'facts' | 'factsSince' | 'idleLeads'>
 
 /** A lead as the lead list and the exports show it: a summary without its history, offer fields grouped. */
 export interface LeadView {
@@ -137,6 +143,8 @@ export interface LeadView {
   readonly capturedAt: LeadSummary['capturedAt']
   readonly updatedAt: LeadSummary['updatedAt']
   readonly revision: LeadSummary['revision']
+  /** When the lead's personal data was erased (its contact fields are then empty); null: not erased. */
+  readonly erasedAt: LeadSummary['erasedAt']
 }
 
 /** Thrown by `leads` when a cursor was not made by this store: a caller error, mapped to 400 at the edge. */

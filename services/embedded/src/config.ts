@@ -1,5 +1,5 @@
 // Settings of the embedded mode (`pnpm start`): every one an environment variable, decoded at start-up.
-import { ingestSettings } from '@leadstream/ingest'
+import { ingestSettings, retentionSettings } from '@leadstream/ingest'
 import { projectorSettings } from '@leadstream/projector'
 import { querySettings } from '@leadstream/query-api'
 import { webhookSettings } from '@leadstream/webhooks'
@@ -22,6 +22,7 @@ export const embeddedSettings = {
   ...idempotencySettings,
   ...privacySettings,
   ...ingestSettings,
+  ...retentionSettings,
   ...projectorSettings,
   ...querySettings,
   webhooks: setting('LEADSTREAM_WEBHOOKS', t.keyof({ on: null, off: null }), 'run the webhook dispatcher (signed deliveries to subscriptions) in this process', 'on'),

@@ -5,10 +5,10 @@ import { leadsProjection, withSources } from '@leadstream/domain'
 import { embeddedEventLog } from '@leadstream/event-log'
 import { openEventStore } from '@leadstream/event-store'
 import { httpApp, listen, openIdempotencyKeys, servedRoutes, type Served, type Tokens } from '@leadstream/http-edge'
-import { eventRoutes, ingestRoutes, parkingSweeper } from '@leadstream/ingest'
+import { eventRoutes, ingestRoutes, parkingSweeper, privacyHttpRoutes, resumePending, retentionLoop, sqliteScrub, sweep, type PrivacyPorts } from '@leadstream/ingest'
 import { projectionRoutes, supervisor, supervisorInWorker } from '@leadstream/projector'
-import { openPersonalData, type PersonalData } from '@leadstream/privacy'
-import { adminRoutes, dashboardPage, exportRoutes, queryRoutes } from '@leadstream/query-api'
+import { openErasureAudit, openEvents, openPersonalData, subjectsInText, type PersonalData } from '@leadstream/privacy'
+import { adminRoutes, awaitPosition, dashboardPage, exportRoutes, queryRoutes } from '@leadstream/query-api'
 import { createLogger, createMetrics, type Logger } from '@leadstream/runtime'
 import { dropViewStore, liveViews, openViewStore } from '@leadstream/view-store'
 import { startWebhooks } from '@leadstream/webhooks'
@@ -38,7 +38,9 @@ export const startEmbedded = async (
   // Before anything is appended: a master key that does not open the key store stops the process here.
   const personal = await (ports.personal ?? openPersonalData)(config, logger)
   const base = await openViewStore(config, 1, logger)
-  const deadLetters = await openDeadLetters(config)
+  // Each dead letter records the subjects its payload names (keyed HMACs), so an erasure can purge it.
+  const deadLetters = await openDeadLetters(config, subjectsInText(personal.secret))
+  const audit = await openErasureAudit(config)
   const parked = await openParkedEvents(config)
   const idempotencyKeys = await openIdempotencyKeys(config, store)
   const tokens: Tokens = { ingest: config.ingestTokens, analyst: config.analystTokens, operator: config.operatorTokens }
@@ -64,6 +66,28 @@ export const startEmbedded = async (
   // The dispatcher keeps time by the wall clock (retry times, last success), not by `now`: a test's stepping clock
   // must advance only with what the test does, and the dispatcher's readings depend on how its batches fall.
   const webhooks = config.webhooks === 'on' ? await startWebhooks(config, { log: embeddedEventLog(store, { idleWaitMs: 250 }), keys: personal.keys, registry: metrics.registry, logger }) : null
+
+  const privacyPorts: PrivacyPorts = {
+    // An erasure event holds no personal data: it is appended to the store as it is.
+    store,
+    keys: personal.keys,
+    deadLetters,
+    answers: idempotencyKeys,
+    audit,
+    secret: async () => personal.secret,
+    unseal: (events) => openEvents(personal.keys, events),
+    views,
+    scrub: sqliteScrub({ dataDir: config.dataDir, caughtUp: async (p) => void (await awaitPosition(views, p, config.readWaitMs)), logger }),
+    now,
+    newId: randomUUID,
+    metrics,
+    logger,
+  }
+  // Erasures a crash cut short are finished before anything is served.
+  await resumePending(privacyPorts)
+  const retention = config.retentionDays === 0 ? null : { days: config.retentionDays, everyMs: config.retentionEveryMinutes * 60_000 }
+  const retentionPorts = { ...privacyPorts, keys: personal.keys, views }
+  const retentionTimer = retention === null ? null : retentionLoop(retentionPorts, retention)
 
   // Ingest seals each batch before appending (seal), and any other append of it goes through the sealing store:
   // the event store holds personal data as ciphertext only.
@@ -91,6 +115,12 @@ export const startEmbedded = async (
       eventRoutes(store, { tokens }),
       projectionRoutes(new Map([[leadsProjection.name, leads]]), { tokens }),
       ...(webhooks === null ? [] : [webhooks.routes(tokens)]),
+      privacyHttpRoutes(privacyPorts, {
+        tokens,
+        bodyLimitBytes: config.bodyLimitBytes,
+        retentionDays: retention?.days ?? null,
+        sweepNow: retention === null ? null : () => sweep(retentionPorts, retention, now()),
+      }),
     ],
     {
       metrics,
@@ -114,11 +144,12 @@ export const startEmbedded = async (
     close: () =>
       (closing ??= (async () => {
         await server.close()
+        await retentionTimer?.stop()
         await sweeper.stop()
         await leads.stop()
         await webhooks?.close()
         await views.close()
-        await Promise.all([store.close(), base.close(), deadLetters.close(), parked.close(), idempotencyKeys.close(), personal.close()])
+        await Promise.all([store.close(), base.close(), deadLetters.close(), parked.close(), idempotencyKeys.close(), audit.close(), personal.close()])
         logger.info('leadstream stopped')
       })()),
   }

@@ -7,7 +7,8 @@ import type { EventStore } from '@leadstream/event-store'
 import { EventPage, operatorRoutes, StreamAnswer, type RecordedEventView } from '@leadstream/api'
 import { intQuery, mount, reply, sendProblem, type Tokens } from '@leadstream/http-edge'
 
-const present = (r: RecordedEvent): RecordedEventView => ({
+/** An event as operators read it (the API's RecordedEvent). */
+export const presentEvent = (r: RecordedEvent): RecordedEventView => ({
   position: r.position,
   streamId: r.streamId,
   revision: r.revision,
@@ -29,7 +30,7 @@ export const eventRoutes =
       if (E.isLeft(after) || E.isLeft(limit)) return sendProblem(res, 400, 'Invalid', problems)
       const [read, head] = await Promise.all([store.readAll(after.right, limit.right)(), store.head()()])
       if (E.isLeft(read) || E.isLeft(head)) throw new Error('the event store is unavailable')
-      reply(res, EventPage, { head: head.right, events: read.right.map(present) })
+      reply(res, EventPage, { head: head.right, events: read.right.map(presentEvent) })
     })
     mount(router, options.tokens, operatorRoutes.getStream, async (req, res) => {
       const id = String(req.params['leadId'])
@@ -37,6 +38,6 @@ export const eventRoutes =
       const read = await store.readStream(streamOfLead(id))()
       if (E.isLeft(read)) throw new Error('the event store is unavailable')
       if (read.right.revision < 0) return sendProblem(res, 404, 'LeadNotFound', [{ path: 'leadId', reason: `no stream for lead ${id}` }])
-      reply(res, StreamAnswer, { streamId: streamOfLead(id), revision: read.right.revision, events: read.right.events.map(present) })
+      reply(res, StreamAnswer, { streamId: streamOfLead(id), revision: read.right.revision, events: read.right.events.map(presentEvent) })
     })
   }

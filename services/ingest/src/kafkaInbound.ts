@@ -1,6 +1,8 @@
 // Ingest from Kafka: the consumer group on `leads.inbound`, decided exactly like HTTP ingest. An offset is
-// committed only after the appends (and dead-letter publishes) of its batch; rejected messages go to
-// `leads.inbound.dlq` with the reason in headers, and into the dead-letter store.
+// committed only after the appends (and dead-letter publishes) of its batch; rejected messages go into the
+// dead-letter store (payload kept there, where an erasure can purge it) and a notice of each goes to
+// `leads.inbound.dlq`: the reason and the dead-letter id, never the payload (a Kafka record cannot be erased one by
+// one; README, "Personal data").
 import type { Kafka, KafkaMessage, Producer } from 'kafkajs'
 import { decodeMarketplaceLead, decodeNativeLead, problem, readJson, type FieldProblem } from '@leadstream/domain'
 import { ingestLeads, type InboundItem } from './leads.js'
@@ -52,8 +54,9 @@ export const kafkaInbound = (ports: IngestPorts, options: KafkaInboundOptions): 
   })
 
   const dlq = (m: KafkaMessage, partition: number, problems: ReadonlyArray<FieldProblem>, deadLetterId: number | null) => ({
-    key: m.key,
-    value: m.value,
+    // Neither the upstream key nor the value: either may hold personal data. The payload is in the dead-letter store.
+    key: deadLetterId === null ? null : `dead-letter-${deadLetterId}`,
+    value: JSON.stringify({ deadLetterId, source: `${topic}/${partition}/${m.offset}`, problems }),
     headers: {
       'dlq-reason': headerValue(problems),
       'dlq-source': `${topic}/${partition}/${m.offset}`,

@@ -1,7 +1,7 @@
 // Ingest as its own process: HTTP inbound, and the `leads.inbound` consumer when Kafka is configured.
 import { randomUUID } from 'node:crypto'
 import { openDeadLetters, openParkedEvents } from '@leadstream/dead-letters'
-import { withSources } from '@leadstream/domain'
+import { leadsProjection, withSources } from '@leadstream/domain'
 import { ensureTopics, idempotentProducer, kafkaClient } from '@leadstream/event-log'
 import { openEventStore } from '@leadstream/event-store'
 import { httpApp, listen, openIdempotencyKeys } from '@leadstream/http-edge'
@@ -19,18 +19,21 @@ import {
   onShutdown,
   privacySettings,
   tokenSettings,
+  viewStoreSettings,
 } from '@leadstream/runtime'
-import { openPersonalData } from '@leadstream/privacy'
+import { openErasureAudit, openEvents, openPersonalData, subjectsInText } from '@leadstream/privacy'
+import { liveViews, openViewStore } from '@leadstream/view-store'
+import { kafkaScrub, privacyHttpRoutes, resumePending, retentionLoop, sqliteScrub, sweep, type PrivacyPorts } from './privacy/index.js'
 import { kafkaInbound } from './kafkaInbound.js'
 import { parkingSweeper } from './parking.js'
 import { eventRoutes } from './events.js'
 import { ingestRoutes } from './routes.js'
-import { ingestKafkaSettings, ingestSettings } from './settings.js'
+import { ingestKafkaSettings, ingestSettings, retentionSettings } from './settings.js'
 
 const config = configOrExit(
   'leadstream-ingest',
   'leads in over HTTP (and Kafka) → decide → append to the event store',
-  { ...commonSettings, ...httpSettings(8081), ...tokenSettings, ...eventStoreSettings, ...deadLetterSettings, ...idempotencySettings, ...privacySettings, ...ingestSettings, ...kafkaSettings, ...ingestKafkaSettings },
+  { ...commonSettings, ...httpSettings(8081), ...tokenSettings, ...eventStoreSettings, ...deadLetterSettings, ...idempotencySettings, ...privacySettings, ...viewStoreSettings, ...ingestSettings, ...retentionSettings, ...kafkaSettings, ...ingestKafkaSettings },
   engineRules,
 )
 const logger = createLogger('ingest', config.logLevel)
@@ -38,8 +41,14 @@ const metrics = createMetrics()
 const store = await openEventStore(config)
 // Before anything is appended: a master key that does not open the key store stops the process here.
 const personal = await openPersonalData(config, logger)
-const deadLetters = await openDeadLetters(config)
+// Each dead letter records the subjects its payload names (keyed HMACs), so an erasure can purge it.
+const deadLetters = await openDeadLetters(config, subjectsInText(personal.secret))
 const parked = await openParkedEvents(config)
+const audit = await openErasureAudit(config)
+// Read only: the erasure waits for the views to apply its events before it empties the WALs, and retention
+// finds its candidates there.
+const baseViews = await openViewStore(config, 1, logger)
+const views = liveViews({ projection: leadsProjection.name, base: baseViews, openViews: (g) => openViewStore(config, g, logger) })
 const idempotencyKeys = await openIdempotencyKeys(config, store)
 const tokens = { ingest: config.ingestTokens, analyst: config.analystTokens, operator: config.operatorTokens }
 // Appends go through the sealing store: the event store (and so the relay and Kafka) holds ciphertext only.
@@ -73,9 +82,51 @@ if (kafka !== null && producer !== null && inbound !== null) {
   logger.info({ topic: config.inboundTopic, dlq: config.dlqTopic }, 'consuming inbound leads from Kafka')
 }
 
+const admin = kafka?.admin() ?? null
+await admin?.connect()
+const sqliteFiles = sqliteScrub({
+  dataDir: config.dataDir,
+  caughtUp: async (p) => {
+    const deadline = Date.now() + 30_000
+    while ((await views.position()) < p && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+    // The projectors are down or far behind: the views' old row images may outlive this erasure's checkpoint.
+    if ((await views.position()) < p) logger.warn({ position: p }, 'erasure: the views did not apply the erasure within 30 s; their WAL is emptied at the next erasure or checkpoint')
+  },
+  logger,
+})
+const privacyPorts: PrivacyPorts = {
+  store,
+  keys: personal.keys,
+  deadLetters,
+  answers: idempotencyKeys,
+  audit,
+  secret: async () => personal.secret,
+  unseal: (events) => openEvents(personal.keys, events),
+  views,
+  // The SQLite files of the data dir (the event store, the views when they are SQLite), then the inbound topic.
+  scrub: async (p) => {
+    await sqliteFiles(p)
+    if (admin !== null) await kafkaScrub({ admin, topic: config.inboundTopic, groupId: config.ingestGroup, logger })
+  },
+  now: () => new Date(),
+  newId: randomUUID,
+  metrics,
+  logger,
+}
+await resumePending(privacyPorts)
+const retention = config.retentionDays === 0 ? null : { days: config.retentionDays, everyMs: config.retentionEveryMinutes * 60_000 }
+const retentionPorts = { ...privacyPorts, keys: personal.keys, views }
+const retentionTimer = retention === null ? null : retentionLoop(retentionPorts, retention)
+const privacy = privacyHttpRoutes(privacyPorts, {
+  tokens,
+  bodyLimitBytes: config.bodyLimitBytes,
+  retentionDays: retention?.days ?? null,
+  sweepNow: retention === null ? null : () => sweep(retentionPorts, retention, new Date()),
+})
+
 const sweeper = parkingSweeper(ports, config.parkSweepMs)
 
-const app = httpApp([ingestRoutes(ports, { tokens, idempotencyKeys, bodyLimitBytes: config.bodyLimitBytes, maxBatch: config.maxBatch, marketplaceSecrets: config.marketplaceSecrets }), eventRoutes(store, { tokens })], {
+const app = httpApp([ingestRoutes(ports, { tokens, idempotencyKeys, bodyLimitBytes: config.bodyLimitBytes, maxBatch: config.maxBatch, marketplaceSecrets: config.marketplaceSecrets }), eventRoutes(store, { tokens }), privacy], {
   metrics,
   logger,
   service: 'ingest',
@@ -89,9 +140,12 @@ process.stdout.write(`ingest is serving at ${server.url}\n`)
 
 onShutdown(logger, async () => {
   await server.close()
+  await retentionTimer?.stop()
   // Disconnecting lets the batch in hand finish: its appends land and its offset is committed, or neither.
   await inbound?.stop()
   await sweeper.stop()
   await producer?.disconnect()
-  await Promise.all([store.close(), deadLetters.close(), parked.close(), idempotencyKeys.close(), personal.close()])
+  await admin?.disconnect()
+  await views.close()
+  await Promise.all([baseViews.close(), store.close(), deadLetters.close(), parked.close(), idempotencyKeys.close(), audit.close(), personal.close()])
 })

@@ -40,6 +40,17 @@ export const ingestSettings = {
   ),
 }
 
+/** Retention of personal data (README, "Personal data"): erased per data subject once all their leads are idle. */
+export const retentionSettings = {
+  retentionDays: setting(
+    'LEADSTREAM_RETENTION_DAYS',
+    IntFromEnv('days', 0, 36500),
+    "erase a person's personal data once none of their leads has had an event for this many days; 0: never (retention off)",
+    '0',
+  ),
+  retentionEveryMinutes: setting('LEADSTREAM_RETENTION_EVERY_MINUTES', IntFromEnv('minutes', 1, 7 * 24 * 60), 'how often the retention sweep runs (when retention is on)', '60'),
+}
+
 export const ingestKafkaSettings = {
   ingestGroup: setting('LEADSTREAM_INGEST_GROUP', StringFromEnv, 'Kafka consumer group of ingest on the inbound topic', 'leadstream-ingest'),
 }

@@ -46,6 +46,7 @@ const lead: PresentedLead = {
   capturedAt: '2026-11-25T10:00:00.000Z',
   updatedAt: '2026-11-25T11:00:00.000Z',
   revision: 1,
+  erasedAt: null,
 }
 
 rows('header :: the contract columns in order, CRLF-terminated', () => {
@@ -56,7 +57,12 @@ rows('row :: one cell per column in the header order, lists joined with ;', () =
   assert.is(
     csvRow(lead),
     'mk-1,2026-11-25T10:00:00.000Z,2026-11-25T11:00:00.000Z,contacted,AppSource,nurture,SPZA,,"Contoso, CRM",saas,PLT;INS,false,false,' +
-      `'=cmd,,ann@contoso.com,'+1 555,,,,"two\r\nlines",spring;fall\r\n`,
+      `'=cmd,,ann@contoso.com,'+1 555,,,,"two\r\nlines",spring;fall,\r\n`,
   )
+})
+
+rows('row :: an erased lead shows when it was erased, its contact cells empty', () => {
+  const erased = { ...lead, customer: { ...emptyCustomer, country: 'GB' }, description: null, erasedAt: '2026-12-01T07:00:00.000Z' }
+  assert.ok(csvRow(erased).endsWith(',,,,,GB,,,,spring;fall,2026-12-01T07:00:00.000Z\r\n'), csvRow(erased))
 })
 rows.run()

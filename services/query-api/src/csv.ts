@@ -47,6 +47,7 @@ const cellsOf = (l: PresentedLead): { readonly [K in (typeof exportColumns)[numb
   title: l.customer.title,
   description: l.description ?? '',
   campaigns: list(l.campaigns),
+  erasedAt: l.erasedAt ?? '',
 })
 
 export const csvHeader = (): string => csvLine(exportColumns)

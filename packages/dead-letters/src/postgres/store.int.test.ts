@@ -10,10 +10,10 @@ if (url !== null) {
   const schemaOf = new Map<object, string>()
   deadLettersContract(
     'postgres',
-    async () => {
+    async (subjectsOf) => {
       const schema = `dl_test_${process.pid}_${schemas.length}`
       schemas.push(schema)
-      const store = await postgresDeadLetters({ connectionString: url, schema })
+      const store = await postgresDeadLetters({ connectionString: url, schema, ...(subjectsOf === undefined ? {} : { subjectsOf }) })
       schemaOf.set(store, schema)
       return store
     },

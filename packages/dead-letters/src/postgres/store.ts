@@ -3,7 +3,7 @@
 import pg from 'pg'
 import { migratePostgres, quoteIdent, transaction, type PgMigration } from '@leadstream/runtime'
 import type { FieldProblem } from '@leadstream/domain'
-import type { DeadLetter, DeadLetters, DeadLetterStatus, NewDeadLetter } from '../port.js'
+import type { DeadLetter, DeadLetters, DeadLetterStatus, NewDeadLetter, SubjectsOf } from '../port.js'
 
 const migrations: ReadonlyArray<PgMigration> = [
   (s) => `CREATE TABLE ${s}.dead_letters (
@@ -16,6 +16,9 @@ const migrations: ReadonlyArray<PgMigration> = [
      status      text  NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'replayed', 'discarded'))
    );
    CREATE INDEX dead_letters_by_status ON ${s}.dead_letters (status, id);`,
+  // The data subjects each payload named (keyed HMACs, never the email), so an erasure finds a person's payloads.
+  (s) => `CREATE TABLE ${s}.dead_letter_subjects (subject text NOT NULL, id bigint NOT NULL, PRIMARY KEY (subject, id));
+   CREATE INDEX dead_letter_subjects_by_id ON ${s}.dead_letter_subjects (id);`,
 ]
 
 export interface PostgresDeadLettersOptions {
@@ -23,6 +26,8 @@ export interface PostgresDeadLettersOptions {
   /** Its own schema (its migrations are versioned per schema): `<LEADSTREAM_POSTGRES_SCHEMA>_dead_letters`. */
   readonly schema: string
   readonly poolSize?: number
+  /** Which subjects a payload names, recorded beside it (the port's SubjectsOf). */
+  readonly subjectsOf?: SubjectsOf
 }
 
 interface Row {
@@ -59,14 +64,21 @@ export const postgresDeadLetters = async (options: PostgresDeadLettersOptions): 
   const pool = new pg.Pool({ connectionString: options.connectionString, max: options.poolSize ?? 4 })
   await migratePostgres(pool, options.schema, migrations)
   const t = `${quoteIdent(options.schema)}.dead_letters`
-  const insert = (c: pg.PoolClient, e: NewDeadLetter) =>
-    c.query<{ id: string }>(`INSERT INTO ${t} (source, format, problems, payload, received_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`, [
+  const links = `${quoteIdent(options.schema)}.dead_letter_subjects`
+  const subjectsOf = options.subjectsOf ?? (() => [])
+  const insert = async (c: pg.PoolClient, e: NewDeadLetter) => {
+    const inserted = await c.query<{ id: string }>(`INSERT INTO ${t} (source, format, problems, payload, received_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`, [
       e.source,
       e.format,
       JSON.stringify(e.problems.map((p) => ({ path: escapeNul(p.path), reason: escapeNul(p.reason) }))),
       escapeNul(e.payload),
       e.receivedAt,
     ])
+    const subjects = subjectsOf(e.payload)
+    if (subjects.length > 0)
+      await c.query(`INSERT INTO ${links} (subject, id) SELECT unnest($1::text[]), $2 ON CONFLICT DO NOTHING`, [subjects, inserted.rows[0]?.id])
+    return inserted
+  }
   return {
     pool,
     // One transaction: a batch's rejected items are all kept or, on failure, none are (and the caller's answer fails).
@@ -90,6 +102,16 @@ export const postgresDeadLetters = async (options: PostgresDeadLettersOptions): 
     },
     setStatus: async (id, status) => ((await pool.query(`UPDATE ${t} SET status = $1 WHERE id = $2`, [status, id])).rowCount ?? 0) > 0,
     count: async (status) => Number((await pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${t} WHERE status = $1`, [status])).rows[0]?.n ?? 0),
+    ofSubject: async (subject) =>
+      (await pool.query<Row>(`SELECT d.* FROM ${links} s JOIN ${t} d ON d.id = s.id WHERE s.subject = $1 ORDER BY d.id`, [subject])).rows.map(toDeadLetter),
+    // A letter naming two people goes with the first erasure of either: its links to the other go with it.
+    purgeSubject: async (subject) =>
+      transaction(pool, async (c) => {
+        const { rows } = await c.query<{ id: string }>(`DELETE FROM ${t} WHERE id IN (SELECT id FROM ${links} WHERE subject = $1) RETURNING id`, [subject])
+        const ids = rows.map((r) => Number(r.id)).sort((a, b) => a - b)
+        await c.query(`DELETE FROM ${links} WHERE id = ANY($1::bigint[])`, [ids])
+        return ids
+      }),
     close: () => pool.end(),
   }
 }

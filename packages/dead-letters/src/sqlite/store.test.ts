@@ -11,9 +11,9 @@ const files = new Map<object, string>()
 
 deadLettersContract(
   'sqlite',
-  async () => {
+  async (subjectsOf) => {
     const path = join(dir, `dl-${n++}.db`)
-    const store = sqliteDeadLetters({ path })
+    const store = sqliteDeadLetters({ path, ...(subjectsOf === undefined ? {} : { subjectsOf }) })
     files.set(store, path)
     return store
   },

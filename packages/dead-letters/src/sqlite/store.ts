@@ -1,7 +1,7 @@
 // Embedded dead letters on SQLite.
 import { openSqlite, type Sqlite } from '@leadstream/runtime'
 import type { FieldProblem } from '@leadstream/domain'
-import type { DeadLetter, DeadLetters, DeadLetterStatus, NewDeadLetter } from '../port.js'
+import type { DeadLetter, DeadLetters, DeadLetterStatus, NewDeadLetter, SubjectsOf } from '../port.js'
 
 const migrations = [
   `CREATE TABLE dead_letters (
@@ -14,6 +14,8 @@ const migrations = [
      status      TEXT NOT NULL DEFAULT 'open'
    );
    CREATE INDEX dead_letters_by_status ON dead_letters (status, id);`,
+  // The data subjects each payload named (keyed HMACs, never the email), so an erasure finds a person's payloads.
+  `CREATE TABLE dead_letter_subjects (subject TEXT NOT NULL, id INTEGER NOT NULL, PRIMARY KEY (subject, id)) WITHOUT ROWID;`,
 ]
 
 interface Row {
@@ -36,8 +38,9 @@ const toDeadLetter = (r: Row): DeadLetter => ({
   status: r.status as DeadLetterStatus,
 })
 
-export const sqliteDeadLetters = (options: { readonly path: string }): DeadLetters & { readonly db: Sqlite } => {
+export const sqliteDeadLetters = (options: { readonly path: string; readonly subjectsOf?: SubjectsOf }): DeadLetters & { readonly db: Sqlite } => {
   const db = openSqlite(options.path, migrations, { kind: 'dead-letters' })
+  const subjectsOf = options.subjectsOf ?? (() => [])
   const q = {
     insert: db.prepare('INSERT INTO dead_letters (source, format, problems, payload, received_at) VALUES (?, ?, ?, ?, ?)'),
     list: db.prepare<[number, number], Row>('SELECT * FROM dead_letters WHERE id > ? ORDER BY id LIMIT ?'),
@@ -45,10 +48,28 @@ export const sqliteDeadLetters = (options: { readonly path: string }): DeadLette
     get: db.prepare<[number], Row>('SELECT * FROM dead_letters WHERE id = ?'),
     setStatus: db.prepare('UPDATE dead_letters SET status = ? WHERE id = ?'),
     count: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM dead_letters WHERE status = ?'),
+    link: db.prepare('INSERT OR IGNORE INTO dead_letter_subjects (subject, id) VALUES (?, ?)'),
+    ofSubject: db.prepare<[string], Row>('SELECT d.* FROM dead_letter_subjects s JOIN dead_letters d ON d.id = s.id WHERE s.subject = ? ORDER BY d.id'),
+    idsOfSubject: db.prepare<[string], { id: number }>('SELECT id FROM dead_letter_subjects WHERE subject = ? ORDER BY id'),
+    delete: db.prepare('DELETE FROM dead_letters WHERE id = ?'),
+    unlink: db.prepare('DELETE FROM dead_letter_subjects WHERE id = ?'),
   }
   const insertAll = db.transaction((entries: ReadonlyArray<NewDeadLetter>) =>
-    entries.map((e) => Number(q.insert.run(e.source, e.format, JSON.stringify(e.problems), e.payload, e.receivedAt).lastInsertRowid)),
+    entries.map((e) => {
+      const id = Number(q.insert.run(e.source, e.format, JSON.stringify(e.problems), e.payload, e.receivedAt).lastInsertRowid)
+      for (const s of subjectsOf(e.payload)) q.link.run(s, id)
+      return id
+    }),
   )
+  // A letter naming two people goes with the first erasure of either: its links to the other go with it.
+  const purge = db.transaction((subject: string) => {
+    const ids = q.idsOfSubject.all(subject).map((r) => r.id)
+    for (const id of ids) {
+      q.delete.run(id)
+      q.unlink.run(id)
+    }
+    return ids
+  })
   return {
     db,
     record: async (entries) => (entries.length === 0 ? [] : insertAll.immediate(entries)),
@@ -60,6 +81,8 @@ export const sqliteDeadLetters = (options: { readonly path: string }): DeadLette
     },
     setStatus: async (id, status) => q.setStatus.run(status, id).changes > 0,
     count: async (status) => q.count.get(status)?.n ?? 0,
+    ofSubject: async (subject) => q.ofSubject.all(subject).map(toDeadLetter),
+    purgeSubject: async (subject) => purge.immediate(subject),
     close: async () => {
       db.close()
     },

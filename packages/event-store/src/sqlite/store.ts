@@ -82,6 +82,7 @@ export const sqliteEventStore = (options: SqliteEventStoreOptions): EventStore &
     ),
     putAnswer: db.prepare('INSERT OR REPLACE INTO idempotency_keys (key, fingerprint, status, body, stored_at) VALUES (?, ?, ?, ?, ?)'),
     purgeAnswers: db.prepare('DELETE FROM idempotency_keys WHERE stored_at <= ?'),
+    forgetAnswers: db.prepare("DELETE FROM idempotency_keys WHERE body IS NOT NULL AND instr(body, ?) > 0"),
   }
 
   const headSync = (): number => q.head.get()?.p ?? 0
@@ -126,6 +127,7 @@ export const sqliteEventStore = (options: SqliteEventStoreOptions): EventStore &
       q.putAnswer.run(key, a.fingerprint, a.status, a.body, at.toISOString())
       if (++answersPut % 1000 === 0) q.purgeAnswers.run(new Date(at.getTime() - ANSWER_TTL_MS).toISOString())
     },
+    forgetLeads: async (leadIds) => leadIds.reduce((n, id) => n + q.forgetAnswers.run(JSON.stringify(id)).changes, 0),
     // The store's own close closes the file.
     close: async () => undefined,
   }

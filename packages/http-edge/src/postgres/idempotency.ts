@@ -51,6 +51,10 @@ export const postgresIdempotencyKeys = async (options: PostgresIdempotencyKeysOp
       ])
       if (++writes % 1000 === 0) await pool.query(`DELETE FROM ${t} WHERE stored_at <= $1`, [new Date(now.getTime() - ttl)])
     },
+    forgetLeads: async (leadIds) =>
+      leadIds.length === 0
+        ? 0
+        : ((await pool.query(`DELETE FROM ${t} WHERE EXISTS (SELECT 1 FROM unnest($1::text[]) AS x WHERE strpos(body, x) > 0)`, [leadIds.map((id) => JSON.stringify(id))])).rowCount ?? 0),
     close: () => pool.end(),
   }
 }

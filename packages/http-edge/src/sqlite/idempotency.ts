@@ -16,6 +16,7 @@ export const sqliteIdempotencyKeys = (options: { readonly path: string; readonly
     ),
     put: db.prepare('INSERT OR REPLACE INTO idempotency_keys (key, fingerprint, status, body, stored_at) VALUES (?, ?, ?, ?, ?)'),
     purge: db.prepare('DELETE FROM idempotency_keys WHERE stored_at <= ?'),
+    forget: db.prepare('DELETE FROM idempotency_keys WHERE instr(body, ?) > 0'),
   }
   let writes = 0
   return {
@@ -24,6 +25,7 @@ export const sqliteIdempotencyKeys = (options: { readonly path: string; readonly
       q.put.run(key, a.fingerprint, a.status, a.body, now.toISOString())
       if (++writes % 1000 === 0) q.purge.run(new Date(now.getTime() - ttl).toISOString())
     },
+    forgetLeads: async (leadIds) => leadIds.reduce((n, id) => n + q.forget.run(JSON.stringify(id)).changes, 0),
     close: async () => {
       db.close()
     },

@@ -42,6 +42,8 @@ export const postgresViewStore = async (options: PostgresViewStoreOptions): Prom
     checkpoints: `SELECT partition, "offset" FROM ${s}.checkpoints WHERE projection = $1 ORDER BY partition`,
     position: `SELECT max(position) AS p FROM ${s}.checkpoints`,
     lead: `SELECT doc FROM ${s}.leads WHERE lead_id = $1`,
+    // updatedAt is an ISO-8601 UTC instant (the Instant codec's form): text order is time order.
+    idleLeads: `SELECT lead_id FROM ${s}.leads WHERE lead_id > $1 AND (doc::json)->>'updatedAt' < $2 AND (doc::json)->>'erasedAt' IS NULL ORDER BY lead_id LIMIT $3`,
     factsSince: `SELECT ${factsSinceSelect((c) => `${c}::float8`)} FROM ${s}.leads WHERE (changed, lead_id) > ($1, $2) ORDER BY changed, lead_id LIMIT $3`,
     // `via` is the classified offer key a row was found by (null: found by id); a row may come twice.
     loadLeads: `SELECT NULL::text AS via, lead_id, doc FROM ${s}.leads WHERE lead_id = ANY($1::text[])
@@ -153,6 +155,7 @@ export const postgresViewStore = async (options: PostgresViewStoreOptions): Prom
         E.isRight,
       ),
     position: async () => Number((await run<{ p: string | null }>(pool, 'position', [])).rows[0]?.p ?? 0),
+    idleLeads: async (before, after, limit) => (await run<{ lead_id: string }>(pool, 'idleLeads', [after, before, limit])).rows.map((r) => r.lead_id),
     lead: async (id) => {
       const row = (await run<{ doc: string }>(pool, 'lead', [id])).rows[0]
       return row === undefined ? null : decodeRow(LeadSummaryCodec, row.doc, id)

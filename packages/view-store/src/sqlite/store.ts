@@ -115,6 +115,10 @@ export const sqliteViewStore = (options: SqliteViewStoreOptions): ViewStore & { 
     checkpointOf: db.prepare<[string, number], { offset: number }>('SELECT "offset" FROM checkpoints WHERE projection = ? AND partition = ?'),
     position: db.prepare<[], { p: number | null }>('SELECT max(position) AS p FROM checkpoints'),
     lead: db.prepare<[string], { doc: string }>('SELECT doc FROM leads WHERE lead_id = ?'),
+    // updatedAt is an ISO-8601 UTC instant (the Instant codec's form): text order is time order.
+    idleLeads: db.prepare<[string, string, number], { lead_id: string }>(
+      "SELECT lead_id FROM leads WHERE lead_id > ? AND json_extract(doc, '$.updatedAt') < ? AND json_extract(doc, '$.erasedAt') IS NULL ORDER BY lead_id LIMIT ?",
+    ),
     factsSince: db.prepare<[number, string, number], unknown[]>(
       `SELECT ${factsSinceSelect((c) => c)} FROM leads WHERE (changed, lead_id) > (?, ?) ORDER BY changed, lead_id LIMIT ?`,
     ),
@@ -202,6 +206,7 @@ export const sqliteViewStore = (options: SqliteViewStoreOptions): ViewStore & { 
     checkpoints: async (projection) => q.checkpoints.all(projection),
     applyBatch: async (projection, partition, entries, logic) => apply.immediate(projection, partition, entries, logic),
     position: async () => q.position.get()?.p ?? 0,
+    idleLeads: async (before, after, limit) => q.idleLeads.all(after, before, limit).map((r) => r.lead_id),
     lead: async (id) => {
       const row = q.lead.get(id)
       return row === undefined ? null : decodeRow(LeadSummaryCodec, row.doc, id)

@@ -1,0 +1,84 @@
+// The erasure's steps over real SQLite stores: a crash after the events leaves the erasure pending; resuming it
+// finishes the steps without writing an event twice.
+import * as E from 'fp-ts/lib/Either.js'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { suite } from 'uvu'
+import * as assert from 'uvu/assert'
+import { sqliteDeadLetters } from '@leadstream/dead-letters'
+import { campaignOf, event, offer, streamOfLead } from '@leadstream/domain'
+import { sqliteEventStore } from '@leadstream/event-store'
+import { masterKey, newKey, sqliteErasureAudit, sqliteKeyStore } from '@leadstream/privacy'
+import { createLogger, createMetrics } from '@leadstream/runtime'
+import { eraseSubject, resumePending, type ErasurePorts } from './erasure.js'
+
+const dir = mkdtempSync(join(tmpdir(), 'leadstream-erasure-'))
+process.once('exit', () => rmSync(dir, { recursive: true, force: true }))
+
+const capture = (leadId: string) =>
+  event('LeadCaptured', {
+    leadId,
+    storefront: 'AppSource',
+    campaign: campaignOf('AppSource'),
+    leadSource: 'SPZA',
+    action: 'PLT',
+    offer: offer(`contoso.${leadId}`, null),
+    country: 'GB',
+    personal: null,
+    campaigns: [],
+    isTest: false,
+    doNotContact: false,
+    format: 'native',
+    occurredAt: '2026-11-25T10:00:00.000Z',
+  })
+
+const test = suite('erasure steps')
+
+test('resume :: an erasure cut short after its events is finished at the next start, no event written twice', async () => {
+  const store = sqliteEventStore({ path: join(dir, 'events.db') })
+  const keys = await sqliteKeyStore({ path: join(dir, 'keys.db'), master: { current: masterKey(newKey()), previous: [] } })
+  const deadLetters = sqliteDeadLetters({ path: join(dir, 'dl.db'), subjectsOf: (p) => (p.includes('ann') ? ['sub-ann'] : []) })
+  const audit = sqliteErasureAudit({ path: join(dir, 'audit.db') })
+  try {
+    await keys.linkLeads([{ subject: 'sub-ann', leadId: 'L1' }, { subject: 'sub-ann', leadId: 'L2' }])
+    await keys.keysFor(['sub-ann'])
+    for (const id of ['L1', 'L2']) {
+      const r = await store.append({ streamId: streamOfLead(id), expectedRevision: 'no-stream', events: [{ eventId: `c-${id}`, event: capture(id), metadata: {} }] })()
+      assert.ok(E.isRight(r))
+    }
+    await deadLetters.record([{ source: 'test', format: 'unknown', problems: [], payload: '{"ann":1}', receivedAt: '2026-11-25T10:00:00.000Z' }])
+    let n = 0
+    const ports = (scrub: ErasurePorts['scrub']): ErasurePorts => ({
+      store,
+      keys,
+      deadLetters,
+      answers: { forgetLeads: async () => 0 },
+      audit,
+      secret: async () => ({ bytes: Buffer.alloc(32) }),
+      scrub,
+      now: () => new Date('2026-12-01T07:00:00Z'),
+      newId: () => `erasure-${++n}`,
+      metrics: createMetrics(),
+      logger: createLogger('test', 'silent'),
+    })
+    const crash = eraseSubject(ports(async () => Promise.reject(new Error('kill -9'))), { subject: 'sub-ann', emailDigest: 'd' }, { by: 'dpo', note: null, reason: 'request' })
+    await crash.then(() => assert.unreachable('the erasure should have crashed'), (e: Error) => assert.is(e.message, 'kill -9'))
+    assert.equal((await audit.pending()).map((e) => [e.erasureId, e.leadIds]), [['erasure-1', ['L1', 'L2']]])
+    assert.is((await keys.keysFor(['sub-ann'])).size, 1, 'a new key (a capture after the shred) is shredded by the resumed erasure')
+
+    const resumed = await resumePending(ports(async () => undefined))
+    assert.equal(resumed.map((r) => [r.erasureId, r.outcome, r.counts]), [['erasure-1', 'erased', { leads: 2, events: 2, keys: 1, deadLetters: 0, answers: 0 }]])
+    assert.equal(await audit.pending(), [])
+    for (const id of ['L1', 'L2']) {
+      const read = await store.readStream(streamOfLead(id))()
+      assert.ok(E.isRight(read))
+      if (E.isRight(read)) assert.equal(read.right.events.map((e) => e.event.type), ['LeadCaptured', 'PersonalDataErased'], id)
+    }
+    assert.equal(await deadLetters.ofSubject('sub-ann'), [], 'purged before the crash')
+  } finally {
+    await Promise.all([store.close(), keys.close(), deadLetters.close(), audit.close()])
+  }
+})
+
+test.run()

@@ -1,0 +1,57 @@
+// Subject access: everything leadstream holds about one email, as one JSON document (GET /v1/privacy/subjects).
+import * as E from 'fp-ts/lib/Either.js'
+import { projectBatch, streamOfLead, type Loaded, type RecordedEvent } from '@leadstream/domain'
+import type { DeadLetters } from '@leadstream/dead-letters'
+import type { EventStore } from '@leadstream/event-store'
+import type { SubjectExport } from '@leadstream/api'
+import { subjectOfEmail, type ErasureAudit, type IdentitySecret, type KeyStore } from '@leadstream/privacy'
+import { viewOfSummary, type ViewReader } from '@leadstream/view-store'
+import { presentEvent } from '../events.js'
+
+export interface SubjectAccessPorts {
+  readonly store: EventStore
+  readonly keys: Pick<KeyStore, 'leadsOf'>
+  readonly deadLetters: Pick<DeadLetters, 'ofSubject'>
+  readonly audit: Pick<ErasureAudit, 'ofSubject'>
+  readonly secret: () => Promise<IdentitySecret>
+  /**
+   * Opens the sealed personal fields of events read from the store with the subject's keys (a shredded key reads
+   * as redacted). The identity where events are not sealed.
+   */
+  readonly unseal: (events: ReadonlyArray<RecordedEvent>) => Promise<ReadonlyArray<RecordedEvent>>
+  /** The views, when this process reads them: a lead is shown as they show it (its offer kind from the catalogue). */
+  readonly views?: Pick<ViewReader, 'lead'>
+  readonly now: () => Date
+}
+
+const nothingLoaded: Loaded = { leads: new Map(), offers: new Map(), leadsOfOffer: new Map() }
+
+/**
+ * The lead as the views show it; where this process has no views, or they have not applied the lead yet, as its
+ * own events describe it: the same projection over the lead's stream alone (the offer kind then `unclassified`).
+ */
+const leadOf = async (ports: SubjectAccessPorts, leadId: string, events: ReadonlyArray<RecordedEvent>) => {
+  const viewed = (await ports.views?.lead(leadId)) ?? null
+  const changes = projectBatch(events, nothingLoaded)
+  const summary = viewed ?? (E.isRight(changes) ? changes.right.leads[0] : undefined)
+  if (summary === undefined) return null
+  const v = viewOfSummary(summary)
+  return { ...v, actions: [...v.actions], campaigns: [...v.campaigns] }
+}
+
+/** Everything held about the email's subject: its leads (contact data opened, history), dead letters and erasures. */
+export const exportSubject = async (ports: SubjectAccessPorts, email: string): Promise<SubjectExport | null> => {
+  const subject = subjectOfEmail(await ports.secret(), email)
+  if (subject === null) return null
+  const leadIds = await ports.keys.leadsOf(subject)
+  const leads: SubjectExport['leads'][number][] = []
+  for (const leadId of leadIds) {
+    const read = await ports.store.readStream(streamOfLead(leadId))()
+    if (E.isLeft(read)) throw new Error(`reading the stream of lead ${leadId}: ${read.left._tag}`)
+    if (read.right.events.length === 0) continue
+    const events = await ports.unseal(read.right.events)
+    leads.push({ lead: await leadOf(ports, leadId, events), events: events.map(presentEvent) })
+  }
+  const [deadLetters, erasures] = await Promise.all([ports.deadLetters.ofSubject(subject), ports.audit.ofSubject(subject)])
+  return { subject, exportedAt: ports.now().toISOString(), leads, deadLetters: [...deadLetters], erasures: [...erasures] }
+}
