@@ -39,8 +39,8 @@ export const qualified = (leadId: string, note: string | null = null): DomainEve
 
 export const contacted = (leadId: string): DomainEvent => event('LeadContacted', { leadId, by: 'sales@contoso', at: '2026-12-01T09:10:00.000Z', note: null, channel: 'phone' })
 
-/** The erasure event of the privacy work, as the log will carry it (its type is not in the union yet). */
-export const erased = (leadId: string): DomainEvent => ({ type: 'PersonalDataErased', version: 1, data: { leadId, at: '2026-12-01T11:00:00.000Z' } }) as unknown as DomainEvent
+export const erased = (leadId: string): DomainEvent =>
+  event('PersonalDataErased', { leadId, subject: 'subject-1', reason: 'request', by: 'dpo', at: '2026-12-01T11:00:00.000Z', note: null })
 
 export const subscription = (id: string, changes: Partial<Subscription> = {}): Subscription => ({
   id,

@@ -73,16 +73,6 @@ export const deliveryId = (subscriptionId: string, eventId: string): string =>
 
 const leadIdOf = (e: RecordedEvent): string => e.streamId.replace(/^lead-/, '')
 
-/**
- * The erasure event of the privacy work (`PersonalDataErased`, data `{leadId, subject, reason, by, at, note}`),
- * recognised by name so this compiles with and without it in the event union; only `at` is read (never the note).
- */
-const isErasure = (e: RecordedEvent): boolean => (e.event.type as string) === 'PersonalDataErased'
-const erasedAt = (e: RecordedEvent): string => {
-  const at = (e.event.data as { readonly at?: unknown }).at
-  return typeof at === 'string' ? at : e.recordedAt
-}
-
 const ref = (e: RecordedEvent, f: LeadTraits, occurredAt: string) => ({
   leadId: f.leadId,
   eventId: e.eventId,
@@ -102,8 +92,9 @@ const ref = (e: RecordedEvent, f: LeadTraits, occurredAt: string) => ({
  */
 export const step = (e: RecordedEvent, before: LeadTraits | undefined): { readonly facts: LeadTraits | undefined; readonly message: Message | null } => {
   const base = { leadId: leadIdOf(e), eventId: e.eventId, position: e.position, recordedAt: e.recordedAt }
-  if (isErasure(e)) {
-    const at = erasedAt(e)
+  if (e.event.type === 'PersonalDataErased') {
+    // Only the time is read: the erasure's note and subject are not the receiver's business.
+    const at = e.event.data.at
     const data = { leadId: base.leadId, eventId: e.eventId, position: e.position, occurredAt: at, recordedAt: e.recordedAt }
     return { facts: before, message: { ...base, type: 'lead.erased', payload: { type: 'lead.erased', timestamp: at, data }, personal: null } }
   }
