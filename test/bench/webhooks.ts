@@ -4,6 +4,7 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { sqliteEventStore } from '@leadstream/event-store'
 import { openPersonalData } from '@leadstream/privacy'
 import { appendAll } from './append.js'
@@ -90,7 +91,7 @@ export const benchWebhooks = async (dataDir: string, leads: number, batch: numbe
     for (let i = 0; i < singles; i++) {
       const res = await fetch(`${server.url}/v1/leads`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(native(leads + i)) })
       await res.arrayBuffer()
-      await new Promise((r) => setTimeout(r, 20))
+      await sleep(20)
     }
     await rx.until(leads + singles)
     const steady = latency(rx.lags.slice(leads))

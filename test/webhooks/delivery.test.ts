@@ -1,6 +1,7 @@
 // Signed webhooks out, end to end on the embedded server and a real loopback receiver: subscriptions over HTTP,
 // Standard Webhooks signatures verified with the `standardwebhooks` package, filters, contact data only when
 // asked, Retry-After, one webhook-id across retries, parking and replay, the operators' status.
+import { setTimeout as sleep } from 'node:timers/promises'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { DeliveryPage, openApiDocument, Problem, SubscriptionCreated, SubscriptionDetail, SubscriptionList, WebhookPayload, WebhookReplayed, type WebhookPayload as Payload } from '@leadstream/api'
@@ -180,7 +181,7 @@ test('retry :: Retry-After honoured, one webhook-id across retries, parked after
   assert.is(detail.status.failureRate, 1)
   assert.is(detail.status.lastError?.status, 500)
   const before = ctx.rx.receipts.length
-  await new Promise((r) => setTimeout(r, 200))
+  await sleep(200)
   assert.is(ctx.rx.receipts.length, before, 'nothing of the lead is sent while its first delivery is parked')
 
   failing = false

@@ -7,6 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { SubscriptionCreated, WebhookPayload } from '@leadstream/api'
@@ -16,7 +17,7 @@ import { eventually } from '../support/eventually.js'
 import { readEvents } from '../support/fold.js'
 import { startReceiver, type Receiver } from '../support/receiver.js'
 import { killAllServices, startService, type Service } from '../support/services.js'
-import { mulberry32, sleep } from '../durability/workload.js'
+import { mulberry32 } from '../durability/workload.js'
 
 const seed = Number(process.env['LEADSTREAM_TEST_SEED'] ?? Math.floor(Math.random() * 2 ** 31))
 const ROUNDS = 3
