@@ -25,6 +25,7 @@ export const services = {
   relay: { main: 'services/relay/src/main.ts' },
   projector: { main: 'services/projector/src/main.ts', worker: 'services/projector/src/worker.ts' },
   'query-api': { main: 'services/query-api/src/main.ts' },
+  webhooks: { main: 'services/webhooks/src/main.ts' },
   cli: { main: 'services/cli/src/main.ts' },
 }
 

@@ -29,6 +29,7 @@ test('document :: every schema compiles as JSON Schema 2020-12 in strict mode', 
       for (const media of Object.keys((r['content'] ?? {}) as Node)) strict.compile(pointer('paths', path, method, 'responses', status, 'content', media, 'schema'))
     if (op['requestBody'] !== undefined) strict.compile(pointer('paths', path, method, 'requestBody', 'content', 'application/json', 'schema'))
   }
+  for (const name of Object.keys((doc['webhooks'] ?? {}) as Node)) strict.compile(pointer('webhooks', name, 'post', 'requestBody', 'content', 'application/json', 'schema'))
 })
 
 test('document :: every $ref names a component that exists', () => {

@@ -17,6 +17,8 @@ import {
   routes,
   siteRoutes,
   viewRoutes,
+  SubscriptionCreated,
+  webhookRoutes,
   type RouteSpec,
 } from '@leadstream/api'
 import { coverageGaps, send, startApiServers, tokenEnv, type ApiServers, type Call } from '../support/api.js'
@@ -233,6 +235,26 @@ test('operators :: projections and the relay', async (ctx) => {
   await call(ctx, operatorRoutes.getRelay, { caller: analyst }, 403)
   await call(ctx, operatorRoutes.reseedRelay, { caller: operator }, 202)
   await call(ctx, operatorRoutes.reseedRelay, { caller: 'none' }, 401)
+})
+
+test('webhooks :: subscribe, list, show, deliveries, replay, remove; the payloads documented as webhooks', async (ctx) => {
+  const w = webhookRoutes
+  const created = await call(ctx, w.addWebhook, { caller: operator, body: { url: 'https://crm.example.com/hooks/leads', events: ['lead.captured'], filters: { storefronts: ['AppSource'] } } }, 201)
+  const id = decodeAs(SubscriptionCreated, created.body).subscription.id
+  await call(ctx, w.addWebhook, { caller: operator, body: { url: 'http://crm.example.com/hooks/leads' } }, 400)
+  await call(ctx, w.addWebhook, { caller: analyst, body: { url: 'https://crm.example.com/hooks/leads' } }, 403)
+  await call(ctx, w.listWebhooks, { caller: operator }, 200)
+  await call(ctx, w.listWebhooks, { caller: 'none' }, 401)
+  await call(ctx, w.getWebhook, { caller: operator, params: { id } }, 200)
+  await call(ctx, w.getWebhook, { caller: operator, params: { id: 'wh_none' } }, 404)
+  await call(ctx, w.listWebhookDeliveries, { caller: operator, params: { id }, query: { status: 'parked' } }, 200)
+  await call(ctx, w.listWebhookDeliveries, { caller: operator, params: { id }, query: { status: 'lost' } }, 400)
+  await call(ctx, w.replayWebhook, { caller: operator, params: { id }, body: { fromTime: '2026-01-01T00:00:00Z' } }, 202)
+  await call(ctx, w.replayWebhook, { caller: operator, params: { id }, body: { parked: true, fromPosition: 1 } }, 400)
+  await call(ctx, w.removeWebhook, { caller: operator, params: { id } }, 200)
+  await call(ctx, w.removeWebhook, { caller: operator, params: { id } }, 404)
+  const webhooks = (doc as { webhooks?: Record<string, unknown> }).webhooks ?? {}
+  assert.equal(Object.keys(webhooks).sort(), ['lead.action_recorded', 'lead.captured', 'lead.erased', 'lead.state_changed'])
 })
 
 test('privacy :: erase, export a subject, the privacy status', async (ctx) => {

@@ -16,6 +16,7 @@ import { benchAnalytics } from './analytics.js'
 import { benchPrivacy } from './privacy.js'
 import { openPersonalData, sealEvents, type SealingPorts } from '@leadstream/privacy'
 import { benchKafka } from './kafka.js'
+import { benchWebhooks } from './webhooks.js'
 import { rawPostgresUpserts, rebuildIntoPostgres } from './postgres.js'
 import { linePlot } from './plot.js'
 import { projectAll } from './projection.js'
@@ -46,11 +47,12 @@ const benchSettings = {
   queries: setting('BENCH_QUERIES', IntFromEnv('requests', 1, 1_000_000), 'measured requests per query route', '2000'),
   privacyEvents: setting('BENCH_PRIVACY_EVENTS', IntFromEnv('events', 1000, 100_000_000), 'events appended and rebuilt, sealed and plain, in the privacy step', '20000'),
   privacyLeads: setting('BENCH_PRIVACY_LEADS', IntFromEnv('leads', 100, 100_000_000), 'leads POSTed, sealed and plain, in the privacy step', '20000'),
-  only: setting('BENCH_ONLY', ListFromEnv, 'steps to run, comma-separated: raw, append, ingest, import, projection, postgres, query, export, kafka, analytics, privacy (query, export and postgres need projection); empty: all. `pnpm bench analytics` (or `privacy`) runs that step alone', ''),
+  only: setting('BENCH_ONLY', ListFromEnv, 'steps to run, comma-separated: raw, append, ingest, import, projection, postgres, query, export, kafka, webhooks, analytics, privacy (query, export and postgres need projection); empty: all. `pnpm bench analytics` (or `privacy`) runs that step alone', ''),
   postgresUrl: setting('BENCH_POSTGRES_URL', StringFromEnv, 'PostgreSQL for the rebuild-into-PostgreSQL step', 'postgres://postgres@127.0.0.1:5432/test'),
   kafkaBrokers: setting('KAFKA_BROKERS', ListFromEnv, 'Kafka brokers for the Kafka step (skipped, and said so, when empty)', ''),
   importRows: setting('BENCH_IMPORT_ROWS', IntFromEnv('rows', 100, 100_000_000), 'CRM-export rows in the import step (the CSV file; the NDJSON file holds the same leads as native events)', '50000'),
   importBatch: setting('BENCH_IMPORT_BATCH', IntFromEnv('events', 1, 100_000), 'events per request of `leadstream import` in the import step', '2000'),
+  webhookLeads: setting('BENCH_WEBHOOK_LEADS', IntFromEnv('leads', 100, 10_000_000), 'leads delivered to a loopback webhook receiver in the webhooks step', '20000'),
   kafkaLeads: setting('BENCH_KAFKA_LEADS', IntFromEnv('leads', 1000, 10_000_000), 'leads sent through leads.inbound in the Kafka step', '50000'),
   dir: setting('BENCH_DIR', StringFromEnv, 'where the temporary data directory is made', tmpdir()),
   keep: setting('BENCH_KEEP', IntFromEnv('0 or 1', 0, 1), 'keep the data directory afterwards', '0'),
@@ -70,7 +72,7 @@ if (E.isLeft(loaded)) {
 const alone = (['analytics', 'privacy'] as const).find((s) => process.argv.slice(2).includes(s))
 const cfg = alone !== undefined ? { ...loaded.right, only: [alone] } : loaded.right
 
-const steps = ['raw', 'append', 'ingest', 'import', 'projection', 'postgres', 'query', 'export', 'kafka', 'analytics', 'privacy'] as const
+const steps = ['raw', 'append', 'ingest', 'import', 'projection', 'postgres', 'query', 'export', 'kafka', 'webhooks', 'analytics', 'privacy'] as const
 const unknownSteps = cfg.only.filter((s) => !(steps as ReadonlyArray<string>).includes(s))
 if (unknownSteps.length > 0) {
   process.stderr.write(`bench: unknown BENCH_ONLY steps ${unknownSteps.join(', ')}; known: ${steps.join(', ')}\n`)
@@ -477,6 +479,28 @@ try {
         { name: `Kafka pipeline: append → queryable (${k.latencyMs.samples} single leads)`, value: `p50 ${ms(k.latencyMs.p50)} / p99 ${ms(k.latencyMs.p99)} ms`, raw: '', target: '' },
       )
     }
+  }
+
+  // -- 6b. webhooks out: deliveries/s and append → delivery beside the raw append rate --------------------------
+  if (runs('webhooks')) {
+    const w = await benchWebhooks(dataDir, cfg.webhookLeads, Math.min(cfg.appendBatch, 500), cfg.seed + 4, say)
+    figures.push(
+      { name: `direct append: LeadCaptured (${int(w.leads)}, ${int(Math.min(cfg.appendBatch, 500))}/appendMany), the webhooks step's raw rate`, value: `${int(w.appendPerSecond)} events/s`, raw: '(the limit)', target: '' },
+      {
+        name: `webhooks: POST /v1/leads → signed delivery to a loopback receiver (${int(w.leads)} leads, one subscription)`,
+        value: `${int(w.deliveriesPerSecond)} deliveries/s`,
+        raw: `${int(w.appendPerSecond)} appends/s (${share(w.deliveriesPerSecond, w.appendPerSecond)})`,
+        target: '',
+      },
+      { name: 'webhooks: append → delivery during that burst', value: `p50 ${ms(w.burst.p50)} / p99 ${ms(w.burst.p99)} ms`, raw: '', target: '' },
+      { name: `webhooks: append → delivery, single leads 20 ms apart (${w.steady.n})`, value: `p50 ${ms(w.steady.p50)} / p99 ${ms(w.steady.p99)} ms`, raw: '', target: '< 1 s', met: w.steady.p99 < 1000 },
+      {
+        name: `webhooks: fan-out, ${int(w.fanOut.leads)} leads to ${w.fanOut.subscriptions} subscriptions`,
+        value: `${int(w.fanOut.deliveriesPerSecond)} deliveries/s (p99 ${ms(w.fanOut.latency.p99)} ms)`,
+        raw: `${int(w.appendPerSecond)} appends/s (${share(w.fanOut.deliveriesPerSecond, w.appendPerSecond)})`,
+        target: '',
+      },
+    )
   }
 
   // -- 7. the analysts' projections at BENCH_ANALYTICS_LEADS leads, SQLite and PostgreSQL ------------------

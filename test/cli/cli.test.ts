@@ -6,7 +6,7 @@ import { resolve } from 'node:path'
 import * as t from 'io-ts'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { BatchAnswer, LeadAccepted, PauseChanged, ProjectionsAnswer, RecordedEventView, StreamAnswer } from '@leadstream/api'
+import { BatchAnswer, LeadAccepted, PauseChanged, ProjectionsAnswer, RecordedEventView, StreamAnswer, SubscriptionCreated } from '@leadstream/api'
 import { decodeAs, http, startTestServer, typed, type TestServer } from '../support/embedded.js'
 import { eventually } from '../support/eventually.js'
 import { marketplaceLead, rng } from '../support/leads.js'
@@ -259,6 +259,36 @@ test('relay reseed :: without a relay, exits 1 saying which URL and why', async 
   assert.is(embedded.code, 1)
   assert.match(embedded.stderr, /404 NotFound/)
   assert.match(embedded.stderr, /the embedded mode has no relay/)
+})
+
+test('webhooks :: add prints the secret once, list and show the status, replay, remove; a plain-http URL is refused naming url', async ({ env }) => {
+  const refused = await leadstream(['webhooks', 'add', 'http://crm.example.com/hook'], env)
+  assert.is(refused.code, 1)
+  assert.match(refused.stderr, /url: expected an https URL/)
+  const bad = await leadstream(['webhooks', 'add', 'https://crm.example.com/hook', '--events', 'lead.teleported'], env)
+  assert.is(bad.code, 2)
+  const added = await leadstream(['webhooks', 'add', 'https://crm.example.com/hook', '--events', 'lead.captured,lead.state_changed', '--storefronts', 'AppSource', '--json'], env)
+  assert.is(added.code, 0, added.stderr)
+  const { subscription, secret } = decodeAs(SubscriptionCreated, JSON.parse(added.stdout), 'webhooks add --json')
+  assert.match(secret, /^whsec_/)
+  assert.equal(subscription.filters, { storefronts: ['AppSource'] })
+  const list = await leadstream(['webhooks', 'list'], env)
+  assert.is(list.code, 0, list.stderr)
+  assert.match(list.stdout, /ID\s+URL\s+PENDING\s+PARKED\s+LAG\s+LAST SUCCESS\s+FAILURES\s+CIRCUIT/)
+  assert.ok(list.stdout.includes(subscription.id))
+  assert.not.ok(list.stdout.includes(secret), 'the secret is never listed')
+  const show = await leadstream(['webhooks', 'show', subscription.id], env)
+  assert.is(show.code, 0, show.stderr)
+  assert.match(show.stdout, /events: lead\.captured, lead\.state_changed/)
+  assert.match(show.stdout, /failure rate 0\.0% of 0 attempts/)
+  const replay = await leadstream(['webhooks', 'replay', subscription.id, '--from-time', '2026-01-01T00:00:00Z'], env)
+  assert.is(replay.code, 0, replay.stderr)
+  assert.match(replay.stdout, /0 deliveries queued again/)
+  assert.is((await leadstream(['webhooks', 'replay', subscription.id], env)).code, 2)
+  assert.is((await leadstream(['webhooks', 'remove', subscription.id], env)).code, 0)
+  const gone = await leadstream(['webhooks', 'show', subscription.id], env)
+  assert.is(gone.code, 1)
+  assert.match(gone.stderr, /404/)
 })
 
 test.run()

@@ -14,7 +14,7 @@ import { eventually } from '../support/eventually.js'
 
 const root = resolve(import.meta.dirname, '..', '..')
 const run = promisify(execFile)
-const services = ['embedded', 'ingest', 'relay', 'projector', 'query-api', 'cli'] as const
+const services = ['embedded', 'ingest', 'relay', 'projector', 'query-api', 'webhooks', 'cli'] as const
 
 type Json = Readonly<Record<string, unknown>>
 const readJson = (file: string): Json => JSON.parse(readFileSync(file, 'utf8')) as Json

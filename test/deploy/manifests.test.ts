@@ -20,6 +20,7 @@ import { parseAllDocuments, parseDocument } from 'yaml'
 import * as ingest from '@leadstream/ingest'
 import * as projector from '@leadstream/projector'
 import * as queryApi from '@leadstream/query-api'
+import * as webhooks from '@leadstream/webhooks'
 import * as runtime from '@leadstream/runtime'
 import { loadConfig, type Setting } from '@leadstream/runtime'
 
@@ -27,7 +28,7 @@ const root = resolve(import.meta.dirname, '..', '..')
 const deployDir = join(root, 'deploy')
 const k8sDir = join(deployDir, 'k8s')
 
-const services = ['ingest', 'relay', 'projector', 'query-api'] as const
+const services = ['ingest', 'relay', 'projector', 'query-api', 'webhooks'] as const
 type ServiceName = (typeof services)[number]
 
 /** Every service drains within this on SIGTERM (runtime's onShutdown); orchestrators must wait longer. */
@@ -105,7 +106,7 @@ const isSetting = (u: unknown): u is Setting<unknown> =>
  * defined inside a main.ts (the relay's LEADSTREAM_RELAY_BATCH) has no codec here and is only checked by name.
  */
 const codecs: ReadonlyMap<string, Setting<unknown>> = new Map(
-  [runtime.httpSettings(0), ...[runtime, ingest, projector, queryApi].flatMap((m) => Object.values(m))]
+  [runtime.httpSettings(0), ...[runtime, ingest, projector, queryApi, webhooks].flatMap((m) => Object.values(m))]
     .flatMap((r) => (isRecord(r) ? Object.values(r).filter(isSetting) : []))
     .map((s) => [s.env, s]),
 )
@@ -178,7 +179,7 @@ const seconds = (duration: unknown): number => {
 
 const composeSuite = suite('compose')
 
-composeSuite('services :: each of the four services runs exactly once, from the one image', () => {
+composeSuite('services :: each of the five services runs exactly once, from the one image', () => {
   for (const s of services) {
     const c = composeService(s)
     assert.equal(c.command, ['node', `services/${s}/dist/main.mjs`], `${c.key} runs its build with plain node`)
@@ -236,7 +237,7 @@ composeSuite('health :: every dependency is waited for until healthy, and has a 
   for (const engine of ['kurrentdb', 'kafka', 'postgres']) assert.ok(isRecord(byKey.get(engine)?.raw.healthcheck), `${engine} has a health check`)
 })
 
-composeSuite('replicas :: exactly one relay, at least two projectors', () => {
+composeSuite('replicas :: exactly one relay and one webhook dispatcher, at least two projectors', () => {
   const replicas = (s: ServiceName): number => {
     const found = leadstreamServices.filter((c) => c.service === s)
     return found.reduce((n, c) => {
@@ -245,6 +246,7 @@ composeSuite('replicas :: exactly one relay, at least two projectors', () => {
     }, 0)
   }
   assert.is(replicas('relay'), 1)
+  assert.is(replicas('webhooks'), 1)
   assert.ok(replicas('projector') >= 2, `projectors: ${replicas('projector')}`)
 })
 
@@ -375,7 +377,7 @@ k8s('schemas :: every object is valid against the Kubernetes API schema of its k
   }
 })
 
-k8s('services :: each of the four services runs in exactly one Deployment', () => {
+k8s('services :: each of the five services runs in exactly one Deployment', () => {
   for (const s of services) k8sContainer(s)
 })
 
@@ -431,11 +433,14 @@ k8s('health :: readiness and liveness probes on /healthz at the service’s port
   }
 })
 
-k8s('replicas :: exactly one relay, never overlapping; at least two projectors', () => {
+k8s('replicas :: exactly one relay and one webhook dispatcher, never overlapping; at least two projectors', () => {
   const relay = k8sContainer('relay')
   assert.is(relay.spec.replicas, 1)
   assert.is(rec(relay.spec.strategy, 'relay.strategy').type, 'Recreate', 'a rolling update would run two relays at once')
   assert.ok(Number(k8sContainer('projector').spec.replicas) >= 2, 'projector replicas')
+  const webhooks = k8sContainer('webhooks')
+  assert.is(webhooks.spec.replicas, 1)
+  assert.is(rec(webhooks.spec.strategy, 'webhooks.strategy').type, 'Recreate', 'a rolling update would run two senders at once')
 })
 
 k8s('shutdown :: the grace period covers the preStop pause and the drain', () => {
@@ -468,7 +473,7 @@ k8s('services :: each Service selects a Deployment’s pods and targets a port t
     const declared = list((matches[0] as K8sContainer).raw.ports ?? [], 'ports').map((p) => rec(p, 'port').name)
     for (const p of list(spec.ports, 'Service.ports')) assert.ok(declared.includes(rec(p, 'port').targetPort), `Service ${nameOf(o)} targetPort`)
   }
-  assert.equal(ofKind('Service').map(({ o }) => nameOf(o)).sort(), ['ingest', 'query-api'])
+  assert.equal(ofKind('Service').map(({ o }) => nameOf(o)).sort(), ['ingest', 'query-api', 'webhooks'])
 })
 
 k8s('kustomization :: lists every manifest except the Secret template', () => {

@@ -22,7 +22,7 @@ export const contract = (doc: OpenApi, options: { readonly strict: boolean } = {
   const ajv = new Ajv2020({ strict: options.strict, strictRequired: false, allErrors: true })
   addFormats.default(ajv)
   // The document's own keywords are not JSON Schema: declared so strict mode checks only the schemas.
-  ajv.addVocabulary(['openapi', 'info', 'tags', 'paths', 'components'])
+  ajv.addVocabulary(['openapi', 'info', 'tags', 'paths', 'webhooks', 'components'])
   ajv.addSchema({ $id: DOC, ...doc })
   const compiled = new Map<string, ValidateFunction>()
   const compile = (at: string): ValidateFunction => {

@@ -5,6 +5,8 @@ import type { JsonSchema } from './annotate.js'
 import { components, membersOf, schemaOf, type Components } from './jsonSchema.js'
 import type { ResponseSpec, RouteSpec, Service } from './route.js'
 import { routesOf } from './table.js'
+import { webhookPayloads, webhookPayloadSummary } from './webhookPayloads.js'
+import type { WebhookEventType } from './webhooks.js'
 
 export type OpenApi = JsonSchema
 
@@ -13,6 +15,7 @@ const tagDescriptions: Readonly<Record<string, string>> = {
   views: 'The analysts’ views: counts, lead lists and one lead (analyst role).',
   analytics: 'Leads over time, the qualification funnel, top lists and exports (analyst role).',
   operators: 'The event store, dead letters, projections and the relay (operator role).',
+  webhooks: 'Signed webhooks out: subscriptions, their delivery status, replay (operator role). The payloads are under `webhooks`.',
   service: 'Health, metrics and this documentation (no token).',
   dashboard: 'The analysts’ dashboard (the page asks for a token).',
 }
@@ -56,6 +59,33 @@ const operation = (r: RouteSpec, into: Components): JsonSchema => {
   }
 }
 
+const signatureHeaders = [
+  { name: 'webhook-id', description: 'The message id: the same on every retry and replay of this delivery (deduplicate on it)' },
+  { name: 'webhook-timestamp', description: 'Seconds since the epoch when this attempt was signed (refuse ones far from now)' },
+  { name: 'webhook-signature', description: '`v1,` and the base64 HMAC-SHA256 of `id.timestamp.body` under the subscription secret (Standard Webhooks)' },
+]
+
+/** OpenAPI 3.1 `webhooks`: what leadstream POSTs to a subscription's URL, one entry per event type. */
+const webhooksOf = (into: Components): Record<string, JsonSchema> =>
+  Object.fromEntries(
+    (Object.keys(webhookPayloads) as ReadonlyArray<WebhookEventType>).map((type) => [
+      type,
+      {
+        post: {
+          operationId: `webhook_${type.replace('.', '_')}`,
+          summary: webhookPayloadSummary[type],
+          description:
+            'Signed per the Standard Webhooks specification; verify with the `standardwebhooks` package. Delivered at least once, in order per lead. ' +
+            'Answer 2xx within the timeout; 429 or 503 with Retry-After is honoured; anything else is retried with backoff, then parked.',
+          tags: ['webhooks'],
+          parameters: signatureHeaders.map((h) => ({ name: h.name, in: 'header', required: true, description: h.description, schema: { type: 'string' } })),
+          requestBody: { required: true, content: { 'application/json': { schema: schemaOf(webhookPayloads[type], into) } } },
+          responses: { '2XX': { description: 'received' }, default: { description: 'not received: retried later' } },
+        },
+      },
+    ]),
+  )
+
 /** The document for the routes one kind of process serves (all of them for the embedded server). */
 export const openApiDocument = (service?: Service, table: ReadonlyArray<RouteSpec> = routesOf(service)): OpenApi => {
   const into = components()
@@ -73,6 +103,7 @@ export const openApiDocument = (service?: Service, table: ReadonlyArray<RouteSpe
     },
     tags: used.map((name) => ({ name, ...(tagDescriptions[name] === undefined ? {} : { description: tagDescriptions[name] }) })),
     paths,
+    ...(service === undefined || service === 'webhooks' ? { webhooks: webhooksOf(into) } : {}),
     components: {
       schemas: Object.fromEntries(Object.entries(into.schemas).sort(([a], [b]) => a.localeCompare(b))),
       securitySchemes: {

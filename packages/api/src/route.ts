@@ -10,7 +10,7 @@ import type * as t from 'io-ts'
 export type Role = 'ingest' | 'analyst' | 'operator'
 
 /** The processes that serve a route (the embedded server serves every route of every service). */
-export type Service = 'ingest' | 'query-api' | 'projector' | 'relay'
+export type Service = 'ingest' | 'query-api' | 'projector' | 'relay' | 'webhooks'
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 

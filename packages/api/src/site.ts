@@ -12,7 +12,7 @@ export type Health = t.TypeOf<typeof Health>
 /** The OpenAPI 3.1 document (an object; its own schema is the OpenAPI specification's). */
 export const OpenApiDocument = t.UnknownRecord
 
-const open = { role: null, tags: ['service'], services: ['ingest', 'query-api', 'projector', 'relay'] } as const
+const open = { role: null, tags: ['service'], services: ['ingest', 'query-api', 'projector', 'relay', 'webhooks'] } as const
 
 export const siteRoutes = {
   health: route({

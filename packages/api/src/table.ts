@@ -7,6 +7,7 @@ import { privacyRoutes } from './privacy.js'
 import type { RouteSpec, Service } from './route.js'
 import { siteRoutes } from './site.js'
 import { viewRoutes } from './views.js'
+import { webhookRoutes } from './webhooks.js'
 
 export const routes: ReadonlyArray<RouteSpec> = [
   ...Object.values(siteRoutes),
@@ -14,6 +15,7 @@ export const routes: ReadonlyArray<RouteSpec> = [
   ...Object.values(viewRoutes),
   ...Object.values(analyticsRoutes),
   ...Object.values(operatorRoutes),
+  ...Object.values(webhookRoutes),
   ...Object.values(privacyRoutes),
 ]
 

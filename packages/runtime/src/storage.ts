@@ -8,7 +8,7 @@ import { basename, dirname } from 'node:path'
 // ---------------------------------------------------------------------------------------------------------
 
 /** What a file holds decides what a fault in it means: derived views are rebuilt, acknowledged state is not. */
-export type StoreKind = 'events' | 'views' | 'dead-letters' | 'parked' | 'idempotency' | 'checkpoints' | 'keys' | 'audit'
+export type StoreKind = 'events' | 'views' | 'dead-letters' | 'parked' | 'idempotency' | 'checkpoints' | 'keys' | 'audit' | 'webhooks'
 
 export type StorageFault =
   /** The data directory is missing and cannot be created, is a file, sits under a file, or cannot be written. */
@@ -70,6 +70,7 @@ const holds: Record<StoreKind, string> = {
   parked: 'the lifecycle events parked until their lead is captured',
   idempotency: 'the stored Idempotency-Key answers',
   checkpoints: 'the relay checkpoint',
+  webhooks: 'the webhook subscriptions and delivery log',
   keys: 'the key store (data keys of personal data)',
   audit: 'the erasure audit',
 }

@@ -15,6 +15,7 @@ const globalOptions: ReadonlyArray<readonly [string, string]> = [
   ['--ingest-url <url>', 'ingest, distributed mode: replay/discard, events (LEADSTREAM_INGEST_URL; default --url)'],
   ['--projector-url <url>', 'the projector, distributed mode: projections (LEADSTREAM_PROJECTOR_URL; default --url)'],
   ['--relay-url <url>', 'the relay, distributed mode (LEADSTREAM_RELAY_URL; default --url)'],
+  ['--webhooks-url <url>', 'the webhook dispatcher, distributed mode: webhooks (LEADSTREAM_WEBHOOKS_URL; default --url)'],
   ['--token <token>', 'an operator bearer token, when the servers have tokens configured (LEADSTREAM_TOKEN)'],
   ['--json', 'machine-readable output on stdout (each command’s help says what)'],
 ]

@@ -2,7 +2,7 @@
 // environment. Kept free of heavy imports: `leadstream --help` loads it and must answer at once.
 
 /** Embedded mode: one server answers everything. Distributed: each route group lives on its own service. */
-export type Service = 'query' | 'ingest' | 'projector' | 'relay'
+export type Service = 'query' | 'ingest' | 'projector' | 'relay' | 'webhooks'
 
 export interface ServiceInfo {
   readonly name: string
@@ -15,6 +15,7 @@ export const services: Readonly<Record<Service, ServiceInfo>> = {
   ingest: { name: 'ingest', flag: '--ingest-url', env: 'LEADSTREAM_INGEST_URL' },
   projector: { name: 'the projector', flag: '--projector-url', env: 'LEADSTREAM_PROJECTOR_URL' },
   relay: { name: 'the relay', flag: '--relay-url', env: 'LEADSTREAM_RELAY_URL' },
+  webhooks: { name: 'the webhook dispatcher', flag: '--webhooks-url', env: 'LEADSTREAM_WEBHOOKS_URL' },
 }
 
 export interface Endpoint {
@@ -60,7 +61,7 @@ export const endpointsOf = (flags: Flags, env: NodeJS.ProcessEnv): { readonly ok
   const query = one('query', null)
   if (!query.ok) return query
   const endpoints: Partial<Record<Service, Endpoint>> = { query: { url: query.url, fallback: false } }
-  for (const s of ['ingest', 'projector', 'relay'] as const) {
+  for (const s of ['ingest', 'projector', 'relay', 'webhooks'] as const) {
     const e = one(s, query.url)
     if (!e.ok) return e
     endpoints[s] = { url: e.url, fallback: !e.given }

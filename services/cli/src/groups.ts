@@ -29,4 +29,5 @@ export const groups: ReadonlyArray<Group> = [
     summary: 'personal data: erase a person, export everything held about a person, retention and erasure status, re-wrap keys after a master-key rotation',
     load: async () => [...(await import('./privacy.js')).commands, ...(await import('./rotate.js')).commands],
   },
+  { name: 'webhooks', summary: 'signed webhooks out: subscriptions, their lag and errors, parked deliveries, replay', load: async () => (await import('./webhooks.js')).commands },
 ]

@@ -17,7 +17,7 @@ const answering = async (status: number, body: unknown): Promise<{ endpoints: En
   const address = server.address()
   const url = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`
   const endpoint = { url, fallback: false }
-  return { endpoints: { query: endpoint, ingest: endpoint, projector: endpoint, relay: endpoint }, server }
+  return { endpoints: { query: endpoint, ingest: endpoint, projector: endpoint, relay: endpoint, webhooks: endpoint }, server }
 }
 
 const test = suite('api.call')

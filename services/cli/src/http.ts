@@ -41,7 +41,8 @@ export type Result<A> = { readonly ok: true; readonly value: A } | { readonly ok
 export type Query = Readonly<Record<string, string | number | undefined>>
 
 export interface Api {
-  call<A>(service: Service, method: 'GET' | 'POST', path: string, codec: t.Decoder<unknown, A>, query?: Query): Promise<Result<A>>
+  /** `body`, when given, is sent as JSON. */
+  call<A>(service: Service, method: 'GET' | 'POST' | 'DELETE', path: string, codec: t.Decoder<unknown, A>, query?: Query, body?: unknown): Promise<Result<A>>
   /**
    * POSTs a JSON body (the import's batches). `answers`: statuses besides 2xx whose body is read with `codec`
    * rather than as an error (a batch with every item rejected is a 400 that carries per-item results).
@@ -94,7 +95,7 @@ const mismatch = (errors: t.Errors): string => {
 export const api = (endpoints: Endpoints, token: string | null, signal: AbortSignal, timeoutMs = 30000): Api => {
   const request = async <A>(
     service: Service,
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'DELETE',
     path: string,
     codec: t.Decoder<unknown, A>,
     query: Query,
@@ -137,7 +138,7 @@ export const api = (endpoints: Endpoints, token: string | null, signal: AbortSig
     return { ok: true, value: decoded.right }
   }
   return {
-    call: (service, method, path, codec, query = {}) => request(service, method, path, codec, query, undefined, []),
+    call: (service, method, path, codec, query = {}, body?: unknown) => request(service, method, path, codec, query, body === undefined ? undefined : JSON.stringify(body), []),
     send: (service, path, body, codec, answers = []) => request(service, 'POST', path, codec, {}, body, answers),
   }
 }

@@ -9,6 +9,7 @@ const endpoints: Endpoints = {
   ingest: { url: 'http://q:8080', fallback: true },
   projector: { url: 'http://p:8083', fallback: false },
   relay: { url: 'http://q:8080', fallback: true },
+  webhooks: { url: 'http://q:8080', fallback: true },
 }
 
 const durations = suite('duration')

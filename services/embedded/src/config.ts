@@ -2,6 +2,7 @@
 import { ingestSettings, retentionSettings } from '@leadstream/ingest'
 import { projectorSettings } from '@leadstream/projector'
 import { querySettings } from '@leadstream/query-api'
+import { webhookSettings } from '@leadstream/webhooks'
 import * as t from 'io-ts'
 import { setting, commonSettings, deadLetterSettings, eventStoreSettings, idempotencySettings, httpSettings, privacySettings, tokenSettings, viewStoreSettings, type ConfigOf } from '@leadstream/runtime'
 
@@ -24,6 +25,8 @@ export const embeddedSettings = {
   ...retentionSettings,
   ...projectorSettings,
   ...querySettings,
+  webhooks: setting('LEADSTREAM_WEBHOOKS', t.keyof({ on: null, off: null }), 'run the webhook dispatcher (signed deliveries to subscriptions) in this process', 'on'),
+  ...webhookSettings,
 }
 
 export type EmbeddedConfig = ConfigOf<typeof embeddedSettings>

@@ -11,6 +11,7 @@ import { openErasureAudit, openEvents, openPersonalData, subjectsInText, type Pe
 import { adminRoutes, awaitPosition, dashboardPage, exportRoutes, queryRoutes } from '@leadstream/query-api'
 import { createLogger, createMetrics, type Logger } from '@leadstream/runtime'
 import { dropViewStore, liveViews, openViewStore } from '@leadstream/view-store'
+import { startWebhooks } from '@leadstream/webhooks'
 import type { EmbeddedConfig } from './config.js'
 
 export interface Running {
@@ -62,6 +63,10 @@ export const startEmbedded = async (
   await leads.start()
   const views = liveViews({ projection: leadsProjection.name, base, openViews: (g) => openViewStore(config, g) })
 
+  // The dispatcher keeps time by the wall clock (retry times, last success), not by `now`: a test's stepping clock
+  // must advance only with what the test does, and the dispatcher's readings depend on how its batches fall.
+  const webhooks = config.webhooks === 'on' ? await startWebhooks(config, { log: embeddedEventLog(store, { idleWaitMs: 250 }), keys: personal.keys, registry: metrics.registry, logger }) : null
+
   const privacyPorts: PrivacyPorts = {
     // An erasure event holds no personal data: it is appended to the store as it is.
     store,
@@ -109,6 +114,7 @@ export const startEmbedded = async (
       adminRoutes({ deadLetters }, { tokens }),
       eventRoutes(store, { tokens }),
       projectionRoutes(new Map([[leadsProjection.name, leads]]), { tokens }),
+      ...(webhooks === null ? [] : [webhooks.routes(tokens)]),
       privacyHttpRoutes(privacyPorts, {
         tokens,
         bodyLimitBytes: config.bodyLimitBytes,
@@ -121,7 +127,8 @@ export const startEmbedded = async (
       logger,
       health: async () => {
         const s = await leads.status()
-        return { ok: s.failure === undefined && !s.generations.some((g) => g.state === 'failed'), projections: [s] }
+        const w = webhooks === null ? null : await webhooks.dispatcher.status()
+        return { ok: s.failure === undefined && !s.generations.some((g) => g.state === 'failed') && w?.state !== 'failed', projections: [s], ...(w === null ? {} : { webhooks: w }) }
       },
     },
   )
@@ -140,6 +147,7 @@ export const startEmbedded = async (
         await retentionTimer?.stop()
         await sweeper.stop()
         await leads.stop()
+        await webhooks?.close()
         await views.close()
         await Promise.all([store.close(), base.close(), deadLetters.close(), parked.close(), idempotencyKeys.close(), audit.close(), personal.close()])
         logger.info('leadstream stopped')
