@@ -289,9 +289,12 @@ export const sqliteViewStore = (options: SqliteViewStoreOptions): ViewStore & { 
       }).immediate()
     },
     finishBuild: async () => {
-      db.transaction(() => {
-        for (const [name, on] of deferredIndexes) db.exec(`CREATE INDEX IF NOT EXISTS ${name} ON ${on}`)
-      }).immediate()
+      // One index per statement with a turn of the event loop between them: each blocks this thread for its
+      // sort (seconds at millions of leads), not all of them at once.
+      for (const [name, on] of deferredIndexes) {
+        db.exec(`CREATE INDEX IF NOT EXISTS ${name} ON ${on}`)
+        await new Promise((resolve) => setImmediate(resolve))
+      }
       db.pragma('synchronous = FULL')
     },
     clear: async () => {
