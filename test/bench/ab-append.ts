@@ -35,12 +35,11 @@ try {
   const c = { store: 0, old: 0 }
   let done = 0
   let mark = 0
+  /** CPU microseconds `f` takes. */
   const cpuOf = (f: () => void): bigint => {
     const c0 = process.cpuUsage()
-    const t0 = process.hrtime.bigint()
     f()
     const u = process.cpuUsage(c0)
-    void t0
     return BigInt(u.user + u.system)
   }
   const wall = { store: 0n, old: 0n }
