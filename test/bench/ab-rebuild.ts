@@ -15,10 +15,11 @@ try {
   const store = sqliteEventStore({ path: join(dir, 'events.db') })
   const personal = await testPersonalData(dir)
   await appendAll(personal.sealing(store), leadHistory({ seed: 43, captureShare: 0.7, classifications: 20, total: events }), { batch: 1000 })
-  const variants: Record<string, { build: boolean; maxBatch: number }> = {
+  const variants: Record<string, { build: boolean; maxBatch: number; cacheMiB?: number }> = {
     live5k: { build: false, maxBatch: 5000 },
     build5k: { build: true, maxBatch: 5000 },
     build20k: { build: true, maxBatch: 20000 },
+    build20kCache256: { build: true, maxBatch: 20000, cacheMiB: 256 },
   }
   const only = (process.env['AB_VARIANTS'] ?? '').split(',').filter((v) => v !== '')
   for (const k of Object.keys(variants)) if (only.length > 0 && !only.includes(k)) delete variants[k]
@@ -29,9 +30,11 @@ try {
       // AB_POSTGRES_URL: the same variants into PostgreSQL views (a schema of their own each).
       const pgUrl = process.env['AB_POSTGRES_URL']
       const schema = `ab_rebuild_${process.pid}_${name}_${round}`
-      const views: ViewStore = pgUrl === undefined ? sqliteViewStore({ path }) : await postgresViewStore({ connectionString: pgUrl, schema })
+      const sqlite = pgUrl === undefined ? sqliteViewStore({ path }) : null
+      if (sqlite !== null && v.cacheMiB !== undefined) sqlite.db.pragma(`cache_size = -${v.cacheMiB * 1024}`)
+      const views: ViewStore = sqlite ?? (await postgresViewStore({ connectionString: pgUrl ?? '', schema }))
       const c0 = process.cpuUsage()
-      const r = await projectAll(store, views, { ...v, open: personal.opening })
+      const r = await projectAll(store, views, { build: v.build, maxBatch: v.maxBatch, open: personal.opening })
       const c = process.cpuUsage(c0)
       const cpu = (c.user + c.system) / 1e6
       await views.close()
