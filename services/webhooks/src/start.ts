@@ -26,6 +26,8 @@ export const startWebhooks = async (
   ports: {
     /** The log as stored (personal data sealed): the dispatcher keeps it sealed and opens it per attempt. */
     readonly log: EventLog
+    /** Kafka: a log of its own per replay from the log (a new consumer group); absent: replays read `log`. */
+    readonly openReplayLog?: (name: string) => EventLog
     /** The key store that opens contact data (null: none is sent, only notes). */
     readonly keys: KeyStore | null
     readonly registry: Registry
@@ -37,7 +39,15 @@ export const startWebhooks = async (
   const store = await openWebhookStore(config)
   const metrics = webhookMetrics(ports.registry, store, now)
   const d = dispatcher(
-    { log: ports.log, store, logger: ports.logger, metrics, now, openPersonal: ports.keys === null ? notesOnly : personalOpener(ports.keys) },
+    {
+      log: ports.log,
+      ...(ports.openReplayLog === undefined ? {} : { openReplayLog: ports.openReplayLog }),
+      store,
+      logger: ports.logger,
+      metrics,
+      now,
+      openPersonal: ports.keys === null ? notesOnly : personalOpener(ports.keys),
+    },
     {
       maxBatch: config.webhookBatch,
       retentionDays: config.webhookRetentionDays,
