@@ -90,6 +90,8 @@ export const logReplays = (ports: LogReplayPorts, options: { readonly maxBatch: 
         if (r.view.state !== 'reading') return
         const last = batch.entries[batch.entries.length - 1]
         if (last === undefined) return
+        // Removed while replaying: nothing more to send it.
+        if ((await ports.store.subscription(s.id)) === null) return finish('stopped', 'the subscription was removed')
         const events = batch.entries.map((e) => e.event)
         const missing = leadsToLookUp(events).filter((id) => !facts.has(id))
         const known = new Map(await ports.store.facts(missing))
