@@ -1,6 +1,7 @@
 // Replay from the event log: a subscription created after some leads gets them by replaying from position 0 or
 // from a time, routed by its own filters, in order per lead, with the same webhook-ids on every replay; another
 // subscription and the live dispatcher are not disturbed.
+import { setTimeout as sleep } from 'node:timers/promises'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { LogReplayAnswer, StreamAnswer, SubscriptionCreated, WebhookPayload, WebhookReplayed } from '@leadstream/api'
@@ -88,6 +89,55 @@ test('replay :: a subscription created after the leads gets them from position 0
   assert.is(liveIds.length, 9)
   assert.is(received('/late').filter((d) => d.payload.data.leadId === 'rp-lead-7').length, 1)
   assert.ok(live !== late)
+})
+
+test('replay :: leads posted while the replay reads reach the subscription, each under one id, in order per lead (the hand-over to the live dispatcher)', async ({ server, rx }) => {
+  const created = decodeAs(SubscriptionCreated, (await http('POST', `${server.url}/v1/admin/webhooks`, { url: `${rx.url}/race`, events: ['lead.captured', 'lead.state_changed'] })).body)
+  rx.secrets.set('/race', created.secret)
+  const id = created.subscription.id
+  // Posting goes on while the replay (3 events per batch) reads the log from its start.
+  const posting = (async () => {
+    for (let n = 100; n < 130; n++) {
+      assert.is((await http('POST', `${server.url}/v1/leads`, lead(n, 'AppSource'))).status, 201)
+      assert.is((await http('POST', `${server.url}/v1/leads/rp-lead-${n}/commands`, { type: 'ContactLead', by: 'sam' })).status, 201)
+    }
+  })()
+  const started = typed(WebhookReplayed, await http('POST', `${server.url}/v1/admin/webhooks/${id}/replay`, { fromPosition: 0 }))
+  assert.is(started.status, 202)
+  assert.is(started.body.replay?.state, 'reading')
+  await posting
+  const done = await eventually('the replay done', async () => {
+    const r = (await getJson(LogReplayAnswer, `${server.url}/v1/admin/webhooks/${id}/replay`)).body.replay
+    return r !== null && r.state !== 'reading' ? r : undefined
+  }, 10_000)
+  assert.is(done.state, 'done')
+  // The first case's seven leads (two contacted) and the thirty new ones, each captured and contacted.
+  const expected = 7 + 2 + 2 * 30
+  const got = await eventually('all delivered', () => {
+    const r = rx.receipts.filter((x) => x.path === '/race' && x.answered === 204)
+    return r.length >= expected ? r : undefined
+  }, 15_000)
+  await sleep(300)
+  const payloads = rx.receipts.filter((x) => x.path === '/race' && x.answered === 204).map((r) => ({ id: r.id, p: decodeAs(WebhookPayload, JSON.parse(r.body)) }))
+  assert.ok(got.every((r) => r.verified))
+  // A delivery the live dispatcher sent before the hand-over is sent again by the replay (same id: a replay sends
+  // again what it covers); after the hand-over, nothing twice. Taking each id's last arrival, each lead's
+  // deliveries arrived in log order.
+  const finished = Date.parse(done.finishedAt ?? '')
+  const receipts = rx.receipts.filter((x) => x.path === '/race' && x.answered === 204)
+  const ids = new Map<string, number[]>()
+  for (const r of receipts) ids.set(r.id, [...(ids.get(r.id) ?? []), r.at])
+  assert.is(ids.size, expected, 'every event, with its one id')
+  for (const [, ats] of ids) if (ats.length > 1) assert.ok(ats[0]! <= finished, 'only what was delivered before the hand-over comes twice')
+  const last = receipts.filter((r, i) => !receipts.slice(i + 1).some((later) => later.id === r.id)).map((r) => decodeAs(WebhookPayload, JSON.parse(r.body)))
+  for (let n = 100; n < 130; n++) {
+    const positions = last.filter((p) => p.data.leadId === `rp-lead-${n}`).map((p) => p.data.position)
+    assert.equal(positions, [...positions].sort((a, b) => a - b), `lead ${n} in log order`)
+  }
+  for (let n = 100; n < 130; n++) {
+    const types = new Set(payloads.filter((x) => x.p.data.leadId === `rp-lead-${n}`).map((x) => x.p.type))
+    assert.equal(types, new Set(['lead.captured', 'lead.state_changed']), `lead ${n}: both`)
+  }
 })
 
 test('replay :: 404 for no subscription; GET answers null before any replay', async ({ server }) => {
