@@ -292,6 +292,7 @@ test('webhooks :: add prints the secret once, list and show the status, replay, 
   assert.is(fromPosition.code, 0, fromPosition.stderr)
   assert.is(decodeAs(WebhookReplayed, JSON.parse(fromPosition.stdout), 'webhooks replay --json').replay?.state, 'done')
   assert.is((await leadstream(['webhooks', 'replay', subscription.id, '--since', '2026-01-01T00:00:00Z', '--from-position', '3'], env)).code, 2)
+  assert.match((await leadstream(['webhooks', 'show', subscription.id], env)).stdout, /replay from position 0 done: \d+ log events read/)
   assert.is((await leadstream(['webhooks', 'replay', subscription.id], env)).code, 2)
   assert.is((await leadstream(['webhooks', 'remove', subscription.id], env)).code, 0)
   const gone = await leadstream(['webhooks', 'show', subscription.id], env)

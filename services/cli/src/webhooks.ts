@@ -138,16 +138,22 @@ const add: Command = {
   },
 }
 
+const replayLine = (id: string, r: LogReplayView): string =>
+  `webhook ${id}: replay from ${r.fromPosition === null ? `time ${r.fromTime ?? '?'}` : `position ${r.fromPosition}`} ${r.state}: ` +
+  `${r.read} log events read, ${r.requeued} deliveries queued${r.error === null ? '' : `; error: ${r.error}`}\n`
+
 const show: Command = {
   name: 'show',
   args: ['<id>'],
-  summary: 'one subscription: its URL, events, filters and delivery status',
+  summary: 'one subscription: its URL, events, filters and delivery status (and its latest replay from the log)',
   json: '{subscription, status}',
   run: async (ctx, [id = '']) => {
     const r = await ctx.api.call('webhooks', 'GET', path(id), SubscriptionDetail)
     if (!r.ok) return ctx.fail(r.failure)
     if (ctx.json) return jsonOut(ctx, r.value)
     ctx.io.out(describe(r.value))
+    const replayed = await ctx.api.call('webhooks', 'GET', path(id, '/replay'), LogReplayAnswer)
+    if (replayed.ok && replayed.value.replay !== null) ctx.io.out(`  ${replayLine(id, replayed.value.replay).replace(`webhook ${id}: `, '')}`)
     return exitCode.ok
   },
 }
@@ -198,10 +204,6 @@ const deliveries: Command = {
     return exitCode.ok
   },
 }
-
-const replayLine = (id: string, r: LogReplayView): string =>
-  `webhook ${id}: replay from ${r.fromPosition === null ? `time ${r.fromTime ?? '?'}` : `position ${r.fromPosition}`} ${r.state}: ` +
-  `${r.read} log events read, ${r.requeued} deliveries queued${r.error === null ? '' : `; error: ${r.error}`}\n`
 
 const replay: Command = {
   name: 'replay',
