@@ -59,21 +59,12 @@ export const webhooksInWorker = async (settings: WebhookWorkerSettings, ports: {
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>()
   let next = 0
   let crashed: Error | null = null
-  try {
-    await new Promise<void>((resolve, reject) => {
-      worker.once('error', reject)
-      worker.on('message', function ready(m: WorkerAnswer) {
-        if ('ready' in m) {
-          worker.off('message', ready)
-          worker.off('error', reject)
-          resolve()
-        }
-      })
-    })
-  } catch (e) {
-    await store.close()
-    throw e
-  }
+  // Not awaited: the thread loads its modules (most of a second from sources) while the server starts. Requests
+  // posted meanwhile wait in the thread's port; a thread that fails to start answers them with its error.
+  let ready = false
+  worker.once('message', (m: WorkerAnswer) => {
+    if ('ready' in m) ready = true
+  })
   worker.on('message', (m: WorkerAnswer) => {
     if ('ready' in m) return
     if ('attempts' in m) {
@@ -123,9 +114,12 @@ export const webhooksInWorker = async (settings: WebhookWorkerSettings, ports: {
     routes: (tokens) => webhookAdminRoutes({ store, dispatcher, now }, { tokens }),
     close: () =>
       (closing ??= (async () => {
-        // Drains in the worker (the batch in hand, the deliveries in flight), then ends the thread.
-        if (crashed === null) await call({ op: 'stop' })
+        // Drains in the worker (the batch in hand, the deliveries in flight), then ends the thread; one still
+        // loading has read and sent nothing yet: it is ended at once.
+        if (crashed === null && ready) await call({ op: 'stop' })
         await worker.terminate()
+        for (const p of pending.values()) p.reject(new Error('webhook thread stopped'))
+        pending.clear()
         await store.close()
       })()),
   }
