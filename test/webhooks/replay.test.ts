@@ -57,6 +57,11 @@ test('replay :: a subscription created after the leads gets them from position 0
   assert.is(r0.requeued, 5, 'three AppSource captures and two contacts')
   const first = await eventually('the replayed deliveries', () => (received('/late').length >= 5 ? received('/late') : undefined), 10_000)
   assert.ok(first.every((d) => d.verified), 'signed with the subscription’s secret')
+  // The sender runs in its worker thread: its attempt metrics reach the server's one registry.
+  await eventually('the deliveries counted in /metrics', async () => {
+    const m = String((await http('GET', `${server.url}/metrics`)).body)
+    return new RegExp(`leadstream_webhook_deliveries_total\\{subscription="${late}",outcome="delivered"\\} 5\\b`).test(m) ? true : undefined
+  })
   assert.equal(new Set(first.map((d) => d.payload.data.leadId)), new Set(['rp-lead-1', 'rp-lead-3', 'rp-lead-5']), 'its storefront filter applies')
   for (const n of [1, 3]) {
     const mine = first.filter((d) => d.payload.data.leadId === `rp-lead-${n}`).map((d) => d.payload.type)
