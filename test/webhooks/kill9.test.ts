@@ -130,7 +130,7 @@ test('kill -9 :: every matching event arrives at least once, signed, with its on
     for (const x of rx.receipts) {
       const p = decodeAs(WebhookPayload, JSON.parse(x.body))
       const sub = subOfPath.get(x.path)!
-      assert.is(x.id, deliveryId(sub, p.data.eventId), `[seed ${seed}] the webhook-id is the (subscription, event)'s`)
+      assert.is(x.id, deliveryId(sub, p.data.leadId, p.data.eventId), `[seed ${seed}] the webhook-id is the (subscription, lead, event)'s`)
       const key = `${sub}|${p.data.leadId}`
       order.set(key, [...(order.get(key) ?? []), p.data.position])
     }

@@ -61,6 +61,28 @@ export const webhookStoreContract = (name: string, open: () => Promise<WebhookSt
     }
   })
 
+  test('record :: two leads whose events carry the same upstream event id each get their delivery', async () => {
+    const store = await open()
+    try {
+      await store.addSubscription(subscription('a'))
+      // Event ids are unique per stream only: upstream systems number their own events, per lead.
+      const same = (e: ReturnType<typeof recorded>, eventId = 'upstream-7') => ({ ...e, eventId })
+      await feed(store, 1, [same(recorded('l1', 0, captured('l1'))), same(recorded('l2', 0, captured('l2')))])
+      const ds = await store.deliveries('a', { limit: 10 })
+      assert.equal(ds.map((d) => d.leadId), ['l1', 'l2'], 'the second lead\'s delivery is not taken for a re-read of the first')
+      assert.is.not(ds[0]!.id, ds[1]!.id)
+      await feed(store, 2, [same(recorded('l1', 1, erased('l1')), 'upstream-8'), same(recorded('l2', 1, erased('l2')), 'upstream-8')])
+      assert.equal((await store.deliveries('a', { limit: 10 })).map((d) => [d.leadId, d.type]), [
+        ['l1', 'lead.captured'],
+        ['l2', 'lead.captured'],
+        ['l1', 'lead.erased'],
+        ['l2', 'lead.erased'],
+      ], 'erasures with one event id reach both leads too')
+    } finally {
+      await store.close()
+    }
+  })
+
   test('due :: one lead in order (the next waits for the first), other leads alongside, busy leads left out', async () => {
     const store = await open()
     try {

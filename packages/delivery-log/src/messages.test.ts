@@ -68,14 +68,25 @@ test('lookups :: only leads with an event before their capture in the batch need
   assert.equal(leadsToLookUp([recorded('n', 0, captured('n'))]), [], 'a batch of new leads reads nothing')
 })
 
-test('erasure :: an Erase for the lead, whatever the filters; ids stable per (subscription, event)', () => {
+test('erasure :: an Erase for the lead, whatever the filters; ids stable per (subscription, lead, event)', () => {
   const { outgoing } = route([recorded('c', 0, captured('c')), recorded('c', 1, erased('c'))], new Map(), [subscription('s', { events: ['lead.captured'] })])
   assert.equal(outgoing.map((o) => o._tag), ['Deliver', 'Erase'])
   const erase = outgoing[1]!
   assert.ok(erase._tag === 'Erase' && erase.message.payload.type === 'lead.erased' && erase.message.personal === null)
-  assert.is(deliveryId('s', 'e1'), deliveryId('s', 'e1'))
-  assert.is.not(deliveryId('s', 'e1'), deliveryId('t', 'e1'))
-  assert.match(deliveryId('s', 'e1'), /^msg_[A-Za-z0-9_-]{27}$/)
+  assert.is(deliveryId('s', 'l1', 'e1'), deliveryId('s', 'l1', 'e1'))
+  assert.is.not(deliveryId('s', 'l1', 'e1'), deliveryId('t', 'l1', 'e1'))
+  assert.match(deliveryId('s', 'l1', 'e1'), /^msg_[A-Za-z0-9_-]{27}$/)
+})
+
+test('ids :: one per (subscription, lead, event): an upstream event id reused by another lead is another message', () => {
+  const same = (e: ReturnType<typeof recorded>) => ({ ...e, eventId: 'upstream-7' })
+  const { outgoing } = route([same(recorded('p', 0, captured('p'))), same(recorded('q', 0, captured('q')))], new Map(), [subscription('s')])
+  const ids = outgoing.flatMap((o) => (o._tag === 'Deliver' ? [o.delivery.id] : []))
+  assert.is(ids.length, 2)
+  assert.is.not(ids[0], ids[1])
+  assert.is.not(deliveryId('s', 'p', 'e1'), deliveryId('s', 'q', 'e1'))
+  // The parts are separated, so no two (lead, event) pairs run together into one id.
+  assert.is.not(deliveryId('s', 'ab', 'c'), deliveryId('s', 'a', 'bc'))
 })
 
 test.run()

@@ -67,9 +67,20 @@ export type Outgoing =
 // constructors
 // ---------------------------------------------------------------------------------------------------------
 
-/** `webhook-id`: one per (subscription, event), so every retry and replay of it carries the same id. */
-export const deliveryId = (subscriptionId: string, eventId: string): string =>
-  `msg_${createHash('sha256').update(`${subscriptionId}\u0000${eventId}`).digest('base64url').slice(0, 27)}`
+/**
+ * `webhook-id`: one per (subscription, lead, event), so every retry and replay of it carries the same id. The lead
+ * is part of it because event ids are unique per stream only (an upstream system's event id is accepted once per
+ * lead): two leads' events with one id are two messages, and the log keeps a delivery id once.
+ */
+export const deliveryId = (subscriptionId: string, leadId: string, eventId: string): string =>
+  `msg_${createHash('sha256').update(`${subscriptionId}\u0000${leadId}\u0000${eventId}`).digest('base64url').slice(0, 27)}`
+
+/** A message for one subscription, under its `webhook-id`. */
+export const deliveryOf = (subscriptionId: string, message: Message): NewDelivery => ({
+  id: deliveryId(subscriptionId, message.leadId, message.eventId),
+  subscriptionId,
+  message,
+})
 
 const leadIdOf = (e: RecordedEvent): string => e.streamId.replace(/^lead-/, '')
 
@@ -234,7 +245,7 @@ export const route = (
     if (after === undefined) continue
     for (const s of subscriptions)
       if (wants(s, message, after, e.recordedAt, options.sinceCreation ?? true))
-        outgoing.push({ _tag: 'Deliver', delivery: { id: deliveryId(s.id, e.eventId), subscriptionId: s.id, message: s.includeContact ? message : { ...message, personal: null } } })
+        outgoing.push({ _tag: 'Deliver', delivery: deliveryOf(s.id, s.includeContact ? message : { ...message, personal: null }) })
   }
   return { outgoing, facts: [...touched].map((id) => facts.get(id)!) }
 }

@@ -13,7 +13,7 @@
 import type { LogReplayView } from '@leadstream/api'
 import type { EventLog, LogBatch, LogOffset } from '@leadstream/event-log'
 import type { Logger } from '@leadstream/runtime'
-import { deliveryId, leadsToLookUp, route, type LeadTraits, type Message, type NewDelivery, type Subscription, type WebhookStore } from '@leadstream/delivery-log'
+import { deliveryOf, leadsToLookUp, route, type LeadTraits, type Message, type NewDelivery, type Subscription, type WebhookStore } from '@leadstream/delivery-log'
 
 export type ReplayFrom = { readonly position: number } | { readonly time: string }
 
@@ -106,7 +106,7 @@ export const logReplays = (ports: LogReplayPorts, options: { readonly maxBatch: 
             deliveries.push(o.delivery)
           } else if (isCovered(r.from, o.message) && received.has(o.message.leadId)) {
             // An erasure follows the lead's replayed deliveries (it is already in the live log for earlier ones).
-            deliveries.push({ id: deliveryId(s.id, o.message.eventId), subscriptionId: s.id, message: o.message })
+            deliveries.push(deliveryOf(s.id, o.message))
           }
         }
         await ports.store.replayed(deliveries, ports.now())

@@ -1,7 +1,7 @@
 // The delivery log in PostgreSQL (the distributed mode: the webhooks service and its replicas share it).
 import pg from 'pg'
 import { migratePostgres, quoteIdent, transaction, type PgMigration } from '@leadstream/runtime'
-import { deliveryId, type NewDelivery } from '../messages.js'
+import { deliveryOf, type NewDelivery } from '../messages.js'
 import { recentMinutes, type Attempted, type WebhookStore } from '../port.js'
 import { toDelivery, toTraits, toSubscription, type DeliveryRow, type SubscriptionRow } from '../rows.js'
 
@@ -153,7 +153,7 @@ export const postgresWebhookStore = async (options: PostgresWebhookStoreOptions)
           }
           const to = (await c.query<{ subscription_id: string }>(`SELECT subscription_id FROM ${s}.recipients WHERE lead_id = $1`, [o.message.leadId])).rows
           await c.query(`UPDATE ${s}.deliveries SET personal = NULL WHERE lead_id = $1 AND personal IS NOT NULL`, [o.message.leadId])
-          for (const r of to) await put(c, { id: deliveryId(r.subscription_id, o.message.eventId), subscriptionId: r.subscription_id, message: o.message }, now)
+          for (const r of to) await put(c, deliveryOf(r.subscription_id, o.message), now)
         }
         await c.query(`INSERT INTO ${s}.checkpoints (partition, "offset") VALUES ($1, $2) ON CONFLICT (partition) DO UPDATE SET "offset" = excluded."offset"`, [b.partition, b.offset])
       }),

@@ -1,6 +1,6 @@
 // The delivery log on SQLite (webhooks.db in the data dir, the embedded mode).
 import { openSqlite, type Sqlite } from '@leadstream/runtime'
-import { deliveryId, type LeadTraits, type NewDelivery, type Outgoing } from '../messages.js'
+import { deliveryOf, type LeadTraits, type NewDelivery, type Outgoing } from '../messages.js'
 import { recentMinutes, type Attempted, type WebhookStore } from '../port.js'
 import { toDelivery, toTraits, toSubscription, type DeliveryRow, type SubscriptionRow } from '../rows.js'
 
@@ -143,7 +143,7 @@ export const sqliteWebhookStore = (options: { readonly path: string }): WebhookS
         }
         const to = q.recipients.all(o.message.leadId).map((r) => r.subscription_id)
         q.forget.run(o.message.leadId)
-        for (const s of to) put({ id: deliveryId(s, o.message.eventId), subscriptionId: s, message: o.message }, now)
+        for (const s of to) put(deliveryOf(s, o.message), now)
       }
       q.setCheckpoint.run(b.partition, b.offset)
     },
