@@ -5,6 +5,7 @@ import http from 'node:http'
 import https from 'node:https'
 import { setImmediate } from 'node:timers/promises'
 import type { CircuitState } from '@leadstream/api'
+import { TamperedRecord } from '@leadstream/privacy'
 import type { Logger } from '@leadstream/runtime'
 import {
   afterAttempt,
@@ -128,29 +129,57 @@ export const sender = (ports: SenderPorts, options: SenderOptions): Sender => {
       }
     })
 
+  /**
+   * The body for one attempt, or why it cannot be built: the personal part may not open (key store unreachable, a
+   * tampered record). The reason never quotes what was opened (a parse error would echo part of the plaintext).
+   */
+  const bodyFor = async (s: Subscription, d: Delivery): Promise<{ readonly body: string } | { readonly error: string }> => {
+    try {
+      return { body: bodyOf(d.payload, s.includeContact && d.personal !== null ? await ports.openPersonal(d.leadId, d.personal) : null) }
+    } catch (e) {
+      const why = e instanceof TamperedRecord ? e.message : e instanceof SyntaxError ? 'the opened record is not JSON' : e instanceof Error ? e.message : String(e)
+      return { error: `personal data not opened: ${why}` }
+    }
+  }
+
+  /**
+   * One attempt, recorded whatever happens before the POST: a delivery whose personal part does not open fails
+   * like an unanswered POST (retried later, parked at the last attempt) without reaching the receiver, and without
+   * counting against its circuit (the receiver is not at fault). Throws only when the outcome was not recorded.
+   */
   const attempt = async (s: Subscription, d: Delivery): Promise<void> => {
-    const body = bodyOf(d.payload, s.includeContact && d.personal !== null ? await ports.openPersonal(d.leadId, d.personal) : null)
-    const outcome = await post(s.url, signedHeaders(s.secret, d.id, ports.now(), body), body, options.timeoutMs)
+    const built = await bodyFor(s, d)
+    const outcome: AttemptOutcome =
+      'body' in built ? await post(s.url, signedHeaders(s.secret, d.id, ports.now(), built.body), built.body, options.timeoutMs) : { ok: false, status: null, retryAfter: null, error: built.error }
     const at = ports.now()
     const attempts = d.attempts + 1
     const retryAt = outcome.ok || attempts >= options.retry.maxAttempts ? null : new Date(at.getTime() + nextDelayMs(options.retry, attempts, outcome, at.getTime(), ports.random))
     await record({ seq: d.seq, at, ok: outcome.ok, status: outcome.status, error: outcome.error, retryAt })
-    circuits.set(s.id, afterAttempt(options.circuit, circuits.get(s.id) ?? closedCircuit, outcome.ok, at.getTime()))
+    if ('body' in built) circuits.set(s.id, afterAttempt(options.circuit, circuits.get(s.id) ?? closedCircuit, outcome.ok, at.getTime()))
     const result = outcome.ok ? 'delivered' : retryAt === null ? 'parked' : 'failed'
     ports.metrics.deliveries.inc({ subscription: s.id, outcome: result })
     if (outcome.ok) ports.metrics.latency.observe((at.getTime() - Date.parse(d.recordedAt)) / 1000)
-    if (result === 'parked') ports.logger.warn({ subscription: s.id, delivery: d.id, seq: d.seq, attempts, error: outcome.error }, 'webhook delivery parked')
+    if ('error' in built) ports.logger.warn({ subscription: s.id, delivery: d.id, seq: d.seq, attempts, error: outcome.error }, 'webhook delivery not sent: its personal data did not open')
+    else if (result === 'parked') ports.logger.warn({ subscription: s.id, delivery: d.id, seq: d.seq, attempts, error: outcome.error }, 'webhook delivery parked')
   }
 
   const launch = (s: Subscription, d: Delivery): void => {
     const leads = busy.get(s.id) ?? busy.set(s.id, new Set()).get(s.id)!
     leads.add(d.leadId)
+    // After a recorded outcome the lead's next delivery may be due at once: look again. After an unrecorded one
+    // (the delivery log failed) the same delivery is still due: it waits for the next poll, or it would spin.
     const p = attempt(s, d)
-      .catch((e: unknown) => ports.logger.error({ subscription: s.id, seq: d.seq, err: e instanceof Error ? e.message : String(e) }, 'webhook attempt not recorded'))
-      .finally(() => {
+      .then(
+        () => true,
+        (e: unknown) => {
+          ports.logger.error({ subscription: s.id, seq: d.seq, err: e instanceof Error ? e.message : String(e) }, 'webhook attempt not recorded')
+          return false
+        },
+      )
+      .then((recorded) => {
         leads.delete(d.leadId)
         inFlight.delete(p)
-        wake()
+        if (recorded) wake()
       })
     inFlight.add(p)
   }
