@@ -52,6 +52,7 @@ const options = {
   timeoutMs: 1000,
   concurrency: 4,
   pollMs: 100,
+  privateNetworks: 'refuse' as const,
 }
 
 interface Ctx {

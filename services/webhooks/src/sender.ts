@@ -24,6 +24,7 @@ import {
   type Subscription,
   type WebhookStore,
 } from '@leadstream/delivery-log'
+import { AddressRefused, egress, type Egress, type PrivateNetworks } from './egress.js'
 import type { WebhookMetrics } from './metrics.js'
 import type { OpenPersonal } from './personal.js'
 
@@ -35,6 +36,8 @@ export interface SenderPorts {
   readonly random: () => number
   /** Opens a delivery's personal part for one attempt (the key store's unsealer). */
   readonly openPersonal: OpenPersonal
+  /** How receivers' host names are resolved (tests name their own); the system resolver by default. */
+  readonly resolve?: Parameters<typeof egress>[1]
 }
 
 export interface SenderOptions {
@@ -43,6 +46,8 @@ export interface SenderOptions {
   readonly timeoutMs: number
   readonly concurrency: number
   readonly pollMs: number
+  /** Whether https deliveries may reach private and loopback addresses (LEADSTREAM_WEBHOOK_PRIVATE_NETWORKS). */
+  readonly privateNetworks: PrivateNetworks
 }
 
 export interface Sender {
@@ -54,15 +59,18 @@ export interface Sender {
   stop(): Promise<void>
 }
 
-// node:http(s) with keep-alive agents rather than fetch: a delivery is one small POST whose answer body is
-// never read, and fetch's per-request machinery (streams, cloning) cost a third of the sender's CPU.
-const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) }
-
-/** One POST; never throws. The answer's body is not read into any message: it may echo personal data. */
-const post = (url: string, headers: Record<string, string>, body: string, timeoutMs: number): Promise<AttemptOutcome> =>
+/**
+ * One POST; never throws. The answer's body is not read into any message: it may echo personal data. node:http(s)
+ * with keep-alive agents rather than fetch: a delivery is one small POST whose answer body is never read, and
+ * fetch's per-request machinery (streams, cloning) cost a third of the sender's CPU. The agents check the address
+ * they connect to (egress.ts); a refused one fails the attempt before any byte is sent.
+ */
+const post = (out: Egress, url: string, headers: Record<string, string>, body: string, timeoutMs: number): Promise<AttemptOutcome> =>
   new Promise<AttemptOutcome>((resolve) => {
     const u = new URL(url)
     const secure = u.protocol === 'https:'
+    const refused = out.refusal(u)
+    if (refused !== null) return resolve({ ok: false, status: null, retryAfter: null, error: refused.message })
     let settled = false
     const settle = (o: AttemptOutcome) => {
       if (settled) return
@@ -74,7 +82,7 @@ const post = (url: string, headers: Record<string, string>, body: string, timeou
       u,
       {
         method: 'POST',
-        agent: secure ? agents.https : agents.http,
+        agent: secure ? out.agents.https : out.agents.http,
         headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'user-agent': 'leadstream-webhooks/1', ...headers },
       },
       (res) => {
@@ -89,11 +97,14 @@ const post = (url: string, headers: Record<string, string>, body: string, timeou
       settle({ ok: false, status: null, retryAfter: null, error: `no answer within ${timeoutMs} ms` })
       req.destroy()
     }, timeoutMs)
-    req.on('error', (e: Error & { code?: string }) => settle({ ok: false, status: null, retryAfter: null, error: `connection failed: ${e.code ?? e.message}` }))
+    req.on('error', (e: Error & { code?: string }) =>
+      settle({ ok: false, status: null, retryAfter: null, error: e instanceof AddressRefused ? e.message : `connection failed: ${e.code ?? e.message}` }),
+    )
     req.end(body)
   })
 
 export const sender = (ports: SenderPorts, options: SenderOptions): Sender => {
+  const out = egress(options.privateNetworks, ports.resolve)
   const circuits = new Map<string, Circuit>()
   const busy = new Map<string, Set<string>>()
   const inFlight = new Set<Promise<void>>()
@@ -150,7 +161,7 @@ export const sender = (ports: SenderPorts, options: SenderOptions): Sender => {
   const attempt = async (s: Subscription, d: Delivery): Promise<void> => {
     const built = await bodyFor(s, d)
     const outcome: AttemptOutcome =
-      'body' in built ? await post(s.url, signedHeaders(s.secret, d.id, ports.now(), built.body), built.body, options.timeoutMs) : { ok: false, status: null, retryAfter: null, error: built.error }
+      'body' in built ? await post(out, s.url, signedHeaders(s.secret, d.id, ports.now(), built.body), built.body, options.timeoutMs) : { ok: false, status: null, retryAfter: null, error: built.error }
     const at = ports.now()
     const attempts = d.attempts + 1
     const retryAt = outcome.ok || attempts >= options.retry.maxAttempts ? null : new Date(at.getTime() + nextDelayMs(options.retry, attempts, outcome, at.getTime(), ports.random))
@@ -230,6 +241,8 @@ export const sender = (ports: SenderPorts, options: SenderOptions): Sender => {
       wakeUp()
       await loop
       await Promise.all([...inFlight])
+      out.agents.http.destroy()
+      out.agents.https.destroy()
     },
   }
 }

@@ -20,6 +20,12 @@ export const webhookSettings = {
   webhookCircuitThreshold: setting('LEADSTREAM_WEBHOOK_CIRCUIT_THRESHOLD', IntFromEnv('failures', 1, 1000), 'consecutive failures that open an endpoint’s circuit', '5'),
   webhookCircuitCooldownMs: setting('LEADSTREAM_WEBHOOK_CIRCUIT_COOLDOWN_MS', IntFromEnv('ms', 1, 3600000), 'an open circuit lets one probe through after this long (doubling per failed probe)', '30000'),
   webhookCircuitMaxCooldownMs: setting('LEADSTREAM_WEBHOOK_CIRCUIT_MAX_COOLDOWN_MS', IntFromEnv('ms', 1, 86400000), 'longest rest of an open circuit', '600000'),
+  webhookPrivateNetworks: setting(
+    'LEADSTREAM_WEBHOOK_PRIVATE_NETWORKS',
+    t.keyof({ refuse: null, allow: null }),
+    'https deliveries to private or loopback addresses (receivers on your own network): refuse or allow; link-local (cloud metadata) and unspecified addresses are always refused, plain http goes to loopback only',
+    'refuse',
+  ),
   webhookPollMs: setting('LEADSTREAM_WEBHOOK_POLL_MS', IntFromEnv('ms', 5, 60000), 'how often retries falling due are looked for (new events wake the sender at once)', '200'),
   webhookRetentionDays: setting(
     'LEADSTREAM_WEBHOOK_RETENTION_DAYS',

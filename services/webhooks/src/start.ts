@@ -58,6 +58,7 @@ export const startWebhooks = async (
       timeoutMs: config.webhookTimeoutMs,
       concurrency: config.webhookConcurrency,
       pollMs: config.webhookPollMs,
+      privateNetworks: config.webhookPrivateNetworks,
       retry: { baseMs: config.webhookRetryBaseMs, maxMs: config.webhookRetryMaxMs, maxAttempts: config.webhookMaxAttempts, maxRetryAfterMs: config.webhookRetryAfterMaxMs },
       circuit: { threshold: config.webhookCircuitThreshold, cooldownMs: config.webhookCircuitCooldownMs, maxCooldownMs: config.webhookCircuitMaxCooldownMs },
     },
