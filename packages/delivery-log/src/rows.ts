@@ -19,7 +19,7 @@ export const LeadTraitsCodec = t.type({ leadId: t.string, storefront: Storefront
 
 const PersonalRefCodec: t.Decoder<unknown, PersonalRef> = t.union([
   t.type({ _tag: t.literal('Sealed'), sealed: Sealed, country: t.string }),
-  t.type({ _tag: t.literal('Note'), note: t.string }),
+  t.type({ _tag: t.literal('Note'), sealed: Sealed, type: t.keyof({ LeadContacted: null, LeadNurturingStarted: null, LeadQualified: null, LeadConverted: null, LeadDisqualified: null, LeadReopened: null }) }),
 ])
 
 export interface SubscriptionRow {

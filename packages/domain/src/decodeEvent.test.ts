@@ -9,6 +9,7 @@ import { emptyCustomer, offer } from './model.js'
 
 /** A transition's data, as LeadContacted v1 (and every other transition at v1) stored it. */
 const contacted = { leadId: 'L1', by: 'sam', at: '2026-11-25T11:00:00Z', note: null }
+const erasedV1 = { ...contacted, subject: 's1', reason: 'request' }
 
 const paths = (r: E.Either<ReadonlyArray<FieldProblem>, DomainEvent>): ReadonlyArray<string> => {
   if (E.isRight(r)) throw new Error(`expected a failure, got ${JSON.stringify(r.right)}`)
@@ -124,9 +125,9 @@ test('decodeEvent :: data that does not match names the field under data', () =>
 })
 
 test('decodeEvent :: an old version is upcast step by step to the current one', () => {
-  // A made-up history of LeadQualified: v1 named the actor `who`; v2 added a `channel`; v3 (the current
+  // A made-up history of PersonalDataErased: v1 named the actor `who`; v2 added a `channel`; v3 (the current
   // codec) has `by` and ignores extras.
-  const v1 = { leadId: 'L1', who: 'sam', at: '2026-11-25T11:00:00Z', note: null }
+  const v1 = { leadId: 'L1', who: 'sam', at: '2026-11-25T11:00:00Z', note: null, subject: 's1', reason: 'request' }
   const calls: string[] = []
   const steps = {
     1: (d: unknown) => {
@@ -139,28 +140,28 @@ test('decodeEvent :: an old version is upcast step by step to the current one', 
       return { ...(d as object), note: (d as { channel: string }).channel }
     },
   }
-  withVersion('LeadQualified', 3, steps, () => {
-    const r = decodeEvent('LeadQualified', 1, v1)
+  withVersion('PersonalDataErased', 3, steps, () => {
+    const r = decodeEvent('PersonalDataErased', 1, v1)
     assert.ok(E.isRight(r))
     if (E.isRight(r)) {
       assert.is(r.right.version, 3)
-      assert.equal(r.right.data, { leadId: 'L1', by: 'sam', at: '2026-11-25T11:00:00.000Z', note: 'phone', channel: 'phone' })
+      assert.equal(r.right.data, { leadId: 'L1', by: 'sam', at: '2026-11-25T11:00:00.000Z', note: 'phone', channel: 'phone', subject: 's1', reason: 'request' })
     }
     assert.equal(calls, ['1→2', '2→3'])
     calls.length = 0
-    const fromV2 = decodeEvent('LeadQualified', 2, { ...contacted, channel: 'email', note: 'x' })
-    assert.ok(E.isRight(fromV2) && fromV2.right.type === 'LeadQualified' && fromV2.right.data.note === 'email')
+    const fromV2 = decodeEvent('PersonalDataErased', 2, { ...erasedV1, channel: 'email', note: 'x' })
+    assert.ok(E.isRight(fromV2) && fromV2.right.type === 'PersonalDataErased' && fromV2.right.data.note === 'email')
     assert.equal(calls, ['2→3'], 'only the steps above the stored version run')
-    assert.equal(paths(decodeEvent('LeadQualified', 4, contacted)), ['version'])
+    assert.equal(paths(decodeEvent('PersonalDataErased', 4, erasedV1)), ['version'])
   })
-  assert.is(currentVersion.LeadQualified, 1, 'restored')
-  assert.is(upcasters.LeadQualified, undefined, 'restored')
+  assert.is(currentVersion.PersonalDataErased, 1, 'restored')
+  assert.is(upcasters.PersonalDataErased, undefined, 'restored')
 })
 
 test('decodeEvent :: a missing upcaster step is named at version', () => {
-  withVersion('LeadQualified', 3, { 2: (d) => d }, () => {
-    assert.equal(paths(decodeEvent('LeadQualified', 1, contacted)), ['version'])
-    assert.ok(E.isRight(decodeEvent('LeadQualified', 2, contacted)))
+  withVersion('PersonalDataErased', 3, { 2: (d) => d }, () => {
+    assert.equal(paths(decodeEvent('PersonalDataErased', 1, erasedV1)), ['version'])
+    assert.ok(E.isRight(decodeEvent('PersonalDataErased', 2, erasedV1)))
   })
 })
 

@@ -52,7 +52,7 @@ const captured = (leadId: string, o: CaptureOptions = {}): DomainEvent => {
   })
 }
 
-const by = (leadId: string) => ({ leadId, by: 'sam', at: t1, note: null })
+const by = (leadId: string) => ({ leadId, by: 'sam', at: t1, personal: null })
 /** A LeadContacted (current version) of `leadId`, its channel not recorded unless given. */
 const contacted = (leadId: string, channel: ContactChannel | null = null): DomainEvent => event('LeadContacted', { ...by(leadId), channel })
 
@@ -140,8 +140,8 @@ test('projectBatch :: a transition moves the lead from one state count to the ne
 test('projectBatch :: a contact history entry says how the lead was contacted, null when not recorded', () => {
   const first = changesOf([recorded('lead-L1', 0, 1, captured('L1')), recorded('lead-L2', 0, 2, captured('L2'))])
   const changes = changesOf([recorded('lead-L1', 1, 3, contacted('L1', 'meeting')), recorded('lead-L2', 1, 4, contacted('L2'))], loadedAfter(first))
-  assert.equal(summaryOf(changes, 'L1').history.at(-1)?.detail, { note: null, channel: 'meeting' })
-  assert.equal(summaryOf(changes, 'L2').history.at(-1)?.detail, { note: null, channel: null })
+  assert.equal(summaryOf(changes, 'L1').history.at(-1)?.detail, { personal: null, channel: 'meeting' })
+  assert.equal(summaryOf(changes, 'L2').history.at(-1)?.detail, { personal: null, channel: null })
 })
 
 test('projectBatch :: every lifecycle event sets its state', () => {
@@ -161,7 +161,7 @@ test('projectBatch :: every lifecycle event sets its state', () => {
   }
   const last = loaded.leads.get('L1')
   assert.is(last?.history.length, steps.length + 1)
-  assert.equal(last?.history.at(-1)?.detail, { reason: 'lost', note: null })
+  assert.equal(last?.history.at(-1)?.detail, { reason: 'lost', personal: null })
 })
 
 test('projectBatch :: an event at or below the stored revision changes nothing', () => {

@@ -9,7 +9,7 @@ import type { Registry } from 'prom-client'
 import { dispatcher, type Dispatcher } from './dispatcher.js'
 import { webhookMetrics } from './metrics.js'
 import { webhookAdminRoutes } from './routes.js'
-import { notesOnly, personalOpener } from './personal.js'
+import { nothingOpened, personalOpener } from './personal.js'
 import type { KeyStore } from '@leadstream/privacy'
 import type { WebhookConfig } from './settings.js'
 
@@ -37,7 +37,7 @@ export const startWebhooks = async (
   const store = await openWebhookStore(config)
   const metrics = webhookMetrics(ports.registry, store, now)
   const d = dispatcher(
-    { log: ports.log, store, logger: ports.logger, metrics, now, openPersonal: ports.keys === null ? notesOnly : personalOpener(ports.keys) },
+    { log: ports.log, store, logger: ports.logger, metrics, now, openPersonal: ports.keys === null ? nothingOpened : personalOpener(ports.keys) },
     {
       maxBatch: config.webhookBatch,
       retentionDays: config.webhookRetentionDays,
