@@ -48,7 +48,7 @@ if (brokers !== null) {
       await eventually('KA captured and contacted', () => (streamOf('KA').length === 2 ? true : undefined), 30_000, 100)
       const contacted = streamOf('KA')[1]!
       assert.is(contacted.event.type, 'LeadContacted')
-      assert.equal(contacted.event.data, { leadId: 'KA', by: 'upstream', at: '2026-02-01T03:00:00.000Z', note: null, channel: 'meeting' })
+      assert.equal(contacted.event.data, { leadId: 'KA', by: 'upstream', at: '2026-02-01T03:00:00.000Z', personal: null, channel: 'meeting' })
 
       await dlq.connect()
       await dlq.subscribe({ topic: topics.dlq, fromBeginning: true })
