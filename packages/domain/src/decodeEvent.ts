@@ -39,6 +39,8 @@ const textOrNull = (u: unknown): string | null => (typeof u === 'string' ? u : n
 const sealNote: Upcaster = (data) => {
   if (!isRecord(data)) return data
   const { note, ...rest } = data
+  // A note that is not text (never valid) is kept in `personal`, so the codec refuses it there.
+  if (note !== null && typeof note !== 'string') return { ...rest, personal: note }
   return { ...rest, personal: typeof note === 'string' && note.trim() !== '' ? { open: { note } } : null }
 }
 

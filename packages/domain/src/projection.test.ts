@@ -2,7 +2,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { event, type DomainEvent, type RecordedEvent, personalOf, actionTextOf } from './events.js'
+import { event, type DomainEvent, type Personal, type RecordedEvent, type TransitionNote, personalOf, actionTextOf } from './events.js'
 import { campaignOf, emptyCustomer, offer, type ContactChannel, type Offer, type OfferKind, type QualificationState, type Storefront } from './model.js'
 import { cellsOf } from './cells.js'
 import { factsOf } from './analytics/facts.js'
@@ -140,8 +140,8 @@ test('projectBatch :: a transition moves the lead from one state count to the ne
 test('projectBatch :: a contact history entry says how the lead was contacted, null when not recorded', () => {
   const first = changesOf([recorded('lead-L1', 0, 1, captured('L1')), recorded('lead-L2', 0, 2, captured('L2'))])
   const changes = changesOf([recorded('lead-L1', 1, 3, contacted('L1', 'meeting')), recorded('lead-L2', 1, 4, contacted('L2'))], loadedAfter(first))
-  assert.equal(summaryOf(changes, 'L1').history.at(-1)?.detail, { personal: null, channel: 'meeting' })
-  assert.equal(summaryOf(changes, 'L2').history.at(-1)?.detail, { personal: null, channel: null })
+  assert.equal(summaryOf(changes, 'L1').history.at(-1)?.detail, { note: null, channel: 'meeting' })
+  assert.equal(summaryOf(changes, 'L2').history.at(-1)?.detail, { note: null, channel: null })
 })
 
 test('projectBatch :: every lifecycle event sets its state', () => {
@@ -161,7 +161,7 @@ test('projectBatch :: every lifecycle event sets its state', () => {
   }
   const last = loaded.leads.get('L1')
   assert.is(last?.history.length, steps.length + 1)
-  assert.equal(last?.history.at(-1)?.detail, { reason: 'lost', personal: null })
+  assert.equal(last?.history.at(-1)?.detail, { reason: 'lost', note: null })
 })
 
 test('projectBatch :: an event at or below the stored revision changes nothing', () => {
@@ -378,6 +378,22 @@ test('projectBatch :: an erasure redacts the contact fields and keeps state, cou
   assert.equal(factsOf(after), factsOf(before), 'analytics facts are unchanged')
   const last = after.history[after.history.length - 1]
   assert.equal([last?.type, last?.by, last?.detail], ['PersonalDataErased', 'sam', { reason: 'request' }], 'the note (free text about a person) is not in the history')
+})
+
+test('projectBatch :: a transition’s opened note is in the history; an erasure redacts it, as a rebuild without the key reads it', () => {
+  const noted = (personal: Personal<TransitionNote>): DomainEvent => event('LeadQualified', { ...by('L1'), personal })
+  const live = changesOf([recorded('lead-L1', 0, 1, captured('L1')), recorded('lead-L1', 1, 2, contacted('L1')), recorded('lead-L1', 2, 3, noted({ open: { note: 'called Ann on +44 1' } }))])
+  assert.equal(summaryOf(live, 'L1').history[2]?.detail, { note: 'called Ann on +44 1' })
+  const redacted = summaryOf(changesOf([recorded('lead-L1', 3, 4, erased('L1'))], loadedAfter(live)), 'L1')
+  assert.equal(redacted.history.map((h) => ('note' in h.detail ? h.detail['note'] : 'none')), ['none', null, null, 'none'], 'no note left in the live view')
+  // The rebuild after the erasure: the note's key is shredded, so it reads as erased.
+  const rebuilt = changesOf([
+    recorded('lead-L1', 0, 1, captured('L1')),
+    recorded('lead-L1', 1, 2, contacted('L1')),
+    recorded('lead-L1', 2, 3, noted({ erased: true })),
+    recorded('lead-L1', 3, 4, erased('L1')),
+  ])
+  assert.equal(summaryOf(rebuilt, 'L1').history, redacted.history, 'the same history, live or rebuilt')
 })
 
 test('projectBatch :: a lead erased twice keeps the first erasure time', () => {
