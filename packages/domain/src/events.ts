@@ -234,13 +234,17 @@ interface InMemory {
 type WithNote<K extends EventType> = Omit<Stored<K>, 'personal'> & { readonly personal: Personal<TransitionNote> }
 
 /** The qualification transitions: each carries a sealed note (`TransitionNote`). */
-export const transitionTypes = ['LeadContacted', 'LeadNurturingStarted', 'LeadQualified', 'LeadConverted', 'LeadDisqualified', 'LeadReopened'] as const
-export type TransitionType = (typeof transitionTypes)[number]
+export const TransitionType = t.keyof(
+  { LeadContacted: null, LeadNurturingStarted: null, LeadQualified: null, LeadConverted: null, LeadDisqualified: null, LeadReopened: null },
+  'TransitionType',
+)
+export type TransitionType = t.TypeOf<typeof TransitionType>
+export const transitionTypes = Object.keys(TransitionType.keys) as ReadonlyArray<TransitionType>
 export const isTransition = <E extends { readonly type: string }>(e: E): e is Extract<E, { type: TransitionType }> =>
   (transitionTypes as ReadonlyArray<string>).includes(e.type)
 /** The events that carry personal data in `personal`: sealed when stored. */
-export const personalTypes = ['LeadCaptured', 'LeadActionRecorded', ...transitionTypes] as const
-export type PersonalType = (typeof personalTypes)[number]
+export type PersonalType = 'LeadCaptured' | 'LeadActionRecorded' | TransitionType
+export const personalTypes: ReadonlyArray<PersonalType> = ['LeadCaptured', 'LeadActionRecorded', ...transitionTypes]
 export const hasPersonal = <E extends { readonly type: string }>(e: E): e is Extract<E, { type: PersonalType }> =>
   (personalTypes as ReadonlyArray<string>).includes(e.type)
 export type EventData<K extends EventType> = K extends keyof InMemory ? InMemory[K] : Stored<K>
