@@ -194,7 +194,7 @@ test('events stream :: --json prints the lead’s LeadCaptured, and its transiti
   const stream = decodeAs(StreamAnswer, JSON.parse(ran.stdout))
   assert.is(stream.events[0]?.type, 'LeadCaptured')
   assert.is(decodeAs(LeadData, stream.events[0]?.data).leadId, leadId)
-  assert.equal([stream.events[1]?.type, (stream.events[1]?.data as { personal?: unknown }).personal], ['LeadContacted', { open: { note: 'wrote back about pricing' } }])
+  assert.equal([stream.events[1]?.type, (stream.events[1]?.data as { personal?: unknown } | undefined)?.personal], ['LeadContacted', { open: { note: 'wrote back about pricing' } }])
   const table = await leadstream(['events', 'stream', leadId], env)
   assert.match(table.stdout, 'wrote back about pricing')
 })
