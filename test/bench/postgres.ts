@@ -10,7 +10,7 @@ import type { RawResult } from './raw.js'
 
 const quote = (s: string) => `"${s.replace(/"/g, '""')}"`
 
-const dropSchema = async (url: string, schema: string) => {
+export const dropSchema = async (url: string, schema: string) => {
   const c = new pg.Client({ connectionString: url })
   await c.connect()
   try {
@@ -24,7 +24,7 @@ const dropSchema = async (url: string, schema: string) => {
 export const rebuildIntoPostgres = async (
   url: string,
   store: EventStore,
-  options: { readonly maxBatch: number; readonly onProgress?: (position: number, head: number, seconds: number) => void },
+  options: Parameters<typeof projectAll>[2],
 ): Promise<ProjectionResult> => {
   const schema = `bench_rebuild_${process.pid}_${Date.now().toString(36)}`
   const views = await postgresViewStore({ connectionString: url, schema })

@@ -12,6 +12,8 @@ export interface ProjectionResult {
   readonly events: number
   readonly seconds: number
   readonly eventsPerSecond: number
+  /** Of `seconds`, the time `finishBuild` took (creating the indexes of a bulk build; 0 otherwise). */
+  readonly indexSeconds: number
 }
 
 export const projectAll = async (
@@ -20,6 +22,8 @@ export const projectAll = async (
   options: {
     readonly maxBatch?: number
     readonly onProgress?: (position: number, head: number, seconds: number) => void
+    /** As a rebuild loads a new generation: in bulk (`beginBuild`), indexed once caught up (`finishBuild`, timed too). */
+    readonly build?: boolean
     /** Opens the log's personal data (projectors' openingLog), as the services do. */
     readonly open?: (log: EventLog) => EventLog
   },
@@ -32,6 +36,7 @@ export const projectAll = async (
   )
   const t0 = process.hrtime.bigint()
   const elapsed = () => Number(process.hrtime.bigint() - t0) / 1e9
+  if (options.build === true) await views.beginBuild()
   proj.start()
   try {
     // The projector yields to the event loop between batches, so this poll sees each committed checkpoint.
@@ -49,6 +54,8 @@ export const projectAll = async (
   } finally {
     await proj.stop()
   }
+  const caughtUp = elapsed()
+  if (options.build === true) await views.finishBuild()
   const seconds = elapsed()
-  return { events: head.right, seconds, eventsPerSecond: head.right / seconds }
+  return { events: head.right, seconds, eventsPerSecond: head.right / seconds, indexSeconds: seconds - caughtUp }
 }

@@ -26,6 +26,7 @@ export const eventRows = (requests: ReadonlyArray<AppendRequest>, recordedAt: st
 export interface RawTable {
   /** Inserts the rows these requests make in one transaction; only the transaction is timed. */
   readonly write: (requests: ReadonlyArray<AppendRequest>) => void
+  /** Rows and timed seconds so far. */
   readonly result: () => RawResult
   readonly close: () => Promise<void>
 }
@@ -39,9 +40,21 @@ export const rawEventTable = (path: string): RawTable => {
   })
   let rows = 0
   let ns = 0n
+  // Streams seen so far and their next revision, so a mixed history (later events of stored leads) gets the
+  // revisions the store gives it; computed before the timed transaction.
+  const next = new Map<string, number>()
   return {
     write: (requests) => {
       const batch = eventRows(requests, new Date().toISOString())
+      let k = 0
+      for (const req of requests) {
+        const first = next.get(req.streamId) ?? 0
+        req.events.forEach((_, i) => {
+          const row = batch[k++]
+          if (row !== undefined) row[2] = first + i
+        })
+        next.set(req.streamId, first + req.events.length)
+      }
       const t0 = process.hrtime.bigint()
       tx.immediate(batch)
       ns += process.hrtime.bigint() - t0
@@ -67,8 +80,10 @@ export const rawViewUpserts = async (
   const views = sqliteViewStore({ path })
   const db = views.db
   const upsert = db.prepare(leadUpsertSql)
+  let seq = 0
   const tx = db.transaction((rows: ReadonlyArray<LeadRow>) => {
-    for (const row of rows) upsert.run(...row)
+    seq += 1
+    for (const row of rows) upsert.run(...row, seq)
   })
   const r = rng(options.seed ^ 0x1eaf)
   const history = leadHistory({ seed: options.seed, captureShare: 1, classifications: 0, total: options.total })

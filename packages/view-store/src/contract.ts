@@ -218,6 +218,34 @@ export const viewStoreContract = (name: string, make: () => Promise<ViewStore>):
     assert.instance(await refusal(store.exportLeads({}, 2, 'bm90LWEtY3Vyc29y')), BadCursor)
   })
 
+  test('build :: a generation loaded in bulk answers as one written live, once built', async ({ store }) => {
+    await store.beginBuild()
+    await store.beginBuild() // a crashed build resumes: idempotent
+    const evs = Array.from({ length: 6 }, (_, i) => captured(`b${i}`, { at: `2026-11-2${i}T10:00:00.000Z`, offerId: i % 2 === 0 ? 'x.y' : 'x.z' }))
+    await project(store, 'leads', evs)
+    await project(store, 'leads', [contacted('b1', 1), contacted('b4', 1)])
+    const classified = rec('offer-id:x.y', 0, {
+      type: 'OfferClassified',
+      version: 1,
+      data: { offerKey: 'id:x.y', offerId: 'x.y', offerTitle: null, kind: 'saas', by: 'p', at: '2026-11-25T10:00:00.000Z' },
+    })
+    await project(store, 'leads', [classified])
+    const since = await store.factsSince(-1, '', 100)
+    await store.finishBuild()
+    await store.finishBuild()
+    assert.equal((await store.leads({ state: 'contacted' }, 10, null)).items.map((l) => l.leadId), ['b4', 'b1'])
+    assert.equal((await store.leads({ offerKind: 'saas' }, 10, null)).items.map((l) => l.leadId), ['b4', 'b2', 'b0'])
+    assert.equal((await store.leads({ country: 'unknown' }, 2, null)).items.map((l) => l.leadId), ['b5', 'b4'])
+    assert.is(await count(store, 'all', 'all', 'offerKind', 'saas'), 3)
+    // Write sequences grow batch by batch, the same before and after the indexes exist.
+    assert.equal(await store.factsSince(-1, '', 100), since)
+    const seq = new Map(since.leadIds.map((id, i) => [id, since.changed[i] ?? -1]))
+    assert.ok((seq.get('b0') ?? 0) > (seq.get('b1') ?? 0), 'a reclassified lead was written after a contacted one')
+    assert.ok((seq.get('b1') ?? 0) > (seq.get('b5') ?? 0), 'a contacted lead was written after a captured one')
+    await project(store, 'leads', [contacted('b0', 1)])
+    assert.equal((await store.factsSince(since.changed[since.changed.length - 1] ?? 0, since.leadIds[since.leadIds.length - 1] ?? '', 100)).leadIds, ['b0'])
+  })
+
   test('registry :: created once, then changed only by a compare-and-set that saw the current entry', async ({ store }) => {
     assert.is(await store.registry('leads'), null)
     const first = { live: 1, liveVersion: 1, building: null, buildingVersion: null, paused: false }

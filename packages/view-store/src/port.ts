@@ -86,6 +86,14 @@ export interface ViewStore {
   registry(projection: string): Promise<RegistryEntry | null>
   /** Compare-and-set: writes `next` only if the stored entry still equals `expected` (null: none yet). */
   updateRegistry(projection: string, expected: RegistryEntry | null, next: RegistryEntry): Promise<boolean>
+  /**
+   * Marks this store as a generation being built that nobody reads until `finishBuild`: it may load in bulk
+   * (the indexes only readers need are dropped, commits may be relaxed so that a crash loses whole batches
+   * with their checkpoint, never part of one). Idempotent: called again when a crashed build resumes.
+   */
+  beginBuild(): Promise<void>
+  /** Makes a built generation ready for readers (its indexes created, durable commits again). Idempotent; before promotion. */
+  finishBuild(): Promise<void>
   /** Deletes every view row and checkpoint this store holds (not the registry): a superseded generation's data. */
   clear(): Promise<void>
 

@@ -58,7 +58,7 @@ export const startEmbedded = async (
             logger,
             deadLetters,
           },
-          { projection: leadsProjection.name, codeVersion: leadsProjection.version, maxBatch: config.projectorBatch, onPoison: config.onPoison },
+          { projection: leadsProjection.name, codeVersion: leadsProjection.version, maxBatch: config.projectorBatch, buildBatch: config.rebuildBatch, onPoison: config.onPoison },
         )
   await leads.start()
   const views = liveViews({ projection: leadsProjection.name, base, openViews: (g) => openViewStore(config, g) })

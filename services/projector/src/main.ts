@@ -86,7 +86,7 @@ const sealedLog = async (generation: number): Promise<EventLog> => {
 }
 const leads = supervisor(
   { base, openViews: (g) => openViewStore(config, g), dropViews: (g, s) => dropViewStore(config, g, s), openLog, metrics, logger, deadLetters },
-  { projection: leadsProjection.name, codeVersion: leadsProjection.version, maxBatch: config.projectorBatch, onPoison: config.onPoison },
+  { projection: leadsProjection.name, codeVersion: leadsProjection.version, maxBatch: config.projectorBatch, buildBatch: config.rebuildBatch, onPoison: config.onPoison },
 )
 await leads.start()
 

@@ -4,6 +4,12 @@ import { IntFromEnv, setting, StringFromEnv } from '@leadstream/runtime'
 
 export const projectorSettings = {
   projectorBatch: setting('LEADSTREAM_PROJECTOR_BATCH', IntFromEnv('events', 1, 100000), 'events the projector applies per transaction', '5000'),
+  rebuildBatch: setting(
+    'LEADSTREAM_REBUILD_BATCH',
+    IntFromEnv('events', 1, 100000),
+    'events per transaction while a rebuild builds a new generation (nobody reads it yet, so larger batches only cost memory)',
+    '20000',
+  ),
   onPoison: setting(
     'LEADSTREAM_PROJECTION_ON_POISON',
     t.keyof({ stop: null, park: null }),

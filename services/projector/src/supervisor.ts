@@ -27,6 +27,8 @@ export interface SupervisorOptions {
   /** Version of the projection code: a registry whose live generation was built by an older one is rebuilt. */
   readonly codeVersion: number
   readonly maxBatch: number
+  /** Events per transaction while building a new generation (default: maxBatch): more rows share each written page. */
+  readonly buildBatch?: number
   readonly onPoison?: OnPoison
   readonly reconcileMs?: number
   readonly dropAfterMs?: number
@@ -86,11 +88,13 @@ export const supervisor = (ports: GenerationPorts, options: SupervisorOptions): 
     }
   }
 
-  const startGeneration = async (generation: number): Promise<void> => {
+  const startGeneration = async (generation: number, building: boolean): Promise<void> => {
     const store = generation === 1 ? ports.base : await ports.openViews(generation)
+    // Nobody reads a generation being built: it loads in bulk until promotion (finishBuild below).
+    if (building && store !== ports.base) await store.beginBuild()
     const p = projector(
       { log: await ports.openLog(generation), views: store, metrics: ports.metrics, logger: ports.logger.child({ generation }), ...(ports.deadLetters === undefined ? {} : { deadLetters: ports.deadLetters }) },
-      { projection: name, maxBatch: options.maxBatch, onPoison: options.onPoison ?? 'stop' },
+      { projection: name, maxBatch: building ? (options.buildBatch ?? options.maxBatch) : options.maxBatch, onPoison: options.onPoison ?? 'stop' },
     )
     p.start()
     running.set(generation, { generation, store, projector: p })
@@ -123,13 +127,18 @@ export const supervisor = (ports: GenerationPorts, options: SupervisorOptions): 
     )
     const wanted = new Set(entry.paused ? [] : [entry.live, ...(entry.building === null ? [] : [entry.building])])
     for (const g of [...running.keys()]) if (!wanted.has(g)) await stopGeneration(g, g < entry.live)
-    for (const g of wanted) if (!running.has(g)) await startGeneration(g)
+    for (const g of wanted) if (!running.has(g)) await startGeneration(g, g === entry.building)
 
     const target = entry.building
     const building = target === null ? undefined : running.get(target)
     if (building === undefined || target === null) return
     const s = await building.projector.status()
     if (s.state === 'failed' || s.lag > 0 || (s.head > 0 && s.position === 0)) return
+    // Its indexes are created once, here, by sorting (far cheaper than one random insert per event); the
+    // projector goes on meanwhile with durable commits. Done again if a crash comes before the swap.
+    const t0 = Date.now()
+    await building.store.finishBuild()
+    ports.logger.info({ projection: name, generation: target, indexSeconds: (Date.now() - t0) / 1000 }, 'rebuilt generation indexed')
     const promoted = await update((e) =>
       e.building === target ? { ...e, live: target, liveVersion: e.buildingVersion ?? codeVersion, building: null, buildingVersion: null } : null,
     )

@@ -19,6 +19,7 @@ export interface WorkerSettings {
   readonly masterKeyFile: string
   readonly previousMasterKeys: ReadonlyArray<string>
   readonly projectorBatch: number
+  readonly rebuildBatch: number
   readonly onPoison: OnPoison
   readonly logLevel: string
   readonly projection: string

@@ -1,4 +1,4 @@
-// Embedded event store on SQLite: one table in global order, unique (stream, revision) and unique event id.
+// Embedded event store on SQLite: one table in global order, unique (stream, revision); event ids unique per stream.
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import { decodeEvent, type NewEvent, type RecordedEvent } from '@leadstream/domain'
@@ -32,6 +32,24 @@ const migrations = [
   // Idempotency-Key answers live here, not in a file of their own, so a claim commits with its append.
   `CREATE TABLE idempotency_keys (key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, status INTEGER, body TEXT, stored_at TEXT NOT NULL) WITHOUT ROWID;
    CREATE INDEX idempotency_keys_by_age ON idempotency_keys (stored_at);`,
+  // Event ids are checked per stream, as EventStoreDB does, against the stream's own rows: the global
+  // UNIQUE(event_id) index took a random leaf page per event (hashed ids), a page write at every commit once
+  // it outgrew a batch. Existing stores are copied once into the table without it (same columns, same rowids).
+  `CREATE TABLE events_v3 (
+     position    INTEGER PRIMARY KEY,
+     event_id    TEXT    NOT NULL,
+     stream_id   TEXT    NOT NULL,
+     revision    INTEGER NOT NULL,
+     type        TEXT    NOT NULL,
+     version     INTEGER NOT NULL,
+     data        TEXT    NOT NULL,
+     metadata    TEXT    NOT NULL,
+     recorded_at TEXT    NOT NULL,
+     UNIQUE (stream_id, revision)
+   );
+   INSERT INTO events_v3 SELECT position, event_id, stream_id, revision, type, version, data, metadata, recorded_at FROM events ORDER BY stream_id, revision;
+   DROP TABLE events;
+   ALTER TABLE events_v3 RENAME TO events;`,
 ]
 
 /** How long an Idempotency-Key answer is kept. */
@@ -60,7 +78,8 @@ interface Row {
 /**
  * Guarantees: an append is one SQLite transaction with `synchronous=FULL`, so once it returns it is durable;
  * `UNIQUE(stream_id, revision)` makes a concurrent writer that skipped the revision check fail rather than fork
- * the stream; `UNIQUE(event_id)` makes re-appends idempotent.
+ * the stream; a request whose event ids the stream already holds is a Duplicate (re-appends are idempotent per
+ * stream: the same event id in another stream is another event, as in EventStoreDB).
  */
 export const sqliteEventStore = (options: SqliteEventStoreOptions): EventStore & { readonly db: Sqlite; readonly idempotency: IdempotencyRecords } => {
   const db = openSqlite(options.path, migrations, { kind: 'events' })
@@ -68,9 +87,11 @@ export const sqliteEventStore = (options: SqliteEventStoreOptions): EventStore &
   const notify = waiter(() => headSync(), options.pollMs ?? 100)
 
   const q = {
-    streamRevision: db.prepare<[string], { r: number | null }>('SELECT max(revision) AS r FROM events WHERE stream_id = ?'),
     readStream: db.prepare<[string], Row>('SELECT * FROM events WHERE stream_id = ? ORDER BY revision'),
-    byEventId: db.prepare<[string], { position: number; stream_id: string }>('SELECT position, stream_id FROM events WHERE event_id = ?'),
+    // What an append decides on: the stream's ids and revisions (a lead's stream holds a handful of events).
+    streamIds: db.prepare<[string], { event_id: string; position: number; revision: number }>(
+      'SELECT event_id, position, revision FROM events WHERE stream_id = ?',
+    ),
     insert: db.prepare(
       'INSERT INTO events (event_id, stream_id, revision, type, version, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     ),
@@ -86,17 +107,22 @@ export const sqliteEventStore = (options: SqliteEventStoreOptions): EventStore &
   }
 
   const headSync = (): number => q.head.get()?.p ?? 0
-  const revisionOf = (streamId: string): number => q.streamRevision.get(streamId)?.r ?? -1
 
   const appendOne = (req: AppendRequest, recordedAt: string): E.Either<StoreError, AppendOutcome> => {
+    const rows = q.streamIds.all(req.streamId)
+    let actual = -1
+    const positions = new Map<string, number>()
+    for (const r of rows) {
+      if (r.revision > actual) actual = r.revision
+      positions.set(r.event_id, r.position)
+    }
     // Idempotency first: a re-delivery carrying a stale expected revision is still a re-delivery.
-    const known = req.events.map((e) => q.byEventId.get(e.eventId))
+    const known = req.events.map((e) => positions.get(e.eventId))
     const stored = known.filter((k) => k !== undefined)
-    const actual = revisionOf(req.streamId)
     if (stored.length > 0) {
       if (stored.length < req.events.length)
         return E.left({ _tag: 'PartialDuplicate', streamId: req.streamId, eventIds: req.events.filter((_, i) => known[i] !== undefined).map((e) => e.eventId) })
-      return E.right({ _tag: 'Duplicate', streamId: req.streamId, lastRevision: actual, lastPosition: Math.max(...stored.map((s) => s.position)) })
+      return E.right({ _tag: 'Duplicate', streamId: req.streamId, lastRevision: actual, lastPosition: Math.max(...stored) })
     }
     if (!revisionMatches(req.expectedRevision, actual)) return E.left(wrongExpectedRevision(req.streamId, req.expectedRevision, actual))
     let revision = actual

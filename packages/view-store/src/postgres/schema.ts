@@ -70,3 +70,18 @@ export const migrations: ReadonlyArray<PgMigration> = [
     ALTER TABLE ${s}.leads ADD COLUMN changed bigint NOT NULL DEFAULT 0;
     CREATE INDEX leads_by_changed ON ${s}.leads (changed, lead_id);`,
 ]
+
+/**
+ * The lead indexes only readers use, which the upsert rewrites on every event. A generation being rebuilt
+ * (nobody reads it) is loaded without them and creates them once it has caught up (`finishBuild`). The offer
+ * indexes stay (a reclassification reads an offer's leads while projecting), and so does leads_by_changed
+ * (the upsert takes each batch's write sequence from its last entry). Same definitions as the migrations above.
+ */
+export const deferredIndexes: ReadonlyArray<readonly [string, (s: string) => string]> = [
+  ['leads_by_time', (s) => `${s}.leads (captured_at DESC, lead_id DESC)`],
+  ['leads_by_state', (s) => `${s}.leads (state, captured_at DESC, lead_id DESC)`],
+  ['leads_by_storefront', (s) => `${s}.leads (storefront, captured_at DESC, lead_id DESC)`],
+  ['leads_by_campaign', (s) => `${s}.leads (campaign, captured_at DESC, lead_id DESC)`],
+  ['leads_by_kind', (s) => `${s}.leads (offer_kind, captured_at DESC, lead_id DESC)`],
+  ['leads_by_country', (s) => `${s}.leads (country, captured_at DESC, lead_id DESC)`],
+]

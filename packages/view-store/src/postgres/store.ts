@@ -7,7 +7,7 @@ import { analyticsColumnNames, analyticsUpdated, analyticsValues, factsOfRow, fa
 import { encodeCursor, filterSql, type CountRow, type FilterDialect, type LeadFilter, type Needs, type RegistryEntry, type ViewStore } from '../port.js'
 import { docFields, viewOfRow, viewOfSummary, viewSelect } from '../leadView.js'
 import { RegistryCodec } from '../registry.js'
-import { migrations } from './schema.js'
+import { deferredIndexes, migrations } from './schema.js'
 import { migratePostgres, quoteIdent, transaction } from '@leadstream/runtime'
 
 export interface PostgresViewStoreOptions {
@@ -36,6 +36,8 @@ export const postgresViewStore = async (options: PostgresViewStoreOptions): Prom
 
   // Every statement is named, so each connection parses and plans it once. Names are unique per pool.
   const instance = randomUUID()
+  /** Between beginBuild and finishBuild: a generation nobody reads, loaded in bulk. */
+  let building = false
   const q = {
     lock: `SELECT pg_advisory_xact_lock(hashtext($1))`,
     checkpointOf: `SELECT "offset" FROM ${s}.checkpoints WHERE projection = $1 AND partition = $2`,
@@ -141,6 +143,9 @@ export const postgresViewStore = async (options: PostgresViewStoreOptions): Prom
         pool,
         async (db) => {
           await run(db, 'lock', [`leadstream:${schema}:${projection}`])
+          // A generation being built commits without waiting for its WAL flush: a server crash may lose its
+          // last batches with their checkpoint, together, and they are projected again (never half of one).
+          if (building) await db.query('SET LOCAL synchronous_commit = off')
           const stored = (await run<{ offset: string }>(db, 'checkpointOf', [projection, partition])).rows[0]
           const storedOffset = stored === undefined ? -1 : Number(stored.offset)
           const fresh = entries.filter((e) => e.offset > storedOffset)
@@ -208,6 +213,14 @@ export const postgresViewStore = async (options: PostgresViewStoreOptions): Prom
         ? await run(pool, 'insertRegistry', [projection, registryJson(next)])
         : await run(pool, 'updateRegistry', [projection, registryJson(next), registryJson(expected)])
       ).rowCount === 1,
+    beginBuild: async () => {
+      building = true
+      await pool.query(deferredIndexes.map(([name]) => `DROP INDEX IF EXISTS ${s}.${name};`).join('\n'))
+    },
+    finishBuild: async () => {
+      await pool.query(deferredIndexes.map(([name, on]) => `CREATE INDEX IF NOT EXISTS ${name} ON ${on(s)};`).join('\n'))
+      building = false
+    },
     clear: async () => {
       await run(pool, 'clear', [])
     },

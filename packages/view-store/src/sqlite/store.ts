@@ -61,6 +61,25 @@ const migrations = [
   // Each lead row's write sequence (port `factsSince`): existing rows start at 0.
   `ALTER TABLE leads ADD COLUMN changed INTEGER NOT NULL DEFAULT 0;
    CREATE INDEX leads_by_changed ON leads (changed, lead_id);`,
+  // The write sequence kept in one row, read once per batch: the upsert's max(changed) subquery needed
+  // leads_by_changed, which a bulk build leaves out until it has caught up (deferredIndexes).
+  `CREATE TABLE write_seq (n INTEGER NOT NULL);
+   INSERT INTO write_seq SELECT coalesce(max(changed), 0) FROM leads;`,
+]
+
+/**
+ * The lead indexes only readers use, and the upsert rewrites on every event (their columns change or are
+ * random keys). A generation being rebuilt, which nobody reads, is loaded without them and creates them once
+ * when it has caught up (`finishBuild`): one sort instead of a random page write per event and index. The
+ * offer indexes stay: a reclassification reads the leads of an offer while projecting. Same definitions as
+ * the migrations above (a test compares the schema of a built store with a fresh one).
+ */
+export const deferredIndexes: ReadonlyArray<readonly [string, string]> = [
+  ['leads_by_time', 'leads (captured_at, lead_id)'],
+  ['leads_by_state', 'leads (state, captured_at, lead_id)'],
+  ['leads_by_kind', 'leads (offer_kind, captured_at, lead_id)'],
+  ['leads_by_country', 'leads (country, captured_at, lead_id)'],
+  ['leads_by_changed', 'leads (changed, lead_id)'],
 ]
 
 /**
@@ -70,7 +89,7 @@ const migrations = [
  */
 export const leadUpsertSql = `INSERT INTO leads (lead_id, revision, storefront, campaign, offer_key, offer_key2, offer_kind, state, is_test, captured_at, doc,
     ${analyticsColumnNames.join(', ')}, changed)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ${analyticsColumnNames.map(() => '?').join(', ')}, (SELECT coalesce(max(changed), 0) + 1 FROM leads))
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ${analyticsColumnNames.map(() => '?').join(', ')}, ?)
   ON CONFLICT (lead_id) DO UPDATE SET revision = excluded.revision, offer_kind = excluded.offer_kind, state = excluded.state, doc = excluded.doc,
     ${analyticsUpdated.map((c) => `${c} = excluded.${c}`).join(', ')}, changed = excluded.changed`
 
@@ -127,6 +146,7 @@ export const sqliteViewStore = (options: SqliteViewStoreOptions): ViewStore & { 
     ),
     offer: db.prepare<[string], { doc: string }>('SELECT doc FROM offers WHERE offer_key = ?'),
     upsertLead: db.prepare(leadUpsertSql),
+    nextSeq: db.prepare<[], { n: number }>('UPDATE write_seq SET n = n + 1 RETURNING n'),
     upsertOffer: db.prepare('INSERT INTO offers (offer_key, doc) VALUES (?, ?) ON CONFLICT (offer_key) DO UPDATE SET doc = excluded.doc'),
     addCount: db.prepare(
       `INSERT INTO counts (dimension, key, metric, bucket, test, n) VALUES (?, ?, ?, ?, ?, ?)
@@ -146,7 +166,9 @@ export const sqliteViewStore = (options: SqliteViewStoreOptions): ViewStore & { 
   }
 
   const writeChanges = (projection: string, changes: Changes, partition: number, offset: number) => {
-    for (const s of changes.leads) q.upsertLead.run(...leadRow(s))
+    // The rows of one batch share one write sequence (port: `factsSince`).
+    const seq = changes.leads.length > 0 ? (q.nextSeq.get()?.n ?? 0) : 0
+    for (const s of changes.leads) q.upsertLead.run(...leadRow(s), seq)
     for (const o of changes.offers) q.upsertOffer.run(o.offerKey, JSON.stringify(o))
     for (const c of changes.counts) q.addCount.run(c.dimension, c.key, c.metric, c.bucket, c.test ? 1 : 0, c.delta)
     if (changes.counts.some((c) => c.delta < 0)) q.dropEmpty.run()
@@ -258,6 +280,23 @@ export const sqliteViewStore = (options: SqliteViewStoreOptions): ViewStore & { 
         ? q.insertRegistry.run(projection, registryJson(next))
         : q.updateRegistry.run(registryJson(next), projection, registryJson(expected))
       ).changes === 1,
+    beginBuild: async () => {
+      // Nobody reads this generation and it is rebuilt from its checkpoint after a crash: a power loss may
+      // roll back its last batches with their checkpoint (WAL keeps the file consistent), which are projected again.
+      db.pragma('synchronous = NORMAL')
+      db.transaction(() => {
+        for (const [name] of deferredIndexes) db.exec(`DROP INDEX IF EXISTS ${name}`)
+      }).immediate()
+    },
+    finishBuild: async () => {
+      // One index per statement with a turn of the event loop between them: each blocks this thread for its
+      // sort (seconds at millions of leads), not all of them at once.
+      for (const [name, on] of deferredIndexes) {
+        db.exec(`CREATE INDEX IF NOT EXISTS ${name} ON ${on}`)
+        await new Promise((resolve) => setImmediate(resolve))
+      }
+      db.pragma('synchronous = FULL')
+    },
     clear: async () => {
       db.transaction(() => db.exec('DELETE FROM leads; DELETE FROM counts; DELETE FROM offers; DELETE FROM checkpoints;')).immediate()
     },
