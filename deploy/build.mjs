@@ -6,7 +6,7 @@
 // package and a flag to choose between them. A bundle reads the same sources and gives each service a few
 // files instead of hundreds of modules to resolve at start-up.
 //
-// Output, per service: services/<svc>/dist/main.mjs (and worker.mjs where the projector's worker thread runs),
+// Output, per service: services/<svc>/dist/main.mjs (and worker.mjs where the projector's worker thread runs, webhooks-worker.mjs where the webhook dispatcher's does),
 // plus chunks for what is imported lazily (the CLI's command groups, so `leadstream --help` loads little).
 // Workspace packages and pure-JavaScript dependencies are bundled; native addons (better-sqlite3) and
 // optional drivers stay external and are installed as the service's own production dependencies. Source maps
@@ -18,9 +18,9 @@ import { build } from 'esbuild'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 
-/** Each service and its entry points (the projector's worker is an entry: a thread starts it by file name). */
+/** Each service and its entry points (the projector's and the webhook dispatcher's workers are entries: a thread starts each by file name). */
 export const services = {
-  embedded: { main: 'services/embedded/src/main.ts', worker: 'services/projector/src/worker.ts' },
+  embedded: { main: 'services/embedded/src/main.ts', worker: 'services/projector/src/worker.ts', 'webhooks-worker': 'services/webhooks/src/worker.ts' },
   ingest: { main: 'services/ingest/src/main.ts' },
   relay: { main: 'services/relay/src/main.ts' },
   projector: { main: 'services/projector/src/main.ts', worker: 'services/projector/src/worker.ts' },

@@ -251,6 +251,8 @@ test('webhooks :: subscribe, list, show, deliveries, replay, remove; the payload
   await call(ctx, w.listWebhookDeliveries, { caller: operator, params: { id }, query: { status: 'lost' } }, 400)
   await call(ctx, w.replayWebhook, { caller: operator, params: { id }, body: { fromTime: '2026-01-01T00:00:00Z' } }, 202)
   await call(ctx, w.replayWebhook, { caller: operator, params: { id }, body: { parked: true, fromPosition: 1 } }, 400)
+  await call(ctx, w.getWebhookReplay, { caller: operator, params: { id } }, 200)
+  await call(ctx, w.getWebhookReplay, { caller: operator, params: { id: 'wh_none' } }, 404)
   await call(ctx, w.removeWebhook, { caller: operator, params: { id } }, 200)
   await call(ctx, w.removeWebhook, { caller: operator, params: { id } }, 404)
   const webhooks = (doc as { webhooks?: Record<string, unknown> }).webhooks ?? {}

@@ -6,7 +6,7 @@ import { resolve } from 'node:path'
 import * as t from 'io-ts'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { BatchAnswer, LeadAccepted, PauseChanged, ProjectionsAnswer, RecordedEventView, StreamAnswer, SubscriptionCreated } from '@leadstream/api'
+import { BatchAnswer, LeadAccepted, PauseChanged, ProjectionsAnswer, RecordedEventView, StreamAnswer, SubscriptionCreated, WebhookReplayed } from '@leadstream/api'
 import { decodeAs, http, startTestServer, typed, type TestServer } from '../support/embedded.js'
 import { eventually } from '../support/eventually.js'
 import { marketplaceLead, rng } from '../support/leads.js'
@@ -287,9 +287,18 @@ test('webhooks :: add prints the secret once, list and show the status, replay, 
   assert.is(show.code, 0, show.stderr)
   assert.match(show.stdout, /events: lead\.captured, lead\.state_changed/)
   assert.match(show.stdout, /failure rate 0\.0% of 0 attempts/)
-  const replay = await leadstream(['webhooks', 'replay', subscription.id, '--from-time', '2026-01-01T00:00:00Z'], env)
+  const parked = await leadstream(['webhooks', 'replay', subscription.id, '--parked'], env)
+  assert.is(parked.code, 0, parked.stderr)
+  assert.match(parked.stdout, /0 deliveries queued again/)
+  // From the log: this server's leads are AppSource captures; --wait follows the replay until it is done.
+  const replay = await leadstream(['webhooks', 'replay', subscription.id, '--since', '2026-01-01T00:00:00Z', '--wait'], env)
   assert.is(replay.code, 0, replay.stderr)
-  assert.match(replay.stdout, /0 deliveries queued again/)
+  assert.match(replay.stdout, new RegExp(`webhook ${subscription.id}: replay from time 2026-01-01T00:00:00.000Z done: \\d+ log events read, \\d+ deliveries queued`))
+  const fromPosition = await leadstream(['webhooks', 'replay', subscription.id, '--from-position', '0', '--wait', '--json'], env)
+  assert.is(fromPosition.code, 0, fromPosition.stderr)
+  assert.is(decodeAs(WebhookReplayed, JSON.parse(fromPosition.stdout), 'webhooks replay --json').replay?.state, 'done')
+  assert.is((await leadstream(['webhooks', 'replay', subscription.id, '--since', '2026-01-01T00:00:00Z', '--from-position', '3'], env)).code, 2)
+  assert.match((await leadstream(['webhooks', 'show', subscription.id], env)).stdout, /replay from position 0 done: \d+ log events read/)
   assert.is((await leadstream(['webhooks', 'replay', subscription.id], env)).code, 2)
   assert.is((await leadstream(['webhooks', 'remove', subscription.id], env)).code, 0)
   const gone = await leadstream(['webhooks', 'show', subscription.id], env)

@@ -99,6 +99,60 @@ if (brokers !== null && pgUrl !== null) {
       rmSync(dataDir, { recursive: true, force: true })
     }
   })
+  test('kafka :: a subscription created after the events replays them from position 0 (its own consumer group), in order, each once', async () => {
+    const topic = uniqueTopic('wh-replay')
+    const schema = `wh_kreplay_${process.pid}_${Date.now().toString(36)}`
+    const dataDir = mkdtempSync(join(tmpdir(), 'leadstream-wh-kafka-'))
+    await createTopic(brokers, topic, 3)
+    const kafka = kafkaClient(brokers)
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 })
+    await producer.connect()
+    const rx = await startReceiver()
+    const config = loadConfig(webhookSettings, { LEADSTREAM_WEBHOOK_STORE: 'postgres', LEADSTREAM_POSTGRES_URL: pgUrl, LEADSTREAM_POSTGRES_SCHEMA: schema, LEADSTREAM_WEBHOOK_POLL_MS: '20' })
+    if (E.isLeft(config)) throw new Error(config.left.join('; '))
+    const w = await startWebhooks({ ...config.right, dataDir }, {
+      log: kafkaEventLog({ kafka, topic, groupId: `wh-${topic}`, sessionTimeoutMs: 6000 }),
+      openReplayLog: (name) => kafkaEventLog({ kafka, topic, groupId: `wh-${topic}-replay-${name}`, sessionTimeoutMs: 6000 }),
+      keys: null,
+      registry: createMetrics().registry,
+      logger: createLogger('test', 'silent'),
+    })
+    try {
+      // The first subscription keeps the live dispatcher reading; the late one exists only after the events.
+      await w.store.addSubscription({ id: 'early', url: `${rx.url}/early`, events: ['lead.captured'], filters: {}, secret: newSecret(), includeContact: false, description: null, createdAt: '2026-01-01T00:00:00.000Z' })
+      w.dispatcher.subscriptionsChanged()
+      const events = Array.from({ length: 8 }, (_, i) => life(`kreplay-lead-${i}`)).flat()
+      await producer.send({ topic, acks: -1, messages: events.map(toMessage) })
+      const at = (path: string) => rx.receipts.filter((r) => r.path === path && r.answered === 204).map((r) => decodeAs(WebhookPayload, JSON.parse(r.body)))
+      await eventually('the early subscription has the captures', () => (at('/early').length >= 8 ? true : undefined), 30000, 100)
+      const secret = newSecret()
+      rx.secrets.set('/late', secret)
+      const late = { id: 'late', url: `${rx.url}/late`, events: ['lead.captured', 'lead.state_changed'] as const, filters: {}, secret, includeContact: false, description: null, createdAt: new Date().toISOString() }
+      await w.store.addSubscription({ ...late, events: [...late.events] })
+      const started = await w.dispatcher.replayFromLog({ ...late, events: [...late.events] }, { position: 0 })
+      assert.is(started?.state, 'reading')
+      const done = await eventually('the replay done', async () => {
+        const r = await w.dispatcher.replayProgress('late')
+        return r !== null && r.state !== 'reading' ? r : undefined
+      }, 30000, 100)
+      assert.is(done.state, 'done', JSON.stringify(done))
+      assert.is(done.requeued, events.length)
+      await eventually('every event delivered to the late one', () => (at('/late').length >= events.length ? true : undefined), 30000, 100)
+      const perLead = new Map<string, number[]>()
+      for (const p of at('/late')) perLead.set(p.data.leadId, [...(perLead.get(p.data.leadId) ?? []), p.data.position])
+      for (const [lead, positions] of perLead) assert.equal(positions, [...positions].sort((a, b) => a - b), `${lead} in log order`)
+      assert.is(new Set(at('/late').map((p) => p.data.eventId)).size, events.length, 'each event once')
+      assert.is(at('/early').length, 8, 'the other subscription got nothing again')
+      assert.ok(rx.receipts.filter((r) => r.path === '/late').every((r) => r.verified))
+    } finally {
+      await w.close()
+      await producer.disconnect()
+      await rx.close()
+      await deleteTopics(brokers, [topic])
+      await dropSchemas(pgUrl, [`${schema}_webhooks`])
+      rmSync(dataDir, { recursive: true, force: true })
+    }
+  })
 }
 
 test.run()

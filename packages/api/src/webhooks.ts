@@ -181,10 +181,36 @@ export type DeliveryPage = t.TypeOf<typeof DeliveryPage>
 
 export const DeliveryQuery = t.partial({ status: DeliveryStatus, after: IntParam(0, Number.MAX_SAFE_INTEGER), limit: IntParam(1, 1000) })
 
-/** Exactly one: the parked deliveries, or every delivery from a log position, or from an instant (the event's recording time). */
+/**
+ * Exactly one: the parked deliveries (queued again at once), or the event log re-read from a position or from an
+ * instant (the events' recording time) and routed to this subscription alone.
+ */
 export const WebhookReplay = t.partial({ parked: t.literal(true), fromPosition: t.number, fromTime: Instant }, 'WebhookReplay')
 export type WebhookReplay = t.TypeOf<typeof WebhookReplay>
-export const WebhookReplayed = t.type({ requeued: t.number }, 'WebhookReplayed')
+
+/** A replay that re-reads the event log for one subscription: where it started, how far it is. */
+export const LogReplayView = t.type(
+  {
+    state: t.keyof({ reading: null, done: null, failed: null, stopped: null }),
+    fromPosition: t.union([t.number, t.null]),
+    fromTime: t.union([t.string, t.null]),
+    startedAt: t.string,
+    finishedAt: t.union([t.string, t.null]),
+    /** Log events read so far (a replay from a time reads from the log's start, to fold each lead's facts). */
+    read: t.number,
+    /** Deliveries queued (again, same `webhook-id`) so far. */
+    requeued: t.number,
+    error: t.union([t.string, t.null]),
+  },
+  'WebhookLogReplay',
+)
+export type LogReplayView = t.TypeOf<typeof LogReplayView>
+export const LogReplayAnswer = t.type({ replay: t.union([LogReplayView, t.null]) }, 'WebhookLogReplayAnswer')
+export type LogReplayAnswer = t.TypeOf<typeof LogReplayAnswer>
+
+/** Parked: how many were queued again. From the log: `requeued` is 0 at first, and `replay` says how it goes. */
+export const WebhookReplayed = t.intersection([t.type({ requeued: t.number }), t.partial({ replay: LogReplayView })], 'WebhookReplayed')
+export type WebhookReplayed = t.TypeOf<typeof WebhookReplayed>
 
 // ---------------------------------------------------------------------------------------------------------
 // routes
@@ -259,12 +285,27 @@ export const webhookRoutes = {
     id: 'replayWebhook',
     method: 'POST',
     path: '/v1/admin/webhooks/{id}/replay',
-    summary: 'Send again: the parked deliveries, or every delivery from a log position or a time (same webhook-id, in order per lead)',
+    summary:
+      'Send again: the parked deliveries, or the event log re-read from a position or a time and routed to this subscription only (its filters, types and contact option; same webhook-id as any earlier delivery, in order per lead)',
     params: subscriptionId,
     body: WebhookReplay,
     responses: {
-      202: { description: 'how many deliveries are queued again', json: WebhookReplayed },
+      202: { description: 'parked: how many are queued again; from the log: the replay started (follow it with GET)', json: WebhookReplayed },
       400: { description: 'not exactly one of parked, fromPosition, fromTime', json: Problem },
+      404: notFound,
+      409: { description: 'a replay from the log is already reading for this subscription', json: Problem },
+      ...denied,
+    },
+  }),
+  getWebhookReplay: route({
+    ...operator,
+    id: 'getWebhookReplay',
+    method: 'GET',
+    path: '/v1/admin/webhooks/{id}/replay',
+    summary: 'The latest replay from the log of this subscription (since the dispatcher started): reading, done or failed, events read, deliveries queued',
+    params: subscriptionId,
+    responses: {
+      200: { description: 'the latest replay, or null when none ran', json: LogReplayAnswer },
       404: notFound,
       ...denied,
     },

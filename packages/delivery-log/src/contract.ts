@@ -127,6 +127,33 @@ export const webhookStoreContract = (name: string, open: () => Promise<WebhookSt
     }
   })
 
+  test('replayed :: a delivery of the same id is replaced (same id, attempts reset, new seq) in the given order; no checkpoint moves', async () => {
+    const store = await open()
+    try {
+      await store.addSubscription(subscription('a'))
+      await store.addSubscription(subscription('b'))
+      const events = [recorded('l1', 0, captured('l1')), recorded('l1', 1, contacted('l1'))]
+      await feed(store, 5, events)
+      const [capture] = await store.due('a', at('10:00:00'), 10, new Set())
+      await store.attempted([{ seq: capture!.seq, at: at('10:00:01'), ok: true, status: 200, error: null, retryAt: null }])
+      const before = await store.deliveries('a', { limit: 10 })
+      // The replay's own routing of the same events, for `a` only: the same ids.
+      const { outgoing } = route(events, new Map(), [subscription('a')], { sinceCreation: false })
+      const again = outgoing.flatMap((o) => (o._tag === 'Deliver' ? [o.delivery] : []))
+      assert.equal(again.map((d) => d.id), before.map((d) => d.id))
+      await store.replayed(again, at('10:00:02'))
+      const after = await store.deliveries('a', { limit: 10 })
+      assert.equal(after.map((d) => d.id), before.map((d) => d.id), 'same ids, in the given order')
+      assert.equal(after.map((d) => [d.status, d.attempts]), [['pending', 0], ['pending', 0]])
+      assert.ok(after[0]!.seq > before[1]!.seq, 'a new place in line')
+      assert.equal((await store.due('a', at('10:00:02'), 10, new Set())).map((d) => d.type), ['lead.captured'], 'one lead in order')
+      assert.is((await store.deliveries('b', { limit: 10 })).length, 2, 'the other subscription untouched')
+      assert.equal(await store.checkpoints(), [{ partition: 0, offset: 5 }])
+    } finally {
+      await store.close()
+    }
+  })
+
   test('erase :: to every subscription that had the lead, whatever it asked for; contact data dropped', async () => {
     const store = await open()
     try {

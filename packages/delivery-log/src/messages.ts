@@ -176,11 +176,14 @@ const targetOf = (ev: DomainEvent): { readonly state: QualificationState; readon
 // destructors
 // ---------------------------------------------------------------------------------------------------------
 
-/** Whether a subscription wants a message about a lead with these facts (erasures are not decided here). */
-export const wants = (s: Subscription, m: Message, f: LeadTraits, recordedAt: string): boolean => {
+/**
+ * Whether a subscription wants a message about a lead with these facts (erasures are not decided here). Live,
+ * events recorded before the subscription existed are not sent; a replay (`sinceCreation` false) asks for them.
+ */
+export const wants = (s: Subscription, m: Message, f: LeadTraits, recordedAt: string, sinceCreation = true): boolean => {
   const fl = s.filters
   return (
-    recordedAt >= s.createdAt &&
+    (!sinceCreation || recordedAt >= s.createdAt) &&
     s.events.includes(m.type) &&
     (fl.includeTest === true || !f.isTest) &&
     (fl.storefronts === undefined || fl.storefronts.includes(f.storefront)) &&
@@ -212,6 +215,7 @@ export const route = (
   events: ReadonlyArray<RecordedEvent>,
   known: ReadonlyMap<string, LeadTraits>,
   subscriptions: ReadonlyArray<Subscription>,
+  options: { readonly sinceCreation?: boolean } = {},
 ): { readonly outgoing: ReadonlyArray<Outgoing>; readonly facts: ReadonlyArray<LeadTraits> } => {
   const facts = new Map(known)
   const touched = new Set<string>()
@@ -230,7 +234,7 @@ export const route = (
     }
     if (after === undefined) continue
     for (const s of subscriptions)
-      if (wants(s, message, after, e.recordedAt))
+      if (wants(s, message, after, e.recordedAt, options.sinceCreation ?? true))
         outgoing.push({ _tag: 'Deliver', delivery: { id: deliveryId(s.id, e.eventId), subscriptionId: s.id, message: s.includeContact ? message : { ...message, personal: null } } })
   }
   return { outgoing, facts: [...touched].map((id) => facts.get(id)!) }

@@ -2,7 +2,7 @@
 // dispatcher's checkpoint, which moves in the same transaction as the deliveries it recorded.
 import type { DeliveryStatus, WebhookEventType, WebhookPayload, WebhookReplay } from '@leadstream/api'
 import type { LogOffset } from '@leadstream/event-log'
-import type { LeadTraits, Outgoing, PersonalRef, Subscription } from './messages.js'
+import type { LeadTraits, NewDelivery, Outgoing, PersonalRef, Subscription } from './messages.js'
 
 export interface Delivery {
   /** The `webhook-id`. */
@@ -83,6 +83,12 @@ export interface WebhookStore {
   prune(before: Date): Promise<number>
   /** Queues again (attempts reset, same ids): the parked deliveries, or every one from a position or a recording time. */
   replay(subscriptionId: string, what: WebhookReplay, now: Date): Promise<number>
+  /**
+   * A replay read from the event log records its deliveries of one batch (ONE transaction, no checkpoint): each
+   * replaces any delivery of the same id (same `webhook-id`, attempts reset, a new seq), so the replayed ones go
+   * out in log order per lead; the lead is marked received by the subscription (an erasure reaches it).
+   */
+  replayed(deliveries: ReadonlyArray<NewDelivery>, now: Date): Promise<void>
   close(): Promise<void>
 }
 

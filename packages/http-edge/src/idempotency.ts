@@ -47,9 +47,16 @@ export const idempotent = (keys: IdempotencyKeys, now: () => Date) => {
     res.once('close', () => inFlight.delete(key))
     if (stored !== null) res.setHeader('Idempotent-Replayed', 'rebuilt')
     const json = res.json.bind(res)
+    // The answer is stored before it is sent: a client that retries the moment it has an answer (or lost it)
+    // must find it, not run the request again (a second dead letter for a rejected payload). A store that
+    // fails here still lets the answer go out; the retry then runs again, as after a crash.
     res.json = (body: unknown) => {
-      if (res.statusCode < 500) void keys.put(key, { fingerprint, status: res.statusCode, body: JSON.stringify(body) }, now())
-      return json(body)
+      if (res.statusCode >= 500) return json(body)
+      keys.put(key, { fingerprint, status: res.statusCode, body: JSON.stringify(body) }, now()).then(
+        () => json(body),
+        () => json(body),
+      )
+      return res
     }
     idempotencyScope.run({ key, fingerprint }, next)
   }

@@ -2,6 +2,7 @@
 // delivery status (lag, last success, last error, failure rate, circuit), parked deliveries and replay.
 // The secret is printed once, by `add`; nothing else shows it.
 import { exitCode, jsonOut, wholeNumber, type Command, type Context, type Values } from './command.js'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { table } from './render.js'
 import {
   DeliveryPage,
@@ -10,6 +11,8 @@ import {
   SubscriptionList,
   SubscriptionRemoved,
   WebhookReplayed,
+  LogReplayAnswer,
+  type LogReplayView,
   webhookEventTypes,
   type SubscriptionDetail as Detail,
 } from '@leadstream/api'
@@ -135,16 +138,22 @@ const add: Command = {
   },
 }
 
+const replayLine = (id: string, r: LogReplayView): string =>
+  `webhook ${id}: replay from ${r.fromPosition === null ? `time ${r.fromTime ?? '?'}` : `position ${r.fromPosition}`} ${r.state}: ` +
+  `${r.read} log events read, ${r.requeued} deliveries queued${r.error === null ? '' : `; error: ${r.error}`}\n`
+
 const show: Command = {
   name: 'show',
   args: ['<id>'],
-  summary: 'one subscription: its URL, events, filters and delivery status',
+  summary: 'one subscription: its URL, events, filters and delivery status (and its latest replay from the log)',
   json: '{subscription, status}',
   run: async (ctx, [id = '']) => {
     const r = await ctx.api.call('webhooks', 'GET', path(id), SubscriptionDetail)
     if (!r.ok) return ctx.fail(r.failure)
     if (ctx.json) return jsonOut(ctx, r.value)
     ctx.io.out(describe(r.value))
+    const replayed = await ctx.api.call('webhooks', 'GET', path(id, '/replay'), LogReplayAnswer)
+    if (replayed.ok && replayed.value.replay !== null) ctx.io.out(`  ${replayLine(id, replayed.value.replay).replace(`webhook ${id}: `, '')}`)
     return exitCode.ok
   },
 }
@@ -199,24 +208,36 @@ const deliveries: Command = {
 const replay: Command = {
   name: 'replay',
   args: ['<id>'],
-  summary: 'send again: the parked deliveries, or everything from a log position or a time (same webhook-ids, in order per lead)',
+  summary: 'send again: the parked deliveries, or the event log re-read from a position or a time for this subscription only (same webhook-ids, in order per lead)',
   options: [
     ['--parked', 'the parked deliveries'],
-    ['--from-position <n>', 'every delivery of events at or after this log position'],
-    ['--from-time <instant>', 'every delivery of events recorded at or after this instant (2026-12-01T00:00:00Z)'],
+    ['--from-position <n>', 'the events at or after this log position, read again from the log'],
+    ['--since <instant>', 'the events recorded at or after this instant (2026-12-01T00:00:00Z), read again from the log'],
+    ['--from-time <instant>', 'the same as --since'],
+    ['--wait', 'follow a replay from the log until it has read up to the live dispatcher'],
   ],
-  json: '{requeued}',
+  json: '{requeued, replay?}',
   run: async (ctx, [id = ''], values) => {
-    const given = ['parked', 'fromPosition', 'fromTime'].filter((k) => values[k] !== undefined && values[k] !== false)
-    if (given.length !== 1) return ctx.usage('give exactly one of --parked, --from-position, --from-time')
+    const since = values['since'] ?? values['fromTime']
+    const given = [values['parked'] === true, values['fromPosition'] !== undefined, since !== undefined].filter((b) => b).length
+    if (given !== 1 || (values['since'] !== undefined && values['fromTime'] !== undefined)) return ctx.usage('give exactly one of --parked, --from-position, --since')
     const position = values['fromPosition'] === undefined ? undefined : wholeNumber(values['fromPosition'])
     if (position === null) return ctx.usage(`--from-position: expected a log position, got ${JSON.stringify(values['fromPosition'])}`)
-    const body = values['parked'] === true ? { parked: true } : position !== undefined ? { fromPosition: position } : { fromTime: values['fromTime'] }
+    const body = values['parked'] === true ? { parked: true } : position !== undefined ? { fromPosition: position } : { fromTime: since }
     const r = await ctx.api.call('webhooks', 'POST', path(id, '/replay'), WebhookReplayed, {}, body)
     if (!r.ok) return ctx.fail(r.failure)
-    if (ctx.json) return jsonOut(ctx, r.value)
-    ctx.io.out(`webhook ${id}: ${r.value.requeued} deliveries queued again\n`)
-    return exitCode.ok
+    let latest = r.value.replay ?? null
+    while (values['wait'] === true && latest !== null && latest.state === 'reading') {
+      await sleep(500)
+      const now = await ctx.api.call('webhooks', 'GET', path(id, '/replay'), LogReplayAnswer)
+      if (!now.ok) return ctx.fail(now.failure)
+      latest = now.value.replay
+      if (!ctx.json && latest !== null && latest.state === 'reading') ctx.io.err(replayLine(id, latest))
+    }
+    if (ctx.json) return jsonOut(ctx, latest === null ? r.value : { requeued: latest.requeued, replay: latest })
+    if (latest === null) ctx.io.out(`webhook ${id}: ${r.value.requeued} deliveries queued again\n`)
+    else ctx.io.out(replayLine(id, latest))
+    return latest?.state === 'failed' ? exitCode.failed : exitCode.ok
   },
 }
 

@@ -26,6 +26,12 @@ export const embeddedSettings = {
   ...projectorSettings,
   ...querySettings,
   webhooks: setting('LEADSTREAM_WEBHOOKS', t.keyof({ on: null, off: null }), 'run the webhook dispatcher (signed deliveries to subscriptions) in this process', 'on'),
+  webhookThread: setting(
+    'LEADSTREAM_WEBHOOK_THREAD',
+    t.keyof({ worker: null, inline: null }),
+    'run the webhook dispatcher and sender in a worker thread (their own core) or inline on the HTTP server\'s event loop',
+    'worker',
+  ),
   ...webhookSettings,
 }
 

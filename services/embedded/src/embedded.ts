@@ -11,7 +11,7 @@ import { openErasureAudit, openEvents, openPersonalData, subjectsInText, type Pe
 import { adminRoutes, awaitPosition, dashboardPage, exportRoutes, queryRoutes } from '@leadstream/query-api'
 import { createLogger, createMetrics, type Logger } from '@leadstream/runtime'
 import { dropViewStore, liveViews, openViewStore } from '@leadstream/view-store'
-import { startWebhooks } from '@leadstream/webhooks'
+import { startWebhooks, webhooksInWorker } from '@leadstream/webhooks'
 import type { EmbeddedConfig } from './config.js'
 
 export interface Running {
@@ -65,7 +65,13 @@ export const startEmbedded = async (
 
   // The dispatcher keeps time by the wall clock (retry times, last success), not by `now`: a test's stepping clock
   // must advance only with what the test does, and the dispatcher's readings depend on how its batches fall.
-  const webhooks = config.webhooks === 'on' ? await startWebhooks(config, { log: embeddedEventLog(store, { idleWaitMs: 250 }), keys: personal.keys, registry: metrics.registry, logger }) : null
+  // In a worker thread by default: routing and signed POSTs take a fifth or more of a core during heavy ingest.
+  const webhooks =
+    config.webhooks === 'off'
+      ? null
+      : config.webhookThread === 'worker'
+        ? await webhooksInWorker(config, { registry: metrics.registry, logger })
+        : await startWebhooks(config, { log: embeddedEventLog(store, { idleWaitMs: 250 }), keys: personal.keys, registry: metrics.registry, logger })
 
   const privacyPorts: PrivacyPorts = {
     // An erasure event holds no personal data: it is appended to the store as it is.

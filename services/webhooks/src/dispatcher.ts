@@ -2,10 +2,11 @@
 // recorded in the delivery log with the checkpoint in ONE transaction, so a crash neither loses a delivery nor
 // records one twice; the sender then sends what is due. Delivery is at least once: an attempt cut short by a
 // crash is made again, with the same webhook-id.
-import type { DispatcherView } from '@leadstream/api'
+import type { CircuitState, DispatcherView, LogReplayView } from '@leadstream/api'
 import type { EventLog, LogBatch } from '@leadstream/event-log'
 import type { Logger } from '@leadstream/runtime'
-import { leadsToLookUp, route, type WebhookStore } from '@leadstream/delivery-log'
+import { leadsToLookUp, route, type Subscription, type WebhookStore } from '@leadstream/delivery-log'
+import { logReplays, type ReplayFrom } from './replay.js'
 import { sender, type Sender, type SenderOptions } from './sender.js'
 import type { WebhookMetrics } from './metrics.js'
 import type { OpenPersonal } from './personal.js'
@@ -18,13 +19,29 @@ export interface DispatcherPorts {
   readonly now: () => Date
   readonly random?: () => number
   readonly openPersonal: OpenPersonal
+  /** Kafka: a log of its own for each replay (a new consumer group); absent, replays read `log` (the embedded one). */
+  readonly openReplayLog?: (name: string) => EventLog
 }
 
-export interface Dispatcher {
-  readonly sender: Sender
-  start(): void
+/**
+ * What the operators' routes and the health check ask of a dispatcher: the same whether it runs on this thread
+ * or in a worker thread (threaded.ts), hence promises throughout.
+ */
+export interface DispatcherControl {
   /** A subscription was added or removed: reading the log starts (or goes idle) now rather than at the next check. */
   subscriptionsChanged(): void
+  /** Deliveries were queued again: the sender looks now. */
+  wake(): void
+  circuit(subscriptionId: string): Promise<CircuitState>
+  status(): Promise<DispatcherView>
+  /** Re-reads the log for one subscription (replay.ts); null when a replay of it is already reading. */
+  replayFromLog(s: Subscription, from: ReplayFrom): Promise<LogReplayView | null>
+  replayProgress(subscriptionId: string): Promise<LogReplayView | null>
+}
+
+export interface Dispatcher extends DispatcherControl {
+  readonly sender: Sender
+  start(): void
   /** Stops reading the log after the batch in hand, then lets the deliveries in flight finish. */
   stop(): Promise<void>
   status(): Promise<DispatcherView>
@@ -45,18 +62,33 @@ export const dispatcher = (ports: DispatcherPorts, options: SenderOptions & { re
   let reading: AbortController | null = null
   let wakeIdle: () => void = () => {}
 
-  const handle = async (batch: LogBatch): Promise<void> => {
-    const last = batch.entries[batch.entries.length - 1]
-    if (last === undefined) return
-    const events = batch.entries.map((e) => e.event)
-    const known = await ports.store.facts(leadsToLookUp(events))
-    const subscriptions = await ports.store.subscriptions()
-    const { outgoing, facts } = route(events, known, subscriptions)
-    await ports.store.record({ partition: batch.partition, offset: last.offset, facts, outgoing, now: ports.now() })
-    state = 'live'
-    if (outgoing.length > 0) send.wake()
-    if (subscriptions.length === 0) reading?.abort()
+  // Live batches and a replay's hand-over take turns (replay.ts says why).
+  let lock: Promise<unknown> = Promise.resolve()
+  const serial = <A>(f: () => Promise<A>): Promise<A> => {
+    const next = lock.then(f, f)
+    lock = next.catch(() => undefined)
+    return next
   }
+  const replays = logReplays(
+    { log: ports.log, ...(ports.openReplayLog === undefined ? {} : { openReplayLog: ports.openReplayLog }), store: ports.store, logger: ports.logger, now: ports.now, serial, wake: () => send.wake() },
+    { maxBatch: options.maxBatch },
+  )
+
+  const handle = (batch: LogBatch): Promise<void> =>
+    serial(async () => {
+      const last = batch.entries[batch.entries.length - 1]
+      if (last === undefined) return
+      const events = batch.entries.map((e) => e.event)
+      const known = await ports.store.facts(leadsToLookUp(events))
+      const subscriptions = await ports.store.subscriptions()
+      const routed = route(events, known, subscriptions)
+      // What a replay reading now covers for its subscription is the replay's to record (in order per lead).
+      const outgoing = routed.outgoing.filter((o) => o._tag !== 'Deliver' || !replays.covers(o.delivery.subscriptionId, o.delivery.message))
+      await ports.store.record({ partition: batch.partition, offset: last.offset, facts: routed.facts, outgoing, now: ports.now() })
+      state = 'live'
+      if (outgoing.length > 0) send.wake()
+      if (subscriptions.length === 0) reading?.abort()
+    })
 
   /** Reads the log while subscriptions exist; idle (checked every idleCheckMs, or when told) while none do. */
   const readWhileSubscribed = async (): Promise<void> => {
@@ -107,9 +139,14 @@ export const dispatcher = (ports: DispatcherPorts, options: SenderOptions & { re
       })()
     },
     subscriptionsChanged: () => wakeIdle(),
+    wake: () => send.wake(),
+    circuit: async (id) => send.circuit(id),
+    replayFromLog: async (s, from) => replays.start(s, from),
+    replayProgress: async (id) => replays.progress(id),
     stop: async () => {
       if (pruning !== null) clearInterval(pruning)
       stopping = true
+      await replays.stop()
       reading?.abort()
       wakeIdle()
       await running

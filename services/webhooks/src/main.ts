@@ -37,13 +37,17 @@ const tokens = { ingest: config.ingestTokens, analyst: config.analystTokens, ope
 // The key store opens contact data for subscriptions that ask for it (the one ingest seals with: shared PostgreSQL).
 const personal = await openPersonalData(config, logger)
 const store = config.eventLog === 'embedded' ? await openEventStore(config, { pollMs: 5 }) : null
+const kafka = store === null ? kafkaClient(config.kafkaBrokers, 'leadstream-webhooks', logger) : null
 const openLog = async (): Promise<EventLog> => {
   if (store !== null) return embeddedEventLog(store, { idleWaitMs: 250 })
-  const kafka = kafkaClient(config.kafkaBrokers, 'leadstream-webhooks', logger)
-  await ensureTopics(kafka, [{ topic: config.eventsTopic, partitions: config.topicPartitions }])
-  return kafkaEventLog({ kafka, topic: config.eventsTopic, groupId: config.webhookGroup, sessionTimeoutMs: config.kafkaSessionMs })
+  const client = kafka ?? kafkaClient(config.kafkaBrokers, 'leadstream-webhooks', logger)
+  await ensureTopics(client, [{ topic: config.eventsTopic, partitions: config.topicPartitions }])
+  return kafkaEventLog({ kafka: client, topic: config.eventsTopic, groupId: config.webhookGroup, sessionTimeoutMs: config.kafkaSessionMs })
 }
-const webhooks = await startWebhooks(config, { log: await openLog(), keys: personal.keys, registry: metrics.registry, logger })
+// A replay from the log reads `lead-events` from each partition's start in a consumer group of its own.
+const openReplayLog =
+  kafka === null ? undefined : (name: string) => kafkaEventLog({ kafka, topic: config.eventsTopic, groupId: `${config.webhookGroup}-replay-${name}`, sessionTimeoutMs: config.kafkaSessionMs })
+const webhooks = await startWebhooks(config, { log: await openLog(), ...(openReplayLog === undefined ? {} : { openReplayLog }), keys: personal.keys, registry: metrics.registry, logger })
 
 const app = httpApp([webhooks.routes(tokens)], {
   metrics,

@@ -7,6 +7,7 @@ import { pipe } from 'fp-ts/lib/function.js'
 import {
   DeliveryPage,
   DeliveryQuery,
+  LogReplayAnswer,
   NewSubscription,
   SubscriptionCreated,
   SubscriptionDetail,
@@ -22,11 +23,11 @@ import {
 import { fromValidation, problem, type FieldProblem } from '@leadstream/domain'
 import { isBodyError, mount, parseBody, rawBody, reply, sendProblem, type Tokens } from '@leadstream/http-edge'
 import { newSecret, type Delivery, type Subscription, type WebhookStore } from '@leadstream/delivery-log'
-import type { Dispatcher } from './dispatcher.js'
+import type { DispatcherControl } from './dispatcher.js'
 
 export interface WebhookRoutePorts {
   readonly store: WebhookStore
-  readonly dispatcher: Dispatcher
+  readonly dispatcher: DispatcherControl
   readonly now: () => Date
 }
 
@@ -83,7 +84,7 @@ export const statusOf = async (ports: WebhookRoutePorts, id: string): Promise<Su
     lastError: s.lastError,
     failureRate: s.attemptsRecent === 0 ? 0 : Math.round((s.failuresRecent / s.attemptsRecent) * 1000) / 1000,
     attemptsRecent: s.attemptsRecent,
-    circuit: ports.dispatcher.sender.circuit(id),
+    circuit: await ports.dispatcher.circuit(id),
   }
 }
 
@@ -155,8 +156,20 @@ export const webhookAdminRoutes =
       if (given.length !== 1) return sendProblem(res, 400, 'Invalid', [problem('(body)', `expected exactly one of parked, fromPosition, fromTime; got ${given.length === 0 ? 'none' : given.join(', ')}`)])
       const s = await found(req, res)
       if (s === null) return
-      const requeued = await ports.store.replay(s.id, decoded.right, ports.now())
-      ports.dispatcher.sender.wake()
-      reply(res, WebhookReplayed, { requeued }, 202)
+      const r = decoded.right
+      if (r.parked === true) {
+        const requeued = await ports.store.replay(s.id, r, ports.now())
+        ports.dispatcher.wake()
+        return reply(res, WebhookReplayed, { requeued }, 202)
+      }
+      const from = r.fromPosition !== undefined ? { position: r.fromPosition } : { time: new Date(r.fromTime ?? 0).toISOString() }
+      const replay = await ports.dispatcher.replayFromLog(s, from)
+      if (replay === null) return sendProblem(res, 409, 'Conflict', [problem('id', `a replay from the log is already reading for ${s.id}`)])
+      reply(res, WebhookReplayed, { requeued: 0, replay }, 202)
+    })
+
+    mount(router, options.tokens, webhookRoutes.getWebhookReplay, async (req, res) => {
+      const s = await found(req, res)
+      if (s !== null) reply(res, LogReplayAnswer, { replay: await ports.dispatcher.replayProgress(s.id) })
     })
   }

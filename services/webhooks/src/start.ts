@@ -6,8 +6,8 @@ import type { Tokens } from '@leadstream/http-edge'
 import type { Logger } from '@leadstream/runtime'
 import { openWebhookStore, type WebhookStore } from '@leadstream/delivery-log'
 import type { Registry } from 'prom-client'
-import { dispatcher, type Dispatcher } from './dispatcher.js'
-import { webhookMetrics } from './metrics.js'
+import { dispatcher, type DispatcherControl } from './dispatcher.js'
+import { subscriptionGauges, attemptMetrics, type WebhookMetrics } from './metrics.js'
 import { webhookAdminRoutes } from './routes.js'
 import { nothingOpened, personalOpener } from './personal.js'
 import type { KeyStore } from '@leadstream/privacy'
@@ -15,7 +15,8 @@ import type { WebhookConfig } from './settings.js'
 
 export interface Webhooks {
   readonly store: WebhookStore
-  readonly dispatcher: Dispatcher
+  /** The dispatcher, on this thread or in a worker thread (threaded.ts). */
+  readonly dispatcher: DispatcherControl
   routes(tokens: Tokens): (router: Router) => void
   /** Drains: stops reading the log, lets in-flight deliveries finish, closes the delivery log. */
   close(): Promise<void>
@@ -26,18 +27,31 @@ export const startWebhooks = async (
   ports: {
     /** The log as stored (personal data sealed): the dispatcher keeps it sealed and opens it per attempt. */
     readonly log: EventLog
-    /** The key store that opens contact data (null: none is sent, only notes). */
+    /** Kafka: a log of its own per replay from the log (a new consumer group); absent: replays read `log`. */
+    readonly openReplayLog?: (name: string) => EventLog
+    /** The key store that opens contact data and notes (null: none is sent). */
     readonly keys: KeyStore | null
     readonly registry: Registry
+    /** A worker thread's: where the attempt metrics go (forwarded to the owner's registry, which has the gauges). */
+    readonly attempts?: WebhookMetrics
     readonly logger: Logger
     readonly now?: () => Date
   },
 ): Promise<Webhooks> => {
   const now = ports.now ?? (() => new Date())
   const store = await openWebhookStore(config)
-  const metrics = webhookMetrics(ports.registry, store, now)
+  if (ports.attempts === undefined) subscriptionGauges(ports.registry, store, now)
+  const metrics = ports.attempts ?? attemptMetrics(ports.registry)
   const d = dispatcher(
-    { log: ports.log, store, logger: ports.logger, metrics, now, openPersonal: ports.keys === null ? nothingOpened : personalOpener(ports.keys) },
+    {
+      log: ports.log,
+      ...(ports.openReplayLog === undefined ? {} : { openReplayLog: ports.openReplayLog }),
+      store,
+      logger: ports.logger,
+      metrics,
+      now,
+      openPersonal: ports.keys === null ? nothingOpened : personalOpener(ports.keys),
+    },
     {
       maxBatch: config.webhookBatch,
       retentionDays: config.webhookRetentionDays,

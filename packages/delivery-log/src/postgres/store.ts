@@ -221,6 +221,16 @@ export const postgresWebhookStore = async (options: PostgresWebhookStoreOptions)
       if (what.fromTime !== undefined) return run('recorded_at >= $3', what.fromTime)
       return 0
     },
+    replayed: async (ds, now) => {
+      if (ds.length === 0) return
+      await transaction(pool, async (c) => {
+        for (const d of ds) {
+          await c.query(`DELETE FROM ${s}.deliveries WHERE id = $1`, [d.id])
+          await put(c, d, now.getTime())
+          await c.query(`INSERT INTO ${s}.recipients (subscription_id, lead_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [d.subscriptionId, d.message.leadId])
+        }
+      })
+    },
     close: () => pool.end(),
   }
 }

@@ -109,6 +109,7 @@ export const sqliteWebhookStore = (options: { readonly path: string }): WebhookS
     list: db.prepare<[string, number, number], DeliveryRow>('SELECT * FROM deliveries WHERE subscription_id = ? AND seq > ? ORDER BY seq LIMIT ?'),
     listBy: db.prepare<[string, string, number, number], DeliveryRow>('SELECT * FROM deliveries WHERE subscription_id = ? AND status = ? AND seq > ? ORDER BY seq LIMIT ?'),
     prune: db.prepare("DELETE FROM deliveries WHERE status = 'delivered' AND delivered_at < ?"),
+    dropId: db.prepare('DELETE FROM deliveries WHERE id = ?'),
     replayParked: db.prepare("UPDATE deliveries SET status = 'pending', attempts = 0, next_at = ? WHERE subscription_id = ? AND status = 'parked'"),
     replayPosition: db.prepare("UPDATE deliveries SET status = 'pending', attempts = 0, next_at = ?, delivered_at = NULL WHERE subscription_id = ? AND position >= ?"),
     replayTime: db.prepare("UPDATE deliveries SET status = 'pending', attempts = 0, next_at = ?, delivered_at = NULL WHERE subscription_id = ? AND recorded_at >= ?"),
@@ -147,6 +148,14 @@ export const sqliteWebhookStore = (options: { readonly path: string }): WebhookS
       q.setCheckpoint.run(b.partition, b.offset)
     },
   )
+
+  const replayed = db.transaction((ds: ReadonlyArray<NewDelivery>, now: number) => {
+    for (const d of ds) {
+      q.dropId.run(d.id)
+      put(d, now)
+      q.addRecipient.run(d.subscriptionId, d.message.leadId)
+    }
+  })
 
   const attemptedOne = (a: Attempted) => {
     const sub = q.subOf.get(a.seq)?.subscription_id
@@ -221,6 +230,9 @@ export const sqliteWebhookStore = (options: { readonly path: string }): WebhookS
       if (what.fromPosition !== undefined) return q.replayPosition.run(at, subscriptionId, what.fromPosition).changes
       if (what.fromTime !== undefined) return q.replayTime.run(at, subscriptionId, what.fromTime).changes
       return 0
+    },
+    replayed: async (ds, now) => {
+      if (ds.length > 0) replayed.immediate(ds, now.getTime())
     },
     close: async () => {
       db.close()
