@@ -13,7 +13,7 @@ import { createLogger } from '@leadstream/runtime'
 import { eventually } from '../../../test/support/eventually.js'
 import { startReceiver } from '../../../test/support/receiver.js'
 import { addressKind, permitted, type PrivateNetworks } from './egress.js'
-import { notesOnly } from './personal.js'
+import { nothingOpened } from './personal.js'
 import { sender, type SenderPorts } from './sender.js'
 
 const kinds = suite('addressKind')
@@ -148,7 +148,7 @@ const attemptTo = async (ctx: Ctx, url: string, privateNetworks: PrivateNetworks
       metrics: { deliveries: { inc: () => {} }, latency: { observe: () => {} } },
       now: () => new Date(),
       random: () => 0.5,
-      openPersonal: notesOnly,
+      openPersonal: nothingOpened,
       ...(resolve === undefined ? {} : { resolve }),
     },
     {
