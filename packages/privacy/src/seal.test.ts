@@ -2,11 +2,11 @@
 // erased (the same every time), leads without personal data get no key, and an action uses its lead's key.
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { emptyCustomer, event, offer, personalOf, actionTextOf, noteTextOf, type DomainEvent, type NewEvent, type RecordedEvent } from '@leadstream/domain'
+import { emptyCustomer, event, offer, personalOf, actionTextOf, noteTextOf, Sealed, type DomainEvent, type NewEvent, type RecordedEvent } from '@leadstream/domain'
 import { sqliteEventStore } from '@leadstream/event-store'
 import { masterKey, newKey } from './crypto.js'
 import type { KeyStore } from './port.js'
-import { openEvents, sealEvents, TamperedRecord, unsealer } from './seal.js'
+import { openContact, openEvents, openNote, sealEvents, TamperedRecord, unsealer } from './seal.js'
 import { sqliteKeyStore } from './sqlite/store.js'
 import { subjectOfEmail, subjectOfLead } from './subject.js'
 
@@ -157,6 +157,34 @@ test('store guard :: the event store refuses open personal data, and takes it se
     } finally {
       await store.close()
     }
+  }),
+)
+
+test('one record :: openContact and openNote open a sealed record kept apart from its event, bound to its lead and type', () =>
+  withKeys(async (keys) => {
+    const sealed = await sealEvents({ keys, secret }, [captured('L1'), qualified('L1', 'spoke to Ada')])
+    const contact = dataOf(sealed[0]?.event)['personal']
+    const note = dataOf(sealed[1]?.event)['personal']
+    if (!Sealed.is(contact) || !Sealed.is(note)) throw new Error('expected both sealed')
+    assert.equal(await openContact(keys, 'L1', contact), {
+      open: { firstName: 'Ada', lastName: 'Lovelace', email: 'Ada@Example.com ', phone: '+44 20 7946 0000', company: 'Engines', title: 'CTO', description: 'call me on Tuesday' },
+    })
+    assert.equal(await openNote(keys, 'L1', 'LeadQualified', note), { open: { note: 'spoke to Ada' } })
+    try {
+      await openContact(keys, 'L2', contact)
+      assert.unreachable('a record moved to another lead must not open')
+    } catch (e) {
+      assert.instance(e, TamperedRecord)
+    }
+    try {
+      await openNote(keys, 'L1', 'LeadConverted', note)
+      assert.unreachable('a note under another event type must not open')
+    } catch (e) {
+      assert.instance(e, TamperedRecord)
+    }
+    await keys.shred(subjectOfEmail(secret, ada.email)!)
+    assert.equal(await openContact(keys, 'L1', contact), { erased: true })
+    assert.equal(await openNote(keys, 'L1', 'LeadQualified', note), { erased: true })
   }),
 )
 

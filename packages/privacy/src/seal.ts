@@ -11,7 +11,9 @@ import {
   type Personal,
   type RecordedEvent,
   Sealed,
+  type PersonalType,
   type TransitionNote,
+  type TransitionType,
 } from '@leadstream/domain'
 import { open, seal, type SealedRecord } from './crypto.js'
 import type { DataKey, KeyStore } from './port.js'
@@ -84,17 +86,41 @@ export const sealEvents = async (ports: SealingPorts, events: ReadonlyArray<NewE
 // opening
 // ---------------------------------------------------------------------------------------------------------
 
-const openWith = (keys: ReadonlyMap<string, DataKey>, ev: Sealable, p: Sealed): Personal<Contact> | Personal<ActionText> | Personal<TransitionNote> => {
+/** Where a sealed record belongs: its lead and its event's type, which it is bound to (its authenticated data). */
+export interface SealedAt {
+  readonly leadId: string
+  readonly type: PersonalType
+}
+
+/** The data keys of these key ids (the one look-up every opening goes through). */
+const keysOf = (keys: KeyStore, ids: ReadonlyArray<string>): Promise<ReadonlyMap<string, DataKey>> => keys.keysById(ids)
+
+/** A sealed record's fields, or null when its key was shredded; throws TamperedRecord when it does not authenticate. */
+const plainOf = (keys: ReadonlyMap<string, DataKey>, at: SealedAt, p: Sealed): Record<string, unknown> | null => {
   const key = keys.get(p.keyId)
-  if (key === undefined) return { erased: true }
-  const plain = open(key.key, aadOf(ev.data.leadId, ev.type), p)
-  if (plain === null) throw new TamperedRecord(ev.data.leadId, p.keyId)
-  const o = JSON.parse(plain.toString('utf8')) as Record<string, unknown>
-  const text = (k: string): string => (typeof o[k] === 'string' ? (o[k] as string) : '')
-  const description = typeof o['description'] === 'string' ? o['description'] : null
-  if (ev.type === 'LeadCaptured')
-    return { open: { firstName: text('firstName'), lastName: text('lastName'), email: text('email'), phone: text('phone'), company: text('company'), title: text('title'), description } }
-  return ev.type === 'LeadActionRecorded' ? { open: { description } } : { open: { note: text('note') } }
+  if (key === undefined) return null
+  const plain = open(key.key, aadOf(at.leadId, at.type), p)
+  if (plain === null) throw new TamperedRecord(at.leadId, p.keyId)
+  return JSON.parse(plain.toString('utf8')) as Record<string, unknown>
+}
+
+const textOf = (o: Record<string, unknown>, k: string): string => (typeof o[k] === 'string' ? (o[k] as string) : '')
+const descriptionOf = (o: Record<string, unknown>): string | null => (typeof o['description'] === 'string' ? o['description'] : null)
+const contactOf = (o: Record<string, unknown>): Contact => ({
+  firstName: textOf(o, 'firstName'),
+  lastName: textOf(o, 'lastName'),
+  email: textOf(o, 'email'),
+  phone: textOf(o, 'phone'),
+  company: textOf(o, 'company'),
+  title: textOf(o, 'title'),
+  description: descriptionOf(o),
+})
+
+const openWith = (keys: ReadonlyMap<string, DataKey>, at: SealedAt, p: Sealed): Personal<Contact> | Personal<ActionText> | Personal<TransitionNote> => {
+  const o = plainOf(keys, at, p)
+  if (o === null) return { erased: true }
+  if (at.type === 'LeadCaptured') return { open: contactOf(o) }
+  return at.type === 'LeadActionRecorded' ? { open: { description: descriptionOf(o) } } : { open: { note: textOf(o, 'note') } }
 }
 
 const sealedOf = (e: DomainEvent): Sealed | undefined => (sealable(e) && e.data.personal !== null && Sealed.is(e.data.personal) ? e.data.personal : undefined)
@@ -103,16 +129,31 @@ const sealedOf = (e: DomainEvent): Sealed | undefined => (sealable(e) && e.data.
 export const openEvents = async (keys: KeyStore, events: ReadonlyArray<RecordedEvent>): Promise<ReadonlyArray<RecordedEvent>> => {
   const ids = events.flatMap((r) => sealedOf(r.event)?.keyId ?? [])
   if (ids.length === 0) return events
-  const found = await keys.keysById(ids)
+  const found = await keysOf(keys, ids)
   return events.map((r) => {
     const p = sealedOf(r.event)
     if (p === undefined || !sealable(r.event)) return r
     const ev = r.event
-    return { ...r, event: { ...ev, data: { ...ev.data, personal: openWith(found, ev, p) } } as DomainEvent }
+    return { ...r, event: { ...ev, data: { ...ev.data, personal: openWith(found, { leadId: ev.data.leadId, type: ev.type }, p) } } as DomainEvent }
   })
 }
 
-/** One event at a time, for readers outside the projectors (webhook deliveries): open, erased, or as it was. */
+/**
+ * Opens one capture's sealed contact data, kept apart from its event (a webhook delivery keeps the sealed record
+ * only): open, or erased when its key was shredded.
+ */
+export const openContact = async (keys: KeyStore, leadId: string, sealed: Sealed): Promise<Personal<Contact>> => {
+  const o = plainOf(await keysOf(keys, [sealed.keyId]), { leadId, type: 'LeadCaptured' }, sealed)
+  return o === null ? { erased: true } : { open: contactOf(o) }
+}
+
+/** Opens one qualification transition's sealed note, kept apart from its event: open, or erased when its key was shredded. */
+export const openNote = async (keys: KeyStore, leadId: string, type: TransitionType, sealed: Sealed): Promise<Personal<TransitionNote>> => {
+  const o = plainOf(await keysOf(keys, [sealed.keyId]), { leadId, type }, sealed)
+  return o === null ? { erased: true } : { open: { note: textOf(o, 'note') } }
+}
+
+/** One event at a time, for readers outside the projectors: open, erased, or as it was. */
 export const unsealer =
   (keys: KeyStore) =>
   async (event: RecordedEvent): Promise<RecordedEvent> =>
