@@ -4,7 +4,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import { DeliveryStatus, WebhookEventType, WebhookFilters, WebhookPayload } from '@leadstream/api'
 import { CampaignType, fromValidation, Offer, QualificationState, Sealed, Storefront, TransitionType } from '@leadstream/domain'
-import type { LeadTraits, PersonalRef, Subscription } from './messages.js'
+import type { LeadTraits, NewDelivery, PersonalRef, Subscription } from './messages.js'
 import type { Delivery } from './port.js'
 
 const decode = <A>(codec: t.Decoder<unknown, A>, value: unknown, what: string): A => {
@@ -86,3 +86,20 @@ export const toDelivery = (r: DeliveryRow): Delivery => {
     deliveredAt: r.delivered_at,
   }
 }
+
+/** The columns a new delivery is inserted with (the rest take their defaults: pending, no attempt yet). */
+export const newDeliveryColumns = ['id', 'subscription_id', 'type', 'lead_id', 'event_id', 'position', 'recorded_at', 'payload', 'personal', 'next_at'] as const
+
+/** A new delivery's values, in `newDeliveryColumns` order, due at `now` (ms): the one mapping both stores insert. */
+export const newDeliveryValues = (d: NewDelivery, now: number): ReadonlyArray<string | number | null> => [
+  d.id,
+  d.subscriptionId,
+  d.message.type,
+  d.message.leadId,
+  d.message.eventId,
+  d.message.position,
+  d.message.recordedAt,
+  JSON.stringify(d.message.payload),
+  d.message.personal === null ? null : JSON.stringify(d.message.personal),
+  now,
+]

@@ -3,7 +3,7 @@ import pg from 'pg'
 import { migratePostgres, quoteIdent, transaction, type PgMigration } from '@leadstream/runtime'
 import { deliveryOf, type NewDelivery } from '../messages.js'
 import { recentMinutes, type Attempted, type WebhookStore } from '../port.js'
-import { toDelivery, toTraits, toSubscription, type DeliveryRow, type SubscriptionRow } from '../rows.js'
+import { newDeliveryColumns, newDeliveryValues, toDelivery, toTraits, toSubscription, type DeliveryRow, type SubscriptionRow } from '../rows.js'
 
 const migrations: ReadonlyArray<PgMigration> = [
   (s) => `CREATE TABLE ${s}.subscriptions (
@@ -73,23 +73,8 @@ export const postgresWebhookStore = async (options: PostgresWebhookStoreOptions)
   const pool = new pg.Pool({ connectionString: options.connectionString, max: options.poolSize ?? 4 })
   await migratePostgres(pool, options.schema, migrations)
   const s = quoteIdent(options.schema)
-  const put = (c: pg.PoolClient, d: NewDelivery, now: number) =>
-    c.query(
-      `INSERT INTO ${s}.deliveries (id, subscription_id, type, lead_id, event_id, position, recorded_at, payload, personal, next_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING`,
-      [
-        d.id,
-        d.subscriptionId,
-        d.message.type,
-        d.message.leadId,
-        d.message.eventId,
-        d.message.position,
-        d.message.recordedAt,
-        JSON.stringify(d.message.payload),
-        d.message.personal === null ? null : JSON.stringify(d.message.personal),
-        now,
-      ],
-    )
+  const insert = `INSERT INTO ${s}.deliveries (${newDeliveryColumns.join(', ')}) VALUES (${newDeliveryColumns.map((_, i) => `$${i + 1}`).join(', ')}) ON CONFLICT (id) DO NOTHING`
+  const put = (c: pg.PoolClient, d: NewDelivery, now: number) => c.query(insert, [...newDeliveryValues(d, now)])
   const attemptedOne = async (c: pg.PoolClient, a: Attempted): Promise<void> => {
     const sub = (await c.query<{ subscription_id: string }>(`SELECT subscription_id FROM ${s}.deliveries WHERE seq = $1`, [a.seq])).rows[0]?.subscription_id
     if (sub === undefined) return

@@ -2,7 +2,7 @@
 import { openSqlite, type Sqlite } from '@leadstream/runtime'
 import { deliveryOf, type LeadTraits, type NewDelivery, type Outgoing } from '../messages.js'
 import { recentMinutes, type Attempted, type WebhookStore } from '../port.js'
-import { toDelivery, toTraits, toSubscription, type DeliveryRow, type SubscriptionRow } from '../rows.js'
+import { newDeliveryColumns, newDeliveryValues, toDelivery, toTraits, toSubscription, type DeliveryRow, type SubscriptionRow } from '../rows.js'
 
 const migrations = [
   `CREATE TABLE subscriptions (
@@ -79,8 +79,7 @@ export const sqliteWebhookStore = (options: { readonly path: string }): WebhookS
     facts: db.prepare<[string], { lead_id: string; facts: string }>('SELECT lead_id, facts FROM lead_facts WHERE lead_id IN (SELECT value FROM json_each(?))'),
     setFact: db.prepare('INSERT INTO lead_facts (lead_id, facts) VALUES (?, ?) ON CONFLICT (lead_id) DO UPDATE SET facts = excluded.facts'),
     insert: db.prepare(
-      `INSERT INTO deliveries (id, subscription_id, type, lead_id, event_id, position, recorded_at, payload, personal, next_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+      `INSERT INTO deliveries (${newDeliveryColumns.join(', ')}) VALUES (${newDeliveryColumns.map(() => '?').join(', ')}) ON CONFLICT (id) DO NOTHING`,
     ),
     recipients: db.prepare<[string], { subscription_id: string }>('SELECT subscription_id FROM recipients WHERE lead_id = ?'),
     addRecipient: db.prepare('INSERT INTO recipients (subscription_id, lead_id) VALUES (?, ?) ON CONFLICT DO NOTHING'),
@@ -115,19 +114,7 @@ export const sqliteWebhookStore = (options: { readonly path: string }): WebhookS
     replayTime: db.prepare("UPDATE deliveries SET status = 'pending', attempts = 0, next_at = ?, delivered_at = NULL WHERE subscription_id = ? AND recorded_at >= ?"),
   }
 
-  const put = (d: NewDelivery, now: number) =>
-    q.insert.run(
-      d.id,
-      d.subscriptionId,
-      d.message.type,
-      d.message.leadId,
-      d.message.eventId,
-      d.message.position,
-      d.message.recordedAt,
-      JSON.stringify(d.message.payload),
-      d.message.personal === null ? null : JSON.stringify(d.message.personal),
-      now,
-    )
+  const put = (d: NewDelivery, now: number) => q.insert.run(...newDeliveryValues(d, now))
 
   const record = db.transaction(
     (b: { partition: number; offset: number; facts: ReadonlyArray<LeadTraits>; outgoing: ReadonlyArray<Outgoing>; now: Date }) => {
