@@ -104,6 +104,21 @@ export const keyStoreContract = (name: string, open: OpenKeyStore): void => {
     }
   })
 
+  test('secrets key :: generated once, shared by every handle, never shredded, served by id like any data key', async () => {
+    const a = await open({ current: m1, previous: [] })
+    const b = await open({ current: m1, previous: [] }, a)
+    try {
+      const k = await a.secretsKey()
+      assert.is(k.key.length, 32)
+      assert.is((await b.secretsKey()).keyId, k.keyId)
+      assert.is(await a.shred(k.subject), 0)
+      assert.ok((await b.keysById([k.keyId])).get(k.keyId)?.key.equals(k.key))
+    } finally {
+      await b.close()
+      await a.close()
+    }
+  })
+
   test('master key :: another key refuses to open the store (MasterKeyError, exit code 7)', async () => {
     const a = await open({ current: m1, previous: [] })
     try {

@@ -54,6 +54,8 @@ export class MasterKeyError extends StartupFault {
 
 /** The identity secret is kept as a key row of a reserved subject no email can produce (subjects are `sub-…`). */
 const IDENTITY_SUBJECT = 'secret:identity'
+/** The key of secrets stored for operators (webhook signing secrets), a reserved subject too. */
+const SECRETS_SUBJECT = 'secret:stored'
 
 const aadOf = (keyId: string, subject: SubjectId): string => `leadstream data key|${keyId}|${subject}`
 
@@ -126,7 +128,7 @@ export const keyStoreOver = async (rows: KeyRows, master: MasterKeys, options: K
     subjectsOfLeads: async (leadIds) =>
       leadIds.length === 0 ? new Map() : new Map((await rows.subjectsOfLeads([...new Set(leadIds)])).map((l) => [l.leadId, l.subject] as const)),
     shred: async (subject) => {
-      if (subject === IDENTITY_SUBJECT) return 0
+      if (subject === IDENTITY_SUBJECT || subject === SECRETS_SUBJECT) return 0
       const n = await rows.deleteSubject(subject)
       // The key leaves this process's memory too (other processes never serve a key the store no longer has).
       cache.deleteWhere((k) => k.subject === subject)
@@ -136,6 +138,11 @@ export const keyStoreOver = async (rows: KeyRows, master: MasterKeys, options: K
       const k = (await keysFor([IDENTITY_SUBJECT])).get(IDENTITY_SUBJECT)
       if (k === undefined) throw new Error('the key store did not create the identity secret')
       return { bytes: k.key }
+    },
+    secretsKey: async () => {
+      const k = (await keysFor([SECRETS_SUBJECT])).get(SECRETS_SUBJECT)
+      if (k === undefined) throw new Error('the key store did not create the secrets key')
+      return k
     },
     rewrap: async (limit) => {
       const old = await rows.notWrappedBy(master.current.id, limit)

@@ -34,6 +34,11 @@ export interface KeyStore {
    * wrapped by the master key, so every service sharing this store derives the same ids.
    */
   identitySecret(): Promise<IdentitySecret>
+  /**
+   * The data key that seals secrets kept for operators at rest (webhook subscriptions' signing secrets): generated
+   * once, wrapped by the master key like every data key (so rewrapped with it on rotation), never shredded.
+   */
+  secretsKey(): Promise<DataKey>
   /** Re-wraps up to `limit` keys still wrapped by a previous master key with the current one; answers how many. */
   rewrap(limit: number): Promise<number>
   /** How many keys each master key id wraps (rotation is done when only the current one is left). */

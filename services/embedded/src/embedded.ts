@@ -70,7 +70,7 @@ export const startEmbedded = async (
     config.webhooks === 'off'
       ? null
       : config.webhookThread === 'worker'
-        ? await webhooksInWorker(config, { registry: metrics.registry, logger })
+        ? await webhooksInWorker(config, { keys: personal.keys, registry: metrics.registry, logger })
         : await startWebhooks(config, { log: embeddedEventLog(store, { idleWaitMs: 250 }), keys: personal.keys, registry: metrics.registry, logger })
 
   const privacyPorts: PrivacyPorts = {

@@ -11,6 +11,7 @@ import { subscriptionGauges, attemptMetrics, type WebhookMetrics } from './metri
 import { webhookAdminRoutes } from './routes.js'
 import { nothingOpened, personalOpener } from './personal.js'
 import type { KeyStore } from '@leadstream/privacy'
+import { withSealedSecrets } from './secrets.js'
 import type { WebhookConfig } from './settings.js'
 
 export interface Webhooks {
@@ -39,7 +40,7 @@ export const startWebhooks = async (
   },
 ): Promise<Webhooks> => {
   const now = ports.now ?? (() => new Date())
-  const store = await openWebhookStore(config)
+  const store = withSealedSecrets(await openWebhookStore(config), ports.keys)
   if (ports.attempts === undefined) subscriptionGauges(ports.registry, store, now)
   const metrics = ports.attempts ?? attemptMetrics(ports.registry)
   const d = dispatcher(

@@ -7,13 +7,14 @@ import { Worker } from 'node:worker_threads'
 import type { CircuitState, DispatcherView, LogReplayView } from '@leadstream/api'
 import { openWebhookStore, type Subscription } from '@leadstream/delivery-log'
 import type { EventStoreChoice } from '@leadstream/event-store'
-import type { KeyStoreChoice } from '@leadstream/privacy'
+import type { KeyStore, KeyStoreChoice } from '@leadstream/privacy'
 import type { Logger } from '@leadstream/runtime'
 import type { Registry } from 'prom-client'
 import type { DispatcherControl } from './dispatcher.js'
 import { attemptMetrics, subscriptionGauges } from './metrics.js'
 import type { ReplayFrom } from './replay.js'
 import { webhookAdminRoutes } from './routes.js'
+import { withSealedSecrets } from './secrets.js'
 import type { WebhookConfig } from './settings.js'
 import type { Webhooks } from './start.js'
 
@@ -43,10 +44,13 @@ export type WorkerAnswer =
   | { readonly id: number; readonly ok: true; readonly value: unknown }
   | { readonly id: number; readonly ok: false; readonly error: string }
 
-export const webhooksInWorker = async (settings: WebhookWorkerSettings, ports: { readonly registry: Registry; readonly logger: Logger; readonly now?: () => Date }): Promise<Webhooks> => {
+export const webhooksInWorker = async (
+  settings: WebhookWorkerSettings,
+  ports: { readonly keys: KeyStore | null; readonly registry: Registry; readonly logger: Logger; readonly now?: () => Date },
+): Promise<Webhooks> => {
   const now = ports.now ?? (() => new Date())
   // Opened (and migrated) here first: the worker opens the same delivery log after.
-  const store = await openWebhookStore(settings)
+  const store = withSealedSecrets(await openWebhookStore(settings), ports.keys)
   subscriptionGauges(ports.registry, store, now)
   // A scrape first asks the worker for the attempts it has not reported yet (one request for the whole scrape).
   let flushing: Promise<void> | null = null
