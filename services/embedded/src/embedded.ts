@@ -78,6 +78,7 @@ export const startEmbedded = async (
     store,
     keys: personal.keys,
     deadLetters,
+    parked,
     answers: idempotencyKeys,
     audit,
     secret: async () => personal.secret,

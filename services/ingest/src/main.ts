@@ -98,6 +98,7 @@ const privacyPorts: PrivacyPorts = {
   store,
   keys: personal.keys,
   deadLetters,
+  parked,
   answers: idempotencyKeys,
   audit,
   secret: async () => personal.secret,

@@ -1,10 +1,10 @@
 // Erasure of one data subject: shred their keys, append PersonalDataErased to each of their leads, purge their
-// dead letters and the stored answers naming their leads, make the bytes go, and audit it. Resumable: the audit
+// dead letters (by subject and by lead), the events parked for their leads and the stored answers naming their leads, make the bytes go, and audit it. Resumable: the audit
 // entry is written `pending` before the first step, every step is idempotent, and `resumePending` finishes the
 // erasures a crash cut short (at the next start).
 import * as E from 'fp-ts/lib/Either.js'
 import { decide, deterministicEventId, fold, normaliseEmail, streamOfLead, type ErasureReason, type LeadEvent } from '@leadstream/domain'
-import type { DeadLetters } from '@leadstream/dead-letters'
+import type { DeadLetters, ParkedEvents } from '@leadstream/dead-letters'
 import type { EventStore, IdempotencyRecords } from '@leadstream/event-store'
 import { keyedDigest, subjectOfEmail, type ErasureAudit, type ErasureCounts, type ErasureEntry, type ErasureOutcome, type IdentitySecret, type KeyStore, type SubjectId } from '@leadstream/privacy'
 import type { Logger, Metrics } from '@leadstream/runtime'
@@ -16,7 +16,10 @@ import type { Logger, Metrics } from '@leadstream/runtime'
 export interface ErasurePorts {
   readonly store: EventStore
   readonly keys: Pick<KeyStore, 'leadsOf' | 'shred'>
-  readonly deadLetters: Pick<DeadLetters, 'purgeSubject'>
+  /** By subject (payloads naming their email) and by lead (lifecycle payloads name a lead, not an email). */
+  readonly deadLetters: Pick<DeadLetters, 'purgeSubject' | 'purgeLeads'>
+  /** Lifecycle events parked for their leads: raw payloads, possibly with their data (a note, a description). */
+  readonly parked: Pick<ParkedEvents, 'purgeLeads'>
   readonly answers: Pick<IdempotencyRecords, 'forgetLeads'>
   readonly audit: ErasureAudit
   readonly secret: () => Promise<IdentitySecret>
@@ -108,7 +111,10 @@ export const runErasure = async (ports: ErasurePorts, entry: ErasureEntry): Prom
     position = Math.max(position, at)
   }
   keys += await ports.keys.shred(entry.subject)
-  const deadLetters = (await ports.deadLetters.purgeSubject(entry.subject)).length
+  // Counted together: both are raw inbound payloads that named the person (by email, or by one of their leads).
+  const deadLetters =
+    new Set([...(await ports.deadLetters.purgeSubject(entry.subject)), ...(await ports.deadLetters.purgeLeads(leadIds))]).size +
+    (await ports.parked.purgeLeads(leadIds)).length
   const answers = await ports.answers.forgetLeads(leadIds)
   await ports.scrub(position)
   const counts: ErasureCounts = { leads: leadIds.length, events, keys, deadLetters, answers }
@@ -171,7 +177,7 @@ export const resumePending = async (ports: ErasurePorts): Promise<ReadonlyArray<
 export const messageOf = (r: ErasureResult): string => {
   switch (r.outcome) {
     case 'erased':
-      return `erased: ${r.counts.leads} lead(s) redacted (${r.counts.events} erasure event(s)), ${r.counts.keys} key(s) shredded, ${r.counts.deadLetters} dead letter(s) and ${r.counts.answers} stored answer(s) deleted`
+      return `erased: ${r.counts.leads} lead(s) redacted (${r.counts.events} erasure event(s)), ${r.counts.keys} key(s) shredded, ${r.counts.deadLetters} dead letter(s) or parked event(s) and ${r.counts.answers} stored answer(s) deleted`
     case 'alreadyErased':
       return 'already erased: nothing of this person was left to erase'
     case 'unknownSubject':
