@@ -66,6 +66,9 @@ test('resume :: an erasure cut short after its events is finished at the next st
       const r = await store.append({ streamId: streamOfLead(id), expectedRevision: 'no-stream', events: [{ eventId: `c-${id}`, event: capture(id), metadata: {} }] })()
       assert.ok(E.isRight(r))
     }
+    // A lifecycle event of L1 waiting for a state that allows it (its note in clear), and one of another lead.
+    const waiting = { eventId: 'u1', source: 'test', format: 'native', payload: '{"note":"called Ann"}', occurredAt: '2026-11-25T11:00:00.000Z', parkedAt: '2026-11-25T11:00:00.000Z', until: '2026-11-26T11:00:00.000Z' }
+    await parked.park([{ ...waiting, leadId: 'L1' }, { ...waiting, leadId: 'L9' }])
     await deadLetters.record([{ source: 'test', format: 'unknown', problems: [], payload: '{"ann":1}', receivedAt: '2026-11-25T10:00:00.000Z' }])
     const crash = eraseSubject(portsOver({ store, keys, deadLetters, parked, audit }, async () => Promise.reject(new Error('kill -9'))), { subject: 'sub-ann', emailDigest: 'd' }, { by: 'dpo', note: null, reason: 'request' })
     await crash.then(() => assert.unreachable('the erasure should have crashed'), (e: Error) => assert.is(e.message, 'kill -9'))
@@ -81,6 +84,7 @@ test('resume :: an erasure cut short after its events is finished at the next st
       if (E.isRight(read)) assert.equal(read.right.events.map((e) => e.event.type), ['LeadCaptured', 'PersonalDataErased'], id)
     }
     assert.equal(await deadLetters.ofSubject('sub-ann'), [], 'purged before the crash')
+    assert.equal((await parked.list({ limit: 10 })).map((p) => p.leadId), ['L9'], 'the subject’s parked event purged, another lead’s kept')
   } finally {
     await Promise.all([store.close(), keys.close(), deadLetters.close(), parked.close(), audit.close()])
   }
