@@ -69,6 +69,8 @@ export const deadLettersContract = (name: string, open: (subjectsOf?: SubjectsOf
         letter(3, { payload: '{"nobody":true}' }),
       ])
       await dl.setStatus(ids[0]!, 'discarded')
+      assert.equal((await dl.ofLeads(['L-ann', 'L-none'])).map((d) => d.id), [ids[0], ids[2]], 'subject access finds them by lead too')
+      assert.equal(await dl.ofLeads([]), [])
       assert.equal(await dl.purgeLeads(['L-ann', 'L-none']), [ids[0], ids[2]], 'field name in any case, even in a payload that is not valid JSON')
       assert.is(await dl.get(ids[0]!), null)
       assert.equal(await dl.ofSubject('sub-cy'), [], "the letter's subject links went with it")

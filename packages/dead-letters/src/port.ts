@@ -42,6 +42,8 @@ export interface DeadLetters {
   ofSubject(subject: string): Promise<ReadonlyArray<DeadLetter>>
   /** Deletes every dead letter whose payload named this subject (any status); answers their ids. Idempotent. */
   purgeSubject(subject: string): Promise<ReadonlyArray<number>>
+  /** Every dead letter (any status) whose payload named one of these leads when it was recorded, in arrival order. */
+  ofLeads(leadIds: ReadonlyArray<string>): Promise<ReadonlyArray<DeadLetter>>
   /** Deletes every dead letter (any status) whose payload named one of these leads; answers their ids. Idempotent. */
   purgeLeads(leadIds: ReadonlyArray<string>): Promise<ReadonlyArray<number>>
   close(): Promise<void>

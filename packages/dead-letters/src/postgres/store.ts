@@ -124,6 +124,10 @@ export const postgresDeadLetters = async (options: PostgresDeadLettersOptions): 
         await c.query(`DELETE FROM ${leadLinks} WHERE id = ANY($1::bigint[])`, [ids])
         return ids
       }),
+    ofLeads: async (leadIds) =>
+      leadIds.length === 0
+        ? []
+        : (await pool.query<Row>(`SELECT * FROM ${t} WHERE id IN (SELECT id FROM ${leadLinks} WHERE lead_id = ANY($1::text[])) ORDER BY id`, [[...leadIds]])).rows.map(toDeadLetter),
     purgeLeads: async (leadIds) =>
       leadIds.length === 0
         ? []

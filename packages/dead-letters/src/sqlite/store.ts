@@ -59,6 +59,9 @@ export const sqliteDeadLetters = (options: { readonly path: string; readonly sub
     delete: db.prepare('DELETE FROM dead_letters WHERE id = ?'),
     unlink: db.prepare('DELETE FROM dead_letter_subjects WHERE id = ?'),
     linkLead: db.prepare('INSERT OR IGNORE INTO dead_letter_leads (lead_id, id) VALUES (?, ?)'),
+    ofLeads: db.prepare<[string], Row>(
+      'SELECT * FROM dead_letters WHERE id IN (SELECT id FROM dead_letter_leads WHERE lead_id IN (SELECT value FROM json_each(?))) ORDER BY id',
+    ),
     idsOfLead: db.prepare<[string], { id: number }>('SELECT id FROM dead_letter_leads WHERE lead_id = ?'),
     unlinkLeads: db.prepare('DELETE FROM dead_letter_leads WHERE id = ?'),
   }
@@ -96,6 +99,7 @@ export const sqliteDeadLetters = (options: { readonly path: string; readonly sub
     count: async (status) => q.count.get(status)?.n ?? 0,
     ofSubject: async (subject) => q.ofSubject.all(subject).map(toDeadLetter),
     purgeSubject: async (subject) => purge.immediate(subject),
+    ofLeads: async (leadIds) => (leadIds.length === 0 ? [] : q.ofLeads.all(JSON.stringify(leadIds)).map(toDeadLetter)),
     purgeLeads: async (leadIds) => (leadIds.length === 0 ? [] : purgeLeads.immediate(leadIds)),
     close: async () => {
       db.close()

@@ -7,11 +7,12 @@ import { join } from 'node:path'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { sqliteDeadLetters, sqliteParkedEvents } from '@leadstream/dead-letters'
-import { campaignOf, event, offer, streamOfLead } from '@leadstream/domain'
+import { campaignOf, event, offer, streamOfLead, type RecordedEvent } from '@leadstream/domain'
 import { sqliteEventStore } from '@leadstream/event-store'
-import { masterKey, newKey, sqliteErasureAudit, sqliteKeyStore } from '@leadstream/privacy'
+import { masterKey, newKey, sqliteErasureAudit, sqliteKeyStore, subjectOfEmail } from '@leadstream/privacy'
 import { createLogger, createMetrics } from '@leadstream/runtime'
 import { eraseSubject, resumePending, type ErasurePorts } from './erasure.js'
+import { exportSubject } from './subjectAccess.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'leadstream-erasure-'))
 process.once('exit', () => rmSync(dir, { recursive: true, force: true }))
@@ -98,8 +99,9 @@ test("purge :: the person's lifecycle dead letters and parked events go by lead 
   const parked = sqliteParkedEvents({ path: `${at}-parked.db` })
   const audit = sqliteErasureAudit({ path: `${at}-audit.db` })
   try {
-    await keys.linkLeads([{ subject: 'sub-ann', leadId: 'L-ann' }])
-    await keys.keysFor(['sub-ann'])
+    const ann = subjectOfEmail({ bytes: Buffer.alloc(32) }, 'ann@example.com')!
+    await keys.linkLeads([{ subject: ann, leadId: 'L-ann' }])
+    await keys.keysFor([ann])
     const r = await store.append({ streamId: streamOfLead('L-ann'), expectedRevision: 'no-stream', events: [{ eventId: 'c-ann', event: capture('L-ann'), metadata: {} }] })()
     assert.ok(E.isRight(r))
     const lifecycle = (leadId: string, eventId: string) => `{"type":"LeadQualified","version":1,"eventId":"${eventId}","leadId":"${leadId}","data":{"note":"called back"}}`
@@ -118,7 +120,12 @@ test("purge :: the person's lifecycle dead letters and parked events go by lead 
     })
     await parked.park([park('L-ann', 'e2'), park('L-ann', 'e3'), park('L-bo', 'e2')])
 
-    const done = await eraseSubject(portsOver({ store, keys, deadLetters, parked, audit }), { subject: 'sub-ann', emailDigest: 'd' }, { by: 'dpo', note: null, reason: 'request' })
+    const access = { store, keys, deadLetters, parked, audit, secret: async () => ({ bytes: Buffer.alloc(32) }), unseal: async (e: ReadonlyArray<RecordedEvent>) => e, now: () => new Date() }
+    const before = await exportSubject(access, 'ann@example.com')
+    assert.equal(before?.deadLetters.map((d) => d.id), [annLetter], 'subject access shows the dead letter naming her lead (what the erasure deletes)')
+    assert.equal(before?.parked.map((p) => p.eventId), ['e2', 'e3'])
+
+    const done = await eraseSubject(portsOver({ store, keys, deadLetters, parked, audit }), { subject: ann, emailDigest: 'd' }, { by: 'dpo', note: null, reason: 'request' })
     assert.is(done.counts.deadLetters, 3, "one dead letter and two parked events of Ann's lead")
     assert.is(await deadLetters.get(annLetter!), null)
     assert.equal(await parked.forLeads(['L-ann']), [])
