@@ -64,14 +64,17 @@ test('before :: the event store holds ciphertext only; the views and the dead le
 })
 
 test('subject access :: one document with the leads (contact data opened), their events and the dead letters', async (ctx) => {
-  const doc = decodeAs(SubjectExport, (await http('GET', `${ctx.server.url}${privacyRoutes.exportSubject.path}?email=${encodeURIComponent(ann.email.toUpperCase())}`)).body)
+  const doc = decodeAs(SubjectExport, (await http('POST', `${ctx.server.url}${privacyRoutes.exportSubject.path}`, { email: ann.email.toUpperCase() })).body)
   assert.equal(doc.leads.map((l) => l.lead?.leadId).sort(), ['ann-1', 'ann-2'])
   assert.ok(doc.leads.every((l) => l.lead?.customer.email === ann.email && l.lead.customer.phone === ann.phone), 'contact data opened')
   assert.ok(doc.leads.every((l) => l.events.length === 1 && l.events[0]?.type === 'LeadCaptured'))
   assert.is(doc.deadLetters.length, 1)
   assert.equal(doc.erasures, [])
-  const bad = await http('GET', `${ctx.server.url}${privacyRoutes.exportSubject.path}?email=not-an-email`)
+  const bad = await http('POST', `${ctx.server.url}${privacyRoutes.exportSubject.path}`, { email: 'not-an-email' })
   assert.is(bad.status, 400)
+  // The email is never in a URL: the old query form is not served.
+  const byQuery = await http('GET', `${ctx.server.url}/v1/privacy/subjects?email=${encodeURIComponent(ann.email)}`)
+  assert.is(byQuery.status, 404)
 })
 
 test('erase :: shreds, redacts both leads, purges the dead letter and the stored answer; nothing of the person is left in any file', async (ctx) => {
@@ -119,7 +122,7 @@ test('erase :: a person known only from a rejected payload: their dead letter go
 })
 
 test('subject access :: after the erasure the leads read as erased, with the audit entries', async (ctx) => {
-  const doc = decodeAs(SubjectExport, (await http('GET', `${ctx.server.url}${privacyRoutes.exportSubject.path}?email=${encodeURIComponent(ann.email)}`)).body)
+  const doc = decodeAs(SubjectExport, (await http('POST', `${ctx.server.url}${privacyRoutes.exportSubject.path}`, { email: ann.email })).body)
   assert.is(doc.leads.length, 2)
   assert.ok(doc.leads.every((l) => l.lead?.customer.email === '' && l.lead.erasedAt !== null))
   assert.equal(doc.deadLetters, [])
