@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { sqliteDeadLetters } from '@leadstream/dead-letters'
+import { sqliteDeadLetters, sqliteParkedEvents } from '@leadstream/dead-letters'
 import { campaignOf, event, offer, streamOfLead } from '@leadstream/domain'
 import { sqliteEventStore } from '@leadstream/event-store'
 import { privacyPorts } from '@leadstream/ingest'
@@ -27,6 +27,7 @@ test('scrub :: waits for the views up to the configured wait and warns when they
   const keys = await sqliteKeyStore({ path: join(dir, 'keys.db'), master: { current: masterKey(newKey()), previous: [] } })
   const deadLetters = sqliteDeadLetters({ path: join(dir, 'dl.db'), subjectsOf: () => [] })
   const audit = sqliteErasureAudit({ path: join(dir, 'audit.db') })
+  const parked = sqliteParkedEvents({ path: join(dir, 'parked.db') })
   const logger = createLogger('test', 'silent')
   const warnings: string[] = []
   logger.warn = ((_: unknown, msg?: string) => void warnings.push(msg ?? '')) as typeof logger.warn
@@ -35,6 +36,7 @@ test('scrub :: waits for the views up to the configured wait and warns when they
       store,
       personal: { keys, secret: { bytes: Buffer.alloc(32) } },
       deadLetters,
+      parked,
       answers: { forgetLeads: async () => 0 },
       audit,
       views,
@@ -85,7 +87,7 @@ test('scrub :: waits for the views up to the configured wait and warns when they
     assert.is(warnings.length, 1)
     assert.is(await ports.viewsAt(1), true)
   } finally {
-    await Promise.all([store.close(), views.close(), keys.close(), deadLetters.close(), audit.close()])
+    await Promise.all([store.close(), views.close(), keys.close(), deadLetters.close(), audit.close(), parked.close()])
   }
 })
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { sqliteDeadLetters } from '@leadstream/dead-letters'
+import { sqliteDeadLetters, sqliteParkedEvents } from '@leadstream/dead-letters'
 import { campaignOf, event, offer, streamOfLead, type LeadEvent } from '@leadstream/domain'
 import { sqliteEventStore, type EventStore } from '@leadstream/event-store'
 import { sweep, type RetentionPorts } from '@leadstream/ingest'
@@ -61,6 +61,7 @@ const world = async (): Promise<World> => {
   const keys = await sqliteKeyStore({ path: join(dir, `keys-${n}.db`), master: { current: masterKey(newKey()), previous: [] } })
   const deadLetters = sqliteDeadLetters({ path: join(dir, `dl-${n}.db`), subjectsOf: () => [] })
   const audit = sqliteErasureAudit({ path: join(dir, `audit-${n}.db`) })
+  const parked = sqliteParkedEvents({ path: join(dir, `parked-${n}.db`) })
   const scrubs: number[] = []
   const waits: number[] = []
   let ids = 0
@@ -68,6 +69,7 @@ const world = async (): Promise<World> => {
     store,
     keys,
     deadLetters,
+    parked,
     answers: { forgetLeads: async () => 0 },
     audit,
     views,
@@ -104,7 +106,7 @@ const world = async (): Promise<World> => {
       applied = read.right[read.right.length - 1]?.position ?? applied
     },
     close: async () => {
-      await Promise.all([store.close(), views.close(), keys.close(), deadLetters.close(), audit.close()])
+      await Promise.all([store.close(), views.close(), keys.close(), deadLetters.close(), audit.close(), parked.close()])
     },
   })
 }

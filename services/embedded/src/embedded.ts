@@ -77,6 +77,7 @@ export const startEmbedded = async (
     store,
     personal,
     deadLetters,
+    parked,
     answers: idempotencyKeys,
     audit,
     views,
@@ -116,7 +117,7 @@ export const startEmbedded = async (
       exportRoutes({ views, now }, { tokens, defaultWaitMs: config.readWaitMs }),
       dashboardPage({ tokens }),
       adminRoutes({ deadLetters }, { tokens }),
-      eventRoutes(store, { tokens }),
+      eventRoutes(store, { tokens, unseal: privacy.unseal }),
       projectionRoutes(new Map([[leadsProjection.name, leads]]), { tokens }),
       ...(webhooks === null ? [] : [webhooks.routes(tokens)]),
       privacyHttpRoutes(privacy, {

@@ -88,6 +88,7 @@ const privacy = privacyPorts({
   store,
   personal,
   deadLetters,
+  parked,
   answers: idempotencyKeys,
   audit,
   views,
@@ -111,7 +112,7 @@ const privacyRoutes = privacyHttpRoutes(privacy, {
 
 const sweeper = parkingSweeper(ports, config.parkSweepMs)
 
-const app = httpApp([ingestRoutes(ports, { tokens, idempotencyKeys, bodyLimitBytes: config.bodyLimitBytes, maxBatch: config.maxBatch, marketplaceSecrets: config.marketplaceSecrets }), eventRoutes(store, { tokens }), privacyRoutes], {
+const app = httpApp([ingestRoutes(ports, { tokens, idempotencyKeys, bodyLimitBytes: config.bodyLimitBytes, maxBatch: config.maxBatch, marketplaceSecrets: config.marketplaceSecrets }), eventRoutes(store, { tokens, unseal: privacy.unseal }), privacyRoutes], {
   metrics,
   logger,
   service: 'ingest',

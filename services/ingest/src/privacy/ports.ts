@@ -1,7 +1,7 @@
 // The ports of the privacy operations (erasure, subject access, retention), built once for both processes that
 // serve them: the embedded server and ingest. Both wait for the views the same way (the view store's
 // awaitPosition, bounded by LEADSTREAM_ERASURE_VIEWS_WAIT_MS) and say so when the views do not get there.
-import type { DeadLetters } from '@leadstream/dead-letters'
+import type { DeadLetters, ParkedEvents } from '@leadstream/dead-letters'
 import type { EventStore, IdempotencyRecords } from '@leadstream/event-store'
 import { openEvents, type ErasureAudit, type PersonalData } from '@leadstream/privacy'
 import type { Logger, Metrics } from '@leadstream/runtime'
@@ -16,6 +16,8 @@ export interface PrivacyWiring {
   readonly store: EventStore
   readonly personal: Pick<PersonalData, 'keys' | 'secret'>
   readonly deadLetters: Pick<DeadLetters, 'purgeSubject' | 'ofSubject'>
+  /** Lifecycle events parked for leads: listed by subject access, removed by an erasure. */
+  readonly parked: Pick<ParkedEvents, 'forLeads' | 'remove'>
   readonly answers: Pick<IdempotencyRecords, 'forgetLeads'>
   readonly audit: ErasureAudit
   readonly views: Pick<ViewReader, 'position' | 'lead' | 'idleLeads'>
@@ -47,6 +49,7 @@ export const privacyPorts = (w: PrivacyWiring): PrivacyPorts & RetentionPorts =>
     store: w.store,
     keys: w.personal.keys,
     deadLetters: w.deadLetters,
+    parked: w.parked,
     answers: w.answers,
     audit: w.audit,
     secret: async () => w.personal.secret,
