@@ -50,6 +50,15 @@ export interface EraseRequest {
   readonly reason: ErasureReason
 }
 
+/** How an erasure runs. */
+export interface ErasureOptions {
+  /**
+   * Run the scrub step (default true). A retention sweep erases many subjects and scrubs once at its end, at the
+   * highest position, instead of waiting for the views and checkpointing every file once per subject.
+   */
+  readonly scrub?: boolean
+}
+
 const MAX_ATTEMPTS = 5
 
 /** What the audit keeps of the email: a keyed digest (purpose-bound), never the email or a bare hash. */
@@ -99,7 +108,7 @@ const outcomeOf = (c: ErasureCounts, erasedBefore: boolean): ErasureOutcome =>
  * reads as erased too. Only a capture that takes its key after the final shred is kept, with a new key: the
  * person gave their data again after the erasure.
  */
-export const runErasure = async (ports: ErasurePorts, entry: ErasureEntry): Promise<ErasureResult> => {
+export const runErasure = async (ports: ErasurePorts, entry: ErasureEntry, options: ErasureOptions = {}): Promise<ErasureResult> => {
   let keys = await ports.keys.shred(entry.subject)
   const leadIds = [...new Set([...entry.leadIds, ...(await ports.keys.leadsOf(entry.subject))])]
   let events = 0
@@ -116,7 +125,7 @@ export const runErasure = async (ports: ErasurePorts, entry: ErasureEntry): Prom
     new Set([...(await ports.deadLetters.purgeSubject(entry.subject)), ...(await ports.deadLetters.purgeLeads(leadIds))]).size +
     (await ports.parked.purgeLeads(leadIds)).length
   const answers = await ports.answers.forgetLeads(leadIds)
-  await ports.scrub(position)
+  if (options.scrub !== false) await ports.scrub(position)
   const counts: ErasureCounts = { leads: leadIds.length, events, keys, deadLetters, answers }
   const erasedBefore = (await ports.audit.ofSubject(entry.subject)).some((e) => e.erasureId !== entry.erasureId && e.status === 'done')
   const outcome = outcomeOf(counts, erasedBefore)
@@ -135,6 +144,7 @@ export const eraseSubject = async (
   ports: ErasurePorts,
   who: { readonly subject: SubjectId; readonly emailDigest: string },
   request: Omit<EraseRequest, 'email'>,
+  options: ErasureOptions = {},
 ): Promise<ErasureResult> => {
   const leadIds = await ports.keys.leadsOf(who.subject)
   const entry: ErasureEntry = {
@@ -152,7 +162,7 @@ export const eraseSubject = async (
     counts: null,
   }
   await ports.audit.begin(entry)
-  return runErasure(ports, entry)
+  return runErasure(ports, entry, options)
 }
 
 /** Erases the person with this email (POST /v1/privacy/erasures). */

@@ -1,4 +1,4 @@
-// Subject access: everything leadstream holds about one email, as one JSON document (GET /v1/privacy/subjects).
+// Subject access: everything leadstream holds about one email, as one JSON document (POST /v1/privacy/subjects/search, the email in the body).
 import * as E from 'fp-ts/lib/Either.js'
 import { projectBatch, streamOfLead, type Loaded, type RecordedEvent } from '@leadstream/domain'
 import type { DeadLetters, ParkedEvents } from '@leadstream/dead-letters'
