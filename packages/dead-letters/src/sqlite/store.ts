@@ -42,7 +42,11 @@ const toDeadLetter = (r: Row): DeadLetter => ({
   status: r.status as DeadLetterStatus,
 })
 
-export const sqliteDeadLetters = (options: { readonly path: string; readonly subjectsOf?: SubjectsOf; readonly leadsOf?: LeadsOf }): DeadLetters & { readonly db: Sqlite } => {
+export const sqliteDeadLetters = (options: {
+  readonly path: string
+  readonly subjectsOf?: SubjectsOf
+  readonly leadsOf?: LeadsOf
+}): DeadLetters & { readonly db: Sqlite } => {
   const db = openSqlite(options.path, migrations, { kind: 'dead-letters' })
   const subjectsOf = options.subjectsOf ?? (() => [])
   const leadsOf = options.leadsOf ?? leadsInPayload

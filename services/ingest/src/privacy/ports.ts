@@ -15,9 +15,10 @@ export interface PrivacyWiring {
   /** The plain store: an erasure event holds no personal data, it is appended as it is. */
   readonly store: EventStore
   readonly personal: Pick<PersonalData, 'keys' | 'secret'>
-  readonly deadLetters: Pick<DeadLetters, 'purgeSubject' | 'ofSubject'>
-  /** Lifecycle events parked for leads: listed by subject access, removed by an erasure. */
-  readonly parked: Pick<ParkedEvents, 'forLeads' | 'remove'>
+  /** Found and purged by subject (payloads naming the email) and by lead (lifecycle payloads name a lead). */
+  readonly deadLetters: Pick<DeadLetters, 'purgeSubject' | 'ofSubject' | 'purgeLeads' | 'ofLeads'>
+  /** Lifecycle events parked for leads: listed by subject access, purged by an erasure. */
+  readonly parked: Pick<ParkedEvents, 'forLeads' | 'purgeLeads'>
   readonly answers: Pick<IdempotencyRecords, 'forgetLeads'>
   readonly audit: ErasureAudit
   readonly views: Pick<ViewReader, 'position' | 'lead' | 'idleLeads'>
