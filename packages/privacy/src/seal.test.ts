@@ -6,7 +6,7 @@ import { emptyCustomer, event, offer, personalOf, actionTextOf, noteTextOf, Seal
 import { sqliteEventStore } from '@leadstream/event-store'
 import { masterKey, newKey } from './crypto.js'
 import type { KeyStore } from './port.js'
-import { openContact, openEvents, openNote, sealEvents, TamperedRecord, unsealer } from './seal.js'
+import { openContact, openEvents, openNote, sealEvents, TamperedRecord, UnknownDataKey, unsealer } from './seal.js'
 import { sqliteKeyStore } from './sqlite/store.js'
 import { subjectOfEmail, subjectOfLead } from './subject.js'
 
@@ -122,6 +122,24 @@ test('shred :: the subject’s events read as erased, every time; other subjects
   }),
 )
 
+test('unknown key :: a key store that never held the key (wrong or empty store) fails loudly instead of reading as erased', () =>
+  withKeys(async (keys) => {
+    const sealed = recorded(await sealEvents({ keys, secret }, [captured('L1'), captured('L2', { ...ada, email: 'grace@example.com' })]))
+    await keys.shred(subjectOfEmail(secret, 'ada@example.com')!)
+    await withKeys(async (other) => {
+      try {
+        await openEvents(other, sealed)
+        assert.unreachable('an empty key store redacted every lead')
+      } catch (e) {
+        assert.instance(e, UnknownDataKey)
+        assert.equal((e as UnknownDataKey).keyIds.length, 2, 'both keys are unknown there, the shredded one too')
+      }
+    })
+    const opened = await openEvents(keys, sealed)
+    assert.equal(dataOf(opened[0]?.event)['personal'], { erased: true }, 'in its own store the shredded key still reads as erased')
+  }),
+)
+
 test('no personal data :: an .edu lead (empty contact fields) gets no key, no link and no sealed field', () =>
   withKeys(async (keys) => {
     const edu = captured('E1', { ...emptyCustomer, country: 'US' }, null)
@@ -182,6 +200,14 @@ test('one record :: openContact and openNote open a sealed record kept apart fro
     } catch (e) {
       assert.instance(e, TamperedRecord)
     }
+    await withKeys(async (other) => {
+      try {
+        await openContact(other, 'L1', contact)
+        assert.unreachable('a key store that never held the key must not read as erased')
+      } catch (e) {
+        assert.instance(e, UnknownDataKey)
+      }
+    })
     await keys.shred(subjectOfEmail(secret, ada.email)!)
     assert.equal(await openContact(keys, 'L1', contact), { erased: true })
     assert.equal(await openNote(keys, 'L1', 'LeadQualified', note), { erased: true })

@@ -1,7 +1,7 @@
 // Sealing events before they are stored, and opening them after they are read. Ingest seals (so the event
 // store, the relay and Kafka hold ciphertext only); projectors and any reader that shows contact data open.
 // A record whose key was shredded opens as `{ erased: true }`, the same on every read, so a rebuild after an
-// erasure gives the same redacted views.
+// erasure gives the same redacted views. A key id the store neither holds nor shredded is a fault (UnknownDataKey).
 import {
   hasPersonal,
   type ActionText,
@@ -29,6 +29,18 @@ export class TamperedRecord extends Error {
     readonly keyId: string,
   ) {
     super(`the personal data of lead ${leadId} (key ${keyId}) fails its authentication: it was altered or moved from another lead`)
+  }
+}
+
+/**
+ * Sealed records name key ids the key store neither holds nor shredded: the store is the wrong one, empty, or
+ * damaged. Never read as erased (that would redact every lead silently): the reader stops, and says so.
+ */
+export class UnknownDataKey extends Error {
+  constructor(readonly keyIds: ReadonlyArray<string>) {
+    super(
+      `${keyIds.length} data key(s) named by sealed records are neither in the key store nor shredded (first: ${keyIds[0] ?? ''}): is LEADSTREAM_KEY_STORE pointing at the store these events were sealed with?`,
+    )
   }
 }
 
@@ -92,8 +104,21 @@ export interface SealedAt {
   readonly type: PersonalType
 }
 
-/** The data keys of these key ids (the one look-up every opening goes through). */
-const keysOf = (keys: KeyStore, ids: ReadonlyArray<string>): Promise<ReadonlyMap<string, DataKey>> => keys.keysById(ids)
+/**
+ * The data keys of these key ids (the one look-up every opening goes through). A key id absent from the answer was
+ * shredded (its records read as erased); one neither held nor shredded throws UnknownDataKey.
+ */
+const keysOf = async (keys: KeyStore, ids: ReadonlyArray<string>): Promise<ReadonlyMap<string, DataKey>> => {
+  const found = await keys.keysById(ids)
+  // Only a missing key costs a second look-up: erased only when shredded, otherwise a fault.
+  const missing = [...new Set(ids.filter((id) => !found.has(id)))]
+  if (missing.length > 0) {
+    const shredded = await keys.shredded(missing)
+    const unknown = missing.filter((id) => !shredded.has(id))
+    if (unknown.length > 0) throw new UnknownDataKey(unknown)
+  }
+  return found
+}
 
 /** A sealed record's fields, or null when its key was shredded; throws TamperedRecord when it does not authenticate. */
 const plainOf = (keys: ReadonlyMap<string, DataKey>, at: SealedAt, p: Sealed): Record<string, unknown> | null => {
@@ -125,7 +150,7 @@ const openWith = (keys: ReadonlyMap<string, DataKey>, at: SealedAt, p: Sealed): 
 
 const sealedOf = (e: DomainEvent): Sealed | undefined => (sealable(e) && e.data.personal !== null && Sealed.is(e.data.personal) ? e.data.personal : undefined)
 
-/** Opens the sealed personal data of a batch of events (one key-store call); a shredded key reads as erased. */
+/** Opens the sealed personal data of a batch of events (one key-store call); a shredded key reads as erased, an unknown one throws UnknownDataKey. */
 export const openEvents = async (keys: KeyStore, events: ReadonlyArray<RecordedEvent>): Promise<ReadonlyArray<RecordedEvent>> => {
   const ids = events.flatMap((r) => sealedOf(r.event)?.keyId ?? [])
   if (ids.length === 0) return events

@@ -31,6 +31,8 @@ export interface ParkedEvents {
   expired(now: string, limit: number): Promise<ReadonlyArray<ParkedEvent>>
   /** Removes entries (applied, or dead-lettered); answers how many were there. */
   remove(ids: ReadonlyArray<number>): Promise<number>
+  /** Removes every event parked for these leads (an erasure: they may hold the person's data); answers their ids. */
+  purgeLeads(leadIds: ReadonlyArray<string>): Promise<ReadonlyArray<number>>
   /** Operators' listing, in arrival order with keyset paging. */
   list(options: { readonly after?: number; readonly limit: number }): Promise<ReadonlyArray<ParkedEvent>>
   count(): Promise<number>
