@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { sqliteDeadLetters } from '@leadstream/dead-letters'
+import { sqliteDeadLetters, sqliteParkedEvents } from '@leadstream/dead-letters'
 import { campaignOf, event, needsOf, offer, personalOf, projectBatch, streamOfLead } from '@leadstream/domain'
 import { sqliteEventStore, type AppendRequest } from '@leadstream/event-store'
 import { eraseEmail, sqliteScrub, type ErasurePorts } from '@leadstream/ingest'
@@ -30,6 +30,7 @@ const store = sqliteEventStore({ path: join(dir, 'events.db') })
 const sealing = personal.sealing(store)
 const views = sqliteViewStore({ path: join(dir, 'views.db') })
 const deadLetters = sqliteDeadLetters({ path: join(dir, 'dead-letters.db'), subjectsOf: subjectsInText(personal.secret) })
+const parked = sqliteParkedEvents({ path: join(dir, 'parked.db') })
 const audit = sqliteErasureAudit({ path: join(dir, 'audit.db') })
 const logic: ProjectionLogic = { needs: needsOf, project: projectBatch }
 
@@ -79,6 +80,7 @@ const ports: ErasurePorts = {
   store,
   keys: personal.keys,
   deadLetters,
+  parked,
   answers: store.idempotency,
   audit,
   secret: async () => personal.secret,

@@ -11,6 +11,7 @@ import {
   type OfferClassified,
   type QualificationState,
   actionTextOf,
+  noteTextOf,
 } from '@leadstream/domain'
 import type { AppendRequest } from '@leadstream/event-store'
 import { actionCodesOf, capturedOf, catalogue, kindsOf, newLeadSpec, type CatalogueOffer, type LeadSpec } from './leads.js'
@@ -84,7 +85,7 @@ export const leadHistory = (options: HistoryOptions): History => {
   }
 
   const move = (l: Tracked): LeadEvent => {
-    const base = { leadId: l.id, by: r.pick(staff), at: at(), note: r.chance(0.2) ? 'called back' : null }
+    const base = { leadId: l.id, by: r.pick(staff), at: at(), personal: noteTextOf(r.chance(0.2) ? 'called back' : null) }
     /** Moves the tracked lead to `s` and returns the event that says so. */
     const to = (s: QualificationState, ev: LeadEvent): LeadEvent => {
       if (s === 'converted' || s === 'disqualified') l.beforeFinal = l.state

@@ -1,13 +1,13 @@
 // The benchmark's baseline without encryption: the same event shape (a `personal` record holding the contact
-// fields as base64 JSON), no key store lookups, no cipher. Only for the comparison in `pnpm bench` (the privacy
+// fields, an action's description or a transition's note as base64 JSON), no key store lookups, no cipher. Only for the comparison in `pnpm bench` (the privacy
 // step); never a setting: leadstream itself always seals.
-import { keyedHash, Sealed, type DomainEvent, type RecordedEvent } from '@leadstream/domain'
+import { hasPersonal, keyedHash, Sealed, type DomainEvent, type RecordedEvent } from '@leadstream/domain'
 import type { EventLog } from '@leadstream/event-log'
 import type { AppendRequest, EventStore } from '@leadstream/event-store'
 import { openKeyStore, type PersonalData } from '@leadstream/privacy'
 
 const unsealed = (e: DomainEvent): DomainEvent => {
-  if (e.type !== 'LeadCaptured' && e.type !== 'LeadActionRecorded') return e
+  if (!hasPersonal(e)) return e
   const p = e.data.personal
   if (p === null || !('open' in p)) return e
   const record: Sealed = { keyId: 'plain', iv: '', tag: '', data: Buffer.from(JSON.stringify(p.open)).toString('base64') }
@@ -16,7 +16,7 @@ const unsealed = (e: DomainEvent): DomainEvent => {
 
 const opened = (r: RecordedEvent): RecordedEvent => {
   const e = r.event
-  if (e.type !== 'LeadCaptured' && e.type !== 'LeadActionRecorded') return r
+  if (!hasPersonal(e)) return r
   const p = e.data.personal
   if (p === null || !Sealed.is(p)) return r
   const open: unknown = JSON.parse(Buffer.from(p.data, 'base64').toString('utf8'))

@@ -76,7 +76,10 @@ test.before(async (ctx) => {
   const results = posted.body.results
   ctx.leadIds = results.flatMap((x) => (x.status === 'accepted' ? [x.leadId] : []))
   ctx.deadLetterIds = results.flatMap((x) => (x.status === 'rejected' ? [x.deadLetterId] : []))
-  ctx.head = posted.body.position
+  // A sales rep's note on the first lead: sealed in the store, shown opened to operators.
+  const contacted = await http('POST', `${ctx.server.url}/v1/leads/${ctx.leadIds[0]}/commands`, { type: 'ContactLead', by: 'sam', channel: 'email', note: 'wrote back about pricing' })
+  assert.is(contacted.status, 201, JSON.stringify(contacted.body))
+  ctx.head = (contacted.body as { position: number }).position
   assert.is(ctx.leadIds.length, 60)
   assert.is(ctx.deadLetterIds.length, 3)
 })
@@ -184,13 +187,16 @@ test('dead-letters discard :: exits 0; discarding again exits 1 (not open)', asy
   assert.match(again.stderr, /409 NotOpen/)
 })
 
-test('events stream :: --json prints the lead’s LeadCaptured', async ({ env, leadIds }) => {
+test('events stream :: --json prints the lead’s LeadCaptured, and its transition with the note opened', async ({ env, leadIds }) => {
   const leadId = leadIds[0]!
   const ran = await leadstream(['events', 'stream', leadId, '--json'], env)
   assert.is(ran.code, 0, ran.stderr)
   const stream = decodeAs(StreamAnswer, JSON.parse(ran.stdout))
   assert.is(stream.events[0]?.type, 'LeadCaptured')
   assert.is(decodeAs(LeadData, stream.events[0]?.data).leadId, leadId)
+  assert.equal([stream.events[1]?.type, (stream.events[1]?.data as { personal?: unknown } | undefined)?.personal], ['LeadContacted', { open: { note: 'wrote back about pricing' } }])
+  const table = await leadstream(['events', 'stream', leadId], env)
+  assert.match(table.stdout, 'wrote back about pricing')
 })
 
 test('events tail :: --from 0 prints every event as a JSON line, in log order', async ({ env, head }) => {

@@ -73,7 +73,10 @@ test('funnel :: past lifecycle events move the funnel and time-to-stage exactly 
   assert.equal(f.disqualificationReasons, { lost: 1 })
   const events = await streamOf(server, 'F1')
   assert.equal(events.map((e) => (e.data as { at?: string }).at ?? null), [null, '2026-03-01T02:00:00.000Z', '2026-03-02T00:00:00.000Z', '2026-03-04T00:00:00.000Z'])
-  assert.equal(events[1]?.data, { leadId: 'F1', by: 'crm:dynamics', at: '2026-03-01T02:00:00.000Z', note: null, channel: 'phone' })
+  assert.equal(events[1]?.data, { leadId: 'F1', by: 'crm:dynamics', at: '2026-03-01T02:00:00.000Z', personal: null, channel: 'phone' })
+  // A CRM's note is stored sealed with the lead's key; operators read it opened.
+  const f2 = await streamOf(server, 'F2')
+  assert.equal([f2[2]?.type, f2[2]?.version, (f2[2]?.data as { personal?: unknown } | undefined)?.personal], ['LeadDisqualified', 2, { open: { note: 'went with a competitor' } }])
 })
 
 test('decide :: an impossible transition is a 409 with the reason, kept as a dead letter; a re-delivery is a duplicate', async ({ server }) => {

@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
+import { Sealed } from '@leadstream/domain'
+import { findInFiles } from '../support/bytes.js'
 import { eventually } from '../support/eventually.js'
 import { readEvents } from '../support/fold.js'
 import { deleteTopics, kafkaClient, pipeline, requireKafka, uniqueTopic } from '../support/kafka.js'
@@ -40,7 +42,7 @@ if (brokers !== null) {
       await producer.connect()
       const send = (leadId: string, value: unknown) => producer.send({ topic: topics.inbound, acks: -1, messages: [{ key: leadId, value: JSON.stringify(value) }] })
       await send('KA', capture('KA', '2026-02-01T00:00:00Z'))
-      await send('KA', native('LeadContacted', 'KA', '2026-02-01T03:00:00Z', { channel: 'meeting' }))
+      await send('KA', native('LeadContacted', 'KA', '2026-02-01T03:00:00Z', { channel: 'meeting', note: 'met Kestrelwyn at the expo' }))
       await send('KA', native('LeadConverted', 'KA', '2026-02-02T00:00:00Z'))
       await send('KB', native('LeadContacted', 'KB', '2026-02-05T00:00:00Z'))
 
@@ -48,7 +50,11 @@ if (brokers !== null) {
       await eventually('KA captured and contacted', () => (streamOf('KA').length === 2 ? true : undefined), 30_000, 100)
       const contacted = streamOf('KA')[1]!
       assert.is(contacted.event.type, 'LeadContacted')
-      assert.equal(contacted.event.data, { leadId: 'KA', by: 'upstream', at: '2026-02-01T03:00:00.000Z', note: null, channel: 'meeting' })
+      // The CRM's note is stored sealed with the lead's key, never in clear.
+      const { personal, ...clear } = contacted.event.data as Record<string, unknown>
+      assert.equal(clear, { leadId: 'KA', by: 'upstream', at: '2026-02-01T03:00:00.000Z', channel: 'meeting' })
+      assert.ok(Sealed.is(personal), JSON.stringify(personal))
+      assert.equal(findInFiles(dataDir, ['Kestrelwyn'], (f) => f.startsWith('events.db')), [], 'the note in clear in the event store')
 
       await dlq.connect()
       await dlq.subscribe({ topic: topics.dlq, fromBeginning: true })

@@ -39,8 +39,8 @@ const life = (leadId: string): RecordedEvent[] => [
     leadId, storefront: 'AppSource', campaign: 'nurture', leadSource: 'AppSource', action: 'INS', offer: offer('contoso.crm', 'Contoso CRM'),
     country: 'GB', personal: null, campaigns: [], isTest: false, doNotContact: false, format: 'native', occurredAt: '2026-12-01T09:00:00.000Z',
   })),
-  rec(leadId, 1, event('LeadContacted', { leadId, by: 'sales', at: '2026-12-01T09:10:00.000Z', note: null, channel: 'email' })),
-  rec(leadId, 2, event('LeadNurturingStarted', { leadId, by: 'sales', at: '2026-12-01T09:20:00.000Z', note: null })),
+  rec(leadId, 1, event('LeadContacted', { leadId, by: 'sales', at: '2026-12-01T09:10:00.000Z', personal: null, channel: 'email' })),
+  rec(leadId, 2, event('LeadNurturingStarted', { leadId, by: 'sales', at: '2026-12-01T09:20:00.000Z', personal: null })),
 ]
 
 if (brokers !== null && pgUrl !== null) {

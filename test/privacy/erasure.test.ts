@@ -1,10 +1,12 @@
 // Erasure in the embedded mode, end to end over real HTTP and the real SQLite files: after an erasure a byte
 // search of every file of the data dir finds nothing of the person; before it, the event store holds their data
-// as ciphertext only while the views hold it in clear (which proves the search finds what is there).
+// as ciphertext only while the views hold it in clear (which proves the search finds what is there). The person's
+// data includes what sales reps wrote about them: the notes of a command, of a CRM's lifecycle event, and of one
+// parked (stored as received) because its lead did not allow it yet.
 import { join } from 'node:path'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { ErasureAnswer, LeadAccepted, LeadAnswer, LeadPage, privacyRoutes, PrivacyStatus, Rejected, StorefrontsAnswer, SubjectExport } from '@leadstream/api'
+import { CommandAnswer, ErasureAnswer, LeadAccepted, LeadAnswer, LeadParked, ParkedPage, LeadPage, privacyRoutes, PrivacyStatus, Rejected, StorefrontsAnswer, SubjectExport } from '@leadstream/api'
 import { findInFiles } from '../support/bytes.js'
 import { diffCounters, foldCounters, foldLeads, readEvents, viewCounters } from '../support/fold.js'
 import { decodeAs, getJson, http, startTestServer, type TestServer } from '../support/embedded.js'
@@ -23,6 +25,11 @@ const native = (leadId: string, offer: string) => ({
   data: { storefront: 'AppSource', action: 'INS', offer: { id: offer, title: offer }, customer: { ...ann, country: 'GB' }, description: `call ${ann.firstName} at ${ann.phone}` },
 })
 const marketplace = { UserDetails: bo, LeadSource: 'AzureMarketplace', ActionCode: 'PLT', OfferTitle: 'Contoso VM' }
+/** Notes about ann, distinctive enough that finding one in a file can only mean the note in clear. */
+const notes = { command: 'promised Fennimorrow rollout quote', native: 'Zindabarrow pilot slipped to spring', parked: 'Wexcombridge contract waits on legal' }
+const noteNeedles = Object.values(notes)
+/** A CRM's lifecycle event (native format). */
+const lifecycle = (type: string, leadId: string, note: string) => ({ type, version: 1, eventId: `crm-${leadId}-${type}`, leadId, occurredAt: '2026-11-25T11:00:00Z', data: { by: 'crm:dynamics', note } })
 /** Rejected (no storefront for the lead source): a dead letter holding ann's data as sent. */
 const unplaceable = { UserDetails: { FirstName: ann.firstName, Email: ann.email, Phone: ann.phone }, LeadSource: 'Moon', ActionCode: 'INS', OfferTitle: 'X' }
 
@@ -43,7 +50,16 @@ test.before(async (ctx) => {
   const dead = await http('POST', `${u}/v1/marketplace/leads`, unplaceable)
   assert.is(dead.status, 400)
   decodeAs(Rejected, dead.body)
-  ctx.position = Math.max(a1.position, a2.position, b.position)
+  // A sales rep's command and a CRM's event, each with a note naming things only ann's record holds.
+  const c1 = decodeAs(CommandAnswer, (await http('POST', `${u}/v1/leads/ann-1/commands`, { type: 'ContactLead', by: 'sales@contoso', channel: 'phone', note: notes.command })).body)
+  const c2 = decodeAs(LeadAccepted, (await http('POST', `${u}/v1/leads`, lifecycle('LeadContacted', 'ann-2', notes.native))).body)
+  // Converting ann-3 before it is captured parks the event; once captured it still waits (a captured lead cannot be
+  // converted), so the parked payload, note in clear, stays until the erasure.
+  const p3 = await http('POST', `${u}/v1/leads`, lifecycle('LeadConverted', 'ann-3', notes.parked))
+  assert.is(p3.status, 202, JSON.stringify(p3.body))
+  decodeAs(LeadParked, p3.body)
+  const a3 = decodeAs(LeadAccepted, (await http('POST', `${u}/v1/leads`, native('ann-3', 'contoso.hr'))).body)
+  ctx.position = Math.max(a1.position, a2.position, b.position, c1.position, c2.position, a3.position)
   await getJson(LeadPage, `${u}/v1/leads?minPosition=${ctx.position}&waitMs=10000`)
 })
 
@@ -58,17 +74,28 @@ const erase = async (ctx: Ctx, email: string) => {
 }
 
 test('before :: the event store holds ciphertext only; the views and the dead letters hold the person in clear', async (ctx) => {
-  assert.equal(findInFiles(ctx.server.dataDir, annNeedles, (f) => f.startsWith('events.db')), [], 'plaintext in the event store')
+  assert.equal(findInFiles(ctx.server.dataDir, [...annNeedles, ...noteNeedles], (f) => f.startsWith('events.db')), [], 'plaintext in the event store')
   assert.ok(findInFiles(ctx.server.dataDir, annNeedles, (f) => f.startsWith('views')).length > 0, 'the search finds the views’ copy (else it proves nothing)')
+  for (const n of [notes.command, notes.native]) assert.ok(findInFiles(ctx.server.dataDir, [n], (f) => f.startsWith('views')).length > 0, `the views’ history shows the note "${n}"`)
   assert.ok(findInFiles(ctx.server.dataDir, [ann.email], (f) => f.startsWith('dead-letters')).length > 0, 'the dead letter holds the payload')
+  assert.ok(findInFiles(ctx.server.dataDir, [notes.parked], (f) => f.startsWith('parked')).length > 0, 'the parked event holds its note as received')
+  const lead = decodeAs(LeadAnswer, (await http('GET', `${ctx.server.url}/v1/leads/ann-1?minPosition=${ctx.position}`)).body)
+  assert.equal(lead.history.find((h) => h.type === 'LeadContacted')?.detail, { note: notes.command, channel: 'phone' }, 'the projector opened the note')
+  // Operators read the store through the key store: the note opened.
+  const stream = (await http('GET', `${ctx.server.url}/v1/admin/streams/ann-2`)).body as { events: Array<{ type: string; version: number; data: { personal?: unknown } }> }
+  assert.equal(stream.events.map((e) => [e.type, e.version, e.data.personal]).slice(1), [['LeadContacted', 3, { open: { note: notes.native } }]])
 })
 
 test('subject access :: one document with the leads (contact data opened), their events and the dead letters', async (ctx) => {
   const doc = decodeAs(SubjectExport, (await http('GET', `${ctx.server.url}${privacyRoutes.exportSubject.path}?email=${encodeURIComponent(ann.email.toUpperCase())}`)).body)
-  assert.equal(doc.leads.map((l) => l.lead?.leadId).sort(), ['ann-1', 'ann-2'])
+  assert.equal(doc.leads.map((l) => l.lead?.leadId).sort(), ['ann-1', 'ann-2', 'ann-3'])
   assert.ok(doc.leads.every((l) => l.lead?.customer.email === ann.email && l.lead.customer.phone === ann.phone), 'contact data opened')
-  assert.ok(doc.leads.every((l) => l.events.length === 1 && l.events[0]?.type === 'LeadCaptured'))
+  assert.ok(doc.leads.every((l) => l.events[0]?.type === 'LeadCaptured'))
+  const events = doc.leads.flatMap((l) => l.events.filter((e) => e.type === 'LeadContacted').map((e) => (e.data as { personal: unknown }).personal))
+  assert.equal(events.sort(), [{ open: { note: notes.command } }, { open: { note: notes.native } }].sort(), 'the notes in the leads’ events, opened')
   assert.is(doc.deadLetters.length, 1)
+  assert.equal(doc.parked.map((p) => [p.leadId, p.eventId]), [['ann-3', 'crm-ann-3-LeadConverted']], 'the event parked for one of the leads')
+  assert.match(doc.parked[0]?.payload ?? '', notes.parked, 'with its payload as received')
   assert.equal(doc.erasures, [])
   const bad = await http('GET', `${ctx.server.url}${privacyRoutes.exportSubject.path}?email=not-an-email`)
   assert.is(bad.status, 400)
@@ -78,7 +105,8 @@ test('erase :: shreds, redacts both leads, purges the dead letter and the stored
   const before = decodeAs(StorefrontsAnswer, (await http('GET', `${ctx.server.url}/v1/views/storefronts?minPosition=${ctx.position}`)).body)
   const r = await erase(ctx, `  ${ann.email} `)
   assert.is(r.outcome, 'erased', r.message)
-  assert.equal(r.counts, { leads: 2, events: 2, keys: 1, deadLetters: 1, answers: 1 })
+  // Dead letters: the rejected payload, and ann-3's parked event.
+  assert.equal(r.counts, { leads: 3, events: 3, keys: 1, deadLetters: 2, answers: 1 })
   assert.ok(r.position > ctx.position)
   // The scrub waited for the views: they are redacted already.
   const lead = decodeAs(LeadAnswer, (await http('GET', `${ctx.server.url}/v1/leads/ann-1?minPosition=${r.position}`)).body)
@@ -86,9 +114,11 @@ test('erase :: shreds, redacts both leads, purges the dead letter and the stored
   assert.is(lead.lead.description, null)
   assert.ok(lead.lead.erasedAt !== null)
   assert.is(lead.history[lead.history.length - 1]?.type, 'PersonalDataErased')
+  assert.equal(lead.history.find((h) => h.type === 'LeadContacted')?.detail, { note: null, channel: 'phone' }, 'the note redacted in the live view')
   const after = decodeAs(StorefrontsAnswer, (await http('GET', `${ctx.server.url}/v1/views/storefronts?minPosition=${r.position}`)).body)
   assert.equal(after.storefronts, before.storefronts, 'counts are unchanged')
-  assert.equal(findInFiles(ctx.server.dataDir, annNeedles), [], 'the person is still in the data dir')
+  assert.equal(findInFiles(ctx.server.dataDir, [...annNeedles, ...noteNeedles]), [], 'the person is still in the data dir')
+  assert.is(decodeAs(ParkedPage, (await http('GET', `${ctx.server.url}/v1/admin/parked`)).body).parked, 0, 'the parked event is gone')
   assert.ok(findInFiles(ctx.server.dataDir, [bo.Email]).length > 0, 'another person’s data stays')
 })
 
@@ -120,9 +150,13 @@ test('erase :: a person known only from a rejected payload: their dead letter go
 
 test('subject access :: after the erasure the leads read as erased, with the audit entries', async (ctx) => {
   const doc = decodeAs(SubjectExport, (await http('GET', `${ctx.server.url}${privacyRoutes.exportSubject.path}?email=${encodeURIComponent(ann.email)}`)).body)
-  assert.is(doc.leads.length, 2)
+  assert.is(doc.leads.length, 3)
   assert.ok(doc.leads.every((l) => l.lead?.customer.email === '' && l.lead.erasedAt !== null))
+  const contacted = doc.leads.flatMap((l) => l.events.filter((e) => e.type === 'LeadContacted').map((e) => (e.data as { personal: unknown }).personal))
+  assert.equal(contacted, [{ erased: true }, { erased: true }], 'the notes’ key is shredded: they read as erased')
+  assert.ok(!noteNeedles.some((n) => JSON.stringify(doc).includes(n)))
   assert.equal(doc.deadLetters, [])
+  assert.equal(doc.parked, [])
   assert.equal(doc.erasures.map((e) => e.outcome), ['erased', 'alreadyErased'])
   assert.ok(!JSON.stringify(doc).includes(ann.phone))
 })
@@ -131,7 +165,8 @@ test('rebuild :: a rebuild after the erasure gives the same (redacted) views', a
   const u = ctx.server.url
   const list = async () => decodeAs(LeadPage, (await http('GET', `${u}/v1/leads?includeTest=true&limit=100`)).body).items
   const counts = async () => decodeAs(StorefrontsAnswer, (await http('GET', `${u}/v1/views/storefronts?includeTest=true`)).body).storefronts
-  const [leadsBefore, countsBefore] = [await list(), await counts()]
+  const history = async () => Promise.all(['ann-1', 'ann-2', 'ann-3'].map(async (id) => decodeAs(LeadAnswer, (await http('GET', `${u}/v1/leads/${id}`)).body).history))
+  const [leadsBefore, countsBefore, historyBefore] = [await list(), await counts(), await history()]
   const started = await http('POST', `${u}/v1/admin/projections/leads/rebuild`)
   assert.is(started.status, 202)
   const building = (started.body as { building: number }).building
@@ -141,13 +176,14 @@ test('rebuild :: a rebuild after the erasure gives the same (redacted) views', a
   }, 20000)
   assert.equal(await list(), leadsBefore)
   assert.equal(await counts(), countsBefore)
+  assert.equal(await history(), historyBefore, 'the same history: the notes null, whether redacted live or unopened on rebuild')
   // The fold oracle: the whole event store folded from empty gives the rebuilt generation's counters, and the
   // erased leads fold to redacted, erasedAt set (the oracle opens nothing: every contact field folds empty).
   const events = readEvents(ctx.server.dataDir)
   assert.is(diffCounters(foldCounters(events), viewCounters(join(ctx.server.dataDir, `views-g${building}.db`))), '')
   const folded = foldLeads(events).filter((s) => s.leadId.startsWith('ann-'))
-  assert.equal(folded.map((s) => [s.leadId, s.customer.email, s.erasedAt !== null]).sort(), [['ann-1', '', true], ['ann-2', '', true]])
-  assert.equal(findInFiles(ctx.server.dataDir, annNeedles), [])
+  assert.equal(folded.map((s) => [s.leadId, s.customer.email, s.erasedAt !== null]).sort(), [['ann-1', '', true], ['ann-2', '', true], ['ann-3', '', true]])
+  assert.equal(findInFiles(ctx.server.dataDir, [...annNeedles, ...noteNeedles]), [])
 })
 
 test.run()

@@ -13,6 +13,12 @@ import {
   LeadActionRecordedV1,
   LeadCapturedV1,
   LeadContactedV1,
+  LeadContactedV2,
+  LeadConvertedV1,
+  LeadDisqualifiedV1,
+  LeadNurturingStartedV1,
+  LeadQualifiedV1,
+  LeadReopenedV1,
   nativeTypes,
   decodeNativeLifecycle,
   type NativeLifecycleType,
@@ -167,7 +173,13 @@ type Decode = { decode: (u: unknown) => Parameters<typeof ofValidation>[0] }
 const previousVersions: Readonly<
   Record<string, { readonly type: EventType; readonly version: number; readonly codec: Decode; readonly fixtures: Fixtures; readonly opensPersonal?: true }>
 > = {
-  'LeadContacted.v1': { type: 'LeadContacted', version: 1, codec: LeadContactedV1, fixtures: ev.leadContactedV1 },
+  'LeadContacted.v1': { type: 'LeadContacted', version: 1, codec: LeadContactedV1, fixtures: ev.leadContactedV1, opensPersonal: true },
+  'LeadContacted.v2': { type: 'LeadContacted', version: 2, codec: LeadContactedV2, fixtures: ev.leadContactedV2, opensPersonal: true },
+  'LeadNurturingStarted.v1': { type: 'LeadNurturingStarted', version: 1, codec: LeadNurturingStartedV1, fixtures: ev.leadNurturingStartedV1, opensPersonal: true },
+  'LeadQualified.v1': { type: 'LeadQualified', version: 1, codec: LeadQualifiedV1, fixtures: ev.leadQualifiedV1, opensPersonal: true },
+  'LeadConverted.v1': { type: 'LeadConverted', version: 1, codec: LeadConvertedV1, fixtures: ev.leadConvertedV1, opensPersonal: true },
+  'LeadDisqualified.v1': { type: 'LeadDisqualified', version: 1, codec: LeadDisqualifiedV1, fixtures: ev.leadDisqualifiedV1, opensPersonal: true },
+  'LeadReopened.v1': { type: 'LeadReopened', version: 1, codec: LeadReopenedV1, fixtures: ev.leadReopenedV1, opensPersonal: true },
   'LeadCaptured.v1': { type: 'LeadCaptured', version: 1, codec: LeadCapturedV1, fixtures: ev.leadCapturedV1, opensPersonal: true },
   'LeadActionRecorded.v1': { type: 'LeadActionRecorded', version: 1, codec: LeadActionRecordedV1, fixtures: ev.leadActionRecordedV1, opensPersonal: true },
 }

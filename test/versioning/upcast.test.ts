@@ -1,5 +1,5 @@
-// A stored v1 log (fixtures/events-v1.sqlite.sql) read by today's code: LeadContacted v1 rows come back as v2
-// with channel null, and the views rebuilt from the log, alone or with new v2 events after it, say what it means.
+// A stored v1 log (fixtures/events-v1.sqlite.sql) read by today's code: LeadContacted v1 rows come back as v3
+// with channel null, every transition's clear note comes back open (in memory only, never re-sealed), and the views rebuilt from the log, alone or with new v2 events after it, say what it means.
 import Database from 'better-sqlite3'
 import * as E from 'fp-ts/lib/Either.js'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
@@ -10,6 +10,7 @@ import {
   emptyCustomer,
   fold,
   LeadContactedV1,
+  currentVersion,
   keyedHash,
   marketplaceLeadId,
   needsOf,
@@ -22,6 +23,7 @@ import {
   type RecordedEvent,
 } from '@leadstream/domain'
 import { sqliteEventStore, type EventStore } from '@leadstream/event-store'
+import { openEvents } from '@leadstream/privacy'
 import { sqliteViewStore, type ViewStore } from '@leadstream/view-store'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -171,7 +173,7 @@ test('upcast :: every stored row is version 1, and the LeadContacted rows are v1
   }
 })
 
-test('upcast :: reading the v1 log gives every LeadContacted as v2 with channel null, and leaves the rows as stored', async () => {
+test('upcast :: reading the v1 log gives every LeadContacted as v3 with channel null, notes open, and leaves the rows as stored', async () => {
   const path = storedLog()
   const store = sqliteEventStore({ path })
   const events = await readLog(store)
@@ -182,10 +184,16 @@ test('upcast :: reading the v1 log gives every LeadContacted as v2 with channel 
   )
   const contacted = events.flatMap((r) => (r.event.type === 'LeadContacted' ? [r.event] : []))
   assert.is(contacted.length, 6)
-  for (const e of contacted) assert.equal([e.version, e.data.channel], [2, null], e.data.leadId)
-  // Captures and actions are read as v2 with their personal data open (v1 held it in clear; never re-sealed).
-  const upcastToV2 = new Set(['LeadContacted', 'LeadCaptured', 'LeadActionRecorded'])
-  assert.ok(events.every((r) => (upcastToV2.has(r.event.type) ? r.event.version === 2 : r.event.version === 1)), 'other types are still at v1')
+  for (const e of contacted) assert.equal([e.version, e.data.channel], [3, null], e.data.leadId)
+  assert.equal(
+    contacted.find((e) => e.data.leadId === lead.ada)?.data.personal,
+    { open: { note: 'called, wants a demo' } },
+    'a v1 note reads as open personal data',
+  )
+  assert.ok(contacted.some((e) => e.data.personal === null), 'a v1 transition without a note reads as none')
+  // Captures, actions and transitions are read at their current version with their personal data open (v1 held
+  // it in clear; never re-sealed); the offers' classifications have one version.
+  assert.ok(events.every((r) => r.event.version === currentVersion[r.event.type]), 'every event is read at its current version')
   const personal = events.flatMap((r) => (r.event.type === 'LeadCaptured' ? [r.event.data.personal] : []))
   assert.ok(personal.some((p) => p !== null && 'open' in p), 'the v1 contact fields read as open personal data')
   assert.ok(
@@ -286,11 +294,11 @@ test('upcast :: v2 contacts appended to the v1 log project beside the v1 ones, f
   const incremental = await project(before)
 
   // The decider folds upcast v1 events like any other: Katherine was contacted in the v1 log.
-  const contactBy = (leadId: string, channel: 'phone' | 'email') => ({ type: 'ContactLead', leadId, by: 'sam@contoso.example', at: now, note: null, channel }) as const
+  const contactBy = (leadId: string, channel: 'phone' | 'email', note: string | null = null) => ({ type: 'ContactLead', leadId, by: 'sam@contoso.example', at: now, note, channel }) as const
   assert.equal(await run(store, contactBy(lead.katherine, 'phone'), 'k'), E.left('TransitionNotAllowed'))
 
   const barbara = await run(store, contactBy(lead.barbara, 'phone'), 'b')
-  assert.equal(barbara, E.right([{ type: 'LeadContacted', version: 2, data: { leadId: lead.barbara, by: 'sam@contoso.example', at: now, note: null, channel: 'phone' } }]))
+  assert.equal(barbara, E.right([{ type: 'LeadContacted', version: 3, data: { leadId: lead.barbara, by: 'sam@contoso.example', at: now, personal: null, channel: 'phone' } }]))
   const capture: LeadCommand = {
     type: 'CaptureLead',
     leadId: newcomerId,
@@ -307,17 +315,22 @@ test('upcast :: v2 contacts appended to the v1 log project beside the v1 ones, f
     occurredAt: now,
   }
   assert.ok(E.isRight(await run(store, capture, 'f')))
-  assert.ok(E.isRight(await run(store, contactBy(newcomerId, 'email'), 'f2')))
+  assert.ok(E.isRight(await run(store, contactBy(newcomerId, 'email', 'wrote to Frances Allen'), 'f2')))
 
-  const after = await readLog(store)
+  // The projectors read through the key store (openingLog): the note the store holds sealed opens again.
+  const after = await openEvents(personal.keys, await readLog(store))
   await store.close()
   await personal.close()
   assert.equal(
     rawRows(path)
       .filter((r) => r.type === 'LeadContacted')
       .map((r) => r.version),
-    [1, 1, 1, 1, 1, 1, 2, 2],
+    [1, 1, 1, 1, 1, 1, 3, 3],
     'the log now holds both versions',
+  )
+  assert.not.ok(
+    rawRows(path).some((r) => r.data.includes('Frances Allen')),
+    'the new note is stored sealed',
   )
   assert.is(after.length, 31)
 
@@ -327,7 +340,7 @@ test('upcast :: v2 contacts appended to the v1 log project beside the v1 ones, f
   assert.is(await count(rebuilt, 'all', 'all', 'offerKind', 'saas'), 6, 'the newcomer is of the classified offer')
   assert.equal(contacts(await summary(rebuilt, lead.ada)), [{ note: 'called, wants a demo', channel: null }], 'old: not recorded')
   assert.equal(contacts(await summary(rebuilt, lead.barbara)), [{ note: null, channel: 'phone' }], 'new: recorded')
-  assert.equal(contacts(await summary(rebuilt, newcomerId)), [{ note: null, channel: 'email' }])
+  assert.equal(contacts(await summary(rebuilt, newcomerId)), [{ note: 'wrote to Frances Allen', channel: 'email' }], 'opened with the lead’s subject key')
 
   // A projector that had the v1 log already takes the new events on top and ends where the rebuild does.
   await project(after.slice(before.length), incremental)

@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { DeliveryPage, openApiDocument, Problem, SubscriptionCreated, SubscriptionDetail, SubscriptionList, WebhookPayload, WebhookReplayed, type WebhookPayload as Payload } from '@leadstream/api'
+import { findInFiles } from '../support/bytes.js'
 import { contract, pointer } from '../support/contract.js'
 import { decodeAs, http, startTestServer, type TestServer } from '../support/embedded.js'
 import { eventually } from '../support/eventually.js'
@@ -86,6 +87,7 @@ test('subscribe :: plain http to a non-loopback host is refused, naming the url 
 test('deliver :: signed (standardwebhooks verifies), filtered, contact data only when asked, state changes follow', async (ctx) => {
   await subscribe(ctx, '/all')
   await subscribe(ctx, '/contact', { includeContact: true, events: ['lead.captured'] })
+  await subscribe(ctx, '/notes', { includeContact: true, events: ['lead.state_changed'] })
   await subscribe(ctx, '/azure', { filters: { storefronts: ['AzureMarketplace'], includeTest: true } })
   const a = lead()
   const b = lead({ storefront: 'AzureMarketplace' })
@@ -94,7 +96,7 @@ test('deliver :: signed (standardwebhooks verifies), filtered, contact data only
   const cmd = await http('POST', `${ctx.server.url}/v1/leads/${a.leadId}/commands`, { type: 'ContactLead', by: 'sales@contoso', channel: 'phone', note: 'spoke to Ada' })
   assert.is(cmd.status, 201, JSON.stringify(cmd.body))
 
-  await eventually('the deliveries', () => (payloads(ctx, '/all').length >= 3 && payloads(ctx, '/azure').length >= 2 && payloads(ctx, '/contact').length >= 2 ? true : undefined), 10000)
+  await eventually('the deliveries', () => (payloads(ctx, '/all').length >= 3 && payloads(ctx, '/azure').length >= 2 && payloads(ctx, '/contact').length >= 2 && payloads(ctx, '/notes').length >= 1 ? true : undefined), 10000)
   assert.ok(ctx.rx.receipts.every((r) => r.verified), 'every signature verifies with standardwebhooks')
   // Every body is what the OpenAPI document's `webhooks` entry for its type describes.
   const check = contract(openApiDocument())
@@ -120,6 +122,10 @@ test('deliver :: signed (standardwebhooks verifies), filtered, contact data only
   assert.equal(contact.map((p) => p.type), ['lead.captured', 'lead.captured'])
   const first = contact[0]!
   assert.ok(first.type === 'lead.captured' && first.data.contact?.email === a.data.customer.email)
+  // The note is sealed in the event and in the delivery log, and opened with the lead's key for the attempt.
+  const noted = payloads(ctx, '/notes')[0]!
+  assert.ok(noted.type === 'lead.state_changed' && noted.data.note === 'spoke to Ada', JSON.stringify(noted))
+  assert.equal(findInFiles(ctx.server.dataDir, ['spoke to Ada'], (f) => f.startsWith('webhooks') || f.startsWith('events')), [], 'no note in clear in the delivery log or the event store')
 })
 
 test('new user :: a marketplace lead posted reaches a local receiver, signed, within a second', async (ctx) => {

@@ -20,7 +20,7 @@ export const RecordedEventView = t.type(
     eventId: t.string,
     type: t.string,
     version: t.number,
-    /** The event's data as stored (contact fields included). */
+    /** The event's data as stored, its sealed personal data opened (`personal`: open, or erased once its key is shredded). */
     data: t.unknown,
     metadata: t.partial({ correlationId: t.string, causationId: t.string, by: t.string }),
     recordedAt: t.string,

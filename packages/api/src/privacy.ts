@@ -2,7 +2,7 @@
 // All need the operator role. Bodies and answers carry the email only where the caller sent it; nothing here is
 // ever logged or kept beside a dead letter.
 import * as t from 'io-ts'
-import { DeadLetterView, RecordedEventView } from './admin.js'
+import { DeadLetterView, ParkedEventView, RecordedEventView } from './admin.js'
 import { Problem } from './problem.js'
 import { TextParam } from './params.js'
 import { route, type ResponseSpec } from './route.js'
@@ -49,6 +49,7 @@ export type ErasureRequest = t.TypeOf<typeof ErasureRequest>
 export const ErasureOutcome = t.keyof({ erased: null, alreadyErased: null, unknownSubject: null }, 'ErasureOutcome')
 export type ErasureOutcome = t.TypeOf<typeof ErasureOutcome>
 
+/** `deadLetters` counts the inbound payloads deleted: the subject's dead letters and their leads' parked lifecycle events. */
 export const ErasureCounts = t.type(
   { leads: t.number, events: t.number, keys: t.number, deadLetters: t.number, answers: t.number },
   'ErasureCounts',
@@ -94,12 +95,17 @@ export type ErasureEntryView = t.TypeOf<typeof ErasureEntryView>
 /** One of the subject's leads: as the views show it (contact data decrypted) and its events as recorded. */
 export const SubjectLead = t.type({ lead: t.union([LeadView, t.null]), events: t.readonlyArray(RecordedEventView) }, 'SubjectLead')
 
+/** A lifecycle event parked for one of the subject's leads (not applied yet), with its payload as received. */
+export const SubjectParkedEvent = t.intersection([ParkedEventView, t.type({ payload: t.string })], 'SubjectParkedEvent')
+
 export const SubjectExport = t.type(
   {
     subject: t.string,
     exportedAt: t.string,
     leads: t.readonlyArray(SubjectLead),
     deadLetters: t.readonlyArray(DeadLetterView),
+    /** Lifecycle events of their leads still parked: their notes are as the CRM sent them. */
+    parked: t.readonlyArray(SubjectParkedEvent),
     erasures: t.readonlyArray(ErasureEntryView),
   },
   'SubjectExport',

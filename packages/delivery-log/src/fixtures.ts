@@ -1,5 +1,5 @@
 // Recorded events and subscriptions for the webhook package's tests (and the contract suite): one lead's life.
-import { event, offer, type DomainEvent, type RecordedEvent } from '@leadstream/domain'
+import { event, offer, type DomainEvent, type Personal, type RecordedEvent, type TransitionNote } from '@leadstream/domain'
 import type { Subscription } from './messages.js'
 
 let position = 0
@@ -34,10 +34,11 @@ export const captured = (leadId: string, changes: { storefront?: 'AppSource' | '
     occurredAt: '2026-12-01T09:00:00.000Z',
   })
 
-export const qualified = (leadId: string, note: string | null = null): DomainEvent =>
-  event('LeadQualified', { leadId, by: 'sales@contoso', at: '2026-12-01T09:30:00.000Z', note })
+/** A qualification; its note, if any, as ingest stores it (`sealed`) or as a reader opened it. */
+export const qualified = (leadId: string, personal: Personal<TransitionNote> = null): DomainEvent =>
+  event('LeadQualified', { leadId, by: 'sales@contoso', at: '2026-12-01T09:30:00.000Z', personal })
 
-export const contacted = (leadId: string): DomainEvent => event('LeadContacted', { leadId, by: 'sales@contoso', at: '2026-12-01T09:10:00.000Z', note: null, channel: 'phone' })
+export const contacted = (leadId: string): DomainEvent => event('LeadContacted', { leadId, by: 'sales@contoso', at: '2026-12-01T09:10:00.000Z', personal: null, channel: 'phone' })
 
 export const erased = (leadId: string): DomainEvent =>
   event('PersonalDataErased', { leadId, subject: 'subject-1', reason: 'request', by: 'dpo', at: '2026-12-01T11:00:00.000Z', note: null })

@@ -8,11 +8,14 @@ import { bodyOf, deliveryId, leadsToLookUp, route, type PersonalRef } from './me
 
 const test = suite('route')
 
+// The note as ingest stores it: sealed (what the bytes say does not matter here, the sender opens them).
+const sealedNote = { keyId: 'key-a', iv: 'bm90ZQ==', data: 'bm90ZQ==', tag: 'dGFn' }
+
 const life = () => [
   recorded('a', 0, captured('a', { storefront: 'AppSource', offerId: 'contoso.crm' })),
   recorded('b', 0, captured('b', { storefront: 'AzureMarketplace', isTest: true, offerId: 'fabrikam.vm' })),
   recorded('a', 1, contacted('a')),
-  recorded('a', 2, qualified('a', 'spoke to Ada Lovelace')),
+  recorded('a', 2, qualified('a', sealedNote)),
   recorded('b', 1, event('LeadActionRecorded', { leadId: 'b', leadSource: 'AzureMarketplace', action: 'PLT', campaigns: [], doNotContact: false, occurredAt: '2026-12-01T09:20:00.000Z', personal: null })),
 ]
 
@@ -40,12 +43,13 @@ test('payload :: state changes say from and to with the lead’s facts; contact 
   const subs = [subscription('plain'), subscription('contact', { includeContact: true })]
   const { outgoing } = route(life(), new Map(), subs)
   const deliveries = (id: string) => outgoing.flatMap((o) => (o._tag === 'Deliver' && o.delivery.subscriptionId === id ? [o.delivery.message] : []))
-  // What the sender opens at send time: the sealed contact through the key store, the note as it is.
+  // What the sender opens at send time, both through the key store: the sealed contact and the sealed note.
   const opened = (p: PersonalRef | null) =>
-    p === null ? null : p._tag === 'Note' ? { note: p.note } : { contact: ada }
+    p === null ? null : p._tag === 'Note' ? { note: 'spoke to Ada Lovelace' } : { contact: ada }
   const of = (id: string) => deliveries(id).map((m) => JSON.parse(bodyOf(m.payload, opened(m.personal))))
   assert.equal(deliveries('plain').map((m) => m.personal), [null, null, null], 'nothing personal kept for a subscription that did not ask')
   assert.equal(deliveries('contact')[0]?.personal, { _tag: 'Sealed', sealed: sealedFor('a'), country: 'GB' }, 'the contact data stays sealed until sent')
+  assert.equal(deliveries('contact')[2]?.personal, { _tag: 'Note', sealed: sealedNote, type: 'LeadQualified' }, 'so does the note, with the type it is bound to')
   const plain = of('plain')
   assert.equal(plain[1].data.from, 'captured')
   assert.equal(plain[1].data.to, 'contacted')

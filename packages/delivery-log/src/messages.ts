@@ -2,7 +2,7 @@
 // state) are folded from its events, so a later event (a state change) is filtered and described like its capture.
 import { createHash } from 'node:crypto'
 import type { WebhookContact, WebhookEventType, WebhookFilters, WebhookPayload } from '@leadstream/api'
-import { Sealed, type CampaignType, type DomainEvent, type QualificationState, type RecordedEvent, type Storefront } from '@leadstream/domain'
+import { Sealed, type CampaignType, type DomainEvent, type QualificationState, type RecordedEvent, type Storefront, type TransitionType } from '@leadstream/domain'
 
 // ---------------------------------------------------------------------------------------------------------
 // model
@@ -33,11 +33,12 @@ export interface LeadTraits {
 /**
  * The personal part of a message, kept apart from its payload: a capture's contact data as the event store holds
  * it (sealed: opened with the key store only when a delivery is sent, so a shredded key sends nothing and the
- * delivery log never holds contact data in clear), or a state change's free-text note (clear in the event too).
+ * delivery log never holds contact data in clear), or a state change's free-text note, sealed the same way (its
+ * event type is kept because the sealed record is bound to it).
  */
 export type PersonalRef =
   | { readonly _tag: 'Sealed'; readonly sealed: Sealed; readonly country: string }
-  | { readonly _tag: 'Note'; readonly note: string }
+  | { readonly _tag: 'Note'; readonly sealed: Sealed; readonly type: TransitionType }
 
 /** One event as a message: the payload without contact data, and the personal part apart (it may be erased). */
 export interface Message {
@@ -133,15 +134,15 @@ export const step = (e: RecordedEvent, before: LeadTraits | undefined): { readon
     ...(ev.type === 'LeadDisqualified' ? { reason: ev.data.reason } : {}),
     ...(ev.type === 'LeadContacted' && ev.data.channel !== null ? { channel: ev.data.channel } : {}),
   }
-  // The note is free text an operator typed: it may name the customer, so it travels as contact data.
-  const note = d.note
+  // The note is free text a sales rep typed: it may name the customer, so it travels sealed, as contact data.
+  const note = ev.data.personal
   return {
     facts,
     message: {
       ...base,
       type: 'lead.state_changed',
       payload: { type: 'lead.state_changed', timestamp: d.at, data },
-      personal: note === null ? null : { _tag: 'Note', note },
+      personal: note !== null && Sealed.is(note) ? { _tag: 'Note', sealed: note, type: ev.type } : null,
     },
   }
 }

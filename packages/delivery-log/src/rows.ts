@@ -3,7 +3,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import { DeliveryStatus, WebhookEventType, WebhookFilters, WebhookPayload } from '@leadstream/api'
-import { CampaignType, fromValidation, Offer, QualificationState, Sealed, Storefront } from '@leadstream/domain'
+import { CampaignType, fromValidation, Offer, QualificationState, Sealed, Storefront, TransitionType } from '@leadstream/domain'
 import type { LeadTraits, PersonalRef, Subscription } from './messages.js'
 import type { Delivery } from './port.js'
 
@@ -19,7 +19,7 @@ export const LeadTraitsCodec = t.type({ leadId: t.string, storefront: Storefront
 
 const PersonalRefCodec: t.Decoder<unknown, PersonalRef> = t.union([
   t.type({ _tag: t.literal('Sealed'), sealed: Sealed, country: t.string }),
-  t.type({ _tag: t.literal('Note'), note: t.string }),
+  t.type({ _tag: t.literal('Note'), sealed: Sealed, type: TransitionType }),
 ])
 
 export interface SubscriptionRow {

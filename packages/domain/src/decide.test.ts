@@ -178,14 +178,15 @@ test('transition :: the event records who did it, when, why and how', () => {
   const r = when(given([capture('PLT')]), { ...contact, note: 'left a voicemail', channel: 'phone' })
   assert.equal(
     r,
-    E.right([{ type: 'LeadContacted', version: 2, data: { leadId: 'L1', by: 'sam', at: '2026-11-25T11:00:00.000Z', note: 'left a voicemail', channel: 'phone' } }]),
+    // The note is open here: the decider is pure, ingest seals it before the event is stored.
+    E.right([{ type: 'LeadContacted', version: 3, data: { leadId: 'L1', by: 'sam', at: '2026-11-25T11:00:00.000Z', personal: { open: { note: 'left a voicemail' } }, channel: 'phone' } }]),
   )
 })
 
 test('transition :: a contact whose channel was not given records channel null', () => {
   const r = when(given([capture('PLT')]), contact)
   assert.ok(E.isRight(r) && r.right[0]?.type === 'LeadContacted')
-  if (E.isRight(r) && r.right[0]?.type === 'LeadContacted') assert.equal([r.right[0].version, r.right[0].data.channel], [2, null])
+  if (E.isRight(r) && r.right[0]?.type === 'LeadContacted') assert.equal([r.right[0].version, r.right[0].data.channel, r.right[0].data.personal], [3, null, null])
 })
 
 test('dnc :: a DNC action recorded after capture also forbids contact and nurturing', () => {

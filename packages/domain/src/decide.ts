@@ -1,6 +1,6 @@
 // The lead's commands and its decider: pure functions from (command, state) to events or a LeadError.
 import * as E from 'fp-ts/lib/Either.js'
-import { actionTextOf, event, personalOf, type ErasureReason, type LeadCaptured, type LeadEvent } from './events.js'
+import { actionTextOf, event, noteTextOf, personalOf, type ErasureReason, type LeadCaptured, type LeadEvent } from './events.js'
 import type { LeadState } from './lead.js'
 import { problem } from './decodeError.js'
 import { invalid, leadNotFound, transitionNotAllowed, type LeadError } from './errors.js'
@@ -153,7 +153,7 @@ const transition = (c: QualificationCommand, state: LeadState): E.Either<LeadErr
   if (state.status === 'unknown') return E.left(leadNotFound(c.leadId))
   if (c.atField !== undefined && Date.parse(c.at) < Date.parse(state.capturedAt)) return E.left(beforeCapture(c.atField, state.capturedAt))
   const from = state.qualification
-  const base = { leadId: c.leadId, by: c.by, at: c.at, note: c.note }
+  const base = { leadId: c.leadId, by: c.by, at: c.at, personal: noteTextOf(c.note) }
   if (c.type === 'ReopenLead') {
     if (from !== 'converted' && from !== 'disqualified')
       return E.left(transitionNotAllowed(c.leadId, from, c.type, 'only a converted or disqualified lead can be reopened'))

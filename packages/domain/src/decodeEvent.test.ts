@@ -9,6 +9,10 @@ import { emptyCustomer, offer } from './model.js'
 
 /** A transition's data, as LeadContacted v1 (and every other transition at v1) stored it. */
 const contacted = { leadId: 'L1', by: 'sam', at: '2026-11-25T11:00:00Z', note: null }
+const erasedV1 = { ...contacted, subject: 's1', reason: 'request' }
+/** A transition's data as the current versions store it: the note sealed in `personal` (null: none). */
+const sealedNote = { keyId: 'dk-1', iv: 'aXY=', data: 'ZGF0YQ==', tag: 'dGFn' }
+const current = { leadId: 'L1', by: 'sam', at: '2026-11-25T11:00:00Z', personal: sealedNote }
 
 const paths = (r: E.Either<ReadonlyArray<FieldProblem>, DomainEvent>): ReadonlyArray<string> => {
   if (E.isRight(r)) throw new Error(`expected a failure, got ${JSON.stringify(r.right)}`)
@@ -33,28 +37,47 @@ const withVersion = (type: EventType, version: number, steps: Readonly<Record<nu
 const test = suite('decodeEvent')
 
 test('decodeEvent :: a current event decodes, its instants normalised', () => {
-  assert.equal(decodeEvent('LeadQualified', 1, contacted), E.right({ type: 'LeadQualified', version: 1, data: { ...contacted, at: '2026-11-25T11:00:00.000Z' } }))
+  assert.equal(decodeEvent('LeadQualified', 2, current), E.right({ type: 'LeadQualified', version: 2, data: { ...current, at: '2026-11-25T11:00:00.000Z' } }))
   assert.equal(
-    decodeEvent('LeadContacted', 2, { ...contacted, channel: 'email' }),
-    E.right({ type: 'LeadContacted', version: 2, data: { ...contacted, at: '2026-11-25T11:00:00.000Z', channel: 'email' } }),
+    decodeEvent('LeadContacted', 3, { ...current, channel: 'email' }),
+    E.right({ type: 'LeadContacted', version: 3, data: { ...current, at: '2026-11-25T11:00:00.000Z', channel: 'email' } }),
   )
 })
 
-test('decodeEvent :: a stored LeadContacted v1 reads as v2 with channel null (not recorded)', () => {
+test('decodeEvent :: a stored transition refuses its note in clear or open (the stores hold it sealed only)', () => {
+  assert.equal(paths(decodeEvent('LeadQualified', 2, { ...current, personal: 'called Ann' })), ['data.personal'])
+  const open = paths(decodeEvent('LeadQualified', 2, { ...current, personal: { open: { note: 'called Ann' } } }))
+  assert.ok(open.length > 0 && open.every((p) => p.startsWith('data.personal')), open.join())
+  assert.equal(paths(decodeEvent('LeadQualified', 2, contacted)), ['data.personal'], 'a v1 shape stored as v2')
+})
+
+test('decodeEvent :: a v1 transition’s clear note reads as open (in memory only), a blank one as none', () => {
+  for (const type of ['LeadNurturingStarted', 'LeadQualified', 'LeadConverted'] as const) {
+    const r = decodeEvent(type, 1, { ...contacted, note: 'called Ann' })
+    assert.equal(r, E.right({ type, version: 2, data: { leadId: 'L1', by: 'sam', at: '2026-11-25T11:00:00.000Z', personal: { open: { note: 'called Ann' } } } }), type)
+  }
+  const blank = decodeEvent('LeadDisqualified', 1, { ...contacted, note: '  ', reason: 'lost' })
+  assert.ok(E.isRight(blank) && blank.right.type === 'LeadDisqualified' && blank.right.data.personal === null)
+  const reopened = decodeEvent('LeadReopened', 1, { ...contacted, to: 'qualified' })
+  assert.ok(E.isRight(reopened) && reopened.right.type === 'LeadReopened' && reopened.right.data.personal === null && reopened.right.data.to === 'qualified')
+})
+
+test('decodeEvent :: a stored LeadContacted v1 reads as v3 with channel null (not recorded)', () => {
   assert.equal(
     decodeEvent('LeadContacted', 1, contacted),
-    E.right({ type: 'LeadContacted', version: 2, data: { ...contacted, at: '2026-11-25T11:00:00.000Z', channel: null } }),
+    E.right({ type: 'LeadContacted', version: 3, data: { leadId: 'L1', by: 'sam', at: '2026-11-25T11:00:00.000Z', personal: null, channel: null } }),
   )
   // v1 never checked a channel, so one a v1 writer left behind is not trusted.
   const r = decodeEvent('LeadContacted', 1, { ...contacted, channel: 'phone' })
   assert.ok(E.isRight(r) && r.right.type === 'LeadContacted' && r.right.data.channel === null)
-  assert.equal(paths(decodeEvent('LeadContacted', 1, { ...contacted, note: 7 })), ['data.note'], 'v1 data is still checked, after the upcast')
+  // The note is read into `personal`: a bad one is named there.
+  assert.equal(paths(decodeEvent('LeadContacted', 1, { ...contacted, note: 7 })), ['data.personal'], 'v1 data is still checked, after the upcast')
 })
 
-test('decodeEvent :: LeadContacted v2 needs a known channel or null; v3 does not exist', () => {
+test('decodeEvent :: LeadContacted v2 needs a known channel or null; v4 does not exist', () => {
   assert.equal(paths(decodeEvent('LeadContacted', 2, contacted)), ['data.channel'], 'a v2 without channel')
   assert.equal(paths(decodeEvent('LeadContacted', 2, { ...contacted, channel: 'fax' })), ['data.channel'])
-  assert.equal(paths(decodeEvent('LeadContacted', 3, { ...contacted, channel: 'email' })), ['version'])
+  assert.equal(paths(decodeEvent('LeadContacted', 4, { ...current, channel: 'email' })), ['version'])
 })
 
 test('decodeEvent :: every type has an upcaster for each version below its current one', () => {
@@ -110,8 +133,8 @@ test('decodeEvent :: an unknown type is named at type', () => {
 })
 
 test('decodeEvent :: a version outside 1..current is named at version', () => {
-  for (const version of [0, -1, 2, 1.5, Number.NaN]) assert.equal(paths(decodeEvent('LeadQualified', version, contacted)), ['version'], String(version))
-  for (const version of [0, 3, 1.5]) assert.equal(paths(decodeEvent('LeadContacted', version, contacted)), ['version'], `LeadContacted ${version}`)
+  for (const version of [0, -1, 3, 1.5, Number.NaN]) assert.equal(paths(decodeEvent('LeadQualified', version, contacted)), ['version'], String(version))
+  for (const version of [0, 4, 1.5]) assert.equal(paths(decodeEvent('LeadContacted', version, contacted)), ['version'], `LeadContacted ${version}`)
 })
 
 test('decodeEvent :: data that does not match names the field under data', () => {
@@ -124,9 +147,9 @@ test('decodeEvent :: data that does not match names the field under data', () =>
 })
 
 test('decodeEvent :: an old version is upcast step by step to the current one', () => {
-  // A made-up history of LeadQualified: v1 named the actor `who`; v2 added a `channel`; v3 (the current
+  // A made-up history of PersonalDataErased: v1 named the actor `who`; v2 added a `channel`; v3 (the current
   // codec) has `by` and ignores extras.
-  const v1 = { leadId: 'L1', who: 'sam', at: '2026-11-25T11:00:00Z', note: null }
+  const v1 = { leadId: 'L1', who: 'sam', at: '2026-11-25T11:00:00Z', note: null, subject: 's1', reason: 'request' }
   const calls: string[] = []
   const steps = {
     1: (d: unknown) => {
@@ -139,28 +162,28 @@ test('decodeEvent :: an old version is upcast step by step to the current one', 
       return { ...(d as object), note: (d as { channel: string }).channel }
     },
   }
-  withVersion('LeadQualified', 3, steps, () => {
-    const r = decodeEvent('LeadQualified', 1, v1)
+  withVersion('PersonalDataErased', 3, steps, () => {
+    const r = decodeEvent('PersonalDataErased', 1, v1)
     assert.ok(E.isRight(r))
     if (E.isRight(r)) {
       assert.is(r.right.version, 3)
-      assert.equal(r.right.data, { leadId: 'L1', by: 'sam', at: '2026-11-25T11:00:00.000Z', note: 'phone', channel: 'phone' })
+      assert.equal(r.right.data, { leadId: 'L1', by: 'sam', at: '2026-11-25T11:00:00.000Z', note: 'phone', channel: 'phone', subject: 's1', reason: 'request' })
     }
     assert.equal(calls, ['1→2', '2→3'])
     calls.length = 0
-    const fromV2 = decodeEvent('LeadQualified', 2, { ...contacted, channel: 'email', note: 'x' })
-    assert.ok(E.isRight(fromV2) && fromV2.right.type === 'LeadQualified' && fromV2.right.data.note === 'email')
+    const fromV2 = decodeEvent('PersonalDataErased', 2, { ...erasedV1, channel: 'email', note: 'x' })
+    assert.ok(E.isRight(fromV2) && fromV2.right.type === 'PersonalDataErased' && fromV2.right.data.note === 'email')
     assert.equal(calls, ['2→3'], 'only the steps above the stored version run')
-    assert.equal(paths(decodeEvent('LeadQualified', 4, contacted)), ['version'])
+    assert.equal(paths(decodeEvent('PersonalDataErased', 4, erasedV1)), ['version'])
   })
-  assert.is(currentVersion.LeadQualified, 1, 'restored')
-  assert.is(upcasters.LeadQualified, undefined, 'restored')
+  assert.is(currentVersion.PersonalDataErased, 1, 'restored')
+  assert.is(upcasters.PersonalDataErased, undefined, 'restored')
 })
 
 test('decodeEvent :: a missing upcaster step is named at version', () => {
-  withVersion('LeadQualified', 3, { 2: (d) => d }, () => {
-    assert.equal(paths(decodeEvent('LeadQualified', 1, contacted)), ['version'])
-    assert.ok(E.isRight(decodeEvent('LeadQualified', 2, contacted)))
+  withVersion('PersonalDataErased', 3, { 2: (d) => d }, () => {
+    assert.equal(paths(decodeEvent('PersonalDataErased', 1, erasedV1)), ['version'])
+    assert.ok(E.isRight(decodeEvent('PersonalDataErased', 2, erasedV1)))
   })
 })
 

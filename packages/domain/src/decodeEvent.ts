@@ -3,7 +3,20 @@ import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import type * as t from 'io-ts'
 import * as tt from 'io-ts'
-import { ActionText, Contact, currentVersion, eventCodecs, eventTypes, LeadActionRecordedV2, LeadCapturedV2, Sealed, type DomainEvent, type EventType } from './events.js'
+import {
+  ActionText,
+  Contact,
+  currentVersion,
+  eventCodecs,
+  eventTypes,
+  LeadActionRecordedV2,
+  LeadCapturedV2,
+  Sealed,
+  TransitionNote,
+  transitionTypes,
+  type DomainEvent,
+  type EventType,
+} from './events.js'
 import { fromValidation, problem, type FieldProblem } from './decodeError.js'
 
 /**
@@ -19,10 +32,27 @@ const isRecord = (u: unknown): u is Readonly<Record<string, unknown>> => typeof 
 const text = (u: unknown): string => (typeof u === 'string' ? u : '')
 const textOrNull = (u: unknown): string | null => (typeof u === 'string' ? u : null)
 
+/**
+ * A transition's note was stored in clear before sealing existed: it is read as open personal data, in memory
+ * only (the current codecs admit a sealed note only). A blank note reads as none, as `noteTextOf` writes it.
+ */
+const sealNote: Upcaster = (data) => {
+  if (!isRecord(data)) return data
+  const { note, ...rest } = data
+  // A note that is not text (never valid) is kept in `personal`, so the codec refuses it there.
+  if (note !== null && typeof note !== 'string') return { ...rest, personal: note }
+  return { ...rest, personal: typeof note === 'string' && note.trim() !== '' ? { open: { note } } : null }
+}
+
 export const upcasters: Partial<Record<EventType, Readonly<Record<number, Upcaster>>>> = {
   // v2 records how the lead was contacted; a v1 event did not, so its channel is "not recorded". A `channel`
-  // a v1 writer left in the data was never checked, so it is overwritten rather than trusted.
-  LeadContacted: { 1: (data) => (isRecord(data) ? { ...data, channel: null } : data) },
+  // a v1 writer left in the data was never checked, so it is overwritten rather than trusted. v3 seals the note.
+  LeadContacted: { 1: (data) => (isRecord(data) ? { ...data, channel: null } : data), 2: sealNote },
+  LeadNurturingStarted: { 1: sealNote },
+  LeadQualified: { 1: sealNote },
+  LeadConverted: { 1: sealNote },
+  LeadDisqualified: { 1: sealNote },
+  LeadReopened: { 1: sealNote },
   // v1 held the contact fields in clear (written before sealing existed). They are read as open personal data,
   // in memory only: every writer stores v2, whose codec admits sealed data only (see `legacyCodecs`).
   LeadCaptured: {
@@ -58,6 +88,9 @@ export const upcasters: Partial<Record<EventType, Readonly<Record<number, Upcast
 const legacyCodecs: Partial<Record<EventType, tt.Decoder<unknown, unknown>>> = {
   LeadCaptured: tt.type({ ...LeadCapturedV2.props, personal: tt.union([Sealed, tt.null, tt.type({ open: Contact })]) }),
   LeadActionRecorded: tt.type({ ...LeadActionRecordedV2.props, personal: tt.union([Sealed, tt.null, tt.type({ open: ActionText })]) }),
+  ...Object.fromEntries(
+    transitionTypes.map((k) => [k, tt.type({ ...eventCodecs[k].props, personal: tt.union([Sealed, tt.null, tt.type({ open: TransitionNote })]) })]),
+  ),
 }
 
 const isEventType = (s: string): s is EventType => (eventTypes as ReadonlyArray<string>).includes(s)

@@ -145,6 +145,22 @@ export const LeadConvertedV1 = t.type(Transition, 'LeadConverted.v1')
 export const LeadDisqualifiedV1 = t.type({ ...Transition, reason: DisqualificationReason }, 'LeadDisqualified.v1')
 export const LeadReopenedV1 = t.type({ ...Transition, to: QualificationState }, 'LeadReopened.v1')
 
+/** The free text of a qualification transition: what a sales rep wrote ("called Ann Smith on +44 …"). */
+export const TransitionNote = t.type({ note: t.string }, 'TransitionNote')
+export type TransitionNote = t.TypeOf<typeof TransitionNote>
+
+/**
+ * A transition whose note is sealed in `personal` (null when there is no note), with the lead's subject key, as
+ * an action's description is. `by` names the employee who acted, not the data subject: it stays in clear.
+ */
+const SealedTransition = { leadId: t.string, by: t.string, at: Instant, personal: nullable(Sealed) }
+export const LeadContactedV3 = t.type({ ...SealedTransition, channel: nullable(ContactChannel) }, 'LeadContacted.v3')
+export const LeadNurturingStartedV2 = t.type(SealedTransition, 'LeadNurturingStarted.v2')
+export const LeadQualifiedV2 = t.type(SealedTransition, 'LeadQualified.v2')
+export const LeadConvertedV2 = t.type(SealedTransition, 'LeadConverted.v2')
+export const LeadDisqualifiedV2 = t.type({ ...SealedTransition, reason: DisqualificationReason }, 'LeadDisqualified.v2')
+export const LeadReopenedV2 = t.type({ ...SealedTransition, to: QualificationState }, 'LeadReopened.v2')
+
 /** Why a lead's personal data was erased: a person's request, or the retention period running out. */
 export const ErasureReason = t.keyof({ request: null, retention: null }, 'ErasureReason')
 export type ErasureReason = t.TypeOf<typeof ErasureReason>
@@ -152,7 +168,8 @@ export type ErasureReason = t.TypeOf<typeof ErasureReason>
 /**
  * The lead's personal data was erased (crypto-shredding): the subject's data keys are deleted, so every sealed
  * field of the lead reads as redacted from now on. `subject` is the pseudonymous id (keyed HMAC), never the email.
- * Counts, states and analytics facts stay; the views redact the contact fields.
+ * Counts, states and analytics facts stay; the views redact the contact fields. Its `note` is the operator's
+ * reason and stays in clear (there is no key left to seal it with): the API asks to keep personal data out of it.
  */
 export const PersonalDataErasedV1 = t.type(
   { ...Transition, subject: t.string, reason: ErasureReason },
@@ -178,12 +195,12 @@ export const OfferClassifiedV1 = t.type(
 export const eventCodecs = {
   LeadCaptured: LeadCapturedV2,
   LeadActionRecorded: LeadActionRecordedV2,
-  LeadContacted: LeadContactedV2,
-  LeadNurturingStarted: LeadNurturingStartedV1,
-  LeadQualified: LeadQualifiedV1,
-  LeadConverted: LeadConvertedV1,
-  LeadDisqualified: LeadDisqualifiedV1,
-  LeadReopened: LeadReopenedV1,
+  LeadContacted: LeadContactedV3,
+  LeadNurturingStarted: LeadNurturingStartedV2,
+  LeadQualified: LeadQualifiedV2,
+  LeadConverted: LeadConvertedV2,
+  LeadDisqualified: LeadDisqualifiedV2,
+  LeadReopened: LeadReopenedV2,
   PersonalDataErased: PersonalDataErasedV1,
   OfferClassified: OfferClassifiedV1,
 } as const
@@ -192,12 +209,12 @@ export const eventTypes = Object.keys(eventCodecs) as ReadonlyArray<EventType>
 export const currentVersion: Record<EventType, number> = {
   LeadCaptured: 2,
   LeadActionRecorded: 2,
-  LeadContacted: 2,
-  LeadNurturingStarted: 1,
-  LeadQualified: 1,
-  LeadConverted: 1,
-  LeadDisqualified: 1,
-  LeadReopened: 1,
+  LeadContacted: 3,
+  LeadNurturingStarted: 2,
+  LeadQualified: 2,
+  LeadConverted: 2,
+  LeadDisqualified: 2,
+  LeadReopened: 2,
   PersonalDataErased: 1,
   OfferClassified: 1,
 }
@@ -207,7 +224,29 @@ type Stored<K extends EventType> = t.TypeOf<(typeof eventCodecs)[K]>
 interface InMemory {
   LeadCaptured: Omit<Stored<'LeadCaptured'>, 'personal'> & { readonly personal: Personal<Contact> }
   LeadActionRecorded: Omit<Stored<'LeadActionRecorded'>, 'personal'> & { readonly personal: Personal<ActionText> }
+  LeadContacted: WithNote<'LeadContacted'>
+  LeadNurturingStarted: WithNote<'LeadNurturingStarted'>
+  LeadQualified: WithNote<'LeadQualified'>
+  LeadConverted: WithNote<'LeadConverted'>
+  LeadDisqualified: WithNote<'LeadDisqualified'>
+  LeadReopened: WithNote<'LeadReopened'>
 }
+type WithNote<K extends EventType> = Omit<Stored<K>, 'personal'> & { readonly personal: Personal<TransitionNote> }
+
+/** The qualification transitions: each carries a sealed note (`TransitionNote`). */
+export const TransitionType = t.keyof(
+  { LeadContacted: null, LeadNurturingStarted: null, LeadQualified: null, LeadConverted: null, LeadDisqualified: null, LeadReopened: null },
+  'TransitionType',
+)
+export type TransitionType = t.TypeOf<typeof TransitionType>
+export const transitionTypes = Object.keys(TransitionType.keys) as ReadonlyArray<TransitionType>
+export const isTransition = <E extends { readonly type: string }>(e: E): e is Extract<E, { type: TransitionType }> =>
+  (transitionTypes as ReadonlyArray<string>).includes(e.type)
+/** The events that carry personal data in `personal`: sealed when stored. */
+export type PersonalType = 'LeadCaptured' | 'LeadActionRecorded' | TransitionType
+export const personalTypes: ReadonlyArray<PersonalType> = ['LeadCaptured', 'LeadActionRecorded', ...transitionTypes]
+export const hasPersonal = <E extends { readonly type: string }>(e: E): e is Extract<E, { type: PersonalType }> =>
+  (personalTypes as ReadonlyArray<string>).includes(e.type)
 export type EventData<K extends EventType> = K extends keyof InMemory ? InMemory[K] : Stored<K>
 
 type Ev<K extends EventType> = { readonly type: K; readonly version: number; readonly data: EventData<K> }
@@ -243,8 +282,7 @@ export const event = <K extends EventType>(type: K, data: EventData<K>): Ev<K> =
 })
 
 /** True when the event may be stored or published: its personal data, if any, is sealed. */
-export const isStorable = (e: DomainEvent): boolean =>
-  e.type === 'LeadCaptured' || e.type === 'LeadActionRecorded' ? e.data.personal === null || Sealed.is(e.data.personal) : true
+export const isStorable = (e: DomainEvent): boolean => (hasPersonal(e) ? e.data.personal === null || Sealed.is(e.data.personal) : true)
 
 /** Contact fields and description of a capture as shown to analysts: empty when sealed (unopened) or erased. */
 export const contactOf = (p: Personal<Contact>): Contact =>
@@ -273,6 +311,12 @@ export const personalOf = (customer: Customer, description: string | null): Pers
 /** An action's free text before sealing: open, or null when there is none. */
 export const actionTextOf = (description: string | null): Personal<ActionText> =>
   description === null || description.trim() === '' ? null : { open: { description } }
+
+/** A transition's note before sealing: open, or null when there is none. */
+export const noteTextOf = (note: string | null): Personal<TransitionNote> => (note === null || note.trim() === '' ? null : { open: { note } })
+
+/** A transition's note as shown: its text when open; null when there is none, or it is sealed (unopened) or erased. */
+export const noteOf = (p: Personal<TransitionNote>): string | null => (p !== null && 'open' in p ? p.open.note : null)
 
 /** True when the event's personal data was erased (its key shredded): views show it redacted. */
 export const isErased = (p: Personal<unknown>): boolean => p !== null && 'erased' in p

@@ -2,7 +2,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { event, type DomainEvent, type RecordedEvent, personalOf, actionTextOf } from './events.js'
+import { event, type DomainEvent, type Personal, type RecordedEvent, type TransitionNote, personalOf, actionTextOf } from './events.js'
 import { campaignOf, emptyCustomer, offer, type ContactChannel, type Offer, type OfferKind, type QualificationState, type Storefront } from './model.js'
 import { cellsOf } from './cells.js'
 import { factsOf } from './analytics/facts.js'
@@ -52,7 +52,7 @@ const captured = (leadId: string, o: CaptureOptions = {}): DomainEvent => {
   })
 }
 
-const by = (leadId: string) => ({ leadId, by: 'sam', at: t1, note: null })
+const by = (leadId: string) => ({ leadId, by: 'sam', at: t1, personal: null })
 /** A LeadContacted (current version) of `leadId`, its channel not recorded unless given. */
 const contacted = (leadId: string, channel: ContactChannel | null = null): DomainEvent => event('LeadContacted', { ...by(leadId), channel })
 
@@ -378,6 +378,22 @@ test('projectBatch :: an erasure redacts the contact fields and keeps state, cou
   assert.equal(factsOf(after), factsOf(before), 'analytics facts are unchanged')
   const last = after.history[after.history.length - 1]
   assert.equal([last?.type, last?.by, last?.detail], ['PersonalDataErased', 'sam', { reason: 'request' }], 'the note (free text about a person) is not in the history')
+})
+
+test('projectBatch :: a transition’s opened note is in the history; an erasure redacts it, as a rebuild without the key reads it', () => {
+  const noted = (personal: Personal<TransitionNote>): DomainEvent => event('LeadQualified', { ...by('L1'), personal })
+  const live = changesOf([recorded('lead-L1', 0, 1, captured('L1')), recorded('lead-L1', 1, 2, contacted('L1')), recorded('lead-L1', 2, 3, noted({ open: { note: 'called Ann on +44 1' } }))])
+  assert.equal(summaryOf(live, 'L1').history[2]?.detail, { note: 'called Ann on +44 1' })
+  const redacted = summaryOf(changesOf([recorded('lead-L1', 3, 4, erased('L1'))], loadedAfter(live)), 'L1')
+  assert.equal(redacted.history.map((h) => ('note' in h.detail ? h.detail['note'] : 'none')), ['none', null, null, 'none'], 'no note left in the live view')
+  // The rebuild after the erasure: the note's key is shredded, so it reads as erased.
+  const rebuilt = changesOf([
+    recorded('lead-L1', 0, 1, captured('L1')),
+    recorded('lead-L1', 1, 2, contacted('L1')),
+    recorded('lead-L1', 2, 3, noted({ erased: true })),
+    recorded('lead-L1', 3, 4, erased('L1')),
+  ])
+  assert.equal(summaryOf(rebuilt, 'L1').history, redacted.history, 'the same history, live or rebuilt')
 })
 
 test('projectBatch :: a lead erased twice keeps the first erasure time', () => {

@@ -1,6 +1,6 @@
 // The views' pure projection: a batch of recorded events plus the rows it touches → the rows to write.
 import * as E from 'fp-ts/lib/Either.js'
-import { contactOf, customerOf, type RecordedEvent } from './events.js'
+import { contactOf, customerOf, noteOf, type RecordedEvent } from './events.js'
 import { moveCells, type Deltas } from './cells.js'
 import { normaliseCountry } from './countries.js'
 import {
@@ -23,7 +23,10 @@ export interface HistoryEntry {
   readonly type: string
   readonly at: string
   readonly by: string | null
-  /** What changed, without personal data (history is shown to every analyst). */
+  /**
+   * What changed. Its only personal data is a transition's `note` (opened by the projector; null once erased):
+   * history is shown to every analyst who may read the lead.
+   */
   readonly detail: Readonly<Record<string, string | boolean | null>>
 }
 
@@ -127,6 +130,9 @@ const kindOf = (keys: ReadonlyArray<string>, offers: (key: string) => OfferEntry
   return 'unclassified'
 }
 
+/** A history entry without its transition's note (free text about the person), after an erasure. */
+const redactedNote = (h: HistoryEntry): HistoryEntry => (typeof h.detail['note'] === 'string' ? { ...h, detail: { ...h.detail, note: null } } : h)
+
 const historyEntry = (r: RecordedEvent, at: string, by: string | null, detail: HistoryEntry['detail']): HistoryEntry => ({
   revision: r.revision,
   position: r.position,
@@ -200,17 +206,17 @@ const applyLeadEvent = (
       })
     }
     case 'LeadReopened':
-      return moved(ev.data.to, ev.data, { to: ev.data.to, note: ev.data.note })
+      return moved(ev.data.to, ev.data, { to: ev.data.to, note: noteOf(ev.data.personal) })
     case 'LeadDisqualified':
-      return moved('disqualified', ev.data, { reason: ev.data.reason, note: ev.data.note })
+      return moved('disqualified', ev.data, { reason: ev.data.reason, note: noteOf(ev.data.personal) })
     case 'LeadContacted':
-      return moved('contacted', ev.data, { note: ev.data.note, channel: ev.data.channel })
+      return moved('contacted', ev.data, { note: noteOf(ev.data.personal), channel: ev.data.channel })
     case 'LeadNurturingStarted':
-      return moved('nurturing', ev.data, { note: ev.data.note })
+      return moved('nurturing', ev.data, { note: noteOf(ev.data.personal) })
     case 'LeadQualified':
-      return moved('qualified', ev.data, { note: ev.data.note })
+      return moved('qualified', ev.data, { note: noteOf(ev.data.personal) })
     case 'LeadConverted':
-      return moved('converted', ev.data, { note: ev.data.note })
+      return moved('converted', ev.data, { note: noteOf(ev.data.personal) })
     case 'PersonalDataErased':
       // Counts, state, times and the analytics facts stay; only the contact fields and free text go. The note is
       // left out of the history: it is free text an operator typed about a person.
@@ -219,7 +225,8 @@ const applyLeadEvent = (
         customer: redactedCustomer(prev.customer),
         description: null,
         erasedAt: prev.erasedAt ?? ev.data.at,
-        history: [...prev.history, historyEntry(r, ev.data.at, ev.data.by, { reason: ev.data.reason })],
+        // The transitions' notes were sealed with the shredded key: a rebuild reads them as null, so do the live views.
+        history: [...prev.history.map(redactedNote), historyEntry(r, ev.data.at, ev.data.by, { reason: ev.data.reason })],
       })
     default: {
       const never: never = ev

@@ -10,7 +10,7 @@ const uid = (p: string) => `${p}-${process.pid}-${Date.now().toString(36)}-${(co
 
 const contacted = (leadId: string, eventId = uid('ev')): NewEvent => ({
   eventId,
-  event: event('LeadContacted', { leadId, by: 'tester', at: '2026-11-25T10:00:00.000Z', note: null, channel: null }),
+  event: event('LeadContacted', { leadId, by: 'tester', at: '2026-11-25T10:00:00.000Z', personal: null, channel: null }),
   metadata: { by: 'tester' },
 })
 

@@ -2,7 +2,7 @@
 // erased (the same every time), leads without personal data get no key, and an action uses its lead's key.
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { emptyCustomer, event, offer, personalOf, actionTextOf, type DomainEvent, type NewEvent, type RecordedEvent } from '@leadstream/domain'
+import { emptyCustomer, event, offer, personalOf, actionTextOf, noteTextOf, type DomainEvent, type NewEvent, type RecordedEvent } from '@leadstream/domain'
 import { sqliteEventStore } from '@leadstream/event-store'
 import { masterKey, newKey } from './crypto.js'
 import type { KeyStore } from './port.js'
@@ -25,6 +25,11 @@ const captured = (leadId: string, customer = ada, description: string | null = '
 const action = (leadId: string, description: string | null): NewEvent => ({
   eventId: `act-${leadId}`,
   event: event('LeadActionRecorded', { leadId, leadSource: 'SPZA', action: 'INS', campaigns: [], doNotContact: false, occurredAt: '2026-11-26T10:00:00.000Z', personal: actionTextOf(description) }),
+  metadata: {},
+})
+const qualified = (leadId: string, note: string | null): NewEvent => ({
+  eventId: `q-${leadId}`,
+  event: event('LeadQualified', { leadId, by: 'sam@contoso', at: '2026-11-27T10:00:00.000Z', personal: noteTextOf(note) }),
   metadata: {},
 })
 const recorded = (events: ReadonlyArray<NewEvent>): RecordedEvent[] =>
@@ -55,6 +60,27 @@ test('round trip :: sealed events hold no plaintext; opened they equal what was 
     const opened = await openEvents(keys, recorded(sealed))
     assert.equal(opened.map((r) => r.event), events.map((e) => e.event))
     assert.equal(await keys.leadsOf(subjectOfEmail(secret, 'ada@example.com')!), ['L1'])
+  }),
+)
+
+test('notes :: a transition’s note is sealed with its lead’s subject key, `by` stays clear, and reads as erased once shredded', () =>
+  withKeys(async (keys) => {
+    const [capture] = await sealEvents({ keys, secret }, [captured('L1')])
+    // Another batch: the lead's subject is found in the key store, as for an action.
+    const sealed = await sealEvents({ keys, secret }, [qualified('L1', 'called Ada on +44 20 7946 0000'), qualified('L9', 'left a voicemail'), qualified('L1', null)])
+    const text = JSON.stringify(sealed)
+    for (const needle of ['called Ada', '7946', 'voicemail']) assert.not.ok(text.includes(needle), needle)
+    assert.ok(text.includes('"by":"sam@contoso"'), 'the employee who acted stays in clear')
+    const keyOf = (e: NewEvent | undefined) => (dataOf(e?.event)['personal'] as { keyId: string }).keyId
+    assert.is(keyOf(sealed[0]), keyOf(capture), 'the lead’s subject key')
+    assert.is.not(keyOf(sealed[1]), keyOf(capture), 'a lead the key store does not know gets its own subject')
+    assert.equal(await keys.leadsOf(subjectOfLead(secret, 'L9')), ['L9'])
+    assert.is(dataOf(sealed[2]?.event)['personal'], null, 'no note: nothing sealed')
+    const opened = await openEvents(keys, recorded(sealed))
+    assert.equal(opened.map((r) => r.event), [qualified('L1', 'called Ada on +44 20 7946 0000'), qualified('L9', 'left a voicemail'), qualified('L1', null)].map((e) => e.event))
+    await keys.shred(subjectOfEmail(secret, 'ada@example.com')!)
+    const after = await openEvents(keys, recorded(sealed))
+    assert.equal(after.map((r) => dataOf(r.event)['personal']), [{ erased: true }, { open: { note: 'left a voicemail' } }, null])
   }),
 )
 

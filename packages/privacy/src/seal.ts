@@ -3,6 +3,7 @@
 // A record whose key was shredded opens as `{ erased: true }`, the same on every read, so a rebuild after an
 // erasure gives the same redacted views.
 import {
+  hasPersonal,
   type ActionText,
   type Contact,
   type DomainEvent,
@@ -10,6 +11,7 @@ import {
   type Personal,
   type RecordedEvent,
   Sealed,
+  type TransitionNote,
 } from '@leadstream/domain'
 import { open, seal, type SealedRecord } from './crypto.js'
 import type { DataKey, KeyStore } from './port.js'
@@ -28,8 +30,9 @@ export class TamperedRecord extends Error {
   }
 }
 
-type Sealable = Extract<DomainEvent, { type: 'LeadCaptured' | 'LeadActionRecorded' }>
-const sealable = (e: DomainEvent): e is Sealable => e.type === 'LeadCaptured' || e.type === 'LeadActionRecorded'
+/** A capture (contact data), an action (its description) or a qualification transition (its note). */
+type Sealable = Extract<DomainEvent, { readonly data: { readonly personal: unknown } }>
+const sealable = (e: DomainEvent): e is Sealable => hasPersonal(e)
 const openOf = (p: Personal<unknown>): unknown => (p !== null && 'open' in p ? p.open : undefined)
 
 // ---------------------------------------------------------------------------------------------------------
@@ -45,8 +48,9 @@ export interface SealingPorts {
  * Seals the open personal data of a batch of new events: one key-store transaction gets every subject's key
  * (created where missing) and links each subject to its leads, before the events are appended (a link to a lead
  * whose append then fails is harmless, a lead whose link is missing would escape an erasure). A batch of
- * actions only also asks which subject each lead belongs to. A capture's subject is its
- * email's; without an email, its lead's own. A later action is sealed with the key of its lead's subject.
+ * actions or transitions only also asks which subject each lead belongs to. A capture's subject is
+ * its email's; without an email, its lead's own. A later action or a transition's note is sealed with the key of
+ * its lead's subject (a lead the key store does not know gets its lead-derived subject).
  */
 export const sealEvents = async (ports: SealingPorts, events: ReadonlyArray<NewEvent>): Promise<ReadonlyArray<NewEvent>> => {
   const subjectOfCapture = new Map<string, SubjectId>()
@@ -80,7 +84,7 @@ export const sealEvents = async (ports: SealingPorts, events: ReadonlyArray<NewE
 // opening
 // ---------------------------------------------------------------------------------------------------------
 
-const openWith = (keys: ReadonlyMap<string, DataKey>, ev: Sealable, p: Sealed): Personal<Contact> | Personal<ActionText> => {
+const openWith = (keys: ReadonlyMap<string, DataKey>, ev: Sealable, p: Sealed): Personal<Contact> | Personal<ActionText> | Personal<TransitionNote> => {
   const key = keys.get(p.keyId)
   if (key === undefined) return { erased: true }
   const plain = open(key.key, aadOf(ev.data.leadId, ev.type), p)
@@ -88,9 +92,9 @@ const openWith = (keys: ReadonlyMap<string, DataKey>, ev: Sealable, p: Sealed): 
   const o = JSON.parse(plain.toString('utf8')) as Record<string, unknown>
   const text = (k: string): string => (typeof o[k] === 'string' ? (o[k] as string) : '')
   const description = typeof o['description'] === 'string' ? o['description'] : null
-  return ev.type === 'LeadCaptured'
-    ? { open: { firstName: text('firstName'), lastName: text('lastName'), email: text('email'), phone: text('phone'), company: text('company'), title: text('title'), description } }
-    : { open: { description } }
+  if (ev.type === 'LeadCaptured')
+    return { open: { firstName: text('firstName'), lastName: text('lastName'), email: text('email'), phone: text('phone'), company: text('company'), title: text('title'), description } }
+  return ev.type === 'LeadActionRecorded' ? { open: { description } } : { open: { note: text('note') } }
 }
 
 const sealedOf = (e: DomainEvent): Sealed | undefined => (sealable(e) && e.data.personal !== null && Sealed.is(e.data.personal) ? e.data.personal : undefined)

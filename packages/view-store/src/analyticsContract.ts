@@ -38,10 +38,10 @@ const log = (): RecordedEvent[] => {
     }))
     let rev = 0
     if (i % 5 === 1) rec(id, ++rev, event('LeadActionRecorded', { leadId: id, leadSource: storefront, action: 'StartTestDrive', personal: actionTextOf(null), campaigns: [], doNotContact: false, occurredAt: t(1) }))
-    if (i % 2 === 0) rec(id, ++rev, event('LeadContacted', { leadId: id, by: 's', at: t(2), note: null, channel: null }))
-    if (i % 4 === 0) rec(id, ++rev, event('LeadQualified', { leadId: id, by: 's', at: t(5), note: null }))
-    if (i % 8 === 0) rec(id, ++rev, event('LeadConverted', { leadId: id, by: 's', at: t(9), note: null }))
-    if (i % 6 === 2) rec(id, ++rev, event('LeadDisqualified', { leadId: id, by: 's', at: t(7), note: null, reason: 'lost' }))
+    if (i % 2 === 0) rec(id, ++rev, event('LeadContacted', { leadId: id, by: 's', at: t(2), personal: null, channel: null }))
+    if (i % 4 === 0) rec(id, ++rev, event('LeadQualified', { leadId: id, by: 's', at: t(5), personal: null }))
+    if (i % 8 === 0) rec(id, ++rev, event('LeadConverted', { leadId: id, by: 's', at: t(9), personal: null }))
+    if (i % 6 === 2) rec(id, ++rev, event('LeadDisqualified', { leadId: id, by: 's', at: t(7), personal: null, reason: 'lost' }))
   }
   return out
 }
@@ -116,7 +116,7 @@ export const analyticsContract = (name: string, make: () => Promise<ViewStore>):
     assert.equal(paged, [...all.leadIds], 'pages of 7 give every lead once, in the same order')
     const at = '2026-03-01T00:00:00.000Z'
     const later: RecordedEvent[] = [
-      { eventId: 'b1', streamId: 'lead-x1', revision: 2, position: 1001, event: event('LeadContacted', { leadId: 'x1', by: 's', at, note: null, channel: null }), metadata: {}, recordedAt: at },
+      { eventId: 'b1', streamId: 'lead-x1', revision: 2, position: 1001, event: event('LeadContacted', { leadId: 'x1', by: 's', at, personal: null, channel: null }), metadata: {}, recordedAt: at },
       { eventId: 'b2', streamId: 'offer-id:fabrikam.vm', revision: 0, position: 1002, event: event('OfferClassified', { offerKey: 'id:fabrikam.vm', offerId: 'fabrikam.vm', offerTitle: null, kind: 'saas', by: 'p', at }), metadata: {}, recordedAt: at },
     ]
     const r = await store.applyBatch('leads', 0, later.map((e) => ({ offset: e.position, event: e })), logic)

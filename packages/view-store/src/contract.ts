@@ -41,7 +41,7 @@ const captured = (leadId: string, opts: { storefront?: 'AppSource' | 'AzureMarke
   })
 
 const contacted = (leadId: string, revision: number) =>
-  rec(`lead-${leadId}`, revision, { type: 'LeadContacted', version: 2, data: { leadId, by: 'sam', at: '2026-11-25T11:00:00.000Z', note: null, channel: 'phone' } })
+  rec(`lead-${leadId}`, revision, { type: 'LeadContacted', version: 3, data: { leadId, by: 'sam', at: '2026-11-25T11:00:00.000Z', personal: null, channel: 'phone' } })
 
 /** Projects events through the store exactly as the embedded projector does (offset = position). */
 const project = async (store: ViewStore, projection: string, events: ReadonlyArray<RecordedEvent>, partition = 0) => {

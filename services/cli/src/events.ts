@@ -1,5 +1,5 @@
-// `leadstream events stream <leadId>|tail`: the event store as ingest recorded it (customer data included:
-// reading it is what the operator asked for); `events check`: the embedded store's integrity, from its file.
+// `leadstream events stream <leadId>|tail`: the event store as ingest recorded it (customer data included, opened
+// by the server with the key store: reading it is what the operator asked for); `events check`: the embedded store's integrity, from its file.
 import { join } from 'node:path'
 import { exitCode, jsonOut, sleep, wholeNumber, type Command } from './command.js'
 import { table } from './render.js'

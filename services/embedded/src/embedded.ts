@@ -78,6 +78,7 @@ export const startEmbedded = async (
     store,
     keys: personal.keys,
     deadLetters,
+    parked,
     answers: idempotencyKeys,
     audit,
     secret: async () => personal.secret,
@@ -118,7 +119,7 @@ export const startEmbedded = async (
       exportRoutes({ views, now }, { tokens, defaultWaitMs: config.readWaitMs }),
       dashboardPage({ tokens }),
       adminRoutes({ deadLetters }, { tokens }),
-      eventRoutes(store, { tokens }),
+      eventRoutes(store, { tokens, unseal: privacyPorts.unseal }),
       projectionRoutes(new Map([[leadsProjection.name, leads]]), { tokens }),
       ...(webhooks === null ? [] : [webhooks.routes(tokens)]),
       privacyHttpRoutes(privacyPorts, {

@@ -98,6 +98,7 @@ const privacyPorts: PrivacyPorts = {
   store,
   keys: personal.keys,
   deadLetters,
+  parked,
   answers: idempotencyKeys,
   audit,
   secret: async () => personal.secret,
@@ -126,7 +127,7 @@ const privacy = privacyHttpRoutes(privacyPorts, {
 
 const sweeper = parkingSweeper(ports, config.parkSweepMs)
 
-const app = httpApp([ingestRoutes(ports, { tokens, idempotencyKeys, bodyLimitBytes: config.bodyLimitBytes, maxBatch: config.maxBatch, marketplaceSecrets: config.marketplaceSecrets }), eventRoutes(store, { tokens }), privacy], {
+const app = httpApp([ingestRoutes(ports, { tokens, idempotencyKeys, bodyLimitBytes: config.bodyLimitBytes, maxBatch: config.maxBatch, marketplaceSecrets: config.marketplaceSecrets }), eventRoutes(store, { tokens, unseal: privacyPorts.unseal }), privacy], {
   metrics,
   logger,
   service: 'ingest',

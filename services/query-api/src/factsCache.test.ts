@@ -58,8 +58,8 @@ test('catch-up :: after each batch the copy answers as the store\'s facts do, a 
     await apply(store, Array.from({ length: 40 }, (_, i) => capture(i)))
     assert.is((await same()).n, 40)
     await apply(store, [
-      rec('L1', 1, event('LeadContacted', { leadId: 'L1', by: 's', at: at(50), note: null, channel: null })),
-      rec('L2', 1, event('LeadDisqualified', { leadId: 'L2', by: 's', at: at(51), note: null, reason: 'lost' })),
+      rec('L1', 1, event('LeadContacted', { leadId: 'L1', by: 's', at: at(50), personal: null, channel: null })),
+      rec('L2', 1, event('LeadDisqualified', { leadId: 'L2', by: 's', at: at(51), personal: null, reason: 'lost' })),
       ...Array.from({ length: 5 }, (_, i) => capture(40 + i)),
     ])
     assert.is((await same()).n, 45, 'updated leads keep their slots')

@@ -9,7 +9,7 @@ import type { Registry } from 'prom-client'
 import { dispatcher, type DispatcherControl } from './dispatcher.js'
 import { subscriptionGauges, attemptMetrics, type WebhookMetrics } from './metrics.js'
 import { webhookAdminRoutes } from './routes.js'
-import { notesOnly, personalOpener } from './personal.js'
+import { nothingOpened, personalOpener } from './personal.js'
 import type { KeyStore } from '@leadstream/privacy'
 import type { WebhookConfig } from './settings.js'
 
@@ -29,7 +29,7 @@ export const startWebhooks = async (
     readonly log: EventLog
     /** Kafka: a log of its own per replay from the log (a new consumer group); absent: replays read `log`. */
     readonly openReplayLog?: (name: string) => EventLog
-    /** The key store that opens contact data (null: none is sent, only notes). */
+    /** The key store that opens contact data and notes (null: none is sent). */
     readonly keys: KeyStore | null
     readonly registry: Registry
     /** A worker thread's: where the attempt metrics go (forwarded to the owner's registry, which has the gauges). */
@@ -50,7 +50,7 @@ export const startWebhooks = async (
       logger: ports.logger,
       metrics,
       now,
-      openPersonal: ports.keys === null ? notesOnly : personalOpener(ports.keys),
+      openPersonal: ports.keys === null ? nothingOpened : personalOpener(ports.keys),
     },
     {
       maxBatch: config.webhookBatch,

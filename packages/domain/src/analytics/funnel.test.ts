@@ -44,10 +44,10 @@ const capture = (leadId: string, country: string, action = 'INS') =>
   })
 const move = (type: 'LeadContacted' | 'LeadNurturingStarted' | 'LeadQualified' | 'LeadConverted', leadId: string, hours: number): DomainEvent =>
   type === 'LeadContacted'
-    ? event('LeadContacted', { leadId, by: 'sam', at: at(hours), note: null, channel: null })
-    : event(type, { leadId, by: 'sam', at: at(hours), note: null })
-const disqualify = (leadId: string, hours: number): DomainEvent => event('LeadDisqualified', { leadId, by: 'sam', at: at(hours), note: null, reason: 'cannot-contact' })
-const reopen = (leadId: string, hours: number, to: 'captured' | 'contacted'): DomainEvent => event('LeadReopened', { leadId, by: 'op', at: at(hours), note: null, to })
+    ? event('LeadContacted', { leadId, by: 'sam', at: at(hours), personal: null, channel: null })
+    : event(type, { leadId, by: 'sam', at: at(hours), personal: null })
+const disqualify = (leadId: string, hours: number): DomainEvent => event('LeadDisqualified', { leadId, by: 'sam', at: at(hours), personal: null, reason: 'cannot-contact' })
+const reopen = (leadId: string, hours: number, to: 'captured' | 'contacted'): DomainEvent => event('LeadReopened', { leadId, by: 'op', at: at(hours), personal: null, to })
 
 const project = (streams: Record<string, ReadonlyArray<DomainEvent>>): ReadonlyArray<LeadSummary> => {
   const log = Object.entries(streams).flatMap(([id, evs]) => evs.map((ev, i) => rec(id, i, ev)))

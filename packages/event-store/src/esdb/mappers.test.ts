@@ -26,7 +26,7 @@ const at = (n: number | bigint): Position => ({ commit: BigInt(n), prepare: BigI
 
 const contacted = (eventId: string, metadata: NewEvent['metadata'] = { by: 'sam' }): NewEvent => ({
   eventId,
-  event: event('LeadContacted', { leadId: 'L1', by: 'sam', at: '2026-11-25T10:00:00.000Z', note: null, channel: null }),
+  event: event('LeadContacted', { leadId: 'L1', by: 'sam', at: '2026-11-25T10:00:00.000Z', personal: null, channel: null }),
   metadata,
 })
 

@@ -16,7 +16,7 @@ eventStoreContract('sqlite', async () => sqliteEventStore({ path: join(dir, 'eve
 
 const contacted = (leadId: string, eventId: string): NewEvent => ({
   eventId,
-  event: event('LeadContacted', { leadId, by: 'tester', at: '2026-11-25T10:00:00.000Z', note: null, channel: null }),
+  event: event('LeadContacted', { leadId, by: 'tester', at: '2026-11-25T10:00:00.000Z', personal: null, channel: null }),
   metadata: { by: 'tester' },
 })
 const right = <A>(r: E.Either<unknown, A>): A => {

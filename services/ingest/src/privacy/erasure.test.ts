@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { sqliteDeadLetters } from '@leadstream/dead-letters'
+import { sqliteDeadLetters, sqliteParkedEvents } from '@leadstream/dead-letters'
 import { campaignOf, event, offer, streamOfLead } from '@leadstream/domain'
 import { sqliteEventStore } from '@leadstream/event-store'
 import { masterKey, newKey, sqliteErasureAudit, sqliteKeyStore } from '@leadstream/privacy'
@@ -40,6 +40,7 @@ test('resume :: an erasure cut short after its events is finished at the next st
   const keys = await sqliteKeyStore({ path: join(dir, 'keys.db'), master: { current: masterKey(newKey()), previous: [] } })
   const deadLetters = sqliteDeadLetters({ path: join(dir, 'dl.db'), subjectsOf: (p) => (p.includes('ann') ? ['sub-ann'] : []) })
   const audit = sqliteErasureAudit({ path: join(dir, 'audit.db') })
+  const parked = sqliteParkedEvents({ path: join(dir, 'parked.db') })
   try {
     await keys.linkLeads([{ subject: 'sub-ann', leadId: 'L1' }, { subject: 'sub-ann', leadId: 'L2' }])
     await keys.keysFor(['sub-ann'])
@@ -47,12 +48,16 @@ test('resume :: an erasure cut short after its events is finished at the next st
       const r = await store.append({ streamId: streamOfLead(id), expectedRevision: 'no-stream', events: [{ eventId: `c-${id}`, event: capture(id), metadata: {} }] })()
       assert.ok(E.isRight(r))
     }
+    // A lifecycle event of L1 waiting for a state that allows it (its note in clear), and one of another lead.
+    const waiting = { eventId: 'u1', source: 'test', format: 'native', payload: '{"note":"called Ann"}', occurredAt: '2026-11-25T11:00:00.000Z', parkedAt: '2026-11-25T11:00:00.000Z', until: '2026-11-26T11:00:00.000Z' }
+    await parked.park([{ ...waiting, leadId: 'L1' }, { ...waiting, leadId: 'L9' }])
     await deadLetters.record([{ source: 'test', format: 'unknown', problems: [], payload: '{"ann":1}', receivedAt: '2026-11-25T10:00:00.000Z' }])
     let n = 0
     const ports = (scrub: ErasurePorts['scrub']): ErasurePorts => ({
       store,
       keys,
       deadLetters,
+      parked,
       answers: { forgetLeads: async () => 0 },
       audit,
       secret: async () => ({ bytes: Buffer.alloc(32) }),
@@ -76,8 +81,9 @@ test('resume :: an erasure cut short after its events is finished at the next st
       if (E.isRight(read)) assert.equal(read.right.events.map((e) => e.event.type), ['LeadCaptured', 'PersonalDataErased'], id)
     }
     assert.equal(await deadLetters.ofSubject('sub-ann'), [], 'purged before the crash')
+    assert.equal((await parked.list({ limit: 10 })).map((p) => p.leadId), ['L9'], 'the subject’s parked event purged, another lead’s kept')
   } finally {
-    await Promise.all([store.close(), keys.close(), deadLetters.close(), audit.close()])
+    await Promise.all([store.close(), keys.close(), deadLetters.close(), audit.close(), parked.close()])
   }
 })
 

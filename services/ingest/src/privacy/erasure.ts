@@ -1,10 +1,10 @@
 // Erasure of one data subject: shred their keys, append PersonalDataErased to each of their leads, purge their
-// dead letters and the stored answers naming their leads, make the bytes go, and audit it. Resumable: the audit
+// dead letters, their leads' parked lifecycle events and the stored answers naming their leads, make the bytes go, and audit it. Resumable: the audit
 // entry is written `pending` before the first step, every step is idempotent, and `resumePending` finishes the
 // erasures a crash cut short (at the next start).
 import * as E from 'fp-ts/lib/Either.js'
 import { decide, deterministicEventId, fold, normaliseEmail, streamOfLead, type ErasureReason, type LeadEvent } from '@leadstream/domain'
-import type { DeadLetters } from '@leadstream/dead-letters'
+import type { DeadLetters, ParkedEvents } from '@leadstream/dead-letters'
 import type { EventStore, IdempotencyRecords } from '@leadstream/event-store'
 import { keyedDigest, subjectOfEmail, type ErasureAudit, type ErasureCounts, type ErasureEntry, type ErasureOutcome, type IdentitySecret, type KeyStore, type SubjectId } from '@leadstream/privacy'
 import type { Logger, Metrics } from '@leadstream/runtime'
@@ -17,6 +17,11 @@ export interface ErasurePorts {
   readonly store: EventStore
   readonly keys: Pick<KeyStore, 'leadsOf' | 'shred'>
   readonly deadLetters: Pick<DeadLetters, 'purgeSubject'>
+  /**
+   * Lifecycle events parked for the subject's leads: stored as received (a transition's note in clear) until they
+   * can be applied. They are deleted, not sealed: what they would have changed is the erased person's lead.
+   */
+  readonly parked: Pick<ParkedEvents, 'forLeads' | 'remove'>
   readonly answers: Pick<IdempotencyRecords, 'forgetLeads'>
   readonly audit: ErasureAudit
   readonly secret: () => Promise<IdentitySecret>
@@ -108,7 +113,9 @@ export const runErasure = async (ports: ErasurePorts, entry: ErasureEntry): Prom
     position = Math.max(position, at)
   }
   keys += await ports.keys.shred(entry.subject)
-  const deadLetters = (await ports.deadLetters.purgeSubject(entry.subject)).length
+  // Parked events are inbound payloads awaiting an outcome, like dead letters: counted with them.
+  const parked = await ports.parked.remove((await ports.parked.forLeads(leadIds)).map((p) => p.id))
+  const deadLetters = (await ports.deadLetters.purgeSubject(entry.subject)).length + parked
   const answers = await ports.answers.forgetLeads(leadIds)
   await ports.scrub(position)
   const counts: ErasureCounts = { leads: leadIds.length, events, keys, deadLetters, answers }

@@ -1,7 +1,7 @@
 // Subject access: everything leadstream holds about one email, as one JSON document (GET /v1/privacy/subjects).
 import * as E from 'fp-ts/lib/Either.js'
 import { projectBatch, streamOfLead, type Loaded, type RecordedEvent } from '@leadstream/domain'
-import type { DeadLetters } from '@leadstream/dead-letters'
+import type { DeadLetters, ParkedEvents } from '@leadstream/dead-letters'
 import type { EventStore } from '@leadstream/event-store'
 import type { SubjectExport } from '@leadstream/api'
 import { subjectOfEmail, type ErasureAudit, type IdentitySecret, type KeyStore } from '@leadstream/privacy'
@@ -12,6 +12,8 @@ export interface SubjectAccessPorts {
   readonly store: EventStore
   readonly keys: Pick<KeyStore, 'leadsOf'>
   readonly deadLetters: Pick<DeadLetters, 'ofSubject'>
+  /** Lifecycle events parked for the subject's leads (a transition's note as received). */
+  readonly parked: Pick<ParkedEvents, 'forLeads'>
   readonly audit: Pick<ErasureAudit, 'ofSubject'>
   readonly secret: () => Promise<IdentitySecret>
   /**
@@ -39,7 +41,7 @@ const leadOf = async (ports: SubjectAccessPorts, leadId: string, events: Readonl
   return { ...v, actions: [...v.actions], campaigns: [...v.campaigns] }
 }
 
-/** Everything held about the email's subject: its leads (contact data opened, history), dead letters and erasures. */
+/** Everything held about the email's subject: its leads (contact data and notes opened, history), dead letters, parked events and erasures. */
 export const exportSubject = async (ports: SubjectAccessPorts, email: string): Promise<SubjectExport | null> => {
   const subject = subjectOfEmail(await ports.secret(), email)
   if (subject === null) return null
@@ -52,6 +54,7 @@ export const exportSubject = async (ports: SubjectAccessPorts, email: string): P
     const events = await ports.unseal(read.right.events)
     leads.push({ lead: await leadOf(ports, leadId, events), events: events.map(presentEvent) })
   }
-  const [deadLetters, erasures] = await Promise.all([ports.deadLetters.ofSubject(subject), ports.audit.ofSubject(subject)])
-  return { subject, exportedAt: ports.now().toISOString(), leads, deadLetters: [...deadLetters], erasures: [...erasures] }
+  const [deadLetters, parked, erasures] = await Promise.all([ports.deadLetters.ofSubject(subject), ports.parked.forLeads(leadIds), ports.audit.ofSubject(subject)])
+  const parkedViews = parked.map((p) => ({ id: p.id, leadId: p.leadId, eventId: p.eventId, source: p.source, occurredAt: p.occurredAt, parkedAt: p.parkedAt, until: p.until, payload: p.payload }))
+  return { subject, exportedAt: ports.now().toISOString(), leads, deadLetters: [...deadLetters], parked: parkedViews, erasures: [...erasures] }
 }
