@@ -114,7 +114,7 @@ export const runErasure = async (ports: ErasurePorts, entry: ErasureEntry): Prom
   }
   keys += await ports.keys.shred(entry.subject)
   // Parked events are inbound payloads awaiting an outcome, like dead letters: counted with them.
-  const parked = await ports.parked.remove((await ports.parked.forLeads(leadIds)).map((p) => p.id))
+  const parked = (await ports.parked.remove((await ports.parked.forLeads(leadIds)).map((p) => p.id))).length
   const deadLetters = (await ports.deadLetters.purgeSubject(entry.subject)).length + parked
   const answers = await ports.answers.forgetLeads(leadIds)
   await ports.scrub(position)
