@@ -73,7 +73,9 @@ const expiryProblem = (e: ParkedEvent, parkForMs: number, leadExists: boolean): 
  * Dead-letters parked events past their bound, with the reason. Removal is the claim: the entries are removed
  * first and only those this call removed are dead-lettered, so a sweeper and an applyParked expiring the same
  * entry at once (or two ingest replicas sweeping) leave one dead letter, not two. Should recording fail, the
- * claimed entries are parked again (same lead and event id) so nothing is lost; the error is then thrown.
+ * claimed entries are parked again (same lead and event id) so nothing is lost; the error is then thrown. The
+ * two stores share no transaction: a process killed in the milliseconds between the removal and the record loses
+ * those expired events (the other order would dead-letter them twice on every race, not only on a crash).
  */
 const expire = async (ports: IngestPorts, entries: ReadonlyArray<ParkedEvent>): Promise<number> => {
   if (entries.length === 0) return 0
