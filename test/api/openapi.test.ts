@@ -260,9 +260,10 @@ test('webhooks :: subscribe, list, show, deliveries, replay, remove; the payload
 })
 
 test('privacy :: erase, export a subject, the privacy status', async (ctx) => {
-  await call(ctx, privacyRoutes.exportSubject, { caller: operator, query: { email: 'ada1@example.com' } }, 200)
-  await call(ctx, privacyRoutes.exportSubject, { caller: operator, query: { email: 'nope' } }, 400)
-  await call(ctx, privacyRoutes.exportSubject, { caller: analyst, query: { email: 'ada1@example.com' } }, 403)
+  await call(ctx, privacyRoutes.exportSubject, { caller: operator, body: { email: 'ada1@example.com' } }, 200)
+  await call(ctx, privacyRoutes.exportSubject, { caller: operator, body: { email: 'nope' } }, 400)
+  await call(ctx, privacyRoutes.exportSubject, { caller: operator, body: { email: 'ada1@example.com', name: 'Ada' } }, 400)
+  await call(ctx, privacyRoutes.exportSubject, { caller: analyst, body: { email: 'ada1@example.com' } }, 403)
   await call(ctx, privacyRoutes.erase, { caller: operator, body: { email: 'ada2@example.com', by: 'dpo', reason: 'asked' } }, 200)
   await call(ctx, privacyRoutes.erase, { caller: operator, body: { email: 'ada2@example.com' } }, 400)
   await call(ctx, privacyRoutes.erase, { caller: 'none', body: { email: 'ada2@example.com', by: 'dpo', reason: 'asked' } }, 401)

@@ -104,5 +104,5 @@ process.stdout.write(
   `erasure of one subject among ${cfg.leads} leads (fill ${fillSeconds.toFixed(1)} s): ` +
     `median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(1)} ms, max ${sorted[sorted.length - 1]!.toFixed(1)} ms over ${cfg.subjects} subjects\n`,
 )
-await Promise.all([store.close(), views.close(), deadLetters.close(), audit.close(), personal.close()])
+await Promise.all([store.close(), views.close(), deadLetters.close(), parked.close(), audit.close(), personal.close()])
 rmSync(dir, { recursive: true, force: true })

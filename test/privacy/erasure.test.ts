@@ -87,7 +87,7 @@ test('before :: the event store holds ciphertext only; the views and the dead le
 })
 
 test('subject access :: one document with the leads (contact data opened), their events and the dead letters', async (ctx) => {
-  const doc = decodeAs(SubjectExport, (await http('GET', `${ctx.server.url}${privacyRoutes.exportSubject.path}?email=${encodeURIComponent(ann.email.toUpperCase())}`)).body)
+  const doc = decodeAs(SubjectExport, (await http('POST', `${ctx.server.url}${privacyRoutes.exportSubject.path}`, { email: ann.email.toUpperCase() })).body)
   assert.equal(doc.leads.map((l) => l.lead?.leadId).sort(), ['ann-1', 'ann-2', 'ann-3'])
   assert.ok(doc.leads.every((l) => l.lead?.customer.email === ann.email && l.lead.customer.phone === ann.phone), 'contact data opened')
   assert.ok(doc.leads.every((l) => l.events[0]?.type === 'LeadCaptured'))
@@ -97,8 +97,11 @@ test('subject access :: one document with the leads (contact data opened), their
   assert.equal(doc.parked.map((p) => [p.leadId, p.eventId]), [['ann-3', 'crm-ann-3-LeadConverted']], 'the event parked for one of the leads')
   assert.match(doc.parked[0]?.payload ?? '', notes.parked, 'with its payload as received')
   assert.equal(doc.erasures, [])
-  const bad = await http('GET', `${ctx.server.url}${privacyRoutes.exportSubject.path}?email=not-an-email`)
+  const bad = await http('POST', `${ctx.server.url}${privacyRoutes.exportSubject.path}`, { email: 'not-an-email' })
   assert.is(bad.status, 400)
+  // The email is never in a URL: the old query form is not served.
+  const byQuery = await http('GET', `${ctx.server.url}/v1/privacy/subjects?email=${encodeURIComponent(ann.email)}`)
+  assert.is(byQuery.status, 404)
 })
 
 test('erase :: shreds, redacts both leads, purges the dead letter and the stored answer; nothing of the person is left in any file', async (ctx) => {
@@ -149,7 +152,7 @@ test('erase :: a person known only from a rejected payload: their dead letter go
 })
 
 test('subject access :: after the erasure the leads read as erased, with the audit entries', async (ctx) => {
-  const doc = decodeAs(SubjectExport, (await http('GET', `${ctx.server.url}${privacyRoutes.exportSubject.path}?email=${encodeURIComponent(ann.email)}`)).body)
+  const doc = decodeAs(SubjectExport, (await http('POST', `${ctx.server.url}${privacyRoutes.exportSubject.path}`, { email: ann.email })).body)
   assert.is(doc.leads.length, 3)
   assert.ok(doc.leads.every((l) => l.lead?.customer.email === '' && l.lead.erasedAt !== null))
   const contacted = doc.leads.flatMap((l) => l.events.filter((e) => e.type === 'LeadContacted').map((e) => (e.data as { personal: unknown }).personal))

@@ -112,7 +112,12 @@ export const SubjectExport = t.type(
 )
 export type SubjectExport = t.TypeOf<typeof SubjectExport>
 
-export const SubjectQuery = t.type({ email: EmailText })
+/**
+ * The body of a subject-access search: the email travels in the body, never in the URL (proxies and access logs
+ * keep query strings). Exactly `email`; unknown fields are refused.
+ */
+export const SubjectSearch = t.exact(t.type({ email: EmailText }, 'SubjectSearch'))
+export type SubjectSearch = t.TypeOf<typeof SubjectSearch>
 
 export const RetentionRunView = t.type({ ranAt: t.string, cutoff: t.string, subjects: t.number, leads: t.number }, 'RetentionRun')
 
@@ -161,13 +166,16 @@ export const privacyRoutes = {
   exportSubject: route({
     ...operator,
     id: 'exportSubject',
-    method: 'GET',
-    path: '/v1/privacy/subjects',
+    method: 'POST',
+    path: '/v1/privacy/subjects/search',
     summary: 'Everything held about a person (subject access): leads with contact data and history, dead letters, erasures',
-    query: SubjectQuery,
+    description:
+      'A POST with the email in the JSON body, so the email never appears in a URL (proxies and access logs keep query ' +
+      'strings). Nothing is changed by it. The answer is not for shared caches (Cache-Control: no-store).',
+    body: SubjectSearch,
     responses: {
       200: { description: 'one JSON document; empty lists when nothing is held', json: SubjectExport },
-      400: { description: 'no email, or not an email', json: Problem },
+      400: { description: 'no email, not an email, or another field (it is not kept as a dead letter)', json: Problem },
       ...denied,
     },
   }),

@@ -59,6 +59,30 @@ export const deadLettersContract = (name: string, open: (subjectsOf?: SubjectsOf
     }
   })
 
+  test("leads :: a payload naming a lead (lifecycle events name no email) is purged by that lead's id, any status", async () => {
+    const dl = await open(whoIn)
+    try {
+      const ids = await dl.record([
+        letter(0, { payload: '{"type":"LeadQualified","leadId":"L-ann","eventId":"e1"}' }),
+        letter(1, { payload: '{"type":"LeadQualified","leadId":"L-bo"}' }),
+        letter(2, { payload: '[{"lead_id":"L-cy","who":"cy"},{"LeadId":"L-ann"}' }),
+        letter(3, { payload: '{"nobody":true}' }),
+      ])
+      await dl.setStatus(ids[0]!, 'discarded')
+      assert.equal((await dl.ofLeads(['L-ann', 'L-none'])).map((d) => d.id), [ids[0], ids[2]], 'subject access finds them by lead too')
+      assert.equal(await dl.ofLeads([]), [])
+      assert.equal(await dl.purgeLeads(['L-ann', 'L-none']), [ids[0], ids[2]], 'field name in any case, even in a payload that is not valid JSON')
+      assert.is(await dl.get(ids[0]!), null)
+      assert.equal(await dl.ofSubject('sub-cy'), [], "the letter's subject links went with it")
+      assert.equal(await dl.purgeLeads(['L-ann']), [], 'purging again deletes nothing')
+      assert.equal(await dl.purgeLeads([]), [])
+      assert.equal((await dl.list({ limit: 10 })).map((d) => d.id), [ids[1], ids[3]], 'other letters stay')
+      assert.equal(await dl.purgeSubject('sub-cy'), [])
+    } finally {
+      await dl.close()
+    }
+  })
+
   test('record :: payload and reasons read back, listed in arrival order, by status', async () => {
     const dl = await open()
     try {

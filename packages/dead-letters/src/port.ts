@@ -26,6 +26,12 @@ export interface DeadLetter extends NewDeadLetter {
  */
 export type SubjectsOf = (payload: string) => ReadonlyArray<string>
 
+/**
+ * Which leads a payload names. Lifecycle payloads name a lead, not an email, so subjects alone miss them; the
+ * adapters record these beside each dead letter (default: `leadsInPayload`, leads.ts), and an erasure purges by its lead ids.
+ */
+export type LeadsOf = (payload: string) => ReadonlyArray<string>
+
 export interface DeadLetters {
   record(entries: ReadonlyArray<NewDeadLetter>): Promise<ReadonlyArray<number>>
   list(options: { readonly status?: DeadLetterStatus; readonly after?: number; readonly limit: number }): Promise<ReadonlyArray<DeadLetter>>
@@ -36,5 +42,9 @@ export interface DeadLetters {
   ofSubject(subject: string): Promise<ReadonlyArray<DeadLetter>>
   /** Deletes every dead letter whose payload named this subject (any status); answers their ids. Idempotent. */
   purgeSubject(subject: string): Promise<ReadonlyArray<number>>
+  /** Every dead letter (any status) whose payload named one of these leads when it was recorded, in arrival order. */
+  ofLeads(leadIds: ReadonlyArray<string>): Promise<ReadonlyArray<DeadLetter>>
+  /** Deletes every dead letter (any status) whose payload named one of these leads; answers their ids. Idempotent. */
+  purgeLeads(leadIds: ReadonlyArray<string>): Promise<ReadonlyArray<number>>
   close(): Promise<void>
 }

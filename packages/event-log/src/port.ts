@@ -10,7 +10,17 @@ export interface LogOffset {
 export interface LogBatch {
   readonly partition: number
   /** Events in partition order with their offsets (in the embedded log, offset = global position). */
-  readonly entries: ReadonlyArray<{ readonly offset: number; readonly event: RecordedEvent }>
+  readonly entries: ReadonlyArray<LogBatchEntry>
+}
+
+export interface LogBatchEntry {
+  readonly offset: number
+  readonly event: RecordedEvent
+  /**
+   * Set by a wrapper that could not make this event ready to project (packages/privacy openingLog: its sealed
+   * record fails authentication). The projector treats it as a poison event: it stops there, or parks it.
+   */
+  readonly fault?: string
 }
 
 export interface ConsumeOptions {

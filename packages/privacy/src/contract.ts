@@ -59,8 +59,10 @@ export const keyStoreContract = (name: string, open: OpenKeyStore): void => {
       assert.is(await a.shred('sub-x'), 1)
       assert.is(await a.shred('sub-x'), 0, 'shredding again: nothing left')
       assert.is((await a.keysById([k.keyId])).size, 0)
+      assert.equal([...(await b.shredded([k.keyId, 'dk-never-existed']))], [k.keyId], 'a tombstone for the shredded id only: an unknown id is not an erasure')
       const fresh = new Map(await b.keysFor(['sub-x']))
       assert.is.not(fresh.get('sub-x')?.keyId, k.keyId)
+      assert.is((await a.shredded([fresh.get('sub-x')?.keyId ?? ''])).size, 0, 'a live key has no tombstone')
       assert.is(await a.shred('sub-never'), 0)
     } finally {
       await b.close()

@@ -22,7 +22,10 @@ export interface KeyRows {
   link(links: ReadonlyArray<SubjectLead>): Promise<void>
   leadsOf(subject: SubjectId): Promise<ReadonlyArray<string>>
   subjectsOfLeads(leadIds: ReadonlyArray<string>): Promise<ReadonlyArray<{ readonly subject: SubjectId; readonly leadId: string }>>
+  /** Deletes the subject's rows and records a tombstone of each deleted key id, in one transaction; answers how many. */
   deleteSubject(subject: SubjectId): Promise<number>
+  /** Which of these key ids have a tombstone. */
+  shredded(keyIds: ReadonlyArray<string>): Promise<ReadonlyArray<string>>
   /** Each master id in use, with how many rows it wraps and one of them (to prove the key really unwraps). */
   masterIds(): Promise<ReadonlyArray<{ readonly masterId: string; readonly keys: number; readonly sample: KeyRow }>>
   notWrappedBy(masterId: string, limit: number): Promise<ReadonlyArray<KeyRow>>
@@ -121,6 +124,7 @@ export const keyStoreOver = async (rows: KeyRows, master: MasterKeys, options: K
     keysFor,
     keysById: async (keyIds) =>
       keyIds.length === 0 ? new Map() : new Map((await rows.byIds([...new Set(keyIds)])).map((r) => [r.keyId, unwrapped(r)] as const)),
+    shredded: async (keyIds) => (keyIds.length === 0 ? new Set() : new Set(await rows.shredded([...new Set(keyIds)]))),
     linkLeads: (links) => (links.length === 0 ? Promise.resolve() : rows.link(links)),
     leadsOf: (subject) => rows.leadsOf(subject),
     subjectsOfLeads: async (leadIds) =>

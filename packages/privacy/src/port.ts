@@ -22,12 +22,18 @@ export interface KeyStore {
   keysFor(subjects: ReadonlyArray<SubjectId>, link?: ReadonlyArray<SubjectLead>): Promise<ReadonlyMap<SubjectId, DataKey>>
   /** Unwrapped keys by id; an id that was shredded (or never existed) is absent from the answer. */
   keysById(keyIds: ReadonlyArray<string>): Promise<ReadonlyMap<string, DataKey>>
+  /**
+   * Which of these key ids were shredded: `shred` leaves a tombstone of each key id it deletes, in the same
+   * transaction. A sealed record reads as erased only when its key id is here; an id neither held nor shredded
+   * is a wrong or damaged key store, never an erasure.
+   */
+  shredded(keyIds: ReadonlyArray<string>): Promise<ReadonlySet<string>>
   /** Records that a subject's data went into these leads (erasure and subject access find them here). */
   linkLeads(links: ReadonlyArray<SubjectLead>): Promise<void>
   leadsOf(subject: SubjectId): Promise<ReadonlyArray<string>>
   /** The subject each of these leads was linked to (a later event of a lead is sealed with its subject's key). */
   subjectsOfLeads(leadIds: ReadonlyArray<string>): Promise<ReadonlyMap<string, SubjectId>>
-  /** Deletes every key of the subject; answers how many keys were deleted (0 when none were left). */
+  /** Deletes every key of the subject, leaving a tombstone of each key id; answers how many keys were deleted (0 when none were left). */
   shred(subject: SubjectId): Promise<number>
   /**
    * The secret identity HMACs are keyed with when LEADSTREAM_IDENTITY_SECRET is unset: generated once, kept here

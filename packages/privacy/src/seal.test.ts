@@ -6,7 +6,7 @@ import { emptyCustomer, event, offer, personalOf, actionTextOf, noteTextOf, type
 import { sqliteEventStore } from '@leadstream/event-store'
 import { masterKey, newKey } from './crypto.js'
 import type { KeyStore } from './port.js'
-import { openEvents, sealEvents, TamperedRecord, unsealer } from './seal.js'
+import { openEvents, sealEvents, TamperedRecord, UnknownDataKey, unsealer } from './seal.js'
 import { sqliteKeyStore } from './sqlite/store.js'
 import { subjectOfEmail, subjectOfLead } from './subject.js'
 
@@ -119,6 +119,24 @@ test('shred :: the subject’s events read as erased, every time; other subjects
     assert.equal(dataOf(once[0]?.event)['personal'], { erased: true })
     assert.equal(again, once[0])
     assert.equal((dataOf(once[1]?.event)['personal'] as { open: { email: string } }).open.email, 'grace@example.com')
+  }),
+)
+
+test('unknown key :: a key store that never held the key (wrong or empty store) fails loudly instead of reading as erased', () =>
+  withKeys(async (keys) => {
+    const sealed = recorded(await sealEvents({ keys, secret }, [captured('L1'), captured('L2', { ...ada, email: 'grace@example.com' })]))
+    await keys.shred(subjectOfEmail(secret, 'ada@example.com')!)
+    await withKeys(async (other) => {
+      try {
+        await openEvents(other, sealed)
+        assert.unreachable('an empty key store redacted every lead')
+      } catch (e) {
+        assert.instance(e, UnknownDataKey)
+        assert.equal((e as UnknownDataKey).keyIds.length, 2, 'both keys are unknown there, the shredded one too')
+      }
+    })
+    const opened = await openEvents(keys, sealed)
+    assert.equal(dataOf(opened[0]?.event)['personal'], { erased: true }, 'in its own store the shredded key still reads as erased')
   }),
 )
 

@@ -1,7 +1,7 @@
 // Sealing events before they are stored, and opening them after they are read. Ingest seals (so the event
 // store, the relay and Kafka hold ciphertext only); projectors and any reader that shows contact data open.
 // A record whose key was shredded opens as `{ erased: true }`, the same on every read, so a rebuild after an
-// erasure gives the same redacted views.
+// erasure gives the same redacted views. A key id the store neither holds nor shredded is a fault (UnknownDataKey).
 import {
   hasPersonal,
   type ActionText,
@@ -27,6 +27,18 @@ export class TamperedRecord extends Error {
     readonly keyId: string,
   ) {
     super(`the personal data of lead ${leadId} (key ${keyId}) fails its authentication: it was altered or moved from another lead`)
+  }
+}
+
+/**
+ * Sealed records name key ids the key store neither holds nor shredded: the store is the wrong one, empty, or
+ * damaged. Never read as erased (that would redact every lead silently): the reader stops, and says so.
+ */
+export class UnknownDataKey extends Error {
+  constructor(readonly keyIds: ReadonlyArray<string>) {
+    super(
+      `${keyIds.length} data key(s) named by sealed records are neither in the key store nor shredded (first: ${keyIds[0] ?? ''}): is LEADSTREAM_KEY_STORE pointing at the store these events were sealed with?`,
+    )
   }
 }
 
@@ -99,11 +111,18 @@ const openWith = (keys: ReadonlyMap<string, DataKey>, ev: Sealable, p: Sealed): 
 
 const sealedOf = (e: DomainEvent): Sealed | undefined => (sealable(e) && e.data.personal !== null && Sealed.is(e.data.personal) ? e.data.personal : undefined)
 
-/** Opens the sealed personal data of a batch of events (one key-store call); a shredded key reads as erased. */
+/** Opens the sealed personal data of a batch of events (one key-store call); a shredded key reads as erased, an unknown one throws UnknownDataKey. */
 export const openEvents = async (keys: KeyStore, events: ReadonlyArray<RecordedEvent>): Promise<ReadonlyArray<RecordedEvent>> => {
   const ids = events.flatMap((r) => sealedOf(r.event)?.keyId ?? [])
   if (ids.length === 0) return events
   const found = await keys.keysById(ids)
+  // Only a missing key costs a second look-up: erased only when shredded, otherwise a fault.
+  const missing = [...new Set(ids.filter((id) => !found.has(id)))]
+  if (missing.length > 0) {
+    const shredded = await keys.shredded(missing)
+    const unknown = missing.filter((id) => !shredded.has(id))
+    if (unknown.length > 0) throw new UnknownDataKey(unknown)
+  }
   return events.map((r) => {
     const p = sealedOf(r.event)
     if (p === undefined || !sealable(r.event)) return r

@@ -5,3 +5,4 @@ export { postgresViewStore, type PostgresViewStoreOptions } from './postgres/sto
 export { dropViewStore, openViewStore, type ViewStoreChoice } from './open.js'
 export { liveViews, type LiveViews, type LiveViewsOptions } from './live.js'
 export { viewOfSummary } from './leadView.js'
+export { awaitPosition } from './wait.js'

@@ -46,7 +46,8 @@ const exportSubject: Command = {
   json: 'the document (it is always JSON)',
   run: async (ctx, [email = '']) => {
     if (!looksLikeEmail(email)) return badEmail(ctx)
-    const r = await ctx.api.call('ingest', 'GET', privacyRoutes.exportSubject.path, SubjectExport, { email })
+    // In the body, never in the URL: a URL is what proxies log and what a failure message prints.
+    const r = await ctx.api.send('ingest', privacyRoutes.exportSubject.path, JSON.stringify({ email }), SubjectExport)
     if (!r.ok) return ctx.fail(r.failure)
     jsonOut(ctx, r.value)
     if (!ctx.json) ctx.io.err(`${r.value.leads.length} lead(s), ${r.value.deadLetters.length} dead letter(s), ${r.value.erasures.length} erasure(s)\n`)

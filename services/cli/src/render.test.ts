@@ -51,4 +51,11 @@ failures('failureText :: refused lists the problems as path: reason', () => {
   )
   assert.is(text, 'leadstream: POST http://q:8080/v1/admin/dead-letters/3/replay failed: 422 StillRejected\n  LeadSource: unknown lead source "Bing"\n')
 })
+failures('failureText :: a URL is shown without its query string (it may name a person)', () => {
+  const refused = failureText({ _tag: 'Refused', service: 'query', method: 'GET', url: 'http://q:8080/v1/leads?email=ada@example.com&x=1', status: 400, code: 'Invalid', message: 'bad', problems: [] }, endpoints)
+  assert.is(refused, 'leadstream: GET http://q:8080/v1/leads?… failed: 400 Invalid\n  bad\n')
+  const unreadable = failureText({ _tag: 'Unreadable', service: 'query', method: 'GET', url: 'http://q:8080/v1/leads?q=ada@example.com', status: 200, reason: 'not JSON' }, endpoints)
+  assert.not.ok(unreadable.includes('ada@example.com'), unreadable)
+  assert.ok(unreadable.includes('http://q:8080/v1/leads?…'), unreadable)
+})
 failures.run()

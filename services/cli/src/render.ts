@@ -72,6 +72,15 @@ const contactPath = /(userdetails|customer)(\.|\[|$)|(^|\.)(e-?mail|phone|firstn
 export const problemLines = (problems: ReadonlyArray<FieldProblem>, redact: boolean): ReadonlyArray<string> =>
   problems.map((p) => `${p.path}: ${redact && contactPath.test(p.path) ? p.reason.replace(/"[^"]*"/g, '"(hidden)"') : p.reason}`)
 
+/**
+ * A URL as a failure message shows it: without its query string (`?…` says there was one). A query can name a
+ * person (a filter, a search), and stderr ends up in CI logs and tickets.
+ */
+export const shownUrl = (url: string): string => {
+  const q = url.search(/[?#]/)
+  return q < 0 ? url : `${url.slice(0, q)}?…`
+}
+
 /** A failed call, for stderr: what was asked of which URL, and what to do when the service is not there. */
 export const failureText = (f: Failure, endpoints: Endpoints, redact = true): string => {
   switch (f._tag) {
@@ -84,7 +93,7 @@ export const failureText = (f: Failure, endpoints: Endpoints, redact = true): st
       return `leadstream: cannot reach ${s.name} at ${base} (${f.reason}): is it running? Set ${where}.\n`
     }
     case 'Unreadable':
-      return `leadstream: ${f.method} ${f.url} answered ${f.status} with something this CLI cannot read (${f.reason}): is ${endpoints[f.service].url} a leadstream server of this version?\n`
+      return `leadstream: ${f.method} ${shownUrl(f.url)} answered ${f.status} with something this CLI cannot read (${f.reason}): is ${endpoints[f.service].url} a leadstream server of this version?\n`
     case 'Refused': {
       const lines = problemLines(f.problems, redact)
       const detail = lines.length > 0 ? lines.map((l) => `  ${l}\n`).join('') : f.message === '' ? '' : `  ${f.message}\n`
@@ -97,7 +106,7 @@ export const failureText = (f: Failure, endpoints: Endpoints, redact = true): st
             : f.status === 403
               ? '  (this token lacks the operator role)\n'
               : ''
-      return `leadstream: ${f.method} ${f.url} failed: ${f.status} ${f.code}\n${detail}${hint}`
+      return `leadstream: ${f.method} ${shownUrl(f.url)} failed: ${f.status} ${f.code}\n${detail}${hint}`
     }
   }
 }

@@ -5,10 +5,10 @@ import { leadsProjection, withSources } from '@leadstream/domain'
 import { embeddedEventLog } from '@leadstream/event-log'
 import { openEventStore } from '@leadstream/event-store'
 import { httpApp, listen, openIdempotencyKeys, servedRoutes, type Served, type Tokens } from '@leadstream/http-edge'
-import { eventRoutes, ingestRoutes, parkingSweeper, privacyHttpRoutes, resumePending, retentionLoop, sqliteScrub, sweep, type PrivacyPorts } from '@leadstream/ingest'
+import { eventRoutes, ingestRoutes, parkingSweeper, privacyHttpRoutes, privacyPorts, resumePending, retentionLoop, sweep } from '@leadstream/ingest'
 import { projectionRoutes, supervisor, supervisorInWorker } from '@leadstream/projector'
-import { openErasureAudit, openEvents, openPersonalData, subjectsInText, type PersonalData } from '@leadstream/privacy'
-import { adminRoutes, awaitPosition, dashboardPage, exportRoutes, queryRoutes } from '@leadstream/query-api'
+import { openErasureAudit, openPersonalData, subjectsInText, type PersonalData } from '@leadstream/privacy'
+import { adminRoutes, dashboardPage, exportRoutes, queryRoutes } from '@leadstream/query-api'
 import { createLogger, createMetrics, type Logger } from '@leadstream/runtime'
 import { dropViewStore, liveViews, openViewStore } from '@leadstream/view-store'
 import { startWebhooks, webhooksInWorker } from '@leadstream/webhooks'
@@ -73,28 +73,26 @@ export const startEmbedded = async (
         ? await webhooksInWorker(config, { registry: metrics.registry, logger })
         : await startWebhooks(config, { log: embeddedEventLog(store, { idleWaitMs: 250 }), keys: personal.keys, registry: metrics.registry, logger })
 
-  const privacyPorts: PrivacyPorts = {
-    // An erasure event holds no personal data: it is appended to the store as it is.
+  const privacy = privacyPorts({
     store,
-    keys: personal.keys,
+    personal,
     deadLetters,
     parked,
     answers: idempotencyKeys,
     audit,
-    secret: async () => personal.secret,
-    unseal: (events) => openEvents(personal.keys, events),
     views,
-    scrub: sqliteScrub({ dataDir: config.dataDir, caughtUp: async (p) => void (await awaitPosition(views, p, config.readWaitMs)), logger }),
+    dataDir: config.dataDir,
+    inbound: null,
+    viewsWaitMs: config.erasureViewsWaitMs,
     now,
     newId: randomUUID,
     metrics,
     logger,
-  }
+  })
   // Erasures a crash cut short are finished before anything is served.
-  await resumePending(privacyPorts)
+  await resumePending(privacy)
   const retention = config.retentionDays === 0 ? null : { days: config.retentionDays, everyMs: config.retentionEveryMinutes * 60_000 }
-  const retentionPorts = { ...privacyPorts, keys: personal.keys, views }
-  const retentionTimer = retention === null ? null : retentionLoop(retentionPorts, retention)
+  const retentionTimer = retention === null ? null : retentionLoop(privacy, retention)
 
   // Ingest seals each batch before appending (seal), and any other append of it goes through the sealing store:
   // the event store holds personal data as ciphertext only.
@@ -119,14 +117,14 @@ export const startEmbedded = async (
       exportRoutes({ views, now }, { tokens, defaultWaitMs: config.readWaitMs }),
       dashboardPage({ tokens }),
       adminRoutes({ deadLetters }, { tokens }),
-      eventRoutes(store, { tokens, unseal: privacyPorts.unseal }),
+      eventRoutes(store, { tokens, unseal: privacy.unseal }),
       projectionRoutes(new Map([[leadsProjection.name, leads]]), { tokens }),
       ...(webhooks === null ? [] : [webhooks.routes(tokens)]),
-      privacyHttpRoutes(privacyPorts, {
+      privacyHttpRoutes(privacy, {
         tokens,
         bodyLimitBytes: config.bodyLimitBytes,
         retentionDays: retention?.days ?? null,
-        sweepNow: retention === null ? null : () => sweep(retentionPorts, retention, now()),
+        sweepNow: retention === null ? null : () => sweep(privacy, retention, now()),
       }),
     ],
     {

@@ -21,9 +21,9 @@ import {
   tokenSettings,
   viewStoreSettings,
 } from '@leadstream/runtime'
-import { openErasureAudit, openEvents, openPersonalData, subjectsInText } from '@leadstream/privacy'
+import { openErasureAudit, openPersonalData, subjectsInText } from '@leadstream/privacy'
 import { liveViews, openViewStore } from '@leadstream/view-store'
-import { kafkaScrub, privacyHttpRoutes, resumePending, retentionLoop, sqliteScrub, sweep, type PrivacyPorts } from './privacy/index.js'
+import { privacyHttpRoutes, privacyPorts, resumePending, retentionLoop, sweep } from './privacy/index.js'
 import { kafkaInbound } from './kafkaInbound.js'
 import { parkingSweeper } from './parking.js'
 import { eventRoutes } from './events.js'
@@ -84,50 +84,35 @@ if (kafka !== null && producer !== null && inbound !== null) {
 
 const admin = kafka?.admin() ?? null
 await admin?.connect()
-const sqliteFiles = sqliteScrub({
-  dataDir: config.dataDir,
-  caughtUp: async (p) => {
-    const deadline = Date.now() + 30_000
-    while ((await views.position()) < p && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
-    // The projectors are down or far behind: the views' old row images may outlive this erasure's checkpoint.
-    if ((await views.position()) < p) logger.warn({ position: p }, 'erasure: the views did not apply the erasure within 30 s; their WAL is emptied at the next erasure or checkpoint')
-  },
-  logger,
-})
-const privacyPorts: PrivacyPorts = {
+const privacy = privacyPorts({
   store,
-  keys: personal.keys,
+  personal,
   deadLetters,
   parked,
   answers: idempotencyKeys,
   audit,
-  secret: async () => personal.secret,
-  unseal: (events) => openEvents(personal.keys, events),
   views,
-  // The SQLite files of the data dir (the event store, the views when they are SQLite), then the inbound topic.
-  scrub: async (p) => {
-    await sqliteFiles(p)
-    if (admin !== null) await kafkaScrub({ admin, topic: config.inboundTopic, groupId: config.ingestGroup, logger })
-  },
+  dataDir: config.dataDir,
+  inbound: admin === null ? null : { admin, topic: config.inboundTopic, groupId: config.ingestGroup },
+  viewsWaitMs: config.erasureViewsWaitMs,
   now: () => new Date(),
   newId: randomUUID,
   metrics,
   logger,
-}
-await resumePending(privacyPorts)
+})
+await resumePending(privacy)
 const retention = config.retentionDays === 0 ? null : { days: config.retentionDays, everyMs: config.retentionEveryMinutes * 60_000 }
-const retentionPorts = { ...privacyPorts, keys: personal.keys, views }
-const retentionTimer = retention === null ? null : retentionLoop(retentionPorts, retention)
-const privacy = privacyHttpRoutes(privacyPorts, {
+const retentionTimer = retention === null ? null : retentionLoop(privacy, retention)
+const privacyRoutes = privacyHttpRoutes(privacy, {
   tokens,
   bodyLimitBytes: config.bodyLimitBytes,
   retentionDays: retention?.days ?? null,
-  sweepNow: retention === null ? null : () => sweep(retentionPorts, retention, new Date()),
+  sweepNow: retention === null ? null : () => sweep(privacy, retention, new Date()),
 })
 
 const sweeper = parkingSweeper(ports, config.parkSweepMs)
 
-const app = httpApp([ingestRoutes(ports, { tokens, idempotencyKeys, bodyLimitBytes: config.bodyLimitBytes, maxBatch: config.maxBatch, marketplaceSecrets: config.marketplaceSecrets }), eventRoutes(store, { tokens, unseal: privacyPorts.unseal }), privacy], {
+const app = httpApp([ingestRoutes(ports, { tokens, idempotencyKeys, bodyLimitBytes: config.bodyLimitBytes, maxBatch: config.maxBatch, marketplaceSecrets: config.marketplaceSecrets }), eventRoutes(store, { tokens, unseal: privacy.unseal }), privacyRoutes], {
   metrics,
   logger,
   service: 'ingest',

@@ -49,6 +49,12 @@ export const retentionSettings = {
     '0',
   ),
   retentionEveryMinutes: setting('LEADSTREAM_RETENTION_EVERY_MINUTES', IntFromEnv('minutes', 1, 7 * 24 * 60), 'how often the retention sweep runs (when retention is on)', '60'),
+  erasureViewsWaitMs: setting(
+    'LEADSTREAM_ERASURE_VIEWS_WAIT_MS',
+    IntFromEnv('milliseconds', 0, 600_000),
+    'how long an erasure (before it empties the WALs) and a retention sweep (before it lists candidates) wait for the views to catch up; past it they go on and log a warning',
+    '30000',
+  ),
 }
 
 export const ingestKafkaSettings = {

@@ -7,9 +7,10 @@ import { join } from 'node:path'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { sqliteDeadLetters } from '@leadstream/dead-letters'
-import { event, offer, streamOfLead } from '@leadstream/domain'
+import { emptyCustomer, event, offer, personalOf, streamOfLead, type NewEvent } from '@leadstream/domain'
 import { embeddedEventLog } from '@leadstream/event-log'
 import { sqliteEventStore } from '@leadstream/event-store'
+import { masterKey, newKey, openingLog, sealEvents, sqliteKeyStore } from '@leadstream/privacy'
 import { createLogger, createMetrics } from '@leadstream/runtime'
 import { sqliteViewStore, type ProjectionLogic, type ViewStore } from '@leadstream/view-store'
 import { leadsLogic, projector, type OnPoison } from './projector.js'
@@ -103,6 +104,75 @@ test('poison :: with onPoison park, the event goes to dead letters and the proje
   assert.match(parked[0]?.payload ?? '', /cap-poison/)
   await p.stop()
   await Promise.all([views.close(), store.close(), deadLetters.close()])
+})
+
+/** Three sealed captures in a store; the personal data of `bad` has a flipped tag (altered after sealing). */
+const sealedStore = async (path: string) => {
+  const keys = await sqliteKeyStore({ path: `${path}-keys.db`, master: { current: masterKey(newKey()), previous: [] } })
+  const store = sqliteEventStore({ path: `${path}-events.db`, pollMs: 10 })
+  const withContact = (id: string): NewEvent => {
+    const c = capture(id)
+    const personal = personalOf({ ...emptyCustomer, firstName: 'Ada', email: `${id}@example.com` }, 'call me')
+    return { ...c, event: { ...c.event, data: { ...c.event.data, personal } } } as NewEvent
+  }
+  for (const e of await sealEvents({ keys, secret: { bytes: Buffer.from('projector test') } }, ['a', 'bad', 'b'].map(withContact))) {
+    const data = e.event.data as { leadId: string; personal: { tag: string } }
+    const tag = Buffer.from(data.personal.tag, 'base64')
+    tag[0] = tag[0]! ^ (data.leadId === 'bad' ? 1 : 0)
+    const stored = { ...e, event: { ...e.event, data: { ...data, personal: { ...data.personal, tag: tag.toString('base64') } } } } as NewEvent
+    const r = await store.append({ streamId: streamOfLead(data.leadId), expectedRevision: 'no-stream', events: [stored] })()
+    assert.ok(E.isRight(r))
+  }
+  return { keys, store }
+}
+
+test('tampered record :: follows the poison policy: parked (the rest projected) or stopped at it', async () => {
+  const { keys, store } = await sealedStore(join(dir, 'tampered'))
+  const deadLetters = sqliteDeadLetters({ path: join(dir, 'tampered-dead.db') })
+  const parkViews = sqliteViewStore({ path: join(dir, 'tampered-park.db') })
+  const stopViews = sqliteViewStore({ path: join(dir, 'tampered-stop.db') })
+  const ports = { log: openingLog(embeddedEventLog(store, { idleWaitMs: 50 }), keys), metrics: createMetrics(), logger: createLogger('test', 'silent'), deadLetters }
+  const parking = projector({ ...ports, views: parkViews }, { onPoison: 'park' })
+  const stopping = projector({ ...ports, views: stopViews }, { onPoison: 'stop' })
+  try {
+    parking.start()
+    stopping.start()
+    assert.ok(await until(async () => (await parking.status()).lag === 0 && (await total(parkViews)) === 2), 'parked: the projection went on past it')
+    assert.is((await parking.status()).state, 'live')
+    const parked = await deadLetters.list({ limit: 10 })
+    assert.equal(parked.map((d) => d.format), ['event'])
+    assert.match(parked[0]?.payload ?? '', /cap-bad/)
+    assert.match(parked[0]?.problems[0]?.reason ?? '', /fails its authentication/)
+    assert.is((await parkViews.lead('a'))?.customer.email, 'a@example.com', 'the good records were opened')
+    assert.ok(await until(async () => (await stopping.status()).state === 'failed'), 'stop: the projection stopped at it')
+    const s = await stopping.status()
+    assert.is(s.lastError?.eventId, 'cap-bad')
+    assert.is(await total(stopViews), 1, 'everything before it was applied')
+  } finally {
+    await Promise.all([parking.stop(), stopping.stop()])
+    await Promise.all([parkViews.close(), stopViews.close(), store.close(), keys.close(), deadLetters.close()])
+  }
+})
+
+test('unknown key :: a projector on the wrong key store stops, even when poison events are parked, and redacts nothing', async () => {
+  const { keys, store } = await sealedStore(join(dir, 'unknown'))
+  const wrong = await sqliteKeyStore({ path: join(dir, 'unknown-wrong-keys.db'), master: { current: masterKey(newKey()), previous: [] } })
+  const deadLetters = sqliteDeadLetters({ path: join(dir, 'unknown-dead.db') })
+  const views = sqliteViewStore({ path: join(dir, 'unknown-views.db') })
+  const p = projector(
+    { log: openingLog(embeddedEventLog(store, { idleWaitMs: 50 }), wrong), views, metrics: createMetrics(), logger: createLogger('test', 'silent'), deadLetters },
+    { onPoison: 'park' },
+  )
+  try {
+    p.start()
+    assert.ok(await until(async () => (await p.status()).state === 'failed'))
+    assert.match((await p.status()).lastError?.message ?? '', /neither in the key store nor shredded/)
+    assert.is(await total(views), 0, 'no lead was projected as erased')
+    assert.is(await deadLetters.count('open'), 0, 'nothing was parked: the store is at fault, not the events')
+  } finally {
+    await p.stop()
+    await Promise.all([views.close(), store.close(), keys.close(), wrong.close(), deadLetters.close()])
+  }
 })
 
 test.run()

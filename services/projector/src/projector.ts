@@ -2,9 +2,9 @@
 import * as E from 'fp-ts/lib/Either.js'
 import type { DeadLetters } from '@leadstream/dead-letters'
 import { needsOf, projectBatch, type ProjectionError } from '@leadstream/domain'
-import type { EventLog, LogBatch } from '@leadstream/event-log'
+import type { EventLog, LogBatch, LogBatchEntry } from '@leadstream/event-log'
 import type { Logger, Metrics } from '@leadstream/runtime'
-import type { LogEntry, ProjectionLogic, ViewStore } from '@leadstream/view-store'
+import type { ProjectionLogic, ViewStore } from '@leadstream/view-store'
 
 export const leadsLogic: ProjectionLogic = { needs: needsOf, project: projectBatch }
 
@@ -89,19 +89,22 @@ export const projector = (ports: ProjectorPorts, options: ProjectorOptions = {})
   /**
    * A batch that fails is applied again one event at a time, so the event at fault is named precisely and
    * everything before it lands. That event then stops the projection, or (onPoison: 'park') goes to dead
-   * letters and is stepped over. Failures of the store itself are not poison: they stop the projection.
+   * letters and is stepped over. Failures of the store itself are not poison: they stop the projection. An
+   * entry the log marked with a fault (a tampered sealed record) is poison the same way, without being applied.
    */
-  const apply = async (partition: number, entries: ReadonlyArray<LogEntry>): Promise<number> => {
-    const whole = await ports.views.applyBatch(name, partition, entries, logic)
-    if (E.isRight(whole)) return whole.right.applied
+  const apply = async (partition: number, entries: ReadonlyArray<LogBatchEntry>): Promise<number> => {
+    const faulty = entries.some((e) => e.fault !== undefined)
+    const whole = faulty ? null : await ports.views.applyBatch(name, partition, entries, logic)
+    if (whole !== null && E.isRight(whole)) return whole.right.applied
     let applied = 0
     for (const entry of entries) {
-      const one = await ports.views.applyBatch(name, partition, [entry], logic)
+      const one: E.Either<{ readonly reason: string }, { readonly applied: number }> =
+        entry.fault === undefined ? await ports.views.applyBatch(name, partition, [entry], logic) : E.left({ reason: entry.fault })
       if (E.isRight(one)) {
         applied += one.right.applied
         continue
       }
-      const error: ProjectionError = { ...one.left, position: entry.event.position, eventId: entry.event.eventId }
+      const error: ProjectionError = { _tag: 'ProjectionError', reason: one.left.reason, position: entry.event.position, eventId: entry.event.eventId }
       if (onPoison === 'stop' || ports.deadLetters === undefined) throw new ProjectionFailed(error)
       await ports.deadLetters.record([
         {

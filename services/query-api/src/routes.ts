@@ -17,14 +17,13 @@ import {
   type LeadFilter,
 } from '@leadstream/domain'
 import { mount, sendProblem, type Tokens } from '@leadstream/http-edge'
-import { BadCursor, parseActionTokens, viewOfSummary, type CountRow, type ViewReader } from '@leadstream/view-store'
+import { awaitPosition, BadCursor, parseActionTokens, viewOfSummary, type CountRow, type ViewReader } from '@leadstream/view-store'
 import { analyticsHandlers } from './analytics.js'
 import { groupCountsOfColumns } from './fastAnalytics.js'
 import { factsCache, type FactsCache } from './factsCache.js'
 import { select } from './factsColumns.js'
 import { filterOf } from './filters.js'
 import { decodeQuery } from './params.js'
-import { setTimeout as sleep } from 'node:timers/promises'
 
 export interface QueryPorts {
   readonly views: ViewReader
@@ -38,15 +37,8 @@ export interface QueryHttpOptions {
   readonly now?: () => Date
 }
 
-/** Waits until the views reflect `min`, or the deadline passes. Returns the position reached. */
-export const awaitPosition = async (views: Pick<ViewReader, 'position'>, min: number, waitMs: number): Promise<number> => {
-  const deadline = Date.now() + waitMs
-  for (let pause = 2; ; pause = Math.min(pause * 2, 50)) {
-    const p = await views.position()
-    if (p >= min || Date.now() >= deadline) return p
-    await sleep(Math.min(pause, Math.max(1, deadline - Date.now())))
-  }
-}
+/** Waits until the views reflect `min` (the view store's helper, exported here for the query API's callers). */
+export { awaitPosition }
 
 /** A lead as analysts see it (the exports read the same view from the stores). Contact details are included: this route needs the analyst role once tokens exist. */
 export const present = viewOfSummary

@@ -75,6 +75,26 @@ export const parkedEventsContract = (name: string, open: () => Promise<ParkedEve
     }
   })
 
+  test("purgeLeads :: an erasure removes every event parked for its leads, and only those", async () => {
+    const p = await open()
+    try {
+      const [a, b] = (await p.park([
+        parked('L1', 'a', '2026-11-20T09:00:00.000Z'),
+        parked('L2', 'b', '2026-11-20T09:00:00.000Z'),
+        parked('L1', 'c', '2026-11-20T08:00:00.000Z'),
+        parked('L3', 'd', '2026-11-20T09:00:00.000Z'),
+      ])).map((r) => r.id)
+      const c = (await p.forLeads(['L1'])).find((e) => e.eventId === 'c')?.id
+      assert.equal(await p.purgeLeads(['L1', 'L2', 'L-none']), [a, b, c].sort((x, y) => (x ?? 0) - (y ?? 0)))
+      assert.equal(await p.forLeads(['L1', 'L2']), [])
+      assert.equal((await p.forLeads(['L3'])).map((e) => e.eventId), ['d'])
+      assert.equal(await p.purgeLeads(['L1']), [], 'idempotent')
+      assert.equal(await p.purgeLeads([]), [])
+    } finally {
+      await p.close()
+    }
+  })
+
   test('list :: keyset pages in arrival order', async () => {
     const p = await open()
     try {

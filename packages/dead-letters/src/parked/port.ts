@@ -35,6 +35,8 @@ export interface ParkedEvents {
    * it), the other gets nothing.
    */
   remove(ids: ReadonlyArray<number>): Promise<ReadonlyArray<number>>
+  /** Removes every event parked for these leads (an erasure: they may hold the person's data); answers their ids. */
+  purgeLeads(leadIds: ReadonlyArray<string>): Promise<ReadonlyArray<number>>
   /** Operators' listing, in arrival order with keyset paging. */
   list(options: { readonly after?: number; readonly limit: number }): Promise<ReadonlyArray<ParkedEvent>>
   count(): Promise<number>

@@ -3,7 +3,8 @@
 import pg from 'pg'
 import { migratePostgres, quoteIdent, transaction, type PgMigration } from '@leadstream/runtime'
 import type { FieldProblem } from '@leadstream/domain'
-import type { DeadLetter, DeadLetters, DeadLetterStatus, NewDeadLetter, SubjectsOf } from '../port.js'
+import { leadsInPayload } from '../leads.js'
+import type { DeadLetter, DeadLetters, DeadLetterStatus, LeadsOf, NewDeadLetter, SubjectsOf } from '../port.js'
 
 const migrations: ReadonlyArray<PgMigration> = [
   (s) => `CREATE TABLE ${s}.dead_letters (
@@ -19,6 +20,9 @@ const migrations: ReadonlyArray<PgMigration> = [
   // The data subjects each payload named (keyed HMACs, never the email), so an erasure finds a person's payloads.
   (s) => `CREATE TABLE ${s}.dead_letter_subjects (subject text NOT NULL, id bigint NOT NULL, PRIMARY KEY (subject, id));
    CREATE INDEX dead_letter_subjects_by_id ON ${s}.dead_letter_subjects (id);`,
+  // The leads each payload named: lifecycle payloads name a lead, not an email; an erasure purges by its leads.
+  (s) => `CREATE TABLE ${s}.dead_letter_leads (lead_id text NOT NULL, id bigint NOT NULL, PRIMARY KEY (lead_id, id));
+   CREATE INDEX dead_letter_leads_by_id ON ${s}.dead_letter_leads (id);`,
 ]
 
 export interface PostgresDeadLettersOptions {
@@ -28,6 +32,8 @@ export interface PostgresDeadLettersOptions {
   readonly poolSize?: number
   /** Which subjects a payload names, recorded beside it (the port's SubjectsOf). */
   readonly subjectsOf?: SubjectsOf
+  /** Which leads a payload names, recorded beside it (default leadsInPayload). */
+  readonly leadsOf?: LeadsOf
 }
 
 interface Row {
@@ -65,7 +71,9 @@ export const postgresDeadLetters = async (options: PostgresDeadLettersOptions): 
   await migratePostgres(pool, options.schema, migrations)
   const t = `${quoteIdent(options.schema)}.dead_letters`
   const links = `${quoteIdent(options.schema)}.dead_letter_subjects`
+  const leadLinks = `${quoteIdent(options.schema)}.dead_letter_leads`
   const subjectsOf = options.subjectsOf ?? (() => [])
+  const leadsOf = options.leadsOf ?? leadsInPayload
   const insert = async (c: pg.PoolClient, e: NewDeadLetter) => {
     const inserted = await c.query<{ id: string }>(`INSERT INTO ${t} (source, format, problems, payload, received_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`, [
       e.source,
@@ -77,6 +85,9 @@ export const postgresDeadLetters = async (options: PostgresDeadLettersOptions): 
     const subjects = subjectsOf(e.payload)
     if (subjects.length > 0)
       await c.query(`INSERT INTO ${links} (subject, id) SELECT unnest($1::text[]), $2 ON CONFLICT DO NOTHING`, [subjects, inserted.rows[0]?.id])
+    const leads = leadsOf(e.payload)
+    if (leads.length > 0)
+      await c.query(`INSERT INTO ${leadLinks} (lead_id, id) SELECT unnest($1::text[]), $2 ON CONFLICT DO NOTHING`, [leads, inserted.rows[0]?.id])
     return inserted
   }
   return {
@@ -110,8 +121,23 @@ export const postgresDeadLetters = async (options: PostgresDeadLettersOptions): 
         const { rows } = await c.query<{ id: string }>(`DELETE FROM ${t} WHERE id IN (SELECT id FROM ${links} WHERE subject = $1) RETURNING id`, [subject])
         const ids = rows.map((r) => Number(r.id)).sort((a, b) => a - b)
         await c.query(`DELETE FROM ${links} WHERE id = ANY($1::bigint[])`, [ids])
+        await c.query(`DELETE FROM ${leadLinks} WHERE id = ANY($1::bigint[])`, [ids])
         return ids
       }),
+    ofLeads: async (leadIds) =>
+      leadIds.length === 0
+        ? []
+        : (await pool.query<Row>(`SELECT * FROM ${t} WHERE id IN (SELECT id FROM ${leadLinks} WHERE lead_id = ANY($1::text[])) ORDER BY id`, [[...leadIds]])).rows.map(toDeadLetter),
+    purgeLeads: async (leadIds) =>
+      leadIds.length === 0
+        ? []
+        : transaction(pool, async (c) => {
+            const { rows } = await c.query<{ id: string }>(`DELETE FROM ${t} WHERE id IN (SELECT id FROM ${leadLinks} WHERE lead_id = ANY($1::text[])) RETURNING id`, [[...leadIds]])
+            const ids = rows.map((r) => Number(r.id)).sort((a, b) => a - b)
+            await c.query(`DELETE FROM ${links} WHERE id = ANY($1::bigint[])`, [ids])
+            await c.query(`DELETE FROM ${leadLinks} WHERE id = ANY($1::bigint[])`, [ids])
+            return ids
+          }),
     close: () => pool.end(),
   }
 }

@@ -19,6 +19,8 @@ const migrations: ReadonlyArray<PgMigration> = [
      PRIMARY KEY (subject, lead_id)
    );
    CREATE INDEX subject_leads_by_lead ON ${s}.subject_leads (lead_id);`,
+  // Tombstones of shredded key ids: a record reads as erased only when its key id is here (a missing key is a fault).
+  (s) => `CREATE TABLE ${s}.shredded_keys (key_id text PRIMARY KEY);`,
 ]
 
 interface Row {
@@ -43,6 +45,7 @@ export const postgresKeyRows = async (options: { readonly connectionString: stri
   const s = quoteIdent(options.schema)
   const keys = `${s}.data_keys`
   const leads = `${s}.subject_leads`
+  const tombstones = `${s}.shredded_keys`
   return {
     // One statement inserts what is missing (a concurrent insert of the same subject wins, ON CONFLICT), one reads all.
     getOrCreate: (subjects, make, links) =>
@@ -76,7 +79,19 @@ export const postgresKeyRows = async (options: { readonly connectionString: stri
         subject: r.subject,
         leadId: r.lead_id,
       })),
-    deleteSubject: async (subject) => (await pool.query(`DELETE FROM ${keys} WHERE subject = $1`, [subject])).rowCount ?? 0,
+    // One statement: the keys go and their tombstones appear together.
+    deleteSubject: async (subject) =>
+      Number(
+        (
+          await pool.query<{ n: string }>(
+            `WITH gone AS (DELETE FROM ${keys} WHERE subject = $1 RETURNING key_id),
+                  stone AS (INSERT INTO ${tombstones} (key_id) SELECT key_id FROM gone ON CONFLICT DO NOTHING)
+             SELECT count(*) AS n FROM gone`,
+            [subject],
+          )
+        ).rows[0]?.n ?? 0,
+      ),
+    shredded: async (ids) => (await pool.query<{ key_id: string }>(`SELECT key_id FROM ${tombstones} WHERE key_id = ANY($1)`, [ids])).rows.map((r) => r.key_id),
     masterIds: async () =>
       (
         await pool.query<Row & { n: string }>(

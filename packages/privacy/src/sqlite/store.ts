@@ -18,6 +18,8 @@ const migrations = [
      PRIMARY KEY (subject, lead_id)
    ) WITHOUT ROWID;
    CREATE INDEX subject_leads_by_lead ON subject_leads (lead_id);`,
+  // Tombstones of shredded key ids: a record reads as erased only when its key id is here (a missing key is a fault).
+  `CREATE TABLE shredded_keys (key_id TEXT PRIMARY KEY) WITHOUT ROWID;`,
 ]
 
 interface Row {
@@ -34,7 +36,8 @@ export const sqliteKeyRows = (db: Sqlite): KeyRows => {
     insert: db.prepare('INSERT OR IGNORE INTO data_keys (key_id, subject, wrapped, master_id) VALUES (?, ?, ?, ?)'),
     link: db.prepare('INSERT OR IGNORE INTO subject_leads (subject, lead_id) VALUES (?, ?)'),
     leadsOf: db.prepare<[string], { lead_id: string }>('SELECT lead_id FROM subject_leads WHERE subject = ? ORDER BY lead_id'),
-    deleteSubject: db.prepare('DELETE FROM data_keys WHERE subject = ?'),
+    deleteSubject: db.prepare<[string], { key_id: string }>('DELETE FROM data_keys WHERE subject = ? RETURNING key_id'),
+    tombstone: db.prepare('INSERT OR IGNORE INTO shredded_keys (key_id) VALUES (?)'),
     masters: db.prepare<[], Row & { n: number }>('SELECT master_id, count(*) AS n, min(key_id) AS key_id, min(subject) AS subject, min(wrapped) AS wrapped FROM data_keys GROUP BY master_id'),
     sample: db.prepare<[string], Row>('SELECT * FROM data_keys WHERE master_id = ? LIMIT 1'),
     notWrappedBy: db.prepare<[string, number], Row>('SELECT * FROM data_keys WHERE master_id <> ? LIMIT ?'),
@@ -43,6 +46,7 @@ export const sqliteKeyRows = (db: Sqlite): KeyRows => {
   // A whole batch's ids as one JSON array parameter: one prepared statement whatever the batch size.
   const bySubjects = db.prepare<[string], Row>('SELECT * FROM data_keys WHERE subject IN (SELECT value FROM json_each(?))')
   const byKeyIds = db.prepare<[string], Row>('SELECT * FROM data_keys WHERE key_id IN (SELECT value FROM json_each(?))')
+  const shreddedIn = db.prepare<[string], { key_id: string }>('SELECT key_id FROM shredded_keys WHERE key_id IN (SELECT value FROM json_each(?))')
   const leadsIn = db.prepare<[string], { subject: string; lead_id: string }>(
     'SELECT subject, lead_id FROM subject_leads WHERE lead_id IN (SELECT value FROM json_each(?)) ORDER BY subject',
   )
@@ -59,6 +63,11 @@ export const sqliteKeyRows = (db: Sqlite): KeyRows => {
   const link = db.transaction((links: ReadonlyArray<{ subject: string; leadId: string }>) => {
     for (const l of links) q.link.run(l.subject, l.leadId)
   })
+  const deleteSubject = db.transaction((subject: string) => {
+    const gone = q.deleteSubject.all(subject)
+    for (const r of gone) q.tombstone.run(r.key_id)
+    return gone.length
+  })
   const replace = db.transaction((rows: ReadonlyArray<KeyRow & { was: string }>) =>
     rows.reduce((n, r) => n + q.replace.run(r.wrapped, r.masterId, r.keyId, r.was).changes, 0),
   )
@@ -68,7 +77,8 @@ export const sqliteKeyRows = (db: Sqlite): KeyRows => {
     link: async (links) => link.immediate(links),
     leadsOf: async (subject) => q.leadsOf.all(subject).map((r) => r.lead_id),
     subjectsOfLeads: async (leadIds) => leadsIn.all(JSON.stringify(leadIds)).map((r) => ({ subject: r.subject, leadId: r.lead_id })),
-    deleteSubject: async (subject) => q.deleteSubject.run(subject).changes,
+    deleteSubject: async (subject) => deleteSubject.immediate(subject),
+    shredded: async (ids) => shreddedIn.all(JSON.stringify(ids)).map((r) => r.key_id),
     masterIds: async () =>
       q.masters.all().map((m) => ({ masterId: m.master_id, keys: m.n, sample: toRow(q.sample.get(m.master_id) ?? m) })),
     notWrappedBy: async (masterId, limit) => q.notWrappedBy.all(masterId, limit).map(toRow),

@@ -1,5 +1,5 @@
 // Erasure of one data subject: shred their keys, append PersonalDataErased to each of their leads, purge their
-// dead letters, their leads' parked lifecycle events and the stored answers naming their leads, make the bytes go, and audit it. Resumable: the audit
+// dead letters (by subject and by lead), the events parked for their leads and the stored answers naming their leads, make the bytes go, and audit it. Resumable: the audit
 // entry is written `pending` before the first step, every step is idempotent, and `resumePending` finishes the
 // erasures a crash cut short (at the next start).
 import * as E from 'fp-ts/lib/Either.js'
@@ -16,12 +16,10 @@ import type { Logger, Metrics } from '@leadstream/runtime'
 export interface ErasurePorts {
   readonly store: EventStore
   readonly keys: Pick<KeyStore, 'leadsOf' | 'shred'>
-  readonly deadLetters: Pick<DeadLetters, 'purgeSubject'>
-  /**
-   * Lifecycle events parked for the subject's leads: stored as received (a transition's note in clear) until they
-   * can be applied. They are deleted, not sealed: what they would have changed is the erased person's lead.
-   */
-  readonly parked: Pick<ParkedEvents, 'forLeads' | 'remove'>
+  /** By subject (payloads naming their email) and by lead (lifecycle payloads name a lead, not an email). */
+  readonly deadLetters: Pick<DeadLetters, 'purgeSubject' | 'purgeLeads'>
+  /** Lifecycle events parked for their leads: raw payloads, possibly with their data (a note, a description). */
+  readonly parked: Pick<ParkedEvents, 'purgeLeads'>
   readonly answers: Pick<IdempotencyRecords, 'forgetLeads'>
   readonly audit: ErasureAudit
   readonly secret: () => Promise<IdentitySecret>
@@ -50,6 +48,15 @@ export interface EraseRequest {
   readonly by: string
   readonly note: string | null
   readonly reason: ErasureReason
+}
+
+/** How an erasure runs. */
+export interface ErasureOptions {
+  /**
+   * Run the scrub step (default true). A retention sweep erases many subjects and scrubs once at its end, at the
+   * highest position, instead of waiting for the views and checkpointing every file once per subject.
+   */
+  readonly scrub?: boolean
 }
 
 const MAX_ATTEMPTS = 5
@@ -101,7 +108,7 @@ const outcomeOf = (c: ErasureCounts, erasedBefore: boolean): ErasureOutcome =>
  * reads as erased too. Only a capture that takes its key after the final shred is kept, with a new key: the
  * person gave their data again after the erasure.
  */
-export const runErasure = async (ports: ErasurePorts, entry: ErasureEntry): Promise<ErasureResult> => {
+export const runErasure = async (ports: ErasurePorts, entry: ErasureEntry, options: ErasureOptions = {}): Promise<ErasureResult> => {
   let keys = await ports.keys.shred(entry.subject)
   const leadIds = [...new Set([...entry.leadIds, ...(await ports.keys.leadsOf(entry.subject))])]
   let events = 0
@@ -113,11 +120,12 @@ export const runErasure = async (ports: ErasurePorts, entry: ErasureEntry): Prom
     position = Math.max(position, at)
   }
   keys += await ports.keys.shred(entry.subject)
-  // Parked events are inbound payloads awaiting an outcome, like dead letters: counted with them.
-  const parked = (await ports.parked.remove((await ports.parked.forLeads(leadIds)).map((p) => p.id))).length
-  const deadLetters = (await ports.deadLetters.purgeSubject(entry.subject)).length + parked
+  // Counted together: both are raw inbound payloads that named the person (by email, or by one of their leads).
+  const deadLetters =
+    new Set([...(await ports.deadLetters.purgeSubject(entry.subject)), ...(await ports.deadLetters.purgeLeads(leadIds))]).size +
+    (await ports.parked.purgeLeads(leadIds)).length
   const answers = await ports.answers.forgetLeads(leadIds)
-  await ports.scrub(position)
+  if (options.scrub !== false) await ports.scrub(position)
   const counts: ErasureCounts = { leads: leadIds.length, events, keys, deadLetters, answers }
   const erasedBefore = (await ports.audit.ofSubject(entry.subject)).some((e) => e.erasureId !== entry.erasureId && e.status === 'done')
   const outcome = outcomeOf(counts, erasedBefore)
@@ -136,6 +144,7 @@ export const eraseSubject = async (
   ports: ErasurePorts,
   who: { readonly subject: SubjectId; readonly emailDigest: string },
   request: Omit<EraseRequest, 'email'>,
+  options: ErasureOptions = {},
 ): Promise<ErasureResult> => {
   const leadIds = await ports.keys.leadsOf(who.subject)
   const entry: ErasureEntry = {
@@ -153,7 +162,7 @@ export const eraseSubject = async (
     counts: null,
   }
   await ports.audit.begin(entry)
-  return runErasure(ports, entry)
+  return runErasure(ports, entry, options)
 }
 
 /** Erases the person with this email (POST /v1/privacy/erasures). */
@@ -178,7 +187,7 @@ export const resumePending = async (ports: ErasurePorts): Promise<ReadonlyArray<
 export const messageOf = (r: ErasureResult): string => {
   switch (r.outcome) {
     case 'erased':
-      return `erased: ${r.counts.leads} lead(s) redacted (${r.counts.events} erasure event(s)), ${r.counts.keys} key(s) shredded, ${r.counts.deadLetters} dead letter(s) and ${r.counts.answers} stored answer(s) deleted`
+      return `erased: ${r.counts.leads} lead(s) redacted (${r.counts.events} erasure event(s)), ${r.counts.keys} key(s) shredded, ${r.counts.deadLetters} dead letter(s) or parked event(s) and ${r.counts.answers} stored answer(s) deleted`
     case 'alreadyErased':
       return 'already erased: nothing of this person was left to erase'
     case 'unknownSubject':

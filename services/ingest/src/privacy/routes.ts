@@ -2,7 +2,7 @@
 // retention and erasures. A request here is never kept as a dead letter: it holds the very email being erased.
 import * as E from 'fp-ts/lib/Either.js'
 import type { NextFunction, Request, Response, Router } from 'express'
-import { ErasureAnswer, ErasureRequest, PrivacyStatus, privacyRoutes, RetentionRunView, SubjectExport, SubjectQuery } from '@leadstream/api'
+import { ErasureAnswer, ErasureRequest, PrivacyStatus, privacyRoutes, RetentionRunView, SubjectExport, SubjectSearch } from '@leadstream/api'
 import { fromValidation, problem } from '@leadstream/domain'
 import { isBodyError, mount, parseBody, rawBody, reply, sendProblem, type Tokens } from '@leadstream/http-edge'
 import type { ErasureAudit, RetentionRun } from '@leadstream/privacy'
@@ -20,12 +20,12 @@ export interface PrivacyHttpOptions {
 
 export type PrivacyPorts = ErasurePorts & SubjectAccessPorts & { readonly audit: ErasureAudit }
 
-/** The subject query takes exactly `email`. */
-const emailOf = (query: unknown): E.Either<ReadonlyArray<{ path: string; reason: string }>, string> => {
-  const q = (query ?? {}) as Record<string, unknown>
-  const extra = Object.keys(q).filter((k) => k !== 'email')
-  if (extra.length > 0) return E.left(extra.map((k) => problem(k === '' ? '(query)' : k, 'unknown parameter; known: email')))
-  const decoded = SubjectQuery.decode(q)
+/** The subject search body: exactly `{ email }` (an unknown field is refused, not ignored). */
+const emailOf = (body: unknown): E.Either<ReadonlyArray<{ path: string; reason: string }>, string> => {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return E.left([problem('(body)', 'expected a JSON object {"email": …}')])
+  const extra = Object.keys(body).filter((k) => k !== 'email')
+  if (extra.length > 0) return E.left(extra.map((k) => problem(k, 'unknown field; known: email')))
+  const decoded = SubjectSearch.decode(body)
   return E.isLeft(decoded) ? E.left(fromValidation(decoded.left)) : E.right(decoded.right.email)
 }
 
@@ -43,8 +43,11 @@ export const privacyHttpRoutes =
       reply(res, ErasureAnswer, { erasureId: r.erasureId, outcome: r.outcome, subject: r.subject, counts: r.counts, position: r.position, message: messageOf(r) })
     })
 
-    mount(router, options.tokens, privacyRoutes.exportSubject, async (req: Request, res: Response) => {
-      const email = emailOf(req.query)
+    // POST with the email in the body: a URL (and so every proxy's access log) never names the person.
+    mount(router, options.tokens, privacyRoutes.exportSubject, rawBody(options.bodyLimitBytes), async (req: Request, res: Response) => {
+      const body = parseBody(req)
+      if (!body.ok) return sendProblem(res, 400, 'Invalid', [problem('(body)', body.reason)])
+      const email = emailOf(body.value)
       if (E.isLeft(email)) return sendProblem(res, 400, 'Invalid', email.left)
       const doc = await exportSubject(ports, email.right)
       if (doc === null) return sendProblem(res, 400, 'Invalid', [problem('email', 'expected an email address')])

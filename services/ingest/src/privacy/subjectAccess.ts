@@ -1,4 +1,4 @@
-// Subject access: everything leadstream holds about one email, as one JSON document (GET /v1/privacy/subjects).
+// Subject access: everything leadstream holds about one email, as one JSON document (POST /v1/privacy/subjects/search, the email in the body).
 import * as E from 'fp-ts/lib/Either.js'
 import { projectBatch, streamOfLead, type Loaded, type RecordedEvent } from '@leadstream/domain'
 import type { DeadLetters, ParkedEvents } from '@leadstream/dead-letters'
@@ -11,7 +11,8 @@ import { presentEvent } from '../events.js'
 export interface SubjectAccessPorts {
   readonly store: EventStore
   readonly keys: Pick<KeyStore, 'leadsOf'>
-  readonly deadLetters: Pick<DeadLetters, 'ofSubject'>
+  /** By subject (payloads naming the email) and by lead (lifecycle payloads name a lead, not an email). */
+  readonly deadLetters: Pick<DeadLetters, 'ofSubject' | 'ofLeads'>
   /** Lifecycle events parked for the subject's leads (a transition's note as received). */
   readonly parked: Pick<ParkedEvents, 'forLeads'>
   readonly audit: Pick<ErasureAudit, 'ofSubject'>
@@ -54,7 +55,14 @@ export const exportSubject = async (ports: SubjectAccessPorts, email: string): P
     const events = await ports.unseal(read.right.events)
     leads.push({ lead: await leadOf(ports, leadId, events), events: events.map(presentEvent) })
   }
-  const [deadLetters, parked, erasures] = await Promise.all([ports.deadLetters.ofSubject(subject), ports.parked.forLeads(leadIds), ports.audit.ofSubject(subject)])
+  const [bySubject, byLead, parked, erasures] = await Promise.all([
+    ports.deadLetters.ofSubject(subject),
+    ports.deadLetters.ofLeads(leadIds),
+    ports.parked.forLeads(leadIds),
+    ports.audit.ofSubject(subject),
+  ])
+  // What an erasure would delete: a letter naming the email or one of the leads, each once, in arrival order.
+  const deadLetters = [...new Map([...bySubject, ...byLead].map((d) => [d.id, d] as const)).values()].sort((a, b) => a.id - b.id)
   const parkedViews = parked.map((p) => ({ id: p.id, leadId: p.leadId, eventId: p.eventId, source: p.source, occurredAt: p.occurredAt, parkedAt: p.parkedAt, until: p.until, payload: p.payload }))
-  return { subject, exportedAt: ports.now().toISOString(), leads, deadLetters: [...deadLetters], parked: parkedViews, erasures: [...erasures] }
+  return { subject, exportedAt: ports.now().toISOString(), leads, deadLetters, parked: parkedViews, erasures: [...erasures] }
 }

@@ -49,6 +49,10 @@ export const postgresParkedEvents = async (options: { readonly connectionString:
     expired: async (now, limit) => (await pool.query<Row>(`SELECT * FROM ${t} WHERE until <= $1 ORDER BY id LIMIT $2`, [now, limit])).rows.map(toParked),
     remove: async (ids) =>
       ids.length === 0 ? [] : (await pool.query<{ id: string }>(`DELETE FROM ${t} WHERE id = ANY($1::bigint[]) RETURNING id`, [[...ids]])).rows.map((r) => Number(r.id)),
+    purgeLeads: async (leadIds) =>
+      leadIds.length === 0
+        ? []
+        : (await pool.query<{ id: string }>(`DELETE FROM ${t} WHERE lead_id = ANY($1::text[]) RETURNING id`, [[...leadIds]])).rows.map((r) => Number(r.id)).sort((a, b) => a - b),
     list: async ({ after, limit }) => (await pool.query<Row>(`SELECT * FROM ${t} WHERE id > $1 ORDER BY id LIMIT $2`, [after ?? 0, limit])).rows.map(toParked),
     count: async () => Number((await pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${t}`)).rows[0]?.n ?? 0),
     close: () => pool.end(),

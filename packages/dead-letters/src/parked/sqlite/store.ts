@@ -32,6 +32,7 @@ export const sqliteParkedEvents = (options: { readonly path: string }): ParkedEv
     ofLead: db.prepare<[string], Row>('SELECT * FROM parked WHERE lead_id = ?'),
     expired: db.prepare<[string, number], Row>('SELECT * FROM parked WHERE until <= ? ORDER BY id LIMIT ?'),
     remove: db.prepare('DELETE FROM parked WHERE id = ?'),
+    purgeLead: db.prepare<[string], { id: number }>('DELETE FROM parked WHERE lead_id = ? RETURNING id'),
     list: db.prepare<[number, number], Row>('SELECT * FROM parked WHERE id > ? ORDER BY id LIMIT ?'),
     count: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM parked'),
   }
@@ -43,12 +44,16 @@ export const sqliteParkedEvents = (options: { readonly path: string }): ParkedEv
     }),
   )
   const removeAll = db.transaction((ids: ReadonlyArray<number>) => [...new Set(ids)].filter((id) => q.remove.run(id).changes > 0))
+  const purgeAll = db.transaction((leadIds: ReadonlyArray<string>) =>
+    [...new Set(leadIds)].flatMap((l) => q.purgeLead.all(l).map((r) => r.id)).sort((a, b) => a - b),
+  )
   return {
     db,
     park: async (entries) => (entries.length === 0 ? [] : parkAll.immediate(entries)),
     forLeads: async (leadIds) => [...new Set(leadIds)].flatMap((l) => q.ofLead.all(l).map(toParked)).sort(byTime),
     expired: async (now, limit) => q.expired.all(now, limit).map(toParked),
     remove: async (ids) => (ids.length === 0 ? [] : removeAll.immediate(ids)),
+    purgeLeads: async (leadIds) => (leadIds.length === 0 ? [] : purgeAll.immediate(leadIds)),
     list: async ({ after, limit }) => q.list.all(after ?? 0, limit).map(toParked),
     count: async () => q.count.get()?.n ?? 0,
     close: async () => {
