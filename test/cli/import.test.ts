@@ -174,4 +174,43 @@ test('resume :: an import killed with SIGKILL midway and run again equals the fi
   }
 })
 
+test('resume :: row errors before the checkpoint still count after a kill: the resumed run names them and exits 1', async () => {
+  const rows = Array.from({ length: 3000 }, (_, i) => {
+    const day = String(1 + (i % 28)).padStart(2, '0')
+    // Line 3 is refused by the server (no such storefront), line 4 by the CLI itself (not a time).
+    const storefront = i === 1 ? 'Moon' : 'AppSource'
+    const created = i === 2 ? 'yesterday' : `2026-04-${day}T09:00:00Z`
+    return `R${i},${storefront},contoso.crm,r${i}@example.com,US,${created},,,,,,,`
+  })
+  const file = write('errors-then-kill.csv', [header, ...rows].join('\n'))
+  const server = await startTestServer()
+  try {
+    const env = { LEADSTREAM_URL: server.url }
+    const checkpoint = `${file}.import-checkpoint`
+    const ran = await leadstream(['import', file, '--batch', '150'], env, (child) => {
+      void eventually('a checkpoint past line 300', () => {
+        const c = existsSync(checkpoint) ? (JSON.parse(readFileSync(checkpoint, 'utf8')) as { line: number }) : null
+        return c !== null && c.line > 300 ? true : undefined
+      }, 60_000, 10)
+        .then(() => child.kill('SIGKILL'))
+        .catch(() => undefined)
+    })
+    assert.is(ran.signal, 'SIGKILL', `the import finished before it was killed: ${ran.stdout}`)
+    assert.match(ran.stderr, /line 3: /)
+    assert.match(ran.stderr, /line 4: /)
+
+    const resumed = await leadstream(['import', file, '--batch', '150', '--json'], env)
+    const summary = JSON.parse(resumed.stdout)
+    assert.ok(summary.skipped >= 300, `resumed from the checkpoint (skipped ${summary.skipped})`)
+    assert.is(resumed.code, 1, 'the rows that failed before the kill still fail the import')
+    assert.equal(summary.errors.map((e: { line: number }) => e.line), [3, 4], 'each named once, with its line')
+    assert.match(summary.errors[0].problems.join(' '), /storefront/)
+    assert.match(resumed.stderr, /resuming .* after line \d+ .*2 rows with errors before it: lines 3, 4/)
+    assert.not.ok(existsSync(checkpoint))
+    assert.not.ok(existsSync(`${checkpoint}.errors`), 'a finished import leaves no errors file either')
+  } finally {
+    await server.dispose()
+  }
+})
+
 test.run()

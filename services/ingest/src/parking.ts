@@ -69,22 +69,50 @@ const expiryProblem = (e: ParkedEvent, parkForMs: number, leadExists: boolean): 
         `lead ${e.leadId} was not captured within ${Math.round(parkForMs / 1000)} s of this event (parked ${e.parkedAt}, until ${e.until}); replay this dead letter once the lead exists`,
       )
 
-/** Dead-letters parked events past their bound, with the reason, and removes them from parking. */
+/**
+ * Dead-letters parked events past their bound, with the reason. Removal is the claim: the entries are removed
+ * first and only those this call removed are dead-lettered, so a sweeper and an applyParked expiring the same
+ * entry at once (or two ingest replicas sweeping) leave one dead letter, not two. Should recording fail, the
+ * claimed entries are parked again (same lead and event id) so nothing is lost; the error is then thrown. The
+ * two stores share no transaction: a process killed in the milliseconds between the removal and the record loses
+ * those expired events (the other order would dead-letter them twice on every race, not only on a crash).
+ */
 const expire = async (ports: IngestPorts, entries: ReadonlyArray<ParkedEvent>): Promise<number> => {
   if (entries.length === 0) return 0
-  const receivedAt = ports.now().toISOString()
-  const exists = new Map<string, boolean>()
-  for (const leadId of new Set(entries.map((e) => e.leadId))) {
-    const read = await ports.store.readStream(streamOfLead(leadId))()
-    exists.set(leadId, E.isRight(read) && read.right.revision >= 0)
+  const claimed = new Set(await ports.parked.remove(entries.map((e) => e.id)))
+  const mine = entries.filter((e) => claimed.has(e.id))
+  if (mine.length === 0) return 0
+  try {
+    const receivedAt = ports.now().toISOString()
+    const exists = new Map<string, boolean>()
+    for (const leadId of new Set(mine.map((e) => e.leadId))) {
+      const read = await ports.store.readStream(streamOfLead(leadId))()
+      exists.set(leadId, E.isRight(read) && read.right.revision >= 0)
+    }
+    await ports.deadLetters.record(
+      mine.map((e) => ({ source: e.source, format: e.format, problems: [expiryProblem(e, ports.parkForMs, exists.get(e.leadId) === true)], payload: e.payload, receivedAt })),
+    )
+  } catch (e) {
+    await ports.parked.park(mine.map(({ id: _, ...entry }) => entry))
+    throw e
   }
-  await ports.deadLetters.record(
-    entries.map((e) => ({ source: e.source, format: e.format, problems: [expiryProblem(e, ports.parkForMs, exists.get(e.leadId) === true)], payload: e.payload, receivedAt })),
-  )
-  for (const e of entries) ports.metrics.deadLetters.inc({ source: e.source })
-  await ports.parked.remove(entries.map((e) => e.id))
-  ports.logger.info({ expired: entries.length }, 'parked events expired into dead letters')
-  return entries.length
+  for (const e of mine) ports.metrics.deadLetters.inc({ source: e.source })
+  ports.logger.info({ expired: mine.length }, 'parked events expired into dead letters')
+  return mine.length
+}
+
+/**
+ * Runs of consecutive entries with the same source and format, in the entries' order: each run is ingested as one
+ * batch (ingest takes one source and format per call) without reordering anything across sources.
+ */
+const runsOf = (entries: ReadonlyArray<ParkedEvent>): ReadonlyArray<ReadonlyArray<ParkedEvent>> => {
+  const runs: ParkedEvent[][] = []
+  for (const e of entries) {
+    const last = runs[runs.length - 1]
+    if (last !== undefined && last[0]!.source === e.source && last[0]!.format === e.format) last.push(e)
+    else runs.push([e])
+  }
+  return runs
 }
 
 /**
@@ -104,9 +132,10 @@ export const applyParked = async (ports: IngestPorts, leadIds: ReadonlyArray<str
     const now = ports.now().toISOString()
     await expire(ports, entries.filter((e) => e.until <= now))
     const live = entries.filter((e) => e.until > now)
-    for (const source of new Set(live.map((e) => e.source))) {
-      const group = live.filter((e) => e.source === source)
-      const items: InboundItem[] = group.map((e, index) => {
+    // forLeads answers them by (occurredAt, id) over every source: a lead's events are applied in that order,
+    // whichever source parked each (a CRM's contacted, another's qualified, the first one's disqualified).
+    for (const run of runsOf(live)) {
+      const items: InboundItem[] = run.map((e, index) => {
         const read = readJson(e.payload)
         return {
           index,
@@ -114,8 +143,8 @@ export const applyParked = async (ports: IngestPorts, leadIds: ReadonlyArray<str
           decoded: read._tag === 'One' ? decodeNativeLead(read.value) : E.left({ _tag: 'Invalid', problems: [problem('(body)', 'the parked payload is not one JSON value')] }),
         }
       })
-      const summary = await ingestLeads(ports)(items, source, group[0]?.format ?? 'native', { fromParking: true })
-      const done = group.filter((_, i) => summary.results[i]?.status !== 'parked').map((e) => e.id)
+      const summary = await ingestLeads(ports)(items, run[0]!.source, run[0]!.format, { fromParking: true })
+      const done = run.filter((_, i) => summary.results[i]?.status !== 'parked').map((e) => e.id)
       await ports.parked.remove(done)
       progress ||= summary.accepted > 0
     }

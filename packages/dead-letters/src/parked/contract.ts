@@ -51,11 +51,26 @@ export const parkedEventsContract = (name: string, open: () => Promise<ParkedEve
       assert.equal(await p.expired('2026-11-25T10:00:00.000Z', 10), [])
       assert.equal((await p.expired('2026-11-25T10:10:00.000Z', 10)).map((e) => e.id), [a, b])
       assert.equal((await p.expired('2026-11-25T10:10:00.000Z', 1)).map((e) => e.id), [a])
-      assert.is(await p.remove([a!, b!, 999999]), 2)
+      assert.equal(await p.remove([a!, b!, 999999]), [a, b], 'the ids it removed: not one that was never there')
+      assert.equal(await p.remove([a!]), [], 'removal is the claim: a second caller removing the same entry gets nothing back')
       assert.equal(await p.expired('2026-11-25T10:10:00.000Z', 10), [])
       assert.is(await p.count(), 1)
-      assert.is(await p.remove([]), 0)
+      assert.equal(await p.remove([]), [])
     } finally {
+      await p.close()
+    }
+  })
+
+  test('remove :: of two handles removing the same entries at once, each entry is answered to exactly one', async () => {
+    const p = await open()
+    const q = reopen === undefined ? p : await reopen(p)
+    try {
+      const ids = (await p.park(Array.from({ length: 20 }, (_, i) => parked(`R${i}`, `r${i}`, '2026-11-20T09:00:00.000Z')))).map((r) => r.id)
+      const [one, two] = await Promise.all([p.remove(ids), q.remove([...ids].reverse())])
+      assert.equal([...one!, ...two!].sort((x, y) => x - y), ids, 'every id claimed once, none twice')
+      assert.is(await p.count(), 0)
+    } finally {
+      if (q !== p) await q.close()
       await p.close()
     }
   })
@@ -99,7 +114,7 @@ export const parkedEventsContract = (name: string, open: () => Promise<ParkedEve
       try {
         const [id] = (await a.park([parked('L9', 'e9', '2026-11-20T09:00:00.000Z')])).map((r) => r.id)
         assert.equal((await b.forLeads(['L9'])).map((e) => e.id), [id])
-        assert.is(await b.remove([id!]), 1)
+        assert.equal(await b.remove([id!]), [id])
         assert.is(await a.count(), 0)
       } finally {
         await b.close()

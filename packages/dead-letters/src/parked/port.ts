@@ -29,8 +29,12 @@ export interface ParkedEvents {
   forLeads(leadIds: ReadonlyArray<string>): Promise<ReadonlyArray<ParkedEvent>>
   /** Events whose bound has passed at `now`, oldest first. */
   expired(now: string, limit: number): Promise<ReadonlyArray<ParkedEvent>>
-  /** Removes entries (applied, or dead-lettered); answers how many were there. */
-  remove(ids: ReadonlyArray<number>): Promise<number>
+  /**
+   * Removes entries (applied, or dead-lettered); answers the ids this call removed, which were still there. Removal
+   * is the claim: of two callers removing the same entry at once, one gets its id back and acts on it (dead-letters
+   * it), the other gets nothing.
+   */
+  remove(ids: ReadonlyArray<number>): Promise<ReadonlyArray<number>>
   /** Removes every event parked for these leads (an erasure: they may hold the person's data); answers their ids. */
   purgeLeads(leadIds: ReadonlyArray<string>): Promise<ReadonlyArray<number>>
   /** Operators' listing, in arrival order with keyset paging. */

@@ -1,7 +1,8 @@
 // Parked events in PostgreSQL, for the distributed mode: every ingest replica parks into and applies from one table.
 import pg from 'pg'
 import { migratePostgres, quoteIdent, transaction, type PgMigration } from '@leadstream/runtime'
-import type { ParkedEvent, ParkedEvents } from '../port.js'
+import type { ParkedEvents } from '../port.js'
+import { parkedColumns, parkedValues, toParked, type ParkedRow as Row } from '../rows.js'
 
 const migrations: ReadonlyArray<PgMigration> = [
   (s) => `CREATE TABLE ${s}.parked (
@@ -19,30 +20,6 @@ const migrations: ReadonlyArray<PgMigration> = [
    CREATE INDEX parked_by_until ON ${s}.parked (until, id);`,
 ]
 
-interface Row {
-  id: string
-  lead_id: string
-  event_id: string
-  source: string
-  format: string
-  payload: string
-  occurred_at: string
-  parked_at: string
-  until: string
-}
-
-const toParked = (r: Row): ParkedEvent => ({
-  id: Number(r.id),
-  leadId: r.lead_id,
-  eventId: r.event_id,
-  source: r.source,
-  format: r.format,
-  payload: r.payload,
-  occurredAt: r.occurred_at,
-  parkedAt: r.parked_at,
-  until: r.until,
-})
-
 export const postgresParkedEvents = async (options: { readonly connectionString: string; readonly schema: string; readonly poolSize?: number }): Promise<ParkedEvents & { readonly pool: pg.Pool }> => {
   const pool = new pg.Pool({ connectionString: options.connectionString, max: options.poolSize ?? 4 })
   await migratePostgres(pool, options.schema, migrations)
@@ -57,9 +34,9 @@ export const postgresParkedEvents = async (options: { readonly connectionString:
             for (const e of entries) {
               // The no-op update makes RETURNING answer the existing row's id too.
               const r = await c.query<{ id: string; until: string }>(
-                `INSERT INTO ${t} (lead_id, event_id, source, format, payload, occurred_at, parked_at, until) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                `INSERT INTO ${t} (${parkedColumns.join(', ')}) VALUES (${parkedColumns.map((_, i) => `$${i + 1}`).join(', ')})
                  ON CONFLICT (lead_id, event_id) DO UPDATE SET lead_id = EXCLUDED.lead_id RETURNING id, until`,
-                [e.leadId, e.eventId, e.source, e.format, e.payload, e.occurredAt, e.parkedAt, e.until],
+                [...parkedValues(e)],
               )
               ids.push({ id: Number(r.rows[0]?.id), until: r.rows[0]?.until ?? e.until })
             }
@@ -70,7 +47,8 @@ export const postgresParkedEvents = async (options: { readonly connectionString:
         ? []
         : (await pool.query<Row>(`SELECT * FROM ${t} WHERE lead_id = ANY($1::text[]) ORDER BY occurred_at COLLATE "C", id`, [[...leadIds]])).rows.map(toParked),
     expired: async (now, limit) => (await pool.query<Row>(`SELECT * FROM ${t} WHERE until <= $1 ORDER BY id LIMIT $2`, [now, limit])).rows.map(toParked),
-    remove: async (ids) => (ids.length === 0 ? 0 : ((await pool.query(`DELETE FROM ${t} WHERE id = ANY($1::bigint[])`, [[...ids]])).rowCount ?? 0)),
+    remove: async (ids) =>
+      ids.length === 0 ? [] : (await pool.query<{ id: string }>(`DELETE FROM ${t} WHERE id = ANY($1::bigint[]) RETURNING id`, [[...ids]])).rows.map((r) => Number(r.id)),
     purgeLeads: async (leadIds) =>
       leadIds.length === 0
         ? []

@@ -1,6 +1,7 @@
 // Parked events on SQLite (parked.db in the data dir), for the embedded mode.
 import { openSqlite, type Sqlite } from '@leadstream/runtime'
 import type { NewParkedEvent, ParkedEvent, ParkedEvents } from '../port.js'
+import { parkedColumns, parkedValues, toParked, type ParkedRow as Row } from '../rows.js'
 
 const migrations = [
   `CREATE TABLE parked (
@@ -18,30 +19,6 @@ const migrations = [
    CREATE INDEX parked_by_until ON parked (until, id);`,
 ]
 
-interface Row {
-  id: number
-  lead_id: string
-  event_id: string
-  source: string
-  format: string
-  payload: string
-  occurred_at: string
-  parked_at: string
-  until: string
-}
-
-const toParked = (r: Row): ParkedEvent => ({
-  id: r.id,
-  leadId: r.lead_id,
-  eventId: r.event_id,
-  source: r.source,
-  format: r.format,
-  payload: r.payload,
-  occurredAt: r.occurred_at,
-  parkedAt: r.parked_at,
-  until: r.until,
-})
-
 /** ISO instants in UTC with milliseconds (what the domain's Instant yields) order as text. */
 const byTime = (a: ParkedEvent, b: ParkedEvent) => (a.occurredAt < b.occurredAt ? -1 : a.occurredAt > b.occurredAt ? 1 : a.id - b.id)
 
@@ -49,7 +26,7 @@ export const sqliteParkedEvents = (options: { readonly path: string }): ParkedEv
   const db = openSqlite(options.path, migrations, { kind: 'parked' })
   const q = {
     insert: db.prepare(
-      'INSERT INTO parked (lead_id, event_id, source, format, payload, occurred_at, parked_at, until) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (lead_id, event_id) DO NOTHING',
+      `INSERT INTO parked (${parkedColumns.join(', ')}) VALUES (${parkedColumns.map(() => '?').join(', ')}) ON CONFLICT (lead_id, event_id) DO NOTHING`,
     ),
     idOf: db.prepare<[string, string], { id: number; until: string }>('SELECT id, until FROM parked WHERE lead_id = ? AND event_id = ?'),
     ofLead: db.prepare<[string], Row>('SELECT * FROM parked WHERE lead_id = ?'),
@@ -61,12 +38,12 @@ export const sqliteParkedEvents = (options: { readonly path: string }): ParkedEv
   }
   const parkAll = db.transaction((entries: ReadonlyArray<NewParkedEvent>) =>
     entries.map((e) => {
-      q.insert.run(e.leadId, e.eventId, e.source, e.format, e.payload, e.occurredAt, e.parkedAt, e.until)
+      q.insert.run(...parkedValues(e))
       const r = q.idOf.get(e.leadId, e.eventId)!
       return { id: r.id, until: r.until }
     }),
   )
-  const removeAll = db.transaction((ids: ReadonlyArray<number>) => ids.reduce((n, id) => n + q.remove.run(id).changes, 0))
+  const removeAll = db.transaction((ids: ReadonlyArray<number>) => [...new Set(ids)].filter((id) => q.remove.run(id).changes > 0))
   const purgeAll = db.transaction((leadIds: ReadonlyArray<string>) =>
     [...new Set(leadIds)].flatMap((l) => q.purgeLead.all(l).map((r) => r.id)).sort((a, b) => a - b),
   )
@@ -75,7 +52,7 @@ export const sqliteParkedEvents = (options: { readonly path: string }): ParkedEv
     park: async (entries) => (entries.length === 0 ? [] : parkAll.immediate(entries)),
     forLeads: async (leadIds) => [...new Set(leadIds)].flatMap((l) => q.ofLead.all(l).map(toParked)).sort(byTime),
     expired: async (now, limit) => q.expired.all(now, limit).map(toParked),
-    remove: async (ids) => (ids.length === 0 ? 0 : removeAll.immediate(ids)),
+    remove: async (ids) => (ids.length === 0 ? [] : removeAll.immediate(ids)),
     purgeLeads: async (leadIds) => (leadIds.length === 0 ? [] : purgeAll.immediate(leadIds)),
     list: async ({ after, limit }) => q.list.all(after ?? 0, limit).map(toParked),
     count: async () => q.count.get()?.n ?? 0,

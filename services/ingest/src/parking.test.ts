@@ -1,0 +1,102 @@
+// Parking against real SQLite stores: a lead's parked events are applied in occurredAt order over every source
+// that parked them, and an expired parked event is dead-lettered once even when two expire it at the same time.
+import * as E from 'fp-ts/lib/Either.js'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { suite } from 'uvu'
+import * as assert from 'uvu/assert'
+import { sqliteDeadLetters, sqliteParkedEvents } from '@leadstream/dead-letters'
+import { decodeNativeLead, defaultSources, streamOfLead } from '@leadstream/domain'
+import { sqliteEventStore } from '@leadstream/event-store'
+import { openPersonalData, type PersonalData } from '@leadstream/privacy'
+import { createLogger, createMetrics } from '@leadstream/runtime'
+import { ingestLeads, type InboundItem } from './leads.js'
+import { applyParked, expireParked } from './parking.js'
+import type { IngestPorts } from './ports.js'
+
+interface Ctx {
+  dir: string
+  personal: PersonalData
+  ports: IngestPorts
+  clock: { now: number }
+}
+
+const native = (index: number, event: Record<string, unknown>): InboundItem => ({ index, payload: JSON.stringify(event), decoded: decodeNativeLead(event) })
+const lifecycle = (type: string, leadId: string, occurredAt: string, data?: Record<string, unknown>) => ({
+  type,
+  version: 1,
+  eventId: `crm-${leadId}-${type}`,
+  leadId,
+  occurredAt,
+  ...(data === undefined ? {} : { data }),
+})
+const capture = (leadId: string, occurredAt: string) => ({
+  type: 'LeadCaptured',
+  version: 1,
+  eventId: `cap-${leadId}`,
+  leadId,
+  occurredAt,
+  data: { storefront: 'AppSource', action: 'PLT', offer: { id: 'contoso.crm' } },
+})
+
+const test = suite<Ctx>('parking')
+
+test.before.each(async (ctx) => {
+  ctx.dir = mkdtempSync(join(tmpdir(), 'leadstream-ingest-parking-'))
+  const settings = { dataDir: ctx.dir, keyStore: 'sqlite', masterKey: '', masterKeyFile: '', previousMasterKeys: [], postgresUrl: '', postgresSchema: '' } as const
+  ctx.personal = await openPersonalData({ ...settings, identitySecret: 'ingest parking test identity secret' })
+  ctx.clock = { now: Date.parse('2026-12-01T10:00:00.000Z') }
+  ctx.ports = {
+    store: sqliteEventStore({ path: join(ctx.dir, 'events.db'), pollMs: 20 }),
+    seal: ctx.personal.seal,
+    identity: ctx.personal.identity,
+    deadLetters: sqliteDeadLetters({ path: join(ctx.dir, 'dead-letters.db') }),
+    parked: sqliteParkedEvents({ path: join(ctx.dir, 'parked.db') }),
+    parkForMs: 60_000,
+    sources: defaultSources,
+    now: () => new Date(ctx.clock.now),
+    newId: () => 'unused',
+    metrics: createMetrics(),
+    logger: createLogger('test', 'silent'),
+  }
+})
+test.after.each(async ({ dir, personal, ports }) => {
+  await ports.parked.close()
+  await ports.deadLetters.close()
+  await personal.close()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+test('order :: parked events from two sources are applied by occurredAt, not source by source', async ({ ports }) => {
+  const ingest = ingestLeads(ports)
+  // Source A parks contacted (day 2) and disqualified (day 4); source B parks qualified (day 3). Source by
+  // source, A's disqualification would come before B's qualification, which then could never apply.
+  const a = await ingest([native(0, lifecycle('LeadContacted', 'P1', '2026-06-02T00:00:00Z')), native(1, lifecycle('LeadDisqualified', 'P1', '2026-06-04T00:00:00Z', { reason: 'lost' }))], 'http:/v1/leads', 'native')
+  const b = await ingest([native(0, lifecycle('LeadQualified', 'P1', '2026-06-03T00:00:00Z'))], 'kafka:leads.inbound', 'native')
+  assert.equal([a.parked, b.parked], [2, 1])
+  const captured = await ingest([native(0, capture('P1', '2026-06-01T00:00:00Z'))], 'import', 'native')
+  assert.is(captured.accepted, 1)
+  const read = await ports.store.readStream(streamOfLead('P1'))()
+  assert.ok(E.isRight(read))
+  assert.equal(
+    read.right.events.map((e) => e.event.type),
+    ['LeadCaptured', 'LeadContacted', 'LeadQualified', 'LeadDisqualified'],
+    'each parked event applied, in the order it happened',
+  )
+  assert.is(await ports.parked.count(), 0)
+  assert.is(await ports.deadLetters.count('open'), 0)
+})
+
+test('expiry :: two sweeps and an applyParked expiring the same events at once dead-letter each once', async (ctx) => {
+  const { ports } = ctx
+  const parked = await ingestLeads(ports)([native(0, lifecycle('LeadContacted', 'GHOST1', '2026-06-02T00:00:00Z')), native(1, lifecycle('LeadContacted', 'GHOST2', '2026-06-02T00:00:00Z'))], 'http:/v1/leads', 'native')
+  assert.is(parked.parked, 2)
+  ctx.clock.now += 61_000
+  const [one, two] = await Promise.all([expireParked(ports), expireParked(ports), applyParked(ports, ['GHOST1', 'GHOST2'])])
+  assert.is(await ports.deadLetters.count('open'), 2, 'one dead letter per expired event, however many expired it')
+  assert.ok((one ?? 0) + (two ?? 0) <= 2, `the sweeps answer only what they dead-lettered (${one}, ${two})`)
+  assert.is(await ports.parked.count(), 0)
+})
+
+test.run()
