@@ -70,32 +70,43 @@ const expiryProblem = (e: ParkedEvent, parkForMs: number, leadExists: boolean): 
       )
 
 /**
- * Dead-letters parked events past their bound, with the reason. Removal is the claim: the entries are removed
- * first and only those this call removed are dead-lettered, so a sweeper and an applyParked expiring the same
- * entry at once (or two ingest replicas sweeping) leave one dead letter, not two. Should recording fail, the
- * claimed entries are parked again (same lead and event id) so nothing is lost; the error is then thrown. The
- * two stores share no transaction: a process killed in the milliseconds between the removal and the record loses
- * those expired events (the other order would dead-letter them twice on every race, not only on a crash).
+ * How long an expirer's claim on parked events holds: long enough to read the leads and record the dead letters
+ * (milliseconds), short enough that events claimed by a process that died are swept again within a minute.
+ */
+export const PARK_CLAIM_LEASE_MS = 60_000
+
+/**
+ * Dead-letters parked events past their bound, with the reason. The parked and dead-letter stores share no
+ * transaction, so this goes claim, record, remove:
+ * 1. claim: one atomic statement marks the entries claimed for PARK_CLAIM_LEASE_MS and answers the ids this call
+ *    claimed. A sweeper and an applyParked expiring the same entry at once (or two ingest replicas sweeping) get
+ *    it once between them, so without a crash each expired event gets one dead letter, not two.
+ * 2. record the dead letters of the claimed entries;
+ * 3. remove them from parking.
+ * A process killed after 1 leaves the entries claimed, not gone: once the lease lapses the next sweep claims them
+ * again and records them, so nothing is lost. Killed between 2 and 3 (or stalled past the lease between 1 and 3),
+ * an event gets a second dead letter when it is swept again. That is the trade: at-least-once, never a loss
+ * (removing first, as before, lost the events of a crash in that window). A duplicate dead letter is harmless to
+ * replay: the event's id makes the second application a duplicate. Should recording fail, the error is thrown
+ * and the entries stay claimed until the lease lapses, then are tried again.
  */
 const expire = async (ports: IngestPorts, entries: ReadonlyArray<ParkedEvent>): Promise<number> => {
   if (entries.length === 0) return 0
-  const claimed = new Set(await ports.parked.remove(entries.map((e) => e.id)))
+  const now = ports.now()
+  const leaseUntil = new Date(now.getTime() + PARK_CLAIM_LEASE_MS).toISOString()
+  const claimed = new Set(await ports.parked.claim(entries.map((e) => e.id), now.toISOString(), leaseUntil))
   const mine = entries.filter((e) => claimed.has(e.id))
   if (mine.length === 0) return 0
-  try {
-    const receivedAt = ports.now().toISOString()
-    const exists = new Map<string, boolean>()
-    for (const leadId of new Set(mine.map((e) => e.leadId))) {
-      const read = await ports.store.readStream(streamOfLead(leadId))()
-      exists.set(leadId, E.isRight(read) && read.right.revision >= 0)
-    }
-    await ports.deadLetters.record(
-      mine.map((e) => ({ source: e.source, format: e.format, problems: [expiryProblem(e, ports.parkForMs, exists.get(e.leadId) === true)], payload: e.payload, receivedAt })),
-    )
-  } catch (e) {
-    await ports.parked.park(mine.map(({ id: _, ...entry }) => entry))
-    throw e
+  const receivedAt = now.toISOString()
+  const exists = new Map<string, boolean>()
+  for (const leadId of new Set(mine.map((e) => e.leadId))) {
+    const read = await ports.store.readStream(streamOfLead(leadId))()
+    exists.set(leadId, E.isRight(read) && read.right.revision >= 0)
   }
+  await ports.deadLetters.record(
+    mine.map((e) => ({ source: e.source, format: e.format, problems: [expiryProblem(e, ports.parkForMs, exists.get(e.leadId) === true)], payload: e.payload, receivedAt })),
+  )
+  await ports.parked.remove(mine.map((e) => e.id))
   for (const e of mine) ports.metrics.deadLetters.inc({ source: e.source })
   ports.logger.info({ expired: mine.length }, 'parked events expired into dead letters')
   return mine.length
@@ -131,7 +142,9 @@ export const applyParked = async (ports: IngestPorts, leadIds: ReadonlyArray<str
     if (entries.length === 0) return
     const now = ports.now().toISOString()
     await expire(ports, entries.filter((e) => e.until <= now))
-    const live = entries.filter((e) => e.until > now)
+    // A claimed entry is on its way to dead letters (its claimer's clock may run ahead of this one's): never
+    // applied, even when its lease has lapsed; the sweep claims it again.
+    const live = entries.filter((e) => e.until > now && e.claimedUntil === null)
     // forLeads answers them by (occurredAt, id) over every source: a lead's events are applied in that order,
     // whichever source parked each (a CRM's contacted, another's qualified, the first one's disqualified).
     for (const run of runsOf(live)) {

@@ -175,7 +175,7 @@ export const ingestRoutes =
       const [items, parked] = await Promise.all([ports.parked.list({ after: after.right, limit: limit.right }), ports.parked.count()])
       const last = items[items.length - 1]
       reply(res, ParkedPage, {
-        items: items.map(({ payload: _payload, format: _format, ...view }) => view),
+        items: items.map(({ payload: _payload, format: _format, claimedUntil: _claimedUntil, ...view }) => view),
         next: items.length === limit.right && last !== undefined ? String(last.id) : null,
         parked,
       })

@@ -1,5 +1,6 @@
 // The one contract every parked-events store passes (SQLite and PostgreSQL): parking is idempotent per lead and
-// event id, a lead's events come back in occurredAt order, expiry is by the bound, nothing survives removal.
+// event id, a lead's events come back in occurredAt order, expiry is by the bound, an expired entry is claimed by
+// one caller at a time until its lease lapses, nothing survives removal.
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { NewParkedEvent, ParkedEvents } from './port.js'
@@ -52,11 +53,56 @@ export const parkedEventsContract = (name: string, open: () => Promise<ParkedEve
       assert.equal((await p.expired('2026-11-25T10:10:00.000Z', 10)).map((e) => e.id), [a, b])
       assert.equal((await p.expired('2026-11-25T10:10:00.000Z', 1)).map((e) => e.id), [a])
       assert.equal(await p.remove([a!, b!, 999999]), [a, b], 'the ids it removed: not one that was never there')
-      assert.equal(await p.remove([a!]), [], 'removal is the claim: a second caller removing the same entry gets nothing back')
+      assert.equal(await p.remove([a!]), [], 'a second caller removing the same entry gets nothing back')
       assert.equal(await p.expired('2026-11-25T10:10:00.000Z', 10), [])
       assert.is(await p.count(), 1)
       assert.equal(await p.remove([]), [])
     } finally {
+      await p.close()
+    }
+  })
+
+  test('claim :: answers only the expired, unclaimed ids this caller claimed; a second claim gets nothing; a lapsed lease is claimed again', async () => {
+    const p = await open()
+    try {
+      const [a, b, c] = (await p.park([
+        parked('L1', 'a', '2026-11-20T09:00:00.000Z', '2026-11-25T10:05:00.000Z'),
+        parked('L2', 'b', '2026-11-20T09:00:00.000Z', '2026-11-25T10:10:00.000Z'),
+        parked('L3', 'c', '2026-11-20T09:00:00.000Z', '2026-11-25T10:20:00.000Z'),
+      ])).map((r) => r.id)
+      const now = '2026-11-25T10:10:00.000Z'
+      const lease = '2026-11-25T10:11:00.000Z'
+      assert.equal(await p.claim([a!, b!, c!, 999999], now, lease), [a, b], 'not one still within its bound, nor one never there')
+      assert.equal(await p.claim([a!, b!], now, lease), [], 'a second claim while the lease holds gets nothing')
+      assert.equal(await p.claim([a!], '2026-11-25T10:10:59.999Z', '2026-11-25T10:12:00.000Z'), [], 'nor a moment before it lapses')
+      assert.equal(await p.expired(now, 10), [], 'a claimed entry is not offered to the sweep')
+      assert.equal((await p.forLeads(['L1', 'L2', 'L3'])).map((e) => [e.eventId, e.claimedUntil]), [['a', lease], ['b', lease], ['c', null]])
+      assert.is(await p.count(), 3, 'claiming removes nothing: a claimer that dies leaves the entries for the next')
+      // The lease lapses: the entries are offered and claimed again, by one caller.
+      const later = '2026-11-25T10:11:00.000Z'
+      assert.equal((await p.expired(later, 10)).map((e) => e.id), [a, b])
+      assert.equal(await p.claim([b!], later, '2026-11-25T10:12:00.000Z'), [b])
+      assert.equal((await p.expired(later, 10)).map((e) => e.id), [a], 'b claimed again, a still lapsed')
+      assert.equal(await p.claim([b!], later, '2026-11-25T10:12:00.000Z'), [])
+      assert.equal(await p.remove([a!, b!]), [a, b])
+      assert.equal(await p.claim([a!, b!], later, '2026-11-25T10:12:00.000Z'), [], 'a removed entry cannot be claimed')
+      assert.equal(await p.claim([], later, lease), [])
+    } finally {
+      await p.close()
+    }
+  })
+
+  test('claim :: of two handles claiming the same expired entries at once, each entry is answered to exactly one', async () => {
+    const p = await open()
+    const q = reopen === undefined ? p : await reopen(p)
+    try {
+      const ids = (await p.park(Array.from({ length: 20 }, (_, i) => parked(`C${i}`, `c${i}`, '2026-11-20T09:00:00.000Z', '2026-11-25T10:00:00.000Z')))).map((r) => r.id)
+      const now = '2026-11-25T10:30:00.000Z'
+      const lease = '2026-11-25T10:31:00.000Z'
+      const [one, two] = await Promise.all([p.claim(ids, now, lease), q.claim([...ids].reverse(), now, lease)])
+      assert.equal([...one!, ...two!].sort((x, y) => x - y), ids, 'every id claimed once, none twice')
+    } finally {
+      if (q !== p) await q.close()
       await p.close()
     }
   })

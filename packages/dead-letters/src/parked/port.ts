@@ -20,6 +20,12 @@ export interface NewParkedEvent {
 
 export interface ParkedEvent extends NewParkedEvent {
   readonly id: number
+  /**
+   * Set while an expirer holds the entry (it is being moved to dead letters): until this instant nobody else
+   * claims it, and it is never applied. A claim whose instant has passed has lapsed (its holder crashed or
+   * stalled): the next expirer claims the entry again. Null when unclaimed.
+   */
+  readonly claimedUntil: string | null
 }
 
 export interface ParkedEvents {
@@ -27,13 +33,17 @@ export interface ParkedEvents {
   park(entries: ReadonlyArray<NewParkedEvent>): Promise<ReadonlyArray<{ readonly id: number; readonly until: string }>>
   /** The events parked for these leads, in the order to apply them: occurredAt, then arrival. */
   forLeads(leadIds: ReadonlyArray<string>): Promise<ReadonlyArray<ParkedEvent>>
-  /** Events whose bound has passed at `now`, oldest first. */
+  /** Events whose bound has passed at `now` and that nobody holds a live claim on at `now`, oldest first. */
   expired(now: string, limit: number): Promise<ReadonlyArray<ParkedEvent>>
   /**
-   * Removes entries (applied, or dead-lettered); answers the ids this call removed, which were still there. Removal
-   * is the claim: of two callers removing the same entry at once, one gets its id back and acts on it (dead-letters
-   * it), the other gets nothing.
+   * Claims, in one atomic statement, those of these entries whose bound has passed at `now` and that are unclaimed
+   * or whose claim has lapsed (`claimedUntil <= now`), marking them claimed until `leaseUntil`; answers the ids this
+   * call claimed. Of two callers claiming the same entry at once, one gets its id back and acts on it (dead-letters
+   * it, then removes it), the other gets nothing. The claim survives a crash of its holder, so the entry is not lost:
+   * once the lease lapses another expirer claims it again.
    */
+  claim(ids: ReadonlyArray<number>, now: string, leaseUntil: string): Promise<ReadonlyArray<number>>
+  /** Removes entries (applied, or dead-lettered once claimed); answers the ids this call removed, which were still there. */
   remove(ids: ReadonlyArray<number>): Promise<ReadonlyArray<number>>
   /** Removes every event parked for these leads (an erasure: they may hold the person's data); answers their ids. */
   purgeLeads(leadIds: ReadonlyArray<string>): Promise<ReadonlyArray<number>>

@@ -19,6 +19,7 @@ export interface ParkedRow {
   readonly occurred_at: string
   readonly parked_at: string
   readonly until: string
+  readonly claimed_until: string | null
 }
 
 export const toParked = (r: ParkedRow): ParkedEvent => ({
@@ -31,4 +32,5 @@ export const toParked = (r: ParkedRow): ParkedEvent => ({
   occurredAt: r.occurred_at,
   parkedAt: r.parked_at,
   until: r.until,
+  claimedUntil: r.claimed_until ?? null,
 })

@@ -18,6 +18,8 @@ const migrations: ReadonlyArray<PgMigration> = [
      UNIQUE (lead_id, event_id)
    );
    CREATE INDEX parked_by_until ON ${s}.parked (until, id);`,
+  // The expirer's lease: set while an entry is being moved to dead letters (see the port's claim).
+  (s) => `ALTER TABLE ${s}.parked ADD COLUMN claimed_until text;`,
 ]
 
 export const postgresParkedEvents = async (options: { readonly connectionString: string; readonly schema: string; readonly poolSize?: number }): Promise<ParkedEvents & { readonly pool: pg.Pool }> => {
@@ -46,7 +48,23 @@ export const postgresParkedEvents = async (options: { readonly connectionString:
       leadIds.length === 0
         ? []
         : (await pool.query<Row>(`SELECT * FROM ${t} WHERE lead_id = ANY($1::text[]) ORDER BY occurred_at COLLATE "C", id`, [[...leadIds]])).rows.map(toParked),
-    expired: async (now, limit) => (await pool.query<Row>(`SELECT * FROM ${t} WHERE until <= $1 ORDER BY id LIMIT $2`, [now, limit])).rows.map(toParked),
+    expired: async (now, limit) =>
+      (
+        await pool.query<Row>(`SELECT * FROM ${t} WHERE until <= $1 AND (claimed_until IS NULL OR claimed_until <= $1) ORDER BY id LIMIT $2`, [now, limit])
+      ).rows.map(toParked),
+    // One statement: a concurrent claimer of the same row waits for this one's row lock, then re-checks the
+    // condition on the updated row (READ COMMITTED), finds it claimed, and skips it.
+    claim: async (ids, now, leaseUntil) =>
+      ids.length === 0
+        ? []
+        : (
+            await pool.query<{ id: string }>(
+              `UPDATE ${t} SET claimed_until = $3 WHERE id = ANY($1::bigint[]) AND until <= $2 AND (claimed_until IS NULL OR claimed_until <= $2) RETURNING id`,
+              [[...ids], now, leaseUntil],
+            )
+          ).rows
+            .map((r) => Number(r.id))
+            .sort((a, b) => a - b),
     remove: async (ids) =>
       ids.length === 0 ? [] : (await pool.query<{ id: string }>(`DELETE FROM ${t} WHERE id = ANY($1::bigint[]) RETURNING id`, [[...ids]])).rows.map((r) => Number(r.id)),
     purgeLeads: async (leadIds) =>
