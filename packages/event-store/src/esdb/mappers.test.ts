@@ -3,7 +3,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { NO_STREAM, type Position, type RecordedEvent as EsdbRecordedEvent } from '@eventstore/db-client'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { event, type NewEvent } from '@leadstream/domain'
+import { currentVersion, event, type NewEvent } from '@leadstream/domain'
 import type { AppendRequest } from '../port.js'
 import {
   eventUuid,
@@ -158,7 +158,7 @@ mapping('toEventData :: a JSON event under the derived id, our id and version in
   assert.is(data.id, eventUuid('ev-1'))
   assert.is(data.contentType, 'application/json')
   assert.is(data.type, 'LeadContacted')
-  assert.equal(data.metadata, { eventId: 'ev-1', version: 2, by: 'sam', $correlationId: 'c-1', $causationId: 'k-1' })
+  assert.equal(data.metadata, { eventId: 'ev-1', version: currentVersion.LeadContacted, by: 'sam', $correlationId: 'c-1', $causationId: 'k-1' })
 })
 
 mapping('toRecorded :: an event written by the adapter reads back as itself', () => {
