@@ -9,10 +9,16 @@ import { diffCounters, foldCounters, readEvents, viewCounters } from '../support
 import { deleteTopics, kafkaClient, pipeline, requireKafka } from '../support/kafka.js'
 import { expectedByStorefront, malformedLeads, marketplaceLead, rng, type GeneratedLead } from '../support/leads.js'
 import { eventually } from '../support/eventually.js'
+import { dropSchemas, requirePostgres } from '../support/postgres.js'
 import { killAllServices, startService, type Service } from '../support/services.js'
+import { newKey } from '@leadstream/privacy'
 import { setTimeout as sleep } from 'node:timers/promises'
 
 const brokers = requireKafka('kafka pipeline')
+// The data keys live in PostgreSQL, as in the distributed mode: the partitions case runs a projector over a
+// data directory of its own, which must open the same keys (an unknown key id stops a projector).
+const pgUrl = await requirePostgres('kafka pipeline')
+const keySchema = `pipeline_${process.pid}_${Date.now().toString(36)}`
 
 interface Ctx {
   dataDir: string
@@ -48,7 +54,7 @@ const post = async (url: string, body: unknown) => {
 
 const test = suite<Ctx>('kafka pipeline')
 
-if (brokers !== null) {
+if (brokers !== null && pgUrl !== null) {
   test.before(async (ctx) => {
     try {
       await setUp(ctx)
@@ -63,7 +69,14 @@ if (brokers !== null) {
     ctx.singleDir = mkdtempSync(join(tmpdir(), 'leadstream-kafka-single-'))
     const { topics, env } = await pipeline(brokers, ctx.dataDir, 'pipeline')
     ctx.topics = topics
-    ctx.env = { ...env, LEADSTREAM_PROJECTOR_BATCH: '200' }
+    ctx.env = {
+      ...env,
+      LEADSTREAM_PROJECTOR_BATCH: '200',
+      LEADSTREAM_KEY_STORE: 'postgres',
+      LEADSTREAM_POSTGRES_URL: pgUrl ?? '',
+      LEADSTREAM_POSTGRES_SCHEMA: keySchema,
+      LEADSTREAM_MASTER_KEY: newKey().toString('base64'),
+    }
     // ingest first: it creates the event store before the relay opens it
     ctx.ingest = await startService('ingest', ctx.env)
     ;[ctx.relay, ctx.query, ...ctx.projectors] = await Promise.all([
@@ -82,6 +95,7 @@ if (brokers !== null) {
     await deleteTopics(brokers, Object.values(ctx.topics)).catch(() => undefined)
     rmSync(ctx.dataDir, { recursive: true, force: true })
     rmSync(ctx.singleDir, { recursive: true, force: true })
+    if (pgUrl !== null) await dropSchemas(pgUrl, [`${keySchema}_keys`]).catch(() => undefined)
   })
 
   test('inbound :: leads on leads.inbound reach the views; bad messages land in the DLQ with reasons', async (ctx) => {
