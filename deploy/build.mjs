@@ -63,7 +63,11 @@ const buildService = async (name, entries) => {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const only = process.argv.slice(2)
   const started = Date.now()
-  const lines = await Promise.all(Object.entries(services).filter(([name]) => only.length === 0 || only.includes(name)).map(([name, entries]) => buildService(name, entries)))
+  const lines = await Promise.all(
+    Object.entries(services)
+      .filter(([name]) => only.length === 0 || only.includes(name))
+      .map(([name, entries]) => buildService(name, entries)),
+  )
   for (const line of lines) console.log(line)
   console.log(`built in ${((Date.now() - started) / 1000).toFixed(1)}s`)
 }

@@ -47,7 +47,12 @@ for (const group of g.UVU_QUEUE as unknown as Array<[string, ...Array<() => Prom
     group[i] = async () => {
       const [errors, ran, skipped, total] = await run()
       if (errors === true && ran + skipped < total)
-        return [`   FAIL  ${group[0]}: ${total - ran - skipped} of ${total} tests did not run (a before/after hook threw; uvu hides its error: run this file alone)\n`, ran, skipped, total]
+        return [
+          `   FAIL  ${group[0]}: ${total - ran - skipped} of ${total} tests did not run (a before/after hook threw; uvu hides its error: run this file alone)\n`,
+          ran,
+          skipped,
+          total,
+        ]
       return [errors, ran, skipped, total]
     }
   }

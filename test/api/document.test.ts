@@ -24,12 +24,15 @@ test('document :: every schema compiles as JSON Schema 2020-12 in strict mode', 
   const strict = contract(doc, { strict: true })
   for (const name of Object.keys(schemas)) strict.compile(pointer('components', 'schemas', name))
   for (const { path, method, op } of operations) {
-    for (const [i, p] of ((op['parameters'] ?? []) as Node[]).entries()) if (p['schema'] !== undefined) strict.compile(pointer('paths', path, method, 'parameters', String(i), 'schema'))
+    for (const [i, p] of ((op['parameters'] ?? []) as Node[]).entries())
+      if (p['schema'] !== undefined) strict.compile(pointer('paths', path, method, 'parameters', String(i), 'schema'))
     for (const [status, r] of Object.entries(op['responses'] as Record<string, Node>))
-      for (const media of Object.keys((r['content'] ?? {}) as Node)) strict.compile(pointer('paths', path, method, 'responses', status, 'content', media, 'schema'))
+      for (const media of Object.keys((r['content'] ?? {}) as Node))
+        strict.compile(pointer('paths', path, method, 'responses', status, 'content', media, 'schema'))
     if (op['requestBody'] !== undefined) strict.compile(pointer('paths', path, method, 'requestBody', 'content', 'application/json', 'schema'))
   }
-  for (const name of Object.keys((doc['webhooks'] ?? {}) as Node)) strict.compile(pointer('webhooks', name, 'post', 'requestBody', 'content', 'application/json', 'schema'))
+  for (const name of Object.keys((doc['webhooks'] ?? {}) as Node))
+    strict.compile(pointer('webhooks', name, 'post', 'requestBody', 'content', 'application/json', 'schema'))
 })
 
 test('document :: every $ref names a component that exists', () => {
@@ -58,7 +61,10 @@ test('document :: path parameters are exactly the names in the path template, al
 test('document :: each operation answers some 2xx and names its role in x-role and security', () => {
   for (const r of routes) {
     const op = paths[r.path]![r.method.toLowerCase()]!
-    assert.ok(Object.keys(op['responses'] as Node).some((s) => s.startsWith('2')), r.id)
+    assert.ok(
+      Object.keys(op['responses'] as Node).some((s) => s.startsWith('2')),
+      r.id,
+    )
     assert.is(op['x-role'], r.role)
     assert.equal(op['security'], r.role === null ? [] : [{ bearer: [] }], r.id)
     if (r.role !== null) assert.match(String(op['description']), r.role)
@@ -68,7 +74,13 @@ test('document :: each operation answers some 2xx and names its role in x-role a
 test('document :: a service’s document holds only its routes', () => {
   const ingest = openApiDocument('ingest')
   const ids = Object.values(ingest['paths'] as Record<string, Record<string, Node>>).flatMap((m) => Object.values(m).map((o) => o['operationId']))
-  assert.equal(ids.sort(), routes.filter((r) => r.services.includes('ingest')).map((r) => r.id).sort())
+  assert.equal(
+    ids.sort(),
+    routes
+      .filter((r) => r.services.includes('ingest'))
+      .map((r) => r.id)
+      .sort(),
+  )
   assert.ok(!ids.includes('listLeads'))
 })
 

@@ -63,7 +63,8 @@ const call = async (ctx: Ctx, spec: RouteSpec, c: Call, expected?: number): Prom
     }
     return { status: a.status, headers: a.headers, body }
   }
-  if (listed.media !== undefined && listed.media !== '*/*') assert.ok(type.startsWith(listed.media), `${where}: content-type ${type}, documented ${listed.media}`)
+  if (listed.media !== undefined && listed.media !== '*/*')
+    assert.ok(type.startsWith(listed.media), `${where}: content-type ${type}, documented ${listed.media}`)
   return { status: a.status, headers: a.headers, body: a.text }
 }
 
@@ -76,7 +77,12 @@ const native = (n: number, storefront = 'AppSource') => ({
   data: { storefront, action: 'INS', offer: { id: 'contoso.crm', title: 'Contoso CRM' }, customer: { firstName: 'Ada', email: `ada${n}@example.com` } },
 })
 const badNative = { ...native(99), data: { storefront: 'Moon', action: 'INS', offer: {} } }
-const marketplace = { UserDetails: { FirstName: 'Grace', Email: 'grace@example.com', Country: 'US' }, LeadSource: 'AzureMarketplace', ActionCode: 'PLT', OfferTitle: 'Contoso VM' }
+const marketplace = {
+  UserDetails: { FirstName: 'Grace', Email: 'grace@example.com', Country: 'US' },
+  LeadSource: 'AzureMarketplace',
+  ActionCode: 'PLT',
+  OfferTitle: 'Contoso VM',
+}
 const testDrive = { ...marketplace, UserDetails: { Email: 'td@example.com' }, LeadSource: 'TestDrive', ActionCode: 'StartTestDrive' }
 
 const fresh = (position: number) => ({ minPosition: String(position), waitMs: '10000' })
@@ -92,7 +98,10 @@ test.before(async (ctx) => {
   const rejected = await http('POST', `${first.url}${inboundRoutes.submitMarketplaceLeads.path}`, testDrive)
   ctx.mappable = decodeAs(Rejected, rejected.body).deadLetterId
   await first.close()
-  ctx.server = await startTestServer({ ...tokenEnv, LEADSTREAM_LEAD_SOURCES: 'TestDrive=AzureMarketplace', LEADSTREAM_BODY_LIMIT_BYTES: '65536', LEADSTREAM_RETENTION_DAYS: '3650' }, first.dataDir)
+  ctx.server = await startTestServer(
+    { ...tokenEnv, LEADSTREAM_LEAD_SOURCES: 'TestDrive=AzureMarketplace', LEADSTREAM_BODY_LIMIT_BYTES: '65536', LEADSTREAM_RETENTION_DAYS: '3650' },
+    first.dataDir,
+  )
   ctx.servers = await startApiServers(ctx.server)
 })
 
@@ -131,7 +140,14 @@ test('ingest :: native leads one by one, in batches, repeated, refused', async (
 
 test('ingest :: native lifecycle events: applied, impossible (409), before their lead (parked, 202)', async (ctx) => {
   const r = inboundRoutes.submitLeads
-  const event = (type: string, leadId: string, data?: unknown) => ({ type, version: 1, eventId: `api-${type}-${leadId}`, leadId, occurredAt: '2026-11-25T11:00:00Z', ...(data === undefined ? {} : { data }) })
+  const event = (type: string, leadId: string, data?: unknown) => ({
+    type,
+    version: 1,
+    eventId: `api-${type}-${leadId}`,
+    leadId,
+    occurredAt: '2026-11-25T11:00:00Z',
+    ...(data === undefined ? {} : { data }),
+  })
   await call(ctx, r, { caller: ingest, body: event('LeadContacted', 'api-lead-1', { channel: 'email', by: 'crm' }) }, 201)
   await call(ctx, r, { caller: ingest, body: event('LeadConverted', 'api-lead-1') }, 409)
   await call(ctx, r, { caller: ingest, body: event('LeadQualified', 'api-lead-later') }, 202)
@@ -154,7 +170,12 @@ test('ingest :: marketplace leads, commands and the catalogue', async (ctx) => {
   await call(ctx, inboundRoutes.submitMarketplaceLeads, { caller: ingest, body: {} }, 400)
 
   const cmd = inboundRoutes.runLeadCommand
-  await call(ctx, cmd, { caller: ingest, params: { id: 'api-lead-2' }, body: { type: 'ContactLead', by: 'pat', channel: 'email', occurredAt: '2026-11-25T10:30:00Z' } }, 201)
+  await call(
+    ctx,
+    cmd,
+    { caller: ingest, params: { id: 'api-lead-2' }, body: { type: 'ContactLead', by: 'pat', channel: 'email', occurredAt: '2026-11-25T10:30:00Z' } },
+    201,
+  )
   await call(ctx, cmd, { caller: ingest, params: { id: 'api-lead-2' }, body: { type: 'ContactLead', by: 'pat' } }, 409)
   await call(ctx, cmd, { caller: ingest, params: { id: 'api-lead-404' }, body: { type: 'QualifyLead', by: 'pat' } }, 404)
   await call(ctx, cmd, { caller: ingest, params: { id: 'api-lead-1' }, body: { type: 'Teleport', by: 'pat' } }, 400)
@@ -177,7 +198,12 @@ test('views :: counts, the lead list and one lead, fresh to the last write', asy
 })
 
 test('analytics :: series, funnel, top lists and the view position', async (ctx) => {
-  await call(ctx, analyticsRoutes.series, { caller: analyst, query: { ...fresh(position), from: '2026-11-01', to: '2026-12-01', by: 'storefront', tz: 'Europe/Berlin' } }, 200)
+  await call(
+    ctx,
+    analyticsRoutes.series,
+    { caller: analyst, query: { ...fresh(position), from: '2026-11-01', to: '2026-12-01', by: 'storefront', tz: 'Europe/Berlin' } },
+    200,
+  )
   await call(ctx, analyticsRoutes.series, { caller: analyst, query: { tz: 'Mars/Olympus' } }, 400)
   await call(ctx, analyticsRoutes.funnel, { caller: analyst, query: { ...fresh(position), by: 'storefront', cohort: 'week' } }, 200)
   await call(ctx, analyticsRoutes.funnel, { caller: analyst, query: { cohort: 'decade' } }, 400)
@@ -239,7 +265,12 @@ test('operators :: projections and the relay', async (ctx) => {
 
 test('webhooks :: subscribe, list, show, deliveries, replay, remove; the payloads documented as webhooks', async (ctx) => {
   const w = webhookRoutes
-  const created = await call(ctx, w.addWebhook, { caller: operator, body: { url: 'https://crm.example.com/hooks/leads', events: ['lead.captured'], filters: { storefronts: ['AppSource'] } } }, 201)
+  const created = await call(
+    ctx,
+    w.addWebhook,
+    { caller: operator, body: { url: 'https://crm.example.com/hooks/leads', events: ['lead.captured'], filters: { storefronts: ['AppSource'] } } },
+    201,
+  )
   const id = decodeAs(SubscriptionCreated, created.body).subscription.id
   await call(ctx, w.addWebhook, { caller: operator, body: { url: 'http://crm.example.com/hooks/leads' } }, 400)
   await call(ctx, w.addWebhook, { caller: analyst, body: { url: 'https://crm.example.com/hooks/leads' } }, 403)
@@ -276,13 +307,30 @@ test('privacy :: erase, export a subject, the privacy status', async (ctx) => {
 test('coverage :: every table route is served and was called for a success and a listed 4xx; nothing is served off the table', async (ctx) => {
   const { unserved, unlisted } = coverageGaps(ctx.servers.served)
   assert.equal(unlisted, [], 'served by express but not in the route table (packages/api)')
-  assert.equal(unserved.filter((id) => !notServedYet.has(id)), [], 'in the route table but served by no server')
-  assert.equal([...notServedYet].filter((id) => !unserved.includes(id)), [], 'served now: remove from notServedYet and cover it here')
+  assert.equal(
+    unserved.filter((id) => !notServedYet.has(id)),
+    [],
+    'in the route table but served by no server',
+  )
+  assert.equal(
+    [...notServedYet].filter((id) => !unserved.includes(id)),
+    [],
+    'served now: remove from notServedYet and cover it here',
+  )
   for (const r of routes.filter((x) => !notServedYet.has(x.id))) {
     const statuses = [...(seen.get(r.id) ?? [])]
-    assert.ok(statuses.some((s) => s < 300), `${r.id}: never called for a success`)
-    const errors = Object.keys(r.responses).map(Number).filter((s) => s >= 400 && s < 500)
-    if (errors.length > 0) assert.ok(statuses.some((s) => s >= 400 && s < 500), `${r.id}: never called for an error (${errors.join(', ')})`)
+    assert.ok(
+      statuses.some((s) => s < 300),
+      `${r.id}: never called for a success`,
+    )
+    const errors = Object.keys(r.responses)
+      .map(Number)
+      .filter((s) => s >= 400 && s < 500)
+    if (errors.length > 0)
+      assert.ok(
+        statuses.some((s) => s >= 400 && s < 500),
+        `${r.id}: never called for an error (${errors.join(', ')})`,
+      )
   }
 })
 

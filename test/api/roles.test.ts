@@ -51,7 +51,9 @@ test('matrix :: every served route answers each caller as its role says', async 
       if (got === 403) assert.ok(r.responses[403] !== undefined, `${r.id} answers 403 but does not document it`)
     }
   assert.equal(wrong, [])
-  process.stdout.write(`  route x role matrix: ${rows.length} routes x ${callers.length} callers = ${rows.length * callers.length} calls (${unserved.length} routes not served yet)\n`)
+  process.stdout.write(
+    `  route x role matrix: ${rows.length} routes x ${callers.length} callers = ${rows.length * callers.length} calls (${unserved.length} routes not served yet)\n`,
+  )
 })
 
 test.run()

@@ -27,7 +27,8 @@ try {
     for (const r of reqs) {
       for (const e of r.events) byId.get(e.eventId)
       let revision = rev.get(r.streamId)?.r ?? -1
-      for (const e of r.events) ins.run(e.eventId, r.streamId, ++revision, e.event.type, e.event.version, JSON.stringify(e.event.data), JSON.stringify(e.metadata), at)
+      for (const e of r.events)
+        ins.run(e.eventId, r.streamId, ++revision, e.event.type, e.event.version, JSON.stringify(e.event.data), JSON.stringify(e.metadata), at)
     }
   })
   const history = leadHistory({ seed: 44, captureShare: 0.7, classifications: 0, total })
@@ -44,7 +45,10 @@ try {
   }
   const wall = { store: 0n, old: 0n }
   for (let reqs = history.next(1000); reqs.length > 0; reqs = history.next(1000)) {
-    const sealed = await sealEvents(personal, reqs.flatMap((r) => r.events))
+    const sealed = await sealEvents(
+      personal,
+      reqs.flatMap((r) => r.events),
+    )
     let i = 0
     const requests = reqs.map((r) => ({ ...r, events: r.events.map(() => sealed[i++]!) }))
     const at = new Date().toISOString()

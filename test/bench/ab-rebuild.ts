@@ -40,7 +40,9 @@ try {
       await views.close()
       if (pgUrl !== undefined) await dropSchema(pgUrl, schema)
       for (const s of ['', '-wal', '-shm']) rmSync(path + s, { force: true })
-      process.stdout.write(`${name} round ${round}: ${Math.round(r.eventsPerSecond)} events/s, ${Math.round(r.events / cpu)} events/CPU-s (${r.seconds.toFixed(1)} s, CPU ${cpu.toFixed(1)} s)\n`)
+      process.stdout.write(
+        `${name} round ${round}: ${Math.round(r.eventsPerSecond)} events/s, ${Math.round(r.events / cpu)} events/CPU-s (${r.seconds.toFixed(1)} s, CPU ${cpu.toFixed(1)} s)\n`,
+      )
     }
   await store.close()
 } finally {

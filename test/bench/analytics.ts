@@ -50,8 +50,12 @@ const cases = (s: string): ReadonlyArray<Case> => [
     path: `/v1/analytics/series?${year}&interval=day`,
     target: 50,
     slow: true,
-    sqlite: [['SELECT captured_ms / 86400000 AS d, count(*) AS n FROM leads WHERE is_test = 0 AND captured_at >= ? AND captured_at < ? GROUP BY d', [from, to]]],
-    postgres: [[`SELECT captured_ms / 86400000 AS d, count(*) AS n FROM ${s}.leads WHERE NOT is_test AND captured_at >= $1 AND captured_at < $2 GROUP BY d`, [from, to]]],
+    sqlite: [
+      ['SELECT captured_ms / 86400000 AS d, count(*) AS n FROM leads WHERE is_test = 0 AND captured_at >= ? AND captured_at < ? GROUP BY d', [from, to]],
+    ],
+    postgres: [
+      [`SELECT captured_ms / 86400000 AS d, count(*) AS n FROM ${s}.leads WHERE NOT is_test AND captured_at >= $1 AND captured_at < $2 GROUP BY d`, [from, to]],
+    ],
   },
   {
     name: 'funnel: all leads (stages, median/p90, reasons, month cohorts)',
@@ -62,9 +66,15 @@ const cases = (s: string): ReadonlyArray<Case> => [
     sqlite: [
       [`SELECT count(*), ${stages.map((st) => `count(${st}_ms)`).join(', ')} FROM leads WHERE is_test = 0`, []],
       ...stages.flatMap((st) =>
-        [0.5, 0.9].map((p) => [`SELECT ${st}_ms - captured_ms AS d FROM leads WHERE is_test = 0 AND ${st}_ms IS NOT NULL ORDER BY d LIMIT 1 OFFSET (SELECT CAST(max(0, ceil(${p} * count(*)) - 1) AS INTEGER) FROM leads WHERE is_test = 0 AND ${st}_ms IS NOT NULL)`, []] as const),
+        [0.5, 0.9].map(
+          (p) =>
+            [
+              `SELECT ${st}_ms - captured_ms AS d FROM leads WHERE is_test = 0 AND ${st}_ms IS NOT NULL ORDER BY d LIMIT 1 OFFSET (SELECT CAST(max(0, ceil(${p} * count(*)) - 1) AS INTEGER) FROM leads WHERE is_test = 0 AND ${st}_ms IS NOT NULL)`,
+              [],
+            ] as const,
+        ),
       ),
-      ['SELECT dq_reason, count(*) FROM leads WHERE is_test = 0 AND state = \'disqualified\' GROUP BY dq_reason', []],
+      ["SELECT dq_reason, count(*) FROM leads WHERE is_test = 0 AND state = 'disqualified' GROUP BY dq_reason", []],
     ],
     postgres: [
       [
@@ -79,8 +89,18 @@ const cases = (s: string): ReadonlyArray<Case> => [
     path: '/v1/leads?country=DE&storefront=AzureMarketplace&limit=50',
     target: 10,
     slow: false,
-    sqlite: [['SELECT doc FROM leads WHERE storefront = ? AND country = ? AND is_test = 0 ORDER BY captured_at DESC, lead_id DESC LIMIT 51', ['AzureMarketplace', 'DE']]],
-    postgres: [[`SELECT doc FROM ${s}.leads WHERE storefront = $1 AND country = $2 AND NOT is_test ORDER BY captured_at DESC, lead_id DESC LIMIT 51`, ['AzureMarketplace', 'DE']]],
+    sqlite: [
+      [
+        'SELECT doc FROM leads WHERE storefront = ? AND country = ? AND is_test = 0 ORDER BY captured_at DESC, lead_id DESC LIMIT 51',
+        ['AzureMarketplace', 'DE'],
+      ],
+    ],
+    postgres: [
+      [
+        `SELECT doc FROM ${s}.leads WHERE storefront = $1 AND country = $2 AND NOT is_test ORDER BY captured_at DESC, lead_id DESC LIMIT 51`,
+        ['AzureMarketplace', 'DE'],
+      ],
+    ],
   },
   {
     name: 'count view: storefronts (the counters)',
@@ -118,13 +138,25 @@ const serve = async (store: ViewStore): Promise<Listening> => {
     logger,
     health: async () => ({ ok: true }),
   })
-  return listen(app, { host: '127.0.0.1', port: 0, tokens: { ingest: [], analyst: [], operator: [] }, logger,
+  return listen(app, {
+    host: '127.0.0.1',
+    port: 0,
+    tokens: { ingest: [], analyst: [], operator: [] },
+    logger,
     // The bare SQL runs between requests for longer than the keep-alive timeout: keep the connection open.
     timeouts: { ...defaultHttpTimeouts, keepAliveTimeoutMs: 600_000, requestTimeoutMs: 600_000 },
   })
 }
 
-const measure = async (engine: string, store: ViewStore, leads: number, bare: (sql: string, args: ReadonlyArray<unknown>) => Promise<unknown>, list: ReadonlyArray<Case>, cfg: AnalyticsBenchConfig, figures: Figure[]) => {
+const measure = async (
+  engine: string,
+  store: ViewStore,
+  leads: number,
+  bare: (sql: string, args: ReadonlyArray<unknown>) => Promise<unknown>,
+  list: ReadonlyArray<Case>,
+  cfg: AnalyticsBenchConfig,
+  figures: Figure[],
+) => {
   const server = await serve(store)
   try {
     // The first analytics request loads every lead's facts into the query process (factsCache.ts): timed alone.
@@ -151,9 +183,12 @@ const measure = async (engine: string, store: ViewStore, leads: number, bare: (s
         if (res.status !== 200) throw new Error(`${c.path}: ${res.status} ${await res.text()}`)
         await res.arrayBuffer()
       })
-      const sql = bareN === 0 ? null : await timed(bareN, async () => {
-        for (const [text, args] of engine === 'SQLite' ? c.sqlite : c.postgres) await bare(text, args)
-      })
+      const sql =
+        bareN === 0
+          ? null
+          : await timed(bareN, async () => {
+              for (const [text, args] of engine === 'SQLite' ? c.sqlite : c.postgres) await bare(text, args)
+            })
       figures.push({
         name: `${engine} ${int(leads)} leads: GET ${c.path.replace(/[?&]minPosition=\d+/, '')}`,
         value: `p50 ${ms(route.p50)} / p99 ${ms(route.p99)} ms (n=${n})`,

@@ -1,14 +1,49 @@
 // Synthetic lead rows for the analytics benchmark: a year of leads with countries, offers, actions and funnel
 // histories spread like a marketplace publisher's, written through a view store's own applyBatch.
 import * as E from 'fp-ts/lib/Either.js'
-import { moveCells, offerKeyOfId, offerKeyOfTitle, offerKinds, storefronts, campaignOf, type Deltas, type DomainEvent, type LeadSummary, type ReachedStage } from '@leadstream/domain'
+import {
+  moveCells,
+  offerKeyOfId,
+  offerKeyOfTitle,
+  offerKinds,
+  storefronts,
+  campaignOf,
+  type Deltas,
+  type DomainEvent,
+  type LeadSummary,
+  type ReachedStage,
+} from '@leadstream/domain'
 import type { ViewStore } from '@leadstream/view-store'
 import { rng } from './random.js'
 
 export const yearFrom = Date.parse('2025-12-01T00:00:00Z')
 export const yearTo = Date.parse('2026-12-01T00:00:00Z')
 
-const countryPool = ['US', 'US', 'US', 'GB', 'DE', 'DE', 'IN', 'IN', 'FR', 'CA', 'AU', 'JP', 'BR', 'NL', 'SE', 'ES', 'IT', 'SG', 'MX', 'ZA', 'CH', 'PL', 'unknown']
+const countryPool = [
+  'US',
+  'US',
+  'US',
+  'GB',
+  'DE',
+  'DE',
+  'IN',
+  'IN',
+  'FR',
+  'CA',
+  'AU',
+  'JP',
+  'BR',
+  'NL',
+  'SE',
+  'ES',
+  'IT',
+  'SG',
+  'MX',
+  'ZA',
+  'CH',
+  'PL',
+  'unknown',
+]
 const actionPool = ['INS', 'INS', 'PLT', 'PLT', 'Create', 'StartTestDrive', 'DNC', 'ViewedPricing']
 const reasons = ['lost', 'cannot-contact', 'not-interested', 'canceled', 'duplicate'] as const
 const hour = 3_600_000
@@ -20,7 +55,12 @@ const lead = (r: ReturnType<typeof rng>, i: number): LeadSummary => {
   const hasId = k % 3 !== 0
   const offerId = hasId ? `publisher${k % 40}.offer-${k}` : null
   const offerTitle = k % 5 === 1 ? null : `Offer ${k}`
-  const offerKeys = offerId !== null ? (offerTitle !== null ? [offerKeyOfId(offerId), offerKeyOfTitle(offerTitle)] : [offerKeyOfId(offerId)]) : [offerKeyOfTitle(offerTitle ?? '')]
+  const offerKeys =
+    offerId !== null
+      ? offerTitle !== null
+        ? [offerKeyOfId(offerId), offerKeyOfTitle(offerTitle)]
+        : [offerKeyOfId(offerId)]
+      : [offerKeyOfTitle(offerTitle ?? '')]
   const captured = yearFrom + Math.floor(r.next() * (yearTo - yearFrom))
   const reached: Record<ReachedStage, string | null> = { contacted: null, nurturing: null, qualified: null, converted: null, disqualified: null }
   let t = captured
@@ -61,12 +101,29 @@ const lead = (r: ReturnType<typeof rng>, i: number): LeadSummary => {
     isTest: r.chance(0.005),
     doNotContact: actions.includes('DNC'),
     actions: [...new Set(actions)],
-    customer: { firstName: `First${i}`, lastName: `Last${i}`, email: `buyer${i}@example.com`, phone: '', country: country === 'unknown' ? 'Narnia' : country, company: `Company ${i % 5000}`, title: '' },
+    customer: {
+      firstName: `First${i}`,
+      lastName: `Last${i}`,
+      email: `buyer${i}@example.com`,
+      phone: '',
+      country: country === 'unknown' ? 'Narnia' : country,
+      company: `Company ${i % 5000}`,
+      title: '',
+    },
     description: null,
     campaigns: [],
     capturedAt: at,
     updatedAt: at,
-    history: [{ revision: 0, position: i + 1, type: 'LeadCaptured', at, by: null, detail: { action: actions[0]!, leadSource: storefront, format: 'native', isTest: false } }],
+    history: [
+      {
+        revision: 0,
+        position: i + 1,
+        type: 'LeadCaptured',
+        at,
+        by: null,
+        detail: { action: actions[0]!, leadSource: storefront, format: 'native', isTest: false },
+      },
+    ],
     country,
     reached,
     disqualificationReason: reason,
@@ -75,7 +132,11 @@ const lead = (r: ReturnType<typeof rng>, i: number): LeadSummary => {
 }
 
 /** A placeholder log entry per batch: the batch's rows come from the generator, not from projecting it. */
-const marker = (n: number): DomainEvent => ({ type: 'OfferClassified', version: 1, data: { offerKey: `bench-${n}`, offerId: null, offerTitle: null, kind: 'saas', by: 'bench', at: new Date(0).toISOString() } })
+const marker = (n: number): DomainEvent => ({
+  type: 'OfferClassified',
+  version: 1,
+  data: { offerKey: `bench-${n}`, offerId: null, offerTitle: null, kind: 'saas', by: 'bench', at: new Date(0).toISOString() },
+})
 
 /**
  * Writes `total` generated leads into `store` through its own applyBatch (rows, counters and checkpoint in one
@@ -88,10 +149,28 @@ export const fillLeads = async (store: ViewStore, total: number, batch: number, 
     const deltas: Deltas = new Map()
     for (const s of leads) moveCells(deltas, undefined, s)
     const counts = [...deltas.values()].map((c) => ({ ...c.cell, delta: c.delta }))
-    const done = await store.applyBatch('leads', 0, [{ offset: n, event: { eventId: `m${n}`, streamId: 'bench', revision: n, position: start + leads.length, event: marker(n), metadata: {}, recordedAt: new Date(0).toISOString() } }], {
-      needs: () => ({ leadIds: [], offerKeys: [], classified: [] }),
-      project: () => E.right({ leads, offers: [], counts, position: start + leads.length }),
-    })
+    const done = await store.applyBatch(
+      'leads',
+      0,
+      [
+        {
+          offset: n,
+          event: {
+            eventId: `m${n}`,
+            streamId: 'bench',
+            revision: n,
+            position: start + leads.length,
+            event: marker(n),
+            metadata: {},
+            recordedAt: new Date(0).toISOString(),
+          },
+        },
+      ],
+      {
+        needs: () => ({ leadIds: [], offerKeys: [], classified: [] }),
+        project: () => E.right({ leads, offers: [], counts, position: start + leads.length }),
+      },
+    )
     if (E.isLeft(done)) throw new Error(done.left.reason)
     onProgress?.(start + leads.length)
   }

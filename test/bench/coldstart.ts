@@ -80,6 +80,10 @@ for (const s of services) {
 await measure('leadstream --help: sources (tsx)', () => timeToExit(['--import', 'tsx', 'services/cli/src/main.ts', '--help']))
 await measure('leadstream --help: build (dist/main.mjs)', () => timeToExit(['services/cli/dist/main.mjs', '--help']))
 
-console.log(`\n${availableParallelism()} cores, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}, ${runs} runs each, Node ${process.version}`)
+console.log(
+  `\n${availableParallelism()} cores, load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}, ${runs} runs each, Node ${process.version}`,
+)
 console.log('\n| what | median ms | min–max ms |\n| --- | ---: | ---: |')
 for (const [a, b, c] of rows) console.log(`| ${a} | ${b} | ${c} |`)

@@ -25,7 +25,10 @@ const cfg = loaded.right
 
 const dir = mkdtempSync(join(tmpdir(), 'leadstream-bench-erasure-'))
 const logger = createLogger('bench', 'silent')
-const personal = await openPersonalData({ dataDir: dir, keyStore: 'sqlite', postgresUrl: '', postgresSchema: 'x', masterKey: '', masterKeyFile: '', previousMasterKeys: [], identitySecret: 'bench' }, logger)
+const personal = await openPersonalData(
+  { dataDir: dir, keyStore: 'sqlite', postgresUrl: '', postgresSchema: 'x', masterKey: '', masterKeyFile: '', previousMasterKeys: [], identitySecret: 'bench' },
+  logger,
+)
 const store = sqliteEventStore({ path: join(dir, 'events.db') })
 const sealing = personal.sealing(store)
 const views = sqliteViewStore({ path: join(dir, 'views.db') })
@@ -58,7 +61,12 @@ const project = async () => {
     const read = await store.readAll(projected, 5000)()
     if (E.isLeft(read) || read.right.length === 0) return
     const opened = await openEvents(personal.keys, read.right)
-    const r = await views.applyBatch('leads', 0, opened.map((e) => ({ offset: e.position, event: e })), logic)
+    const r = await views.applyBatch(
+      'leads',
+      0,
+      opened.map((e) => ({ offset: e.position, event: e })),
+      logic,
+    )
     if (E.isLeft(r)) throw new Error(r.left.reason)
     projected = read.right[read.right.length - 1]!.position
   }
@@ -67,11 +75,15 @@ const project = async () => {
 const t0 = Date.now()
 for (let i = 0; i < cfg.leads; i += 1000) {
   const requests: AppendRequest[] = []
-  for (let j = i; j < Math.min(cfg.leads, i + 1000); j++) requests.push({ streamId: streamOfLead(`bench-${j}`), expectedRevision: 'no-stream', events: [{ eventId: randomUUID(), event: capture(j), metadata: {} }] })
+  for (let j = i; j < Math.min(cfg.leads, i + 1000); j++)
+    requests.push({ streamId: streamOfLead(`bench-${j}`), expectedRevision: 'no-stream', events: [{ eventId: randomUUID(), event: capture(j), metadata: {} }] })
   const outcomes = await sealing.appendMany(requests)()
   if (outcomes.some(E.isLeft)) throw new Error('append failed')
   // one dead letter per 100 leads, naming its person
-  if (i % 100_000 === 0) await deadLetters.record([{ source: 'bench', format: 'unknown', problems: [], payload: `{"Email":"${emailOf(i + 1)}"}`, receivedAt: '2026-11-25T10:00:00.000Z' }])
+  if (i % 100_000 === 0)
+    await deadLetters.record([
+      { source: 'bench', format: 'unknown', problems: [], payload: `{"Email":"${emailOf(i + 1)}"}`, receivedAt: '2026-11-25T10:00:00.000Z' },
+    ])
 }
 await project()
 const fillSeconds = (Date.now() - t0) / 1000

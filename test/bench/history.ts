@@ -132,7 +132,11 @@ export const leadHistory = (options: HistoryOptions): History => {
   const act = (): AppendRequest => {
     const l = pickLead()
     const ev = move(l)
-    const request: AppendRequest = { streamId: streamOfLead(l.id), expectedRevision: l.revision, events: [newEvent(ev, 'by' in ev.data ? { by: ev.data.by } : {})] }
+    const request: AppendRequest = {
+      streamId: streamOfLead(l.id),
+      expectedRevision: l.revision,
+      events: [newEvent(ev, 'by' in ev.data ? { by: ev.data.by } : {})],
+    }
     l.revision += 1
     count(ev.type)
     return request
@@ -141,12 +145,19 @@ export const leadHistory = (options: HistoryOptions): History => {
   const classify = (): AppendRequest => {
     const o: CatalogueOffer = r.pick(offers)
     // Mostly by title (every lead of the offer carries it); sometimes by id (only leads whose source named it).
-    const key = r.chance(0.8) ? o.keys[1] ?? '' : o.keys[0] ?? ''
+    const key = r.chance(0.8) ? (o.keys[1] ?? '') : (o.keys[0] ?? '')
     const revision = offerRevision.get(key) ?? -1
     offerRevision.set(key, revision + 1)
     count('OfferClassified')
     const by = r.pick(staff)
-    const ev = event('OfferClassified', { offerKey: key, offerId: key.startsWith('id:') ? o.id : null, offerTitle: o.title, kind: r.pick(kindsOf[o.storefront]), by, at: at() })
+    const ev = event('OfferClassified', {
+      offerKey: key,
+      offerId: key.startsWith('id:') ? o.id : null,
+      offerTitle: o.title,
+      kind: r.pick(kindsOf[o.storefront]),
+      by,
+      at: at(),
+    })
     return { streamId: streamOfOffer(key), expectedRevision: revision < 0 ? 'no-stream' : revision, events: [newEvent(ev, { by })] }
   }
 

@@ -17,7 +17,8 @@ export interface ImportFiles {
   readonly events: number
 }
 
-const header = 'leadId,storefront,offerId,email,country,capturedAt,contactedAt,contactChannel,nurturingAt,qualifiedAt,convertedAt,disqualifiedAt,disqualificationReason'
+const header =
+  'leadId,storefront,offerId,email,country,capturedAt,contactedAt,contactChannel,nurturingAt,qualifiedAt,convertedAt,disqualifiedAt,disqualificationReason'
 
 /**
  * `rows` leads captured over 2025, a third contacted, half of those qualified, half of those converted, and a

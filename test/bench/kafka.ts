@@ -83,7 +83,11 @@ export const benchKafka = async (brokers: string[], leads: number, progress: (li
     const latencies: number[] = []
     for (let i = 0; i < 200; i++) {
       const lead = marketplaceLead(leads + 100000 + i, r).payload
-      const res = await fetch(`${ingest.url}/v1/marketplace/leads`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(lead) })
+      const res = await fetch(`${ingest.url}/v1/marketplace/leads`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(lead),
+      })
       const a = (await res.json()) as { leadId: string }
       const appended = performance.now()
       for (;;) {

@@ -46,9 +46,56 @@ export interface LeadSpec {
 // vocabularies
 // ---------------------------------------------------------------------------------------------------------
 
-const firstNames = ['Ada', 'Grace', 'Alan', 'Edsger', 'Barbara', 'Donald', 'Frances', 'Ken', 'Radia', 'Tim', 'Margaret', 'Linus', 'Sophie', 'Yuki', 'Ravi', 'Chen']
-const lastNames = ['Lovelace', 'Hopper', 'Turing', 'Dijkstra', 'Liskov', 'Knuth', 'Allen', 'Thompson', 'Perlman', 'Lee', 'Hamilton', 'Torvalds', 'Wilson', 'Tanaka', 'Patel', 'Wang']
-const companies = ['Contoso', 'Fabrikam', 'Northwind', 'Tailspin', 'Woodgrove', 'Adatum', 'Litware', 'Proseware', 'Wingtip', 'Relecloud', 'Alpine Ski House', 'Coho Winery']
+const firstNames = [
+  'Ada',
+  'Grace',
+  'Alan',
+  'Edsger',
+  'Barbara',
+  'Donald',
+  'Frances',
+  'Ken',
+  'Radia',
+  'Tim',
+  'Margaret',
+  'Linus',
+  'Sophie',
+  'Yuki',
+  'Ravi',
+  'Chen',
+]
+const lastNames = [
+  'Lovelace',
+  'Hopper',
+  'Turing',
+  'Dijkstra',
+  'Liskov',
+  'Knuth',
+  'Allen',
+  'Thompson',
+  'Perlman',
+  'Lee',
+  'Hamilton',
+  'Torvalds',
+  'Wilson',
+  'Tanaka',
+  'Patel',
+  'Wang',
+]
+const companies = [
+  'Contoso',
+  'Fabrikam',
+  'Northwind',
+  'Tailspin',
+  'Woodgrove',
+  'Adatum',
+  'Litware',
+  'Proseware',
+  'Wingtip',
+  'Relecloud',
+  'Alpine Ski House',
+  'Coho Winery',
+]
 const titles = ['CTO', 'IT Manager', 'Developer', 'Architect', 'Procurement', 'CIO', 'Data Analyst', 'Head of Sales', '']
 const countries = ['US', 'USA', 'GB', 'DE', 'FR', 'IN', 'JP', 'BR', 'CA', 'AU', 'NL', 'SE']
 const products = ['CRM', 'Backup', 'Analytics', 'Firewall', 'Helpdesk', 'Data Lake', 'Identity', 'ERP Connector', 'Kubernetes Ops', 'Vision API']
@@ -57,8 +104,20 @@ const campaignNames = ['spring-launch', 'webinar-q3', 'partner-summit', 'black-f
 
 /** Action codes per storefront, heaviest first; `Trial` and `Purchase` stand for codes the product does not know. */
 const actionsOf: Record<Storefront, ReadonlyArray<readonly [string, number]>> = {
-  AppSource: [['PLT', 0.5], ['INS', 0.38], ['StartTestDrive', 0.06], ['DNC', 0.03], ['Trial', 0.03]],
-  AzureMarketplace: [['INS', 0.5], ['Create', 0.28], ['StartTestDrive', 0.1], ['DNC', 0.05], ['Purchase', 0.07]],
+  AppSource: [
+    ['PLT', 0.5],
+    ['INS', 0.38],
+    ['StartTestDrive', 0.06],
+    ['DNC', 0.03],
+    ['Trial', 0.03],
+  ],
+  AzureMarketplace: [
+    ['INS', 0.5],
+    ['Create', 0.28],
+    ['StartTestDrive', 0.1],
+    ['DNC', 0.05],
+    ['Purchase', 0.07],
+  ],
 }
 export const actionCodesOf = (s: Storefront): ReadonlyArray<string> => actionsOf[s].map(([a]) => a)
 
@@ -177,7 +236,7 @@ export const capturedOf = (spec: LeadSpec, leadId: string, occurredAt: string): 
     leadSource: spec.leadSource,
     action: spec.action,
     offer: offer(spec.withOfferId ? spec.offer.id : null, spec.offer.title),
-    country: (spec.customer).country,
+    country: spec.customer.country,
     personal: personalOf(spec.customer, spec.description),
     campaigns: [...campaignsIn(spec.description)],
     isTest: looksLikeTestLead([spec.customer.firstName, spec.customer.lastName, spec.customer.email, spec.customer.company, spec.description]),

@@ -30,29 +30,99 @@ const benchSettings = {
   httpLeads: setting('BENCH_HTTP_LEADS', IntFromEnv('leads', 1, 100_000_000), 'leads POSTed in the HTTP ingest benchmark', '100000'),
   httpBatch: setting('BENCH_HTTP_BATCH', IntFromEnv('leads', 1, 10000), 'leads per POST', '1000'),
   httpClients: setting('BENCH_HTTP_CLIENTS', IntFromEnv('clients', 1, 64), 'concurrent HTTP clients (connections) during ingest', '4'),
-  appendEvents: setting('BENCH_APPEND_EVENTS', IntFromEnv('events', 1000, 100_000_000), 'events in the direct-append and raw event-insert benchmarks', '200000'),
+  appendEvents: setting(
+    'BENCH_APPEND_EVENTS',
+    IntFromEnv('events', 1000, 100_000_000),
+    'events in the direct-append and raw event-insert benchmarks',
+    '200000',
+  ),
   appendBatch: setting('BENCH_APPEND_BATCH', IntFromEnv('events', 1, 100_000), 'requests per appendMany (and rows per raw transaction)', '1000'),
-  rawViewRows: setting('BENCH_RAW_VIEW_ROWS', IntFromEnv('rows', 0, 100_000_000), 'view rows upserted in the raw view benchmark (0: as many as BENCH_EVENTS)', '0'),
-  rebuildBatch: setting('BENCH_REBUILD_BATCH', IntFromEnv('events', 1, 100_000), 'events per transaction of the rebuild step (a new generation loaded in bulk, LEADSTREAM_REBUILD_BATCH)', '20000'),
-  appendSegment: setting('BENCH_APPEND_SEGMENT', IntFromEnv('events', 1000, 10_000_000), 'events per point of the append-rate curve (the store fill of the projection step)', '50000'),
-  plot: setting('BENCH_PLOT', StringFromEnv, 'where the append-rate-against-store-size PNG is written when the projection step runs (empty: not written)', 'BENCHMARKS-append.png'),
+  rawViewRows: setting(
+    'BENCH_RAW_VIEW_ROWS',
+    IntFromEnv('rows', 0, 100_000_000),
+    'view rows upserted in the raw view benchmark (0: as many as BENCH_EVENTS)',
+    '0',
+  ),
+  rebuildBatch: setting(
+    'BENCH_REBUILD_BATCH',
+    IntFromEnv('events', 1, 100_000),
+    'events per transaction of the rebuild step (a new generation loaded in bulk, LEADSTREAM_REBUILD_BATCH)',
+    '20000',
+  ),
+  appendSegment: setting(
+    'BENCH_APPEND_SEGMENT',
+    IntFromEnv('events', 1000, 10_000_000),
+    'events per point of the append-rate curve (the store fill of the projection step)',
+    '50000',
+  ),
+  plot: setting(
+    'BENCH_PLOT',
+    StringFromEnv,
+    'where the append-rate-against-store-size PNG is written when the projection step runs (empty: not written)',
+    'BENCHMARKS-append.png',
+  ),
   projectorBatch: setting('BENCH_PROJECTOR_BATCH', IntFromEnv('events', 1, 100_000), 'events per projector transaction', '5000'),
-  captureShare: setting('BENCH_CAPTURE_PERCENT', IntFromEnv('percent', 1, 100), 'share of the projection store\'s events that capture a new lead', '70'),
+  captureShare: setting('BENCH_CAPTURE_PERCENT', IntFromEnv('percent', 1, 100), "share of the projection store's events that capture a new lead", '70'),
   classifications: setting('BENCH_CLASSIFICATIONS', IntFromEnv('events', 0, 10_000), 'OfferClassified events spread over the projection store', '20'),
-  analyticsLeads: setting('BENCH_ANALYTICS_LEADS', IntFromEnv('leads', 1000, 100_000_000), 'leads in the analytics step (written into SQLite and PostgreSQL views)', '1000000'),
-  analyticsPgLeads: setting('BENCH_ANALYTICS_PG_LEADS', IntFromEnv('leads', 0, 100_000_000), 'leads in the analytics step\'s PostgreSQL views (0: as many as BENCH_ANALYTICS_LEADS)', '0'),
-  analyticsSqlite: setting('BENCH_ANALYTICS_SQLITE', StringFromEnv, 'an SQLite views file an earlier analytics step filled (kept with BENCH_KEEP=1): measured instead of filling a new one', ''),
-  analyticsBareRuns: setting('BENCH_ANALYTICS_BARE_RUNS', IntFromEnv('requests', 0, 100_000), 'times the bare SQL beside each slow analytics route runs (fast ones: ten times as many; 0: not at all, it takes minutes per query at 1M leads on SQLite)', '3'),
-  analyticsRuns: setting('BENCH_ANALYTICS_RUNS', IntFromEnv('requests', 1, 100_000), 'measured requests per slow analytics route (fast ones: ten times as many)', '20'),
+  analyticsLeads: setting(
+    'BENCH_ANALYTICS_LEADS',
+    IntFromEnv('leads', 1000, 100_000_000),
+    'leads in the analytics step (written into SQLite and PostgreSQL views)',
+    '1000000',
+  ),
+  analyticsPgLeads: setting(
+    'BENCH_ANALYTICS_PG_LEADS',
+    IntFromEnv('leads', 0, 100_000_000),
+    "leads in the analytics step's PostgreSQL views (0: as many as BENCH_ANALYTICS_LEADS)",
+    '0',
+  ),
+  analyticsSqlite: setting(
+    'BENCH_ANALYTICS_SQLITE',
+    StringFromEnv,
+    'an SQLite views file an earlier analytics step filled (kept with BENCH_KEEP=1): measured instead of filling a new one',
+    '',
+  ),
+  analyticsBareRuns: setting(
+    'BENCH_ANALYTICS_BARE_RUNS',
+    IntFromEnv('requests', 0, 100_000),
+    'times the bare SQL beside each slow analytics route runs (fast ones: ten times as many; 0: not at all, it takes minutes per query at 1M leads on SQLite)',
+    '3',
+  ),
+  analyticsRuns: setting(
+    'BENCH_ANALYTICS_RUNS',
+    IntFromEnv('requests', 1, 100_000),
+    'measured requests per slow analytics route (fast ones: ten times as many)',
+    '20',
+  ),
   queries: setting('BENCH_QUERIES', IntFromEnv('requests', 1, 1_000_000), 'measured requests per query route', '2000'),
-  privacyEvents: setting('BENCH_PRIVACY_EVENTS', IntFromEnv('events', 1000, 100_000_000), 'events appended and rebuilt, sealed and plain, in the privacy step', '20000'),
+  privacyEvents: setting(
+    'BENCH_PRIVACY_EVENTS',
+    IntFromEnv('events', 1000, 100_000_000),
+    'events appended and rebuilt, sealed and plain, in the privacy step',
+    '20000',
+  ),
   privacyLeads: setting('BENCH_PRIVACY_LEADS', IntFromEnv('leads', 100, 100_000_000), 'leads POSTed, sealed and plain, in the privacy step', '20000'),
-  only: setting('BENCH_ONLY', ListFromEnv, 'steps to run, comma-separated: raw, append, ingest, import, projection, postgres, query, export, kafka, webhooks, analytics, privacy (query, export and postgres need projection); empty: all. `pnpm bench analytics` (or `privacy`) runs that step alone', ''),
+  only: setting(
+    'BENCH_ONLY',
+    ListFromEnv,
+    'steps to run, comma-separated: raw, append, ingest, import, projection, postgres, query, export, kafka, webhooks, analytics, privacy (query, export and postgres need projection); empty: all. `pnpm bench analytics` (or `privacy`) runs that step alone',
+    '',
+  ),
   postgresUrl: setting('BENCH_POSTGRES_URL', StringFromEnv, 'PostgreSQL for the rebuild-into-PostgreSQL step', 'postgres://postgres@127.0.0.1:5432/test'),
   kafkaBrokers: setting('KAFKA_BROKERS', ListFromEnv, 'Kafka brokers for the Kafka step (skipped, and said so, when empty)', ''),
-  importRows: setting('BENCH_IMPORT_ROWS', IntFromEnv('rows', 100, 100_000_000), 'CRM-export rows in the import step (the CSV file; the NDJSON file holds the same leads as native events)', '50000'),
+  importRows: setting(
+    'BENCH_IMPORT_ROWS',
+    IntFromEnv('rows', 100, 100_000_000),
+    'CRM-export rows in the import step (the CSV file; the NDJSON file holds the same leads as native events)',
+    '50000',
+  ),
   importBatch: setting('BENCH_IMPORT_BATCH', IntFromEnv('events', 1, 100_000), 'events per request of `leadstream import` in the import step', '2000'),
-  webhookLeads: setting('BENCH_WEBHOOK_LEADS', IntFromEnv('leads', 100, 10_000_000), 'leads delivered to a loopback webhook receiver in the webhooks step', '20000'),
+  webhookLeads: setting(
+    'BENCH_WEBHOOK_LEADS',
+    IntFromEnv('leads', 100, 10_000_000),
+    'leads delivered to a loopback webhook receiver in the webhooks step',
+    '20000',
+  ),
   kafkaLeads: setting('BENCH_KAFKA_LEADS', IntFromEnv('leads', 1000, 10_000_000), 'leads sent through leads.inbound in the Kafka step', '50000'),
   dir: setting('BENCH_DIR', StringFromEnv, 'where the temporary data directory is made', tmpdir()),
   keep: setting('BENCH_KEEP', IntFromEnv('0 or 1', 0, 1), 'keep the data directory afterwards', '0'),
@@ -79,7 +149,9 @@ if (unknownSteps.length > 0) {
   process.exit(2)
 }
 const runs = (step: (typeof steps)[number]) =>
-  cfg.only.length === 0 || cfg.only.includes(step) || (step === 'projection' && (cfg.only.includes('query') || cfg.only.includes('postgres') || cfg.only.includes('export')))
+  cfg.only.length === 0 ||
+  cfg.only.includes(step) ||
+  (step === 'projection' && (cfg.only.includes('query') || cfg.only.includes('postgres') || cfg.only.includes('export')))
 const allSteps = steps.every(runs)
 
 const root = resolve(import.meta.dirname, '..', '..')
@@ -96,7 +168,10 @@ const personalSettings = (dir: string) => ({
 })
 /** A batch with its personal data sealed, as `sealing(store)` appends it. */
 const sealRequests = async (ports: SealingPorts, requests: ReadonlyArray<AppendRequest>): Promise<ReadonlyArray<AppendRequest>> => {
-  const sealed = await sealEvents(ports, requests.flatMap((r) => r.events))
+  const sealed = await sealEvents(
+    ports,
+    requests.flatMap((r) => r.events),
+  )
   let i = 0
   return requests.map((r) => ({ ...r, events: r.events.map(() => sealed[i++]!) }))
 }
@@ -145,7 +220,12 @@ try {
     await raw.close()
     rawEvents = raw.result()
     figures.push(
-      { name: `raw insert: event rows (${int(rawEvents.rows)}, ${int(cfg.appendBatch)}/tx)`, value: `${int(rawEvents.rowsPerSecond)} rows/s`, raw: '(the limit)', target: '' },
+      {
+        name: `raw insert: event rows (${int(rawEvents.rows)}, ${int(cfg.appendBatch)}/tx)`,
+        value: `${int(rawEvents.rowsPerSecond)} rows/s`,
+        raw: '(the limit)',
+        target: '',
+      },
       {
         name: `direct append: LeadCaptured (${int(r.events)}, ${int(cfg.appendBatch)}/appendMany)`,
         value: `${int(r.eventsPerSecond)} events/s`,
@@ -154,14 +234,17 @@ try {
       },
     )
   }
-  const vsRawEvents = (perSecond: number) => (rawEvents === null ? 'not run' : `${int(rawEvents.rowsPerSecond)} rows/s (${share(perSecond, rawEvents.rowsPerSecond)})`)
+  const vsRawEvents = (perSecond: number) =>
+    rawEvents === null ? 'not run' : `${int(rawEvents.rowsPerSecond)} rows/s (${share(perSecond, rawEvents.rowsPerSecond)})`
 
   // -- 3. HTTP ingest ------------------------------------------------------------------------------------
   if (runs('ingest')) {
     const job = { leads: cfg.httpLeads, batch: cfg.httpBatch, concurrency: cfg.httpClients, seed: cfg.seed }
     const shape = `${int(cfg.httpLeads)}, ${int(cfg.httpBatch)}/POST, ${cfg.httpClients} clients`
     for (const pauseProjection of [false, true]) {
-      say(`ingest: ${int(cfg.httpLeads)} marketplace leads, ${int(cfg.httpBatch)} per POST, ${cfg.httpClients} clients, projection ${pauseProjection ? 'paused' : 'live'}…`)
+      say(
+        `ingest: ${int(cfg.httpLeads)} marketplace leads, ${int(cfg.httpBatch)} per POST, ${cfg.httpClients} clients, projection ${pauseProjection ? 'paused' : 'live'}…`,
+      )
       const run = await ingestRun(join(dataDir, pauseProjection ? 'ingest-paused' : 'ingest'), { ...job, pauseProjection })
       const r = run.report
       const leadsPerSecond = r.sent / r.seconds
@@ -180,8 +263,12 @@ try {
         )
       else
         notes.push(
-          `Ingest: ${int(r.sent)} leads in ${r.seconds.toFixed(1)} s (${int(r.sent / cfg.httpBatch)} POSTs; mix ${Object.entries(r.mix).map(([k, v]) => `${k} ${int(v)}`).join(', ')}): ` +
-            `accepted ${int(r.accepted)}, duplicate ${int(r.duplicates)}, rejected ${int(r.rejected)}; HTTP ${Object.entries(r.statuses).map(([k, v]) => `${k}×${v}`).join(', ')}; ` +
+          `Ingest: ${int(r.sent)} leads in ${r.seconds.toFixed(1)} s (${int(r.sent / cfg.httpBatch)} POSTs; mix ${Object.entries(r.mix)
+            .map(([k, v]) => `${k} ${int(v)}`)
+            .join(', ')}): ` +
+            `accepted ${int(r.accepted)}, duplicate ${int(r.duplicates)}, rejected ${int(r.rejected)}; HTTP ${Object.entries(r.statuses)
+              .map(([k, v]) => `${k}×${v}`)
+              .join(', ')}; ` +
             `per POST p50 ${ms(r.requestLatency.p50)} ms, p99 ${ms(r.requestLatency.p99)} ms. Server CPU ${run.serverCpu.toFixed(1)} s (all threads, the projection's included); ` +
             `the projection kept up: the views reached the last position (${int(r.position)}; ${int(run.leadsInViews)} leads) ${run.catchUpSeconds.toFixed(1)} s after the last answer.`,
         )
@@ -204,9 +291,12 @@ try {
       ['NDJSON', files.ndjson, files.events],
     ]
     for (const [what, file, lines] of runsOf) {
-      say(`import: leadstream import of ${int(lines)} ${what} lines (${int(files.rows)} leads, ${int(files.events)} events), ${int(cfg.importBatch)} events per request…`)
+      say(
+        `import: leadstream import of ${int(lines)} ${what} lines (${int(files.rows)} leads, ${int(files.events)} events), ${int(cfg.importBatch)} events per request…`,
+      )
       const r = await runImport(join(dataDir, `import-${what.toLowerCase()}`), file, cfg.importBatch)
-      if (r.accepted !== files.events || r.rejected !== 0) throw new Error(`import of ${what}: ${r.accepted} events accepted, ${r.rejected} rejected; expected ${files.events} accepted`)
+      if (r.accepted !== files.events || r.rejected !== 0)
+        throw new Error(`import of ${what}: ${r.accepted} events accepted, ${r.rejected} rejected; expected ${files.events} accepted`)
       const eventsPerSecond = r.accepted / r.seconds
       figures.push({
         name: `import: leadstream import ${what} over HTTP (${int(lines)} lines, ${int(files.events)} events, ${int(cfg.importBatch)}/request)`,
@@ -225,7 +315,12 @@ try {
   /** Bare upserts of lead view rows: the storage limit of the projection. */
   const rawViewsFigure = async (): Promise<RawResult> => {
     say(`raw: upserting ${int(rawViewRows)} lead view rows, ${int(cfg.projectorBatch)} per transaction…`)
-    const r = await rawViewUpserts(join(dataDir, 'raw-views.db'), { seed: cfg.seed, total: rawViewRows, batch: cfg.projectorBatch, captureShare: cfg.captureShare / 100 })
+    const r = await rawViewUpserts(join(dataDir, 'raw-views.db'), {
+      seed: cfg.seed,
+      total: rawViewRows,
+      batch: cfg.projectorBatch,
+      captureShare: cfg.captureShare / 100,
+    })
     figures.push({
       name: `raw upsert: lead view rows (${int(r.rows)}, ${int(cfg.projectorBatch)}/tx, ${cfg.captureShare}% new)`,
       value: `${int(r.rowsPerSecond)} rows/s`,
@@ -318,7 +413,11 @@ try {
       raw: vsRawEvents(fill.eventsPerSecond),
       target: '',
     })
-    notes.push(`Projection store: ${Object.entries(history.byType).map(([k, v]) => `${k} ${int(v)}`).join(', ')}.`)
+    notes.push(
+      `Projection store: ${Object.entries(history.byType)
+        .map(([k, v]) => `${k} ${int(v)}`)
+        .join(', ')}.`,
+    )
 
     // The raw limit of the view writes, measured just before the projection so both see similar conditions.
     const rawViews = runs('raw') ? await rawViewsFigure() : null
@@ -369,13 +468,20 @@ try {
         target: '≥ 100,000 events/s',
         met: rb.eventsPerSecond >= 100_000,
       })
-      notes.push(`Rebuild: ${int(rb.events)} events in ${rb.seconds.toFixed(1)} s (of which ${rb.indexSeconds.toFixed(1)} s creating the indexes at the end), ${rbCpu.toFixed(1)} s of CPU; process RSS ${int(rss0 / 1024 ** 2)} MiB before, peak ${int(rssPeak / 1024 ** 2)} MiB.`)
+      notes.push(
+        `Rebuild: ${int(rb.events)} events in ${rb.seconds.toFixed(1)} s (of which ${rb.indexSeconds.toFixed(1)} s creating the indexes at the end), ${rbCpu.toFixed(1)} s of CPU; process RSS ${int(rss0 / 1024 ** 2)} MiB before, peak ${int(rssPeak / 1024 ** 2)} MiB.`,
+      )
     }
     if (runs('postgres')) {
       // A rebuild of the same store into PostgreSQL views, beside bare upserts of the same lead rows there.
       say(`postgres: bare upserts of the ${int(leadsInViews)} lead rows, ${int(cfg.projectorBatch)} per statement…`)
       const rawPg = await rawPostgresUpserts(cfg.postgresUrl, join(dir, 'views.db'), cfg.projectorBatch)
-      figures.push({ name: `raw upsert into PostgreSQL: the same lead rows (${int(rawPg.rows)}, ${int(cfg.projectorBatch)}/statement)`, value: `${int(rawPg.rowsPerSecond)} rows/s`, raw: '(the limit)', target: '' })
+      figures.push({
+        name: `raw upsert into PostgreSQL: the same lead rows (${int(rawPg.rows)}, ${int(cfg.projectorBatch)}/statement)`,
+        value: `${int(rawPg.rowsPerSecond)} rows/s`,
+        raw: '(the limit)',
+        target: '',
+      })
       say(`postgres: rebuilding ${int(cfg.events)} events into PostgreSQL views…`)
       const { result: pg, cpu: pgCpu } = await cpuOf(() =>
         rebuildIntoPostgres(cfg.postgresUrl, store, {
@@ -453,7 +559,13 @@ try {
         target: '≥ 100,000 rows/s',
         met: x.rowsPerSecond >= 100_000,
       },
-      { name: 'CSV export: server RSS growth during it (peak over just before)', value: `${growth(x).toFixed(1)} MiB`, raw: '', target: 'a few MiB', met: growth(x) <= 8 },
+      {
+        name: 'CSV export: server RSS growth during it (peak over just before)',
+        value: `${growth(x).toFixed(1)} MiB`,
+        raw: '',
+        target: 'a few MiB',
+        met: growth(x) <= 8,
+      },
     )
     notes.push(
       `Export, run twice through one server: the first ${int(first.rowsPerSecond)} rows/s, RSS ${int(first.rssBefore / 1024 ** 2)} → peak ${int(first.rssPeak / 1024 ** 2)} MiB ` +
@@ -468,7 +580,12 @@ try {
     else {
       const k = await benchKafka([...cfg.kafkaBrokers], cfg.kafkaLeads, say)
       figures.push(
-        { name: `bare kafkajs: idempotent producer → consumer group (${int(cfg.kafkaLeads)} messages, 3 partitions)`, value: `${int(k.bareMessagesPerSecond)} messages/s`, raw: '(the limit)', target: '' },
+        {
+          name: `bare kafkajs: idempotent producer → consumer group (${int(cfg.kafkaLeads)} messages, 3 partitions)`,
+          value: `${int(k.bareMessagesPerSecond)} messages/s`,
+          raw: '(the limit)',
+          target: '',
+        },
         {
           name: `Kafka pipeline: leads.inbound → views (${int(k.leads)} leads; ingest, relay, projector, query API as processes)`,
           value: `${int(k.pipelineLeadsPerSecond)} leads/s`,
@@ -476,7 +593,12 @@ try {
           target: '≥ 50% of bare kafkajs',
           met: k.pipelineLeadsPerSecond >= k.bareMessagesPerSecond / 2,
         },
-        { name: `Kafka pipeline: append → queryable (${k.latencyMs.samples} single leads)`, value: `p50 ${ms(k.latencyMs.p50)} / p99 ${ms(k.latencyMs.p99)} ms`, raw: '', target: '' },
+        {
+          name: `Kafka pipeline: append → queryable (${k.latencyMs.samples} single leads)`,
+          value: `p50 ${ms(k.latencyMs.p50)} / p99 ${ms(k.latencyMs.p99)} ms`,
+          raw: '',
+          target: '',
+        },
       )
     }
   }
@@ -485,7 +607,12 @@ try {
   if (runs('webhooks')) {
     const w = await benchWebhooks(dataDir, cfg.webhookLeads, Math.min(cfg.appendBatch, 500), cfg.seed + 4, say)
     figures.push(
-      { name: `direct append: LeadCaptured (${int(w.leads)}, ${int(Math.min(cfg.appendBatch, 500))}/appendMany), the webhooks step's raw rate`, value: `${int(w.appendPerSecond)} events/s`, raw: '(the limit)', target: '' },
+      {
+        name: `direct append: LeadCaptured (${int(w.leads)}, ${int(Math.min(cfg.appendBatch, 500))}/appendMany), the webhooks step's raw rate`,
+        value: `${int(w.appendPerSecond)} events/s`,
+        raw: '(the limit)',
+        target: '',
+      },
       {
         name: `webhooks: POST /v1/leads → signed delivery to a loopback receiver (${int(w.leads)} leads, one subscription)`,
         value: `${int(w.deliveriesPerSecond)} deliveries/s`,
@@ -493,7 +620,13 @@ try {
         target: '',
       },
       { name: 'webhooks: append → delivery during that burst', value: `p50 ${ms(w.burst.p50)} / p99 ${ms(w.burst.p99)} ms`, raw: '', target: '' },
-      { name: `webhooks: append → delivery, single leads 20 ms apart (${w.steady.n})`, value: `p50 ${ms(w.steady.p50)} / p99 ${ms(w.steady.p99)} ms`, raw: '', target: '< 1 s', met: w.steady.p99 < 1000 },
+      {
+        name: `webhooks: append → delivery, single leads 20 ms apart (${w.steady.n})`,
+        value: `p50 ${ms(w.steady.p50)} / p99 ${ms(w.steady.p99)} ms`,
+        raw: '',
+        target: '< 1 s',
+        met: w.steady.p99 < 1000,
+      },
       {
         name: `webhooks: fan-out, ${int(w.fanOut.leads)} leads to ${w.fanOut.subscriptions} subscriptions`,
         value: `${int(w.fanOut.deliveriesPerSecond)} deliveries/s (p99 ${ms(w.fanOut.latency.p99)} ms)`,
@@ -522,20 +655,33 @@ try {
     say(textTable(a.figures))
     for (const n of a.notes) say(`- ${n}`)
     a.notes.push(
-      `Load average at start ${loadAtStart.map((l) => l.toFixed(1)).join(', ')}, at end ${loadavg().map((l) => l.toFixed(1)).join(', ')} on ${availableParallelism()} cores ` +
+      `Load average at start ${loadAtStart.map((l) => l.toFixed(1)).join(', ')}, at end ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(', ')} on ${availableParallelism()} cores ` +
         '(the machine is shared with other work: a load above 2 means the figures are slower than on a quiet machine).',
     )
     if (cfg.write !== '0')
-      writeBenchmarks(join(root, 'BENCHMARKS.md'), machine(commit), a.figures, a.notes, `\`pnpm bench analytics\` (BENCH_ANALYTICS_LEADS=${cfg.analyticsLeads} BENCH_ANALYTICS_PG_LEADS=${cfg.analyticsPgLeads} BENCH_ANALYTICS_RUNS=${cfg.analyticsRuns} BENCH_ANALYTICS_BARE_RUNS=${cfg.analyticsBareRuns})`, {
-        marker: 'analytics',
-        heading: '## Analytics',
-        rawHeader: 'bare SQL, same answer',
-      })
+      writeBenchmarks(
+        join(root, 'BENCHMARKS.md'),
+        machine(commit),
+        a.figures,
+        a.notes,
+        `\`pnpm bench analytics\` (BENCH_ANALYTICS_LEADS=${cfg.analyticsLeads} BENCH_ANALYTICS_PG_LEADS=${cfg.analyticsPgLeads} BENCH_ANALYTICS_RUNS=${cfg.analyticsRuns} BENCH_ANALYTICS_BARE_RUNS=${cfg.analyticsBareRuns})`,
+        {
+          marker: 'analytics',
+          heading: '## Analytics',
+          rawHeader: 'bare SQL, same answer',
+        },
+      )
   }
 
   // -- 8. what sealing personal data costs: append, HTTP ingest, rebuild, each sealed and plain -----------------
   if (runs('privacy')) {
-    const f = await benchPrivacy(join(dataDir, 'privacy'), { events: cfg.privacyEvents, httpLeads: cfg.privacyLeads, httpBatch: cfg.httpBatch, httpClients: cfg.httpClients, seed: cfg.seed + 4 }, say)
+    const f = await benchPrivacy(
+      join(dataDir, 'privacy'),
+      { events: cfg.privacyEvents, httpLeads: cfg.privacyLeads, httpBatch: cfg.httpBatch, httpClients: cfg.httpClients, seed: cfg.seed + 4 },
+      say,
+    )
     say('')
     say(textTable(f))
     const privacyNotes = [
@@ -543,16 +689,24 @@ try {
         'baseline of test/bench/plain.ts, the same event shape with the contact fields as base64 JSON, no key store and no cipher. Runs alternate ' +
         'plain, sealed, plain, sealed; each mode keeps its best. The HTTP runs project inline (LEADSTREAM_PROJECTOR_THREAD=inline) so both modes open alike.',
       'Where the append overhead goes: 70% of these events capture a new lead, i.e. a new data subject, so each batch also writes a key row and a subject link into keys.db (its own durable SQLite transaction, fsync included) and wraps a new key; CPU profile of sealing alone: about half in SQLite (the key-store transaction), the rest AES-GCM (wrap and seal, ~30 µs each on this loaded machine) and GC. HTTP ingest amortises it over decoding and deciding; a rebuild only unwraps keys (LRU) and opens records.',
-      `Load average at start ${loadAtStart.map((l) => l.toFixed(1)).join(', ')}, at end ${loadavg().map((l) => l.toFixed(1)).join(', ')} on ${availableParallelism()} cores. ` +
-        'PRELIMINARY: measured on a machine shared with other work; to be re-measured on a quiet one.',
+      `Load average at start ${loadAtStart.map((l) => l.toFixed(1)).join(', ')}, at end ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(', ')} on ${availableParallelism()} cores. PRELIMINARY: measured on a machine shared with other work; to be re-measured on a quiet one.`,
     ]
     for (const n of privacyNotes) say(`- ${n}`)
     if (cfg.write !== '0')
-      writeBenchmarks(join(root, 'BENCHMARKS.md'), machine(commit), f, privacyNotes, `\`pnpm bench privacy\` (BENCH_PRIVACY_EVENTS=${cfg.privacyEvents} BENCH_PRIVACY_LEADS=${cfg.privacyLeads} BENCH_HTTP_BATCH=${cfg.httpBatch} BENCH_HTTP_CLIENTS=${cfg.httpClients})`, {
-        marker: 'privacy',
-        heading: '## Personal data: sealing overhead',
-        rawHeader: 'overhead (plain − sealed) / plain',
-      })
+      writeBenchmarks(
+        join(root, 'BENCHMARKS.md'),
+        machine(commit),
+        f,
+        privacyNotes,
+        `\`pnpm bench privacy\` (BENCH_PRIVACY_EVENTS=${cfg.privacyEvents} BENCH_PRIVACY_LEADS=${cfg.privacyLeads} BENCH_HTTP_BATCH=${cfg.httpBatch} BENCH_HTTP_CLIENTS=${cfg.httpClients})`,
+        {
+          marker: 'privacy',
+          heading: '## Personal data: sealing overhead',
+          rawHeader: 'overhead (plain − sealed) / plain',
+        },
+      )
   }
 
   // The main section: only when a step other than analytics and privacy ran.
@@ -561,7 +715,9 @@ try {
       `Load clients run in a separate process; the server (and its projector) in the benchmark's own. Raw limits: bare better-sqlite3 insert loops of the same rows ` +
         `into the same tables, opened by the product's own stores (same schema and pragmas: WAL, synchronous=FULL), same transaction sizes; the event rows alternate ` +
         `batch by batch with the direct appends, the lead view rows (${cfg.captureShare}% new, the rest rewrites of stored leads) run just before the projection. ` +
-        `Whole run: ${((Date.now() - began) / 1000).toFixed(0)} s. Load average at start ${loadAtStart.map((l) => l.toFixed(1)).join(', ')}, at end ${loadavg().map((l) => l.toFixed(1)).join(', ')} ` +
+        `Whole run: ${((Date.now() - began) / 1000).toFixed(0)} s. Load average at start ${loadAtStart.map((l) => l.toFixed(1)).join(', ')}, at end ${loadavg()
+          .map((l) => l.toFixed(1))
+          .join(', ')} ` +
         `on ${availableParallelism()} cores: the benchmark itself keeps about one core busy, so more means other work competed with it. ` +
         `"/CPU-s" figures count per second of CPU used by the benchmark's process (store, projector, server; not the load client): less sensitive to that competition.`,
     )
@@ -573,7 +729,13 @@ try {
 
     if (cfg.write === '1' || (cfg.write === 'auto' && allSteps)) {
       const sizes = `BENCH_EVENTS=${cfg.events} BENCH_HTTP_LEADS=${cfg.httpLeads} BENCH_APPEND_EVENTS=${cfg.appendEvents} BENCH_IMPORT_ROWS=${cfg.importRows} BENCH_QUERIES=${cfg.queries}`
-      writeBenchmarks(join(root, 'BENCHMARKS.md'), machine(commit), figures, notes, `\`pnpm bench\` (defaults: ${sizes}; \`pnpm bench --help\` lists every setting)`)
+      writeBenchmarks(
+        join(root, 'BENCHMARKS.md'),
+        machine(commit),
+        figures,
+        notes,
+        `\`pnpm bench\` (defaults: ${sizes}; \`pnpm bench --help\` lists every setting)`,
+      )
       say(`\nBENCHMARKS.md refreshed.`)
     }
   }

@@ -12,15 +12,34 @@ import { openPersonalData } from '@leadstream/privacy'
 const N = Number(process.env['BENCH_NOTES_EVENTS'] ?? 5000)
 const B = 500
 const dir = mkdtempSync(join(tmpdir(), 'leadstream-notes-bench-'))
-const personal = await openPersonalData({ dataDir: dir, keyStore: 'sqlite', masterKey: '', masterKeyFile: '', previousMasterKeys: [], postgresUrl: '', postgresSchema: '', identitySecret: 'bench identity secret' })
+const personal = await openPersonalData({
+  dataDir: dir,
+  keyStore: 'sqlite',
+  masterKey: '',
+  masterKeyFile: '',
+  previousMasterKeys: [],
+  postgresUrl: '',
+  postgresSchema: '',
+  identitySecret: 'bench identity secret',
+})
 const store = personal.sealing(sqliteEventStore({ path: join(dir, 'events.db') }))
 
 const capture = (i: number): NewEvent => ({
   eventId: `c${i}`,
   metadata: {},
   event: event('LeadCaptured', {
-    leadId: `L${i}`, storefront: 'AppSource', campaign: 'nurture', leadSource: 'SPZA', action: 'PLT', offer: offer('contoso.crm', null), country: 'GB',
-    campaigns: [], isTest: false, doNotContact: false, format: 'native', occurredAt: '2026-11-25T10:00:00Z',
+    leadId: `L${i}`,
+    storefront: 'AppSource',
+    campaign: 'nurture',
+    leadSource: 'SPZA',
+    action: 'PLT',
+    offer: offer('contoso.crm', null),
+    country: 'GB',
+    campaigns: [],
+    isTest: false,
+    doNotContact: false,
+    format: 'native',
+    occurredAt: '2026-11-25T10:00:00Z',
     personal: { open: { firstName: 'Ann', lastName: 'Smith', email: `ann${i}@bench.example`, phone: '', company: '', title: '', description: null } },
   }),
 })
@@ -29,7 +48,8 @@ const append = async (requests: ReadonlyArray<AppendRequest>) => {
   for (const o of await store.appendMany(requests)()) if (o._tag !== 'Right') throw new Error(JSON.stringify(o.left))
 }
 
-for (let i = 0; i < N; i += B) await append(Array.from({ length: B }, (_, k) => ({ streamId: `lead-L${i + k}`, expectedRevision: 'no-stream' as const, events: [capture(i + k)] })))
+for (let i = 0; i < N; i += B)
+  await append(Array.from({ length: B }, (_, k) => ({ streamId: `lead-L${i + k}`, expectedRevision: 'no-stream' as const, events: [capture(i + k)] })))
 
 /** Appends one qualification to each lead (at `revision`), with or without a note; events per second. */
 const run = async (revision: number, note: string | null): Promise<number> => {
@@ -39,7 +59,13 @@ const run = async (revision: number, note: string | null): Promise<number> => {
       Array.from({ length: B }, (_, k) => ({
         streamId: `lead-L${i + k}`,
         expectedRevision: revision,
-        events: [{ eventId: `q${revision}-${i + k}`, metadata: {}, event: event('LeadQualified', { leadId: `L${i + k}`, by: 'sam', at: '2026-11-26T10:00:00Z', personal: noteTextOf(note) }) }],
+        events: [
+          {
+            eventId: `q${revision}-${i + k}`,
+            metadata: {},
+            event: event('LeadQualified', { leadId: `L${i + k}`, by: 'sam', at: '2026-11-26T10:00:00Z', personal: noteTextOf(note) }),
+          },
+        ],
       })),
     )
   return N / (Number(process.hrtime.bigint() - t0) / 1e9)
@@ -49,8 +75,15 @@ const note = 'called Ann Smith back about the quote'
 const [a, b, c, d] = [await run(0, null), await run(1, note), await run(2, null), await run(3, note)]
 const without = Math.max(a, c)
 const withNote = Math.max(b, d)
-console.log(`${N} qualifications, ${B}/appendMany: ${Math.round(without)} events/s without a note, ${Math.round(withNote)} with a sealed note (+${((1 / withNote - 1 / without) * 1e6).toFixed(1)} µs per note)`)
-console.log(`load average: ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(', ')} on ${(await import('node:os')).cpus().length} cores`)
+console.log(
+  `${N} qualifications, ${B}/appendMany: ${Math.round(without)} events/s without a note, ${Math.round(withNote)} with a sealed note (+${((1 / withNote - 1 / without) * 1e6).toFixed(1)} µs per note)`,
+)
+console.log(
+  `load average: ${(await import('node:os'))
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(', ')} on ${(await import('node:os')).cpus().length} cores`,
+)
 await store.close()
 await personal.close()
 rmSync(dir, { recursive: true, force: true })

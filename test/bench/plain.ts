@@ -31,7 +31,8 @@ export const plainStore = (store: EventStore): EventStore => {
 
 export const plainLog = (log: EventLog): EventLog => ({
   progress: (o) => log.progress(o),
-  consume: (options) => log.consume({ ...options, handle: (b) => options.handle({ ...b, entries: b.entries.map((e) => ({ offset: e.offset, event: opened(e.event) })) }) }),
+  consume: (options) =>
+    log.consume({ ...options, handle: (b) => options.handle({ ...b, entries: b.entries.map((e) => ({ offset: e.offset, event: opened(e.event) })) }) }),
 })
 
 /** PersonalData for startEmbedded that seals nothing (the key store is opened, as a real start does, but unused). */

@@ -21,11 +21,7 @@ export const dropSchema = async (url: string, schema: string) => {
 }
 
 /** Projects the whole store into fresh PostgreSQL views, as a rebuild does; the schema is dropped afterwards. */
-export const rebuildIntoPostgres = async (
-  url: string,
-  store: EventStore,
-  options: Parameters<typeof projectAll>[2],
-): Promise<ProjectionResult> => {
+export const rebuildIntoPostgres = async (url: string, store: EventStore, options: Parameters<typeof projectAll>[2]): Promise<ProjectionResult> => {
   const schema = `bench_rebuild_${process.pid}_${Date.now().toString(36)}`
   const views = await postgresViewStore({ connectionString: url, schema })
   try {
@@ -47,9 +43,23 @@ export const rawPostgresUpserts = async (url: string, sqliteViews: string, batch
   let rows = 0
   let ns = 0n
   try {
-    const select = src.prepare<[number, number], { rid: number; lead_id: string; revision: number; storefront: string; campaign: string; offer_key: string; offer_key2: string | null; offer_kind: string; state: string; is_test: number; captured_at: string; doc: string }>(
-      'SELECT rowid AS rid, * FROM leads WHERE rowid > ? ORDER BY rowid LIMIT ?',
-    )
+    const select = src.prepare<
+      [number, number],
+      {
+        rid: number
+        lead_id: string
+        revision: number
+        storefront: string
+        campaign: string
+        offer_key: string
+        offer_key2: string | null
+        offer_kind: string
+        state: string
+        is_test: number
+        captured_at: string
+        doc: string
+      }
+    >('SELECT rowid AS rid, * FROM leads WHERE rowid > ? ORDER BY rowid LIMIT ?')
     const sql = `INSERT INTO ${quote(schema)}.leads (lead_id, revision, storefront, campaign, offer_key, offer_key2, offer_kind, state, is_test, captured_at, doc)
       SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::bool[], $10::text[], $11::text[])
       ON CONFLICT (lead_id) DO UPDATE SET revision = excluded.revision, state = excluded.state, offer_kind = excluded.offer_kind, doc = excluded.doc`

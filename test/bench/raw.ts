@@ -20,7 +20,9 @@ type EventRow = [string, string, number, string, number, string, string, string]
 /** The rows the event store writes for these requests (new streams: revision 0). */
 export const eventRows = (requests: ReadonlyArray<AppendRequest>, recordedAt: string): EventRow[] =>
   requests.flatMap((req) =>
-    req.events.map((e, i): EventRow => [e.eventId, req.streamId, i, e.event.type, e.event.version, JSON.stringify(e.event.data), JSON.stringify(e.metadata), recordedAt]),
+    req.events.map(
+      (e, i): EventRow => [e.eventId, req.streamId, i, e.event.type, e.event.version, JSON.stringify(e.event.data), JSON.stringify(e.metadata), recordedAt],
+    ),
   )
 
 export interface RawTable {
@@ -34,7 +36,9 @@ export interface RawTable {
 /** Bare inserts of the rows `appendMany` writes, into an events table of its own. */
 export const rawEventTable = (path: string): RawTable => {
   const store = sqliteEventStore({ path })
-  const insert = store.db.prepare('INSERT INTO events (event_id, stream_id, revision, type, version, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+  const insert = store.db.prepare(
+    'INSERT INTO events (event_id, stream_id, revision, type, version, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  )
   const tx = store.db.transaction((rows: ReadonlyArray<EventRow>) => {
     for (const row of rows) insert.run(...row)
   })

@@ -62,7 +62,11 @@ const mark = (f: Figure): string => (f.met === undefined ? '' : f.met ? 'met' : 
 export const textTable = (figures: ReadonlyArray<Figure>): string => {
   const rows = [['benchmark', 'result', 'raw SQLite limit', 'target', ''], ...figures.map((f) => [f.name, f.value, f.raw, f.target, mark(f)])]
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)))
-  const line = (r: ReadonlyArray<string>) => r.map((cell, c) => cell.padEnd(widths[c] ?? 0)).join('  ').trimEnd()
+  const line = (r: ReadonlyArray<string>) =>
+    r
+      .map((cell, c) => cell.padEnd(widths[c] ?? 0))
+      .join('  ')
+      .trimEnd()
   return [line(rows[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n')
 }
 

@@ -6,8 +6,17 @@ import { createLogger, loadConfig } from '@leadstream/runtime'
 import type { ExportJob, ExportReport, IngestJob, IngestReport, QueryJob, QueryReport } from './client.js'
 
 /** The embedded mode on `dataDir`, listening on a free loopback port, logging errors only. */
-export const startServer = async (dataDir: string, options: { readonly env?: Record<string, string>; readonly ports?: Parameters<typeof startEmbedded>[3] } = {}): Promise<Running> => {
-  const config = loadConfig(embeddedSettings, { LEADSTREAM_DATA_DIR: dataDir, LEADSTREAM_HOST: '127.0.0.1', LEADSTREAM_PORT: '0', LEADSTREAM_LOG_LEVEL: 'error', ...options.env })
+export const startServer = async (
+  dataDir: string,
+  options: { readonly env?: Record<string, string>; readonly ports?: Parameters<typeof startEmbedded>[3] } = {},
+): Promise<Running> => {
+  const config = loadConfig(embeddedSettings, {
+    LEADSTREAM_DATA_DIR: dataDir,
+    LEADSTREAM_HOST: '127.0.0.1',
+    LEADSTREAM_PORT: '0',
+    LEADSTREAM_LOG_LEVEL: 'error',
+    ...options.env,
+  })
   if (E.isLeft(config)) throw new Error(`embedded config: ${config.left.join('; ')}`)
   return startEmbedded(config.right, createLogger('leadstream-bench', 'error'), undefined, options.ports)
 }

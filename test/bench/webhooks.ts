@@ -31,7 +31,12 @@ const native = (i: number) => ({
   eventId: `bench-wh-${i}`,
   leadId: `bench-wh-lead-${i}`,
   occurredAt: '2026-12-01T09:00:00Z',
-  data: { storefront: i % 2 === 0 ? 'AppSource' : 'AzureMarketplace', action: 'INS', offer: { id: 'contoso.crm', title: 'Contoso CRM' }, customer: { firstName: 'Ada', email: `ada${i}@example.com` } },
+  data: {
+    storefront: i % 2 === 0 ? 'AppSource' : 'AzureMarketplace',
+    action: 'INS',
+    offer: { id: 'contoso.crm', title: 'Contoso CRM' },
+    customer: { firstName: 'Ada', email: `ada${i}@example.com` },
+  },
 })
 
 const receiver = async () => {
@@ -60,7 +65,16 @@ export const benchWebhooks = async (dataDir: string, leads: number, batch: numbe
   say(`webhooks: raw rate — ${leads} LeadCaptured through appendMany, ${batch} per transaction…`)
   // As ingest appends: personal data sealed with a key store in the directory (the embedded default).
   const dir = join(dataDir, 'webhooks-append')
-  const personal = await openPersonalData({ dataDir: dir, keyStore: 'sqlite', masterKey: '', masterKeyFile: '', previousMasterKeys: [], postgresUrl: '', postgresSchema: '', identitySecret: '' })
+  const personal = await openPersonalData({
+    dataDir: dir,
+    keyStore: 'sqlite',
+    masterKey: '',
+    masterKeyFile: '',
+    previousMasterKeys: [],
+    postgresUrl: '',
+    postgresSchema: '',
+    identitySecret: '',
+  })
   const store = personal.sealing(sqliteEventStore({ path: join(dir, 'events.db') }))
   const raw = await appendAll(store, leadHistory({ seed, captureShare: 1, classifications: 0, total: leads }), { batch })
   await store.close()
@@ -69,7 +83,11 @@ export const benchWebhooks = async (dataDir: string, leads: number, batch: numbe
   const rx = await receiver()
   const server = await startServer(join(dataDir, 'webhooks'))
   try {
-    const created = await fetch(`${server.url}/v1/admin/webhooks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ url: rx.url }) })
+    const created = await fetch(`${server.url}/v1/admin/webhooks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ url: rx.url }),
+    })
     if (created.status !== 201) throw new Error(`subscribing answered ${created.status}: ${await created.text()}`)
     say(`webhooks: ${leads} leads POSTed in batches of ${batch}, every one delivered to a loopback receiver…`)
     const t0 = Date.now()
@@ -89,7 +107,11 @@ export const benchWebhooks = async (dataDir: string, leads: number, batch: numbe
     const singles = 200
     say(`webhooks: ${singles} single leads, 20 ms apart…`)
     for (let i = 0; i < singles; i++) {
-      const res = await fetch(`${server.url}/v1/leads`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(native(leads + i)) })
+      const res = await fetch(`${server.url}/v1/leads`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(native(leads + i)),
+      })
       await res.arrayBuffer()
       await sleep(20)
     }
@@ -99,7 +121,11 @@ export const benchWebhooks = async (dataDir: string, leads: number, batch: numbe
     // Fan-out: three more subscriptions, so each new lead goes to four; a quarter as many leads.
     const subscriptions = 4
     for (let i = 1; i < subscriptions; i++) {
-      const more = await fetch(`${server.url}/v1/admin/webhooks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ url: `${rx.url}/${i}` }) })
+      const more = await fetch(`${server.url}/v1/admin/webhooks`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ url: `${rx.url}/${i}` }),
+      })
       if (more.status !== 201) throw new Error(`subscribing answered ${more.status}`)
     }
     const fanLeads = Math.max(1, Math.floor(leads / subscriptions))

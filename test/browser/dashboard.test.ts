@@ -39,7 +39,8 @@ const refreshed = async (page: Page, action: () => Promise<unknown>) => {
 const figure = async (page: Page, key: string) => Number(await page.getAttribute(`[data-figure="${key}"]`, 'data-value'))
 const tableCells = (page: Page, testid: string) =>
   page.$$eval(`table[data-testid="${testid}"] tbody tr`, (rows) => rows.map((r) => [...r.children].map((c) => (c.textContent ?? '').trim())))
-const shownLeadIds = (page: Page) => page.$$eval('#leads tbody tr[data-lead-id]', (rows) => rows.map((r) => (r as unknown as { dataset: Record<string, string> }).dataset['leadId']!))
+const shownLeadIds = (page: Page) =>
+  page.$$eval('#leads tbody tr[data-lead-id]', (rows) => rows.map((r) => (r as unknown as { dataset: Record<string, string> }).dataset['leadId']!))
 
 // The functions given to page.evaluate run in the page. The test's TypeScript settings have no DOM types, so
 // these name the browser globals they use; `any` because their real types are the DOM library's.
@@ -67,11 +68,11 @@ if (chromium !== null) {
     await ctx.server?.dispose()
   })
 
-  test('overview :: the totals, the split, the funnel, the series and the top lists equal the API\'s answers', async ({ page, server, facts }) => {
+  test("overview :: the totals, the split, the funnel, the series and the top lists equal the API's answers", async ({ page, server, facts }) => {
     const base = `${server.url}`
-    const storefronts = (await json(`${base}/v1/views/storefronts`))
-    const campaigns = (await json(`${base}/v1/views/campaigns`))
-    const qualification = (await json(`${base}/v1/views/qualification`))
+    const storefronts = await json(`${base}/v1/views/storefronts`)
+    const campaigns = await json(`${base}/v1/views/campaigns`)
+    const qualification = await json(`${base}/v1/views/qualification`)
     assert.is(qualification.total, facts.leads, 'the scenario is what the API sees')
     assert.is(await figure(page, 'total'), qualification.total)
     assert.is(await figure(page, 'AppSource'), storefronts.storefronts.AppSource.total)
@@ -82,24 +83,23 @@ if (chromium !== null) {
     const split = await tableCells(page, 'split')
     assert.equal(
       split.map((r) => r.slice(1).map(Number)),
-      [storefronts.storefronts.AppSource, storefronts.storefronts.AzureMarketplace, campaigns.campaigns.nurture, campaigns.campaigns['demand-generation']].map((b) => [
-        b.total,
-        ...['captured', 'contacted', 'nurturing', 'qualified', 'converted', 'disqualified'].map((s) => b.byState[s]),
-      ]),
+      [storefronts.storefronts.AppSource, storefronts.storefronts.AzureMarketplace, campaigns.campaigns.nurture, campaigns.campaigns['demand-generation']].map(
+        (b) => [b.total, ...['captured', 'contacted', 'nurturing', 'qualified', 'converted', 'disqualified'].map((s) => b.byState[s])],
+      ),
     )
-    const funnel = (await json(`${base}/v1/analytics/funnel?tz=UTC`))
+    const funnel = await json(`${base}/v1/analytics/funnel?tz=UTC`)
     assert.equal(
       (await tableCells(page, 'funnel')).map((r) => Number(r[1])),
       funnel.stages.map((s: { reached: number }) => s.reached),
     )
     assert.ok(funnel.stages.find((s: { stage: string }) => s.stage === 'converted').reached > 0, 'the scenario converts some leads')
-    const series = (await json(`${base}/v1/analytics/series?interval=day&tz=UTC`))
+    const series = await json(`${base}/v1/analytics/series?interval=day&tz=UTC`)
     assert.equal(
       (await tableCells(page, 'series')).map((r) => Number(r[1])),
       series.buckets.map((b: { total: number }) => b.total),
     )
     for (const by of ['offer', 'country'] as const) {
-      const top = (await json(`${base}/v1/analytics/top?by=${by}&limit=10`))
+      const top = await json(`${base}/v1/analytics/top?by=${by}&limit=10`)
       assert.equal(
         (await tableCells(page, by === 'offer' ? 'top-offers' : 'top-countries')).map((r) => [r[0], Number(r[1])]),
         top.rows.map((r: { label: string; leads: number }) => [r.label, r.leads]),
@@ -108,13 +108,19 @@ if (chromium !== null) {
     assert.is((await shownLeadIds(page)).length, 25, 'the first page of leads')
     await shot(page, 'overview')
     // The README's picture: LEADSTREAM_DOCS_SCREENSHOT=1 node --import tsx test/run.ts browser/dashboard
-    if (process.env['LEADSTREAM_DOCS_SCREENSHOT'] === '1') await page.screenshot({ path: resolve(import.meta.dirname, '..', '..', 'docs', 'dashboard.png'), clip: { x: 0, y: 0, width: 1280, height: 900 } })
+    if (process.env['LEADSTREAM_DOCS_SCREENSHOT'] === '1')
+      await page.screenshot({ path: resolve(import.meta.dirname, '..', '..', 'docs', 'dashboard.png'), clip: { x: 0, y: 0, width: 1280, height: 900 } })
   })
 
   test('accessibility :: every control has a label, and the charts have text alternatives', async ({ page }) => {
     const unnamed = await page.$$eval('input, select, button, textarea', (els) =>
       els
-        .filter((e) => !(e as unknown as { labels?: { length: number } }).labels?.length && !e.getAttribute('aria-label') && (e.tagName !== 'BUTTON' || (e.textContent ?? '').trim() === ''))
+        .filter(
+          (e) =>
+            !(e as unknown as { labels?: { length: number } }).labels?.length &&
+            !e.getAttribute('aria-label') &&
+            (e.tagName !== 'BUTTON' || (e.textContent ?? '').trim() === ''),
+        )
         .map((e) => e.outerHTML),
     )
     assert.equal(unnamed, [])
@@ -131,7 +137,7 @@ if (chromium !== null) {
     assert.equal(storefronts, ['AppSource'])
     const after = JSON.stringify(await page.evaluate(() => window.dashboard.chartData()))
     assert.not.equal(after, before, 'the charts show other data')
-    const counts = (await json(`${server.url}/v1/views/qualification?storefront=AppSource`))
+    const counts = await json(`${server.url}/v1/views/qualification?storefront=AppSource`)
     assert.is(await figure(page, 'total'), counts.total)
     await shot(page, 'filtered')
   })
@@ -147,24 +153,27 @@ if (chromium !== null) {
       cursor = loose(page_).next
       if (cursor === null) break
     }
-    assert.equal(records.map((r) => r['leadId']), all)
+    assert.equal(
+      records.map((r) => r['leadId']),
+      all,
+    )
     assert.ok(records.every((r) => r['storefront'] === 'AppSource'))
   })
 
-  test('presets :: AppSource nurture leads of the last 30 days: the figures and the rows are the API\'s for that range', async ({ page, server }) => {
+  test("presets :: AppSource nurture leads of the last 30 days: the figures and the rows are the API's for that range", async ({ page, server }) => {
     await refreshed(page, () => page.getByLabel('Campaign', { exact: true }).selectOption('nurture'))
     await refreshed(page, () => page.getByLabel('30 days').check())
     const from = new URL(page.url()).searchParams
     assert.is(from.get('preset'), '30d')
     const since = new Date(Date.now() - 30 * 86_400_000).toISOString().slice(0, 10)
     const q = `storefront=AppSource&campaign=nurture&from=${since}`
-    const counts = (await json(`${server.url}/v1/views/qualification?${q}`))
-    const all = (await json(`${server.url}/v1/views/qualification?storefront=AppSource&campaign=nurture`))
+    const counts = await json(`${server.url}/v1/views/qualification?${q}`)
+    const all = await json(`${server.url}/v1/views/qualification?storefront=AppSource&campaign=nurture`)
     assert.ok(counts.total > 0 && counts.total < all.total, `30 days hold some but not all (${counts.total} of ${all.total})`)
     assert.is(await figure(page, 'total'), counts.total)
     const rows = (await json(`${server.url}/v1/leads?${q}&limit=25`)).items.map((l: { leadId: string }) => l.leadId)
     assert.equal(await shownLeadIds(page), rows)
-    const funnel = (await json(`${server.url}/v1/analytics/funnel?${q}&tz=UTC`))
+    const funnel = await json(`${server.url}/v1/analytics/funnel?${q}&tz=UTC`)
     assert.equal(
       (await tableCells(page, 'funnel')).map((r) => Number(r[1])),
       funnel.stages.map((s: { reached: number }) => s.reached),
@@ -187,7 +196,7 @@ if (chromium !== null) {
     await page.keyboard.press('Enter')
     const dialog = page.locator('#detail')
     await dialog.waitFor({ state: 'visible' })
-    const lead = (await json(`${server.url}/v1/leads/${facts.converted}`))
+    const lead = await json(`${server.url}/v1/leads/${facts.converted}`)
     assert.is(await page.locator('#timeline li').count(), lead.history.length)
     assert.ok(lead.history.length >= 4, 'captured, contacted, qualified, converted')
     assert.match((await page.locator('#detail-fields').textContent()) ?? '', lead.lead.customer.email)
@@ -206,7 +215,12 @@ if (chromium !== null) {
       eventId: 'live-1',
       leadId: 'live-lead-1',
       occurredAt: new Date().toISOString(),
-      data: { storefront: 'AppSource', action: 'PLT', offer: { title: 'Contoso CRM' }, customer: { firstName: 'Livia', email: 'livia@example.com', country: 'FR' } },
+      data: {
+        storefront: 'AppSource',
+        action: 'PLT',
+        offer: { title: 'Contoso CRM' },
+        customer: { firstName: 'Livia', email: 'livia@example.com', country: 'FR' },
+      },
     })
     assert.ok([200, 201].includes(posted.status), JSON.stringify(posted.body))
     const t0 = Date.now()
@@ -216,7 +230,7 @@ if (chromium !== null) {
     assert.is(await page.evaluate(() => window.marker), 1, 'the page was not reloaded')
   })
 
-  test('phone :: the page fits a phone\'s width with no sideways scrolling', async ({ browser, server }) => {
+  test("phone :: the page fits a phone's width with no sideways scrolling", async ({ browser, server }) => {
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, timezoneId: 'UTC' })
     const page = await phone.newPage()
     await refreshed(page, () => page.goto(`${server.url}/?storefront=AppSource`))
@@ -241,7 +255,12 @@ if (chromium !== null) {
   })
 
   secured('tokens :: the page asks for an analyst token, keeps it out of the URL, and then shows the figures', async ({ server, browser }) => {
-    const posted = await http('POST', `${server.url}/v1/marketplace/leads`, { UserDetails: { Email: 'a@b.example' }, LeadSource: 'SPZA', ActionCode: 'PLT', OfferTitle: 'Contoso CRM' }, { authorization: 'Bearer ingest-secret' })
+    const posted = await http(
+      'POST',
+      `${server.url}/v1/marketplace/leads`,
+      { UserDetails: { Email: 'a@b.example' }, LeadSource: 'SPZA', ActionCode: 'PLT', OfferTitle: 'Contoso CRM' },
+      { authorization: 'Bearer ingest-secret' },
+    )
     assert.is(posted.status, 201, JSON.stringify(posted.body))
     const page = await browser.newPage()
     await page.goto(`${server.url}/`)
@@ -250,7 +269,9 @@ if (chromium !== null) {
     await shot(page, 'token')
     await page.getByLabel('Token', { exact: true }).fill('ingest-secret')
     await page.getByRole('button', { name: 'Use this token' }).click()
-    await eventually('the wrong role named', async () => ((await page.locator('#token-error').textContent())?.includes('analyst role') === true ? true : undefined))
+    await eventually('the wrong role named', async () =>
+      (await page.locator('#token-error').textContent())?.includes('analyst role') === true ? true : undefined,
+    )
     await page.getByLabel('Token', { exact: true }).fill('analyst-secret')
     await page.getByRole('button', { name: 'Use this token' }).click()
     await page.waitForFunction(() => document.querySelector('[data-figure="total"]')?.getAttribute('data-value') === '1', undefined, { timeout: 10_000 })

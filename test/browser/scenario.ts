@@ -52,7 +52,14 @@ export const scenario = async (url: string, count = 160): Promise<Scenario> => {
         leadSource: o.storefront === 'AppSource' ? 'SPZA' : 'AzureMarketplace',
         action: pick(actions[o.storefront]),
         offer: { title: o.title },
-        customer: { firstName: f, lastName: l, email: `${f}.${l}.${i}@example.com`.toLowerCase(), country: pick(countries), company: `${l} ${pick(['GmbH', 'Ltd', 'Inc', 'SA'])}`, title: pick(['CTO', 'IT manager', 'Developer', 'Buyer']) },
+        customer: {
+          firstName: f,
+          lastName: l,
+          email: `${f}.${l}.${i}@example.com`.toLowerCase(),
+          country: pick(countries),
+          company: `${l} ${pick(['GmbH', 'Ltd', 'Inc', 'SA'])}`,
+          title: pick(['CTO', 'IT manager', 'Developer', 'Buyer']),
+        },
         description: i % 4 === 0 ? 'Campaigns: spring-launch' : null,
       },
     }

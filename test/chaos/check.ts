@@ -35,7 +35,11 @@ const excessAndShortfall = (expected: Counters, actual: Counters): { excess: num
 }
 
 /** The event store against the ledger (call once every pair is acknowledged and nothing else writes). */
-const storeFailures = (events: ReadonlyArray<RecordedEvent>, ledger: Ledger, fail: (m: string) => void): { lost: number; doubleWritten: number; leads: number } => {
+const storeFailures = (
+  events: ReadonlyArray<RecordedEvent>,
+  ledger: Ledger,
+  fail: (m: string) => void,
+): { lost: number; doubleWritten: number; leads: number } => {
   const { captured, perPair } = indexStore(events, fail)
   let lost = 0
   let doubleWritten = 0

@@ -36,7 +36,13 @@ if (brokers !== null && pgUrl !== null) {
     const { topics, env: kafkaEnv } = await pipeline(brokers, dataDir, 'chaos')
     const ingestGroup = kafkaEnv['LEADSTREAM_INGEST_GROUP'] ?? 'leadstream-ingest'
     // The shortest consumer-group session the broker allows, so the Kafka paths make progress between kills.
-    const env = { ...kafkaEnv, LEADSTREAM_KAFKA_SESSION_MS: '6000', LEADSTREAM_VIEW_STORE: 'postgres', LEADSTREAM_POSTGRES_URL: pgUrl, LEADSTREAM_POSTGRES_SCHEMA: schema }
+    const env = {
+      ...kafkaEnv,
+      LEADSTREAM_KAFKA_SESSION_MS: '6000',
+      LEADSTREAM_VIEW_STORE: 'postgres',
+      LEADSTREAM_POSTGRES_URL: pgUrl,
+      LEADSTREAM_POSTGRES_SCHEMA: schema,
+    }
     const kafka = kafkaClient(brokers, 'leadstream-chaos')
     const admin = kafka.admin()
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 })
@@ -44,7 +50,10 @@ if (brokers !== null && pgUrl !== null) {
     const cleanups: Array<() => Promise<unknown>> = []
     try {
       await Promise.all([admin.connect(), producer.connect()])
-      cleanups.push(() => admin.disconnect(), () => producer.disconnect())
+      cleanups.push(
+        () => admin.disconnect(),
+        () => producer.disconnect(),
+      )
       await fleet.start()
       const query = await startService('query-api', env)
       const views = await postgresViewStore({ connectionString: pgUrl, schema })

@@ -72,7 +72,10 @@ export class Fleet {
     this.slots = [
       { kind: 'ingest', name: 'ingest', child: null, url: null, killed: null, running: false },
       { kind: 'relay', name: 'relay', child: null, url: null, killed: null, running: false },
-      ...Array.from({ length: projectors }, (_, i): Slot => ({ kind: 'projector', name: `projector-${i + 1}`, child: null, url: null, killed: null, running: false })),
+      ...Array.from(
+        { length: projectors },
+        (_, i): Slot => ({ kind: 'projector', name: `projector-${i + 1}`, child: null, url: null, killed: null, running: false }),
+      ),
     ]
   }
 

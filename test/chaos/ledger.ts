@@ -91,14 +91,30 @@ export class Ledger {
     const n = this.leads.length
     const isTest = this.rand() < 0.1
     const offer = this.pick(offers)
-    const customer = { FirstName: isTest ? 'MSFT_TEST' : `First${n}`, LastName: `Last${n}`, Email: `chaos-${this.tag}-${n}@example.com`, Country: 'NL', Company: `Company ${n % 13}` }
+    const customer = {
+      FirstName: isTest ? 'MSFT_TEST' : `First${n}`,
+      LastName: `Last${n}`,
+      Email: `chaos-${this.tag}-${n}@example.com`,
+      Country: 'NL',
+      Company: `Company ${n % 13}`,
+    }
     let leadId: string
     let payloadOf: (action: string) => Record<string, unknown>
     if (format === 'marketplace') {
       const leadSource = this.pick(sources)
-      payloadOf = (action) => ({ UserDetails: customer, LeadSource: leadSource, ActionCode: action, OfferTitle: offer.title, Description: n % 4 === 0 ? `Campaigns: wave-${n % 3}` : null })
+      payloadOf = (action) => ({
+        UserDetails: customer,
+        LeadSource: leadSource,
+        ActionCode: action,
+        OfferTitle: offer.title,
+        Description: n % 4 === 0 ? `Campaigns: wave-${n % 3}` : null,
+      })
       // The id ingest derives: decoded once here with the domain's own decoder, then checked against every answer.
-      const decoded = decodeMarketplaceLead(defaultSources, { receivedAt: new Date().toISOString(), identity: keyedHash(Buffer.from(testIdentitySecret)) }, payloadOf('INS'))
+      const decoded = decodeMarketplaceLead(
+        defaultSources,
+        { receivedAt: new Date().toISOString(), identity: keyedHash(Buffer.from(testIdentitySecret)) },
+        payloadOf('INS'),
+      )
       if (E.isLeft(decoded)) throw new Error(`generated an invalid marketplace lead: ${JSON.stringify(decoded.left)}`)
       leadId = decoded.right.command.leadId
     } else {

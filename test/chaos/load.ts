@@ -27,7 +27,15 @@ export class Redeliveries {
  * request is retried with that key until it is answered or `tries` run out (the next ingest process must answer
  * it as the first did, or say duplicate). Returns whether it was answered.
  */
-export const post = async (ledger: Ledger, url: () => string | null, format: Format, items: ReadonlyArray<Pair>, single: boolean, key: string | null, tries = 1): Promise<boolean> => {
+export const post = async (
+  ledger: Ledger,
+  url: () => string | null,
+  format: Format,
+  items: ReadonlyArray<Pair>,
+  single: boolean,
+  key: string | null,
+  tries = 1,
+): Promise<boolean> => {
   const body = JSON.stringify(single ? items[0]!.payload : items.map((p) => p.payload))
   for (let attempt = 0; attempt < tries; attempt++) {
     const base = url()
@@ -69,7 +77,9 @@ export const post = async (ledger: Ledger, url: () => string | null, format: For
       return true
     }
     const ok = single ? status === 201 || status === 200 || status === 400 : status === 200 || status === 207 || status === 400
-    const results: ReadonlyArray<ItemAnswer> = single ? [status === 400 ? { status: 'rejected' } : (parsed as ItemAnswer)] : ((parsed as { results?: ReadonlyArray<ItemAnswer> }).results ?? [])
+    const results: ReadonlyArray<ItemAnswer> = single
+      ? [status === 400 ? { status: 'rejected' } : (parsed as ItemAnswer)]
+      : ((parsed as { results?: ReadonlyArray<ItemAnswer> }).results ?? [])
     if (!ok || results.length !== items.length) ledger.anomaly(`${single ? 'one lead' : `batch of ${items.length}`} answered ${status}: ${text.slice(0, 300)}`)
     else results.forEach((r, i) => ledger.recordAnswer(items[i]!, r))
     return true
@@ -78,7 +88,13 @@ export const post = async (ledger: Ledger, url: () => string | null, format: For
 }
 
 /** One HTTP client: posts until `live.running` turns false, never more than one request in flight. */
-export const httpClient = async (ledger: Ledger, client: number, url: () => string | null, redeliveries: Redeliveries, live: { readonly running: boolean }): Promise<void> => {
+export const httpClient = async (
+  ledger: Ledger,
+  client: number,
+  url: () => string | null,
+  redeliveries: Redeliveries,
+  live: { readonly running: boolean },
+): Promise<void> => {
   let requests = 0
   while (live.running) {
     const format: Format = ledger.rand() < 0.7 ? 'marketplace' : 'native'

@@ -120,7 +120,13 @@ export class Recovery {
  * has published the store's head, and the PostgreSQL views equal a fold of the whole store. Returns when that
  * happened, or the last difference seen once `ms` have passed.
  */
-export const untilRecovered = async (p: Probes, views: ViewStore, dataDir: string, topics: Topics, ms: number): Promise<{ readonly at: number } | { readonly diff: string }> => {
+export const untilRecovered = async (
+  p: Probes,
+  views: ViewStore,
+  dataDir: string,
+  topics: Topics,
+  ms: number,
+): Promise<{ readonly at: number } | { readonly diff: string }> => {
   let diff = 'not compared yet: the inbound topic or the relay never caught up'
   for (const deadline = Date.now() + ms; Date.now() < deadline; await sleep(250)) {
     const consumed = covers(await p.committed(topics.ingestGroup, topics.inbound), await p.highs(topics.inbound), 0)

@@ -22,7 +22,8 @@ export const figures = (seed: number, fleet: Fleet, ledger: Ledger, recovery: Re
   const down = fleet.downtimeBy()
   const r = recovery.summary()
   const back = (k: Kind) => `${k} ${secs(down[k].median)} / ${secs(down[k].max)}`
-  const caughtUp = (k: Kind, what: string) => `${k} ${secs(r[k].median)} / ${secs(r[k].max)} (${what}${r[k].unrecovered > 0 ? `; ${r[k].unrecovered} overtaken by a later kill` : ''})`
+  const caughtUp = (k: Kind, what: string) =>
+    `${k} ${secs(r[k].median)} / ${secs(r[k].max)} (${what}${r[k].unrecovered > 0 ? `; ${r[k].unrecovered} overtaken by a later kill` : ''})`
   return [
     `chaos: seed ${seed}: ${fleet.kills.length} kills in ${secs(t.chaosEnd - t.chaosStart)} (ingest ${by.ingest}, relay ${by.relay}, projectors ${by.projector}; ${by.starting} while still starting); ${fleet.failures.length} failed starts or crashes`,
     `  acknowledged: ${pairs.filter((p) => p.ackedBy.has('http')).length} lead actions over HTTP (${s.requests} requests, ${s.unanswered} unanswered, ${s.idempotentReplays} idempotent replays), ` +

@@ -6,7 +6,16 @@ import { resolve } from 'node:path'
 import * as t from 'io-ts'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { BatchAnswer, LeadAccepted, PauseChanged, ProjectionsAnswer, RecordedEventView, StreamAnswer, SubscriptionCreated, WebhookReplayed } from '@leadstream/api'
+import {
+  BatchAnswer,
+  LeadAccepted,
+  PauseChanged,
+  ProjectionsAnswer,
+  RecordedEventView,
+  StreamAnswer,
+  SubscriptionCreated,
+  WebhookReplayed,
+} from '@leadstream/api'
 import { decodeAs, http, startTestServer, typed, type TestServer } from '../support/embedded.js'
 import { eventually } from '../support/eventually.js'
 import { marketplaceLead, rng } from '../support/leads.js'
@@ -27,7 +36,11 @@ const environment = (env: Readonly<Record<string, string>>) => ({
 })
 
 const spawnCli = (args: ReadonlyArray<string>, env: Readonly<Record<string, string>>) =>
-  spawn(process.execPath, ['--import', 'tsx', 'services/cli/src/main.ts', ...args], { cwd: workspaceRoot, env: environment(env), stdio: ['ignore', 'pipe', 'pipe'] })
+  spawn(process.execPath, ['--import', 'tsx', 'services/cli/src/main.ts', ...args], {
+    cwd: workspaceRoot,
+    env: environment(env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
 
 const leadstream = (args: ReadonlyArray<string>, env: Readonly<Record<string, string>>): Promise<Ran> =>
   new Promise((resolve, reject) => {
@@ -77,7 +90,12 @@ test.before(async (ctx) => {
   ctx.leadIds = results.flatMap((x) => (x.status === 'accepted' ? [x.leadId] : []))
   ctx.deadLetterIds = results.flatMap((x) => (x.status === 'rejected' ? [x.deadLetterId] : []))
   // A sales rep's note on the first lead: sealed in the store, shown opened to operators.
-  const contacted = await http('POST', `${ctx.server.url}/v1/leads/${ctx.leadIds[0]}/commands`, { type: 'ContactLead', by: 'sam', channel: 'email', note: 'wrote back about pricing' })
+  const contacted = await http('POST', `${ctx.server.url}/v1/leads/${ctx.leadIds[0]}/commands`, {
+    type: 'ContactLead',
+    by: 'sam',
+    channel: 'email',
+    note: 'wrote back about pricing',
+  })
   assert.is(contacted.status, 201, JSON.stringify(contacted.body))
   ctx.head = (contacted.body as { position: number }).position
   assert.is(ctx.leadIds.length, 60)
@@ -150,7 +168,11 @@ test('dead-letters list :: --json lists the rejected leads, without their payloa
     page.items.map((d: { id: number }) => d.id),
     deadLetterIds,
   )
-  assert.ok(page.items.every((d: { problems: Array<{ reason: string }>; payload?: string }) => d.payload === undefined && d.problems.some((p) => p.reason.includes('Bing'))))
+  assert.ok(
+    page.items.every(
+      (d: { problems: Array<{ reason: string }>; payload?: string }) => d.payload === undefined && d.problems.some((p) => p.reason.includes('Bing')),
+    ),
+  )
   const table = await leadstream(['dead-letters', 'list'], env)
   assert.is(table.code, 0, table.stderr)
   assert.match(table.stdout, /LeadSource: unknown lead source "Bing"/)
@@ -194,7 +216,10 @@ test('events stream :: --json prints the lead’s LeadCaptured, and its transiti
   const stream = decodeAs(StreamAnswer, JSON.parse(ran.stdout))
   assert.is(stream.events[0]?.type, 'LeadCaptured')
   assert.is(decodeAs(LeadData, stream.events[0]?.data).leadId, leadId)
-  assert.equal([stream.events[1]?.type, (stream.events[1]?.data as { personal?: unknown } | undefined)?.personal], ['LeadContacted', { open: { note: 'wrote back about pricing' } }])
+  assert.equal(
+    [stream.events[1]?.type, (stream.events[1]?.data as { personal?: unknown } | undefined)?.personal],
+    ['LeadContacted', { open: { note: 'wrote back about pricing' } }],
+  )
   const table = await leadstream(['events', 'stream', leadId], env)
   assert.match(table.stdout, 'wrote back about pricing')
 })
@@ -236,7 +261,14 @@ test('events tail :: --follow prints events recorded later, until SIGINT (exit 0
 })
 
 test('usage :: unknown commands and flags exit 2 with the usage on stderr; --help exits 0', async ({ env }) => {
-  for (const args of [['projections', 'frobnicate'], ['dead-letters', 'list', '--bogus'], ['projections', 'rebuild'], ['dead-letters', 'show', 'x'], ['nope'], []]) {
+  for (const args of [
+    ['projections', 'frobnicate'],
+    ['dead-letters', 'list', '--bogus'],
+    ['projections', 'rebuild'],
+    ['dead-letters', 'show', 'x'],
+    ['nope'],
+    [],
+  ]) {
     const ran = await leadstream(args, env)
     assert.is(ran.code, 2, `${args.join(' ')}: ${ran.stderr}`)
     assert.match(ran.stderr, /Usage: leadstream/)
@@ -273,7 +305,10 @@ test('webhooks :: add prints the secret once, list and show the status, replay, 
   assert.match(refused.stderr, /url: expected an https URL/)
   const bad = await leadstream(['webhooks', 'add', 'https://crm.example.com/hook', '--events', 'lead.teleported'], env)
   assert.is(bad.code, 2)
-  const added = await leadstream(['webhooks', 'add', 'https://crm.example.com/hook', '--events', 'lead.captured,lead.state_changed', '--storefronts', 'AppSource', '--json'], env)
+  const added = await leadstream(
+    ['webhooks', 'add', 'https://crm.example.com/hook', '--events', 'lead.captured,lead.state_changed', '--storefronts', 'AppSource', '--json'],
+    env,
+  )
   assert.is(added.code, 0, added.stderr)
   const { subscription, secret } = decodeAs(SubscriptionCreated, JSON.parse(added.stdout), 'webhooks add --json')
   assert.match(secret, /^whsec_/)
@@ -293,7 +328,10 @@ test('webhooks :: add prints the secret once, list and show the status, replay, 
   // From the log: this server's leads are AppSource captures; --wait follows the replay until it is done.
   const replay = await leadstream(['webhooks', 'replay', subscription.id, '--since', '2026-01-01T00:00:00Z', '--wait'], env)
   assert.is(replay.code, 0, replay.stderr)
-  assert.match(replay.stdout, new RegExp(`webhook ${subscription.id}: replay from time 2026-01-01T00:00:00.000Z done: \\d+ log events read, \\d+ deliveries queued`))
+  assert.match(
+    replay.stdout,
+    new RegExp(`webhook ${subscription.id}: replay from time 2026-01-01T00:00:00.000Z done: \\d+ log events read, \\d+ deliveries queued`),
+  )
   const fromPosition = await leadstream(['webhooks', 'replay', subscription.id, '--from-position', '0', '--wait', '--json'], env)
   assert.is(fromPosition.code, 0, fromPosition.stderr)
   assert.is(decodeAs(WebhookReplayed, JSON.parse(fromPosition.stdout), 'webhooks replay --json').replay?.state, 'done')

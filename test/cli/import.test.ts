@@ -83,7 +83,10 @@ test('csv :: the same file imported twice is the same as once', async ({ server 
   assert.is(again.code, 1, 'the bad rows are still bad')
   const summary = JSON.parse(again.stdout)
   assert.equal([summary.rows, summary.accepted, summary.duplicates, summary.rejected], [7, 0, 9, 3])
-  assert.equal(summary.errors.map((e: { line: number }) => e.line), [5, 6, 7, 8])
+  assert.equal(
+    summary.errors.map((e: { line: number }) => e.line),
+    [5, 6, 7, 8],
+  )
   assert.equal(foldFacts(readEvents(server.dataDir)), foldFacts(before))
   assert.is(readEvents(server.dataDir).length, before.length)
 })
@@ -91,7 +94,14 @@ test('csv :: the same file imported twice is the same as once', async ({ server 
 test('ndjson :: native events, lifecycle out of order across the file, twice == once', async ({ server }) => {
   const lines = [
     { type: 'LeadQualified', version: 1, eventId: 'n-q', leadId: 'N1', occurredAt: '2026-02-03T00:00:00Z' },
-    { type: 'LeadCaptured', version: 1, eventId: 'n-c', leadId: 'N1', occurredAt: '2026-02-01T00:00:00Z', data: { storefront: 'AppSource', action: 'PLT', offer: { id: 'contoso.crm' } } },
+    {
+      type: 'LeadCaptured',
+      version: 1,
+      eventId: 'n-c',
+      leadId: 'N1',
+      occurredAt: '2026-02-01T00:00:00Z',
+      data: { storefront: 'AppSource', action: 'PLT', offer: { id: 'contoso.crm' } },
+    },
     { type: 'LeadContacted', version: 1, eventId: 'n-t', leadId: 'N1', occurredAt: '2026-02-02T00:00:00Z', data: { channel: 'email' } },
   ]
   const file = write('history.ndjson', `${lines.map((l) => JSON.stringify(l)).join('\n')}\n\n{not json\n`)
@@ -99,11 +109,28 @@ test('ndjson :: native events, lifecycle out of order across the file, twice == 
   assert.is(first.code, 1)
   const s1 = JSON.parse(first.stdout)
   assert.equal([s1.accepted, s1.parked, s1.rejected], [2, 1, 0])
-  assert.equal(s1.errors.map((e: { line: number }) => e.line), [5], 'the line that is not JSON')
-  const stream = readEvents(server.dataDir).filter((e) => e.streamId === 'lead-N1').map((e) => e.event.type)
+  assert.equal(
+    s1.errors.map((e: { line: number }) => e.line),
+    [5],
+    'the line that is not JSON',
+  )
+  const stream = readEvents(server.dataDir)
+    .filter((e) => e.streamId === 'lead-N1')
+    .map((e) => e.event.type)
   assert.equal(stream, ['LeadCaptured', 'LeadContacted', 'LeadQualified'], 'the parked qualification followed its lead in time order')
   assert.is((await getJson(ParkedPage, `${server.url}/v1/admin/parked`)).body.parked, 0)
-  assert.is((await http('POST', `${server.url}/v1/leads`, { type: 'LeadQualified', version: 1, eventId: 'wait-1', leadId: 'NOT-YET', occurredAt: '2026-02-03T00:00:00Z' })).status, 202)
+  assert.is(
+    (
+      await http('POST', `${server.url}/v1/leads`, {
+        type: 'LeadQualified',
+        version: 1,
+        eventId: 'wait-1',
+        leadId: 'NOT-YET',
+        occurredAt: '2026-02-03T00:00:00Z',
+      })
+    ).status,
+    202,
+  )
   const listed = await leadstream(['parked', 'list'], { LEADSTREAM_URL: server.url })
   assert.is(listed.code, 0, listed.stderr)
   assert.match(listed.stdout, /ID\s+LEAD\s+EVENT\s+SOURCE\s+OCCURRED\s+PARKED\s+UNTIL\n\d+\s+NOT-YET\s+wait-1\s+http:\/v1\/leads\s+2026-02-03T00:00:00.000Z/)
@@ -145,10 +172,15 @@ test('resume :: an import killed with SIGKILL midway and run again equals the fi
     const env = { LEADSTREAM_URL: killed.url }
     const checkpoint = `${file}.import-checkpoint`
     const ran = await leadstream(['import', file, '--batch', '150'], env, (child) => {
-      void eventually('a checkpoint past line 600', () => {
-        const c = existsSync(checkpoint) ? (JSON.parse(readFileSync(checkpoint, 'utf8')) as { line: number }) : null
-        return c !== null && c.line > 600 ? true : undefined
-      }, 60_000, 10)
+      void eventually(
+        'a checkpoint past line 600',
+        () => {
+          const c = existsSync(checkpoint) ? (JSON.parse(readFileSync(checkpoint, 'utf8')) as { line: number }) : null
+          return c !== null && c.line > 600 ? true : undefined
+        },
+        60_000,
+        10,
+      )
         .then(() => child.kill('SIGKILL'))
         // It finished first: the assertion below says so.
         .catch(() => undefined)
@@ -188,10 +220,15 @@ test('resume :: row errors before the checkpoint still count after a kill: the r
     const env = { LEADSTREAM_URL: server.url }
     const checkpoint = `${file}.import-checkpoint`
     const ran = await leadstream(['import', file, '--batch', '150'], env, (child) => {
-      void eventually('a checkpoint past line 300', () => {
-        const c = existsSync(checkpoint) ? (JSON.parse(readFileSync(checkpoint, 'utf8')) as { line: number }) : null
-        return c !== null && c.line > 300 ? true : undefined
-      }, 60_000, 10)
+      void eventually(
+        'a checkpoint past line 300',
+        () => {
+          const c = existsSync(checkpoint) ? (JSON.parse(readFileSync(checkpoint, 'utf8')) as { line: number }) : null
+          return c !== null && c.line > 300 ? true : undefined
+        },
+        60_000,
+        10,
+      )
         .then(() => child.kill('SIGKILL'))
         .catch(() => undefined)
     })
@@ -203,7 +240,11 @@ test('resume :: row errors before the checkpoint still count after a kill: the r
     const summary = JSON.parse(resumed.stdout)
     assert.ok(summary.skipped >= 300, `resumed from the checkpoint (skipped ${summary.skipped})`)
     assert.is(resumed.code, 1, 'the rows that failed before the kill still fail the import')
-    assert.equal(summary.errors.map((e: { line: number }) => e.line), [3, 4], 'each named once, with its line')
+    assert.equal(
+      summary.errors.map((e: { line: number }) => e.line),
+      [3, 4],
+      'each named once, with its line',
+    )
     assert.match(summary.errors[0].problems.join(' '), /storefront/)
     assert.match(resumed.stderr, /resuming .* after line \d+ .*2 rows with errors before it: lines 3, 4/)
     assert.not.ok(existsSync(checkpoint))

@@ -64,7 +64,10 @@ test('status :: retention off, the audit entries newest first', async (ctx) => {
   assert.match(r.stdout, /retention: off/)
   assert.match(r.stdout, /alreadyErased[\s\S]*erased/)
   const json = decodeAs(PrivacyStatus, JSON.parse((await leadstream(['privacy', 'status', '--json'], ctx.env)).stdout))
-  assert.equal(json.recent.map((e) => e.outcome), ['alreadyErased', 'erased'])
+  assert.equal(
+    json.recent.map((e) => e.outcome),
+    ['alreadyErased', 'erased'],
+  )
   const run = await leadstream(['privacy', 'status', '--run-retention'], ctx.env)
   assert.is(run.code, 1, 'retention is off: the server refuses to run it')
   assert.match(run.stderr, /retention is off/)

@@ -13,7 +13,11 @@ const workspaceRoot = resolve(import.meta.dirname, '..', '..')
 const leadstream = (args: ReadonlyArray<string>, env: Readonly<Record<string, string>>): Promise<{ code: number | null; stdout: string; stderr: string }> =>
   new Promise((done, fail) => {
     const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('LEADSTREAM_')))
-    const child = spawn(process.execPath, ['--import', 'tsx', 'services/cli/src/main.ts', ...args], { cwd: workspaceRoot, env: { ...clean, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, ['--import', 'tsx', 'services/cli/src/main.ts', ...args], {
+      cwd: workspaceRoot,
+      env: { ...clean, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let stdout = ''
     let stderr = ''
     child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s))
@@ -27,7 +31,15 @@ const test = suite('leadstream privacy rotate')
 test('rotate :: re-wraps what the previous key wrapped; then only the current key is needed; a wrong key exits 7', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'leadstream-rotate-'))
   try {
-    const settings = { dataDir: dir, keyStore: 'sqlite' as const, masterKey: '', masterKeyFile: '', previousMasterKeys: [], postgresUrl: '', postgresSchema: '' }
+    const settings = {
+      dataDir: dir,
+      keyStore: 'sqlite' as const,
+      masterKey: '',
+      masterKeyFile: '',
+      previousMasterKeys: [],
+      postgresUrl: '',
+      postgresSchema: '',
+    }
     const keys = await openKeyStore(settings) // the embedded default: creates master.key
     await keys.keysFor(['sub-1', 'sub-2', 'sub-3'])
     await keys.close()
@@ -35,7 +47,10 @@ test('rotate :: re-wraps what the previous key wrapped; then only the current ke
     const fresh = newKey().toString('base64')
     const freshId = masterKey(Buffer.from(fresh, 'base64')).id
 
-    const rotated = await leadstream(['privacy', 'rotate', '--json', '--data-dir', dir], { LEADSTREAM_MASTER_KEY: fresh, LEADSTREAM_PREVIOUS_MASTER_KEYS: join(dir, MASTER_KEY_FILE) })
+    const rotated = await leadstream(['privacy', 'rotate', '--json', '--data-dir', dir], {
+      LEADSTREAM_MASTER_KEY: fresh,
+      LEADSTREAM_PREVIOUS_MASTER_KEYS: join(dir, MASTER_KEY_FILE),
+    })
     assert.is(rotated.code, 0, rotated.stderr)
     const answer = JSON.parse(rotated.stdout) as { rewrapped: number; wrappedBy: Array<{ masterId: string; keys: number }>; current: string }
     assert.is(answer.rewrapped, 3)

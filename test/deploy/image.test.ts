@@ -34,7 +34,9 @@ const manifests = (): ReadonlyArray<{ readonly dir: string; readonly json: Json 
 const devOnly = (): ReadonlyArray<string> => {
   const all = manifests()
   const production = new Set(all.filter((m) => !m.dir.endsWith('/test')).flatMap((m) => names(m.json['dependencies'])))
-  const dev = all.flatMap((m) => [...names(m.json['devDependencies']), ...(m.dir.endsWith('/test') ? names(m.json['dependencies']) : [])].map((n) => [m.dir, n] as const))
+  const dev = all.flatMap((m) =>
+    [...names(m.json['devDependencies']), ...(m.dir.endsWith('/test') ? names(m.json['dependencies']) : [])].map((n) => [m.dir, n] as const),
+  )
   return [
     ...new Set(
       dev
@@ -55,7 +57,11 @@ test.before(async (ctx) => {
   ctx.tree = join(mkdtempSync(join(tmpdir(), 'leadstream-image-')), 'app')
   // As the Dockerfile's build stage does (bootstrap.sh's node-gyp setting, should the native addon be rebuilt).
   const nodedir = resolve(dirname(process.execPath), '..')
-  await run('pnpm', ['--filter', '@leadstream/image', 'deploy', '--prod', '--offline', ctx.tree], { cwd: root, timeout: 120000, env: { ...process.env, npm_config_nodedir: nodedir } })
+  await run('pnpm', ['--filter', '@leadstream/image', 'deploy', '--prod', '--offline', ctx.tree], {
+    cwd: root,
+    timeout: 120000,
+    env: { ...process.env, npm_config_nodedir: nodedir },
+  })
 })
 test.after(({ tree }) => rmSync(dirname(tree), { recursive: true, force: true }))
 
@@ -63,10 +69,18 @@ test('deploy :: the tree holds every service’s build and no development depend
   for (const s of services) assert.ok(existsSync(join(tree, 'node_modules', '@leadstream', s, 'dist', 'main.mjs')), `${s}: dist/main.mjs`)
   const installed = readdirSync(join(tree, 'node_modules', '.pnpm')).map((d) => d.replace(/^(@[^+]+)\+/, '$1/'))
   const dev = devOnly()
-  for (const must of ['tsx@', 'typescript@', 'esbuild@', 'uvu@']) assert.ok(dev.some((d) => d.startsWith(must)), `${must} is a dev dependency`)
+  for (const must of ['tsx@', 'typescript@', 'esbuild@', 'uvu@'])
+    assert.ok(
+      dev.some((d) => d.startsWith(must)),
+      `${must} is a dev dependency`,
+    )
   const found = installed.filter((p) => dev.some((d) => p === d || p.startsWith(`${d}_`)))
   assert.equal(found, [], 'development dependencies in the production tree')
-  for (const tool of ['tsx', 'typescript', 'esbuild']) assert.not.ok(installed.some((p) => p.startsWith(`${tool}@`)), `${tool} at any version`)
+  for (const tool of ['tsx', 'typescript', 'esbuild'])
+    assert.not.ok(
+      installed.some((p) => p.startsWith(`${tool}@`)),
+      `${tool} at any version`,
+    )
   assert.not.ok(existsSync(join(tree, 'node_modules', '@leadstream', 'ingest', 'src')), 'no TypeScript sources: the services ship dist/')
 })
 
@@ -76,7 +90,10 @@ test('deploy :: each service answers --help from the tree with plain node', asyn
     assert.match(stdout, s === 'cli' ? /^Usage: leadstream <group>/ : /LEADSTREAM_/, s)
   }
   // The CLI's launcher (its package bin) runs the build there: the tree has no sources and no tsx.
-  const { stdout } = await run(process.execPath, [join(tree, 'node_modules', '@leadstream', 'cli', 'bin', 'leadstream.mjs'), '--help'], { cwd: tree, timeout: 30000 })
+  const { stdout } = await run(process.execPath, [join(tree, 'node_modules', '@leadstream', 'cli', 'bin', 'leadstream.mjs'), '--help'], {
+    cwd: tree,
+    timeout: 30000,
+  })
   assert.match(stdout, /^Usage: leadstream <group>/)
 })
 
@@ -84,7 +101,13 @@ test('deploy :: the embedded server serves from the tree, projector thread and d
   const data = mkdtempSync(join(tmpdir(), 'leadstream-image-data-'))
   const child = spawn(process.execPath, [join(tree, 'node_modules', '@leadstream', 'embedded', 'dist', 'main.mjs')], {
     cwd: tree,
-    env: { PATH: process.env['PATH'] ?? '', LEADSTREAM_DATA_DIR: data, LEADSTREAM_PORT: '0', LEADSTREAM_PROJECTOR_THREAD: 'worker', LEADSTREAM_LOG_LEVEL: 'warn' },
+    env: {
+      PATH: process.env['PATH'] ?? '',
+      LEADSTREAM_DATA_DIR: data,
+      LEADSTREAM_PORT: '0',
+      LEADSTREAM_PROJECTOR_THREAD: 'worker',
+      LEADSTREAM_LOG_LEVEL: 'warn',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let out = ''
@@ -117,13 +140,22 @@ const sourcesIn = (dir: string, files: ReadonlySet<string>): ReadonlyArray<strin
 test('cli :: `leadstream --help` loads commander and the group list only; a group’s codecs load when it runs', () => {
   const dist = join(root, 'services', 'cli', 'dist')
   const atStart = sourcesIn(dist, staticallyLoaded(dist, 'main.mjs'))
-  assert.ok(atStart.some((s) => s.includes('/commander/')), 'commander is loaded at start')
+  assert.ok(
+    atStart.some((s) => s.includes('/commander/')),
+    'commander is loaded at start',
+  )
   assert.ok(atStart.includes('services/cli/src/groups.ts'))
   for (const heavy of ['io-ts', 'fp-ts', 'packages/api/src', 'packages/domain/src', 'packages/event-store/src', 'cli-table3', 'cli-progress'])
-    assert.not.ok(atStart.some((s) => s.includes(heavy)), `${heavy} is not loaded for --help`)
+    assert.not.ok(
+      atStart.some((s) => s.includes(heavy)),
+      `${heavy} is not loaded for --help`,
+    )
   const group = readdirSync(dist).find((f) => /^projections-\w+\.mjs$/.test(f))
   assert.ok(group !== undefined, 'the projections group is a chunk of its own')
-  assert.ok(sourcesIn(dist, staticallyLoaded(dist, group ?? '')).some((s) => s.includes('packages/api/src')), 'its codecs load with it')
+  assert.ok(
+    sourcesIn(dist, staticallyLoaded(dist, group ?? '')).some((s) => s.includes('packages/api/src')),
+    'its codecs load with it',
+  )
 })
 
 /** The Dockerfile's stages: each `FROM` and the instructions under it, continuation lines joined. */
@@ -147,7 +179,10 @@ test('Dockerfile :: the runtime stage copies only the production tree and runs t
   const build = all[0]!
   const runtime = all.at(-1)!
   assert.match(build.from, / AS build$/i)
-  assert.ok(build.lines.some((l) => /^RUN pnpm build$/.test(l)), 'the build stage compiles')
+  assert.ok(
+    build.lines.some((l) => /^RUN pnpm build$/.test(l)),
+    'the build stage compiles',
+  )
   assert.ok(
     build.lines.some((l) => /^RUN (npm_config_nodedir=\S+ )?pnpm --filter @leadstream\/image deploy --prod --offline \/app /.test(l)),
     'the build stage lays out /app with pnpm deploy --prod',

@@ -135,7 +135,12 @@ const composeFile = join(deployDir, 'compose.yaml')
 const compose = rec(readYaml(composeFile), 'compose.yaml')
 const composeServices: ComposeService[] = Object.entries(rec(compose.services, 'services')).map(([key, v]) => {
   const raw = rec(v, key)
-  const command = raw.command === undefined ? [] : typeof raw.command === 'string' ? raw.command.split(/\s+/) : list(raw.command, `${key}.command`).map((w) => text(w, `${key}.command`))
+  const command =
+    raw.command === undefined
+      ? []
+      : typeof raw.command === 'string'
+        ? raw.command.split(/\s+/)
+        : list(raw.command, `${key}.command`).map((w) => text(w, `${key}.command`))
   const envRaw = raw.environment
   const env: Record<string, string> = {}
   if (Array.isArray(envRaw))
@@ -162,12 +167,15 @@ const composeService = (service: ServiceName) => {
  */
 const interpolated = (value: string): string | null => {
   let needsEnv = false
-  const out = value.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?([-?])([^}]*))?\}/g, (whole, _name: string | undefined, op: string | undefined, arg: string | undefined) => {
-    if (whole === '$$') return '$'
-    if (op === '-') return arg ?? ''
-    needsEnv = true
-    return ''
-  })
+  const out = value.replace(
+    /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?([-?])([^}]*))?\}/g,
+    (whole, _name: string | undefined, op: string | undefined, arg: string | undefined) => {
+      if (whole === '$$') return '$'
+      if (op === '-') return arg ?? ''
+      needsEnv = true
+      return ''
+    },
+  )
   return needsEnv ? null : out
 }
 
@@ -257,8 +265,7 @@ composeSuite('shutdown :: Compose waits longer than a service takes to drain', (
 composeSuite('secrets :: tokens and passwords come from .env, never written here', () => {
   for (const c of composeServices)
     for (const [name, value] of Object.entries(c.env)) {
-      if (/_TOKENS$|PASSWORD/.test(name))
-        assert.match(value, new RegExp(`^\\$\\{${name}:\\?[^}]+\\}$`), `${c.key}.${name} must be \${${name}:?…}`)
+      if (/_TOKENS$|PASSWORD/.test(name)) assert.match(value, new RegExp(`^\\$\\{${name}:\\?[^}]+\\}$`), `${c.key}.${name} must be \${${name}:?…}`)
       // A URL with credentials takes its password from the environment too.
       const creds = /\/\/[^/:@]+:([^@]*)@/.exec(value)
       if (creds !== null) assert.match(creds[1] ?? '', /^\$\{[A-Z_]+:\?[^}]+\}$/, `${c.key}.${name} embeds a literal password`)
@@ -329,7 +336,8 @@ const containers: K8sContainer[] = ofKind('Deployment').flatMap(({ o }) => {
       const name = text(v.name, `${deployment}.env[].name`)
       if (v.valueFrom === undefined) return { name, value: text(v.value, `${deployment}.${name}`) }
       const from = rec(v.valueFrom, `${deployment}.${name}.valueFrom`)
-      if (from.configMapKeyRef !== undefined) return { name, configMapKey: keyRef(from.configMapKeyRef, 'ConfigMap', nameOf(configMap.o), `${deployment}.${name}`) }
+      if (from.configMapKeyRef !== undefined)
+        return { name, configMapKey: keyRef(from.configMapKeyRef, 'ConfigMap', nameOf(configMap.o), `${deployment}.${name}`) }
       if (from.secretKeyRef !== undefined) return { name, secretKey: keyRef(from.secretKeyRef, 'Secret', nameOf(secretTemplate.o), `${deployment}.${name}`) }
       throw new Error(`${deployment}.${name}: unsupported valueFrom`)
     })
@@ -383,7 +391,16 @@ k8s('services :: each of the five services runs in exactly one Deployment', () =
 
 k8s('settings :: every variable set for a service is one that service reads', async () => {
   const known = await settingsOf
-  for (const c of containers) assert.equal(unknownSettings(c.service, c.env.map((e) => e.name), known), [], `${c.deployment} sets variables services/${c.service} does not read`)
+  for (const c of containers)
+    assert.equal(
+      unknownSettings(
+        c.service,
+        c.env.map((e) => e.name),
+        known,
+      ),
+      [],
+      `${c.deployment} sets variables services/${c.service} does not read`,
+    )
   // Without this, Kubernetes adds <SERVICE>_PORT… variables for every Service in the namespace.
   for (const c of containers) assert.is(c.pod.enableServiceLinks, false, `${c.deployment}: enableServiceLinks`)
 })
@@ -473,13 +490,23 @@ k8s('services :: each Service selects a Deployment’s pods and targets a port t
     const declared = list((matches[0] as K8sContainer).raw.ports ?? [], 'ports').map((p) => rec(p, 'port').name)
     for (const p of list(spec.ports, 'Service.ports')) assert.ok(declared.includes(rec(p, 'port').targetPort), `Service ${nameOf(o)} targetPort`)
   }
-  assert.equal(ofKind('Service').map(({ o }) => nameOf(o)).sort(), ['ingest', 'query-api', 'webhooks'])
+  assert.equal(
+    ofKind('Service')
+      .map(({ o }) => nameOf(o))
+      .sort(),
+    ['ingest', 'query-api', 'webhooks'],
+  )
 })
 
 k8s('kustomization :: lists every manifest except the Secret template', () => {
   const kustomization = rec(readYaml(join(k8sDir, 'kustomization.yaml')), 'kustomization.yaml')
-  const resources = list(kustomization.resources, 'resources').map((r) => text(r, 'resource')).sort()
-  assert.equal(resources, manifestFiles.filter((f) => f !== secretTemplate.file))
+  const resources = list(kustomization.resources, 'resources')
+    .map((r) => text(r, 'resource'))
+    .sort()
+  assert.equal(
+    resources,
+    manifestFiles.filter((f) => f !== secretTemplate.file),
+  )
 })
 
 k8s.run()

@@ -32,7 +32,19 @@ const start = async (dropAnswers: boolean) => {
   const metrics = createMetrics()
   const personal = await testPersonalData(dir)
   const parked = sqliteParkedEvents({ path: join(dir, 'parked.db') })
-  const ports = { store, seal: personal.seal, deadLetters, parked, parkForMs: 60_000, sources: defaultSources, identity: personal.identity, now: () => new Date(), newId: randomUUID, metrics, logger }
+  const ports = {
+    store,
+    seal: personal.seal,
+    deadLetters,
+    parked,
+    parkForMs: 60_000,
+    sources: defaultSources,
+    identity: personal.identity,
+    now: () => new Date(),
+    newId: randomUUID,
+    metrics,
+    logger,
+  }
   const app = httpApp([ingestRoutes(ports, { tokens, idempotencyKeys: keys, bodyLimitBytes: 1 << 20, maxBatch: 100, marketplaceSecrets: [] })], {
     metrics,
     logger,
@@ -76,14 +88,20 @@ test('lost answer :: the retry is recognised by the claim written with the appen
     assert.is(leadRetry.body.status, 'duplicate', 'the stored event is found, not a second one written')
 
     // Decided afresh, ContactLead on a contacted lead would be a 409: the key names the command, so it replays.
-    const commandRetry = typed(CommandAnswer, await http('POST', `${restarted.url}/v1/leads/${first.body.leadId}/commands`, command, { 'Idempotency-Key': 'contact-1' }))
+    const commandRetry = typed(
+      CommandAnswer,
+      await http('POST', `${restarted.url}/v1/leads/${first.body.leadId}/commands`, command, { 'Idempotency-Key': 'contact-1' }),
+    )
     assert.is(commandRetry.status, 200, JSON.stringify(commandRetry.body))
     assert.is(commandRetry.body.replayed, true)
     assert.equal(commandRetry.body.eventIds, contacted.body.eventIds)
     assert.is(commandRetry.body.position, contacted.body.position)
 
     // Another request under a key whose answer was lost is still another request.
-    const reused = typed(Problem, await http('POST', `${restarted.url}/v1/leads/${first.body.leadId}/commands`, { type: 'StartNurturing', by: 'sam' }, { 'Idempotency-Key': 'contact-1' }))
+    const reused = typed(
+      Problem,
+      await http('POST', `${restarted.url}/v1/leads/${first.body.leadId}/commands`, { type: 'StartNurturing', by: 'sam' }, { 'Idempotency-Key': 'contact-1' }),
+    )
     assert.is(reused.status, 422)
     assert.is(reused.body.error.code, 'IdempotencyKeyReused')
 

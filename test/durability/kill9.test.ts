@@ -75,7 +75,11 @@ const settleAndVerify = async (w: Workload, dataDir: string) => {
     const before = new Map(answered.map((p) => [p.key, p.accepted.length]))
     await w.resend(child.url, answered.slice(0, 40))
     const reaccepted = answered.slice(0, 40).filter((p) => p.accepted.length !== before.get(p.key))
-    assert.equal(reaccepted.map((p) => p.key), [], `[seed ${seed}] re-delivering answered pairs writes nothing`)
+    assert.equal(
+      reaccepted.map((p) => p.key),
+      [],
+      `[seed ${seed}] re-delivering answered pairs writes nothing`,
+    )
 
     const verdict = await verify(child.url, dataDir, w)
     if (verbose)

@@ -30,7 +30,14 @@ const LEADS = 40
 /** A data dir with LEADS leads in its events and views, every file closed. */
 const populated = async (): Promise<string> => {
   const server = await startTestServer({ LEADSTREAM_PROJECTOR_THREAD: 'inline' }, tempDir())
-  const r = typed(BatchAnswer, await http('POST', `${server.url}/v1/marketplace/leads`, Array.from({ length: LEADS }, (_, i) => lead(i))))
+  const r = typed(
+    BatchAnswer,
+    await http(
+      'POST',
+      `${server.url}/v1/marketplace/leads`,
+      Array.from({ length: LEADS }, (_, i) => lead(i)),
+    ),
+  )
   assert.is(r.body.accepted, LEADS)
   assert.is((await http('GET', `${server.url}/v1/views/storefronts?minPosition=${r.body.position}`)).status, 200)
   await server.close()
@@ -89,7 +96,15 @@ test('events :: a garbage events.db stops the process with exit 4, naming the fi
   const dir = await populated()
   garbage(join(dir, 'events.db'))
   const r = await runToExit('embedded', env(dir))
-  refusal(r.output, r.code, exitCodes.eventStoreCorrupt, join(dir, 'events.db'), `LEADSTREAM_DATA_DIR=${dir}`, 'restore it from your last backup', 'leadstream events check')
+  refusal(
+    r.output,
+    r.code,
+    exitCodes.eventStoreCorrupt,
+    join(dir, 'events.db'),
+    `LEADSTREAM_DATA_DIR=${dir}`,
+    'restore it from your last backup',
+    'leadstream events check',
+  )
 })
 
 test('events :: a truncated events.db stops the process with exit 4 (found at start, not hours later)', async () => {
@@ -103,7 +118,14 @@ test('events :: an events.db whose checkpoint a kill -9 cut short (header ahead 
   const dir = await populated()
   // More leads on a server killed with SIGKILL: their pages, page 1 among them, are still in events.db-wal.
   const child = await startService('embedded', env(dir))
-  const more = typed(BatchAnswer, await http('POST', `${child.url}/v1/marketplace/leads`, Array.from({ length: LEADS }, (_, i) => lead(LEADS + i))))
+  const more = typed(
+    BatchAnswer,
+    await http(
+      'POST',
+      `${child.url}/v1/marketplace/leads`,
+      Array.from({ length: LEADS }, (_, i) => lead(LEADS + i)),
+    ),
+  )
   assert.is(more.body.accepted, LEADS)
   child.kill('SIGKILL')
   await child.exited
@@ -178,7 +200,9 @@ test('data dir :: a data dir under a file (cannot be created) stops the process 
 // leadstream events check
 // ---------------------------------------------------------------------------------------------------------
 
-const check = async (dir: string): Promise<{ code: number | null; report: { ok: boolean; events: number; checks: Array<{ name: string; ok: boolean; detail: string }> } }> => {
+const check = async (
+  dir: string,
+): Promise<{ code: number | null; report: { ok: boolean; events: number; checks: Array<{ name: string; ok: boolean; detail: string }> } }> => {
   const child = spawn(process.execPath, ['--import', 'tsx', 'services/cli/src/main.ts', 'events', 'check', '--data-dir', dir, '--json'], {
     cwd: workspaceRoot,
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -194,12 +218,15 @@ test('events check :: a sound store passes every check; gaps, forks and undecoda
   const sound = await check(dir)
   assert.is(sound.code, 0, JSON.stringify(sound.report))
   assert.is(sound.report.events, LEADS)
-  assert.equal(sound.report.checks.map((c) => c.ok), [true, true, true, true])
+  assert.equal(
+    sound.report.checks.map((c) => c.ok),
+    [true, true, true, true],
+  )
 
   const db = new Database(join(dir, 'events.db'))
   db.prepare('DELETE FROM events WHERE position = 5').run()
-  db.prepare("UPDATE events SET revision = 3 WHERE position = 7").run()
-  db.prepare("UPDATE events SET data = '{\"leadId\":1}' WHERE position = 9").run()
+  db.prepare('UPDATE events SET revision = 3 WHERE position = 7').run()
+  db.prepare('UPDATE events SET data = \'{"leadId":1}\' WHERE position = 9').run()
   db.close()
   const broken = await check(dir)
   assert.is(broken.code, 1)

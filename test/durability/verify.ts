@@ -82,7 +82,8 @@ export const verify = async (url: string, dataDir: string, w: Workload): Promise
         else if (e.streamId !== streamOfLead(lead.leadId ?? '')) fail(`acknowledged ${c.type} event ${id} is in ${e.streamId}`)
       }
       const last = byEventId.get(c.eventIds[c.eventIds.length - 1] ?? '')
-      if (last !== undefined && last.position !== c.position) fail(`acknowledged ${c.type} on ${lead.leadId}: stored at ${last.position}, acknowledged at ${c.position}`)
+      if (last !== undefined && last.position !== c.position)
+        fail(`acknowledged ${c.type} on ${lead.leadId}: stored at ${last.position}, acknowledged at ${c.position}`)
     }
   if (commandEvents < commandsAcked || commandEvents > commandsAcked + w.stats.commandsUnacked)
     fail(`${commandEvents} command events stored; ${commandsAcked} acknowledged, ${w.stats.commandsUnacked} unanswered`)
@@ -96,9 +97,10 @@ export const verify = async (url: string, dataDir: string, w: Workload): Promise
     w.leads.filter((l) => l.leadId !== undefined),
     8,
     async (lead) => {
-      const { status, body } = await getJson<{ lead?: { state: string; actions: ReadonlyArray<string> }; history?: ReadonlyArray<{ position: number; type: string }> }>(
-        `${url}/v1/leads/${lead.leadId}?${freshLead}`,
-      )
+      const { status, body } = await getJson<{
+        lead?: { state: string; actions: ReadonlyArray<string> }
+        history?: ReadonlyArray<{ position: number; type: string }>
+      }>(`${url}/v1/leads/${lead.leadId}?${freshLead}`)
       if (status !== 200 || body.lead === undefined || body.history === undefined) return fail(`GET lead ${lead.leadId} (${lead.key}) answered ${status}`)
       const positions = new Set(body.history.map((h) => h.position))
       for (const a of [...lead.actions].flatMap((action) => w.pairs.get(`${lead.key}|${action}`)?.accepted ?? []))

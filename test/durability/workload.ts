@@ -84,7 +84,6 @@ export const mulberry32 = (seed: number) => () => {
   return ((t ^ (t >>> 14)) >>> 0) / 4294967296
 }
 
-
 // ---------------------------------------------------------------------------------------------------------
 // the workload
 // ---------------------------------------------------------------------------------------------------------
@@ -288,7 +287,8 @@ export class Workload {
     // Every lead sent is valid, so one lead answers 201/200 and a batch 200; anything else is wrong.
     const expected = single ? status === 201 || status === 200 : status === 200
     const results: ReadonlyArray<ItemAnswer> = single ? [parsed as ItemAnswer] : ((parsed as { results?: ReadonlyArray<ItemAnswer> }).results ?? [])
-    if (!expected || results.length !== items.length) this.anomaly(`${single ? 'one lead' : `batch of ${items.length}`} answered ${status}: ${text.slice(0, 300)}`)
+    if (!expected || results.length !== items.length)
+      this.anomaly(`${single ? 'one lead' : `batch of ${items.length}`} answered ${status}: ${text.slice(0, 300)}`)
     else results.forEach((r, i) => this.record(items[i]!, r))
     return true
   }
@@ -301,7 +301,8 @@ export class Workload {
     if (r.status === 'accepted') {
       if (r.eventId === undefined || r.position === undefined) return this.anomaly(`${pair.key}: accepted without event id or position`)
       pair.accepted.push({ eventId: r.eventId, position: r.position })
-      if (pair.accepted.length > 1) this.anomaly(`${pair.key}: accepted ${pair.accepted.length} times (positions ${pair.accepted.map((a) => a.position).join(', ')})`)
+      if (pair.accepted.length > 1)
+        this.anomaly(`${pair.key}: accepted ${pair.accepted.length} times (positions ${pair.accepted.map((a) => a.position).join(', ')})`)
       this.maxAckedPosition = Math.max(this.maxAckedPosition, r.position)
     } else if (r.status === 'duplicate') {
       pair.duplicates++

@@ -96,30 +96,36 @@ test.after(async (ctx) => {
 test('series :: days in Europe/Berlin across the spring DST change, split by storefront, empty days as zeros', async ({ get }) => {
   const r = await get(SeriesAnswer, '/v1/analytics/series?from=2026-03-28&to=2026-04-01&tz=Europe/Berlin&by=storefront')
   assert.is(r.status, 200, JSON.stringify(r.body))
-  assert.equal(r.body.buckets.map((b) => b.start), [
-    '2026-03-28T00:00:00+01:00',
-    '2026-03-29T00:00:00+01:00',
-    '2026-03-30T00:00:00+02:00',
-    '2026-03-31T00:00:00+02:00',
-    '2026-04-01T00:00:00+02:00',
-  ])
-  assert.equal(r.body.buckets.map((b) => b.total), [1, 2, 1, 0, 0])
+  assert.equal(
+    r.body.buckets.map((b) => b.start),
+    ['2026-03-28T00:00:00+01:00', '2026-03-29T00:00:00+01:00', '2026-03-30T00:00:00+02:00', '2026-03-31T00:00:00+02:00', '2026-04-01T00:00:00+02:00'],
+  )
+  assert.equal(
+    r.body.buckets.map((b) => b.total),
+    [1, 2, 1, 0, 0],
+  )
   assert.equal(r.body.groups, ['AppSource', 'AzureMarketplace'])
   assert.equal(r.body.buckets[1]?.groups, { AppSource: 0, AzureMarketplace: 2 })
   assert.equal(r.body.buckets[4]?.groups, { AppSource: 0, AzureMarketplace: 0 })
   assert.is(r.body.total, 4)
-  assert.equal([r.body.from, r.body.to, r.body.interval, r.body.tz, r.body.by], ['2026-03-28T00:00:00.000Z', '2026-04-01T00:00:00.000Z', 'day', 'Europe/Berlin', 'storefront'])
+  assert.equal(
+    [r.body.from, r.body.to, r.body.interval, r.body.tz, r.body.by],
+    ['2026-03-28T00:00:00.000Z', '2026-04-01T00:00:00.000Z', 'day', 'Europe/Berlin', 'storefront'],
+  )
 })
 
 test('series :: days in Asia/Kolkata (UTC+05:30) move leads across midnight', async ({ get }) => {
   const r = await get(SeriesAnswer, '/v1/analytics/series?from=2026-03-28&to=2026-04-01&tz=Asia/Kolkata')
-  assert.equal(r.body.buckets.map((b) => [b.start, b.total]), [
-    ['2026-03-28T00:00:00+05:30', 0],
-    ['2026-03-29T00:00:00+05:30', 2],
-    ['2026-03-30T00:00:00+05:30', 2],
-    ['2026-03-31T00:00:00+05:30', 0],
-    ['2026-04-01T00:00:00+05:30', 0],
-  ])
+  assert.equal(
+    r.body.buckets.map((b) => [b.start, b.total]),
+    [
+      ['2026-03-28T00:00:00+05:30', 0],
+      ['2026-03-29T00:00:00+05:30', 2],
+      ['2026-03-30T00:00:00+05:30', 2],
+      ['2026-03-31T00:00:00+05:30', 0],
+      ['2026-04-01T00:00:00+05:30', 0],
+    ],
+  )
 })
 
 test('series :: totals equal the count views under the same filters; test leads only when asked', async ({ get }) => {
@@ -149,14 +155,20 @@ test('series :: bad ranges and unknown values are 400s naming the parameter', as
   for (const [path, param] of cases) {
     const r = await get(Problem, path)
     assert.is(r.status, 400, path)
-    assert.ok(r.body.error.problems.some((p) => p.path === param), `${path}: ${JSON.stringify(r.body)}`)
+    assert.ok(
+      r.body.error.problems.some((p) => p.path === param),
+      `${path}: ${JSON.stringify(r.body)}`,
+    )
   }
 })
 
 test('series :: hour buckets on the Berlin DST day: 23 of them', async ({ get }) => {
   const r = await get(SeriesAnswer, '/v1/analytics/series?from=2026-03-28T23:00:00Z&to=2026-03-29T22:00:00Z&tz=Europe/Berlin&interval=hour')
   assert.is(r.body.buckets.length, 23)
-  assert.equal(r.body.buckets.slice(1, 3).map((b) => b.start), ['2026-03-29T01:00:00+01:00', '2026-03-29T03:00:00+02:00'])
+  assert.equal(
+    r.body.buckets.slice(1, 3).map((b) => b.start),
+    ['2026-03-29T01:00:00+01:00', '2026-03-29T03:00:00+02:00'],
+  )
   assert.is(r.body.buckets[1]?.total, 1, 'L2 at 00:30Z = 01:30 CET')
 })
 
@@ -173,19 +185,27 @@ test('funnel :: stages reached, rates, nearest-rank median and p90 time to stage
   assert.equal(stages.nurturing, { stage: 'nurturing', branch: true, reached: 1, rateFromPrevious: 0.25, medianMs: 2 * hourMs, p90Ms: 2 * hourMs })
   assert.equal(stages.disqualified, { stage: 'disqualified', branch: true, reached: 2, rateFromPrevious: 0.5, medianMs: 4 * hourMs, p90Ms: dayMs })
   assert.equal(f.disqualificationReasons, { lost: 1 }, 'the reopened lead is no longer disqualified')
-  assert.equal(f.cohorts, [{ start: '2026-03-01T00:00:00+00:00', captured: 4, reached: { captured: 4, contacted: 4, qualified: 1, converted: 1, nurturing: 1, disqualified: 2 } }])
+  assert.equal(f.cohorts, [
+    { start: '2026-03-01T00:00:00+00:00', captured: 4, reached: { captured: 4, contacted: 4, qualified: 1, converted: 1, nurturing: 1, disqualified: 2 } },
+  ])
 })
 
 test('funnel :: week cohorts and groups by storefront', async ({ get }) => {
   const f = (await get(FunnelAnswer, '/v1/analytics/funnel?cohort=week&by=storefront')).body
-  assert.equal(f.cohorts.map((c) => [c.start, c.captured]), [
-    ['2026-03-23T00:00:00+00:00', 3],
-    ['2026-03-30T00:00:00+00:00', 1],
-  ])
-  assert.equal(f.groups.map((g) => [g.key, g.total]), [
-    ['AppSource', 2],
-    ['AzureMarketplace', 2],
-  ])
+  assert.equal(
+    f.cohorts.map((c) => [c.start, c.captured]),
+    [
+      ['2026-03-23T00:00:00+00:00', 3],
+      ['2026-03-30T00:00:00+00:00', 1],
+    ],
+  )
+  assert.equal(
+    f.groups.map((g) => [g.key, g.total]),
+    [
+      ['AppSource', 2],
+      ['AzureMarketplace', 2],
+    ],
+  )
   const azure = f.groups[1]?.stages.find((s) => s.stage === 'disqualified')
   assert.is(azure?.reached, 2)
 })
@@ -197,14 +217,20 @@ test('top :: offers by leads and by conversion, countries with their names', asy
     { key: 'contoso.crm', label: 'Contoso CRM', leads: 2, contacted: 2, qualified: 1, converted: 1, conversionRate: 0.5 },
   ])
   const byConversion = (await get(TopAnswer, '/v1/analytics/top?by=offer&sort=conversion&limit=1')).body
-  assert.equal(byConversion.rows.map((r) => r.key), ['contoso.crm'])
+  assert.equal(
+    byConversion.rows.map((r) => r.key),
+    ['contoso.crm'],
+  )
   const countries = (await get(TopAnswer, '/v1/analytics/top?by=country')).body
-  assert.equal(countries.rows.map((r) => [r.key, r.label]), [
-    ['DE', 'Germany'],
-    ['IN', 'India'],
-    ['US', 'United States'],
-    ['unknown', 'unknown'],
-  ])
+  assert.equal(
+    countries.rows.map((r) => [r.key, r.label]),
+    [
+      ['DE', 'Germany'],
+      ['IN', 'India'],
+      ['US', 'United States'],
+      ['unknown', 'unknown'],
+    ],
+  )
 })
 
 test('filters :: count views, the lead list and the position route take every filter', async ({ get }) => {

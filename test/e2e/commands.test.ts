@@ -16,7 +16,15 @@ test.after(async () => {
 })
 
 const capture = async (email: string): Promise<string> => {
-  const r = typed(LeadAccepted, await http('POST', `${server.url}/v1/marketplace/leads`, { UserDetails: { Email: email }, LeadSource: 'SPZA', ActionCode: 'PLT', OfferTitle: 'Contoso CRM' }))
+  const r = typed(
+    LeadAccepted,
+    await http('POST', `${server.url}/v1/marketplace/leads`, {
+      UserDetails: { Email: email },
+      LeadSource: 'SPZA',
+      ActionCode: 'PLT',
+      OfferTitle: 'Contoso CRM',
+    }),
+  )
   assert.is(r.status, 201)
   return r.body.leadId
 }
@@ -34,7 +42,10 @@ test('commandId :: the same command sent again is answered with the original res
   assert.is(again.body.status, 'accepted')
   assert.equal(again.body.eventIds, first.body.eventIds)
   assert.is(again.body.position, first.body.position)
-  assert.equal((await streamOf(leadId)).map((e) => e.type), ['LeadCaptured', 'LeadContacted'])
+  assert.equal(
+    (await streamOf(leadId)).map((e) => e.type),
+    ['LeadCaptured', 'LeadContacted'],
+  )
 })
 
 test('commandId :: without one, the retry is decided again and refused (what commandId is for)', async () => {
@@ -52,7 +63,10 @@ test('commandId :: the same commandId with a different command is a 409 naming i
   assert.is(other.status, 409)
   assert.is(other.body.error.code, 'CommandIdReused')
   assert.equal(other.body.error.problems, [{ path: 'commandId', reason: `commandId "c-1" was already used on lead ${leadId} for a different command` }])
-  assert.equal((await streamOf(leadId)).map((e) => e.type), ['LeadCaptured', 'LeadContacted'])
+  assert.equal(
+    (await streamOf(leadId)).map((e) => e.type),
+    ['LeadCaptured', 'LeadContacted'],
+  )
   // The same id on another lead is another command.
   const elsewhere = await capture('reuse-2@contoso.com')
   assert.is((await command(elsewhere, { type: 'ContactLead', by: 'sam', commandId: 'c-1' })).status, 201)
@@ -62,7 +76,10 @@ test('commandId :: one that is not URL-safe is a 400 naming the field', async ()
   const leadId = await capture('bad-id@contoso.com')
   const r = typed(Problem, await command(leadId, { type: 'ContactLead', by: 'sam', commandId: 'call 1' }))
   assert.is(r.status, 400)
-  assert.equal(r.body.error.problems.map((p) => p.path), ['commandId'])
+  assert.equal(
+    r.body.error.problems.map((p) => p.path),
+    ['commandId'],
+  )
 })
 
 test.run()

@@ -4,7 +4,19 @@
 // lead parked and applied when the capture comes, or dead-lettered when its bound passes; commands with occurredAt.
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { BatchAnswer, CommandAnswer, DeadLetterPage, FunnelAnswer, LeadAccepted, LeadDuplicate, LeadParked, ParkedPage, Problem, Rejected, StreamAnswer } from '@leadstream/api'
+import {
+  BatchAnswer,
+  CommandAnswer,
+  DeadLetterPage,
+  FunnelAnswer,
+  LeadAccepted,
+  LeadDuplicate,
+  LeadParked,
+  ParkedPage,
+  Problem,
+  Rejected,
+  StreamAnswer,
+} from '@leadstream/api'
 import { decodeAs, getJson, http, startTestServer, typed, type TestServer } from '../support/embedded.js'
 import { eventually } from '../support/eventually.js'
 import { dropSchemas, requirePostgres } from '../support/postgres.js'
@@ -72,11 +84,17 @@ test('funnel :: past lifecycle events move the funnel and time-to-stage exactly 
   assert.equal(stages['disqualified'], { stage: 'disqualified', branch: true, reached: 1, rateFromPrevious: 0.5, medianMs: 2 * dayMs, p90Ms: 2 * dayMs })
   assert.equal(f.disqualificationReasons, { lost: 1 })
   const events = await streamOf(server, 'F1')
-  assert.equal(events.map((e) => (e.data as { at?: string }).at ?? null), [null, '2026-03-01T02:00:00.000Z', '2026-03-02T00:00:00.000Z', '2026-03-04T00:00:00.000Z'])
+  assert.equal(
+    events.map((e) => (e.data as { at?: string }).at ?? null),
+    [null, '2026-03-01T02:00:00.000Z', '2026-03-02T00:00:00.000Z', '2026-03-04T00:00:00.000Z'],
+  )
   assert.equal(events[1]?.data, { leadId: 'F1', by: 'crm:dynamics', at: '2026-03-01T02:00:00.000Z', personal: null, channel: 'phone' })
   // A CRM's note is stored sealed with the lead's key; operators read it opened.
   const f2 = await streamOf(server, 'F2')
-  assert.equal([f2[2]?.type, f2[2]?.version, (f2[2]?.data as { personal?: unknown } | undefined)?.personal], ['LeadDisqualified', 2, { open: { note: 'went with a competitor' } }])
+  assert.equal(
+    [f2[2]?.type, f2[2]?.version, (f2[2]?.data as { personal?: unknown } | undefined)?.personal],
+    ['LeadDisqualified', 2, { open: { note: 'went with a competitor' } }],
+  )
 })
 
 test('decide :: an impossible transition is a 409 with the reason, kept as a dead letter; a re-delivery is a duplicate', async ({ server }) => {
@@ -96,11 +114,18 @@ test('decide :: an impossible transition is a 409 with the reason, kept as a dea
   assert.is((await post(server, contacted)).status, 201)
   const again = typed(LeadDuplicate, await post(server, contacted))
   assert.is(again.status, 200, 'the same eventId again writes nothing (not a 409: it was applied)')
-  assert.equal((await streamOf(server, 'X1')).map((e) => e.type), ['LeadCaptured', 'LeadContacted'])
+  assert.equal(
+    (await streamOf(server, 'X1')).map((e) => e.type),
+    ['LeadCaptured', 'LeadContacted'],
+  )
 
   const early = typed(Problem, await post(server, { ...lifecycle('LeadQualified', 'X1', '2026-04-30T23:59:59Z'), eventId: 'too-early' }))
   assert.is(early.status, 400)
-  assert.equal(early.body.error.problems.map((p) => p.path), ['occurredAt'], 'before the capture, naming the field')
+  assert.equal(
+    early.body.error.problems.map((p) => p.path),
+    ['occurredAt'],
+    'before the capture, naming the field',
+  )
 })
 
 test('out of order :: an event before its lead is parked (visible to operators), then applied in order when the capture comes', async ({ server }) => {
@@ -111,11 +136,20 @@ test('out of order :: an event before its lead is parked (visible to operators),
   assert.is(typed(LeadParked, await post(server, lifecycle('LeadContacted', 'O1', '2026-06-02T00:00:00Z'))).status, 202, 'a re-delivery while parked')
   const page = (await getJson(ParkedPage, `${server.url}/v1/admin/parked`)).body
   assert.is(page.parked, 2, 'kept once per event id')
-  assert.equal(page.items.map((p) => [p.leadId, p.eventId]), [['O1', 'crm-O1-LeadQualified'], ['O1', 'crm-O1-LeadContacted']])
+  assert.equal(
+    page.items.map((p) => [p.leadId, p.eventId]),
+    [
+      ['O1', 'crm-O1-LeadQualified'],
+      ['O1', 'crm-O1-LeadContacted'],
+    ],
+  )
 
   assert.is((await post(server, capture('O1', '2026-06-01T00:00:00Z'))).status, 201)
   // Applied by occurredAt (contacted, then qualified), not by arrival.
-  assert.equal((await streamOf(server, 'O1')).map((e) => e.type), ['LeadCaptured', 'LeadContacted', 'LeadQualified'])
+  assert.equal(
+    (await streamOf(server, 'O1')).map((e) => e.type),
+    ['LeadCaptured', 'LeadContacted', 'LeadQualified'],
+  )
   assert.is((await getJson(ParkedPage, `${server.url}/v1/admin/parked`)).body.parked, 0)
 })
 
@@ -127,7 +161,10 @@ test('out of order :: parked events survive a restart and are applied when the c
   try {
     assert.is((await getJson(ParkedPage, `${second.url}/v1/admin/parked`)).body.parked, 1)
     assert.is((await post(second, capture('R1', '2026-06-01T00:00:00Z'))).status, 201)
-    assert.equal((await streamOf(second, 'R1')).map((e) => e.type), ['LeadCaptured', 'LeadContacted'])
+    assert.equal(
+      (await streamOf(second, 'R1')).map((e) => e.type),
+      ['LeadCaptured', 'LeadContacted'],
+    )
   } finally {
     await second.dispose()
   }
@@ -140,9 +177,15 @@ test('out of order :: with the PostgreSQL store (distributed mode), parked event
   const server = await startTestServer({ LEADSTREAM_DEAD_LETTER_STORE: 'postgres', LEADSTREAM_POSTGRES_URL: url, LEADSTREAM_POSTGRES_SCHEMA: schema })
   try {
     assert.is((await post(server, lifecycle('LeadContacted', 'P1', '2026-06-02T00:00:00Z'))).status, 202)
-    assert.equal((await getJson(ParkedPage, `${server.url}/v1/admin/parked`)).body.items.map((p) => p.eventId), ['crm-P1-LeadContacted'])
+    assert.equal(
+      (await getJson(ParkedPage, `${server.url}/v1/admin/parked`)).body.items.map((p) => p.eventId),
+      ['crm-P1-LeadContacted'],
+    )
     assert.is((await post(server, capture('P1', '2026-06-01T00:00:00Z'))).status, 201)
-    assert.equal((await streamOf(server, 'P1')).map((e) => e.type), ['LeadCaptured', 'LeadContacted'])
+    assert.equal(
+      (await streamOf(server, 'P1')).map((e) => e.type),
+      ['LeadCaptured', 'LeadContacted'],
+    )
     assert.is((await getJson(ParkedPage, `${server.url}/v1/admin/parked`)).body.parked, 0)
   } finally {
     await server.dispose()
@@ -164,7 +207,10 @@ test('out of order :: a parked event whose lead never comes is dead-lettered wit
   // Once the lead exists, replaying the dead letter applies the event.
   assert.is((await post(server, capture('GHOST', '2026-06-01T00:00:00Z'))).status, 201)
   assert.is((await http('POST', `${server.url}/v1/admin/dead-letters/${dead.id}/replay`)).status, 200)
-  assert.equal((await streamOf(server, 'GHOST')).map((e) => e.type), ['LeadCaptured', 'LeadContacted'])
+  assert.equal(
+    (await streamOf(server, 'GHOST')).map((e) => e.type),
+    ['LeadCaptured', 'LeadContacted'],
+  )
 })
 
 test('commands :: occurredAt is the transition time; in the future or before the capture is a 400 naming occurredAt', async ({ server, clock }) => {
@@ -173,16 +219,25 @@ test('commands :: occurredAt is the transition time; in the future or before the
   const command = (body: unknown) => http('POST', `${server.url}/v1/leads/C1/commands`, body)
   const future = typed(Problem, await command({ type: 'ContactLead', by: 'sam', occurredAt: '2026-11-25T12:05:00Z' }))
   assert.is(future.status, 400)
-  assert.equal(future.body.error.problems.map((p) => p.path), ['occurredAt'])
+  assert.equal(
+    future.body.error.problems.map((p) => p.path),
+    ['occurredAt'],
+  )
   const early = typed(Problem, await command({ type: 'ContactLead', by: 'sam', occurredAt: '2026-06-30T23:00:00Z' }))
   assert.is(early.status, 400)
-  assert.equal(early.body.error.problems.map((p) => p.path), ['occurredAt'])
+  assert.equal(
+    early.body.error.problems.map((p) => p.path),
+    ['occurredAt'],
+  )
   assert.is((await command({ type: 'ContactLead', by: 'sam', occurredAt: '2026-11-25T12:00:30Z' })).status, 201, 'within the allowed skew')
   const ok = typed(CommandAnswer, await command({ type: 'QualifyLead', by: 'sam', occurredAt: '2026-11-25T12:00:40Z', commandId: 'q-1' }))
   assert.is(ok.status, 201)
   const again = decodeAs(CommandAnswer, (await command({ type: 'QualifyLead', by: 'sam', occurredAt: '2026-11-25T12:00:40Z', commandId: 'q-1' })).body)
   assert.is(again.replayed, true)
-  assert.equal((await streamOf(server, 'C1')).map((e) => (e.data as { at?: string }).at ?? null), [null, '2026-11-25T12:00:30.000Z', '2026-11-25T12:00:40.000Z'])
+  assert.equal(
+    (await streamOf(server, 'C1')).map((e) => (e.data as { at?: string }).at ?? null),
+    [null, '2026-11-25T12:00:30.000Z', '2026-11-25T12:00:40.000Z'],
+  )
 })
 
 test.run()

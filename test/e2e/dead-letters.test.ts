@@ -46,18 +46,31 @@ test('replay :: a lead rejected for its lead source is accepted once a mapping e
 test('limits :: a 1 MB email and a NUL offer title get a 400 naming the field, and are kept in dead letters', async () => {
   const server = await startTestServer()
   try {
-    const huge = typed(Rejected, await http('POST', `${server.url}/v1/marketplace/leads`, { ...testDrive(0), LeadSource: 'AzureMarketplace', UserDetails: { Email: `${'a'.repeat(1 << 20)}@x.com` } }))
+    const huge = typed(
+      Rejected,
+      await http('POST', `${server.url}/v1/marketplace/leads`, {
+        ...testDrive(0),
+        LeadSource: 'AzureMarketplace',
+        UserDetails: { Email: `${'a'.repeat(1 << 20)}@x.com` },
+      }),
+    )
     assert.is(huge.status, 400)
     assert.equal(huge.body.error.problems, [{ path: 'UserDetails.Email', reason: 'at most 254 characters' }])
     assert.is(huge.body.error.message, 'UserDetails.Email: at most 254 characters')
-    const nul = typed(BatchAnswer, await http('POST', `${server.url}/v1/marketplace/leads`, [{ ...testDrive(1), LeadSource: 'AzureMarketplace', OfferTitle: '\u0000' }]))
+    const nul = typed(
+      BatchAnswer,
+      await http('POST', `${server.url}/v1/marketplace/leads`, [{ ...testDrive(1), LeadSource: 'AzureMarketplace', OfferTitle: '\u0000' }]),
+    )
     assert.is(nul.status, 400)
     assert.equal(itemAt(nul.body, 0, 'rejected').problems, [{ path: '[0].OfferTitle', reason: 'contains the control character U+0000' }])
     const note = typed(Rejected, await http('POST', `${server.url}/v1/leads/L1/commands`, { type: 'ContactLead', by: 'sam', note: 'x'.repeat(2001) }))
     assert.is(note.status, 400)
     assert.equal(note.body.error.problems, [{ path: 'note', reason: 'at most 2000 characters' }])
     const kept = (await getJson(DeadLetterPage, `${server.url}/v1/admin/dead-letters?status=open`)).body.items
-    assert.equal(kept.map((d) => d.id), [huge.body.deadLetterId, itemAt(nul.body, 0, 'rejected').deadLetterId, note.body.deadLetterId])
+    assert.equal(
+      kept.map((d) => d.id),
+      [huge.body.deadLetterId, itemAt(nul.body, 0, 'rejected').deadLetterId, note.body.deadLetterId],
+    )
   } finally {
     await server.dispose()
   }

@@ -81,7 +81,11 @@ test('marketplace :: a mixed delivery gives the right counts in every view', asy
   const withTest = await views(server.url, ctx.position, true)
   const expectedWithTest = expectedByStorefront(leads, true)
   assert.is(withTest.AppSource.total + withTest.AzureMarketplace.total, expectedWithTest['AppSource']!.total + expectedWithTest['AzureMarketplace']!.total)
-  assert.is(identities.size, expectedWithTest['AppSource']!.total + expectedWithTest['AzureMarketplace']!.total, 'test leads are kept, just not counted by default')
+  assert.is(
+    identities.size,
+    expectedWithTest['AppSource']!.total + expectedWithTest['AzureMarketplace']!.total,
+    'test leads are kept, just not counted by default',
+  )
   const campaigns = (await getJson(CampaignsAnswer, `${server.url}/v1/views/campaigns?minPosition=${ctx.position}`)).body.campaigns
   assert.is(campaigns['nurture']?.total, expected['AppSource']!.total)
   assert.is(campaigns['demand-generation']?.total, expected['AzureMarketplace']!.total)
@@ -97,7 +101,14 @@ test('marketplace :: posting everything again changes nothing', async (ctx) => {
   const { server, leads } = ctx
   const before = await views(server.url, ctx.position, true)
   const head = await projectedHead(server.url)
-  const a = typed(BatchAnswer, await http('POST', `${server.url}/v1/marketplace/leads`, leads.map((l) => l.payload)))
+  const a = typed(
+    BatchAnswer,
+    await http(
+      'POST',
+      `${server.url}/v1/marketplace/leads`,
+      leads.map((l) => l.payload),
+    ),
+  )
   assert.is(a.status, 200)
   assert.is(a.body.accepted, 0)
   assert.is(a.body.duplicates, leads.length)
@@ -141,7 +152,10 @@ test('catalogue :: naming an offer kind moves its leads out of unclassified', as
   const after = await views(server.url, a.body.position)
   const moved = after.AppSource.byOfferKind['saas']! + after.AzureMarketplace.byOfferKind['saas']!
   assert.ok(moved > 0)
-  assert.is(after.AppSource.byOfferKind['unclassified']! + after.AzureMarketplace.byOfferKind['unclassified']!, before.AppSource.total + before.AzureMarketplace.total - moved)
+  assert.is(
+    after.AppSource.byOfferKind['unclassified']! + after.AzureMarketplace.byOfferKind['unclassified']!,
+    before.AppSource.total + before.AzureMarketplace.total - moved,
+  )
   const again = typed(Written, await http('POST', `${server.url}/v1/catalogue`, { offerTitle: 'contoso crm', kind: 'saas', by: 'publisher' }))
   assert.is(again.body.status, 'duplicate')
   const listed = (await getJson(LeadPage, `${server.url}/v1/leads?offerKind=saas&limit=1000&minPosition=${a.body.position}`)).body.items
@@ -157,10 +171,20 @@ test('bad input :: malformed JSON, unknown event type, bad query and bad cursor 
   const unknown = typed(Problem, await http('POST', `${server.url}/v1/leads`, { type: 'LeadTeleported', version: 1 }))
   assert.is(unknown.status, 400)
   assert.is(unknown.body.error.problems[0]?.path, 'type')
-  const wrongType = typed(BatchAnswer, await http('POST', `${server.url}/v1/leads`, [
-    { type: 'LeadCaptured', version: 1, eventId: 'e-1', leadId: 'n-1', occurredAt: '2026-11-25T10:00:00Z', data: { storefront: 'AppSource', action: 'PLT', offer: { id: 'contoso.crm' } } },
-    { type: 'LeadCaptured', version: 1, eventId: 'e-2', leadId: 'n-2', occurredAt: 'yesterday', data: { storefront: 'Moon', action: 'PLT', offer: {} } },
-  ]))
+  const wrongType = typed(
+    BatchAnswer,
+    await http('POST', `${server.url}/v1/leads`, [
+      {
+        type: 'LeadCaptured',
+        version: 1,
+        eventId: 'e-1',
+        leadId: 'n-1',
+        occurredAt: '2026-11-25T10:00:00Z',
+        data: { storefront: 'AppSource', action: 'PLT', offer: { id: 'contoso.crm' } },
+      },
+      { type: 'LeadCaptured', version: 1, eventId: 'e-2', leadId: 'n-2', occurredAt: 'yesterday', data: { storefront: 'Moon', action: 'PLT', offer: {} } },
+    ]),
+  )
   assert.is(wrongType.status, 207)
   const second = wrongType.body.results[1]
   const paths = second?.status === 'rejected' ? second.problems.map((p) => p.path) : []
@@ -177,7 +201,10 @@ test('bad input :: malformed JSON, unknown event type, bad query and bad cursor 
   const tooFresh = await http('GET', `${server.url}/v1/views/storefronts?minPosition=999999999&waitMs=50`)
   assert.is(tooFresh.status, 503)
   const dead = (await getJson(DeadLetterPage, `${server.url}/v1/admin/dead-letters?limit=1000`)).body.items
-  assert.ok(dead.some((d) => d.payload === '{"type": '), 'the unreadable body is kept verbatim')
+  assert.ok(
+    dead.some((d) => d.payload === '{"type": '),
+    'the unreadable body is kept verbatim',
+  )
 })
 
 test('idempotency :: a repeated Idempotency-Key replays the first answer; a reused key on another body is 422', async (ctx) => {

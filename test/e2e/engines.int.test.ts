@@ -15,17 +15,36 @@ const scenario = async (server: TestServer): Promise<Record<string, unknown>> =>
   const leads = Array.from({ length: 150 }, (_, i) => marketplaceLead(i, r).payload)
   let position = 0
   for (let i = 0; i < leads.length; i += 50) {
-    const a = typed(BatchAnswer, await http('POST', `${server.url}/v1/marketplace/leads`, [...leads.slice(i, i + 50), ...leads.slice(0, 5), ...malformedLeads()]))
+    const a = typed(
+      BatchAnswer,
+      await http('POST', `${server.url}/v1/marketplace/leads`, [...leads.slice(i, i + 50), ...leads.slice(0, 5), ...malformedLeads()]),
+    )
     position = Math.max(position, a.body.position)
   }
-  position = Math.max(position, typed(LeadAccepted, await http('POST', `${server.url}/v1/leads`, { type: 'LeadCaptured', version: 1, eventId: 'n-1', leadId: 'native-1', occurredAt: '2026-11-20T10:00:00Z', data: { storefront: 'AppSource', action: 'DNC', offer: { id: 'contoso.crm' }, customer: { email: 'n@example.com' } } })).body.position)
+  position = Math.max(
+    position,
+    typed(
+      LeadAccepted,
+      await http('POST', `${server.url}/v1/leads`, {
+        type: 'LeadCaptured',
+        version: 1,
+        eventId: 'n-1',
+        leadId: 'native-1',
+        occurredAt: '2026-11-20T10:00:00Z',
+        data: { storefront: 'AppSource', action: 'DNC', offer: { id: 'contoso.crm' }, customer: { email: 'n@example.com' } },
+      }),
+    ).body.position,
+  )
   const firstPage = (await getJson(LeadPage, `${server.url}/v1/leads?limit=20&minPosition=${position}`)).body
   for (const [i, lead] of firstPage.items.slice(0, 6).entries()) {
     const type = i < 3 ? 'ContactLead' : 'DisqualifyLead'
     const c = await http('POST', `${server.url}/v1/leads/${lead.leadId}/commands`, { type, by: 'sam', reason: 'lost' })
     position = Math.max(position, c.status < 300 ? decodeAs(CommandAnswer, c.body).position : 0)
   }
-  position = Math.max(position, typed(Written, await http('POST', `${server.url}/v1/catalogue`, { offerTitle: 'Fabrikam Analytics', kind: 'power-bi-app', by: 'pub' })).body.position)
+  position = Math.max(
+    position,
+    typed(Written, await http('POST', `${server.url}/v1/catalogue`, { offerTitle: 'Fabrikam Analytics', kind: 'power-bi-app', by: 'pub' })).body.position,
+  )
   const get = async (path: string) => (await http('GET', `${server.url}${path}${path.includes('?') ? '&' : '?'}minPosition=${position}`)).body
   const page1 = decodeAs(LeadPage, await get('/v1/leads?storefront=AzureMarketplace&limit=7'))
   const answers: Record<string, unknown> = {
@@ -57,7 +76,11 @@ if (url !== null) {
   test('query API :: SQLite and PostgreSQL views answer the same scenario identically', async () => {
     const schema = `engines_${process.pid}_${Date.now().toString(36)}`
     const sqlite = await startTestServer({}, undefined, steppingClock())
-    const postgres = await startTestServer({ LEADSTREAM_VIEW_STORE: 'postgres', LEADSTREAM_POSTGRES_URL: url, LEADSTREAM_POSTGRES_SCHEMA: schema }, undefined, steppingClock())
+    const postgres = await startTestServer(
+      { LEADSTREAM_VIEW_STORE: 'postgres', LEADSTREAM_POSTGRES_URL: url, LEADSTREAM_POSTGRES_SCHEMA: schema },
+      undefined,
+      steppingClock(),
+    )
     try {
       const [a, b] = [await scenario(sqlite), await scenario(postgres)]
       assert.ok((a['qualification'] as { total: number }).total > 100, 'the scenario produced views')

@@ -21,13 +21,26 @@ test.before(async (ctx) => {
   const leads = Array.from({ length: 240 }, (_, i) => marketplaceLead(i, r).payload)
   // Text a spreadsheet would run, quotes, separators, line breaks and non-ASCII in contact fields.
   leads.push({
-    UserDetails: { FirstName: '=HYPERLINK("http://evil.example","click")', LastName: 'Zoë, "the" Ünïcødé', Email: 'eve@example.com', Phone: '+1 555 0100', Country: 'DE', Company: '@corp', Title: '-CEO' },
+    UserDetails: {
+      FirstName: '=HYPERLINK("http://evil.example","click")',
+      LastName: 'Zoë, "the" Ünïcødé',
+      Email: 'eve@example.com',
+      Phone: '+1 555 0100',
+      Country: 'DE',
+      Company: '@corp',
+      Title: '-CEO',
+    },
     LeadSource: 'SPZA',
     ActionCode: 'PLT',
     OfferTitle: 'Contoso CRM',
     Description: 'line one\r\nline two, with a comma',
   })
-  leads.push({ UserDetails: { FirstName: 'MSFT_TEST_1', Email: 'MSFT_TEST_1@microsoft.com' }, LeadSource: 'SPZA', ActionCode: 'PLT', OfferTitle: 'Contoso CRM' })
+  leads.push({
+    UserDetails: { FirstName: 'MSFT_TEST_1', Email: 'MSFT_TEST_1@microsoft.com' },
+    LeadSource: 'SPZA',
+    ActionCode: 'PLT',
+    OfferTitle: 'Contoso CRM',
+  })
   const a = await http('POST', `${ctx.server.url}/v1/marketplace/leads`, leads)
   assert.is(a.status, 200, JSON.stringify(a.body))
   // A few leads move on, so the state filter has something to find.
@@ -61,7 +74,15 @@ const cellOf = (l: LeadView, column: (typeof exportColumns)[number]): string => 
 }
 const plain = (cell: string) => (/^'[=+\-@\t\r]/.test(cell) ? cell.slice(1) : cell)
 
-for (const query of ['', 'storefront=AppSource', 'campaign=demand-generation&state=captured', 'state=contacted', 'includeTest=true', 'offer=Contoso%20CRM&country=US', 'action=INS&from=2026-01-01']) {
+for (const query of [
+  '',
+  'storefront=AppSource',
+  'campaign=demand-generation&state=captured',
+  'state=contacted',
+  'includeTest=true',
+  'offer=Contoso%20CRM&country=US',
+  'action=INS&from=2026-01-01',
+]) {
   test(`csv :: the rows equal the lead list's under the same filters (${query === '' ? 'none' : query})`, async ({ server, position }) => {
     const expected = await listAll(server.url, `minPosition=${position}&${query}`)
     const res = await fetch(`${server.url}/v1/exports/leads.csv?minPosition=${position}&${query}`)
@@ -92,7 +113,7 @@ test('csv :: cells a spreadsheet would run as formulas start with a quote mark; 
   assert.is(eve['leadSource'], 'SPZA')
 })
 
-test('ndjson :: one LeadView per line, the list route\'s leads in its order', async ({ server, position }) => {
+test("ndjson :: one LeadView per line, the list route's leads in its order", async ({ server, position }) => {
   const expected = await listAll(server.url, `minPosition=${position}&storefront=AzureMarketplace`)
   const res = await fetch(`${server.url}/v1/exports/leads.ndjson?minPosition=${position}&storefront=AzureMarketplace`)
   assert.is(res.status, 200)
@@ -100,7 +121,10 @@ test('ndjson :: one LeadView per line, the list route\'s leads in its order', as
   assert.match(res.headers.get('content-disposition') ?? '', /filename="leads-\d{4}-\d{2}-\d{2}\.ndjson"/)
   const text = await res.text()
   assert.ok(text.endsWith('\n'))
-  const lines = text.slice(0, -1).split('\n').map((l) => JSON.parse(l) as unknown)
+  const lines = text
+    .slice(0, -1)
+    .split('\n')
+    .map((l) => JSON.parse(l) as unknown)
   const decoded = t.array(LeadView).decode(lines)
   assert.ok(E.isRight(decoded), 'every line decodes as a LeadView')
   assert.equal(lines, expected)

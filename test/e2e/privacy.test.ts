@@ -26,12 +26,30 @@ const person = {
 const freeText = 'Please ring after the equinox, Zebulon speaking'
 const later = 'Second thoughts: quixotic request about umbrellas'
 const needles = [person.FirstName, person.LastName, person.Email, person.Phone, person.Company, person.Title, freeText, later, 'quixotic request']
-const lead = (action: string, description: string) => ({ UserDetails: person, LeadSource: 'SPZA', ActionCode: action, OfferTitle: 'Contoso CRM', Description: description })
-const edu = { UserDetails: { FirstName: '', LastName: '', Email: '', Phone: '', Country: 'US', Company: '', Title: '' }, LeadSource: 'SPZA', ActionCode: 'PLT', OfferTitle: 'Contoso CRM' }
+const lead = (action: string, description: string) => ({
+  UserDetails: person,
+  LeadSource: 'SPZA',
+  ActionCode: action,
+  OfferTitle: 'Contoso CRM',
+  Description: description,
+})
+const edu = {
+  UserDetails: { FirstName: '', LastName: '', Email: '', Phone: '', Country: 'US', Company: '', Title: '' },
+  LeadSource: 'SPZA',
+  ActionCode: 'PLT',
+  OfferTitle: 'Contoso CRM',
+}
 
 /** Every file of the data dir whose name starts with `prefix` (the database, its -wal and -shm). */
-const bytesOf = (dir: string, prefix: string): Buffer => Buffer.concat(['', '-wal', '-shm'].map((s) => join(dir, prefix + s)).filter(existsSync).map((p) => readFileSync(p)))
-const found = (bytes: Buffer, needle: string): boolean => bytes.includes(Buffer.from(needle, 'utf8')) || bytes.includes(Buffer.from(needle.toLowerCase(), 'utf8'))
+const bytesOf = (dir: string, prefix: string): Buffer =>
+  Buffer.concat(
+    ['', '-wal', '-shm']
+      .map((s) => join(dir, prefix + s))
+      .filter(existsSync)
+      .map((p) => readFileSync(p)),
+  )
+const found = (bytes: Buffer, needle: string): boolean =>
+  bytes.includes(Buffer.from(needle, 'utf8')) || bytes.includes(Buffer.from(needle.toLowerCase(), 'utf8'))
 
 const defaults = { LEADSTREAM_IDENTITY_SECRET: '' }
 let server: TestServer | null = null
@@ -62,7 +80,15 @@ test('seal :: events.db and its WAL hold ciphertext only; analysts read the cont
   assert.ok(existsSync(join(server.dataDir, MASTER_KEY_FILE)), 'the embedded default created its master key')
 
   const detail = (await getJson(LeadAnswer, `${server.url}/v1/leads/${leadId}?minPosition=${position}`)).body.lead
-  assert.equal(detail.customer, { firstName: person.FirstName, lastName: person.LastName, email: person.Email, phone: person.Phone, country: 'NZ', company: person.Company, title: person.Title })
+  assert.equal(detail.customer, {
+    firstName: person.FirstName,
+    lastName: person.LastName,
+    email: person.Email,
+    phone: person.Phone,
+    country: 'NZ',
+    company: person.Company,
+    title: person.Title,
+  })
   assert.is(detail.description, freeText)
   assert.equal(detail.actions, ['PLT', 'INS'])
   const eduDetail = (await getJson(LeadAnswer, `${server.url}/v1/leads/${third.body.leadId}?minPosition=${position}`)).body.lead

@@ -69,9 +69,15 @@ test('rebuild :: under ingest and queries, no reader sees a half-built view; the
     await reader
 
     assert.ok(seen.length > 20, `the reader kept reading (${seen.length} reads)`)
-    assert.ok(seen.every((s) => s.status === 200), 'no query failed')
+    assert.ok(
+      seen.every((s) => s.status === 200),
+      'no query failed',
+    )
     for (let i = 1; i < seen.length; i++)
-      assert.ok(seen[i]!.total >= seen[i - 1]!.total && seen[i]!.position >= seen[i - 1]!.position, `read ${i} went backwards: ${JSON.stringify(seen[i - 1])} → ${JSON.stringify(seen[i])}`)
+      assert.ok(
+        seen[i]!.total >= seen[i - 1]!.total && seen[i]!.position >= seen[i - 1]!.position,
+        `read ${i} went backwards: ${JSON.stringify(seen[i - 1])} → ${JSON.stringify(seen[i])}`,
+      )
     const final = await getJson(QualificationAnswer, `${server.url}/v1/views/qualification?includeTest=true`)
     assert.is(final.body.total, n, 'every lead counted once')
     assert.is(diffCounters(foldCounters(readEvents(server.dataDir)), viewCounters(join(server.dataDir, 'views-g2.db'))), '')
@@ -79,7 +85,10 @@ test('rebuild :: under ingest and queries, no reader sees a half-built view; the
     const indexesOf = (file: string) => {
       const db = new Database(join(server.dataDir, file), { readonly: true })
       try {
-        return db.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'leads' ORDER BY name").all().map((i) => i.name)
+        return db
+          .prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'leads' ORDER BY name")
+          .all()
+          .map((i) => i.name)
       } finally {
         db.close()
       }
@@ -88,7 +97,10 @@ test('rebuild :: under ingest and queries, no reader sees a half-built view; the
     assert.ok(built.includes('leads_by_state') && built.includes('leads_by_changed'), built.join(', '))
     assert.equal(built, indexesOf('views.db'))
     const generations = (await getJson(ProjectionsAnswer, `${server.url}/v1/admin/projections`)).body.projections[0]?.generations ?? []
-    assert.equal(generations.map((g) => [g.generation, g.role]), [[2, 'live']])
+    assert.equal(
+      generations.map((g) => [g.generation, g.role]),
+      [[2, 'live']],
+    )
   } finally {
     writing = false
     reading = false

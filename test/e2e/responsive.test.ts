@@ -75,12 +75,17 @@ const timed = async (path) => {
 /** Posts the batches while probing; asserts every batch and probe answered, and the p99 bound. Prints the figures. */
 const underLoad = async (server: TestServer, seed: number, label: string): Promise<void> => {
   const r = rng(seed)
-  const bodies = Array.from({ length: MAX_BATCHES }, (_, b) => JSON.stringify(Array.from({ length: BATCH }, (_, i) => marketplaceLead(seed * 1_000_000 + b * BATCH + i, r).payload)))
+  const bodies = Array.from({ length: MAX_BATCHES }, (_, b) =>
+    JSON.stringify(Array.from({ length: BATCH }, (_, i) => marketplaceLead(seed * 1_000_000 + b * BATCH + i, r).payload)),
+  )
   const paths = ['/healthz', '/v1/views/qualification']
   for (const path of paths) await http('GET', `${server.url}${path}`)
   const loop = monitorEventLoopDelay({ resolution: 5 })
   loop.enable()
-  const worker = new Worker(client, { eval: true, workerData: { url: server.url, bodies, paths, idleProbes: IDLE_PROBES, minBatches: MIN_BATCHES, minSamples: MIN_SAMPLES } })
+  const worker = new Worker(client, {
+    eval: true,
+    workerData: { url: server.url, bodies, paths, idleProbes: IDLE_PROBES, minBatches: MIN_BATCHES, minSamples: MIN_SAMPLES },
+  })
   type Sample = { path: string; ms: number; status: number }
   const { statuses, samples, idle } = await new Promise<{ statuses: number[]; samples: Sample[]; idle: Sample[] }>((resolve, reject) => {
     worker.once('message', resolve)
@@ -92,7 +97,10 @@ const underLoad = async (server: TestServer, seed: number, label: string): Promi
   assert.ok(samples.every((s) => s.status === 200))
   const sorted = samples.map((s) => s.ms).sort((a, b) => a - b)
   const p99 = p(sorted, 0.99)
-  const idleP99 = p(idle.map((s) => s.ms).sort((a, b) => a - b), 0.99)
+  const idleP99 = p(
+    idle.map((s) => s.ms).sort((a, b) => a - b),
+    0.99,
+  )
   console.log(`  ${label}`)
   console.log(`  idle: ${idle.length} answers, p99 ${idleP99.toFixed(1)} ms`)
   console.log(
@@ -100,8 +108,13 @@ const underLoad = async (server: TestServer, seed: number, label: string): Promi
       `p99 ${p99.toFixed(1)} ms, max ${sorted[sorted.length - 1]!.toFixed(1)} ms; event-loop delay p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms, max ${(loop.max / 1e6).toFixed(1)} ms`,
   )
   for (const path of paths) {
-    const mine = samples.filter((s) => s.path === path).map((s) => s.ms).sort((a, b) => a - b)
-    console.log(`  ${path}: ${mine.length} answers, p50 ${p(mine, 0.5).toFixed(1)} ms, p99 ${p(mine, 0.99).toFixed(1)} ms, max ${mine[mine.length - 1]!.toFixed(1)} ms`)
+    const mine = samples
+      .filter((s) => s.path === path)
+      .map((s) => s.ms)
+      .sort((a, b) => a - b)
+    console.log(
+      `  ${path}: ${mine.length} answers, p50 ${p(mine, 0.5).toFixed(1)} ms, p99 ${p(mine, 0.99).toFixed(1)} ms, max ${mine[mine.length - 1]!.toFixed(1)} ms`,
+    )
   }
   assert.ok(samples.length >= 100, `only ${samples.length} samples in ${statuses.length} batches`)
   assert.ok(p99 < idleP99 + BOUND_MS, `p99 ${p99.toFixed(1)} ms under load, ${idleP99.toFixed(1)} ms idle`)

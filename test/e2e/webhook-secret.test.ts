@@ -12,7 +12,11 @@ const NEW = 'new-secret-Pk27'
 const operator = { authorization: 'Bearer op-token' }
 
 test.before(async (ctx) => {
-  ctx.server = await startTestServer({ LEADSTREAM_INGEST_TOKENS: 'in-token', LEADSTREAM_OPERATOR_TOKENS: 'op-token', LEADSTREAM_MARKETPLACE_SECRETS: `${OLD}, ${NEW}` })
+  ctx.server = await startTestServer({
+    LEADSTREAM_INGEST_TOKENS: 'in-token',
+    LEADSTREAM_OPERATOR_TOKENS: 'op-token',
+    LEADSTREAM_MARKETPLACE_SECRETS: `${OLD}, ${NEW}`,
+  })
 })
 test.after(async ({ server }) => server.dispose())
 
@@ -56,7 +60,10 @@ test('code :: a wrong or repeated code is 401; the code opens no other route', a
 })
 
 test('code :: the secret shows in no dead letter and no metric', async ({ server }) => {
-  const bad = typed(Rejected, await http('POST', `${server.url}/v1/marketplace/leads?code=${NEW}`, { LeadSource: 'Bing', OfferTitle: 'x', UserDetails: { Email: 'a@b.c' } }))
+  const bad = typed(
+    Rejected,
+    await http('POST', `${server.url}/v1/marketplace/leads?code=${NEW}`, { LeadSource: 'Bing', OfferTitle: 'x', UserDetails: { Email: 'a@b.c' } }),
+  )
   assert.is(bad.status, 400)
   const letter = await getJson(DeadLetterView, `${server.url}/v1/admin/dead-letters/${bad.body.deadLetterId}`, operator)
   assert.is(letter.body.source, 'http:/v1/marketplace/leads')

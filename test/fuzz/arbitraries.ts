@@ -6,10 +6,33 @@ import * as fc from 'fast-check'
 export const text = fc.oneof(
   fc.string({ maxLength: 30 }),
   fc.string({ unit: 'binary', maxLength: 30 }),
-  fc.constantFrom('', ' ', 'MSFT_TEST_636573304831318844', 'AzureMarketplace', 'SPZA', 'AppSource', 'AzurePortal', 'INS', 'PLT', 'DNC', 'a@b.edu', '\uD800', 'x'.repeat(5000)),
+  fc.constantFrom(
+    '',
+    ' ',
+    'MSFT_TEST_636573304831318844',
+    'AzureMarketplace',
+    'SPZA',
+    'AppSource',
+    'AzurePortal',
+    'INS',
+    'PLT',
+    'DNC',
+    'a@b.edu',
+    '\uD800',
+    'x'.repeat(5000),
+  ),
 )
 /** Any JSON-ish value, including the wrong types in the right places. */
-export const junk = fc.oneof(text, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.constant(undefined), fc.array(text, { maxLength: 3 }), fc.dictionary(text, text, { maxKeys: 3 }))
+export const junk = fc.oneof(
+  text,
+  fc.integer(),
+  fc.double(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.constant(undefined),
+  fc.array(text, { maxLength: 3 }),
+  fc.dictionary(text, text, { maxKeys: 3 }),
+)
 
 /** A key in one of the casings real deliveries use, or a random one. */
 const casing = (key: string) =>
@@ -19,17 +42,33 @@ const objectOf = (fields: Readonly<Record<string, fc.Arbitrary<unknown>>>) =>
     .tuple(...Object.entries(fields).map(([k, v]) => fc.tuple(casing(k), fc.option(v, { nil: undefined }))))
     .map((pairs) => Object.fromEntries(pairs.filter(([, v]) => v !== undefined)))
 
-export const userDetails = objectOf(Object.fromEntries(['FirstName', 'LastName', 'Email', 'Phone', 'Country', 'Company', 'Title'].map((k) => [k, fc.oneof(text, junk)])))
-export const httpsLead = objectOf({ UserDetails: fc.oneof(userDetails, junk), LeadSource: fc.oneof(text, junk), ActionCode: fc.oneof(text, junk), OfferTitle: fc.oneof(text, junk), Description: fc.oneof(text, junk) })
+export const userDetails = objectOf(
+  Object.fromEntries(['FirstName', 'LastName', 'Email', 'Phone', 'Country', 'Company', 'Title'].map((k) => [k, fc.oneof(text, junk)])),
+)
+export const httpsLead = objectOf({
+  UserDetails: fc.oneof(userDetails, junk),
+  LeadSource: fc.oneof(text, junk),
+  ActionCode: fc.oneof(text, junk),
+  OfferTitle: fc.oneof(text, junk),
+  Description: fc.oneof(text, junk),
+})
 export const tableRow = objectOf({
   PartitionKey: text,
   RowKey: text,
-  Timestamp: fc.oneof(fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), text),
+  Timestamp: fc.oneof(
+    fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+    text,
+  ),
   ActionCode: text,
   Description: text,
   LeadSource: fc.oneof(text, fc.constantFrom('SPZA-INS|bitnami.openedxcypress', 'AzureMarketplace-PLT|checkpoint.check-point-r77-10sg-byol')),
   OfferTitle: text,
-  CustomerInfo: fc.oneof(userDetails.map((u) => JSON.stringify(u)), text, userDetails, junk),
+  CustomerInfo: fc.oneof(
+    userDetails.map((u) => JSON.stringify(u)),
+    text,
+    userDetails,
+    junk,
+  ),
 })
 export const crmForm = objectOf({
   first_name: text,
@@ -47,8 +86,19 @@ export const nativeEvent = objectOf({
   version: fc.oneof(fc.constant(1), junk),
   eventId: fc.oneof(fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,20}$/), text),
   leadId: fc.oneof(fc.stringMatching(/^[a-z]{1,3}-[a-z0-9]{1,10}$/), text),
-  occurredAt: fc.oneof(fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), text),
-  data: fc.oneof(objectOf({ storefront: fc.oneof(fc.constantFrom('AppSource', 'AzureMarketplace'), text), action: text, offer: fc.oneof(objectOf({ id: text, title: text }), junk), customer: fc.oneof(userDetails, junk) }), junk),
+  occurredAt: fc.oneof(
+    fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+    text,
+  ),
+  data: fc.oneof(
+    objectOf({
+      storefront: fc.oneof(fc.constantFrom('AppSource', 'AzureMarketplace'), text),
+      action: text,
+      offer: fc.oneof(objectOf({ id: text, title: text }), junk),
+      customer: fc.oneof(userDetails, junk),
+    }),
+    junk,
+  ),
 })
 export const command = objectOf({
   type: fc.oneof(fc.constantFrom('ContactLead', 'StartNurturing', 'QualifyLead', 'ConvertLead', 'DisqualifyLead', 'ReopenLead'), text),
@@ -56,7 +106,12 @@ export const command = objectOf({
   reason: fc.oneof(fc.constantFrom('lost', 'cannot-contact', 'not-interested', 'canceled', 'duplicate'), text, junk),
   note: fc.oneof(text, junk),
 })
-export const catalogue = objectOf({ offerId: fc.oneof(text, junk), offerTitle: fc.oneof(text, junk), kind: fc.oneof(fc.constantFrom('saas', 'vm', 'consulting'), text, junk), by: fc.oneof(text, junk) })
+export const catalogue = objectOf({
+  offerId: fc.oneof(text, junk),
+  offerTitle: fc.oneof(text, junk),
+  kind: fc.oneof(fc.constantFrom('saas', 'vm', 'consulting'), text, junk),
+  by: fc.oneof(text, junk),
+})
 /** Deep values, within and past the nesting limit. */
 export const deep = fc.integer({ min: 1, max: 200 }).map((n) => JSON.parse('['.repeat(n) + ']'.repeat(n)) as unknown)
 

@@ -34,26 +34,46 @@ const namedProblems = (problems: ReadonlyArray<FieldProblem>): boolean =>
 // ---------------------------------------------------------------------------------------------------------
 
 test('marketplace :: HTTPS JSON in any casing, Azure Table rows, CRM forms and anything else are answered', () => {
-  fc.assert(fc.property(fc.oneof(httpsLead, tableRow, crmForm, anyInput), (v) => answers(decodeMarketplaceLead(sources, { receivedAt: at, identity: keyedHash(Buffer.from('test identity secret')) }, v))), fuzzParams(1500))
+  fc.assert(
+    fc.property(fc.oneof(httpsLead, tableRow, crmForm, anyInput), (v) =>
+      answers(decodeMarketplaceLead(sources, { receivedAt: at, identity: keyedHash(Buffer.from('test identity secret')) }, v)),
+    ),
+    fuzzParams(1500),
+  )
 })
 
 test('native :: events and anything else are answered', () => {
-  fc.assert(fc.property(fc.oneof(nativeEvent, anyInput), (v) => answers(decodeNativeLead(v))), fuzzParams(800))
+  fc.assert(
+    fc.property(fc.oneof(nativeEvent, anyInput), (v) => answers(decodeNativeLead(v))),
+    fuzzParams(800),
+  )
 })
 
 test('commands :: qualification commands and anything else are answered', () => {
-  fc.assert(fc.property(fc.oneof(fc.constant('x-1'), text), fc.oneof(command, anyInput), (id, v) => answers(decodeQualificationCommand(id, at, v))), fuzzParams(800))
+  fc.assert(
+    fc.property(fc.oneof(fc.constant('x-1'), text), fc.oneof(command, anyInput), (id, v) => answers(decodeQualificationCommand(id, at, v))),
+    fuzzParams(800),
+  )
 })
 
 test('catalogue :: entries, arrays of them and anything else are answered', () => {
-  fc.assert(fc.property(fc.oneof(catalogue, fc.array(catalogue, { maxLength: 3 }), anyInput), (v) => answers(decodeCatalogueEntry(at, v))), fuzzParams(800))
+  fc.assert(
+    fc.property(fc.oneof(catalogue, fc.array(catalogue, { maxLength: 3 }), anyInput), (v) => answers(decodeCatalogueEntry(at, v))),
+    fuzzParams(800),
+  )
 })
 
 test('query strings :: the query codec of every route in the table decodes any parameters to a value or named problems', () => {
   const codecs = routes.flatMap((r) => (r.query === undefined ? [] : [r.query]))
-  const names = [...new Set(['limit', 'cursor', 'after', 'minPosition', 'waitMs', 'includeTest', 'state', 'storefront', 'from', 'to', 'tz', 'bucket', 'by', 'status'])]
+  const names = [
+    ...new Set(['limit', 'cursor', 'after', 'minPosition', 'waitMs', 'includeTest', 'state', 'storefront', 'from', 'to', 'tz', 'bucket', 'by', 'status']),
+  ]
   const key = fc.oneof(fc.constantFrom(...names), text)
-  const value = fc.oneof(text, fc.constantFrom('0', '1', '1000', '1001', '0x10', '1e2', '-1', ' 1', 'true', 'captured', '2026-11-01', 'Europe/Berlin', 'day'), fc.array(text, { maxLength: 2 }))
+  const value = fc.oneof(
+    text,
+    fc.constantFrom('0', '1', '1000', '1001', '0x10', '1e2', '-1', ' 1', 'true', 'captured', '2026-11-01', 'Europe/Berlin', 'day'),
+    fc.array(text, { maxLength: 2 }),
+  )
   const query = fc.dictionary(key, value, { maxKeys: 4 })
   fc.assert(
     fc.property(fc.constantFrom(...codecs), query, (codec, q) => {
@@ -65,7 +85,11 @@ test('query strings :: the query codec of every route in the table decodes any p
 })
 
 test('json :: any text is read to a value, items or a reason', () => {
-  const body = fc.oneof(fc.string({ maxLength: 200 }), fc.json({ maxDepth: 5 }), fc.integer({ min: 60, max: 300 }).map((n) => `[{"a":1},${'['.repeat(n)}${']'.repeat(n)}]`))
+  const body = fc.oneof(
+    fc.string({ maxLength: 200 }),
+    fc.json({ maxDepth: 5 }),
+    fc.integer({ min: 60, max: 300 }).map((n) => `[{"a":1},${'['.repeat(n)}${']'.repeat(n)}]`),
+  )
   fc.assert(
     fc.property(body, (s) => {
       const r = readJson(s)

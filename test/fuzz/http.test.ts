@@ -60,13 +60,28 @@ const templates = [
   '/nowhere/{}',
 ]
 const path = fc.tuple(fc.constantFrom(...templates), segment).map(([t, s]) => t.replace('{}', s))
-const queryKey = fc.oneof(fc.constantFrom('limit', 'after', 'cursor', 'state', 'storefront', 'minPosition', 'waitMs', 'includeTest', 'code', 'from', 'to', 'tz', 'bucket', 'status'), text)
-const queryValue = fc.oneof(fc.constantFrom('0', '1', '50', '1000', '1001', '0x10', '1e2', '-1', 'true', 'captured', '%ff', '2026-11-01', 'Europe/Berlin'), text)
+const queryKey = fc.oneof(
+  fc.constantFrom('limit', 'after', 'cursor', 'state', 'storefront', 'minPosition', 'waitMs', 'includeTest', 'code', 'from', 'to', 'tz', 'bucket', 'status'),
+  text,
+)
+const queryValue = fc.oneof(
+  fc.constantFrom('0', '1', '50', '1000', '1001', '0x10', '1e2', '-1', 'true', 'captured', '%ff', '2026-11-01', 'Europe/Berlin'),
+  text,
+)
 const query = fc
   .array(fc.tuple(queryKey, queryValue, fc.boolean()), { maxLength: 4 })
   .map((pairs) => pairs.map(([k, v, raw]) => `${enc(k)}=${raw ? v.replace(/[^\x21-\x7e]/g, '') : enc(v)}`).join('&'))
 
-const json = fc.oneof(httpsLead, tableRow, crmForm, nativeEvent, command, catalogue, anyInput, fc.array(fc.oneof(httpsLead, nativeEvent, anyInput), { maxLength: 5 }))
+const json = fc.oneof(
+  httpsLead,
+  tableRow,
+  crmForm,
+  nativeEvent,
+  command,
+  catalogue,
+  anyInput,
+  fc.array(fc.oneof(httpsLead, nativeEvent, anyInput), { maxLength: 5 }),
+)
 const bodyBytes = fc.oneof(
   json.map((v) => Buffer.from(JSON.stringify(v) ?? 'null')),
   fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b)),
@@ -94,7 +109,9 @@ const fuzzRequest = fc.record({
   body: bodyBytes,
   encoding: fc.option(encoding, { nil: undefined }),
   corrupt: fc.boolean(),
-  contentType: fc.option(fc.constantFrom('application/json', 'text/plain', 'application/json; charset=latin1', 'multipart/form-data; boundary=x', 'x/y'), { nil: undefined }),
+  contentType: fc.option(fc.constantFrom('application/json', 'text/plain', 'application/json; charset=latin1', 'multipart/form-data; boundary=x', 'x/y'), {
+    nil: undefined,
+  }),
   idempotencyKey: fc.option(fc.oneof(fc.stringMatching(/^[A-Za-z0-9-]{0,20}$/), fc.constant('k'.repeat(300))), { nil: undefined }),
   authorization: fc.option(fc.constantFrom('Bearer x', 'Basic abc', 'Bearer', ''), { nil: undefined }),
 })

@@ -44,7 +44,11 @@ if (brokers !== null && pgUrl !== null) {
       const r = rng(41)
       const overHttp = Array.from({ length: 120 }, (_, i) => marketplaceLead(i, r))
       const overKafka = Array.from({ length: 120 }, (_, i) => marketplaceLead(5000 + i, r))
-      const a = await fetch(`${ingest.url}/v1/marketplace/leads`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(overHttp.map((l) => l.payload)) })
+      const a = await fetch(`${ingest.url}/v1/marketplace/leads`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(overHttp.map((l) => l.payload)),
+      })
       assert.is(a.status, 200)
       const bad = await fetch(`${ingest.url}/v1/marketplace/leads`, {
         method: 'POST',
@@ -54,7 +58,11 @@ if (brokers !== null && pgUrl !== null) {
       assert.is(bad.status, 400)
       const { deadLetterId } = (await bad.json()) as { deadLetterId: number }
       const listed = (await (await fetch(`${query.url}/v1/admin/dead-letters?status=open`)).json()) as { items: Array<{ id: number; source: string }> }
-      assert.equal(listed.items.map((d) => d.id), [deadLetterId], 'the query API lists what ingest recorded, from PostgreSQL')
+      assert.equal(
+        listed.items.map((d) => d.id),
+        [deadLetterId],
+        'the query API lists what ingest recorded, from PostgreSQL',
+      )
       const again = await fetch(`${ingest.url}/v1/marketplace/leads`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'Idempotency-Key': 'dist-bad-1' },
@@ -69,7 +77,9 @@ if (brokers !== null && pgUrl !== null) {
       const expected = expectedByStorefront([...overHttp, ...overKafka], false)
       let last = ''
       for (const deadline = Date.now() + 60000; Date.now() < deadline; await sleep(250)) {
-        const v = (await (await fetch(`${query.url}/v1/views/storefronts`)).json()) as { storefronts: Record<string, { total: number; byAction: Record<string, number> }> }
+        const v = (await (await fetch(`${query.url}/v1/views/storefronts`)).json()) as {
+          storefronts: Record<string, { total: number; byAction: Record<string, number> }>
+        }
         const got = Object.fromEntries(Object.entries(v.storefronts).map(([k, s]) => [k, s.total]))
         last = JSON.stringify(got)
         if (got['AppSource'] === expected['AppSource']!.total && got['AzureMarketplace'] === expected['AzureMarketplace']!.total) break

@@ -39,7 +39,11 @@ if (brokers !== null) {
       const second = await startService('ingest', env)
       const r = rng(7)
       const overHttp = marketplaceLead(1, r)
-      const res = await fetch(`${second.url}/v1/marketplace/leads`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(overHttp.payload) })
+      const res = await fetch(`${second.url}/v1/marketplace/leads`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(overHttp.payload),
+      })
       assert.is(res.status, 201, 'HTTP ingest answers right after the restart')
       assert.is(await kafkaState(second.url), 'starting', 'while the group still waits for the killed member')
 

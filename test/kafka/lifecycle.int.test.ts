@@ -25,7 +25,12 @@ const native = (type: string, leadId: string, occurredAt: string, data?: Record<
   ...(data === undefined ? {} : { data }),
 })
 const capture = (leadId: string, occurredAt: string) =>
-  native('LeadCaptured', leadId, occurredAt, { storefront: 'AppSource', action: 'PLT', offer: { id: 'contoso.crm' }, customer: { email: `${leadId}@example.com` } })
+  native('LeadCaptured', leadId, occurredAt, {
+    storefront: 'AppSource',
+    action: 'PLT',
+    offer: { id: 'contoso.crm' },
+    customer: { email: `${leadId}@example.com` },
+  })
 
 if (brokers !== null) {
   test('kafka :: applied at occurredAt, impossible → DLQ with the reason, before the lead → parked then applied', async () => {
@@ -35,12 +40,18 @@ if (brokers !== null) {
     const dlq = kafkaClient(brokers).consumer({ groupId: uniqueTopic('crmin-dlq-reader') })
     try {
       const ingest = await startService('ingest', env)
-      await eventually('the inbound consumer running', async () => {
-        const h = (await (await fetch(`${ingest.url}/healthz`)).json()) as { kafka: { state: string } | null }
-        return h.kafka?.state === 'running' ? true : undefined
-      }, 60_000, 100)
+      await eventually(
+        'the inbound consumer running',
+        async () => {
+          const h = (await (await fetch(`${ingest.url}/healthz`)).json()) as { kafka: { state: string } | null }
+          return h.kafka?.state === 'running' ? true : undefined
+        },
+        60_000,
+        100,
+      )
       await producer.connect()
-      const send = (leadId: string, value: unknown) => producer.send({ topic: topics.inbound, acks: -1, messages: [{ key: leadId, value: JSON.stringify(value) }] })
+      const send = (leadId: string, value: unknown) =>
+        producer.send({ topic: topics.inbound, acks: -1, messages: [{ key: leadId, value: JSON.stringify(value) }] })
       await send('KA', capture('KA', '2026-02-01T00:00:00Z'))
       await send('KA', native('LeadContacted', 'KA', '2026-02-01T03:00:00Z', { channel: 'meeting', note: 'met Kestrelwyn at the expo' }))
       await send('KA', native('LeadConverted', 'KA', '2026-02-02T00:00:00Z'))
@@ -54,7 +65,11 @@ if (brokers !== null) {
       const { personal, ...clear } = contacted.event.data as Record<string, unknown>
       assert.equal(clear, { leadId: 'KA', by: 'upstream', at: '2026-02-01T03:00:00.000Z', channel: 'meeting' })
       assert.ok(Sealed.is(personal), JSON.stringify(personal))
-      assert.equal(findInFiles(dataDir, ['Kestrelwyn'], (f) => f.startsWith('events.db')), [], 'the note in clear in the event store')
+      assert.equal(
+        findInFiles(dataDir, ['Kestrelwyn'], (f) => f.startsWith('events.db')),
+        [],
+        'the note in clear in the event store',
+      )
 
       await dlq.connect()
       await dlq.subscribe({ topic: topics.dlq, fromBeginning: true })
@@ -66,7 +81,10 @@ if (brokers !== null) {
       assert.is(streamOf('KB').length, 0, 'KB is parked, not written')
       await send('KB', capture('KB', '2026-02-04T00:00:00Z'))
       await eventually('KB captured, then its parked contact applied', () => (streamOf('KB').length === 2 ? true : undefined), 30_000, 100)
-      assert.equal(streamOf('KB').map((e) => e.event.type), ['LeadCaptured', 'LeadContacted'])
+      assert.equal(
+        streamOf('KB').map((e) => e.event.type),
+        ['LeadCaptured', 'LeadContacted'],
+      )
     } finally {
       await dlq.disconnect().catch(() => undefined)
       await producer.disconnect().catch(() => undefined)

@@ -132,9 +132,15 @@ if (brokers !== null && pgUrl !== null) {
     await consumer.disconnect()
     assert.is(dlqDiff, '')
     assert.is(reasons.length, malformedLeads().length + 1)
-    assert.ok(reasons.every((r) => JSON.parse(r).length > 0), 'each DLQ message names its problems')
+    assert.ok(
+      reasons.every((r) => JSON.parse(r).length > 0),
+      'each DLQ message names its problems',
+    )
     assert.ok(reasons.some((r) => r.includes('malformed JSON')))
-    assert.ok(reasons.some((r) => r.includes('Bing')), 'the unknown lead source is named')
+    assert.ok(
+      reasons.some((r) => r.includes('Bing')),
+      'the unknown lead source is named',
+    )
   })
 
   test('kill -9 :: relay and both projectors killed mid-stream, restarted: views equal a fold of the store', async (ctx) => {
@@ -153,7 +159,11 @@ if (brokers !== null && pgUrl !== null) {
       for (const s of [ctx.relay, ...ctx.projectors]) s.kill('SIGKILL')
       await Promise.all([ctx.relay, ...ctx.projectors].map((s) => s.exited))
       await writing
-      ;[ctx.relay, ...ctx.projectors] = await Promise.all([startService('relay', ctx.env), startService('projector', ctx.env), startService('projector', ctx.env)])
+      ;[ctx.relay, ...ctx.projectors] = await Promise.all([
+        startService('relay', ctx.env),
+        startService('projector', ctx.env),
+        startService('projector', ctx.env),
+      ])
     }
     assert.ok(acknowledged >= 3 * 6 * 40, `most posted leads were accepted (${acknowledged})`)
     const views = join(ctx.dataDir, 'views.db')

@@ -30,8 +30,19 @@ const person = (tag: string) => ({
   Company: `Gargantuan ${tag} Llamas`,
   Title: `Vice Admiral of ${tag}`,
 })
-const leadOf = (tag: string) => ({ UserDetails: person(tag), LeadSource: 'SPZA', ActionCode: 'PLT', OfferTitle: 'Contoso CRM', Description: `Free text from ${tag} Wilhelmina` })
-const needlesOf = (tag: string): string[] => [...Object.entries(person(tag)).filter(([k]) => k !== 'Country').map(([, v]) => v), `Free text from ${tag}`]
+const leadOf = (tag: string) => ({
+  UserDetails: person(tag),
+  LeadSource: 'SPZA',
+  ActionCode: 'PLT',
+  OfferTitle: 'Contoso CRM',
+  Description: `Free text from ${tag} Wilhelmina`,
+})
+const needlesOf = (tag: string): string[] => [
+  ...Object.entries(person(tag))
+    .filter(([k]) => k !== 'Country')
+    .map(([, v]) => v),
+  `Free text from ${tag}`,
+]
 const leadIdOf = (payload: unknown): string => {
   const d = decodeMarketplaceLead(defaultSources, { receivedAt: new Date().toISOString(), identity: keyedHash(Buffer.from(testIdentitySecret)) }, payload)
   if (d._tag === 'Left') throw new Error('an invalid test lead')
@@ -54,7 +65,11 @@ if (brokers !== null && pgUrl !== null) {
       const ingest = await startService('ingest', env)
       const [, query] = await Promise.all([startService('relay', env), startService('query-api', env), startService('projector', env)])
 
-      const http = await fetch(`${ingest.url}/v1/marketplace/leads`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(leadOf('Http')) })
+      const http = await fetch(`${ingest.url}/v1/marketplace/leads`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(leadOf('Http')),
+      })
       assert.is(http.status, 201)
       const producer = kafkaClient(brokers).producer()
       await producer.connect()
@@ -81,7 +96,9 @@ if (brokers !== null && pgUrl !== null) {
       const consumer = kafkaClient(brokers).consumer({ groupId: `privacy-check-${Date.now()}` })
       await consumer.connect()
       await consumer.subscribe({ topic: topics.events, fromBeginning: true })
-      await consumer.run({ eachMessage: async ({ message }) => void values.push(Buffer.concat([message.key ?? Buffer.alloc(0), message.value ?? Buffer.alloc(0)])) })
+      await consumer.run({
+        eachMessage: async ({ message }) => void values.push(Buffer.concat([message.key ?? Buffer.alloc(0), message.value ?? Buffer.alloc(0)])),
+      })
       await eventually('both captures read back from lead-events', () => (values.length >= 2 ? true : undefined), 30000, 100)
       await consumer.disconnect()
       const published = Buffer.concat(values)
@@ -91,7 +108,12 @@ if (brokers !== null && pgUrl !== null) {
       }
       assert.ok(published.includes(Buffer.from('"keyId":"dk-')), 'the published events carry sealed records')
 
-      const stored = Buffer.concat(['events.db', 'events.db-wal'].map((f) => join(dataDir, f)).filter(existsSync).map((f) => readFileSync(f)))
+      const stored = Buffer.concat(
+        ['events.db', 'events.db-wal']
+          .map((f) => join(dataDir, f))
+          .filter(existsSync)
+          .map((f) => readFileSync(f)),
+      )
       for (const n of [...needlesOf('Http'), ...needlesOf('Kafka')]) assert.not.ok(stored.includes(Buffer.from(n)), `events.db holds "${n}" in clear`)
     } finally {
       await killAllServices()

@@ -26,7 +26,12 @@ if (brokers !== null && pgUrl !== null) {
     const env = { ...kafkaEnv, LEADSTREAM_VIEW_STORE: 'postgres', LEADSTREAM_POSTGRES_URL: pgUrl, LEADSTREAM_POSTGRES_SCHEMA: schema }
     try {
       const ingest = await startService('ingest', env)
-      const [, query, projector] = await Promise.all([startService('relay', env), startService('query-api', env), startService('projector', env), startService('projector', env)])
+      const [, query, projector] = await Promise.all([
+        startService('relay', env),
+        startService('query-api', env),
+        startService('projector', env),
+        startService('projector', env),
+      ])
       const r = rng(53)
       let n = 0
       const post = async (count: number) => {
@@ -43,7 +48,9 @@ if (brokers !== null && pgUrl !== null) {
       await post(150) // ingest goes on during the rebuild
       let live = 1
       for (const deadline = Date.now() + 60000; Date.now() < deadline && live !== 2; await sleep(250)) {
-        const s = (await (await fetch(`${projector!.url}/v1/admin/projections`)).json()) as { projections: Array<{ registry: { live: number; building: number | null } }> }
+        const s = (await (await fetch(`${projector!.url}/v1/admin/projections`)).json()) as {
+          projections: Array<{ registry: { live: number; building: number | null } }>
+        }
         if (s.projections[0]?.registry.building === null) live = s.projections[0].registry.live
       }
       assert.is(live, 2, 'generation 2 went live')
@@ -61,7 +68,15 @@ if (brokers !== null && pgUrl !== null) {
       const health = (await (await fetch(`${query.url}/healthz`)).json()) as { generation: number }
       assert.is(health.generation, 2, 'the query API reads the new generation')
       const q = (await (await fetch(`${query.url}/v1/views/qualification?includeTest=true`)).json()) as { total: number }
-      assert.is(q.total, new Set(readEvents(dataDir).filter((e) => e.event.type === 'LeadCaptured').map((e) => e.streamId)).size, 'the query API serves the new generation')
+      assert.is(
+        q.total,
+        new Set(
+          readEvents(dataDir)
+            .filter((e) => e.event.type === 'LeadCaptured')
+            .map((e) => e.streamId),
+        ).size,
+        'the query API serves the new generation',
+      )
 
       // Retention removes the start of lead-events: a rebuild must take the history from the event store.
       const admin = kafkaClient(brokers).admin()
@@ -73,7 +88,9 @@ if (brokers !== null && pgUrl !== null) {
       const again = await fetch(`${projector!.url}/v1/admin/projections/leads/rebuild`, { method: 'POST' })
       assert.is(again.status, 202)
       for (const deadline = Date.now() + 60000; Date.now() < deadline && live !== 3; await sleep(250)) {
-        const s = (await (await fetch(`${projector!.url}/v1/admin/projections`)).json()) as { projections: Array<{ registry: { live: number; building: number | null } }> }
+        const s = (await (await fetch(`${projector!.url}/v1/admin/projections`)).json()) as {
+          projections: Array<{ registry: { live: number; building: number | null } }>
+        }
         if (s.projections[0]?.registry.building === null) live = s.projections[0].registry.live
       }
       assert.is(live, 3, 'generation 3 went live')

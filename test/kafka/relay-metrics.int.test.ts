@@ -55,7 +55,11 @@ if (brokers !== null)
     const r = relay({ store, producer, checkpoints: sqliteCheckpoints(join(dir, 'relay.db')), logger, metrics }, { topic, batch: 100, idleWaitMs: 20 })
     try {
       for (const leadId of ['rm-1', 'rm-2', 'rm-3']) {
-        const appended = await store.append({ streamId: `lead-${leadId}`, expectedRevision: 'no-stream', events: capture(leadId).map((event) => ({ eventId: `ev-${leadId}`, event, metadata: {} })) })()
+        const appended = await store.append({
+          streamId: `lead-${leadId}`,
+          expectedRevision: 'no-stream',
+          events: capture(leadId).map((event) => ({ eventId: `ev-${leadId}`, event, metadata: {} })),
+        })()
         assert.is(appended._tag, 'Right', JSON.stringify(appended))
       }
       r.start()

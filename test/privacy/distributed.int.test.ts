@@ -52,7 +52,11 @@ const messagesOf = async (topic: string): Promise<ReadonlyArray<Buffer | null>> 
   const seen = new Map<number, number>()
   await consumer.run({
     eachMessage: async ({ partition, message }) => {
-      out.push(message.key, message.value, ...Object.values(message.headers ?? {}).flatMap((h) => (Buffer.isBuffer(h) ? [h] : typeof h === 'string' ? [Buffer.from(h)] : [])))
+      out.push(
+        message.key,
+        message.value,
+        ...Object.values(message.headers ?? {}).flatMap((h) => (Buffer.isBuffer(h) ? [h] : typeof h === 'string' ? [Buffer.from(h)] : [])),
+      )
       seen.set(partition, Number(message.offset))
     },
   })
@@ -108,7 +112,10 @@ if (brokers !== null && pgUrl !== null) {
       await client.connect()
       const { rows } = await client.query<{ s: string }>('SELECT nspname AS s FROM pg_namespace WHERE nspname LIKE $1', [`${ctx.schema}%`])
       await client.end()
-      await dropSchemas(pgUrl, rows.map((r) => r.s))
+      await dropSchemas(
+        pgUrl,
+        rows.map((r) => r.s),
+      )
     }
     if (ctx.dataDir !== undefined) rmSync(ctx.dataDir, { recursive: true, force: true })
   })
@@ -128,17 +135,30 @@ if (brokers !== null && pgUrl !== null) {
     await producer.disconnect()
     const viaHttp = await http('POST', `${ctx.ingest.url}/v1/marketplace/leads`, lead(ann, 'Contoso ERP'), { 'idempotency-key': 'dist-erasure-1' })
     assert.is(viaHttp.status, 201, JSON.stringify(viaHttp.body))
-    const contacted = await http('POST', `${ctx.ingest.url}/v1/leads/${(viaHttp.body as { leadId: string }).leadId}/commands`, { type: 'ContactLead', by: 'sales@contoso', channel: 'phone', note })
+    const contacted = await http('POST', `${ctx.ingest.url}/v1/leads/${(viaHttp.body as { leadId: string }).leadId}/commands`, {
+      type: 'ContactLead',
+      by: 'sales@contoso',
+      channel: 'phone',
+      note,
+    })
     assert.is(contacted.status, 201, JSON.stringify(contacted.body))
     const rows = async () => (await rowsOf(ctx.schema)).join('\n')
-    await eventually('both of ann’s leads and bo’s in the views, the dead letter kept, the note in the history', async () => {
-      const r = await rows()
-      const inViews = r.split(ann.Email).length - 1
-      return inViews >= 3 && r.includes(bo.Email) && r.includes(note) ? true : undefined
-    }, 60000, 250)
+    await eventually(
+      'both of ann’s leads and bo’s in the views, the dead letter kept, the note in the history',
+      async () => {
+        const r = await rows()
+        const inViews = r.split(ann.Email).length - 1
+        return inViews >= 3 && r.includes(bo.Email) && r.includes(note) ? true : undefined
+      },
+      60000,
+      250,
+    )
 
     // Before: ciphertext only in the event store, lead-events and the DLQ; plaintext in the views and upstream.
-    assert.equal(findInFiles(ctx.dataDir, needles, (f) => f.startsWith('events.db')), [])
+    assert.equal(
+      findInFiles(ctx.dataDir, needles, (f) => f.startsWith('events.db')),
+      [],
+    )
     assert.equal(findInBytes(await messagesOf(ctx.topics.events), needles), [])
     assert.equal(findInBytes(await messagesOf(ctx.topics.dlq), needles), [], 'the DLQ carries a notice, not the payload')
     assert.ok((await messagesOf(ctx.topics.dlq)).length > 0, 'the rejected message has its DLQ notice')

@@ -6,7 +6,20 @@
 import { join } from 'node:path'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { CommandAnswer, ErasureAnswer, LeadAccepted, LeadAnswer, LeadParked, ParkedPage, LeadPage, privacyRoutes, PrivacyStatus, Rejected, StorefrontsAnswer, SubjectExport } from '@leadstream/api'
+import {
+  CommandAnswer,
+  ErasureAnswer,
+  LeadAccepted,
+  LeadAnswer,
+  LeadParked,
+  ParkedPage,
+  LeadPage,
+  privacyRoutes,
+  PrivacyStatus,
+  Rejected,
+  StorefrontsAnswer,
+  SubjectExport,
+} from '@leadstream/api'
 import { findInFiles } from '../support/bytes.js'
 import { diffCounters, foldCounters, foldLeads, readEvents, viewCounters } from '../support/fold.js'
 import { decodeAs, getJson, http, startTestServer, type TestServer } from '../support/embedded.js'
@@ -22,14 +35,27 @@ const native = (leadId: string, offer: string) => ({
   eventId: `ev-${leadId}`,
   leadId,
   occurredAt: '2026-11-25T10:00:00Z',
-  data: { storefront: 'AppSource', action: 'INS', offer: { id: offer, title: offer }, customer: { ...ann, country: 'GB' }, description: `call ${ann.firstName} at ${ann.phone}` },
+  data: {
+    storefront: 'AppSource',
+    action: 'INS',
+    offer: { id: offer, title: offer },
+    customer: { ...ann, country: 'GB' },
+    description: `call ${ann.firstName} at ${ann.phone}`,
+  },
 })
 const marketplace = { UserDetails: bo, LeadSource: 'AzureMarketplace', ActionCode: 'PLT', OfferTitle: 'Contoso VM' }
 /** Notes about ann, distinctive enough that finding one in a file can only mean the note in clear. */
 const notes = { command: 'promised Fennimorrow rollout quote', native: 'Zindabarrow pilot slipped to spring', parked: 'Wexcombridge contract waits on legal' }
 const noteNeedles = Object.values(notes)
 /** A CRM's lifecycle event (native format). */
-const lifecycle = (type: string, leadId: string, note: string) => ({ type, version: 1, eventId: `crm-${leadId}-${type}`, leadId, occurredAt: '2026-11-25T11:00:00Z', data: { by: 'crm:dynamics', note } })
+const lifecycle = (type: string, leadId: string, note: string) => ({
+  type,
+  version: 1,
+  eventId: `crm-${leadId}-${type}`,
+  leadId,
+  occurredAt: '2026-11-25T11:00:00Z',
+  data: { by: 'crm:dynamics', note },
+})
 /** Rejected (no storefront for the lead source): a dead letter holding ann's data as sent. */
 const unplaceable = { UserDetails: { FirstName: ann.firstName, Email: ann.email, Phone: ann.phone }, LeadSource: 'Moon', ActionCode: 'INS', OfferTitle: 'X' }
 
@@ -51,7 +77,10 @@ test.before(async (ctx) => {
   assert.is(dead.status, 400)
   decodeAs(Rejected, dead.body)
   // A sales rep's command and a CRM's event, each with a note naming things only ann's record holds.
-  const c1 = decodeAs(CommandAnswer, (await http('POST', `${u}/v1/leads/ann-1/commands`, { type: 'ContactLead', by: 'sales@contoso', channel: 'phone', note: notes.command })).body)
+  const c1 = decodeAs(
+    CommandAnswer,
+    (await http('POST', `${u}/v1/leads/ann-1/commands`, { type: 'ContactLead', by: 'sales@contoso', channel: 'phone', note: notes.command })).body,
+  )
   const c2 = decodeAs(LeadAccepted, (await http('POST', `${u}/v1/leads`, lifecycle('LeadContacted', 'ann-2', notes.native))).body)
   // Converting ann-3 before it is captured parks the event; once captured it still waits (a captured lead cannot be
   // converted), so the parked payload, note in clear, stays until the erasure.
@@ -74,27 +103,41 @@ const erase = async (ctx: Ctx, email: string) => {
 }
 
 test('before :: the event store holds ciphertext only; the views and the dead letters hold the person in clear', async (ctx) => {
-  assert.equal(findInFiles(ctx.server.dataDir, [...annNeedles, ...noteNeedles], (f) => f.startsWith('events.db')), [], 'plaintext in the event store')
+  assert.equal(
+    findInFiles(ctx.server.dataDir, [...annNeedles, ...noteNeedles], (f) => f.startsWith('events.db')),
+    [],
+    'plaintext in the event store',
+  )
   assert.ok(findInFiles(ctx.server.dataDir, annNeedles, (f) => f.startsWith('views')).length > 0, 'the search finds the views’ copy (else it proves nothing)')
-  for (const n of [notes.command, notes.native]) assert.ok(findInFiles(ctx.server.dataDir, [n], (f) => f.startsWith('views')).length > 0, `the views’ history shows the note "${n}"`)
+  for (const n of [notes.command, notes.native])
+    assert.ok(findInFiles(ctx.server.dataDir, [n], (f) => f.startsWith('views')).length > 0, `the views’ history shows the note "${n}"`)
   assert.ok(findInFiles(ctx.server.dataDir, [ann.email], (f) => f.startsWith('dead-letters')).length > 0, 'the dead letter holds the payload')
   assert.ok(findInFiles(ctx.server.dataDir, [notes.parked], (f) => f.startsWith('parked')).length > 0, 'the parked event holds its note as received')
   const lead = decodeAs(LeadAnswer, (await http('GET', `${ctx.server.url}/v1/leads/ann-1?minPosition=${ctx.position}`)).body)
   assert.equal(lead.history.find((h) => h.type === 'LeadContacted')?.detail, { note: notes.command, channel: 'phone' }, 'the projector opened the note')
   // Operators read the store through the key store: the note opened.
-  const stream = (await http('GET', `${ctx.server.url}/v1/admin/streams/ann-2`)).body as { events: Array<{ type: string; version: number; data: { personal?: unknown } }> }
+  const stream = (await http('GET', `${ctx.server.url}/v1/admin/streams/ann-2`)).body as {
+    events: Array<{ type: string; version: number; data: { personal?: unknown } }>
+  }
   assert.equal(stream.events.map((e) => [e.type, e.version, e.data.personal]).slice(1), [['LeadContacted', 3, { open: { note: notes.native } }]])
 })
 
 test('subject access :: one document with the leads (contact data opened), their events and the dead letters', async (ctx) => {
   const doc = decodeAs(SubjectExport, (await http('POST', `${ctx.server.url}${privacyRoutes.exportSubject.path}`, { email: ann.email.toUpperCase() })).body)
   assert.equal(doc.leads.map((l) => l.lead?.leadId).sort(), ['ann-1', 'ann-2', 'ann-3'])
-  assert.ok(doc.leads.every((l) => l.lead?.customer.email === ann.email && l.lead.customer.phone === ann.phone), 'contact data opened')
+  assert.ok(
+    doc.leads.every((l) => l.lead?.customer.email === ann.email && l.lead.customer.phone === ann.phone),
+    'contact data opened',
+  )
   assert.ok(doc.leads.every((l) => l.events[0]?.type === 'LeadCaptured'))
   const events = doc.leads.flatMap((l) => l.events.filter((e) => e.type === 'LeadContacted').map((e) => (e.data as { personal: unknown }).personal))
   assert.equal(events.sort(), [{ open: { note: notes.command } }, { open: { note: notes.native } }].sort(), 'the notes in the leads’ events, opened')
   assert.is(doc.deadLetters.length, 1)
-  assert.equal(doc.parked.map((p) => [p.leadId, p.eventId]), [['ann-3', 'crm-ann-3-LeadConverted']], 'the event parked for one of the leads')
+  assert.equal(
+    doc.parked.map((p) => [p.leadId, p.eventId]),
+    [['ann-3', 'crm-ann-3-LeadConverted']],
+    'the event parked for one of the leads',
+  )
   assert.match(doc.parked[0]?.payload ?? '', notes.parked, 'with its payload as received')
   assert.equal(doc.erasures, [])
   const bad = await http('POST', `${ctx.server.url}${privacyRoutes.exportSubject.path}`, { email: 'not-an-email' })
@@ -136,11 +179,17 @@ test('erase :: again is alreadyErased, an unknown email is unknownSubject: 200, 
   assert.is(bad.status, 400)
   assert.is(await deadLetters(), before, 'a refused erasure request is not kept as a dead letter (it names the person)')
   const status = decodeAs(PrivacyStatus, (await http('GET', `${ctx.server.url}${privacyRoutes.privacyStatus.path}`)).body)
-  assert.equal(status.recent.slice(0, 3).map((e) => e.outcome), ['unknownSubject', 'alreadyErased', 'erased'])
+  assert.equal(
+    status.recent.slice(0, 3).map((e) => e.outcome),
+    ['unknownSubject', 'alreadyErased', 'erased'],
+  )
   assert.is(status.pending, 0)
   // The audit keeps a keyed digest, never the email.
   assert.ok(status.recent.every((e) => !JSON.stringify(e).toLowerCase().includes('erasure-test.example')))
-  assert.equal(findInFiles(ctx.server.dataDir, [ann.email, 'nobody@nowhere.example'], (f) => f.startsWith('audit')), [])
+  assert.equal(
+    findInFiles(ctx.server.dataDir, [ann.email, 'nobody@nowhere.example'], (f) => f.startsWith('audit')),
+    [],
+  )
 })
 
 test('erase :: a person known only from a rejected payload: their dead letter goes', async (ctx) => {
@@ -160,7 +209,10 @@ test('subject access :: after the erasure the leads read as erased, with the aud
   assert.ok(!noteNeedles.some((n) => JSON.stringify(doc).includes(n)))
   assert.equal(doc.deadLetters, [])
   assert.equal(doc.parked, [])
-  assert.equal(doc.erasures.map((e) => e.outcome), ['erased', 'alreadyErased'])
+  assert.equal(
+    doc.erasures.map((e) => e.outcome),
+    ['erased', 'alreadyErased'],
+  )
   assert.ok(!JSON.stringify(doc).includes(ann.phone))
 })
 
@@ -168,15 +220,20 @@ test('rebuild :: a rebuild after the erasure gives the same (redacted) views', a
   const u = ctx.server.url
   const list = async () => decodeAs(LeadPage, (await http('GET', `${u}/v1/leads?includeTest=true&limit=100`)).body).items
   const counts = async () => decodeAs(StorefrontsAnswer, (await http('GET', `${u}/v1/views/storefronts?includeTest=true`)).body).storefronts
-  const history = async () => Promise.all(['ann-1', 'ann-2', 'ann-3'].map(async (id) => decodeAs(LeadAnswer, (await http('GET', `${u}/v1/leads/${id}`)).body).history))
+  const history = async () =>
+    Promise.all(['ann-1', 'ann-2', 'ann-3'].map(async (id) => decodeAs(LeadAnswer, (await http('GET', `${u}/v1/leads/${id}`)).body).history))
   const [leadsBefore, countsBefore, historyBefore] = [await list(), await counts(), await history()]
   const started = await http('POST', `${u}/v1/admin/projections/leads/rebuild`)
   assert.is(started.status, 202)
   const building = (started.body as { building: number }).building
-  await eventually('the rebuilt generation to go live', async () => {
-    const s = (await http('GET', `${u}/v1/admin/projections`)).body as { projections: Array<{ registry: { live: number } | null }> }
-    return s.projections[0]?.registry?.live === building ? true : undefined
-  }, 20000)
+  await eventually(
+    'the rebuilt generation to go live',
+    async () => {
+      const s = (await http('GET', `${u}/v1/admin/projections`)).body as { projections: Array<{ registry: { live: number } | null }> }
+      return s.projections[0]?.registry?.live === building ? true : undefined
+    },
+    20000,
+  )
   assert.equal(await list(), leadsBefore)
   assert.equal(await counts(), countsBefore)
   assert.equal(await history(), historyBefore, 'the same history: the notes null, whether redacted live or unopened on rebuild')
@@ -185,7 +242,11 @@ test('rebuild :: a rebuild after the erasure gives the same (redacted) views', a
   const events = readEvents(ctx.server.dataDir)
   assert.is(diffCounters(foldCounters(events), viewCounters(join(ctx.server.dataDir, `views-g${building}.db`))), '')
   const folded = foldLeads(events).filter((s) => s.leadId.startsWith('ann-'))
-  assert.equal(folded.map((s) => [s.leadId, s.customer.email, s.erasedAt !== null]).sort(), [['ann-1', '', true], ['ann-2', '', true], ['ann-3', '', true]])
+  assert.equal(folded.map((s) => [s.leadId, s.customer.email, s.erasedAt !== null]).sort(), [
+    ['ann-1', '', true],
+    ['ann-2', '', true],
+    ['ann-3', '', true],
+  ])
   assert.equal(findInFiles(ctx.server.dataDir, [...annNeedles, ...noteNeedles]), [])
 })
 

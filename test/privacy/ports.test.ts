@@ -63,7 +63,11 @@ test('scrub :: waits for the views up to the configured wait and warns when they
       format: 'native',
       occurredAt: '2026-11-25T10:00:00.000Z',
     })
-    const appended = await store.append({ streamId: streamOfLead('p-1'), expectedRevision: 'no-stream', events: [{ eventId: 'c-p-1', event: captured, metadata: {} }] })()
+    const appended = await store.append({
+      streamId: streamOfLead('p-1'),
+      expectedRevision: 'no-stream',
+      events: [{ eventId: 'c-p-1', event: captured, metadata: {} }],
+    })()
     assert.ok(E.isRight(appended) && appended.right._tag === 'Appended')
 
     // The views are at 0: the scrub waits the configured 300 ms, then goes on with a warning.
@@ -78,7 +82,13 @@ test('scrub :: waits for the views up to the configured wait and warns when they
     setTimeout(() => {
       void (async () => {
         const read = await store.readAll(0, 10)()
-        if (E.isRight(read)) await views.applyBatch('leads', 0, read.right.map((e) => ({ offset: e.position, event: e })), leadsLogic)
+        if (E.isRight(read))
+          await views.applyBatch(
+            'leads',
+            0,
+            read.right.map((e) => ({ offset: e.position, event: e })),
+            leadsLogic,
+          )
       })()
     }, 50)
     t0 = Date.now()

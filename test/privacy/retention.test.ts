@@ -7,7 +7,12 @@ import { LeadAnswer, LeadPage, privacyRoutes, PrivacyStatus, RetentionRunView } 
 import { findInFiles } from '../support/bytes.js'
 import { decodeAs, getJson, http, startTestServer, type TestServer } from '../support/embedded.js'
 
-const person = (name: string) => ({ firstName: name, lastName: `${name}-Retainson`, email: `${name.toLowerCase()}@retention-test.example`, phone: '+1 555 0199' })
+const person = (name: string) => ({
+  firstName: name,
+  lastName: `${name}-Retainson`,
+  email: `${name.toLowerCase()}@retention-test.example`,
+  phone: '+1 555 0199',
+})
 const native = (leadId: string, who: ReturnType<typeof person>, occurredAt: string) => ({
   type: 'LeadCaptured',
   version: 1,
@@ -68,7 +73,10 @@ test('sweep :: only the subject whose every lead is idle for 90 days is erased',
   assert.equal(findInFiles(ctx.server.dataDir, [amy.firstName, amy.email]), [])
   const status = decodeAs(PrivacyStatus, (await http('GET', `${ctx.server.url}${privacyRoutes.privacyStatus.path}`)).body)
   assert.equal([status.retentionDays, status.lastRetentionRun], [90, r])
-  assert.equal(status.recent.map((e) => [e.reason, e.by, e.outcome, e.emailDigest]), [['retention', 'leadstream retention', 'erased', '']])
+  assert.equal(
+    status.recent.map((e) => [e.reason, e.by, e.outcome, e.emailDigest]),
+    [['retention', 'leadstream retention', 'erased', '']],
+  )
 })
 
 test('sweep :: months later the others are due too; an erased lead is not erased again', async (ctx) => {

@@ -94,14 +94,23 @@ const world = async (): Promise<World> => {
     capture: async (subject: string, leadId: string, occurredAt: string) => {
       await keys.linkLeads([{ subject, leadId }])
       await keys.keysFor([subject])
-      const r = await store.append({ streamId: streamOfLead(leadId), expectedRevision: 'no-stream', events: [{ eventId: `c-${leadId}`, event: capture(leadId, occurredAt), metadata: {} }] })()
+      const r = await store.append({
+        streamId: streamOfLead(leadId),
+        expectedRevision: 'no-stream',
+        events: [{ eventId: `c-${leadId}`, event: capture(leadId, occurredAt), metadata: {} }],
+      })()
       if (E.isLeft(r) || r.right._tag !== 'Appended') throw new Error(`append ${leadId}: ${JSON.stringify(r)}`)
       return r.right.lastPosition
     },
     project: async () => {
       const read = await store.readAll(applied, 1000)()
       if (E.isLeft(read)) throw new Error(read.left._tag)
-      const done = await views.applyBatch('leads', 0, read.right.map((event) => ({ offset: event.position, event })), leadsLogic)
+      const done = await views.applyBatch(
+        'leads',
+        0,
+        read.right.map((event) => ({ offset: event.position, event })),
+        leadsLogic,
+      )
       if (E.isLeft(done)) throw new Error(JSON.stringify(done.left))
       applied = read.right[read.right.length - 1]?.position ?? applied
     },

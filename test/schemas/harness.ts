@@ -158,4 +158,3 @@ export const tableSchema: Check = (value) => {
   if (content === undefined) return refused('no CustomerInfoJson in the azure-table schema')
   return content(parsed) ? accepted : refused(`CustomerInfo: ${ajv.errorsText(content.errors)}`)
 }
-

@@ -1,7 +1,16 @@
 // Text limits: every inbound text field, at its limit and past it, with control characters and broken Unicode,
 // gets the same verdict from the JSON Schema as from the codec; the codec's reason names the field.
 import { openApiDocument } from '@leadstream/api'
-import { decodeCatalogueEntry, decodeMarketplaceLead, decodeNativeLead, decodeQualificationCommand, defaultSources, problemsOf, textLimits, keyedHash } from '@leadstream/domain'
+import {
+  decodeCatalogueEntry,
+  decodeMarketplaceLead,
+  decodeNativeLead,
+  decodeQualificationCommand,
+  defaultSources,
+  problemsOf,
+  textLimits,
+  keyedHash,
+} from '@leadstream/domain'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { agree, asShape, bySchema, fixture, ofDecoder, tableSchema, type Check, type Fixture, type Fixtures } from './harness.js'
@@ -103,7 +112,14 @@ judge('crm-form.v1', bySchema('inbound/crm-form.v1.schema.json'), asShape('crm-f
 // native events and commands
 // ---------------------------------------------------------------------------------------------------------
 
-const native = { type: 'LeadCaptured', version: 1, eventId: 'e1', leadId: 'L1', occurredAt: at, data: { storefront: 'AppSource', action: 'PLT', offer: { id: 'contoso.crm' } } }
+const native = {
+  type: 'LeadCaptured',
+  version: 1,
+  eventId: 'e1',
+  leadId: 'L1',
+  occurredAt: at,
+  data: { storefront: 'AppSource', action: 'PLT', offer: { id: 'contoso.crm' } },
+}
 const nativeData = (d: Record<string, unknown>) => ({ ...native, data: { ...native.data, ...d } })
 judge('native LeadCaptured.v1', bySchema('inbound/native/LeadCaptured.v1.schema.json'), (v) => ofDecoder(decodeNativeLead(v)), [
   ...(['firstName', 'lastName', 'email', 'phone', 'country', 'company', 'title'] as const).map(
@@ -152,7 +168,10 @@ reasons('limits :: any key casing, the canonical field is named', () => {
 
 reasons('limits :: an offer title that is a single NUL is refused; a blank one names no offer', () => {
   assert.equal(problemsOfLead({ ...httpsBase, OfferTitle: '\u0000' }), [{ path: 'OfferTitle', reason: 'contains the control character U+0000' }])
-  assert.equal(problemsOfLead({ ...httpsBase, OfferTitle: ' \t ' }).map((p) => p.path), ['OfferTitle'])
+  assert.equal(
+    problemsOfLead({ ...httpsBase, OfferTitle: ' \t ' }).map((p) => p.path),
+    ['OfferTitle'],
+  )
 })
 
 reasons('limits :: a lone surrogate is named as invalid Unicode, in the packed CustomerInfo too', () => {

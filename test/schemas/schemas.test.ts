@@ -175,7 +175,13 @@ const previousVersions: Readonly<
 > = {
   'LeadContacted.v1': { type: 'LeadContacted', version: 1, codec: LeadContactedV1, fixtures: ev.leadContactedV1, opensPersonal: true },
   'LeadContacted.v2': { type: 'LeadContacted', version: 2, codec: LeadContactedV2, fixtures: ev.leadContactedV2, opensPersonal: true },
-  'LeadNurturingStarted.v1': { type: 'LeadNurturingStarted', version: 1, codec: LeadNurturingStartedV1, fixtures: ev.leadNurturingStartedV1, opensPersonal: true },
+  'LeadNurturingStarted.v1': {
+    type: 'LeadNurturingStarted',
+    version: 1,
+    codec: LeadNurturingStartedV1,
+    fixtures: ev.leadNurturingStartedV1,
+    opensPersonal: true,
+  },
   'LeadQualified.v1': { type: 'LeadQualified', version: 1, codec: LeadQualifiedV1, fixtures: ev.leadQualifiedV1, opensPersonal: true },
   'LeadConverted.v1': { type: 'LeadConverted', version: 1, codec: LeadConvertedV1, fixtures: ev.leadConvertedV1, opensPersonal: true },
   'LeadDisqualified.v1': { type: 'LeadDisqualified', version: 1, codec: LeadDisqualifiedV1, fixtures: ev.leadDisqualifiedV1, opensPersonal: true },
@@ -267,7 +273,13 @@ const lifecycleNeeds: Readonly<Record<NativeLifecycleType, Readonly<Record<strin
   LeadActionRecorded: { action: 'StartTestDrive' },
 }
 for (const [type, needs] of Object.entries(lifecycleNeeds))
-  agree(lifecycle, `native ${type}.v1`, bySchema(`inbound/native/${type}.v1.schema.json`), (v) => ofDecoder(decodeNativeLifecycle(type as NativeLifecycleType, v)), nativeLifecycle(type, needs, type !== 'LeadActionRecorded'))
+  agree(
+    lifecycle,
+    `native ${type}.v1`,
+    bySchema(`inbound/native/${type}.v1.schema.json`),
+    (v) => ofDecoder(decodeNativeLifecycle(type as NativeLifecycleType, v)),
+    nativeLifecycle(type, needs, type !== 'LeadActionRecorded'),
+  )
 lifecycle('native LeadContacted.v1 :: a channel outside the list is refused by both', () => {
   const v = { type: 'LeadContacted', version: 1, eventId: 'e', leadId: 'L', occurredAt: '2026-11-26T09:30:00Z', data: { channel: 'fax' } }
   assert.not.ok(bySchema('inbound/native/LeadContacted.v1.schema.json')(v).ok)
@@ -295,8 +307,18 @@ https('marketplace-https.v1 :: an unmapped lead source is well-shaped, refused b
 
 https('marketplace-https.v1 :: key casing is canonicalised before the shape applies', () => {
   // The schema names canonical keys; the codec renames any casing first, so both spellings decode alike.
-  const canonical = { UserDetails: { FirstName: 'Some', Email: 'someone@contoso.com' }, LeadSource: 'AzureMarketplace', ActionCode: 'INS', OfferTitle: 'Contoso VM' }
-  const asSent = { userDetails: { firstName: 'Some', EMAIL: 'someone@contoso.com' }, leadSource: 'AzureMarketplace', actioncode: 'INS', offerTitle: 'Contoso VM' }
+  const canonical = {
+    UserDetails: { FirstName: 'Some', Email: 'someone@contoso.com' },
+    LeadSource: 'AzureMarketplace',
+    ActionCode: 'INS',
+    OfferTitle: 'Contoso VM',
+  }
+  const asSent = {
+    userDetails: { firstName: 'Some', EMAIL: 'someone@contoso.com' },
+    leadSource: 'AzureMarketplace',
+    actioncode: 'INS',
+    offerTitle: 'Contoso VM',
+  }
   assert.ok(bySchema('inbound/marketplace-https.v1.schema.json')(canonical).ok)
   assert.equal(decodeMarketplaceLead(defaultSources, receipt, asSent), decodeMarketplaceLead(defaultSources, receipt, canonical))
 })

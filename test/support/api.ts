@@ -43,8 +43,7 @@ export interface ApiServers {
   close(): Promise<void>
 }
 
-const serves = (served: ReadonlyArray<Served>, spec: RouteSpec): boolean =>
-  served.some((s) => s.method === spec.method && s.path === expressPath(spec.path))
+const serves = (served: ReadonlyArray<Served>, spec: RouteSpec): boolean => served.some((s) => s.method === spec.method && s.path === expressPath(spec.path))
 
 /**
  * The relay's routes over the embedded server's event store. The relay is never started, so its Kafka producer

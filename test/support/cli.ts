@@ -19,10 +19,18 @@ const environment = (env: Readonly<Record<string, string>>) => ({
 })
 
 export const spawnCli = (args: ReadonlyArray<string>, env: Readonly<Record<string, string>>): ChildProcessByStdio<null, Readable, Readable> =>
-  spawn(process.execPath, ['--import', 'tsx', 'services/cli/src/main.ts', ...args], { cwd: workspaceRoot, env: environment(env), stdio: ['ignore', 'pipe', 'pipe'] })
+  spawn(process.execPath, ['--import', 'tsx', 'services/cli/src/main.ts', ...args], {
+    cwd: workspaceRoot,
+    env: environment(env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
 
 /** Runs the CLI to its end; `started` gets the child (to kill it midway). */
-export const leadstream = (args: ReadonlyArray<string>, env: Readonly<Record<string, string>>, started?: (child: ReturnType<typeof spawnCli>) => void): Promise<Ran> =>
+export const leadstream = (
+  args: ReadonlyArray<string>,
+  env: Readonly<Record<string, string>>,
+  started?: (child: ReturnType<typeof spawnCli>) => void,
+): Promise<Ran> =>
   new Promise((resolve, reject) => {
     const child = spawnCli(args, env)
     started?.(child)

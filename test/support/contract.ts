@@ -43,7 +43,9 @@ export const contract = (doc: OpenApi, options: { readonly strict: boolean } = {
         : compile(pointer('paths', spec.path, spec.method.toLowerCase(), 'responses', String(status), 'content', 'application/json', 'schema'))
     },
     request: (spec) =>
-      op(spec)?.['requestBody'] === undefined ? null : compile(pointer('paths', spec.path, spec.method.toLowerCase(), 'requestBody', 'content', 'application/json', 'schema')),
+      op(spec)?.['requestBody'] === undefined
+        ? null
+        : compile(pointer('paths', spec.path, spec.method.toLowerCase(), 'requestBody', 'content', 'application/json', 'schema')),
     errors: (v) => ajv.errorsText(v.errors, { separator: '; ' }),
   }
 }

@@ -77,7 +77,11 @@ export const decodeAs = <A>(codec: t.Decoder<unknown, A>, body: unknown, what = 
   pipe(
     codec.decode(body),
     E.getOrElseW((errors) => {
-      throw new Error(`${what} does not match ${codec.name}: ${fromValidation(errors).map((p) => `${p.path}: ${p.reason}`).join('; ')}`)
+      throw new Error(
+        `${what} does not match ${codec.name}: ${fromValidation(errors)
+          .map((p) => `${p.path}: ${p.reason}`)
+          .join('; ')}`,
+      )
     }),
   )
 

@@ -85,12 +85,18 @@ export const viewCounters = (viewsDb: string): Counters => {
 /** Differences between two counter maps, for a readable assertion message ('' when equal). */
 export const diffCounters = (expected: Counters, actual: Counters): string => {
   const keys = new Set([...expected.keys(), ...actual.keys()])
-  const diffs = [...keys].filter((k) => (expected.get(k) ?? 0) !== (actual.get(k) ?? 0)).map((k) => `${k}: expected ${expected.get(k) ?? 0}, got ${actual.get(k) ?? 0}`)
+  const diffs = [...keys]
+    .filter((k) => (expected.get(k) ?? 0) !== (actual.get(k) ?? 0))
+    .map((k) => `${k}: expected ${expected.get(k) ?? 0}, got ${actual.get(k) ?? 0}`)
   return diffs.slice(0, 20).join('\n')
 }
 
 /** The counters any view store holds, read through its port (so one comparison serves SQLite and PostgreSQL). */
-export const portCounters = async (store: { counts(d: 'storefront' | 'campaign' | 'all'): Promise<ReadonlyArray<{ dimension: string; key: string; metric: string; bucket: string; test: boolean; n: number }>> }): Promise<Counters> => {
+export const portCounters = async (store: {
+  counts(
+    d: 'storefront' | 'campaign' | 'all',
+  ): Promise<ReadonlyArray<{ dimension: string; key: string; metric: string; bucket: string; test: boolean; n: number }>>
+}): Promise<Counters> => {
   const out: Counters = new Map()
   for (const d of ['storefront', 'campaign', 'all'] as const)
     for (const r of await store.counts(d)) if (r.n !== 0) out.set(key(r.dimension, r.key, r.metric, r.bucket, r.test), r.n)

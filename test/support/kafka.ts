@@ -28,9 +28,7 @@ export const requireKafka = (suiteName: string): string[] | null => {
         'CI must start one (bash deploy/kafka/broker.sh start) and export the KAFKA_BROKERS line it prints.',
     )
   }
-  process.stderr.write(
-    `!!! KAFKA_BROKERS is not set: ${suiteName} did not run (start a broker: bash deploy/kafka/broker.sh start)\n`,
-  )
+  process.stderr.write(`!!! KAFKA_BROKERS is not set: ${suiteName} did not run (start a broker: bash deploy/kafka/broker.sh start)\n`)
   return null
 }
 

@@ -30,7 +30,15 @@ export const marketplaceLead = (i: number, r: () => number, opts: { test?: boole
   const action = actions[Math.floor(r() * actions.length)]!
   const offer = offers[Math.floor(r() * offers.length)]!
   const email = opts.test === true ? `MSFT_TEST_${i}@microsoft.com` : `Buyer${i}@Example.com`
-  const details = { FirstName: opts.test === true ? `MSFT_TEST_${i}` : `First${i}`, LastName: `Last${i}`, Email: email, Phone: '', Country: 'US', Company: `Co${i}`, Title: '' }
+  const details = {
+    FirstName: opts.test === true ? `MSFT_TEST_${i}` : `First${i}`,
+    LastName: `Last${i}`,
+    Email: email,
+    Phone: '',
+    Country: 'US',
+    Company: `Co${i}`,
+    Title: '',
+  }
   const payload =
     opts.upperCaseKeys === false
       ? { userDetails: details, leadSource: source, actionCode: action, offerTitle: offer, description: `Campaigns: wave${i % 3}` }

@@ -55,7 +55,11 @@ export const startReceiver = async (): Promise<Receiver> => {
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8')
       const path = req.url ?? '/'
-      const headers = { 'webhook-id': String(req.headers['webhook-id']), 'webhook-timestamp': String(req.headers['webhook-timestamp']), 'webhook-signature': String(req.headers['webhook-signature']) }
+      const headers = {
+        'webhook-id': String(req.headers['webhook-id']),
+        'webhook-timestamp': String(req.headers['webhook-timestamp']),
+        'webhook-signature': String(req.headers['webhook-signature']),
+      }
       const secret = r.secrets.get(path)
       let verified = false
       try {
@@ -67,7 +71,15 @@ export const startReceiver = async (): Promise<Receiver> => {
         verified = false
       }
       const answer = r.behaviour({ id: headers['webhook-id'], path, body })
-      r.receipts.push({ id: headers['webhook-id'], timestamp: headers['webhook-timestamp'], body, verified, answered: answer === 'hang' ? null : answer.status, at: Date.now(), path })
+      r.receipts.push({
+        id: headers['webhook-id'],
+        timestamp: headers['webhook-timestamp'],
+        body,
+        verified,
+        answered: answer === 'hang' ? null : answer.status,
+        at: Date.now(),
+        path,
+      })
       if (answer === 'hang') return void hanging.add(res)
       res.writeHead(answer.status, answer.retryAfter === undefined ? {} : { 'retry-after': answer.retryAfter }).end()
     })

@@ -82,7 +82,9 @@ const cellsOfView = (dimension: string, view: Readonly<Record<string, CountsEntr
  * The whole store projected in one batch from empty, after checking that the fold agrees with itself
  * (summed deltas equal the cells of its final leads). Left: why it does not fold.
  */
-export const foldOf = (events: ReadonlyArray<RecordedEvent>): { readonly ok: true; readonly fold: Changes } | { readonly ok: false; readonly reason: string } => {
+export const foldOf = (
+  events: ReadonlyArray<RecordedEvent>,
+): { readonly ok: true; readonly fold: Changes } | { readonly ok: false; readonly reason: string } => {
   const folded = projectBatch(events, { leads: new Map(), offers: new Map(), leadsOfOffer: new Map() })
   if (folded._tag === 'Left') return { ok: false, reason: `the store does not fold: ${JSON.stringify(folded.left)}` }
   const fold = folded.right
@@ -115,8 +117,11 @@ export const servedCountFailures = async (url: string, fold: Changes, head: numb
       if (status !== 200 || body.position !== head) failures.push(`GET /v1/views/${route} answered ${status} at position ${body.position}, store head ${head}`)
       else compare(`/v1/views/${route}`, cellsOfView(dimension, body[route] as Record<string, CountsEntry>), expected([dimension]))
     }
-    const q = await getJson<{ position: number; total: number; states: Record<string, number> }>(`${url}/v1/views/qualification?${fresh}&includeTest=${includeTest}`)
-    if (q.status !== 200 || q.body.position !== head) failures.push(`GET /v1/views/qualification answered ${q.status} at position ${q.body.position}, store head ${head}`)
+    const q = await getJson<{ position: number; total: number; states: Record<string, number> }>(
+      `${url}/v1/views/qualification?${fresh}&includeTest=${includeTest}`,
+    )
+    if (q.status !== 200 || q.body.position !== head)
+      failures.push(`GET /v1/views/qualification answered ${q.status} at position ${q.body.position}, store head ${head}`)
     else {
       const actual: Cells = {}
       if (q.body.total !== 0) actual[cellName('all', 'all', 'leads', 'total')] = q.body.total

@@ -77,7 +77,11 @@ const spawnService = (service: string, env: Readonly<Record<string, string>>) =>
  * Runs a service that is expected to stop by itself (a start-up refusal): resolves with its exit and all it
  * printed once its pipes are drained; SIGKILLs it and rejects if it still runs after `timeoutMs`.
  */
-export const runToExit = async (service: string, env: Readonly<Record<string, string>>, timeoutMs = 30000): Promise<ServiceExit & { readonly output: string }> => {
+export const runToExit = async (
+  service: string,
+  env: Readonly<Record<string, string>>,
+  timeoutMs = 30000,
+): Promise<ServiceExit & { readonly output: string }> => {
   const { proc, kill, collected } = spawnService(service, env)
   const timer = setTimeout(() => kill('SIGKILL'), timeoutMs)
   const [code, signal] = (await once(proc, 'close')) as [number | null, NodeJS.Signals | null]
@@ -87,7 +91,12 @@ export const runToExit = async (service: string, env: Readonly<Record<string, st
 }
 
 /** `onSpawn` gets the child as soon as it exists, before it serves (e.g. to kill it mid-start). */
-export const startService = (service: string, env: Readonly<Record<string, string>>, readyTimeoutMs = 30000, onSpawn?: (child: Spawned) => void): Promise<Service> => {
+export const startService = (
+  service: string,
+  env: Readonly<Record<string, string>>,
+  readyTimeoutMs = 30000,
+  onSpawn?: (child: Spawned) => void,
+): Promise<Service> => {
   const { proc, exited, kill, collected } = spawnService(service, env)
   onSpawn?.({ kill, exited })
   const banner = new RegExp(`${bannerOf(service)} is serving at (http://\\S+)`)
@@ -114,4 +123,3 @@ export const startService = (service: string, env: Readonly<Record<string, strin
     })
   })
 }
-

@@ -190,12 +190,21 @@ test('upcast :: reading the v1 log gives every LeadContacted as v3 with channel 
     { open: { note: 'called, wants a demo' } },
     'a v1 note reads as open personal data',
   )
-  assert.ok(contacted.some((e) => e.data.personal === null), 'a v1 transition without a note reads as none')
+  assert.ok(
+    contacted.some((e) => e.data.personal === null),
+    'a v1 transition without a note reads as none',
+  )
   // Captures, actions and transitions are read at their current version with their personal data open (v1 held
   // it in clear; never re-sealed); the offers' classifications have one version.
-  assert.ok(events.every((r) => r.event.version === currentVersion[r.event.type]), 'every event is read at its current version')
+  assert.ok(
+    events.every((r) => r.event.version === currentVersion[r.event.type]),
+    'every event is read at its current version',
+  )
   const personal = events.flatMap((r) => (r.event.type === 'LeadCaptured' ? [r.event.data.personal] : []))
-  assert.ok(personal.some((p) => p !== null && 'open' in p), 'the v1 contact fields read as open personal data')
+  assert.ok(
+    personal.some((p) => p !== null && 'open' in p),
+    'the v1 contact fields read as open personal data',
+  )
   assert.ok(
     rawRows(path).every((r) => r.version === 1),
     'reading never rewrites the log',
@@ -294,11 +303,15 @@ test('upcast :: v2 contacts appended to the v1 log project beside the v1 ones, f
   const incremental = await project(before)
 
   // The decider folds upcast v1 events like any other: Katherine was contacted in the v1 log.
-  const contactBy = (leadId: string, channel: 'phone' | 'email', note: string | null = null) => ({ type: 'ContactLead', leadId, by: 'sam@contoso.example', at: now, note, channel }) as const
+  const contactBy = (leadId: string, channel: 'phone' | 'email', note: string | null = null) =>
+    ({ type: 'ContactLead', leadId, by: 'sam@contoso.example', at: now, note, channel }) as const
   assert.equal(await run(store, contactBy(lead.katherine, 'phone'), 'k'), E.left('TransitionNotAllowed'))
 
   const barbara = await run(store, contactBy(lead.barbara, 'phone'), 'b')
-  assert.equal(barbara, E.right([{ type: 'LeadContacted', version: 3, data: { leadId: lead.barbara, by: 'sam@contoso.example', at: now, personal: null, channel: 'phone' } }]))
+  assert.equal(
+    barbara,
+    E.right([{ type: 'LeadContacted', version: 3, data: { leadId: lead.barbara, by: 'sam@contoso.example', at: now, personal: null, channel: 'phone' } }]),
+  )
   const capture: LeadCommand = {
     type: 'CaptureLead',
     leadId: newcomerId,

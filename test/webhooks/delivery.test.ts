@@ -4,7 +4,17 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { DeliveryPage, openApiDocument, Problem, SubscriptionCreated, SubscriptionDetail, SubscriptionList, WebhookPayload, WebhookReplayed, type WebhookPayload as Payload } from '@leadstream/api'
+import {
+  DeliveryPage,
+  openApiDocument,
+  Problem,
+  SubscriptionCreated,
+  SubscriptionDetail,
+  SubscriptionList,
+  WebhookPayload,
+  WebhookReplayed,
+  type WebhookPayload as Payload,
+} from '@leadstream/api'
 import { findInFiles } from '../support/bytes.js'
 import { contract, pointer } from '../support/contract.js'
 import { decodeAs, http, startTestServer, type TestServer } from '../support/embedded.js'
@@ -75,10 +85,17 @@ test('subscribe :: plain http to a non-loopback host is refused, naming the url 
   for (const url of ['http://crm.example.com/hook', 'ftp://127.0.0.1/x', 'not a url', 'https://user:pw@crm.example.com/x']) {
     const a = await http('POST', `${ctx.server.url}/v1/admin/webhooks`, { url })
     assert.is(a.status, 400, url)
-    assert.equal(decodeAs(Problem, a.body).error.problems.map((p) => p.path), ['url'], url)
+    assert.equal(
+      decodeAs(Problem, a.body).error.problems.map((p) => p.path),
+      ['url'],
+      url,
+    )
   }
   const secret = await http('POST', `${ctx.server.url}/v1/admin/webhooks`, { url: 'https://crm.example.com/hook', secret: 'whsec_short' })
-  assert.equal(decodeAs(Problem, secret.body).error.problems.map((p) => p.path), ['secret'])
+  assert.equal(
+    decodeAs(Problem, secret.body).error.problems.map((p) => p.path),
+    ['secret'],
+  )
   const ok = await http('POST', `${ctx.server.url}/v1/admin/webhooks`, { url: 'https://crm.example.com/hook' })
   assert.is(ok.status, 201)
   assert.match(decodeAs(SubscriptionCreated, ok.body).secret, /^whsec_/)
@@ -93,11 +110,26 @@ test('deliver :: signed (standardwebhooks verifies), filtered, contact data only
   const b = lead({ storefront: 'AzureMarketplace' })
   const testLead = lead({ storefront: 'AzureMarketplace', isTest: true })
   await post(ctx, [a, b, testLead])
-  const cmd = await http('POST', `${ctx.server.url}/v1/leads/${a.leadId}/commands`, { type: 'ContactLead', by: 'sales@contoso', channel: 'phone', note: 'spoke to Ada' })
+  const cmd = await http('POST', `${ctx.server.url}/v1/leads/${a.leadId}/commands`, {
+    type: 'ContactLead',
+    by: 'sales@contoso',
+    channel: 'phone',
+    note: 'spoke to Ada',
+  })
   assert.is(cmd.status, 201, JSON.stringify(cmd.body))
 
-  await eventually('the deliveries', () => (payloads(ctx, '/all').length >= 3 && payloads(ctx, '/azure').length >= 2 && payloads(ctx, '/contact').length >= 2 && payloads(ctx, '/notes').length >= 1 ? true : undefined), 10000)
-  assert.ok(ctx.rx.receipts.every((r) => r.verified), 'every signature verifies with standardwebhooks')
+  await eventually(
+    'the deliveries',
+    () =>
+      payloads(ctx, '/all').length >= 3 && payloads(ctx, '/azure').length >= 2 && payloads(ctx, '/contact').length >= 2 && payloads(ctx, '/notes').length >= 1
+        ? true
+        : undefined,
+    10000,
+  )
+  assert.ok(
+    ctx.rx.receipts.every((r) => r.verified),
+    'every signature verifies with standardwebhooks',
+  )
   // Every body is what the OpenAPI document's `webhooks` entry for its type describes.
   const check = contract(openApiDocument())
   for (const r of ctx.rx.receipts) {
@@ -107,25 +139,48 @@ test('deliver :: signed (standardwebhooks verifies), filtered, contact data only
   }
 
   const all = payloads(ctx, '/all')
-  assert.equal(all.map((p) => [p.type, p.data.leadId]), [
-    ['lead.captured', a.leadId],
-    ['lead.captured', b.leadId],
-    ['lead.state_changed', a.leadId],
-  ], 'the test lead is left out without includeTest')
+  assert.equal(
+    all.map((p) => [p.type, p.data.leadId]),
+    [
+      ['lead.captured', a.leadId],
+      ['lead.captured', b.leadId],
+      ['lead.state_changed', a.leadId],
+    ],
+    'the test lead is left out without includeTest',
+  )
   const change = all[2]!
-  assert.ok(change.type === 'lead.state_changed' && change.data.from === 'captured' && change.data.to === 'contacted' && change.data.channel === 'phone' && change.data.storefront === 'AppSource')
+  assert.ok(
+    change.type === 'lead.state_changed' &&
+      change.data.from === 'captured' &&
+      change.data.to === 'contacted' &&
+      change.data.channel === 'phone' &&
+      change.data.storefront === 'AppSource',
+  )
   assert.not.ok('note' in change.data, 'the note is free text: contact data')
-  assert.ok(all.every((p) => !('contact' in p.data)), 'no contact data without includeContact')
+  assert.ok(
+    all.every((p) => !('contact' in p.data)),
+    'no contact data without includeContact',
+  )
 
-  assert.equal(payloads(ctx, '/azure').map((p) => p.data.leadId), [b.leadId, testLead.leadId])
+  assert.equal(
+    payloads(ctx, '/azure').map((p) => p.data.leadId),
+    [b.leadId, testLead.leadId],
+  )
   const contact = payloads(ctx, '/contact')
-  assert.equal(contact.map((p) => p.type), ['lead.captured', 'lead.captured'])
+  assert.equal(
+    contact.map((p) => p.type),
+    ['lead.captured', 'lead.captured'],
+  )
   const first = contact[0]!
   assert.ok(first.type === 'lead.captured' && first.data.contact?.email === a.data.customer.email)
   // The note is sealed in the event and in the delivery log, and opened with the lead's key for the attempt.
   const noted = payloads(ctx, '/notes')[0]!
   assert.ok(noted.type === 'lead.state_changed' && noted.data.note === 'spoke to Ada', JSON.stringify(noted))
-  assert.equal(findInFiles(ctx.server.dataDir, ['spoke to Ada'], (f) => f.startsWith('webhooks') || f.startsWith('events')), [], 'no note in clear in the delivery log or the event store')
+  assert.equal(
+    findInFiles(ctx.server.dataDir, ['spoke to Ada'], (f) => f.startsWith('webhooks') || f.startsWith('events')),
+    [],
+    'no note in clear in the delivery log or the event store',
+  )
 })
 
 test('new user :: a marketplace lead posted reaches a local receiver, signed, within a second', async (ctx) => {
@@ -141,18 +196,35 @@ test('new user :: a marketplace lead posted reaches a local receiver, signed, wi
   const got = await eventually('the delivery', () => payloads(ctx, '/local')[0], 1000, 10)
   assert.ok(Date.now() - sent < 1000, `arrived ${Date.now() - sent} ms after the POST`)
   assert.ok(ctx.rx.receipts[0]?.verified, 'signed')
-  assert.ok(got.type === 'lead.captured' && got.data.storefront === 'AzureMarketplace' && got.data.contact?.email === 'grace@example.com' && got.data.contact.country === 'US')
+  assert.ok(
+    got.type === 'lead.captured' &&
+      got.data.storefront === 'AzureMarketplace' &&
+      got.data.contact?.email === 'grace@example.com' &&
+      got.data.contact.country === 'US',
+  )
 })
 
 test('crm :: a lifecycle event a CRM sent in comes back out with the eventId it sent (so the CRM can skip its own)', async (ctx) => {
   await subscribe(ctx, '/crm')
   const a = lead()
   await post(ctx, [a])
-  const contacted = { type: 'LeadContacted', version: 1, eventId: 'crm-evt-1', leadId: a.leadId, occurredAt: '2026-12-01T09:30:00Z', data: { by: 'crm:alice', channel: 'email' } }
+  const contacted = {
+    type: 'LeadContacted',
+    version: 1,
+    eventId: 'crm-evt-1',
+    leadId: a.leadId,
+    occurredAt: '2026-12-01T09:30:00Z',
+    data: { by: 'crm:alice', channel: 'email' },
+  }
   const r = await http('POST', `${ctx.server.url}/v1/leads`, contacted)
   assert.ok(r.status === 201 || r.status === 200, JSON.stringify(r.body))
   const change = await eventually('the state change', () => payloads(ctx, '/crm').find((p) => p.type === 'lead.state_changed'), 5000)
-  assert.ok(change.type === 'lead.state_changed' && change.data.eventId === 'crm-evt-1' && change.data.by === 'crm:alice' && change.data.occurredAt === '2026-12-01T09:30:00.000Z')
+  assert.ok(
+    change.type === 'lead.state_changed' &&
+      change.data.eventId === 'crm-evt-1' &&
+      change.data.by === 'crm:alice' &&
+      change.data.occurredAt === '2026-12-01T09:30:00.000Z',
+  )
 })
 
 test('retry :: Retry-After honoured, one webhook-id across retries, parked after the last attempt, replayed in order', async (ctx) => {
@@ -195,8 +267,15 @@ test('retry :: Retry-After honoured, one webhook-id across retries, parked after
   assert.is(replay.status, 202)
   assert.is(decodeAs(WebhookReplayed, replay.body).requeued, 1)
   await eventually('both delivered', () => (payloads(ctx, '/flaky').length === 2 ? true : undefined), 5000)
-  assert.equal(payloads(ctx, '/flaky').map((p) => p.type), ['lead.captured', 'lead.state_changed'])
-  assert.equal(new Set(ctx.rx.receipts.filter((r) => JSON.parse(r.body).type === 'lead.captured').map((r) => r.id)).size, 1, 'one webhook-id for every attempt and the replay')
+  assert.equal(
+    payloads(ctx, '/flaky').map((p) => p.type),
+    ['lead.captured', 'lead.state_changed'],
+  )
+  assert.equal(
+    new Set(ctx.rx.receipts.filter((r) => JSON.parse(r.body).type === 'lead.captured').map((r) => r.id)).size,
+    1,
+    'one webhook-id for every attempt and the replay',
+  )
   assert.ok(ctx.rx.receipts.every((r) => r.verified))
 
   const list = decodeAs(SubscriptionList, (await http('GET', `${ctx.server.url}/v1/admin/webhooks`)).body)

@@ -24,7 +24,19 @@ test('erased :: to every subscription that received the lead, none to one that d
   }
   await subscribe('/captures', { events: ['lead.captured'], includeContact: true })
   await subscribe('/azure', { filters: { storefronts: ['AzureMarketplace'] } })
-  const lead = { type: 'LeadCaptured', version: 1, eventId: 'er-1', leadId: 'er-lead-1', occurredAt: '2026-12-01T09:00:00Z', data: { storefront: 'AppSource', action: 'INS', offer: { id: 'contoso.crm', title: 'Contoso CRM' }, customer: { firstName: 'Ada', email: 'ada-erase@example.com' } } }
+  const lead = {
+    type: 'LeadCaptured',
+    version: 1,
+    eventId: 'er-1',
+    leadId: 'er-lead-1',
+    occurredAt: '2026-12-01T09:00:00Z',
+    data: {
+      storefront: 'AppSource',
+      action: 'INS',
+      offer: { id: 'contoso.crm', title: 'Contoso CRM' },
+      customer: { firstName: 'Ada', email: 'ada-erase@example.com' },
+    },
+  }
   assert.is((await http('POST', `${server.url}/v1/leads`, lead)).status, 201)
   const bodies = (path: string) => rx.receipts.filter((r) => r.path === path && r.answered === 204).map((r) => decodeAs(WebhookPayload, JSON.parse(r.body)))
   await eventually('the capture delivered', () => (bodies('/captures').length === 1 ? true : undefined))

@@ -80,7 +80,15 @@ test('kill -9 :: every matching event arrives at least once, signed, with its on
   const rx: Receiver = await startReceiver()
   rx.behaviour = () => {
     const x = r()
-    return x < 0.6 ? { status: 200 } : x < 0.75 ? { status: 500 } : x < 0.85 ? { status: 429, retryAfter: r() < 0.5 ? '0' : '1' } : x < 0.92 ? { status: 503 } : 'hang'
+    return x < 0.6
+      ? { status: 200 }
+      : x < 0.75
+        ? { status: 500 }
+        : x < 0.85
+          ? { status: 429, retryAfter: r() < 0.5 ? '0' : '1' }
+          : x < 0.92
+            ? { status: 503 }
+            : 'hang'
   }
   const subs: Subscription[] = []
   try {
@@ -124,8 +132,15 @@ test('kill -9 :: every matching event arrives at least once, signed, with its on
     const byId = new Map(expected.map((d) => [d.id, d]))
     assert.equal(rx.receipts.filter((x) => !x.verified).length, 0, `[seed ${seed}] every request verifies with standardwebhooks`)
     const unexpected = rx.receipts.filter((x) => !byId.has(x.id))
-    assert.equal(unexpected.map((x) => `${x.path} ${x.body.slice(0, 80)}`), [], `[seed ${seed}] nothing the subscriptions do not match (filters)`)
-    const subOfPath = new Map([['/all', subs[0]!.id], ['/azure-captures', subs[1]!.id]])
+    assert.equal(
+      unexpected.map((x) => `${x.path} ${x.body.slice(0, 80)}`),
+      [],
+      `[seed ${seed}] nothing the subscriptions do not match (filters)`,
+    )
+    const subOfPath = new Map([
+      ['/all', subs[0]!.id],
+      ['/azure-captures', subs[1]!.id],
+    ])
     const order = new Map<string, number[]>()
     for (const x of rx.receipts) {
       const p = decodeAs(WebhookPayload, JSON.parse(x.body))

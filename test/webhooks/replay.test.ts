@@ -28,9 +28,14 @@ const lead = (n: number, storefront: string) => ({
   data: { storefront, action: 'INS', offer: { id: 'contoso.crm', title: 'Contoso CRM' }, customer: { firstName: 'Ada', email: `rp-${n}@example.com` } },
 })
 
-test('replay :: a subscription created after the leads gets them from position 0 and from a time, by its filters, in order, same ids', async ({ server, rx }) => {
+test('replay :: a subscription created after the leads gets them from position 0 and from a time, by its filters, in order, same ids', async ({
+  server,
+  rx,
+}) => {
   const received = (path: string) =>
-    rx.receipts.filter((r) => r.path === path && r.answered === 204).map((r) => ({ id: r.id, verified: r.verified, payload: decodeAs(WebhookPayload, JSON.parse(r.body)) }))
+    rx.receipts
+      .filter((r) => r.path === path && r.answered === 204)
+      .map((r) => ({ id: r.id, verified: r.verified, payload: decodeAs(WebhookPayload, JSON.parse(r.body)) }))
   const subscribe = async (path: string, body: Record<string, unknown>) => {
     const created = decodeAs(SubscriptionCreated, (await http('POST', `${server.url}/v1/admin/webhooks`, { url: `${rx.url}${path}`, ...body })).body)
     rx.secrets.set(path, created.secret)
@@ -39,16 +44,21 @@ test('replay :: a subscription created after the leads gets them from position 0
   const replayTo = async (id: string, body: Record<string, unknown>) => {
     const started = typed(WebhookReplayed, await http('POST', `${server.url}/v1/admin/webhooks/${id}/replay`, body))
     assert.is(started.status, 202, JSON.stringify(started.body))
-    return eventually('the replay done', async () => {
-      const r = (await getJson(LogReplayAnswer, `${server.url}/v1/admin/webhooks/${id}/replay`)).body.replay
-      return r !== null && r.state !== 'reading' ? r : undefined
-    }, 10_000)
+    return eventually(
+      'the replay done',
+      async () => {
+        const r = (await getJson(LogReplayAnswer, `${server.url}/v1/admin/webhooks/${id}/replay`)).body.replay
+        return r !== null && r.state !== 'reading' ? r : undefined
+      },
+      10_000,
+    )
   }
 
   const live = await subscribe('/live', {})
   const beforeAll = new Date().toISOString()
   for (let n = 1; n <= 6; n++) assert.is((await http('POST', `${server.url}/v1/leads`, lead(n, n % 2 === 0 ? 'AzureMarketplace' : 'AppSource'))).status, 201)
-  for (const n of [1, 3]) assert.is((await http('POST', `${server.url}/v1/leads/rp-lead-${n}/commands`, { type: 'ContactLead', by: 'sam', channel: 'phone' })).status, 201)
+  for (const n of [1, 3])
+    assert.is((await http('POST', `${server.url}/v1/leads/rp-lead-${n}/commands`, { type: 'ContactLead', by: 'sam', channel: 'phone' })).status, 201)
   await eventually('the live subscription has all 8', () => (received('/live').length >= 8 ? true : undefined), 10_000)
 
   const late = await subscribe('/late', { filters: { storefronts: ['AppSource'] } })
@@ -56,7 +66,10 @@ test('replay :: a subscription created after the leads gets them from position 0
   assert.is(r0.state, 'done', JSON.stringify(r0))
   assert.is(r0.requeued, 5, 'three AppSource captures and two contacts')
   const first = await eventually('the replayed deliveries', () => (received('/late').length >= 5 ? received('/late') : undefined), 10_000)
-  assert.ok(first.every((d) => d.verified), 'signed with the subscription’s secret')
+  assert.ok(
+    first.every((d) => d.verified),
+    'signed with the subscription’s secret',
+  )
   // The sender runs in its worker thread: its attempt metrics reach the server's one registry.
   await eventually('the deliveries counted in /metrics', async () => {
     const m = String((await http('GET', `${server.url}/metrics`)).body)
@@ -68,7 +81,12 @@ test('replay :: a subscription created after the leads gets them from position 0
     assert.equal(mine, ['lead.captured', 'lead.state_changed'], `lead ${n} in order`)
   }
   const contact = first.find((d) => d.payload.type === 'lead.state_changed')
-  assert.ok(contact !== undefined && contact.payload.type === 'lead.state_changed' && contact.payload.data.from === 'captured' && contact.payload.data.to === 'contacted')
+  assert.ok(
+    contact !== undefined &&
+      contact.payload.type === 'lead.state_changed' &&
+      contact.payload.data.from === 'captured' &&
+      contact.payload.data.to === 'contacted',
+  )
 
   // From a time: the same events again, with the same webhook-ids.
   const rt = await replayTo(late, { fromTime: beforeAll })
@@ -96,8 +114,14 @@ test('replay :: a subscription created after the leads gets them from position 0
   assert.ok(live !== late)
 })
 
-test('replay :: leads posted while the replay reads reach the subscription, each under one id, in order per lead (the hand-over to the live dispatcher)', async ({ server, rx }) => {
-  const created = decodeAs(SubscriptionCreated, (await http('POST', `${server.url}/v1/admin/webhooks`, { url: `${rx.url}/race`, events: ['lead.captured', 'lead.state_changed'] })).body)
+test('replay :: leads posted while the replay reads reach the subscription, each under one id, in order per lead (the hand-over to the live dispatcher)', async ({
+  server,
+  rx,
+}) => {
+  const created = decodeAs(
+    SubscriptionCreated,
+    (await http('POST', `${server.url}/v1/admin/webhooks`, { url: `${rx.url}/race`, events: ['lead.captured', 'lead.state_changed'] })).body,
+  )
   rx.secrets.set('/race', created.secret)
   const id = created.subscription.id
   // Posting goes on while the replay (3 events per batch) reads the log from its start.
@@ -111,19 +135,29 @@ test('replay :: leads posted while the replay reads reach the subscription, each
   assert.is(started.status, 202)
   assert.is(started.body.replay?.state, 'reading')
   await posting
-  const done = await eventually('the replay done', async () => {
-    const r = (await getJson(LogReplayAnswer, `${server.url}/v1/admin/webhooks/${id}/replay`)).body.replay
-    return r !== null && r.state !== 'reading' ? r : undefined
-  }, 10_000)
+  const done = await eventually(
+    'the replay done',
+    async () => {
+      const r = (await getJson(LogReplayAnswer, `${server.url}/v1/admin/webhooks/${id}/replay`)).body.replay
+      return r !== null && r.state !== 'reading' ? r : undefined
+    },
+    10_000,
+  )
   assert.is(done.state, 'done')
   // The first case's seven leads (two contacted) and the thirty new ones, each captured and contacted.
   const expected = 7 + 2 + 2 * 30
-  const got = await eventually('all delivered', () => {
-    const r = rx.receipts.filter((x) => x.path === '/race' && x.answered === 204)
-    return r.length >= expected ? r : undefined
-  }, 15_000)
+  const got = await eventually(
+    'all delivered',
+    () => {
+      const r = rx.receipts.filter((x) => x.path === '/race' && x.answered === 204)
+      return r.length >= expected ? r : undefined
+    },
+    15_000,
+  )
   await sleep(300)
-  const payloads = rx.receipts.filter((x) => x.path === '/race' && x.answered === 204).map((r) => ({ id: r.id, p: decodeAs(WebhookPayload, JSON.parse(r.body)) }))
+  const payloads = rx.receipts
+    .filter((x) => x.path === '/race' && x.answered === 204)
+    .map((r) => ({ id: r.id, p: decodeAs(WebhookPayload, JSON.parse(r.body)) }))
   assert.ok(got.every((r) => r.verified))
   // A delivery the live dispatcher sent before the hand-over is sent again by the replay (same id: a replay sends
   // again what it covers); after the hand-over, nothing twice. Taking each id's last arrival, each lead's
@@ -137,7 +171,11 @@ test('replay :: leads posted while the replay reads reach the subscription, each
   const last = receipts.filter((r, i) => !receipts.slice(i + 1).some((later) => later.id === r.id)).map((r) => decodeAs(WebhookPayload, JSON.parse(r.body)))
   for (let n = 100; n < 130; n++) {
     const positions = last.filter((p) => p.data.leadId === `rp-lead-${n}`).map((p) => p.data.position)
-    assert.equal(positions, [...positions].sort((a, b) => a - b), `lead ${n} in log order`)
+    assert.equal(
+      positions,
+      [...positions].sort((a, b) => a - b),
+      `lead ${n} in log order`,
+    )
   }
   for (let n = 100; n < 130; n++) {
     const types = new Set(payloads.filter((x) => x.p.data.leadId === `rp-lead-${n}`).map((x) => x.p.type))

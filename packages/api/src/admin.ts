@@ -59,10 +59,7 @@ export const DeadLetterView = t.type(
 )
 export type DeadLetterView = t.TypeOf<typeof DeadLetterView>
 
-export const DeadLetterPage = t.type(
-  { items: t.readonlyArray(DeadLetterView), next: t.union([t.string, t.null]), open: t.number },
-  'DeadLetterPage',
-)
+export const DeadLetterPage = t.type({ items: t.readonlyArray(DeadLetterView), next: t.union([t.string, t.null]), open: t.number }, 'DeadLetterPage')
 export type DeadLetterPage = t.TypeOf<typeof DeadLetterPage>
 
 export const DeadLetterQuery = t.partial({ status: DeadLetterStatus, after: IntParam(0, 999_999_999_999_999), limit: IntParam(1, 1000) })
@@ -159,7 +156,11 @@ export const operatorRoutes = {
     path: '/v1/admin/events',
     summary: 'The global log from a position: events as the store recorded them (contact data included)',
     query: EventsQuery,
-    responses: { 200: { description: 'events after `after`, oldest first, and the log’s head', json: EventPage }, 400: { description: 'after or limit out of range', json: Problem }, ...denied },
+    responses: {
+      200: { description: 'events after `after`, oldest first, and the log’s head', json: EventPage },
+      400: { description: 'after or limit out of range', json: Problem },
+      ...denied,
+    },
   }),
   getStream: route({
     ...operator,
@@ -184,7 +185,11 @@ export const operatorRoutes = {
     path: '/v1/admin/dead-letters',
     summary: 'Rejected inbound payloads with their reasons, oldest first, paged by id',
     query: DeadLetterQuery,
-    responses: { 200: { description: 'one page, `next` is the `after` of the next one', json: DeadLetterPage }, 400: { description: 'a parameter is invalid', json: Problem }, ...denied },
+    responses: {
+      200: { description: 'one page, `next` is the `after` of the next one', json: DeadLetterPage },
+      400: { description: 'a parameter is invalid', json: Problem },
+      ...denied,
+    },
   }),
   getDeadLetter: route({
     ...operator,
@@ -205,7 +210,10 @@ export const operatorRoutes = {
     summary: 'Run an open dead letter through ingest again, with today’s settings',
     params: deadLetterId,
     responses: {
-      200: { description: 'the event is applied now, or was already (a duplicate), or, a lifecycle event whose lead is still unknown, parked again', json: ReplayAnswer },
+      200: {
+        description: 'the event is applied now, or was already (a duplicate), or, a lifecycle event whose lead is still unknown, parked again',
+        json: ReplayAnswer,
+      },
       ...deadLetterAction('replay'),
       422: { description: 'still rejected (the problems), or a format that cannot be replayed', json: Problem },
     },
@@ -228,7 +236,11 @@ export const operatorRoutes = {
     path: '/v1/admin/parked',
     summary: 'Lifecycle events held until their lead is captured, oldest first, paged by id',
     query: ParkedQuery,
-    responses: { 200: { description: 'one page, `next` is the `after` of the next one; `parked`: how many in all', json: ParkedPage }, 400: { description: 'a parameter is invalid', json: Problem }, ...denied },
+    responses: {
+      200: { description: 'one page, `next` is the `after` of the next one; `parked`: how many in all', json: ParkedPage },
+      400: { description: 'a parameter is invalid', json: Problem },
+      ...denied,
+    },
   }),
   listProjections: route({
     ...operator,

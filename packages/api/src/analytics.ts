@@ -14,10 +14,7 @@ export const Interval = t.keyof({ hour: null, day: null, week: null, month: null
 export type Interval = t.TypeOf<typeof Interval>
 
 /** What a series is split by (one dimension). A lead with several actions counts once under each `action`. */
-export const SeriesBy = t.keyof(
-  { storefront: null, campaign: null, offer: null, offerKind: null, country: null, action: null, state: null },
-  'SeriesBy',
-)
+export const SeriesBy = t.keyof({ storefront: null, campaign: null, offer: null, offerKind: null, country: null, action: null, state: null }, 'SeriesBy')
 export type SeriesBy = t.TypeOf<typeof SeriesBy>
 
 export const FunnelBy = t.keyof({ storefront: null, campaign: null, offer: null, offerKind: null, country: null }, 'FunnelBy')
@@ -32,25 +29,13 @@ export const TopSort = t.keyof({ leads: null, conversion: null }, 'TopSort')
  * Range defaults: `to` = now, `from` = `to` minus 30 days. Buckets are aligned to `interval` in `tz`
  * (default `UTC`); the first bucket starts at the bucket holding `from`.
  */
-export const SeriesQuery = t.intersection([
-  Filters,
-  Freshness,
-  t.partial({ interval: Interval, by: SeriesBy, tz: TimeZoneParam }),
-])
+export const SeriesQuery = t.intersection([Filters, Freshness, t.partial({ interval: Interval, by: SeriesBy, tz: TimeZoneParam })])
 export type SeriesQuery = t.TypeOf<typeof SeriesQuery>
 
-export const FunnelQuery = t.intersection([
-  Filters,
-  Freshness,
-  t.partial({ by: FunnelBy, cohort: CohortInterval, tz: TimeZoneParam }),
-])
+export const FunnelQuery = t.intersection([Filters, Freshness, t.partial({ by: FunnelBy, cohort: CohortInterval, tz: TimeZoneParam })])
 export type FunnelQuery = t.TypeOf<typeof FunnelQuery>
 
-export const TopQuery = t.intersection([
-  Filters,
-  Freshness,
-  t.partial({ by: TopBy, sort: TopSort, limit: IntParam(1, 100), minLeads: IntParam(1, 1_000_000) }),
-])
+export const TopQuery = t.intersection([Filters, Freshness, t.partial({ by: TopBy, sort: TopSort, limit: IntParam(1, 100), minLeads: IntParam(1, 1_000_000) })])
 export type TopQuery = t.TypeOf<typeof TopQuery>
 
 export const ExportQuery = t.intersection([Filters, Freshness])
@@ -89,10 +74,7 @@ export const SeriesAnswer = t.type(
 )
 export type SeriesAnswer = t.TypeOf<typeof SeriesAnswer>
 
-export const Stage = t.keyof(
-  { captured: null, contacted: null, qualified: null, converted: null, nurturing: null, disqualified: null },
-  'Stage',
-)
+export const Stage = t.keyof({ captured: null, contacted: null, qualified: null, converted: null, nurturing: null, disqualified: null }, 'Stage')
 export type Stage = t.TypeOf<typeof Stage>
 
 export const StageFigures = t.type(

@@ -8,7 +8,11 @@ type Node = Readonly<Record<string, unknown>>
 const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 /** Descriptions use `**bold**` and `code` from the document's Markdown; nothing else is interpreted. */
 const prose = (s: unknown): string =>
-  typeof s === 'string' ? esc(s).replace(/\*\*([^*]+)\*\*/g, '<b>$1</b>').replace(/`([^`]+)`/g, '<code>$1</code>') : ''
+  typeof s === 'string'
+    ? esc(s)
+        .replace(/\*\*([^*]+)\*\*/g, '<b>$1</b>')
+        .replace(/`([^`]+)`/g, '<code>$1</code>')
+    : ''
 const anchor = (name: string): string => `schema-${name.replace(/[^A-Za-z0-9_.-]/g, '_')}`
 const asNode = (u: unknown): Node => (typeof u === 'object' && u !== null ? (u as Node) : {})
 const entries = (u: unknown): ReadonlyArray<[string, Node]> => Object.entries(asNode(u)).map(([k, v]) => [k, asNode(v)])

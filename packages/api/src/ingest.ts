@@ -10,10 +10,7 @@ import { route, type ResponseSpec } from './route.js'
 // bodies
 // ---------------------------------------------------------------------------------------------------------
 
-export const AcceptedItem = t.type(
-  { index: t.number, status: t.literal('accepted'), leadId: t.string, eventId: t.string, position: t.number },
-  'AcceptedItem',
-)
+export const AcceptedItem = t.type({ index: t.number, status: t.literal('accepted'), leadId: t.string, eventId: t.string, position: t.number }, 'AcceptedItem')
 export const DuplicateItem = t.type({ index: t.number, status: t.literal('duplicate'), leadId: t.string }, 'DuplicateItem')
 /** `code`: why, as an error code (`Invalid`, `TransitionNotAllowed`, …); a single item's HTTP status follows it. */
 export const RejectedItem = t.intersection(
@@ -24,10 +21,7 @@ export const RejectedItem = t.intersection(
  * A native lifecycle event of a lead not captured yet: held until `until` (LEADSTREAM_PARK_FOR_SECONDS), applied
  * in occurredAt order when the capture arrives, dead-lettered with the reason if it does not in time.
  */
-export const ParkedItem = t.type(
-  { index: t.number, status: t.literal('parked'), leadId: t.string, eventId: t.string, until: t.string },
-  'ParkedItem',
-)
+export const ParkedItem = t.type({ index: t.number, status: t.literal('parked'), leadId: t.string, eventId: t.string, until: t.string }, 'ParkedItem')
 /**
  * The outcome of one event of a request: accepted (a new event), duplicate (nothing written), parked (held for
  * its lead's capture), rejected (a dead letter).
@@ -100,8 +94,16 @@ export const writeErrors: Readonly<Record<number, ResponseSpec>> = {
 }
 
 const nativeOnly: Readonly<Record<number, ResponseSpec>> = {
-  202: { description: 'one lifecycle event of a lead not captured yet: parked until its capture (or dead-lettered at `until`)', json: LeadParked, headers: { ...logged, ...replayed } },
-  409: { description: 'one lifecycle event not allowed in the lead’s current state (the reason named); kept as a dead letter', json: Rejected, headers: replayed },
+  202: {
+    description: 'one lifecycle event of a lead not captured yet: parked until its capture (or dead-lettered at `until`)',
+    json: LeadParked,
+    headers: { ...logged, ...replayed },
+  },
+  409: {
+    description: 'one lifecycle event not allowed in the lead’s current state (the reason named); kept as a dead letter',
+    json: Rejected,
+    headers: replayed,
+  },
 }
 
 const leadResponses = (what: string): Readonly<Record<number, ResponseSpec>> => ({
@@ -112,7 +114,11 @@ const leadResponses = (what: string): Readonly<Record<number, ResponseSpec>> => 
     json: t.union([LeadDuplicate, BatchAnswer]),
     headers: { ...logged, ...replayed },
   },
-  207: { description: 'a batch where some leads were rejected (each kept as a dead letter) and others not', json: BatchAnswer, headers: { ...logged, ...replayed } },
+  207: {
+    description: 'a batch where some leads were rejected (each kept as a dead letter) and others not',
+    json: BatchAnswer,
+    headers: { ...logged, ...replayed },
+  },
   400: {
     description:
       'one lead rejected, a body that is not JSON, an empty or oversized batch (kept as a dead letter), a batch with every lead rejected, or a bad Idempotency-Key',

@@ -33,8 +33,7 @@ interface Walkable {
 // ---------------------------------------------------------------------------------------------------------
 
 /** io-ts names unnamed codecs after their structure (`{ a: string }`); only names given on purpose are components. */
-const componentName = (codec: t.Any): string | null =>
-  /^[A-Z][A-Za-z0-9_.]*$/.test(codec.name) && !ioTsNames.has(codec.name) ? codec.name : null
+const componentName = (codec: t.Any): string | null => (/^[A-Z][A-Za-z0-9_.]*$/.test(codec.name) && !ioTsNames.has(codec.name) ? codec.name : null)
 /** io-ts's own capitalised codecs are building blocks, not shapes of ours. */
 const ioTsNames = new Set(['UnknownRecord', 'UnknownArray', 'Dictionary', 'Array', 'Int', 'Function'])
 
@@ -66,7 +65,10 @@ const hoistDefs = (name: string, schema: JsonSchema, into: Components): JsonSche
       ? v.map(rewrite)
       : typeof v === 'object' && v !== null
         ? Object.fromEntries(
-            Object.entries(v).map(([k, x]) => [k, k === '$ref' && typeof x === 'string' ? x.replace(/^#\/\$defs\//, `#/components/schemas/${name}.`) : rewrite(x)]),
+            Object.entries(v).map(([k, x]) => [
+              k,
+              k === '$ref' && typeof x === 'string' ? x.replace(/^#\/\$defs\//, `#/components/schemas/${name}.`) : rewrite(x),
+            ]),
           )
         : v
   for (const [def, s] of Object.entries(defs)) into.schemas[`${name}.${def}`] = rewrite(s) as JsonSchema

@@ -21,7 +21,9 @@ const tagDescriptions: Readonly<Record<string, string>> = {
 }
 
 const roleText = (role: RouteSpec['role']): string =>
-  role === null ? 'No token needed.' : `Needs a bearer token with the **${role}** role${role === 'operator' ? '' : ' (or operator)'} once tokens are configured.`
+  role === null
+    ? 'No token needed.'
+    : `Needs a bearer token with the **${role}** role${role === 'operator' ? '' : ' (or operator)'} once tokens are configured.`
 
 const parameters = (r: RouteSpec, into: Components): ReadonlyArray<JsonSchema> => [
   ...(r.params === undefined ? [] : membersOf(r.params).map((m) => ({ name: m.name, in: 'path', required: true, schema: schemaOf(m.codec, into) }))),

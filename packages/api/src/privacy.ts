@@ -50,10 +50,7 @@ export const ErasureOutcome = t.keyof({ erased: null, alreadyErased: null, unkno
 export type ErasureOutcome = t.TypeOf<typeof ErasureOutcome>
 
 /** `deadLetters` counts the inbound payloads deleted: the subject's dead letters and their leads' parked lifecycle events. */
-export const ErasureCounts = t.type(
-  { leads: t.number, events: t.number, keys: t.number, deadLetters: t.number, answers: t.number },
-  'ErasureCounts',
-)
+export const ErasureCounts = t.type({ leads: t.number, events: t.number, keys: t.number, deadLetters: t.number, answers: t.number }, 'ErasureCounts')
 
 export const ErasureAnswer = t.type(
   {

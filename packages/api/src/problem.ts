@@ -3,10 +3,7 @@ import * as t from 'io-ts'
 
 export const FieldProblem = t.type({ path: t.string, reason: t.string }, 'FieldProblem')
 
-export const Problem = t.type(
-  { error: t.type({ code: t.string, message: t.string, problems: t.readonlyArray(FieldProblem) }) },
-  'Problem',
-)
+export const Problem = t.type({ error: t.type({ code: t.string, message: t.string, problems: t.readonlyArray(FieldProblem) }) }, 'Problem')
 export type Problem = t.TypeOf<typeof Problem>
 
 /** The header every analyst read answers with. */

@@ -20,5 +20,4 @@ export const routes: ReadonlyArray<RouteSpec> = [
 ]
 
 /** The routes one kind of process serves; the embedded server (no service named) serves them all. */
-export const routesOf = (service?: Service): ReadonlyArray<RouteSpec> =>
-  service === undefined ? routes : routes.filter((r) => r.services.includes(service))
+export const routesOf = (service?: Service): ReadonlyArray<RouteSpec> => (service === undefined ? routes : routes.filter((r) => r.services.includes(service)))

@@ -66,4 +66,3 @@ export const webhookPayloadSummary: Readonly<Record<WebhookEventType, string>> =
   'lead.state_changed': 'The lead moved between qualification states (contacted, nurturing, qualified, converted, disqualified, reopened).',
   'lead.erased': 'The customer’s personal data was erased: delete your copy. Sent to every subscription that received the lead.',
 }
-

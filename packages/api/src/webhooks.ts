@@ -37,7 +37,8 @@ export const WebhookUrl = withSchema(
       } catch {
         return t.failure(u, c, 'expected an absolute URL such as https://crm.example.com/hooks/leads')
       }
-      if (url.username !== '' || url.password !== '') return t.failure(u, c, 'credentials in the URL are refused (they would be stored and shown); authenticate by the signature')
+      if (url.username !== '' || url.password !== '')
+        return t.failure(u, c, 'credentials in the URL are refused (they would be stored and shown); authenticate by the signature')
       if (url.protocol === 'https:') return t.success(url.href)
       if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return t.success(url.href)
       return t.failure(u, c, 'expected an https URL (plain http only to a loopback receiver: localhost, 127.0.0.1, ::1)')

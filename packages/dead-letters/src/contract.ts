@@ -20,7 +20,11 @@ const whoIn: SubjectsOf = (payload) => [...payload.matchAll(/"who":"([^"]+)"/g)]
  * `open` gives a store with nothing in it (recording subjects with the given SubjectsOf); `reopen`, when given, a second handle on the same storage (another
  * process's view of it): what one records, the other lists.
  */
-export const deadLettersContract = (name: string, open: (subjectsOf?: SubjectsOf) => Promise<DeadLetters>, reopen?: (first: DeadLetters) => Promise<DeadLetters>): void => {
+export const deadLettersContract = (
+  name: string,
+  open: (subjectsOf?: SubjectsOf) => Promise<DeadLetters>,
+  reopen?: (first: DeadLetters) => Promise<DeadLetters>,
+): void => {
   const test = suite(`dead letters contract (${name})`)
 
   test("subjects :: a payload's subjects find it, and a purge deletes every letter naming the subject, any status", async () => {
@@ -33,15 +37,25 @@ export const deadLettersContract = (name: string, open: (subjectsOf?: SubjectsOf
         letter(3, { payload: '{"nobody":true}' }),
       ])
       await dl.setStatus(ids[2]!, 'replayed')
-      assert.equal((await dl.ofSubject('sub-ann')).map((d) => d.id), [ids[0], ids[2]])
-      assert.equal((await dl.ofSubject('sub-cy')).map((d) => d.payload), ['[{"who":"ann"},{"who":"cy"}]'])
+      assert.equal(
+        (await dl.ofSubject('sub-ann')).map((d) => d.id),
+        [ids[0], ids[2]],
+      )
+      assert.equal(
+        (await dl.ofSubject('sub-cy')).map((d) => d.payload),
+        ['[{"who":"ann"},{"who":"cy"}]'],
+      )
       assert.equal(await dl.purgeSubject('sub-ann'), [ids[0], ids[2]])
       assert.is(await dl.get(ids[0]!), null)
       assert.is(await dl.get(ids[2]!), null)
       assert.equal(await dl.ofSubject('sub-cy'), [], 'the shared letter went with the first erasure')
       assert.equal(await dl.purgeSubject('sub-ann'), [], 'purging again deletes nothing')
       assert.equal(await dl.purgeSubject('sub-nobody'), [])
-      assert.equal((await dl.list({ limit: 10 })).map((d) => d.id), [ids[1], ids[3]], 'other letters stay')
+      assert.equal(
+        (await dl.list({ limit: 10 })).map((d) => d.id),
+        [ids[1], ids[3]],
+        'other letters stay',
+      )
     } finally {
       await dl.close()
     }
@@ -69,14 +83,22 @@ export const deadLettersContract = (name: string, open: (subjectsOf?: SubjectsOf
         letter(3, { payload: '{"nobody":true}' }),
       ])
       await dl.setStatus(ids[0]!, 'discarded')
-      assert.equal((await dl.ofLeads(['L-ann', 'L-none'])).map((d) => d.id), [ids[0], ids[2]], 'subject access finds them by lead too')
+      assert.equal(
+        (await dl.ofLeads(['L-ann', 'L-none'])).map((d) => d.id),
+        [ids[0], ids[2]],
+        'subject access finds them by lead too',
+      )
       assert.equal(await dl.ofLeads([]), [])
       assert.equal(await dl.purgeLeads(['L-ann', 'L-none']), [ids[0], ids[2]], 'field name in any case, even in a payload that is not valid JSON')
       assert.is(await dl.get(ids[0]!), null)
       assert.equal(await dl.ofSubject('sub-cy'), [], "the letter's subject links went with it")
       assert.equal(await dl.purgeLeads(['L-ann']), [], 'purging again deletes nothing')
       assert.equal(await dl.purgeLeads([]), [])
-      assert.equal((await dl.list({ limit: 10 })).map((d) => d.id), [ids[1], ids[3]], 'other letters stay')
+      assert.equal(
+        (await dl.list({ limit: 10 })).map((d) => d.id),
+        [ids[1], ids[3]],
+        'other letters stay',
+      )
       assert.equal(await dl.purgeSubject('sub-cy'), [])
     } finally {
       await dl.close()
@@ -97,9 +119,15 @@ export const deadLettersContract = (name: string, open: (subjectsOf?: SubjectsOf
       assert.is(got?.status, 'open')
       assert.is(got?.receivedAt, '2026-11-25T10:00:01.000Z')
       assert.equal(got?.problems, [{ path: '(body)', reason: 'not JSON' }])
-      assert.equal((await dl.list({ limit: 10 })).map((d) => d.id), ids)
+      assert.equal(
+        (await dl.list({ limit: 10 })).map((d) => d.id),
+        ids,
+      )
       assert.ok(await dl.setStatus(ids[0]!, 'discarded'))
-      assert.equal((await dl.list({ status: 'open', limit: 10 })).map((d) => d.id), [ids[1]])
+      assert.equal(
+        (await dl.list({ status: 'open', limit: 10 })).map((d) => d.id),
+        [ids[1]],
+      )
       assert.is(await dl.count('discarded'), 1)
       assert.is(await dl.count('open'), 1)
       assert.not.ok(await dl.setStatus(999999, 'replayed'))
@@ -116,10 +144,19 @@ export const deadLettersContract = (name: string, open: (subjectsOf?: SubjectsOf
       const ids = await dl.record(Array.from({ length: 7 }, (_, i) => letter(i)))
       await dl.setStatus(ids[2]!, 'replayed')
       const first = await dl.list({ status: 'open', limit: 3 })
-      assert.equal(first.map((d) => d.id), [ids[0], ids[1], ids[3]])
+      assert.equal(
+        first.map((d) => d.id),
+        [ids[0], ids[1], ids[3]],
+      )
       const next = await dl.list({ status: 'open', after: first[first.length - 1]!.id, limit: 3 })
-      assert.equal(next.map((d) => d.id), [ids[4], ids[5], ids[6]])
-      assert.equal((await dl.list({ after: ids[5]!, limit: 10 })).map((d) => d.id), [ids[6]])
+      assert.equal(
+        next.map((d) => d.id),
+        [ids[4], ids[5], ids[6]],
+      )
+      assert.equal(
+        (await dl.list({ after: ids[5]!, limit: 10 })).map((d) => d.id),
+        [ids[6]],
+      )
     } finally {
       await dl.close()
     }

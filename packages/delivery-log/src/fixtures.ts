@@ -38,7 +38,8 @@ export const captured = (leadId: string, changes: { storefront?: 'AppSource' | '
 export const qualified = (leadId: string, personal: Personal<TransitionNote> = null): DomainEvent =>
   event('LeadQualified', { leadId, by: 'sales@contoso', at: '2026-12-01T09:30:00.000Z', personal })
 
-export const contacted = (leadId: string): DomainEvent => event('LeadContacted', { leadId, by: 'sales@contoso', at: '2026-12-01T09:10:00.000Z', personal: null, channel: 'phone' })
+export const contacted = (leadId: string): DomainEvent =>
+  event('LeadContacted', { leadId, by: 'sales@contoso', at: '2026-12-01T09:10:00.000Z', personal: null, channel: 'phone' })
 
 export const erased = (leadId: string): DomainEvent =>
   event('PersonalDataErased', { leadId, subject: 'subject-1', reason: 'request', by: 'dpo', at: '2026-12-01T11:00:00.000Z', note: null })

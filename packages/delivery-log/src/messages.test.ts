@@ -16,7 +16,19 @@ const life = () => [
   recorded('b', 0, captured('b', { storefront: 'AzureMarketplace', isTest: true, offerId: 'fabrikam.vm' })),
   recorded('a', 1, contacted('a')),
   recorded('a', 2, qualified('a', sealedNote)),
-  recorded('b', 1, event('LeadActionRecorded', { leadId: 'b', leadSource: 'AzureMarketplace', action: 'PLT', campaigns: [], doNotContact: false, occurredAt: '2026-12-01T09:20:00.000Z', personal: null })),
+  recorded(
+    'b',
+    1,
+    event('LeadActionRecorded', {
+      leadId: 'b',
+      leadSource: 'AzureMarketplace',
+      action: 'PLT',
+      campaigns: [],
+      doNotContact: false,
+      occurredAt: '2026-12-01T09:20:00.000Z',
+      personal: null,
+    }),
+  ),
 ]
 
 test('filters :: storefront, campaign, offer (id or key), test leads, event types', () => {
@@ -28,13 +40,20 @@ test('filters :: storefront, campaign, offer (id or key), test leads, event type
     subscription('later', { createdAt: '2099-01-01T00:00:00.000Z' }),
   ]
   const { outgoing, facts } = route(life(), new Map(), subs)
-  const to = (id: string) => outgoing.flatMap((o) => (o._tag === 'Deliver' && o.delivery.subscriptionId === id ? [`${o.delivery.message.leadId}:${o.delivery.message.type}`] : []))
+  const to = (id: string) =>
+    outgoing.flatMap((o) => (o._tag === 'Deliver' && o.delivery.subscriptionId === id ? [`${o.delivery.message.leadId}:${o.delivery.message.type}`] : []))
   assert.equal(to('all'), ['a:lead.captured', 'a:lead.state_changed', 'a:lead.state_changed'], 'test leads left out by default')
   assert.equal(to('azure'), ['b:lead.captured', 'b:lead.action_recorded'], 'the later event is filtered by the capture’s storefront')
   assert.equal(to('nurture'), ['a:lead.state_changed', 'a:lead.state_changed'])
   assert.equal(to('offer'), ['b:lead.captured', 'b:lead.action_recorded'])
   assert.equal(to('later'), [], 'events recorded before a subscription existed are not its')
-  assert.equal(facts.map((f) => [f.leadId, f.state]), [['a', 'qualified'], ['b', 'captured']])
+  assert.equal(
+    facts.map((f) => [f.leadId, f.state]),
+    [
+      ['a', 'qualified'],
+      ['b', 'captured'],
+    ],
+  )
 })
 
 const ada = { firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.com', phone: '', country: 'GB', company: '', title: '', description: null }
@@ -44,12 +63,19 @@ test('payload :: state changes say from and to with the lead’s facts; contact 
   const { outgoing } = route(life(), new Map(), subs)
   const deliveries = (id: string) => outgoing.flatMap((o) => (o._tag === 'Deliver' && o.delivery.subscriptionId === id ? [o.delivery.message] : []))
   // What the sender opens at send time, both through the key store: the sealed contact and the sealed note.
-  const opened = (p: PersonalRef | null) =>
-    p === null ? null : p._tag === 'Note' ? { note: 'spoke to Ada Lovelace' } : { contact: ada }
+  const opened = (p: PersonalRef | null) => (p === null ? null : p._tag === 'Note' ? { note: 'spoke to Ada Lovelace' } : { contact: ada })
   const of = (id: string) => deliveries(id).map((m) => JSON.parse(bodyOf(m.payload, opened(m.personal))))
-  assert.equal(deliveries('plain').map((m) => m.personal), [null, null, null], 'nothing personal kept for a subscription that did not ask')
+  assert.equal(
+    deliveries('plain').map((m) => m.personal),
+    [null, null, null],
+    'nothing personal kept for a subscription that did not ask',
+  )
   assert.equal(deliveries('contact')[0]?.personal, { _tag: 'Sealed', sealed: sealedFor('a'), country: 'GB' }, 'the contact data stays sealed until sent')
-  assert.equal(deliveries('contact')[2]?.personal, { _tag: 'Note', sealed: sealedNote, type: 'LeadQualified' }, 'so does the note, with the type it is bound to')
+  assert.equal(
+    deliveries('contact')[2]?.personal,
+    { _tag: 'Note', sealed: sealedNote, type: 'LeadQualified' },
+    'so does the note, with the type it is bound to',
+  )
   const plain = of('plain')
   assert.equal(plain[1].data.from, 'captured')
   assert.equal(plain[1].data.to, 'contacted')
@@ -74,7 +100,10 @@ test('lookups :: only leads with an event before their capture in the batch need
 
 test('erasure :: an Erase for the lead, whatever the filters; ids stable per (subscription, lead, event)', () => {
   const { outgoing } = route([recorded('c', 0, captured('c')), recorded('c', 1, erased('c'))], new Map(), [subscription('s', { events: ['lead.captured'] })])
-  assert.equal(outgoing.map((o) => o._tag), ['Deliver', 'Erase'])
+  assert.equal(
+    outgoing.map((o) => o._tag),
+    ['Deliver', 'Erase'],
+  )
   const erase = outgoing[1]!
   assert.ok(erase._tag === 'Erase' && erase.message.payload.type === 'lead.erased' && erase.message.personal === null)
   assert.is(deliveryId('s', 'l1', 'e1'), deliveryId('s', 'l1', 'e1'))

@@ -2,7 +2,15 @@
 // state) are folded from its events, so a later event (a state change) is filtered and described like its capture.
 import { createHash } from 'node:crypto'
 import type { WebhookContact, WebhookEventType, WebhookFilters, WebhookPayload } from '@leadstream/api'
-import { Sealed, type CampaignType, type DomainEvent, type QualificationState, type RecordedEvent, type Storefront, type TransitionType } from '@leadstream/domain'
+import {
+  Sealed,
+  type CampaignType,
+  type DomainEvent,
+  type QualificationState,
+  type RecordedEvent,
+  type Storefront,
+  type TransitionType,
+} from '@leadstream/domain'
 
 // ---------------------------------------------------------------------------------------------------------
 // model
@@ -131,7 +139,10 @@ export const step = (e: RecordedEvent, before: LeadTraits | undefined): { readon
   if (ev.type === 'LeadActionRecorded') {
     const d = ev.data
     const data = { ...ref(e, before, d.occurredAt), action: d.action, leadSource: d.leadSource, campaigns: d.campaigns, doNotContact: d.doNotContact }
-    return { facts: before, message: { ...base, type: 'lead.action_recorded', payload: { type: 'lead.action_recorded', timestamp: d.occurredAt, data }, personal: null } }
+    return {
+      facts: before,
+      message: { ...base, type: 'lead.action_recorded', payload: { type: 'lead.action_recorded', timestamp: d.occurredAt, data }, personal: null },
+    }
   }
   const to = targetOf(ev)
   if (to === null) return { facts: before, message: null }
@@ -158,7 +169,10 @@ export const step = (e: RecordedEvent, before: LeadTraits | undefined): { readon
   }
 }
 
-type Transition = Extract<DomainEvent, { type: 'LeadContacted' | 'LeadNurturingStarted' | 'LeadQualified' | 'LeadConverted' | 'LeadDisqualified' | 'LeadReopened' }>
+type Transition = Extract<
+  DomainEvent,
+  { type: 'LeadContacted' | 'LeadNurturingStarted' | 'LeadQualified' | 'LeadConverted' | 'LeadDisqualified' | 'LeadReopened' }
+>
 
 /**
  * The state a qualification event moves its lead to; null for any other event. Events this code does not know

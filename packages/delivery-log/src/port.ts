@@ -62,7 +62,13 @@ export interface WebhookStore {
    * Records a batch in ONE transaction: the leads' facts, the deliveries (a delivery id already recorded is kept
    * as it is: a re-read batch adds nothing), the erasures, and the partition's checkpoint. A crash leaves all or none.
    */
-  record(batch: { readonly partition: number; readonly offset: number; readonly facts: ReadonlyArray<LeadTraits>; readonly outgoing: ReadonlyArray<Outgoing>; readonly now: Date }): Promise<void>
+  record(batch: {
+    readonly partition: number
+    readonly offset: number
+    readonly facts: ReadonlyArray<LeadTraits>
+    readonly outgoing: ReadonlyArray<Outgoing>
+    readonly now: Date
+  }): Promise<void>
 
   /**
    * Pending deliveries of one subscription that are due at `now` and first in line for their lead (no earlier

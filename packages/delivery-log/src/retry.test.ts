@@ -9,16 +9,41 @@ const now = Date.parse('2026-12-01T10:00:00Z')
 
 const delay = suite('nextDelayMs')
 delay('backoff :: doubles per attempt with half of each step random, up to the maximum', () => {
-  assert.equal([1, 2, 3, 4].map((a) => nextDelayMs(policy, a, failed(500), now, () => 0)), [500, 1000, 2000, 4000])
-  assert.equal([1, 2, 3, 4].map((a) => nextDelayMs(policy, a, failed(500), now, () => 1)), [1000, 2000, 4000, 8000])
-  assert.is(nextDelayMs(policy, 30, failed(null), now, () => 1), 60000)
+  assert.equal(
+    [1, 2, 3, 4].map((a) => nextDelayMs(policy, a, failed(500), now, () => 0)),
+    [500, 1000, 2000, 4000],
+  )
+  assert.equal(
+    [1, 2, 3, 4].map((a) => nextDelayMs(policy, a, failed(500), now, () => 1)),
+    [1000, 2000, 4000, 8000],
+  )
+  assert.is(
+    nextDelayMs(policy, 30, failed(null), now, () => 1),
+    60000,
+  )
 })
 delay('retry-after :: honoured on 429 and 503 (seconds or a date), capped; ignored on other statuses', () => {
-  assert.is(nextDelayMs(policy, 1, failed(429, '30'), now, () => 0), 30000)
-  assert.is(nextDelayMs(policy, 1, failed(503, 'Tue, 01 Dec 2026 10:01:00 GMT'), now, () => 0), 60000)
-  assert.is(nextDelayMs(policy, 1, failed(500, '30'), now, () => 0), 500)
-  assert.is(nextDelayMs(policy, 4, failed(429, '1'), now, () => 0), 4000, 'never sooner than the backoff')
-  assert.is(nextDelayMs({ ...policy, maxRetryAfterMs: 10000 }, 1, failed(429, '86400'), now, () => 0), 10000)
+  assert.is(
+    nextDelayMs(policy, 1, failed(429, '30'), now, () => 0),
+    30000,
+  )
+  assert.is(
+    nextDelayMs(policy, 1, failed(503, 'Tue, 01 Dec 2026 10:01:00 GMT'), now, () => 0),
+    60000,
+  )
+  assert.is(
+    nextDelayMs(policy, 1, failed(500, '30'), now, () => 0),
+    500,
+  )
+  assert.is(
+    nextDelayMs(policy, 4, failed(429, '1'), now, () => 0),
+    4000,
+    'never sooner than the backoff',
+  )
+  assert.is(
+    nextDelayMs({ ...policy, maxRetryAfterMs: 10000 }, 1, failed(429, '86400'), now, () => 0),
+    10000,
+  )
   assert.is(retryAfterMs('soon', now), null)
   assert.is(retryAfterMs(null, now), null)
 })

@@ -73,7 +73,9 @@ export const afterAttempt = (policy: CircuitPolicy, c: Circuit, ok: boolean, now
   const at = circuitAt(c, now)
   switch (at.state) {
     case 'closed':
-      return at.failures + 1 >= policy.threshold ? { state: 'open', until: now + policy.cooldownMs, cooldownMs: policy.cooldownMs } : { state: 'closed', failures: at.failures + 1 }
+      return at.failures + 1 >= policy.threshold
+        ? { state: 'open', until: now + policy.cooldownMs, cooldownMs: policy.cooldownMs }
+        : { state: 'closed', failures: at.failures + 1 }
     case 'half-open': {
       const cooldownMs = Math.min(policy.maxCooldownMs, at.cooldownMs * 2)
       return { state: 'open', until: now + cooldownMs, cooldownMs }

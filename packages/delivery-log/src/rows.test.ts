@@ -15,9 +15,20 @@ test('new delivery :: one value per column, read back as the delivery put', () =
   const values = newDeliveryValues(o.delivery, Date.parse('2026-12-01T10:00:00.000Z'))
   assert.is(values.length, newDeliveryColumns.length)
   // What the store's defaults add to the inserted columns.
-  const row = { seq: 1, status: 'pending', attempts: 0, last_error: null, last_status: null, delivered_at: null, ...Object.fromEntries(newDeliveryColumns.map((c, i) => [c, values[i]])) } as DeliveryRow
+  const row = {
+    seq: 1,
+    status: 'pending',
+    attempts: 0,
+    last_error: null,
+    last_status: null,
+    delivered_at: null,
+    ...Object.fromEntries(newDeliveryColumns.map((c, i) => [c, values[i]])),
+  } as DeliveryRow
   const d = toDelivery(row)
-  assert.equal([d.id, d.subscriptionId, d.type, d.leadId, d.eventId, d.position, d.recordedAt], [o.delivery.id, 's', 'lead.captured', 'r1', o.delivery.message.eventId, o.delivery.message.position, o.delivery.message.recordedAt])
+  assert.equal(
+    [d.id, d.subscriptionId, d.type, d.leadId, d.eventId, d.position, d.recordedAt],
+    [o.delivery.id, 's', 'lead.captured', 'r1', o.delivery.message.eventId, o.delivery.message.position, o.delivery.message.recordedAt],
+  )
   assert.equal(d.payload, o.delivery.message.payload)
   assert.equal(d.personal, { _tag: 'Sealed', sealed: sealedFor('r1'), country: 'GB' })
   assert.is(d.nextAttemptAt, '2026-12-01T10:00:00.000Z')

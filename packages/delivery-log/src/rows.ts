@@ -9,13 +9,25 @@ import type { Delivery } from './port.js'
 
 const decode = <A>(codec: t.Decoder<unknown, A>, value: unknown, what: string): A => {
   const r = codec.decode(value)
-  if (E.isLeft(r)) throw new Error(`${what} does not decode: ${fromValidation(r.left).map((p) => `${p.path}: ${p.reason}`).join('; ')}`)
+  if (E.isLeft(r))
+    throw new Error(
+      `${what} does not decode: ${fromValidation(r.left)
+        .map((p) => `${p.path}: ${p.reason}`)
+        .join('; ')}`,
+    )
   return r.right
 }
 
 const json = (s: string | null): unknown => (s === null ? null : JSON.parse(s))
 
-export const LeadTraitsCodec = t.type({ leadId: t.string, storefront: Storefront, campaign: CampaignType, offer: Offer, isTest: t.boolean, state: QualificationState })
+export const LeadTraitsCodec = t.type({
+  leadId: t.string,
+  storefront: Storefront,
+  campaign: CampaignType,
+  offer: Offer,
+  isTest: t.boolean,
+  state: QualificationState,
+})
 
 const PersonalRefCodec: t.Decoder<unknown, PersonalRef> = t.union([
   t.type({ _tag: t.literal('Sealed'), sealed: Sealed, country: t.string }),

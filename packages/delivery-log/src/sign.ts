@@ -6,7 +6,9 @@ import { createHmac, randomBytes } from 'node:crypto'
 export const newSecret = (): string => `whsec_${randomBytes(32).toString('base64')}`
 
 export const signature = (secret: string, id: string, timestampSeconds: number, body: string): string =>
-  `v1,${createHmac('sha256', Buffer.from(secret.replace(/^whsec_/, ''), 'base64')).update(`${id}.${timestampSeconds}.${body}`).digest('base64')}`
+  `v1,${createHmac('sha256', Buffer.from(secret.replace(/^whsec_/, ''), 'base64'))
+    .update(`${id}.${timestampSeconds}.${body}`)
+    .digest('base64')}`
 
 /** The three headers of one attempt (the timestamp is the attempt's, the id the message's). */
 export const signedHeaders = (secret: string, id: string, now: Date, body: string): Record<string, string> => {

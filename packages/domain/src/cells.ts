@@ -82,4 +82,3 @@ export const moveCells = (acc: Deltas, prev: Counted | undefined, next: Counted)
     for (const a of after.others) if (!before.others.has(a)) bump('otherAction', a, +1)
   }
 }
-

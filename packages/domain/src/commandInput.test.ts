@@ -22,10 +22,13 @@ command('command :: a valid body becomes the command, with the lead id and time 
     decodeQualificationCommand('L1', at, { type: 'ContactLead', by: ' sam ', note: 'called' }),
     E.right({ type: 'ContactLead', leadId: 'L1', by: 'sam', at, note: 'called', channel: null }),
   )
-  assert.equal(decodeQualificationCommand('L1', at, { type: 'ReopenLead', by: 'ops' }), E.right({ type: 'ReopenLead', leadId: 'L1', by: 'ops', at, note: null }))
+  assert.equal(
+    decodeQualificationCommand('L1', at, { type: 'ReopenLead', by: 'ops' }),
+    E.right({ type: 'ReopenLead', leadId: 'L1', by: 'ops', at, note: null }),
+  )
 })
 
-command('command :: occurredAt becomes the time, checked against the lead\'s capture by the decider; the future (past the skew) is refused', () => {
+command("command :: occurredAt becomes the time, checked against the lead's capture by the decider; the future (past the skew) is refused", () => {
   assert.equal(
     decodeQualificationCommand('L1', at, { type: 'QualifyLead', by: 'sam', occurredAt: '2026-03-02T10:15:00+01:00' }),
     E.right({ type: 'QualifyLead', leadId: 'L1', by: 'sam', at: '2026-03-02T09:15:00.000Z', atField: 'occurredAt', note: null }),
@@ -67,8 +70,15 @@ command('command :: ContactLead carries how the lead was contacted, null when no
       E.right({ type: 'ContactLead', leadId: 'L1', by: 'sam', at, note: null, channel }),
       channel,
     )
-  for (const body of [{ type: 'ContactLead', by: 'sam' }, { type: 'ContactLead', by: 'sam', channel: null }])
-    assert.equal(decodeQualificationCommand('L1', at, body), E.right({ type: 'ContactLead', leadId: 'L1', by: 'sam', at, note: null, channel: null }), JSON.stringify(body))
+  for (const body of [
+    { type: 'ContactLead', by: 'sam' },
+    { type: 'ContactLead', by: 'sam', channel: null },
+  ])
+    assert.equal(
+      decodeQualificationCommand('L1', at, body),
+      E.right({ type: 'ContactLead', leadId: 'L1', by: 'sam', at, note: null, channel: null }),
+      JSON.stringify(body),
+    )
 })
 
 command('command :: an unknown channel is named at channel, on any command', () => {

@@ -14,22 +14,31 @@ const commandTypes = ['ContactLead', 'StartNurturing', 'QualifyLead', 'ConvertLe
 const NonEmpty = boundedText(L.by, { nonBlank: true })
 
 /** A client-chosen command id: URL-safe, at most 128 characters, like event ids. */
-export const CommandId = describedAs(new t.Type<string, string, unknown>(
-  'CommandId',
-  (u): u is string => typeof u === 'string' && /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/.test(u),
-  (u, c) =>
-    typeof u === 'string' && /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/.test(u)
-      ? t.success(u)
-      : t.failure(u, c, 'expected 1 to 128 characters: letters, digits, . _ : - (not first)'),
-  t.identity,
-), { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$', description: 'chosen by the caller: a retry with the same commandId is a replay' })
+export const CommandId = describedAs(
+  new t.Type<string, string, unknown>(
+    'CommandId',
+    (u): u is string => typeof u === 'string' && /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/.test(u),
+    (u, c) =>
+      typeof u === 'string' && /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/.test(u)
+        ? t.success(u)
+        : t.failure(u, c, 'expected 1 to 128 characters: letters, digits, . _ : - (not first)'),
+    t.identity,
+  ),
+  { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$', description: 'chosen by the caller: a retry with the same commandId is a replay' },
+)
 
 /** A qualification command's body as callers send it (the route's lead id and the clock are added). */
 export const QualificationCommandBody = t.intersection([
   t.type({ type: t.keyof(Object.fromEntries(commandTypes.map((c) => [c, null])) as Record<(typeof commandTypes)[number], null>), by: NonEmpty }),
   // `reason` and `channel` are checked on every command (a bad one is a caller's mistake worth naming) but
   // carried only into the command they belong to.
-  t.partial({ commandId: CommandId, occurredAt: Instant, note: t.union([boundedText(L.note, { multiline: true }), t.null]), reason: DisqualificationReason, channel: t.union([ContactChannel, t.null]) }),
+  t.partial({
+    commandId: CommandId,
+    occurredAt: Instant,
+    note: t.union([boundedText(L.note, { multiline: true }), t.null]),
+    reason: DisqualificationReason,
+    channel: t.union([ContactChannel, t.null]),
+  }),
 ])
 
 /** How far ahead of the server's clock a command's `occurredAt` may be (clocks of callers drift a little). */
@@ -53,7 +62,8 @@ export const decodeQualificationCommand = (leadId: string, at: string, body: unk
       const when = b.occurredAt === undefined ? { at } : { at: b.occurredAt, atField: 'occurredAt' }
       const base = { leadId, by: b.by.trim(), ...when, note: b.note ?? null, ...(b.commandId === undefined ? {} : { commandId: b.commandId }) }
       if (b.type === 'DisqualifyLead') {
-        if (b.reason === undefined) return E.left(invalid([problem('reason', `required for DisqualifyLead: one of ${Object.keys(DisqualificationReason.keys).join(', ')}`)]))
+        if (b.reason === undefined)
+          return E.left(invalid([problem('reason', `required for DisqualifyLead: one of ${Object.keys(DisqualificationReason.keys).join(', ')}`)]))
         return E.right({ ...base, type: b.type, reason: b.reason })
       }
       if (b.type === 'ContactLead') return E.right({ ...base, type: b.type, channel: b.channel ?? null })
@@ -82,7 +92,14 @@ export const decodeCatalogueEntry = (at: string, body: unknown): E.Either<LeadEr
       if (keys.length === 0) return E.left(invalid([problem('offerId', 'name the offer by offerId (publisher.offer) or offerTitle')]))
       return E.right(
         keys.map((offerKey) =>
-          event('OfferClassified', { offerKey, offerId: b.offerId?.trim() ?? null, offerTitle: b.offerTitle?.trim() ?? null, kind: b.kind, by: b.by.trim(), at }),
+          event('OfferClassified', {
+            offerKey,
+            offerId: b.offerId?.trim() ?? null,
+            offerTitle: b.offerTitle?.trim() ?? null,
+            kind: b.kind,
+            by: b.by.trim(),
+            at,
+          }),
         ),
       )
     }),

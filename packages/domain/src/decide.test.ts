@@ -41,7 +41,11 @@ const test = suite('decide')
 test('capture :: first action captures the lead', () => {
   const r = when([], capture('PLT'))
   assert.ok(E.isRight(r))
-  if (E.isRight(r)) assert.equal(r.right.map((e) => e.type), ['LeadCaptured'])
+  if (E.isRight(r))
+    assert.equal(
+      r.right.map((e) => e.type),
+      ['LeadCaptured'],
+    )
 })
 
 test('capture :: re-delivery of a recorded action writes no event', () => {
@@ -110,7 +114,11 @@ test('lifecycle :: nurturing starts only from contacted', () => {
   const captured = given([capture('PLT')])
   const nurturing = given([capture('PLT'), contact, { ...by, type: 'StartNurturing' }])
   const qualified = given([capture('PLT'), contact, { ...by, type: 'QualifyLead' }])
-  for (const [name, h] of [['captured', captured], ['nurturing', nurturing], ['qualified', qualified]] as const) {
+  for (const [name, h] of [
+    ['captured', captured],
+    ['nurturing', nurturing],
+    ['qualified', qualified],
+  ] as const) {
     const r = when(h, { ...by, type: 'StartNurturing' })
     assert.ok(E.isLeft(r) && r.left._tag === 'TransitionNotAllowed' && r.left.from === name, name)
   }
@@ -179,14 +187,21 @@ test('transition :: the event records who did it, when, why and how', () => {
   assert.equal(
     r,
     // The note is open here: the decider is pure, ingest seals it before the event is stored.
-    E.right([{ type: 'LeadContacted', version: 3, data: { leadId: 'L1', by: 'sam', at: '2026-11-25T11:00:00.000Z', personal: { open: { note: 'left a voicemail' } }, channel: 'phone' } }]),
+    E.right([
+      {
+        type: 'LeadContacted',
+        version: 3,
+        data: { leadId: 'L1', by: 'sam', at: '2026-11-25T11:00:00.000Z', personal: { open: { note: 'left a voicemail' } }, channel: 'phone' },
+      },
+    ]),
   )
 })
 
 test('transition :: a contact whose channel was not given records channel null', () => {
   const r = when(given([capture('PLT')]), contact)
   assert.ok(E.isRight(r) && r.right[0]?.type === 'LeadContacted')
-  if (E.isRight(r) && r.right[0]?.type === 'LeadContacted') assert.equal([r.right[0].version, r.right[0].data.channel, r.right[0].data.personal], [3, null, null])
+  if (E.isRight(r) && r.right[0]?.type === 'LeadContacted')
+    assert.equal([r.right[0].version, r.right[0].data.channel, r.right[0].data.personal], [3, null, null])
 })
 
 test('dnc :: a DNC action recorded after capture also forbids contact and nurturing', () => {
@@ -199,7 +214,15 @@ test('dnc :: a DNC action recorded after capture also forbids contact and nurtur
   assert.ok(E.isRight(when(contactedThenDnc, { ...by, type: 'QualifyLead' })), 'qualifying needs no contact')
 })
 
-const erase: LeadCommand = { type: 'ErasePersonalData', leadId: 'L1', subject: 'sub-1', reason: 'request', by: 'op', at: '2026-12-01T07:00:00.000Z', note: 'by email' }
+const erase: LeadCommand = {
+  type: 'ErasePersonalData',
+  leadId: 'L1',
+  subject: 'sub-1',
+  reason: 'request',
+  by: 'op',
+  at: '2026-12-01T07:00:00.000Z',
+  note: 'by email',
+}
 
 test('erase :: allowed in every state, it records subject, reason, who, when and why', () => {
   const histories: ReadonlyArray<ReadonlyArray<LeadCommand>> = [
@@ -212,7 +235,13 @@ test('erase :: allowed in every state, it records subject, reason, who, when and
   for (const h of histories)
     assert.equal(
       when(given(h), erase),
-      E.right([{ type: 'PersonalDataErased', version: 1, data: { leadId: 'L1', subject: 'sub-1', reason: 'request', by: 'op', at: '2026-12-01T07:00:00.000Z', note: 'by email' } }]),
+      E.right([
+        {
+          type: 'PersonalDataErased',
+          version: 1,
+          data: { leadId: 'L1', subject: 'sub-1', reason: 'request', by: 'op', at: '2026-12-01T07:00:00.000Z', note: 'by email' },
+        },
+      ]),
     )
 })
 

@@ -54,7 +54,11 @@ test('decodeEvent :: a stored transition refuses its note in clear or open (the 
 test('decodeEvent :: a v1 transition’s clear note reads as open (in memory only), a blank one as none', () => {
   for (const type of ['LeadNurturingStarted', 'LeadQualified', 'LeadConverted'] as const) {
     const r = decodeEvent(type, 1, { ...contacted, note: 'called Ann' })
-    assert.equal(r, E.right({ type, version: 2, data: { leadId: 'L1', by: 'sam', at: '2026-11-25T11:00:00.000Z', personal: { open: { note: 'called Ann' } } } }), type)
+    assert.equal(
+      r,
+      E.right({ type, version: 2, data: { leadId: 'L1', by: 'sam', at: '2026-11-25T11:00:00.000Z', personal: { open: { note: 'called Ann' } } } }),
+      type,
+    )
   }
   const blank = decodeEvent('LeadDisqualified', 1, { ...contacted, note: '  ', reason: 'lost' })
   assert.ok(E.isRight(blank) && blank.right.type === 'LeadDisqualified' && blank.right.data.personal === null)
@@ -81,8 +85,7 @@ test('decodeEvent :: LeadContacted v2 needs a known channel or null; v4 does not
 })
 
 test('decodeEvent :: every type has an upcaster for each version below its current one', () => {
-  for (const type of eventTypes)
-    for (let v = 1; v < currentVersion[type]; v++) assert.type(upcasters[type]?.[v], 'function', `${type} v${v} → v${v + 1}`)
+  for (const type of eventTypes) for (let v = 1; v < currentVersion[type]; v++) assert.type(upcasters[type]?.[v], 'function', `${type} v${v} → v${v + 1}`)
 })
 
 test('decodeEvent :: an event the decider wrote reads back as itself after JSON', () => {
@@ -93,7 +96,7 @@ test('decodeEvent :: an event the decider wrote reads back as itself after JSON'
     leadSource: 'SPZA-PLT|contoso.crm',
     action: 'PLT',
     offer: offer('contoso.crm', 'Contoso CRM'),
-    country: ({ ...emptyCustomer, email: 'ada@contoso.com' }).country,
+    country: { ...emptyCustomer, email: 'ada@contoso.com' }.country,
     personal: personalOf({ ...emptyCustomer, email: 'ada@contoso.com' }, null),
     campaigns: ['spring-launch'],
     isTest: false,
@@ -114,15 +117,27 @@ test('decodeEvent :: an event the decider wrote reads back as itself after JSON'
 
 test('decodeEvent :: a v1 capture (contact fields in clear, before sealing) reads as v2 with its personal data open', () => {
   const v1 = {
-    leadId: 'L1', storefront: 'AppSource', campaign: 'nurture', leadSource: 'SPZA', action: 'PLT', offer: offer('contoso.crm', null),
-    customer: { ...emptyCustomer, email: 'ada@contoso.com', country: 'DE' }, description: 'call me', campaigns: [], isTest: false,
-    doNotContact: false, format: 'native', occurredAt: '2026-11-25T10:00:00.000Z',
+    leadId: 'L1',
+    storefront: 'AppSource',
+    campaign: 'nurture',
+    leadSource: 'SPZA',
+    action: 'PLT',
+    offer: offer('contoso.crm', null),
+    customer: { ...emptyCustomer, email: 'ada@contoso.com', country: 'DE' },
+    description: 'call me',
+    campaigns: [],
+    isTest: false,
+    doNotContact: false,
+    format: 'native',
+    occurredAt: '2026-11-25T10:00:00.000Z',
   }
   const r = decodeEvent('LeadCaptured', 1, v1)
   assert.ok(E.isRight(r) && r.right.type === 'LeadCaptured' && r.right.version === 2)
   if (E.isRight(r) && r.right.type === 'LeadCaptured') {
     assert.is(r.right.data.country, 'DE')
-    assert.equal(r.right.data.personal, { open: { firstName: '', lastName: '', email: 'ada@contoso.com', phone: '', company: '', title: '', description: 'call me' } })
+    assert.equal(r.right.data.personal, {
+      open: { firstName: '', lastName: '', email: 'ada@contoso.com', phone: '', company: '', title: '', description: 'call me' },
+    })
   }
   const edu = decodeEvent('LeadCaptured', 1, { ...v1, customer: emptyCustomer, description: null })
   assert.ok(E.isRight(edu) && edu.right.type === 'LeadCaptured' && edu.right.data.personal === null, 'no personal data: null')

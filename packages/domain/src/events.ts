@@ -20,9 +20,7 @@ export const Instant = new t.Type<string, string, unknown>(
   'Instant',
   isInstant,
   (u, c) =>
-    isInstant(u)
-      ? t.success(new Date(u).toISOString())
-      : t.failure(u, c, 'expected an ISO-8601 date-time with an offset, such as 2026-11-25T10:00:00Z'),
+    isInstant(u) ? t.success(new Date(u).toISOString()) : t.failure(u, c, 'expected an ISO-8601 date-time with an offset, such as 2026-11-25T10:00:00Z'),
   t.identity,
 )
 
@@ -171,10 +169,7 @@ export type ErasureReason = t.TypeOf<typeof ErasureReason>
  * Counts, states and analytics facts stay; the views redact the contact fields. Its `note` is the operator's
  * reason and stays in clear (there is no key left to seal it with): the API asks to keep personal data out of it.
  */
-export const PersonalDataErasedV1 = t.type(
-  { ...Transition, subject: t.string, reason: ErasureReason },
-  'PersonalDataErased.v1',
-)
+export const PersonalDataErasedV1 = t.type({ ...Transition, subject: t.string, reason: ErasureReason }, 'PersonalDataErased.v1')
 
 export const OfferClassifiedV1 = t.type(
   {

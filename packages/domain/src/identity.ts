@@ -26,7 +26,10 @@ export const canonicalJson = (value: unknown): string => {
  */
 export type KeyedHash = (text: string) => string
 
-export const keyedHash = (secret: Uint8Array): KeyedHash => (text) => createHmac('sha256', secret).update(text).digest('hex')
+export const keyedHash =
+  (secret: Uint8Array): KeyedHash =>
+  (text) =>
+    createHmac('sha256', secret).update(text).digest('hex')
 
 /**
  * A marketplace lead's id. With an email: one customer's interest in one offer on one storefront.

@@ -17,7 +17,10 @@ test('one value :: read, and refused past the limit', () => {
 test('batch :: each item keeps its own text; only the deep one is refused', () => {
   const r = readJson(`[ {"a": "x,]"} , ${deep(100)}, 3 ]`)
   if (r._tag !== 'Many') return assert.unreachable(r._tag)
-  assert.equal(r.items.map((i) => i.text), ['{"a": "x,]"}', deep(100), '3'])
+  assert.equal(
+    r.items.map((i) => i.text),
+    ['{"a": "x,]"}', deep(100), '3'],
+  )
   assert.ok(E.isRight(r.items[0]!.value) && E.isLeft(r.items[1]!.value) && E.isRight(r.items[2]!.value))
 })
 
@@ -36,7 +39,16 @@ const same = (a: ReturnType<typeof readJson>, b: ReturnType<typeof readJson>, bo
 test('in slices :: the same answers as readJson, with pauses between slices', async () => {
   let pauses = 0
   const pause = async () => void pauses++
-  const bodies = [`[{"a":1}, ${deep(100)}, "x]"]`, `{"a":${deep(70)}}`, '[1, 2', '[]', '[ ]', '[1,,2]', '[{"a":"b"}] x', JSON.stringify([{ a: 1 }, { b: [2, { c: 3 }] }])]
+  const bodies = [
+    `[{"a":1}, ${deep(100)}, "x]"]`,
+    `{"a":${deep(70)}}`,
+    '[1, 2',
+    '[]',
+    '[ ]',
+    '[1,,2]',
+    '[{"a":"b"}] x',
+    JSON.stringify([{ a: 1 }, { b: [2, { c: 3 }] }]),
+  ]
   for (const body of bodies) same(await readJsonInSlices(body, pause, { sliceChars: 4 }), readJson(body), body)
   assert.ok(pauses > 10)
 })

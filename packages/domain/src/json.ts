@@ -128,7 +128,10 @@ const parsedWhole = (text: string, shape: Shape): JsonRead => {
   if (!Array.isArray(whole.right)) return { _tag: 'One', value: whole.right }
   const values: ReadonlyArray<unknown> = whole.right
   const slices = shape.items ?? []
-  return { _tag: 'Many', items: values.map((value, i) => ({ text: slices[i] === undefined ? text : text.slice(slices[i].start, slices[i].end).trim(), value: E.right(value) })) }
+  return {
+    _tag: 'Many',
+    items: values.map((value, i) => ({ text: slices[i] === undefined ? text : text.slice(slices[i].start, slices[i].end).trim(), value: E.right(value) })),
+  }
 }
 
 const emptyBody = { _tag: 'Unreadable', reason: 'the body is empty; expected JSON' } as const
@@ -144,7 +147,12 @@ export const readJson = (text: string, maxDepth: number = MAX_JSON_DEPTH): JsonR
   if (shape.depth <= (shape.items === null ? maxDepth : maxDepth + 1)) return parsedWhole(text, shape)
   if (shape.items === null) return { _tag: 'Unreadable', reason: tooDeep(maxDepth) }
   const frame = frameProblem(text, shape)
-  return frame !== null ? { _tag: 'Unreadable', reason: frame } : fromItems(shape.items.map((it) => itemAt(text, it, maxDepth)), maxDepth)
+  return frame !== null
+    ? { _tag: 'Unreadable', reason: frame }
+    : fromItems(
+        shape.items.map((it) => itemAt(text, it, maxDepth)),
+        maxDepth,
+      )
 }
 
 /**

@@ -76,5 +76,4 @@ export const evolve = (state: LeadState, event: LeadEvent): LeadState => {
   }
 }
 
-export const fold = (events: ReadonlyArray<LeadEvent>, from: LeadState = initialState): LeadState =>
-  events.reduce(evolve, from)
+export const fold = (events: ReadonlyArray<LeadEvent>, from: LeadState = initialState): LeadState => events.reduce(evolve, from)

@@ -243,7 +243,11 @@ export const decodeMarketplaceLead = (sources: SourceMap, receipt: Receipt, valu
         E.chain((storefront) => {
           const offerId = split?.offerId ?? null
           if (offerId === null && p.offerTitle === null)
-            return E.left(invalid([problem(prefix === '' ? 'OfferTitle' : `${prefix}.OfferTitle`, 'missing: the offer is named by neither OfferTitle nor the lead source')]))
+            return E.left(
+              invalid([
+                problem(prefix === '' ? 'OfferTitle' : `${prefix}.OfferTitle`, 'missing: the offer is named by neither OfferTitle nor the lead source'),
+              ]),
+            )
           const offer = makeOffer(offerId, p.offerTitle)
           const action = p.action ?? split?.action ?? ''
           const leadId = marketplaceLeadId(receipt.identity, storefront, offer, p.customer, value)

@@ -14,8 +14,7 @@ export type CampaignType = t.TypeOf<typeof CampaignType>
 export const campaignTypes: ReadonlyArray<CampaignType> = ['nurture', 'demand-generation']
 
 /** Each storefront runs one kind of campaign (DOMAIN.md): AppSource nurtures, Azure Marketplace generates demand. */
-export const campaignOf = (storefront: Storefront): CampaignType =>
-  storefront === 'AppSource' ? 'nurture' : 'demand-generation'
+export const campaignOf = (storefront: Storefront): CampaignType => (storefront === 'AppSource' ? 'nurture' : 'demand-generation')
 
 // ---------------------------------------------------------------------------------------------------------
 // offers
@@ -124,11 +123,7 @@ export const emptyCustomer: Customer = { firstName: '', lastName: '', email: '',
 export interface LeadIdBrand {
   readonly LeadId: unique symbol
 }
-export const LeadId = t.brand(
-  t.string,
-  (s): s is t.Branded<string, LeadIdBrand> => /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/.test(s),
-  'LeadId',
-)
+export const LeadId = t.brand(t.string, (s): s is t.Branded<string, LeadIdBrand> => /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/.test(s), 'LeadId')
 export type LeadId = t.TypeOf<typeof LeadId>
 
 export const streamOfLead = (id: string): string => `lead-${id}`

@@ -63,8 +63,7 @@ export type NativeLeadCapturedV1 = t.TypeOf<typeof NativeLeadCapturedV1>
  * before. An unknown type or version is named as such, not as a shape mismatch.
  */
 export const decodeNativeLead = (value: unknown): E.Either<LeadError, InboundLead> => {
-  if (value === null || typeof value !== 'object' || Array.isArray(value))
-    return E.left(invalid([problem('(body)', 'expected a JSON object (one event)')]))
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return E.left(invalid([problem('(body)', 'expected a JSON object (one event)')]))
   const o = value as Record<string, unknown>
   const type = o['type']
   // Own keys only: `in` would also accept inherited names such as `toString`.

@@ -52,12 +52,28 @@ const test = suite('native lifecycle events')
 
 test('decode :: each type becomes its command, at its own occurredAt (UTC), by upstream unless named', () => {
   const c = commandOf(ev('LeadContacted', { channel: 'phone', by: 'crm:dynamics', note: 'left a message' }))
-  assert.equal(c, { type: 'ContactLead', leadId: 'L1', by: 'crm:dynamics', at: '2026-11-20T11:00:00.000Z', note: 'left a message', atField: 'occurredAt', channel: 'phone' })
+  assert.equal(c, {
+    type: 'ContactLead',
+    leadId: 'L1',
+    by: 'crm:dynamics',
+    at: '2026-11-20T11:00:00.000Z',
+    note: 'left a message',
+    atField: 'occurredAt',
+    channel: 'phone',
+  })
   assert.is((commandOf(ev('LeadQualified')) as { by: string }).by, 'upstream')
   assert.is(commandOf(ev('LeadNurturingStarted')).type, 'StartNurturing')
   assert.is(commandOf(ev('LeadConverted')).type, 'ConvertLead')
   assert.is(commandOf(ev('LeadReopened')).type, 'ReopenLead')
-  assert.equal(commandOf(ev('LeadDisqualified', { reason: 'lost' })), { type: 'DisqualifyLead', leadId: 'L1', by: 'upstream', at: '2026-11-20T11:00:00.000Z', note: null, atField: 'occurredAt', reason: 'lost' })
+  assert.equal(commandOf(ev('LeadDisqualified', { reason: 'lost' })), {
+    type: 'DisqualifyLead',
+    leadId: 'L1',
+    by: 'upstream',
+    at: '2026-11-20T11:00:00.000Z',
+    note: null,
+    atField: 'occurredAt',
+    reason: 'lost',
+  })
   assert.equal(commandOf(ev('LeadActionRecorded', { action: 'StartTestDrive', description: 'Campaigns: ignite' })), {
     type: 'RecordAction',
     leadId: 'L1',
@@ -83,8 +99,14 @@ test('decide :: contacted, nurturing, qualified, converted at the upstream times
   ])
   assert.ok(E.isRight(r), JSON.stringify(r))
   if (E.isRight(r)) {
-    assert.equal(r.right.map((e) => e.type), ['LeadCaptured', 'LeadContacted', 'LeadNurturingStarted', 'LeadQualified', 'LeadConverted'])
-    assert.equal(r.right.slice(1).map((e) => (e.data as { at: string }).at), ['2026-11-20T10:00:00.000Z', '2026-11-21T10:00:00.000Z', '2026-11-22T10:00:00.000Z', '2026-11-23T10:00:00.000Z'])
+    assert.equal(
+      r.right.map((e) => e.type),
+      ['LeadCaptured', 'LeadContacted', 'LeadNurturingStarted', 'LeadQualified', 'LeadConverted'],
+    )
+    assert.equal(
+      r.right.slice(1).map((e) => (e.data as { at: string }).at),
+      ['2026-11-20T10:00:00.000Z', '2026-11-21T10:00:00.000Z', '2026-11-22T10:00:00.000Z', '2026-11-23T10:00:00.000Z'],
+    )
   }
 })
 
@@ -93,7 +115,7 @@ test('decide :: an impossible transition is refused with the reason', () => {
   assert.ok(E.isLeft(r) && r.left.startsWith('TransitionNotAllowed') && r.left.includes('allowed only from qualified'), JSON.stringify(r))
 })
 
-test('decide :: an event before the lead\'s capture is Invalid at occurredAt', () => {
+test("decide :: an event before the lead's capture is Invalid at occurredAt", () => {
   const r = run([ev('LeadContacted', undefined, { occurredAt: '2026-11-20T08:59:59Z' })])
   assert.ok(E.isLeft(r) && r.left.startsWith('Invalid') && r.left.includes('"path":"occurredAt"'), JSON.stringify(r))
   const a = run([ev('LeadActionRecorded', { action: 'INS' }, { occurredAt: '2026-11-19T00:00:00Z' })])
@@ -101,10 +123,17 @@ test('decide :: an event before the lead\'s capture is Invalid at occurredAt', (
 })
 
 test('decide :: a recorded action adds one event; the same action again is a duplicate (no event)', () => {
-  const r = run([ev('LeadActionRecorded', { action: 'INS' }), ev('LeadActionRecorded', { action: 'INS' }, { eventId: 'other' }), ev('LeadActionRecorded', { action: 'PLT' })])
+  const r = run([
+    ev('LeadActionRecorded', { action: 'INS' }),
+    ev('LeadActionRecorded', { action: 'INS' }, { eventId: 'other' }),
+    ev('LeadActionRecorded', { action: 'PLT' }),
+  ])
   assert.ok(E.isRight(r))
   if (E.isRight(r)) {
-    assert.equal(r.right.map((e) => e.type), ['LeadCaptured', 'LeadActionRecorded'])
+    assert.equal(
+      r.right.map((e) => e.type),
+      ['LeadCaptured', 'LeadActionRecorded'],
+    )
     assert.is(r.right[1]?.type === 'LeadActionRecorded' ? r.right[1].data.leadSource : '', 'AppSource', 'defaults to the storefront')
   }
 })

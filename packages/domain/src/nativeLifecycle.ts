@@ -85,7 +85,10 @@ const decodeWith = <C extends t.Mixed>(codec: C, value: unknown, f: (n: t.TypeOf
 export const decodeNativeLifecycle = (type: NativeLifecycleType, value: unknown): E.Either<LeadError, Decoded> => {
   switch (type) {
     case 'LeadContacted':
-      return decodeWith(NativeLeadContactedV1, value, (n) => ({ eventId: n.eventId, command: { ...base(n), type: 'ContactLead', channel: n.data?.channel ?? null } }))
+      return decodeWith(NativeLeadContactedV1, value, (n) => ({
+        eventId: n.eventId,
+        command: { ...base(n), type: 'ContactLead', channel: n.data?.channel ?? null },
+      }))
     case 'LeadNurturingStarted':
       return decodeWith(NativeLeadNurturingStartedV1, value, (n) => ({ eventId: n.eventId, command: { ...base(n), type: 'StartNurturing' } }))
     case 'LeadQualified':
@@ -95,7 +98,10 @@ export const decodeNativeLifecycle = (type: NativeLifecycleType, value: unknown)
     case 'LeadReopened':
       return decodeWith(NativeLeadReopenedV1, value, (n) => ({ eventId: n.eventId, command: { ...base(n), type: 'ReopenLead' } }))
     case 'LeadDisqualified':
-      return decodeWith(NativeLeadDisqualifiedV1, value, (n) => ({ eventId: n.eventId, command: { ...base(n), type: 'DisqualifyLead', reason: n.data.reason } }))
+      return decodeWith(NativeLeadDisqualifiedV1, value, (n) => ({
+        eventId: n.eventId,
+        command: { ...base(n), type: 'DisqualifyLead', reason: n.data.reason },
+      }))
     case 'LeadActionRecorded':
       return decodeWith(NativeLeadActionRecordedV1, value, (n) => {
         const description = n.data.description ?? null

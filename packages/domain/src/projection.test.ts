@@ -42,7 +42,7 @@ const captured = (leadId: string, o: CaptureOptions = {}): DomainEvent => {
     leadSource: storefront,
     action,
     offer: o.offer ?? offer(null, 'Contoso CRM'),
-    country: ({ ...emptyCustomer, email: `${leadId.toLowerCase()}@contoso.com` }).country,
+    country: { ...emptyCustomer, email: `${leadId.toLowerCase()}@contoso.com` }.country,
     personal: personalOf({ ...emptyCustomer, email: `${leadId.toLowerCase()}@contoso.com` }, null),
     campaigns: [],
     isTest: o.isTest ?? false,
@@ -57,7 +57,15 @@ const by = (leadId: string) => ({ leadId, by: 'sam', at: t1, personal: null })
 const contacted = (leadId: string, channel: ContactChannel | null = null): DomainEvent => event('LeadContacted', { ...by(leadId), channel })
 
 const actionRecorded = (leadId: string, action: string): DomainEvent =>
-  event('LeadActionRecorded', { leadId, leadSource: 'AzureMarketplace', action, personal: actionTextOf(null), campaigns: [], doNotContact: action === 'DNC', occurredAt: t1 })
+  event('LeadActionRecorded', {
+    leadId,
+    leadSource: 'AzureMarketplace',
+    action,
+    personal: actionTextOf(null),
+    campaigns: [],
+    doNotContact: action === 'DNC',
+    occurredAt: t1,
+  })
 
 const erased = (leadId: string): DomainEvent =>
   event('PersonalDataErased', { ...by(leadId), subject: `sub-${leadId}`, reason: 'request', note: 'asked by email' })
@@ -210,10 +218,13 @@ test('projectBatch :: OfferClassified reclassifies the stored leads of the offer
     'all/all offerKind/unclassified': -2,
     'all/all offerKind/saas': 2,
   })
-  assert.equal(changes.leads.map((s) => [s.leadId, s.offerKind, s.revision]), [
-    ['L1', 'saas', 0],
-    ['L2', 'saas', 0],
-  ])
+  assert.equal(
+    changes.leads.map((s) => [s.leadId, s.offerKind, s.revision]),
+    [
+      ['L1', 'saas', 0],
+      ['L2', 'saas', 0],
+    ],
+  )
   assert.equal(changes.offers, [{ offerKey: 'title:contoso crm', kind: 'saas', revision: 0, position: 10 }])
 })
 
@@ -261,7 +272,10 @@ test('projectBatch :: a lead event without a prior capture is a ProjectionError'
 
 test('projectBatch :: test leads are counted apart, with test=true', () => {
   const changes = changesOf([recorded('lead-T1', 0, 1, captured('T1', { isTest: true }))])
-  assert.equal(tally(changes.counts), inEveryRow('AzureMarketplace', { 'leads/total': 1, 'state/captured': 1, 'offerKind/unclassified': 1, 'action/INS': 1 }, true))
+  assert.equal(
+    tally(changes.counts),
+    inEveryRow('AzureMarketplace', { 'leads/total': 1, 'state/captured': 1, 'offerKind/unclassified': 1, 'action/INS': 1 }, true),
+  )
   assert.is(summaryOf(changes, 'T1').isTest, true)
 })
 
@@ -285,7 +299,13 @@ const pick = <A>(random: () => number, xs: ReadonlyArray<A>): A => {
   return x
 }
 
-const offerPool = [offer('contoso.crm', 'Contoso CRM'), offer(null, 'Contoso CRM'), offer('fabrikam.vm', null), offer('fabrikam.vm', 'Fabrikam VM'), offer(null, 'Fabrikam VM')]
+const offerPool = [
+  offer('contoso.crm', 'Contoso CRM'),
+  offer(null, 'Contoso CRM'),
+  offer('fabrikam.vm', null),
+  offer('fabrikam.vm', 'Fabrikam VM'),
+  offer(null, 'Fabrikam VM'),
+]
 const keyPool = ['id:contoso.crm', 'title:contoso crm', 'id:fabrikam.vm', 'title:fabrikam vm']
 const actionPool = ['INS', 'PLT', 'DNC', 'Create', 'StartTestDrive', 'ViewedPricing', '']
 const kindPool: ReadonlyArray<OfferKind> = ['saas', 'virtual-machine', 'container', 'unclassified']
@@ -307,7 +327,12 @@ const randomLog = (random: () => number, length: number): RecordedEvent[] => {
     const ids = [...leadRevision.keys()]
     if (ids.length === 0 || x < 0.25) {
       const id = `L${ids.length + 1}`
-      const ev = captured(id, { storefront: pick(random, ['AppSource', 'AzureMarketplace']), action: pick(random, actionPool), offer: pick(random, offerPool), isTest: random() < 0.2 })
+      const ev = captured(id, {
+        storefront: pick(random, ['AppSource', 'AzureMarketplace']),
+        action: pick(random, actionPool),
+        offer: pick(random, offerPool),
+        isTest: random() < 0.2,
+      })
       log.push(recorded(`lead-${id}`, next(leadRevision, id), position, ev))
     } else if (x < 0.7) {
       const id = pick(random, ids)
@@ -377,15 +402,27 @@ test('projectBatch :: an erasure redacts the contact fields and keeps state, cou
   assert.equal([after.description, after.erasedAt, after.state, after.revision], [null, t1, 'contacted', 2])
   assert.equal(factsOf(after), factsOf(before), 'analytics facts are unchanged')
   const last = after.history[after.history.length - 1]
-  assert.equal([last?.type, last?.by, last?.detail], ['PersonalDataErased', 'sam', { reason: 'request' }], 'the note (free text about a person) is not in the history')
+  assert.equal(
+    [last?.type, last?.by, last?.detail],
+    ['PersonalDataErased', 'sam', { reason: 'request' }],
+    'the note (free text about a person) is not in the history',
+  )
 })
 
 test('projectBatch :: a transition’s opened note is in the history; an erasure redacts it, as a rebuild without the key reads it', () => {
   const noted = (personal: Personal<TransitionNote>): DomainEvent => event('LeadQualified', { ...by('L1'), personal })
-  const live = changesOf([recorded('lead-L1', 0, 1, captured('L1')), recorded('lead-L1', 1, 2, contacted('L1')), recorded('lead-L1', 2, 3, noted({ open: { note: 'called Ann on +44 1' } }))])
+  const live = changesOf([
+    recorded('lead-L1', 0, 1, captured('L1')),
+    recorded('lead-L1', 1, 2, contacted('L1')),
+    recorded('lead-L1', 2, 3, noted({ open: { note: 'called Ann on +44 1' } })),
+  ])
   assert.equal(summaryOf(live, 'L1').history[2]?.detail, { note: 'called Ann on +44 1' })
   const redacted = summaryOf(changesOf([recorded('lead-L1', 3, 4, erased('L1'))], loadedAfter(live)), 'L1')
-  assert.equal(redacted.history.map((h) => ('note' in h.detail ? h.detail['note'] : 'none')), ['none', null, null, 'none'], 'no note left in the live view')
+  assert.equal(
+    redacted.history.map((h) => ('note' in h.detail ? h.detail['note'] : 'none')),
+    ['none', null, null, 'none'],
+    'no note left in the live view',
+  )
   // The rebuild after the erasure: the note's key is shredded, so it reads as erased.
   const rebuilt = changesOf([
     recorded('lead-L1', 0, 1, captured('L1')),
@@ -429,7 +466,10 @@ const summary = (over: Partial<LeadSummary>): LeadSummary => ({ ...summaryOf(cha
 
 cells('cellsOf :: one cell per view row and bucket, each action bucket once', () => {
   const s = summary({ storefront: 'AppSource', campaign: 'nurture', state: 'qualified', offerKind: 'saas', actions: ['PLT', 'INS'] })
-  assert.equal(tally(cellsOf(s).map((c) => ({ ...c, delta: 1 }))), inEveryRow('AppSource', { 'leads/total': 1, 'state/qualified': 1, 'offerKind/saas': 1, 'action/PLT': 1, 'action/INS': 1 }))
+  assert.equal(
+    tally(cellsOf(s).map((c) => ({ ...c, delta: 1 }))),
+    inEveryRow('AppSource', { 'leads/total': 1, 'state/qualified': 1, 'offerKind/saas': 1, 'action/PLT': 1, 'action/INS': 1 }),
+  )
   assert.is(cellsOf(s).length, 15)
 })
 

@@ -142,11 +142,7 @@ const historyEntry = (r: RecordedEvent, at: string, by: string | null, detail: H
   detail,
 })
 
-const applyLeadEvent = (
-  prev: LeadSummary | undefined,
-  r: RecordedEvent,
-  offers: (key: string) => OfferEntry | undefined,
-): E.Either<string, LeadSummary> => {
+const applyLeadEvent = (prev: LeadSummary | undefined, r: RecordedEvent, offers: (key: string) => OfferEntry | undefined): E.Either<string, LeadSummary> => {
   const ev = r.event
   if (ev.type === 'OfferClassified') return E.left('not a lead event')
   if (ev.type === 'LeadCaptured') {
@@ -288,7 +284,9 @@ export const projectBatch = (events: ReadonlyArray<RecordedEvent>, loaded: Loade
 }
 
 /** What a batch must load before it is projected: its leads, and the catalogue keys it reads or changes. */
-export const needsOf = (events: ReadonlyArray<RecordedEvent>): { leadIds: ReadonlyArray<string>; offerKeys: ReadonlyArray<string>; classified: ReadonlyArray<string> } => {
+export const needsOf = (
+  events: ReadonlyArray<RecordedEvent>,
+): { leadIds: ReadonlyArray<string>; offerKeys: ReadonlyArray<string>; classified: ReadonlyArray<string> } => {
   const leadIds = new Set<string>()
   const offerKeys = new Set<string>()
   const classified = new Set<string>()

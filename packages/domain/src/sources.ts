@@ -57,5 +57,4 @@ export const campaignsIn = (description: string | null): ReadonlyArray<string> =
 }
 
 /** Microsoft's test leads carry `MSFT_TEST` in names, email, company and description. */
-export const looksLikeTestLead = (fields: ReadonlyArray<string | null>): boolean =>
-  fields.some((f) => f?.toUpperCase().includes('MSFT_TEST') === true)
+export const looksLikeTestLead = (fields: ReadonlyArray<string | null>): boolean => fields.some((f) => f?.toUpperCase().includes('MSFT_TEST') === true)

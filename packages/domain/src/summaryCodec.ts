@@ -58,15 +58,17 @@ const Summary: t.Type<LeadSummary, LeadSummary, unknown> = t.readonly(
  * Rows written by projection v2 lack the analytics fields. They are still read while the rebuild to v3 runs
  * beside them (the live generation keeps serving), so they decode with the fields derived or unknown.
  */
-const upgradeV2 = (u: unknown): unknown => withErasedAt(
-  typeof u === 'object' && u !== null && !('reached' in u)
-    ? {
-        ...u,
-        country: normaliseCountry(String((u as { customer?: { country?: unknown } }).customer?.country ?? '')),
-        reached: notReached,
-        disqualificationReason: null,
-      }
-    : u)
+const upgradeV2 = (u: unknown): unknown =>
+  withErasedAt(
+    typeof u === 'object' && u !== null && !('reached' in u)
+      ? {
+          ...u,
+          country: normaliseCountry(String((u as { customer?: { country?: unknown } }).customer?.country ?? '')),
+          reached: notReached,
+          disqualificationReason: null,
+        }
+      : u,
+  )
 
 /** Rows written before erasure existed have no `erasedAt`: none of them was erased. */
 const withErasedAt = (u: unknown): unknown => (typeof u === 'object' && u !== null && !('erasedAt' in u) ? { ...u, erasedAt: null } : u)

@@ -99,4 +99,5 @@ export const boundedText = (max: number, options: TextOptions = {}): t.Type<stri
 }
 
 /** An optional text field of an inbound shape: missing, null, or a bounded string. */
-export const optionalText = (max: number, options: TextOptions = {}) => t.union([boundedText(max, options), t.null, t.undefined], `string (≤ ${max} characters)`)
+export const optionalText = (max: number, options: TextOptions = {}) =>
+  t.union([boundedText(max, options), t.null, t.undefined], `string (≤ ${max} characters)`)

@@ -37,7 +37,10 @@ export const eventStoreContract = (name: string, make: () => Promise<EventStore>
     assert.is(r.lastRevision, 1)
     const read = await ok(store.readStream(s))
     assert.is(read.revision, 1)
-    assert.equal(read.events.map((e) => e.revision), [0, 1])
+    assert.equal(
+      read.events.map((e) => e.revision),
+      [0, 1],
+    )
     assert.is(read.events[0]?.event.type, 'LeadContacted')
     assert.ok((read.events[1]?.position ?? 0) > (read.events[0]?.position ?? 0))
   })
@@ -101,7 +104,10 @@ export const eventStoreContract = (name: string, make: () => Promise<EventStore>
     const mine = all.filter((e) => e.streamId === s)
     assert.is(mine.length, 3)
     const positions = all.map((e) => e.position)
-    assert.equal(positions, [...positions].sort((a, b) => a - b))
+    assert.equal(
+      positions,
+      [...positions].sort((a, b) => a - b),
+    )
     assert.ok(positions.every((p) => p > before))
     const limited = await ok(store.readAll(before, 2))
     assert.is(limited.length, 2)

@@ -71,7 +71,9 @@ export const httpApp = (modules: ReadonlyArray<RouteModule>, options: AppOptions
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     // express 5 throws a URIError with status 400 when a path parameter is not valid percent-encoding.
     if (err instanceof URIError && (err as URIError & { status?: number }).status === 400)
-      return sendProblem(res, 400, 'Invalid', [{ path: undecodableParam([router], req.path) ?? '(path)', reason: 'not valid percent-encoding (%XX of UTF-8 bytes)' }])
+      return sendProblem(res, 400, 'Invalid', [
+        { path: undecodableParam([router], req.path) ?? '(path)', reason: 'not valid percent-encoding (%XX of UTF-8 bytes)' },
+      ])
     // Defects only: known failures are answered by the routes. Never log bodies (they hold personal data), nor
     // the URL: its query string may carry a webhook secret.
     const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched'

@@ -6,7 +6,9 @@ import * as E from 'fp-ts/lib/Either.js'
 import { readJson, readJsonInSlices, type JsonRead } from '@leadstream/domain'
 import { loopTurns } from '@leadstream/runtime'
 
-export type ParsedBody = { readonly ok: true; readonly value: unknown; readonly raw: string } | { readonly ok: false; readonly raw: string; readonly reason: string }
+export type ParsedBody =
+  | { readonly ok: true; readonly value: unknown; readonly raw: string }
+  | { readonly ok: false; readonly raw: string; readonly reason: string }
 
 /** A body that could not be read: the status to answer, the header or `(body)` at fault, and what to keep. */
 export class BodyReadError extends Error {

@@ -29,6 +29,8 @@ export const promptHealth = (probe: () => Promise<Health>, waitMs = 20): (() => 
     clearTimeout(timer)
     if (fresh !== null) return fresh
     const staleMs = Date.now() - known.at
-    return staleMs > STALE_MS ? { ...known.health, ok: false, staleMs, reason: 'the health probe has not answered for over 30 s' } : { ...known.health, staleMs }
+    return staleMs > STALE_MS
+      ? { ...known.health, ok: false, staleMs, reason: 'the health probe has not answered for over 30 s' }
+      : { ...known.health, staleMs }
   }
 }

@@ -30,15 +30,18 @@ export const idempotent = (keys: IdempotencyKeys, now: () => Date) => {
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     const key = req.get('idempotency-key')
     if (key === undefined) return next()
-    if (key.length === 0 || key.length > 200)
-      return sendProblem(res, 400, 'Invalid', [{ path: 'Idempotency-Key', reason: 'must be 1 to 200 characters' }])
+    if (key.length === 0 || key.length > 200) return sendProblem(res, 400, 'Invalid', [{ path: 'Idempotency-Key', reason: 'must be 1 to 200 characters' }])
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0)
     const fingerprint = createHash('sha256').update(`${req.method} ${req.originalUrl}\n`).update(raw).digest('hex')
     const stored = await keys.get(key)
     if (stored !== null && stored.fingerprint !== fingerprint)
       return sendProblem(res, 422, 'IdempotencyKeyReused', [{ path: 'Idempotency-Key', reason: 'this key was used for a different request' }])
     if (stored !== null && stored.status !== null) {
-      res.status(stored.status).setHeader('Idempotent-Replayed', 'true').type('application/json').send(stored.body ?? '')
+      res
+        .status(stored.status)
+        .setHeader('Idempotent-Replayed', 'true')
+        .type('application/json')
+        .send(stored.body ?? '')
       return
     }
     if (inFlight.has(key))

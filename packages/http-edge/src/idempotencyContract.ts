@@ -4,7 +4,11 @@ import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { IdempotencyKeys } from './idempotency.js'
 
-const answer = (leadIds: ReadonlyArray<string>) => ({ fingerprint: 'f', status: 202, body: JSON.stringify({ accepted: leadIds.map((leadId) => ({ leadId })) }) })
+const answer = (leadIds: ReadonlyArray<string>) => ({
+  fingerprint: 'f',
+  status: 202,
+  body: JSON.stringify({ accepted: leadIds.map((leadId) => ({ leadId })) }),
+})
 
 export const idempotencyContract = (name: string, open: () => Promise<IdempotencyKeys>): void => {
   const test = suite(`idempotency answers contract (${name})`)

@@ -6,7 +6,9 @@ import { problem, type FieldProblem } from '@leadstream/domain'
 
 /** A numeric id in a path (a dead letter's): 1 or more, and no leading zero, so each id has one spelling. */
 export const idParam = (name: string, raw: unknown): E.Either<FieldProblem, number> =>
-  typeof raw === 'string' && /^[1-9]\d{0,14}$/.test(raw) ? E.right(Number(raw)) : E.left(problem(name, 'expected an id: a decimal integer from 1, without leading zeros'))
+  typeof raw === 'string' && /^[1-9]\d{0,14}$/.test(raw)
+    ? E.right(Number(raw))
+    : E.left(problem(name, 'expected an id: a decimal integer from 1, without leading zeros'))
 
 /** An integer query parameter in [min, max] (absent: `fallback`); `limit=0` is refused like any other number out of range. */
 export const intQuery = (query: unknown, name: string, min: number, max: number, fallback: number): E.Either<FieldProblem, number> => {

@@ -17,7 +17,9 @@ const knownRoutes = (router: Router): ReadonlyArray<Known> =>
   (router.stack as ReadonlyArray<RouteLayer>).flatMap((layer) => {
     const r = layer.route
     if (r === undefined || typeof r.path !== 'string') return []
-    const methods = Object.keys(r.methods).filter((m) => m !== '_all').map((m) => m.toUpperCase())
+    const methods = Object.keys(r.methods)
+      .filter((m) => m !== '_all')
+      .map((m) => m.toUpperCase())
     return [{ pattern: r.path, methods: methods.includes('GET') && !methods.includes('HEAD') ? [...methods, 'HEAD'] : methods }]
   })
 

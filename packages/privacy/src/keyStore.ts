@@ -153,7 +153,13 @@ export const keyStoreOver = async (rows: KeyRows, master: MasterKeys, options: K
       return rows.replaceWrapping(
         old.map((r) => {
           const k = unwrapRow(r)
-          return { keyId: r.keyId, subject: r.subject, wrapped: wrap(master.current, aadOf(r.keyId, r.subject), k.key), masterId: master.current.id, was: r.masterId }
+          return {
+            keyId: r.keyId,
+            subject: r.subject,
+            wrapped: wrap(master.current, aadOf(r.keyId, r.subject), k.key),
+            masterId: master.current.id,
+            was: r.masterId,
+          }
         }),
       )
     },

@@ -25,7 +25,8 @@ export const keyOfBase64 = (text: string): Buffer | null => {
   return b.length === KEY_BYTES ? b : null
 }
 
-const fault = (reason: string): StartupFault => new StartupFault(`${reason}\nA master key is 32 random bytes in base64: \`openssl rand -base64 32\`.`, exitCodes.masterKey)
+const fault = (reason: string): StartupFault =>
+  new StartupFault(`${reason}\nA master key is 32 random bytes in base64: \`openssl rand -base64 32\`.`, exitCodes.masterKey)
 
 const fromFile = (path: string, setting: string): MasterKey => {
   let text: string

@@ -50,7 +50,10 @@ export const openPersonalData = async (c: PersonalDataSettings, logger?: Logger)
       : rewrapAll(keys, () => closing).then(
           (n) => {
             if (!closing)
-              logger?.info({ rewrapped: n }, 'master key rotation: every data key is wrapped by the current master key; LEADSTREAM_PREVIOUS_MASTER_KEYS can be removed')
+              logger?.info(
+                { rewrapped: n },
+                'master key rotation: every data key is wrapped by the current master key; LEADSTREAM_PREVIOUS_MASTER_KEYS can be removed',
+              )
             return n
           },
           (e: unknown) => {

@@ -33,5 +33,4 @@ export const emailsIn = (text: string): ReadonlyArray<string> => {
 /** The subjects named in `text`: what a dead-letter store records beside a payload, so an erasure finds it. */
 export const subjectsInText =
   (secret: IdentitySecret) =>
-  (text: string): ReadonlyArray<SubjectId> =>
-    [...new Set(emailsIn(text).flatMap((e) => subjectOfEmail(secret, e) ?? []))]
+  (text: string): ReadonlyArray<SubjectId> => [...new Set(emailsIn(text).flatMap((e) => subjectOfEmail(secret, e) ?? []))]

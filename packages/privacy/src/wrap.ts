@@ -8,7 +8,10 @@ import type { KeyStore } from './port.js'
 
 /** The requests with every event's personal data sealed (sealEvents: one key-store transaction for them all). */
 export const sealRequests = async (ports: SealingPorts, requests: ReadonlyArray<AppendRequest>): Promise<ReadonlyArray<AppendRequest>> => {
-  const sealed = await sealEvents(ports, requests.flatMap((r) => r.events))
+  const sealed = await sealEvents(
+    ports,
+    requests.flatMap((r) => r.events),
+  )
   let i = 0
   return requests.map((r) => ({ ...r, events: r.events.map(() => sealed[i++]!) }))
 }
@@ -54,7 +57,10 @@ export const openingLog = (log: EventLog, keys: KeyStore): EventLog => ({
       handle: async (batch) => {
         let entries: ReadonlyArray<LogBatchEntry>
         try {
-          const opened = await openEvents(keys, batch.entries.map((e) => e.event))
+          const opened = await openEvents(
+            keys,
+            batch.entries.map((e) => e.event),
+          )
           entries = batch.entries.map((e, i) => ({ offset: e.offset, event: opened[i]! }))
         } catch (err) {
           if (!(err instanceof TamperedRecord)) throw err

@@ -33,7 +33,11 @@ export const createMetrics = (): Metrics => {
       labelNames: ['projection'],
       registers: [registry],
     }),
-    eventsPublished: new Counter({ name: 'leadstream_events_published_total', help: 'Events the relay published from the event store into Kafka', registers: [registry] }),
+    eventsPublished: new Counter({
+      name: 'leadstream_events_published_total',
+      help: 'Events the relay published from the event store into Kafka',
+      registers: [registry],
+    }),
     projectionPosition: new Gauge({
       name: 'leadstream_projection_position',
       help: 'Last global position a projection has committed',
@@ -48,7 +52,12 @@ export const createMetrics = (): Metrics => {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
     }),
-    deadLetters: new Counter({ name: 'leadstream_dead_letters_total', help: 'Inbound payloads rejected into dead letters', labelNames: ['source'], registers: [registry] }),
+    deadLetters: new Counter({
+      name: 'leadstream_dead_letters_total',
+      help: 'Inbound payloads rejected into dead letters',
+      labelNames: ['source'],
+      registers: [registry],
+    }),
     projectionLag: new Gauge({
       name: 'leadstream_projection_lag_events',
       help: 'Events of the log a projection generation has not applied yet',

@@ -2,7 +2,6 @@
 import * as t from 'io-ts'
 import { IntFromEnv, ListFromEnv, setting, StringFromEnv } from './config.js'
 
-
 export const commonSettings = {
   dataDir: setting('LEADSTREAM_DATA_DIR', StringFromEnv, 'directory of the SQLite files (events, views, dead letters, checkpoints)', './data'),
   logLevel: setting('LEADSTREAM_LOG_LEVEL', StringFromEnv, 'pino log level (fatal, error, warn, info, debug, silent)', 'info'),
@@ -13,7 +12,12 @@ export const httpSettings = (defaultPort: number) => ({
   port: setting('LEADSTREAM_PORT', IntFromEnv('port', 0, 65535), 'HTTP port (0 picks a free one)', String(defaultPort)),
   // A slow or stalled client is cut off (408, connection closed) instead of holding a connection for minutes.
   headersTimeoutMs: setting('LEADSTREAM_HEADERS_TIMEOUT_MS', IntFromEnv('ms', 100, 600000), 'most time a client may take to send the request headers', '10000'),
-  requestTimeoutMs: setting('LEADSTREAM_REQUEST_TIMEOUT_MS', IntFromEnv('ms', 100, 3600000), 'most time a client may take to send a whole request, body included', '60000'),
+  requestTimeoutMs: setting(
+    'LEADSTREAM_REQUEST_TIMEOUT_MS',
+    IntFromEnv('ms', 100, 3600000),
+    'most time a client may take to send a whole request, body included',
+    '60000',
+  ),
   keepAliveTimeoutMs: setting('LEADSTREAM_KEEP_ALIVE_TIMEOUT_MS', IntFromEnv('ms', 100, 600000), 'how long an idle keep-alive connection is kept open', '5000'),
 })
 
@@ -37,7 +41,12 @@ export const kafkaSettings = {
   kafkaBrokers: setting('KAFKA_BROKERS', ListFromEnv, 'comma-separated Kafka bootstrap brokers (host:port); empty = no Kafka', ''),
   eventsTopic: setting('LEADSTREAM_EVENTS_TOPIC', StringFromEnv, 'Kafka topic the relay publishes events to and projectors read', 'lead-events'),
   inboundTopic: setting('LEADSTREAM_INBOUND_TOPIC', StringFromEnv, 'Kafka topic ingest consumes upstream leads from', 'leads.inbound'),
-  topicPartitions: setting('LEADSTREAM_TOPIC_PARTITIONS', IntFromEnv('partitions', 1, 1000), 'partitions of lead-events and leads.inbound when leadstream creates them', '3'),
+  topicPartitions: setting(
+    'LEADSTREAM_TOPIC_PARTITIONS',
+    IntFromEnv('partitions', 1, 1000),
+    'partitions of lead-events and leads.inbound when leadstream creates them',
+    '3',
+  ),
   dlqTopic: setting('LEADSTREAM_DLQ_TOPIC', StringFromEnv, 'Kafka topic rejected inbound messages go to, reason in headers', 'leads.inbound.dlq'),
   // kafkajs has no static membership: a killed consumer's partitions wait this long before they move on.
   kafkaSessionMs: setting(
@@ -50,13 +59,23 @@ export const kafkaSettings = {
 
 /** Which event store a service uses; `eventstoredb` needs EVENTSTORE_URL. */
 export const eventStoreSettings = {
-  eventStore: setting('LEADSTREAM_EVENT_STORE', t.keyof({ sqlite: null, eventstoredb: null }), 'event store engine: sqlite (events.db in the data dir) or eventstoredb', 'sqlite'),
+  eventStore: setting(
+    'LEADSTREAM_EVENT_STORE',
+    t.keyof({ sqlite: null, eventstoredb: null }),
+    'event store engine: sqlite (events.db in the data dir) or eventstoredb',
+    'sqlite',
+  ),
   eventStoreUrl: setting('EVENTSTORE_URL', StringFromEnv, 'EventStoreDB/KurrentDB connection string, e.g. esdb://host:2113?tls=false (for eventstoredb)', ''),
 }
 
 /** Where the PostgreSQL stores live (views, and in the distributed mode dead letters and Idempotency-Key answers). */
 export const postgresSettings = {
-  postgresUrl: setting('LEADSTREAM_POSTGRES_URL', StringFromEnv, 'PostgreSQL connection string, e.g. postgres://user@host:5432/db (for any postgres store)', ''),
+  postgresUrl: setting(
+    'LEADSTREAM_POSTGRES_URL',
+    StringFromEnv,
+    'PostgreSQL connection string, e.g. postgres://user@host:5432/db (for any postgres store)',
+    '',
+  ),
   postgresSchema: setting(
     'LEADSTREAM_POSTGRES_SCHEMA',
     StringFromEnv,
@@ -67,7 +86,12 @@ export const postgresSettings = {
 
 /** Which view store a service uses; `postgres` needs LEADSTREAM_POSTGRES_URL. */
 export const viewStoreSettings = {
-  viewStore: setting('LEADSTREAM_VIEW_STORE', t.keyof({ sqlite: null, postgres: null }), 'view store engine: sqlite (views.db in the data dir) or postgres', 'sqlite'),
+  viewStore: setting(
+    'LEADSTREAM_VIEW_STORE',
+    t.keyof({ sqlite: null, postgres: null }),
+    'view store engine: sqlite (views.db in the data dir) or postgres',
+    'sqlite',
+  ),
   ...postgresSettings,
 }
 
@@ -115,7 +139,12 @@ export const privacySettings = {
     'master key wrapping the data keys: 32 random bytes in base64; unset: LEADSTREAM_MASTER_KEY_FILE, else <data dir>/master.key (created on first start)',
     '',
   ),
-  masterKeyFile: setting('LEADSTREAM_MASTER_KEY_FILE', StringFromEnv, 'file holding the master key (32 bytes in base64), when LEADSTREAM_MASTER_KEY is unset', ''),
+  masterKeyFile: setting(
+    'LEADSTREAM_MASTER_KEY_FILE',
+    StringFromEnv,
+    'file holding the master key (32 bytes in base64), when LEADSTREAM_MASTER_KEY is unset',
+    '',
+  ),
   previousMasterKeys: setting(
     'LEADSTREAM_PREVIOUS_MASTER_KEYS',
     ListFromEnv,
@@ -148,7 +177,9 @@ export const engineRules = (
   // A key store shared by several processes needs one master key they all have: a master.key each would make
   // per process would wrap keys the others cannot open (and be lost with a container's disk).
   ...(c.keyStore === 'postgres' && c.masterKey === '' && c.masterKeyFile === ''
-    ? ['LEADSTREAM_MASTER_KEY: missing (LEADSTREAM_KEY_STORE=postgres needs it, or LEADSTREAM_MASTER_KEY_FILE: every service sharing the key store must have the same master key)']
+    ? [
+        'LEADSTREAM_MASTER_KEY: missing (LEADSTREAM_KEY_STORE=postgres needs it, or LEADSTREAM_MASTER_KEY_FILE: every service sharing the key store must have the same master key)',
+      ]
     : []),
   ...(c.eventStore === 'eventstoredb' && c.eventStoreUrl === '' ? ['EVENTSTORE_URL: missing (LEADSTREAM_EVENT_STORE=eventstoredb needs it)'] : []),
   ...(

@@ -37,11 +37,13 @@ test('migrate :: four processes opening one new file at once all succeed', async
     // Each child loads first, then waits for the same instant to open the file, so the opens collide.
     const startAt = Date.now() + 2500
     const code = `const { openSqlite } = await import(${JSON.stringify(join(import.meta.dirname, 'sqlite.ts'))}); while (Date.now() < ${startAt}); openSqlite(process.env.DB, ['CREATE TABLE t (x INTEGER);', 'CREATE INDEX t_x ON t (x);'], { kind: 'views' }).close()`
-    const runs = Array.from({ length: 4 }, () =>
-      new Promise<number | null>((resolve) => {
-        const p = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { env: { ...process.env, DB: path }, stdio: 'inherit' })
-        p.on('exit', resolve)
-      }),
+    const runs = Array.from(
+      { length: 4 },
+      () =>
+        new Promise<number | null>((resolve) => {
+          const p = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { env: { ...process.env, DB: path }, stdio: 'inherit' })
+          p.on('exit', resolve)
+        }),
     )
     assert.equal(await Promise.all(runs), [0, 0, 0, 0])
   } finally {

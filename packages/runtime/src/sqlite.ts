@@ -96,8 +96,7 @@ const whileBusy = <A>(f: () => A, timeoutMs = 10000): A => {
 export const migrate = (db: Sqlite, migrations: ReadonlyArray<Migration>): void => {
   db.transaction(() => {
     const applied = db.pragma('user_version', { simple: true }) as number
-    if (applied > migrations.length)
-      throw new Error(`database ${db.name} is at schema version ${applied}, newer than this build knows (${migrations.length})`)
+    if (applied > migrations.length) throw new Error(`database ${db.name} is at schema version ${applied}, newer than this build knows (${migrations.length})`)
     for (let v = applied; v < migrations.length; v++) {
       db.exec(migrations[v] ?? '')
       db.pragma(`user_version = ${v + 1}`)

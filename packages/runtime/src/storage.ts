@@ -128,7 +128,13 @@ export const sqliteFault = (path: string, kind: StoreKind, e: unknown): StorageF
   const code = codeOf(e)
   if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) return { _tag: 'CorruptFile', path, kind, reason: `${messageOf(e)} (${code})` }
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return { _tag: 'FileLocked', path, kind, reason: `${messageOf(e)} (${code})` }
-  if (code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_IOERR') || code === 'SQLITE_PERM' || code === 'SQLITE_FULL')
+  if (
+    code.startsWith('SQLITE_CANTOPEN') ||
+    code.startsWith('SQLITE_READONLY') ||
+    code.startsWith('SQLITE_IOERR') ||
+    code === 'SQLITE_PERM' ||
+    code === 'SQLITE_FULL'
+  )
     return { _tag: 'DataDirUnusable', path: dirname(path), reason: `${basename(path)}: ${messageOf(e)} (${code})` }
   return dirFault(dirname(path), e)
 }

@@ -3,7 +3,20 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { emptyCustomer, event, factsOf, matchesFilter, needsOf, offer, projectBatch, type DomainEvent, type LeadFilter, type RecordedEvent, personalOf, actionTextOf } from '@leadstream/domain'
+import {
+  emptyCustomer,
+  event,
+  factsOf,
+  matchesFilter,
+  needsOf,
+  offer,
+  projectBatch,
+  type DomainEvent,
+  type LeadFilter,
+  type RecordedEvent,
+  personalOf,
+  actionTextOf,
+} from '@leadstream/domain'
 import type { ProjectionLogic, ViewStore } from './port.js'
 
 const logic: ProjectionLogic = { needs: needsOf, project: projectBatch }
@@ -21,23 +34,40 @@ const log = (): RecordedEvent[] => {
     const id = `x${i}`
     const storefront = i % 3 === 0 ? 'AppSource' : 'AzureMarketplace'
     const t = (h: number) => new Date(Date.parse('2026-02-01T00:00:00Z') + (i * 13 + h) * 3_600_000).toISOString()
-    rec(id, 0, event('LeadCaptured', {
-      leadId: id,
-      storefront,
-      campaign: storefront === 'AppSource' ? 'nurture' : 'demand-generation',
-      leadSource: storefront,
-      action: actions[i % actions.length]!,
-      offer: offers[i % offers.length]!,
-      country: ({ ...emptyCustomer, country: countries[i % countries.length]! }).country,
-      personal: personalOf({ ...emptyCustomer, country: countries[i % countries.length]! }, null),
-      campaigns: [],
-      isTest: i % 11 === 0,
-      doNotContact: false,
-      format: 'native',
-      occurredAt: t(0),
-    }))
+    rec(
+      id,
+      0,
+      event('LeadCaptured', {
+        leadId: id,
+        storefront,
+        campaign: storefront === 'AppSource' ? 'nurture' : 'demand-generation',
+        leadSource: storefront,
+        action: actions[i % actions.length]!,
+        offer: offers[i % offers.length]!,
+        country: { ...emptyCustomer, country: countries[i % countries.length]! }.country,
+        personal: personalOf({ ...emptyCustomer, country: countries[i % countries.length]! }, null),
+        campaigns: [],
+        isTest: i % 11 === 0,
+        doNotContact: false,
+        format: 'native',
+        occurredAt: t(0),
+      }),
+    )
     let rev = 0
-    if (i % 5 === 1) rec(id, ++rev, event('LeadActionRecorded', { leadId: id, leadSource: storefront, action: 'StartTestDrive', personal: actionTextOf(null), campaigns: [], doNotContact: false, occurredAt: t(1) }))
+    if (i % 5 === 1)
+      rec(
+        id,
+        ++rev,
+        event('LeadActionRecorded', {
+          leadId: id,
+          leadSource: storefront,
+          action: 'StartTestDrive',
+          personal: actionTextOf(null),
+          campaigns: [],
+          doNotContact: false,
+          occurredAt: t(1),
+        }),
+      )
     if (i % 2 === 0) rec(id, ++rev, event('LeadContacted', { leadId: id, by: 's', at: t(2), personal: null, channel: null }))
     if (i % 4 === 0) rec(id, ++rev, event('LeadQualified', { leadId: id, by: 's', at: t(5), personal: null }))
     if (i % 8 === 0) rec(id, ++rev, event('LeadConverted', { leadId: id, by: 's', at: t(9), personal: null }))
@@ -76,7 +106,12 @@ export const analyticsContract = (name: string, make: () => Promise<ViewStore>):
     ctx.store = await make()
     const events = log()
     for (let i = 0; i < events.length; i += 25) {
-      const r = await ctx.store.applyBatch('leads', 0, events.slice(i, i + 25).map((event) => ({ offset: event.position, event })), logic)
+      const r = await ctx.store.applyBatch(
+        'leads',
+        0,
+        events.slice(i, i + 25).map((event) => ({ offset: event.position, event })),
+        logic,
+      )
       if (E.isLeft(r)) throw new Error(r.left.reason)
     }
   })
@@ -90,7 +125,11 @@ export const analyticsContract = (name: string, make: () => Promise<ViewStore>):
     for (const f of filters) {
       const expected = all.filter((s) => matchesFilter(s, f))
       const listed = (await store.leads(f, 1000, null)).items
-      assert.equal(listed.map((s) => s.leadId), expected.map((s) => s.leadId), JSON.stringify(f))
+      assert.equal(
+        listed.map((s) => s.leadId),
+        expected.map((s) => s.leadId),
+        JSON.stringify(f),
+      )
       assert.equal(ordered(await store.facts(f)), ordered(expected.map(factsOf)), JSON.stringify(f))
     }
     assert.ok((await store.facts({ offer: 'Contoso CRM' })).length > 0, 'the scenario exercises the offer filter')
@@ -116,10 +155,31 @@ export const analyticsContract = (name: string, make: () => Promise<ViewStore>):
     assert.equal(paged, [...all.leadIds], 'pages of 7 give every lead once, in the same order')
     const at = '2026-03-01T00:00:00.000Z'
     const later: RecordedEvent[] = [
-      { eventId: 'b1', streamId: 'lead-x1', revision: 2, position: 1001, event: event('LeadContacted', { leadId: 'x1', by: 's', at, personal: null, channel: null }), metadata: {}, recordedAt: at },
-      { eventId: 'b2', streamId: 'offer-id:fabrikam.vm', revision: 0, position: 1002, event: event('OfferClassified', { offerKey: 'id:fabrikam.vm', offerId: 'fabrikam.vm', offerTitle: null, kind: 'saas', by: 'p', at }), metadata: {}, recordedAt: at },
+      {
+        eventId: 'b1',
+        streamId: 'lead-x1',
+        revision: 2,
+        position: 1001,
+        event: event('LeadContacted', { leadId: 'x1', by: 's', at, personal: null, channel: null }),
+        metadata: {},
+        recordedAt: at,
+      },
+      {
+        eventId: 'b2',
+        streamId: 'offer-id:fabrikam.vm',
+        revision: 0,
+        position: 1002,
+        event: event('OfferClassified', { offerKey: 'id:fabrikam.vm', offerId: 'fabrikam.vm', offerTitle: null, kind: 'saas', by: 'p', at }),
+        metadata: {},
+        recordedAt: at,
+      },
     ]
-    const r = await store.applyBatch('leads', 0, later.map((e) => ({ offset: e.position, event: e })), logic)
+    const r = await store.applyBatch(
+      'leads',
+      0,
+      later.map((e) => ({ offset: e.position, event: e })),
+      logic,
+    )
     if (E.isLeft(r)) throw new Error(r.left.reason)
     const since = await store.factsSince(...last, 100_000)
     assert.is(since.store, all.store)

@@ -20,7 +20,16 @@ export const analyticsColumnNames = [
 ] as const
 
 /** The columns a lead can change after capture (the others keep what the capture wrote). */
-export const analyticsUpdated = ['actions', 'action_other', 'contacted_ms', 'nurturing_ms', 'qualified_ms', 'converted_ms', 'disqualified_ms', 'dq_reason'] as const
+export const analyticsUpdated = [
+  'actions',
+  'action_other',
+  'contacted_ms',
+  'nurturing_ms',
+  'qualified_ms',
+  'converted_ms',
+  'disqualified_ms',
+  'dq_reason',
+] as const
 
 const msOf = (at: string | null): number | null => (at === null ? null : Date.parse(at))
 

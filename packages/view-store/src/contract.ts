@@ -2,7 +2,17 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { emptyCustomer, needsOf, offer, projectBatch, type Changes, type DomainEvent, type LeadSummary, type RecordedEvent, personalOf } from '@leadstream/domain'
+import {
+  emptyCustomer,
+  needsOf,
+  offer,
+  projectBatch,
+  type Changes,
+  type DomainEvent,
+  type LeadSummary,
+  type RecordedEvent,
+  personalOf,
+} from '@leadstream/domain'
 import { analyticsContract } from './analyticsContract.js'
 import { BadCursor, type LeadView, type Page, type ProjectionLogic, type ViewStore } from './port.js'
 
@@ -30,7 +40,7 @@ const captured = (leadId: string, opts: { storefront?: 'AppSource' | 'AzureMarke
       leadSource: 'SPZA',
       action: 'PLT',
       offer: offer(opts.offerId ?? 'contoso.crm', null),
-      country: ({ ...emptyCustomer, email: `${leadId}@example.com` }).country,
+      country: { ...emptyCustomer, email: `${leadId}@example.com` }.country,
       personal: personalOf({ ...emptyCustomer, email: `${leadId}@example.com` }, null),
       campaigns: [],
       isTest: opts.isTest ?? false,
@@ -41,11 +51,20 @@ const captured = (leadId: string, opts: { storefront?: 'AppSource' | 'AzureMarke
   })
 
 const contacted = (leadId: string, revision: number) =>
-  rec(`lead-${leadId}`, revision, { type: 'LeadContacted', version: 3, data: { leadId, by: 'sam', at: '2026-11-25T11:00:00.000Z', personal: null, channel: 'phone' } })
+  rec(`lead-${leadId}`, revision, {
+    type: 'LeadContacted',
+    version: 3,
+    data: { leadId, by: 'sam', at: '2026-11-25T11:00:00.000Z', personal: null, channel: 'phone' },
+  })
 
 /** Projects events through the store exactly as the embedded projector does (offset = position). */
 const project = async (store: ViewStore, projection: string, events: ReadonlyArray<RecordedEvent>, partition = 0) => {
-  const r = await store.applyBatch(projection, partition, events.map((event) => ({ offset: event.position, event })), logic)
+  const r = await store.applyBatch(
+    projection,
+    partition,
+    events.map((event) => ({ offset: event.position, event })),
+    logic,
+  )
   if (E.isLeft(r)) throw new Error(r.left.reason)
   return r.right
 }
@@ -90,7 +109,13 @@ export const viewStoreContract = (name: string, make: () => Promise<ViewStore>):
     const broken: ProjectionLogic = {
       needs: needsOf,
       // a row the store cannot write (NOT NULL violated) after the counters were changed: all must roll back
-      project: () => E.right<never, Changes>({ leads: [{ ...stored, capturedAt: null as unknown as string }], offers: [], counts: [{ dimension: 'all', key: 'all', metric: 'leads', bucket: 'total', test: false, delta: 5 }], position: 999 }),
+      project: () =>
+        E.right<never, Changes>({
+          leads: [{ ...stored, capturedAt: null as unknown as string }],
+          offers: [],
+          counts: [{ dimension: 'all', key: 'all', metric: 'leads', bucket: 'total', test: false, delta: 5 }],
+          position: 999,
+        }),
     }
     let threw = false
     try {
@@ -119,10 +144,13 @@ export const viewStoreContract = (name: string, make: () => Promise<ViewStore>):
     const d = captured('d')
     const other = await store.applyBatch('leads', 1, [{ offset: 0, event: d }], logic)
     assert.ok(E.isRight(other) && other.right.applied === 1)
-    assert.equal([...(await store.checkpoints('leads'))].sort((x, y) => x.partition - y.partition), [
-      { partition: 0, offset: c.position },
-      { partition: 1, offset: 0 },
-    ])
+    assert.equal(
+      [...(await store.checkpoints('leads'))].sort((x, y) => x.partition - y.partition),
+      [
+        { partition: 0, offset: c.position },
+        { partition: 1, offset: 0 },
+      ],
+    )
   })
 
   test('applyBatch :: a projection error is returned and writes nothing', async ({ store }) => {
@@ -137,7 +165,12 @@ export const viewStoreContract = (name: string, make: () => Promise<ViewStore>):
     const c = contacted('a', 1)
     await project(store, 'leads', [c])
     // at-least-once redelivery on another partition (after a rebalance): the lead revision guards it
-    await store.applyBatch('leads', 7, [cap, c].map((event, i) => ({ offset: i, event })), logic)
+    await store.applyBatch(
+      'leads',
+      7,
+      [cap, c].map((event, i) => ({ offset: i, event })),
+      logic,
+    )
     assert.is(await count(store, 'storefront', 'AppSource', 'state', 'captured'), 0)
     assert.is(await count(store, 'storefront', 'AppSource', 'state', 'contacted'), 1)
     assert.ok(!(await store.counts('storefront')).some((r) => r.n === 0), 'empty counters are dropped')
@@ -160,14 +193,22 @@ export const viewStoreContract = (name: string, make: () => Promise<ViewStore>):
   })
 
   test('leads :: filters, newest first, pages with a cursor, test leads left out', async ({ store }) => {
-    const evs = Array.from({ length: 7 }, (_, i) => captured(`p${i}`, { at: `2026-11-2${i}T10:00:00.000Z`, storefront: i % 2 === 0 ? 'AppSource' : 'AzureMarketplace' }))
+    const evs = Array.from({ length: 7 }, (_, i) =>
+      captured(`p${i}`, { at: `2026-11-2${i}T10:00:00.000Z`, storefront: i % 2 === 0 ? 'AppSource' : 'AzureMarketplace' }),
+    )
     evs.push(captured('t1', { isTest: true, at: '2026-11-29T10:00:00.000Z' }))
     await project(store, 'leads', evs)
     const first = await store.leads({ storefront: 'AppSource' }, 2, null)
-    assert.equal(first.items.map((s) => s.leadId), ['p6', 'p4'])
+    assert.equal(
+      first.items.map((s) => s.leadId),
+      ['p6', 'p4'],
+    )
     assert.ok(first.next !== null)
     const second = await store.leads({ storefront: 'AppSource' }, 2, first.next)
-    assert.equal(second.items.map((s) => s.leadId), ['p2', 'p0'])
+    assert.equal(
+      second.items.map((s) => s.leadId),
+      ['p2', 'p0'],
+    )
     assert.is(second.next, null)
     assert.is((await store.leads({}, 100, null)).items.length, 7)
     assert.is((await store.leads({ includeTest: true }, 100, null)).items[0]?.leadId, 't1')
@@ -180,8 +221,13 @@ export const viewStoreContract = (name: string, make: () => Promise<ViewStore>):
     if (odd.event.type !== 'LeadCaptured') throw new Error('a capture')
     // Text a JSON round trip in the engine must keep exactly: quotes, separators, a NUL, non-ASCII, an emoji.
     const description = 'say "hi",\n\u0000 =1+1 ;\u001f é 漢 😀'
-    const data = { ...odd.event.data, campaigns: ['spring', 'a"b'], doNotContact: true, action: 'DNC',
-      personal: personalOf({ ...emptyCustomer, firstName: 'Zoë', lastName: "O'Brien", email: 'z@example.com', company: 'Contoso, Ltd' }, description) }
+    const data = {
+      ...odd.event.data,
+      campaigns: ['spring', 'a"b'],
+      doNotContact: true,
+      action: 'DNC',
+      personal: personalOf({ ...emptyCustomer, firstName: 'Zoë', lastName: "O'Brien", email: 'z@example.com', company: 'Contoso, Ltd' }, description),
+    }
     const evs = [
       ...Array.from({ length: 5 }, (_, i) => captured(`q${i}`, { at: `2026-11-2${i}T10:00:00.000Z` })),
       { ...odd, event: { ...odd.event, data } },
@@ -191,9 +237,21 @@ export const viewStoreContract = (name: string, make: () => Promise<ViewStore>):
     await project(store, 'leads', [contacted('q1', 1)])
     // What the query API's `present` makes of a summary (services/query-api/src/routes.ts).
     const shown = (s: LeadSummary): LeadView => ({
-      leadId: s.leadId, state: s.state, storefront: s.storefront, campaign: s.campaign, leadSource: s.leadSource,
-      offer: { id: s.offerId, title: s.offerTitle, kind: s.offerKind }, actions: s.actions, doNotContact: s.doNotContact, isTest: s.isTest,
-      customer: s.customer, description: s.description, campaigns: s.campaigns, capturedAt: s.capturedAt, updatedAt: s.updatedAt, revision: s.revision,
+      leadId: s.leadId,
+      state: s.state,
+      storefront: s.storefront,
+      campaign: s.campaign,
+      leadSource: s.leadSource,
+      offer: { id: s.offerId, title: s.offerTitle, kind: s.offerKind },
+      actions: s.actions,
+      doNotContact: s.doNotContact,
+      isTest: s.isTest,
+      customer: s.customer,
+      description: s.description,
+      campaigns: s.campaigns,
+      capturedAt: s.capturedAt,
+      updatedAt: s.updatedAt,
+      revision: s.revision,
       erasedAt: s.erasedAt,
     })
     for (const filter of [{ includeTest: true }, {}, { storefront: 'AzureMarketplace' as const }, { state: 'contacted' as const }]) {
@@ -233,9 +291,18 @@ export const viewStoreContract = (name: string, make: () => Promise<ViewStore>):
     const since = await store.factsSince(-1, '', 100)
     await store.finishBuild()
     await store.finishBuild()
-    assert.equal((await store.leads({ state: 'contacted' }, 10, null)).items.map((l) => l.leadId), ['b4', 'b1'])
-    assert.equal((await store.leads({ offerKind: 'saas' }, 10, null)).items.map((l) => l.leadId), ['b4', 'b2', 'b0'])
-    assert.equal((await store.leads({ country: 'unknown' }, 2, null)).items.map((l) => l.leadId), ['b5', 'b4'])
+    assert.equal(
+      (await store.leads({ state: 'contacted' }, 10, null)).items.map((l) => l.leadId),
+      ['b4', 'b1'],
+    )
+    assert.equal(
+      (await store.leads({ offerKind: 'saas' }, 10, null)).items.map((l) => l.leadId),
+      ['b4', 'b2', 'b0'],
+    )
+    assert.equal(
+      (await store.leads({ country: 'unknown' }, 2, null)).items.map((l) => l.leadId),
+      ['b5', 'b4'],
+    )
     assert.is(await count(store, 'all', 'all', 'offerKind', 'saas'), 3)
     // Write sequences grow batch by batch, the same before and after the indexes exist.
     assert.equal(await store.factsSince(-1, '', 100), since)
@@ -271,7 +338,11 @@ export const viewStoreContract = (name: string, make: () => Promise<ViewStore>):
 
   test('idleLeads :: leads whose last event is before the cutoff and not erased, in id pages', async ({ store }) => {
     const erased = (leadId: string, revision: number) =>
-      rec(`lead-${leadId}`, revision, { type: 'PersonalDataErased', version: 1, data: { leadId, subject: `sub-${leadId}`, reason: 'request', by: 'dpo', at: '2026-12-01T00:00:00.000Z', note: null } })
+      rec(`lead-${leadId}`, revision, {
+        type: 'PersonalDataErased',
+        version: 1,
+        data: { leadId, subject: `sub-${leadId}`, reason: 'request', by: 'dpo', at: '2026-12-01T00:00:00.000Z', note: null },
+      })
     await project(store, 'leads', [
       captured('i1', { at: '2026-01-01T00:00:00.000Z' }),
       captured('i2', { at: '2026-01-02T00:00:00.000Z' }),

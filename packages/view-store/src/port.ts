@@ -1,6 +1,16 @@
 // The view store port: what projectors write (changes + checkpoint, atomically) and the query API reads.
 import type * as E from 'fp-ts/lib/Either.js'
-import { offerFilterKeys, type Changes, type CountDelta, type LeadFacts, type LeadFilter, type LeadSummary, type Loaded, type ProjectionError, type RecordedEvent } from '@leadstream/domain'
+import {
+  offerFilterKeys,
+  type Changes,
+  type CountDelta,
+  type LeadFacts,
+  type LeadFilter,
+  type LeadSummary,
+  type Loaded,
+  type ProjectionError,
+  type RecordedEvent,
+} from '@leadstream/domain'
 
 // ---------------------------------------------------------------------------------------------------------
 // model

@@ -94,7 +94,7 @@ const programOf = (loaded: ReadonlyMap<string, ReadonlyArray<Command>>, env: Nod
     .description('print the shell completion script (bash or zsh)')
     .argument('<shell>', shells.join(' or '))
     .usage('<shell>')
-    .addHelpText('after', "\nbash: eval \"$(leadstream completion bash)\" in ~/.bashrc\nzsh:  eval \"$(leadstream completion zsh)\" in ~/.zshrc")
+    .addHelpText('after', '\nbash: eval "$(leadstream completion bash)" in ~/.bashrc\nzsh:  eval "$(leadstream completion zsh)" in ~/.zshrc')
     .action((shell: string, _opts: unknown, cmd: Program) => {
       if (!(shells as ReadonlyArray<string>).includes(shell)) cmd.error(`<shell>: expected ${shells.join(' or ')}, got ${JSON.stringify(shell)}`)
       io.out(completionScript(program, shell as Shell))
@@ -104,7 +104,8 @@ const programOf = (loaded: ReadonlyMap<string, ReadonlyArray<Command>>, env: Nod
 }
 
 /** Help asked for is a success; any other stop commander makes is a usage error. */
-const codeOf = (e: CommanderError): number => (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || (e.code === 'commander.help' && e.exitCode === 0) ? exitCode.ok : exitCode.usage)
+const codeOf = (e: CommanderError): number =>
+  e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || (e.code === 'commander.help' && e.exitCode === 0) ? exitCode.ok : exitCode.usage
 
 export const run = async (argv: ReadonlyArray<string>, env: NodeJS.ProcessEnv, io: Io): Promise<number> => {
   // The groups named on the line (all of them for a completion script); a flag's value that happens to be a

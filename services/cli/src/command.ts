@@ -48,5 +48,4 @@ export const jsonOut = (ctx: Context, value: unknown): number => {
 }
 
 /** Waits `ms`; false when SIGINT came first. */
-export const sleep = (ms: number, signal: AbortSignal): Promise<boolean> =>
-  wait(ms, true, { signal }).catch(() => false)
+export const sleep = (ms: number, signal: AbortSignal): Promise<boolean> => wait(ms, true, { signal }).catch(() => false)

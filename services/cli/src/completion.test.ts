@@ -11,7 +11,14 @@ import type { Io } from './render.js'
 
 const capture = () => {
   const seen = { out: '', err: '' }
-  const io: Io = { out: (s) => void (seen.out += s), err: (s) => void (seen.err += s), errIsTty: false, columns: 100, signal: new AbortController().signal, drained: async () => undefined }
+  const io: Io = {
+    out: (s) => void (seen.out += s),
+    err: (s) => void (seen.err += s),
+    errIsTty: false,
+    columns: 100,
+    signal: new AbortController().signal,
+    drained: async () => undefined,
+  }
   return { io, seen }
 }
 
@@ -25,7 +32,11 @@ const script = async (shell: string): Promise<{ code: number; out: string; err: 
 const complete = (file: string, line: string): ReadonlyArray<string> => {
   const words = line.split(' ')
   const quoted = words.map((w) => `'${w}'`).join(' ')
-  const r = spawnSync('bash', ['-c', `source '${file}'; COMP_WORDS=(${quoted}); COMP_CWORD=${words.length - 1}; _leadstream; printf '%s\\n' "\${COMPREPLY[@]}"`], { encoding: 'utf8' })
+  const r = spawnSync(
+    'bash',
+    ['-c', `source '${file}'; COMP_WORDS=(${quoted}); COMP_CWORD=${words.length - 1}; _leadstream; printf '%s\\n' "\${COMPREPLY[@]}"`],
+    { encoding: 'utf8' },
+  )
   assert.is(r.status, 0, r.stderr)
   return r.stdout.split('\n').filter((l) => l !== '')
 }
@@ -37,11 +48,43 @@ test('bash :: groups, commands and each command’s flags complete; a flag’s v
   assert.is(code, 0)
   const file = join(mkdtempSync(join(tmpdir(), 'leadstream-completion-')), 'leadstream.bash')
   writeFileSync(file, out)
-  assert.equal(complete(file, 'leadstream '), ['projections', 'dead-letters', 'parked', 'events', 'import', 'relay', 'privacy', 'webhooks', 'completion', '--url', '--ingest-url', '--projector-url', '--relay-url', '--webhooks-url', '--token', '--json', '-h', '--help'])
+  assert.equal(complete(file, 'leadstream '), [
+    'projections',
+    'dead-letters',
+    'parked',
+    'events',
+    'import',
+    'relay',
+    'privacy',
+    'webhooks',
+    'completion',
+    '--url',
+    '--ingest-url',
+    '--projector-url',
+    '--relay-url',
+    '--webhooks-url',
+    '--token',
+    '--json',
+    '-h',
+    '--help',
+  ])
   assert.equal(complete(file, 'leadstream proj'), ['projections'])
   assert.equal(complete(file, 'leadstream projections re'), ['rebuild', 'resume'])
   assert.equal(complete(file, 'leadstream dead-letters list --st'), ['--status'])
-  assert.equal(complete(file, 'leadstream --url http://x:1 events tail -'), ['--from', '-f', '--follow', '--url', '--ingest-url', '--projector-url', '--relay-url', '--webhooks-url', '--token', '--json', '-h', '--help'])
+  assert.equal(complete(file, 'leadstream --url http://x:1 events tail -'), [
+    '--from',
+    '-f',
+    '--follow',
+    '--url',
+    '--ingest-url',
+    '--projector-url',
+    '--relay-url',
+    '--webhooks-url',
+    '--token',
+    '--json',
+    '-h',
+    '--help',
+  ])
   assert.equal(complete(file, 'leadstream events tail --from '), [], 'a position is not guessed')
   assert.equal(complete(file, 'leadstream projections rebuild leads --no'), ['--no-wait'])
 })

@@ -25,7 +25,11 @@ const bash = (program: Program): string => {
   const valued = [...new Set(all.flatMap((c) => c.options.filter(takesValue).flatMap((o) => flagsOf([o]))))]
   const shellWord = (w: string) => `'${w.replace(/'/g, `'\\''`)}'`
   const arms = cases(program)
-    .map(([path, words]) => (path === '' ? `    '') words=${shellWord(words.join(' '))} ;;` : `    ${shellWord(path)} | ${shellWord(path)}' '*) words=${shellWord(words.join(' '))} ;;`))
+    .map(([path, words]) =>
+      path === ''
+        ? `    '') words=${shellWord(words.join(' '))} ;;`
+        : `    ${shellWord(path)} | ${shellWord(path)}' '*) words=${shellWord(words.join(' '))} ;;`,
+    )
     .reverse() // the longest paths first
     .join('\n')
   return `# leadstream completion for bash: eval "$(leadstream completion bash)" (e.g. in ~/.bashrc)
@@ -56,4 +60,6 @@ complete -F _leadstream leadstream
 }
 
 export const completionScript = (program: Program, shell: Shell): string =>
-  shell === 'bash' ? bash(program) : `#compdef leadstream\n# leadstream completion for zsh: eval "$(leadstream completion zsh)" (e.g. in ~/.zshrc)\nautoload -U +X bashcompinit && bashcompinit\n${bash(program)}`
+  shell === 'bash'
+    ? bash(program)
+    : `#compdef leadstream\n# leadstream completion for zsh: eval "$(leadstream completion zsh)" (e.g. in ~/.zshrc)\nautoload -U +X bashcompinit && bashcompinit\n${bash(program)}`

@@ -27,12 +27,18 @@ const list: Command = {
   json: '{items, next, open}, without payloads',
   run: async (ctx, _args, values) => {
     const status = values['status']
-    if (status !== undefined && !(statuses as ReadonlyArray<unknown>).includes(status)) return ctx.usage(`--status: expected one of ${statuses.join(', ')}, got ${JSON.stringify(status)}`)
+    if (status !== undefined && !(statuses as ReadonlyArray<unknown>).includes(status))
+      return ctx.usage(`--status: expected one of ${statuses.join(', ')}, got ${JSON.stringify(status)}`)
     const limit = values['limit'] === undefined ? undefined : wholeNumber(values['limit'])
-    if (limit === null || (limit !== undefined && (limit < 1 || limit > 1000))) return ctx.usage(`--limit: expected 1 to 1000, got ${JSON.stringify(values['limit'])}`)
+    if (limit === null || (limit !== undefined && (limit < 1 || limit > 1000)))
+      return ctx.usage(`--limit: expected 1 to 1000, got ${JSON.stringify(values['limit'])}`)
     const after = values['after'] === undefined ? undefined : wholeNumber(values['after'])
     if (after === null) return ctx.usage(`--after: expected a dead-letter id, got ${JSON.stringify(values['after'])}`)
-    const r = await ctx.api.call('query', 'GET', '/v1/admin/dead-letters', DeadLetterPage, { status: typeof status === 'string' ? status : undefined, limit, after })
+    const r = await ctx.api.call('query', 'GET', '/v1/admin/dead-letters', DeadLetterPage, {
+      status: typeof status === 'string' ? status : undefined,
+      limit,
+      after,
+    })
     if (!r.ok) return ctx.fail(r.failure)
     const page = r.value
     if (ctx.json) return jsonOut(ctx, { ...page, items: page.items.map(withoutPayload) })
@@ -71,10 +77,13 @@ const show: Command = {
     ctx.io.out(
       `dead letter ${d.id} (${d.status})\n` +
         `  source:    ${d.source}\n  format:    ${d.format}\n  received:  ${d.receivedAt}\n` +
-        `  problems:\n${problemLines(d.problems, false).map((l) => `    ${l}\n`).join('')}` +
+        `  problems:\n${problemLines(d.problems, false)
+          .map((l) => `    ${l}\n`)
+          .join('')}` +
         `  payload:\n${indent(payload)}\n`,
     )
-    if (d.status === 'open') ctx.io.err(`replay it with 'leadstream dead-letters replay ${d.id}' once the cause is fixed, or 'leadstream dead-letters discard ${d.id}'\n`)
+    if (d.status === 'open')
+      ctx.io.err(`replay it with 'leadstream dead-letters replay ${d.id}' once the cause is fixed, or 'leadstream dead-letters discard ${d.id}'\n`)
     return exitCode.ok
   },
 }

@@ -49,8 +49,14 @@ const nonEmpty = (s: unknown): string | undefined => (typeof s === 'string' && s
 const keyOf = (flag: string): string => flag.slice(2).replace(/-(\w)/g, (_, c: string) => c.toUpperCase())
 
 /** Each service's URL: its flag, its variable, else --url / LEADSTREAM_URL (the embedded server answers all). */
-export const endpointsOf = (flags: Flags, env: NodeJS.ProcessEnv): { readonly ok: true; readonly endpoints: Endpoints } | { readonly ok: false; readonly reason: string } => {
-  const one = (service: Service, fallback: string | null): { readonly ok: true; readonly url: string; readonly given: boolean } | { readonly ok: false; readonly reason: string } => {
+export const endpointsOf = (
+  flags: Flags,
+  env: NodeJS.ProcessEnv,
+): { readonly ok: true; readonly endpoints: Endpoints } | { readonly ok: false; readonly reason: string } => {
+  const one = (
+    service: Service,
+    fallback: string | null,
+  ): { readonly ok: true; readonly url: string; readonly given: boolean } | { readonly ok: false; readonly reason: string } => {
     const { flag, env: variable } = services[service]
     const fromFlag = nonEmpty(flags[keyOf(flag)])
     const raw = fromFlag ?? nonEmpty(env[variable])

@@ -68,8 +68,8 @@ const check: Command = {
   args: [],
   summary: 'integrity check of the embedded event store (events.db), read-only; exit 1 when it is not sound',
   details:
-    'Reads the file itself, not a server: SQLite\'s integrity_check, positions contiguous from 1, each stream\'s revisions 0..n\n' +
-    'in position order, every event decoding with today\'s codecs. Safe while the server runs (it only reads).',
+    "Reads the file itself, not a server: SQLite's integrity_check, positions contiguous from 1, each stream's revisions 0..n\n" +
+    "in position order, every event decoding with today's codecs. Safe while the server runs (it only reads).",
   options: [['--data-dir <dir>', 'the data directory holding events.db (LEADSTREAM_DATA_DIR; default ./data)']],
   json: '{file, ok, events, streams, checks: [{name, ok, detail}]}',
   run: async (ctx, _args, values) => {
@@ -80,7 +80,12 @@ const check: Command = {
     if (ctx.json) jsonOut(ctx, report)
     else {
       ctx.io.out(`${report.file}: ${report.ok ? 'sound' : 'NOT SOUND'} (${report.events} events, ${report.streams} streams)\n`)
-      ctx.io.out(table(['CHECK', 'RESULT', 'DETAIL'], report.checks.map((c) => [c.name, c.ok ? 'ok' : 'FAILED', c.detail])))
+      ctx.io.out(
+        table(
+          ['CHECK', 'RESULT', 'DETAIL'],
+          report.checks.map((c) => [c.name, c.ok ? 'ok' : 'FAILED', c.detail]),
+        ),
+      )
     }
     return report.ok ? exitCode.ok : exitCode.failed
   },

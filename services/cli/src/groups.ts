@@ -17,11 +17,24 @@ export interface Group {
 }
 
 export const groups: ReadonlyArray<Group> = [
-  { name: 'projections', summary: 'status, rebuild, pause and resume the projector’s projections', load: async () => (await import('./projections.js')).commands },
+  {
+    name: 'projections',
+    summary: 'status, rebuild, pause and resume the projector’s projections',
+    load: async () => (await import('./projections.js')).commands,
+  },
   { name: 'dead-letters', summary: 'list, show, replay and discard rejected inbound payloads', load: async () => (await import('./deadLetters.js')).commands },
   { name: 'parked', summary: 'lifecycle events from upstream waiting for their lead’s capture', load: async () => (await import('./parked.js')).commands },
-  { name: 'events', summary: 'read the event store: one lead’s stream, or the global log; check its integrity', load: async () => (await import('./events.js')).commands },
-  { name: 'import', summary: 'import a CRM export or an event history (NDJSON of native events, or CSV one lead per row) over HTTP', load: async () => (await import('./import/command.js')).commands, single: true },
+  {
+    name: 'events',
+    summary: 'read the event store: one lead’s stream, or the global log; check its integrity',
+    load: async () => (await import('./events.js')).commands,
+  },
+  {
+    name: 'import',
+    summary: 'import a CRM export or an event history (NDJSON of native events, or CSV one lead per row) over HTTP',
+    load: async () => (await import('./import/command.js')).commands,
+    single: true,
+  },
   { name: 'relay', summary: 'the Kafka relay (distributed mode): status, reseed', load: async () => (await import('./relay.js')).commands },
   // erase, export and status call ingest's privacy routes (privacy.ts); rotate works on the key store itself (rotate.ts).
   {
@@ -29,5 +42,9 @@ export const groups: ReadonlyArray<Group> = [
     summary: 'personal data: erase a person, export everything held about a person, retention and erasure status, re-wrap keys after a master-key rotation',
     load: async () => [...(await import('./privacy.js')).commands, ...(await import('./rotate.js')).commands],
   },
-  { name: 'webhooks', summary: 'signed webhooks out: subscriptions, their lag and errors, parked deliveries, replay', load: async () => (await import('./webhooks.js')).commands },
+  {
+    name: 'webhooks',
+    summary: 'signed webhooks out: subscriptions, their lag and errors, parked deliveries, replay',
+    load: async () => (await import('./webhooks.js')).commands,
+  },
 ]

@@ -37,7 +37,9 @@ test('decode :: an answer of another shape is Unreadable, naming the path and wh
 })
 
 test('decode :: a nested mismatch is named by its whole path', async () => {
-  const { endpoints, server } = await answering(200, { projections: [{ projection: 'leads', registry: null, paused: false, generations: [{ generation: 'one' }] }] })
+  const { endpoints, server } = await answering(200, {
+    projections: [{ projection: 'leads', registry: null, paused: false, generations: [{ generation: 'one' }] }],
+  })
   try {
     const r = await api(endpoints, null, new AbortController().signal).call('projector', 'GET', '/v1/admin/projections', ProjectionsAnswer)
     if (r.ok || r.failure._tag !== 'Unreadable') return assert.unreachable('expected Unreadable')
@@ -48,7 +50,9 @@ test('decode :: a nested mismatch is named by its whole path', async () => {
 })
 
 test('decode :: a refusal in the error body is Refused with its problems', async () => {
-  const { endpoints, server } = await answering(404, { error: { code: 'NotFound', message: 'id: no dead letter 9', problems: [{ path: 'id', reason: 'no dead letter 9' }] } })
+  const { endpoints, server } = await answering(404, {
+    error: { code: 'NotFound', message: 'id: no dead letter 9', problems: [{ path: 'id', reason: 'no dead letter 9' }] },
+  })
   try {
     const r = await api(endpoints, null, new AbortController().signal).call('query', 'GET', '/v1/admin/dead-letters/9', DeadLetterView)
     if (r.ok || r.failure._tag !== 'Refused') return assert.unreachable('expected Refused')

@@ -130,7 +130,10 @@ export const api = (endpoints: Endpoints, token: string | null, signal: AbortSig
       if (error !== null && E.isRight(error)) return { ok: false, failure: { _tag: 'Refused', service, method, url, status: res.status, ...error.right.error } }
       // not our JSON error (a proxy, another program on the port): show the start of what came back
       const snippet = text.trim().slice(0, 200)
-      return { ok: false, failure: { _tag: 'Refused', service, method, url, status: res.status, code: res.statusText || 'Error', message: snippet, problems: [] } }
+      return {
+        ok: false,
+        failure: { _tag: 'Refused', service, method, url, status: res.status, code: res.statusText || 'Error', message: snippet, problems: [] },
+      }
     }
     if (!answer.ok) return { ok: false, failure: { _tag: 'Unreadable', service, method, url, status: res.status, reason: 'the answer is not JSON' } }
     const decoded = codec.decode(answer.value)
@@ -138,7 +141,8 @@ export const api = (endpoints: Endpoints, token: string | null, signal: AbortSig
     return { ok: true, value: decoded.right }
   }
   return {
-    call: (service, method, path, codec, query = {}, body?: unknown) => request(service, method, path, codec, query, body === undefined ? undefined : JSON.stringify(body), []),
+    call: (service, method, path, codec, query = {}, body?: unknown) =>
+      request(service, method, path, codec, query, body === undefined ? undefined : JSON.stringify(body), []),
     send: (service, path, body, codec, answers = []) => request(service, 'POST', path, codec, {}, body, answers),
   }
 }

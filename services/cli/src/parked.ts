@@ -15,7 +15,8 @@ const list: Command = {
   json: '{items, next, parked}',
   run: async (ctx, _args, values) => {
     const limit = values['limit'] === undefined ? undefined : wholeNumber(values['limit'])
-    if (limit === null || (limit !== undefined && (limit < 1 || limit > 1000))) return ctx.usage(`--limit: expected 1 to 1000, got ${JSON.stringify(values['limit'])}`)
+    if (limit === null || (limit !== undefined && (limit < 1 || limit > 1000)))
+      return ctx.usage(`--limit: expected 1 to 1000, got ${JSON.stringify(values['limit'])}`)
     const after = values['after'] === undefined ? undefined : wholeNumber(values['after'])
     if (after === null) return ctx.usage(`--after: expected a parked event id, got ${JSON.stringify(values['after'])}`)
     const r = await ctx.api.call('ingest', 'GET', '/v1/admin/parked', ParkedPage, { limit, after })
@@ -23,7 +24,13 @@ const list: Command = {
     const page = r.value
     if (ctx.json) return jsonOut(ctx, page)
     if (page.items.length === 0) ctx.io.out('no parked events\n')
-    else ctx.io.out(table(['ID', 'LEAD', 'EVENT', 'SOURCE', 'OCCURRED', 'PARKED', 'UNTIL'], page.items.map((p) => [String(p.id), p.leadId, p.eventId, p.source, p.occurredAt, p.parkedAt, p.until])))
+    else
+      ctx.io.out(
+        table(
+          ['ID', 'LEAD', 'EVENT', 'SOURCE', 'OCCURRED', 'PARKED', 'UNTIL'],
+          page.items.map((p) => [String(p.id), p.leadId, p.eventId, p.source, p.occurredAt, p.parkedAt, p.until]),
+        ),
+      )
     ctx.io.err(`${page.parked} parked in all${page.next === null ? '' : `; more with --after ${page.next}`}\n`)
     return exitCode.ok
   },

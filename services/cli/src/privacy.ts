@@ -80,7 +80,16 @@ const status: Command = {
       ctx.io.out(
         table(
           ['REQUESTED', 'REASON', 'BY', 'OUTCOME', 'LEADS', 'KEYS', 'DEAD LETTERS', 'ERASURE'],
-          s.recent.map((e) => [e.requestedAt, e.reason, e.by, e.outcome ?? e.status, String(e.counts?.leads ?? e.leadIds.length), String(e.counts?.keys ?? ''), String(e.counts?.deadLetters ?? ''), e.erasureId]),
+          s.recent.map((e) => [
+            e.requestedAt,
+            e.reason,
+            e.by,
+            e.outcome ?? e.status,
+            String(e.counts?.leads ?? e.leadIds.length),
+            String(e.counts?.keys ?? ''),
+            String(e.counts?.deadLetters ?? ''),
+            e.erasureId,
+          ]),
         ),
       )
     return exitCode.ok

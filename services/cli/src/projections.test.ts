@@ -34,7 +34,9 @@ const projector = async (started: unknown, polls: ReadonlyArray<unknown>): Promi
   const server = createServer((req, res) => {
     res.setHeader('content-type', 'application/json')
     res.statusCode = req.method === 'POST' ? 202 : 200
-    res.end(JSON.stringify(req.method === 'POST' ? { projection: 'leads', building: 2, status: started } : { projections: [polls[Math.min(i++, polls.length - 1)]] }))
+    res.end(
+      JSON.stringify(req.method === 'POST' ? { projection: 'leads', building: 2, status: started } : { projections: [polls[Math.min(i++, polls.length - 1)]] }),
+    )
   })
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
   const address = server.address()

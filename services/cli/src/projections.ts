@@ -12,13 +12,25 @@ const action = (name: string, verb: 'rebuild' | 'pause' | 'resume') => `${LIST}/
 const rowsOf = (p: ProjectionStatusView): ReadonlyArray<ReadonlyArray<string>> => {
   const rows = p.generations.map((g) => ({
     generation: g.generation,
-    cells: [p.projection, String(g.generation), g.role, g.state, `${g.position}/${g.head}`, String(g.lag), rate(g.eventsPerSecond), duration(g.etaSeconds), g.lastError?.message ?? ''],
+    cells: [
+      p.projection,
+      String(g.generation),
+      g.role,
+      g.state,
+      `${g.position}/${g.head}`,
+      String(g.lag),
+      rate(g.eventsPerSecond),
+      duration(g.etaSeconds),
+      g.lastError?.message ?? '',
+    ],
   }))
   // Generations the registry names but nothing runs (all of them while paused).
   const running = new Set(p.generations.map((g) => g.generation))
-  const named = p.registry === null ? [] : [[p.registry.live, 'live'] as const, ...(p.registry.building === null ? [] : [[p.registry.building, 'rebuilding'] as const])]
+  const named =
+    p.registry === null ? [] : [[p.registry.live, 'live'] as const, ...(p.registry.building === null ? [] : [[p.registry.building, 'rebuilding'] as const])]
   for (const [generation, role] of named)
-    if (!running.has(generation)) rows.push({ generation, cells: [p.projection, String(generation), role, p.paused ? 'paused' : 'not running', '-', '-', '-', '-', ''] })
+    if (!running.has(generation))
+      rows.push({ generation, cells: [p.projection, String(generation), role, p.paused ? 'paused' : 'not running', '-', '-', '-', '-', ''] })
   return rows.sort((a, b) => a.generation - b.generation).map((r) => r.cells)
 }
 
@@ -147,7 +159,9 @@ const pauseOrResume = (verb: 'pause' | 'resume'): Command => ({
     if (!r.ok) return ctx.fail(r.failure)
     if (ctx.json) return jsonOut(ctx, r.value)
     const { live, building } = r.value.registry
-    ctx.io.out(`${name}: ${r.value.registry.paused ? 'paused' : 'running'} (live generation ${live}${building === null ? '' : `, generation ${building} building`})\n`)
+    ctx.io.out(
+      `${name}: ${r.value.registry.paused ? 'paused' : 'running'} (live generation ${live}${building === null ? '' : `, generation ${building} building`})\n`,
+    )
     return exitCode.ok
   },
 })

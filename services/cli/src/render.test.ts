@@ -41,20 +41,50 @@ problems.run()
 
 const failures = suite('failureText')
 failures('failureText :: unreachable names the URL and where to set it', () => {
-  const text = failureText({ _tag: 'Unreachable', service: 'relay', method: 'POST', url: 'http://q:8080/v1/admin/relay/reseed', reason: 'connection refused', timedOut: false }, endpoints)
-  assert.is(text, 'leadstream: cannot reach the relay at http://q:8080 (connection refused): is it running? Set --relay-url / LEADSTREAM_RELAY_URL, or --url / LEADSTREAM_URL.\n')
+  const text = failureText(
+    { _tag: 'Unreachable', service: 'relay', method: 'POST', url: 'http://q:8080/v1/admin/relay/reseed', reason: 'connection refused', timedOut: false },
+    endpoints,
+  )
+  assert.is(
+    text,
+    'leadstream: cannot reach the relay at http://q:8080 (connection refused): is it running? Set --relay-url / LEADSTREAM_RELAY_URL, or --url / LEADSTREAM_URL.\n',
+  )
 })
 failures('failureText :: refused lists the problems as path: reason', () => {
   const text = failureText(
-    { _tag: 'Refused', service: 'ingest', method: 'POST', url: 'http://q:8080/v1/admin/dead-letters/3/replay', status: 422, code: 'StillRejected', message: '', problems: [{ path: 'LeadSource', reason: 'unknown lead source "Bing"' }] },
+    {
+      _tag: 'Refused',
+      service: 'ingest',
+      method: 'POST',
+      url: 'http://q:8080/v1/admin/dead-letters/3/replay',
+      status: 422,
+      code: 'StillRejected',
+      message: '',
+      problems: [{ path: 'LeadSource', reason: 'unknown lead source "Bing"' }],
+    },
     endpoints,
   )
   assert.is(text, 'leadstream: POST http://q:8080/v1/admin/dead-letters/3/replay failed: 422 StillRejected\n  LeadSource: unknown lead source "Bing"\n')
 })
 failures('failureText :: a URL is shown without its query string (it may name a person)', () => {
-  const refused = failureText({ _tag: 'Refused', service: 'query', method: 'GET', url: 'http://q:8080/v1/leads?email=ada@example.com&x=1', status: 400, code: 'Invalid', message: 'bad', problems: [] }, endpoints)
+  const refused = failureText(
+    {
+      _tag: 'Refused',
+      service: 'query',
+      method: 'GET',
+      url: 'http://q:8080/v1/leads?email=ada@example.com&x=1',
+      status: 400,
+      code: 'Invalid',
+      message: 'bad',
+      problems: [],
+    },
+    endpoints,
+  )
   assert.is(refused, 'leadstream: GET http://q:8080/v1/leads?… failed: 400 Invalid\n  bad\n')
-  const unreadable = failureText({ _tag: 'Unreadable', service: 'query', method: 'GET', url: 'http://q:8080/v1/leads?q=ada@example.com', status: 200, reason: 'not JSON' }, endpoints)
+  const unreadable = failureText(
+    { _tag: 'Unreadable', service: 'query', method: 'GET', url: 'http://q:8080/v1/leads?q=ada@example.com', status: 200, reason: 'not JSON' },
+    endpoints,
+  )
   assert.not.ok(unreadable.includes('ada@example.com'), unreadable)
   assert.ok(unreadable.includes('http://q:8080/v1/leads?…'), unreadable)
 })

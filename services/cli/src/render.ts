@@ -49,7 +49,23 @@ export const percent = (p: Progress): number => (p.head <= 0 ? 100 : Math.max(0,
 
 /** No borders, no colours: left-aligned columns two spaces apart, a header line then one line per row (greppable). */
 const plain = {
-  chars: { top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '  ' },
+  chars: {
+    top: '',
+    'top-mid': '',
+    'top-left': '',
+    'top-right': '',
+    bottom: '',
+    'bottom-mid': '',
+    'bottom-left': '',
+    'bottom-right': '',
+    left: '',
+    'left-mid': '',
+    mid: '',
+    'mid-mid': '',
+    right: '',
+    'right-mid': '',
+    middle: '  ',
+  },
   style: { 'padding-left': 0, 'padding-right': 0, head: [], border: [] },
 }
 

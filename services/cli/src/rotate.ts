@@ -31,7 +31,8 @@ export const rotate: Command = {
         if (ctx.json) return jsonOut(ctx, { rewrapped, wrappedBy, current })
         ctx.io.out(`re-wrapped ${rewrapped} key(s) with master key ${current}\n`)
         for (const w of wrappedBy) ctx.io.out(`  ${w.masterId}: ${w.keys} key(s)${w.masterId === current ? ' (current)' : ''}\n`)
-        if (wrappedBy.every((w) => w.masterId === current)) ctx.io.out('only the current master key is in use: LEADSTREAM_PREVIOUS_MASTER_KEYS can be removed\n')
+        if (wrappedBy.every((w) => w.masterId === current))
+          ctx.io.out('only the current master key is in use: LEADSTREAM_PREVIOUS_MASTER_KEYS can be removed\n')
         return exitCode.ok
       } finally {
         await keys.close()

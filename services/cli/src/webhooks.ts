@@ -82,7 +82,9 @@ const list: Command = {
           ]),
         ),
       )
-    ctx.io.err(`dispatcher ${dispatcher.state}: ${dispatcher.lag} events behind the log's head ${dispatcher.head}${dispatcher.lastError === null ? '' : `; last error: ${dispatcher.lastError}`}\n`)
+    ctx.io.err(
+      `dispatcher ${dispatcher.state}: ${dispatcher.lag} events behind the log's head ${dispatcher.head}${dispatcher.lastError === null ? '' : `; last error: ${dispatcher.lastError}`}\n`,
+    )
     return exitCode.ok
   },
 }
@@ -184,12 +186,18 @@ const deliveries: Command = {
   json: '{items, next}',
   run: async (ctx, [id = ''], values) => {
     const status = values['status']
-    if (status !== undefined && !['pending', 'delivered', 'parked'].includes(String(status))) return ctx.usage(`--status: expected pending, delivered or parked, got ${JSON.stringify(status)}`)
+    if (status !== undefined && !['pending', 'delivered', 'parked'].includes(String(status)))
+      return ctx.usage(`--status: expected pending, delivered or parked, got ${JSON.stringify(status)}`)
     const limit = values['limit'] === undefined ? undefined : wholeNumber(values['limit'])
-    if (limit === null || (limit !== undefined && (limit < 1 || limit > 1000))) return ctx.usage(`--limit: expected 1 to 1000, got ${JSON.stringify(values['limit'])}`)
+    if (limit === null || (limit !== undefined && (limit < 1 || limit > 1000)))
+      return ctx.usage(`--limit: expected 1 to 1000, got ${JSON.stringify(values['limit'])}`)
     const after = values['after'] === undefined ? undefined : wholeNumber(values['after'])
     if (after === null) return ctx.usage(`--after: expected a seq, got ${JSON.stringify(values['after'])}`)
-    const r = await ctx.api.call('webhooks', 'GET', path(id, '/deliveries'), DeliveryPage, { status: typeof status === 'string' ? status : undefined, limit, after })
+    const r = await ctx.api.call('webhooks', 'GET', path(id, '/deliveries'), DeliveryPage, {
+      status: typeof status === 'string' ? status : undefined,
+      limit,
+      after,
+    })
     if (!r.ok) return ctx.fail(r.failure)
     if (ctx.json) return jsonOut(ctx, r.value)
     if (r.value.items.length === 0) ctx.io.out('no deliveries\n')
@@ -197,7 +205,17 @@ const deliveries: Command = {
       ctx.io.out(
         table(
           ['SEQ', 'WEBHOOK-ID', 'TYPE', 'LEAD', 'POSITION', 'STATUS', 'ATTEMPTS', 'NEXT', 'LAST ERROR'],
-          r.value.items.map((d) => [String(d.seq), d.id, d.type, d.leadId, String(d.position), d.status, String(d.attempts), d.nextAttemptAt ?? '', d.lastError ?? '']),
+          r.value.items.map((d) => [
+            String(d.seq),
+            d.id,
+            d.type,
+            d.leadId,
+            String(d.position),
+            d.status,
+            String(d.attempts),
+            d.nextAttemptAt ?? '',
+            d.lastError ?? '',
+          ]),
         ),
       )
     if (r.value.next !== null) ctx.io.err(`more with --after ${r.value.next}\n`)
@@ -208,7 +226,8 @@ const deliveries: Command = {
 const replay: Command = {
   name: 'replay',
   args: ['<id>'],
-  summary: 'send again: the parked deliveries, or the event log re-read from a position or a time for this subscription only (same webhook-ids, in order per lead)',
+  summary:
+    'send again: the parked deliveries, or the event log re-read from a position or a time for this subscription only (same webhook-ids, in order per lead)',
   options: [
     ['--parked', 'the parked deliveries'],
     ['--from-position <n>', 'the events at or after this log position, read again from the log'],
@@ -220,7 +239,8 @@ const replay: Command = {
   run: async (ctx, [id = ''], values) => {
     const since = values['since'] ?? values['fromTime']
     const given = [values['parked'] === true, values['fromPosition'] !== undefined, since !== undefined].filter((b) => b).length
-    if (given !== 1 || (values['since'] !== undefined && values['fromTime'] !== undefined)) return ctx.usage('give exactly one of --parked, --from-position, --since')
+    if (given !== 1 || (values['since'] !== undefined && values['fromTime'] !== undefined))
+      return ctx.usage('give exactly one of --parked, --from-position, --since')
     const position = values['fromPosition'] === undefined ? undefined : wholeNumber(values['fromPosition'])
     if (position === null) return ctx.usage(`--from-position: expected a log position, got ${JSON.stringify(values['fromPosition'])}`)
     const body = values['parked'] === true ? { parked: true } : position !== undefined ? { fromPosition: position } : { fromTime: since }

@@ -4,13 +4,24 @@ import { projectorSettings } from '@leadstream/projector'
 import { querySettings } from '@leadstream/query-api'
 import { webhookSettings } from '@leadstream/webhooks'
 import * as t from 'io-ts'
-import { setting, commonSettings, deadLetterSettings, eventStoreSettings, idempotencySettings, httpSettings, privacySettings, tokenSettings, viewStoreSettings, type ConfigOf } from '@leadstream/runtime'
+import {
+  setting,
+  commonSettings,
+  deadLetterSettings,
+  eventStoreSettings,
+  idempotencySettings,
+  httpSettings,
+  privacySettings,
+  tokenSettings,
+  viewStoreSettings,
+  type ConfigOf,
+} from '@leadstream/runtime'
 
 export const embeddedSettings = {
   projectorThread: setting(
     'LEADSTREAM_PROJECTOR_THREAD',
     t.keyof({ worker: null, inline: null }),
-    'run projections in a worker thread (their own core) or inline on the HTTP server\'s event loop',
+    "run projections in a worker thread (their own core) or inline on the HTTP server's event loop",
     'worker',
   ),
   ...commonSettings,
@@ -25,11 +36,16 @@ export const embeddedSettings = {
   ...retentionSettings,
   ...projectorSettings,
   ...querySettings,
-  webhooks: setting('LEADSTREAM_WEBHOOKS', t.keyof({ on: null, off: null }), 'run the webhook dispatcher (signed deliveries to subscriptions) in this process', 'on'),
+  webhooks: setting(
+    'LEADSTREAM_WEBHOOKS',
+    t.keyof({ on: null, off: null }),
+    'run the webhook dispatcher (signed deliveries to subscriptions) in this process',
+    'on',
+  ),
   webhookThread: setting(
     'LEADSTREAM_WEBHOOK_THREAD',
     t.keyof({ worker: null, inline: null }),
-    'run the webhook dispatcher and sender in a worker thread (their own core) or inline on the HTTP server\'s event loop',
+    "run the webhook dispatcher and sender in a worker thread (their own core) or inline on the HTTP server's event loop",
     'worker',
   ),
   ...webhookSettings,

@@ -58,7 +58,13 @@ export const startEmbedded = async (
             logger,
             deadLetters,
           },
-          { projection: leadsProjection.name, codeVersion: leadsProjection.version, maxBatch: config.projectorBatch, buildBatch: config.rebuildBatch, onPoison: config.onPoison },
+          {
+            projection: leadsProjection.name,
+            codeVersion: leadsProjection.version,
+            maxBatch: config.projectorBatch,
+            buildBatch: config.rebuildBatch,
+            onPoison: config.onPoison,
+          },
         )
   await leads.start()
   const views = liveViews({ projection: leadsProjection.name, base, openViews: (g) => openViewStore(config, g) })
@@ -112,7 +118,13 @@ export const startEmbedded = async (
   const sweeper = parkingSweeper(ingestPorts, config.parkSweepMs)
   const app = httpApp(
     [
-      ingestRoutes(ingestPorts, { tokens, idempotencyKeys, bodyLimitBytes: config.bodyLimitBytes, maxBatch: config.maxBatch, marketplaceSecrets: config.marketplaceSecrets }),
+      ingestRoutes(ingestPorts, {
+        tokens,
+        idempotencyKeys,
+        bodyLimitBytes: config.bodyLimitBytes,
+        maxBatch: config.maxBatch,
+        marketplaceSecrets: config.marketplaceSecrets,
+      }),
       queryRoutes({ views }, { tokens, defaultWaitMs: config.readWaitMs, now }),
       exportRoutes({ views, now }, { tokens, defaultWaitMs: config.readWaitMs }),
       dashboardPage({ tokens }),
@@ -133,7 +145,11 @@ export const startEmbedded = async (
       health: async () => {
         const s = await leads.status()
         const w = webhooks === null ? null : await webhooks.dispatcher.status()
-        return { ok: s.failure === undefined && !s.generations.some((g) => g.state === 'failed') && w?.state !== 'failed', projections: [s], ...(w === null ? {} : { webhooks: w }) }
+        return {
+          ok: s.failure === undefined && !s.generations.some((g) => g.state === 'failed') && w?.state !== 'failed',
+          projections: [s],
+          ...(w === null ? {} : { webhooks: w }),
+        }
       },
     },
   )

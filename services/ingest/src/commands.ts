@@ -89,7 +89,11 @@ export const classifyOffer =
         continue
       }
       const id = `${eventId}:${i}`
-      const appended = await ports.store.append({ streamId, expectedRevision: read.right.revision, events: [{ eventId: id, event: entry, metadata: { by: entry.data.by } }] })()
+      const appended = await ports.store.append({
+        streamId,
+        expectedRevision: read.right.revision,
+        events: [{ eventId: id, event: entry, metadata: { by: entry.data.by } }],
+      })()
       if (E.isLeft(appended)) {
         if (appended.left._tag === 'WrongExpectedRevision') return E.left(conflict(streamId, read.right.revision, appended.left.actual))
         throw new Error(`appending to ${streamId}: ${appended.left._tag}`)

@@ -45,6 +45,10 @@ export const eventRoutes =
       const read = await store.readStream(streamOfLead(id))()
       if (E.isLeft(read)) throw new Error('the event store is unavailable')
       if (read.right.revision < 0) return sendProblem(res, 404, 'LeadNotFound', [{ path: 'leadId', reason: `no stream for lead ${id}` }])
-      reply(res, StreamAnswer, { streamId: streamOfLead(id), revision: read.right.revision, events: (await options.unseal(read.right.events)).map(presentEvent) })
+      reply(res, StreamAnswer, {
+        streamId: streamOfLead(id),
+        revision: read.right.revision,
+        events: (await options.unseal(read.right.events)).map(presentEvent),
+      })
     })
   }

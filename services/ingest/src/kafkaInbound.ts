@@ -71,57 +71,60 @@ export const kafkaInbound = (ports: IngestPorts, options: KafkaInboundOptions): 
       // `run` resolves only once the group is joined. After a crash, the group first waits for the dead
       // member's session to expire (sessionTimeout), so the join is left to run in the background: HTTP
       // ingest must not wait for it. The state turns `running` when this member gets its partitions.
-      void consumer.run({
-        autoCommit: false,
-        eachBatchAutoResolve: false,
-        eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
-          if (!isRunning() || isStale() || batch.messages.length === 0) return
-          const receivedAt = ports.now().toISOString()
-          const unreadable: Array<{ m: KafkaMessage; problems: ReadonlyArray<FieldProblem> }> = []
-          const byFormat: Record<Format, Array<{ m: KafkaMessage; item: InboundItem }>> = { marketplace: [], native: [] }
-          batch.messages.forEach((m, index) => {
-            const text = m.value?.toString('utf8') ?? ''
-            const read = readJson(text)
-            if (read._tag !== 'One') {
-              unreadable.push({ m, problems: [problem('(value)', read._tag === 'Unreadable' ? read.reason : 'expected one lead per message, got an array')] })
-              return
-            }
-            const value = read.value
-            const format = formatOf(m, value)
-            const decoded = format === 'native' ? decodeNativeLead(value) : decodeMarketplaceLead(ports.sources, { receivedAt, identity: ports.identity }, value)
-            byFormat[format].push({ m, item: { index, payload: text, decoded } })
-          })
-          const source = `kafka:${topic}`
-          const dead: ReturnType<typeof dlq>[] = []
-          if (unreadable.length > 0) {
-            const ids = await ports.deadLetters.record(
-              unreadable.map(({ m, problems }) => ({ source, format: 'unknown', problems, payload: m.value?.toString('utf8') ?? '', receivedAt })),
-            )
-            unreadable.forEach(({ m, problems }, i) => dead.push(dlq(m, batch.partition, problems, ids[i] ?? null)))
-          }
-          for (const format of ['marketplace', 'native'] as const) {
-            const group = byFormat[format]
-            if (group.length === 0) continue
-            const summary = await ingest(
-              group.map((g) => g.item),
-              source,
-              format,
-            )
-            summary.results.forEach((r, i) => {
-              if (r.status === 'rejected') dead.push(dlq(group[i]!.m, batch.partition, r.problems, r.deadLetterId))
+      void consumer
+        .run({
+          autoCommit: false,
+          eachBatchAutoResolve: false,
+          eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+            if (!isRunning() || isStale() || batch.messages.length === 0) return
+            const receivedAt = ports.now().toISOString()
+            const unreadable: Array<{ m: KafkaMessage; problems: ReadonlyArray<FieldProblem> }> = []
+            const byFormat: Record<Format, Array<{ m: KafkaMessage; item: InboundItem }>> = { marketplace: [], native: [] }
+            batch.messages.forEach((m, index) => {
+              const text = m.value?.toString('utf8') ?? ''
+              const read = readJson(text)
+              if (read._tag !== 'One') {
+                unreadable.push({ m, problems: [problem('(value)', read._tag === 'Unreadable' ? read.reason : 'expected one lead per message, got an array')] })
+                return
+              }
+              const value = read.value
+              const format = formatOf(m, value)
+              const decoded =
+                format === 'native' ? decodeNativeLead(value) : decodeMarketplaceLead(ports.sources, { receivedAt, identity: ports.identity }, value)
+              byFormat[format].push({ m, item: { index, payload: text, decoded } })
             })
-            await heartbeat()
-          }
-          if (dead.length > 0) await producer.send({ topic: dlqTopic, acks: -1, messages: dead })
-          const last = batch.messages[batch.messages.length - 1]!
-          resolveOffset(last.offset)
-          await consumer.commitOffsets([{ topic, partition: batch.partition, offset: String(Number(last.offset) + 1) }])
-          consumed += batch.messages.length
-        },
-      }).catch((e: unknown) => {
-        state = 'failed'
-        lastError = e instanceof Error ? e.message : String(e)
-      })
+            const source = `kafka:${topic}`
+            const dead: ReturnType<typeof dlq>[] = []
+            if (unreadable.length > 0) {
+              const ids = await ports.deadLetters.record(
+                unreadable.map(({ m, problems }) => ({ source, format: 'unknown', problems, payload: m.value?.toString('utf8') ?? '', receivedAt })),
+              )
+              unreadable.forEach(({ m, problems }, i) => dead.push(dlq(m, batch.partition, problems, ids[i] ?? null)))
+            }
+            for (const format of ['marketplace', 'native'] as const) {
+              const group = byFormat[format]
+              if (group.length === 0) continue
+              const summary = await ingest(
+                group.map((g) => g.item),
+                source,
+                format,
+              )
+              summary.results.forEach((r, i) => {
+                if (r.status === 'rejected') dead.push(dlq(group[i]!.m, batch.partition, r.problems, r.deadLetterId))
+              })
+              await heartbeat()
+            }
+            if (dead.length > 0) await producer.send({ topic: dlqTopic, acks: -1, messages: dead })
+            const last = batch.messages[batch.messages.length - 1]!
+            resolveOffset(last.offset)
+            await consumer.commitOffsets([{ topic, partition: batch.partition, offset: String(Number(last.offset) + 1) }])
+            consumed += batch.messages.length
+          },
+        })
+        .catch((e: unknown) => {
+          state = 'failed'
+          lastError = e instanceof Error ? e.message : String(e)
+        })
     },
     stop: async () => {
       await consumer.disconnect()

@@ -35,15 +35,32 @@ interface Ctx {
 const itemOf =
   ({ personal }: Ctx) =>
   (index: number, email: string, action = 'INS'): InboundItem => {
-    const payload = JSON.stringify({ UserDetails: { FirstName: 'A', LastName: 'B', Email: email, Country: 'US', Company: 'Co' }, LeadSource: 'SPZA', ActionCode: action, OfferTitle: 'Contoso CRM' })
-    return { index, payload, decoded: decodeMarketplaceLead(defaultSources, { receivedAt: '2026-12-01T10:00:00.000Z', identity: personal.identity }, JSON.parse(payload)) }
+    const payload = JSON.stringify({
+      UserDetails: { FirstName: 'A', LastName: 'B', Email: email, Country: 'US', Company: 'Co' },
+      LeadSource: 'SPZA',
+      ActionCode: action,
+      OfferTitle: 'Contoso CRM',
+    })
+    return {
+      index,
+      payload,
+      decoded: decodeMarketplaceLead(defaultSources, { receivedAt: '2026-12-01T10:00:00.000Z', identity: personal.identity }, JSON.parse(payload)),
+    }
   }
 
 const test = suite<Ctx>('ingestLeads')
 
 test.before.each(async (ctx) => {
   ctx.dir = mkdtempSync(join(tmpdir(), 'leadstream-ingest-leads-'))
-  const settings = { dataDir: ctx.dir, keyStore: 'sqlite', masterKey: '', masterKeyFile: '', previousMasterKeys: [], postgresUrl: '', postgresSchema: '' } as const
+  const settings = {
+    dataDir: ctx.dir,
+    keyStore: 'sqlite',
+    masterKey: '',
+    masterKeyFile: '',
+    previousMasterKeys: [],
+    postgresUrl: '',
+    postgresSchema: '',
+  } as const
   ctx.personal = await openPersonalData({ ...settings, identitySecret: 'ingest leads test identity secret' })
   ctx.ports = {
     // As ingest's main.ts wires it: each batch's contact fields sealed before they reach the store.
@@ -83,7 +100,11 @@ test('two-event decision :: each event has its own id; each lead’s position is
   for (const r of summary.results) {
     if (r.status !== 'accepted') return assert.unreachable(r.status)
     const mine = all.right.filter((e) => e.streamId === streamOfLead(r.leadId))
-    assert.equal(mine.map((e) => e.eventId), eventIdsOf(r.eventId, 2), 'the first keeps the item’s id, the second derives from it')
+    assert.equal(
+      mine.map((e) => e.eventId),
+      eventIdsOf(r.eventId, 2),
+      'the first keeps the item’s id, the second derives from it',
+    )
     assert.is(r.position, mine.at(-1)?.position, `lead ${r.index}: the position of its last event`)
   }
   const again = await ingest(batch, 'test', 'marketplace-https')
@@ -93,7 +114,11 @@ test('two-event decision :: each event has its own id; each lead’s position is
 test('one lead twice in a batch :: both decided in order; positions per event, not per lead', async (ctx) => {
   const { ports } = ctx
   const item = itemOf(ctx)
-  const summary = await ingestLeads(ports, captureAndContact)([item(0, 'same@example.com', 'INS'), item(1, 'same@example.com', 'PLT'), item(2, 'other@example.com')], 'test', 'marketplace-https')
+  const summary = await ingestLeads(ports, captureAndContact)(
+    [item(0, 'same@example.com', 'INS'), item(1, 'same@example.com', 'PLT'), item(2, 'other@example.com')],
+    'test',
+    'marketplace-https',
+  )
   assert.equal(
     summary.results.map((r) => (r.status === 'accepted' ? r.position : r.status)),
     [2, 3, 5],

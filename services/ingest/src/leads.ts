@@ -27,7 +27,13 @@ export type ItemResult =
   /** A lifecycle event of a lead not captured yet: held (parking.ts) until `until`, applied when the capture comes. */
   | { readonly index: number; readonly status: 'parked'; readonly leadId: string; readonly eventId: string; readonly until: string }
   /** `code`: the error's tag (`Invalid`, `TransitionNotAllowed`…), which chooses the HTTP status of a single item. */
-  | { readonly index: number; readonly status: 'rejected'; readonly code: LeadError['_tag']; readonly problems: ReadonlyArray<FieldProblem>; readonly deadLetterId: number }
+  | {
+      readonly index: number
+      readonly status: 'rejected'
+      readonly code: LeadError['_tag']
+      readonly problems: ReadonlyArray<FieldProblem>
+      readonly deadLetterId: number
+    }
 
 export interface InboundItem {
   readonly index: number
@@ -139,7 +145,13 @@ const byLead = (leads: ReadonlyArray<InboundLead>): ReadonlyMap<string, Readonly
  * Reads one lead's stream and decides its items in order, each on the state the previous ones left. Refused
  * items and duplicates are settled here; the plan (null when nothing is to be written) holds the new events.
  */
-const planStream = async (ports: IngestPorts, rules: LeadRules, leadId: string, leads: ReadonlyArray<InboundLead>, settled: Settled): Promise<StreamPlan | null> => {
+const planStream = async (
+  ports: IngestPorts,
+  rules: LeadRules,
+  leadId: string,
+  leads: ReadonlyArray<InboundLead>,
+  settled: Settled,
+): Promise<StreamPlan | null> => {
   const read = await ports.store.readStream(streamOfLead(leadId))()
   if (E.isLeft(read)) throw new Error(`reading lead ${leadId}: ${read.left._tag}`)
   let state: LeadState = fold(read.right.events.map((r) => r.event as LeadEvent))
@@ -185,7 +197,12 @@ const planStream = async (ports: IngestPorts, rules: LeadRules, leadId: string, 
  * accepted lead's position is that of its last event: the events after it in the stream's append come off
  * the append's last position.
  */
-const settleAppends = (plans: ReadonlyArray<StreamPlan>, outcomes: ReadonlyArray<E.Either<StoreError, AppendOutcome>>, attempt: number, settled: Settled): InboundLead[] => {
+const settleAppends = (
+  plans: ReadonlyArray<StreamPlan>,
+  outcomes: ReadonlyArray<E.Either<StoreError, AppendOutcome>>,
+  attempt: number,
+  settled: Settled,
+): InboundLead[] => {
   const retry: InboundLead[] = []
   outcomes.forEach((outcome, i) => {
     const { request, leads, written } = plans[i]!
@@ -214,7 +231,9 @@ const settleAppends = (plans: ReadonlyArray<StreamPlan>, outcomes: ReadonlyArray
     if (attempt < MAX_ATTEMPTS) retry.push(...open)
     else
       for (const l of open)
-        settled.failed.push(new Unresolved(settled.itemOf.get(l)!, invalid([{ path: 'leadId', reason: `the lead kept changing concurrently (${err._tag}); send it again` }])))
+        settled.failed.push(
+          new Unresolved(settled.itemOf.get(l)!, invalid([{ path: 'leadId', reason: `the lead kept changing concurrently (${err._tag}); send it again` }])),
+        )
   })
   return retry
 }
@@ -229,7 +248,9 @@ const recordRejected = async (ports: IngestPorts, settled: Settled, source: stri
   }
   const receivedAt = ports.now().toISOString()
   const ids = await ports.deadLetters.record(failed.map((f) => ({ source, format, problems: f.problems, payload: f.item.payload, receivedAt })))
-  failed.forEach((f, i) => results.set(f.item.index, { index: f.item.index, status: 'rejected', code: f.error._tag, problems: f.problems, deadLetterId: ids[i] ?? 0 }))
+  failed.forEach((f, i) =>
+    results.set(f.item.index, { index: f.item.index, status: 'rejected', code: f.error._tag, problems: f.problems, deadLetterId: ids[i] ?? 0 }),
+  )
   ports.metrics.deadLetters.inc({ source }, failed.length)
 }
 
@@ -242,7 +263,14 @@ const summarize = (ports: IngestPorts, items: ReadonlyArray<InboundItem>, settle
   ports.metrics.leadsReceived.inc({ format, outcome: 'parked' }, parked)
   ports.metrics.leadsReceived.inc({ format, outcome: 'rejected' }, rejected)
   ports.metrics.eventsAppended.inc(settled.events)
-  return { accepted, duplicates, parked, rejected, position: ordered.reduce((p, r) => (r.status === 'accepted' ? Math.max(p, r.position) : p), 0), results: ordered }
+  return {
+    accepted,
+    duplicates,
+    parked,
+    rejected,
+    position: ordered.reduce((p, r) => (r.status === 'accepted' ? Math.max(p, r.position) : p), 0),
+    results: ordered,
+  }
 }
 
 /**
@@ -258,7 +286,16 @@ export const ingestLeads =
     // Reading, deciding and appending 10,000 leads takes seconds of CPU: other requests get turns meanwhile.
     const turn = loopTurns()
     const itemOf = new Map<InboundLead, InboundItem>()
-    const settled: Settled = { results: new Map(), failed: [], itemOf, events: 0, waiting: [], decided: new Set(), touched: new Set(), fromParking: options.fromParking === true }
+    const settled: Settled = {
+      results: new Map(),
+      failed: [],
+      itemOf,
+      events: 0,
+      waiting: [],
+      decided: new Set(),
+      touched: new Set(),
+      fromParking: options.fromParking === true,
+    }
     let pending: InboundLead[] = []
     for (const item of items) {
       if (E.isLeft(item.decoded)) settled.failed.push(new Unresolved(item, item.decoded.left))
@@ -274,7 +311,11 @@ export const ingestLeads =
         const plan = await planStream(ports, rules, leadId, leads, settled)
         if (plan !== null) plans.push(plan)
       }
-      const outcomes = await appendInSlices(ports, plans.map((p) => p.request), turn)
+      const outcomes = await appendInSlices(
+        ports,
+        plans.map((p) => p.request),
+        turn,
+      )
       pending = settleAppends(plans, outcomes, attempt, settled)
     }
     if (settled.waiting.length > 0)

@@ -33,7 +33,20 @@ import { ingestKafkaSettings, ingestSettings, retentionSettings } from './settin
 const config = configOrExit(
   'leadstream-ingest',
   'leads in over HTTP (and Kafka) → decide → append to the event store',
-  { ...commonSettings, ...httpSettings(8081), ...tokenSettings, ...eventStoreSettings, ...deadLetterSettings, ...idempotencySettings, ...privacySettings, ...viewStoreSettings, ...ingestSettings, ...retentionSettings, ...kafkaSettings, ...ingestKafkaSettings },
+  {
+    ...commonSettings,
+    ...httpSettings(8081),
+    ...tokenSettings,
+    ...eventStoreSettings,
+    ...deadLetterSettings,
+    ...idempotencySettings,
+    ...privacySettings,
+    ...viewStoreSettings,
+    ...ingestSettings,
+    ...retentionSettings,
+    ...kafkaSettings,
+    ...ingestKafkaSettings,
+  },
   engineRules,
 )
 const logger = createLogger('ingest', config.logLevel)
@@ -71,7 +84,14 @@ const producer = kafka === null ? null : idempotentProducer(kafka)
 const inbound =
   kafka === null || producer === null
     ? null
-    : kafkaInbound(ports, { kafka, producer, topic: config.inboundTopic, dlqTopic: config.dlqTopic, groupId: config.ingestGroup, sessionTimeoutMs: config.kafkaSessionMs })
+    : kafkaInbound(ports, {
+        kafka,
+        producer,
+        topic: config.inboundTopic,
+        dlqTopic: config.dlqTopic,
+        groupId: config.ingestGroup,
+        sessionTimeoutMs: config.kafkaSessionMs,
+      })
 if (kafka !== null && producer !== null && inbound !== null) {
   await ensureTopics(kafka, [
     { topic: config.inboundTopic, partitions: config.topicPartitions },
@@ -112,15 +132,28 @@ const privacyRoutes = privacyHttpRoutes(privacy, {
 
 const sweeper = parkingSweeper(ports, config.parkSweepMs)
 
-const app = httpApp([ingestRoutes(ports, { tokens, idempotencyKeys, bodyLimitBytes: config.bodyLimitBytes, maxBatch: config.maxBatch, marketplaceSecrets: config.marketplaceSecrets }), eventRoutes(store, { tokens, unseal: privacy.unseal }), privacyRoutes], {
-  metrics,
-  logger,
-  service: 'ingest',
-  health: async () => {
-    const k = inbound?.status() ?? null
-    return { ok: k === null || k.state !== 'failed', kafka: k }
+const app = httpApp(
+  [
+    ingestRoutes(ports, {
+      tokens,
+      idempotencyKeys,
+      bodyLimitBytes: config.bodyLimitBytes,
+      maxBatch: config.maxBatch,
+      marketplaceSecrets: config.marketplaceSecrets,
+    }),
+    eventRoutes(store, { tokens, unseal: privacy.unseal }),
+    privacyRoutes,
+  ],
+  {
+    metrics,
+    logger,
+    service: 'ingest',
+    health: async () => {
+      const k = inbound?.status() ?? null
+      return { ok: k === null || k.state !== 'failed', kafka: k }
+    },
   },
-})
+)
 const server = await listen(app, { host: config.host, port: config.port, tokens, logger, timeouts: config })
 process.stdout.write(`ingest is serving at ${server.url}\n`)
 

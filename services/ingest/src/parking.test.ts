@@ -45,7 +45,15 @@ const test = suite<Ctx>('parking')
 
 test.before.each(async (ctx) => {
   ctx.dir = mkdtempSync(join(tmpdir(), 'leadstream-ingest-parking-'))
-  const settings = { dataDir: ctx.dir, keyStore: 'sqlite', masterKey: '', masterKeyFile: '', previousMasterKeys: [], postgresUrl: '', postgresSchema: '' } as const
+  const settings = {
+    dataDir: ctx.dir,
+    keyStore: 'sqlite',
+    masterKey: '',
+    masterKeyFile: '',
+    previousMasterKeys: [],
+    postgresUrl: '',
+    postgresSchema: '',
+  } as const
   ctx.personal = await openPersonalData({ ...settings, identitySecret: 'ingest parking test identity secret' })
   ctx.clock = { now: Date.parse('2026-12-01T10:00:00.000Z') }
   ctx.ports = {
@@ -73,7 +81,14 @@ test('order :: parked events from two sources are applied by occurredAt, not sou
   const ingest = ingestLeads(ports)
   // Source A parks contacted (day 2) and disqualified (day 4); source B parks qualified (day 3). Source by
   // source, A's disqualification would come before B's qualification, which then could never apply.
-  const a = await ingest([native(0, lifecycle('LeadContacted', 'P1', '2026-06-02T00:00:00Z')), native(1, lifecycle('LeadDisqualified', 'P1', '2026-06-04T00:00:00Z', { reason: 'lost' }))], 'http:/v1/leads', 'native')
+  const a = await ingest(
+    [
+      native(0, lifecycle('LeadContacted', 'P1', '2026-06-02T00:00:00Z')),
+      native(1, lifecycle('LeadDisqualified', 'P1', '2026-06-04T00:00:00Z', { reason: 'lost' })),
+    ],
+    'http:/v1/leads',
+    'native',
+  )
   const b = await ingest([native(0, lifecycle('LeadQualified', 'P1', '2026-06-03T00:00:00Z'))], 'kafka:leads.inbound', 'native')
   assert.equal([a.parked, b.parked], [2, 1])
   const captured = await ingest([native(0, capture('P1', '2026-06-01T00:00:00Z'))], 'import', 'native')
@@ -91,7 +106,11 @@ test('order :: parked events from two sources are applied by occurredAt, not sou
 
 test('expiry :: two sweeps and an applyParked expiring the same events at once dead-letter each once', async (ctx) => {
   const { ports } = ctx
-  const parked = await ingestLeads(ports)([native(0, lifecycle('LeadContacted', 'GHOST1', '2026-06-02T00:00:00Z')), native(1, lifecycle('LeadContacted', 'GHOST2', '2026-06-02T00:00:00Z'))], 'http:/v1/leads', 'native')
+  const parked = await ingestLeads(ports)(
+    [native(0, lifecycle('LeadContacted', 'GHOST1', '2026-06-02T00:00:00Z')), native(1, lifecycle('LeadContacted', 'GHOST2', '2026-06-02T00:00:00Z'))],
+    'http:/v1/leads',
+    'native',
+  )
   assert.is(parked.parked, 2)
   ctx.clock.now += 61_000
   const [one, two] = await Promise.all([expireParked(ports), expireParked(ports), applyParked(ports, ['GHOST1', 'GHOST2'])])
@@ -102,14 +121,18 @@ test('expiry :: two sweeps and an applyParked expiring the same events at once d
 
 test('crash :: events claimed by an expirer that died before recording are dead-lettered once its lease lapses', async (ctx) => {
   const { ports } = ctx
-  const parked = await ingestLeads(ports)([native(0, lifecycle('LeadContacted', 'GHOST3', '2026-06-02T00:00:00Z')), native(1, lifecycle('LeadContacted', 'GHOST4', '2026-06-02T00:00:00Z'))], 'http:/v1/leads', 'native')
+  const parked = await ingestLeads(ports)(
+    [native(0, lifecycle('LeadContacted', 'GHOST3', '2026-06-02T00:00:00Z')), native(1, lifecycle('LeadContacted', 'GHOST4', '2026-06-02T00:00:00Z'))],
+    'http:/v1/leads',
+    'native',
+  )
   assert.is(parked.parked, 2)
   ctx.clock.now += 61_000
   // What expire does first, then the process is killed: claimed, no dead letter recorded, nothing removed.
   const now = ports.now()
   const ids = (await ports.parked.expired(now.toISOString(), 10)).map((e) => e.id)
   assert.is((await ports.parked.claim(ids, now.toISOString(), new Date(now.getTime() + PARK_CLAIM_LEASE_MS).toISOString())).length, 2)
-  assert.is(await expireParked(ports), 0, 'while the dead claimer\'s lease holds, nobody takes them')
+  assert.is(await expireParked(ports), 0, "while the dead claimer's lease holds, nobody takes them")
   await applyParked(ports, ['GHOST3', 'GHOST4'])
   assert.is(await ports.deadLetters.count('open'), 0)
   assert.is(await ports.parked.count(), 2, 'not lost: still parked, claimed')
@@ -133,7 +156,11 @@ test('claimed :: a claimed event is never applied, even by a replica whose clock
   assert.is((await ingest([native(0, capture('P2', '2026-06-01T00:00:00Z'))], 'import', 'native')).accepted, 1)
   const read = await ports.store.readStream(streamOfLead('P2'))()
   assert.ok(E.isRight(read))
-  assert.equal(read.right.events.map((e) => e.event.type), ['LeadCaptured'], 'the claimed event was not applied')
+  assert.equal(
+    read.right.events.map((e) => e.event.type),
+    ['LeadCaptured'],
+    'the claimed event was not applied',
+  )
   assert.is(await ports.parked.count(), 1, 'it stays with its claimer')
 })
 

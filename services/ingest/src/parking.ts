@@ -23,7 +23,13 @@ const occurredAtOf = (item: InboundItem): string => {
  * lead: a capture written by a concurrent request after this one decided, but before it parked, would
  * otherwise leave them waiting until their bound.
  */
-export const parkUnknown = async (ports: IngestPorts, items: ReadonlyArray<InboundItem>, source: string, format: string, fromParking: boolean): Promise<ReadonlyArray<Parked>> => {
+export const parkUnknown = async (
+  ports: IngestPorts,
+  items: ReadonlyArray<InboundItem>,
+  source: string,
+  format: string,
+  fromParking: boolean,
+): Promise<ReadonlyArray<Parked>> => {
   const now = ports.now()
   const until = new Date(now.getTime() + ports.parkForMs).toISOString()
   const leadOf = (item: InboundItem) => (E.isRight(item.decoded) ? item.decoded.right : null)
@@ -39,13 +45,15 @@ export const parkUnknown = async (ports: IngestPorts, items: ReadonlyArray<Inbou
       until,
     })),
   )
-  const answers = items.map((item, i): Parked => ({
-    index: item.index,
-    status: 'parked',
-    leadId: leadOf(item)?.command.leadId ?? '',
-    eventId: leadOf(item)?.eventId ?? '',
-    until: held[i]?.until ?? until,
-  }))
+  const answers = items.map(
+    (item, i): Parked => ({
+      index: item.index,
+      status: 'parked',
+      leadId: leadOf(item)?.command.leadId ?? '',
+      eventId: leadOf(item)?.eventId ?? '',
+      until: held[i]?.until ?? until,
+    }),
+  )
   if (!fromParking) {
     const leads = [...new Set(answers.map((a) => a.leadId))]
     const known: string[] = []
@@ -94,7 +102,13 @@ const expire = async (ports: IngestPorts, entries: ReadonlyArray<ParkedEvent>): 
   if (entries.length === 0) return 0
   const now = ports.now()
   const leaseUntil = new Date(now.getTime() + PARK_CLAIM_LEASE_MS).toISOString()
-  const claimed = new Set(await ports.parked.claim(entries.map((e) => e.id), now.toISOString(), leaseUntil))
+  const claimed = new Set(
+    await ports.parked.claim(
+      entries.map((e) => e.id),
+      now.toISOString(),
+      leaseUntil,
+    ),
+  )
   const mine = entries.filter((e) => claimed.has(e.id))
   if (mine.length === 0) return 0
   const receivedAt = now.toISOString()
@@ -104,7 +118,13 @@ const expire = async (ports: IngestPorts, entries: ReadonlyArray<ParkedEvent>): 
     exists.set(leadId, E.isRight(read) && read.right.revision >= 0)
   }
   await ports.deadLetters.record(
-    mine.map((e) => ({ source: e.source, format: e.format, problems: [expiryProblem(e, ports.parkForMs, exists.get(e.leadId) === true)], payload: e.payload, receivedAt })),
+    mine.map((e) => ({
+      source: e.source,
+      format: e.format,
+      problems: [expiryProblem(e, ports.parkForMs, exists.get(e.leadId) === true)],
+      payload: e.payload,
+      receivedAt,
+    })),
   )
   await ports.parked.remove(mine.map((e) => e.id))
   for (const e of mine) ports.metrics.deadLetters.inc({ source: e.source })
@@ -141,7 +161,10 @@ export const applyParked = async (ports: IngestPorts, leadIds: ReadonlyArray<str
     const entries = await ports.parked.forLeads(leadIds)
     if (entries.length === 0) return
     const now = ports.now().toISOString()
-    await expire(ports, entries.filter((e) => e.until <= now))
+    await expire(
+      ports,
+      entries.filter((e) => e.until <= now),
+    )
     // A claimed entry is on its way to dead letters (its claimer's clock may run ahead of this one's): never
     // applied, even when its lease has lapsed; the sweep claims it again.
     const live = entries.filter((e) => e.until > now && e.claimedUntil === null)
@@ -153,7 +176,10 @@ export const applyParked = async (ports: IngestPorts, leadIds: ReadonlyArray<str
         return {
           index,
           payload: e.payload,
-          decoded: read._tag === 'One' ? decodeNativeLead(read.value) : E.left({ _tag: 'Invalid', problems: [problem('(body)', 'the parked payload is not one JSON value')] }),
+          decoded:
+            read._tag === 'One'
+              ? decodeNativeLead(read.value)
+              : E.left({ _tag: 'Invalid', problems: [problem('(body)', 'the parked payload is not one JSON value')] }),
         }
       })
       const summary = await ingestLeads(ports)(items, run[0]!.source, run[0]!.format, { fromParking: true })

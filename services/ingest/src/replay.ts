@@ -22,7 +22,16 @@ export const replayDeadLetter =
     if (d.format !== 'marketplace' && d.format !== 'native') return E.left({ _tag: 'NotReplayable', id, format: d.format })
     const read = readJson(d.payload)
     if (read._tag !== 'One')
-      return E.left({ _tag: 'StillRejected', id, problems: [{ path: '(body)', reason: `the stored payload is not one JSON value (${read._tag === 'Unreadable' ? read.reason : 'an array'}); it cannot be replayed` }] })
+      return E.left({
+        _tag: 'StillRejected',
+        id,
+        problems: [
+          {
+            path: '(body)',
+            reason: `the stored payload is not one JSON value (${read._tag === 'Unreadable' ? read.reason : 'an array'}); it cannot be replayed`,
+          },
+        ],
+      })
     const raw = read.value
     const receivedAt = ports.now().toISOString()
     const decoded = d.format === 'native' ? decodeNativeLead(raw) : decodeMarketplaceLead(ports.sources, { receivedAt, identity: ports.identity }, raw)

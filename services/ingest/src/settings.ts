@@ -10,7 +10,10 @@ export const SourcesFromEnv = new t.Type<SourceMap, string, unknown>(
   (u, c) => {
     if (typeof u !== 'string') return t.failure(u, c, 'expected source=Storefront pairs')
     const out: Record<string, Storefront> = {}
-    for (const pair of u.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
+    for (const pair of u
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '')) {
       const [k, v] = pair.split('=').map((s) => s.trim())
       if (k === undefined || k === '' || v === undefined || !Storefront.is(v))
         return t.failure(u, c, `expected source=AppSource or source=AzureMarketplace pairs, got "${pair}"`)
@@ -18,7 +21,10 @@ export const SourcesFromEnv = new t.Type<SourceMap, string, unknown>(
     }
     return t.success(out)
   },
-  (a) => Object.entries(a).map(([k, v]) => `${k}=${v}`).join(','),
+  (a) =>
+    Object.entries(a)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(','),
 )
 
 export const ingestSettings = {
@@ -31,7 +37,12 @@ export const ingestSettings = {
     'how long a lifecycle event whose lead is not captured yet is held (parked) before it goes to dead letters',
     String(24 * 3600),
   ),
-  parkSweepMs: setting('LEADSTREAM_PARK_SWEEP_MS', IntFromEnv('milliseconds', 10, 3_600_000), 'how often parked events past their bound are moved to dead letters', '10000'),
+  parkSweepMs: setting(
+    'LEADSTREAM_PARK_SWEEP_MS',
+    IntFromEnv('milliseconds', 10, 3_600_000),
+    'how often parked events past their bound are moved to dead letters',
+    '10000',
+  ),
   marketplaceSecrets: setting(
     'LEADSTREAM_MARKETPLACE_SECRETS',
     ListFromEnv,
@@ -48,7 +59,12 @@ export const retentionSettings = {
     "erase a person's personal data once none of their leads has had an event for this many days; 0: never (retention off)",
     '0',
   ),
-  retentionEveryMinutes: setting('LEADSTREAM_RETENTION_EVERY_MINUTES', IntFromEnv('minutes', 1, 7 * 24 * 60), 'how often the retention sweep runs (when retention is on)', '60'),
+  retentionEveryMinutes: setting(
+    'LEADSTREAM_RETENTION_EVERY_MINUTES',
+    IntFromEnv('minutes', 1, 7 * 24 * 60),
+    'how often the retention sweep runs (when retention is on)',
+    '60',
+  ),
   erasureViewsWaitMs: setting(
     'LEADSTREAM_ERASURE_VIEWS_WAIT_MS',
     IntFromEnv('milliseconds', 0, 600_000),

@@ -42,7 +42,10 @@ const config = configOrExit(
     ...projectorSettings,
     ...projectorServiceSettings,
   },
-  (c) => [...engineRules(c), ...(c.eventLog === 'kafka' && c.kafkaBrokers.length === 0 ? ['KAFKA_BROKERS: missing (LEADSTREAM_EVENT_LOG=kafka reads from Kafka)'] : [])],
+  (c) => [
+    ...engineRules(c),
+    ...(c.eventLog === 'kafka' && c.kafkaBrokers.length === 0 ? ['KAFKA_BROKERS: missing (LEADSTREAM_EVENT_LOG=kafka reads from Kafka)'] : []),
+  ],
 )
 const logger = createLogger('projector', config.logLevel)
 const metrics = createMetrics()
@@ -77,7 +80,10 @@ const sealedLog = async (generation: number): Promise<EventLog> => {
   if (generation === 1 || !(await topicTruncated(kafka, config.eventsTopic))) return live
   const reachable = config.eventStore === 'eventstoredb' || existsSync(join(config.dataDir, 'events.db'))
   if (!reachable) {
-    logger.warn({ generation }, `${config.eventsTopic} no longer holds every event and the event store is not reachable from here: rebuilding from what Kafka holds`)
+    logger.warn(
+      { generation },
+      `${config.eventsTopic} no longer holds every event and the event store is not reachable from here: rebuilding from what Kafka holds`,
+    )
     return live
   }
   logger.info({ generation }, `${config.eventsTopic} no longer holds every event: the rebuild reads the history from the event store, then Kafka`)
@@ -86,7 +92,13 @@ const sealedLog = async (generation: number): Promise<EventLog> => {
 }
 const leads = supervisor(
   { base, openViews: (g) => openViewStore(config, g), dropViews: (g, s) => dropViewStore(config, g, s), openLog, metrics, logger, deadLetters },
-  { projection: leadsProjection.name, codeVersion: leadsProjection.version, maxBatch: config.projectorBatch, buildBatch: config.rebuildBatch, onPoison: config.onPoison },
+  {
+    projection: leadsProjection.name,
+    codeVersion: leadsProjection.version,
+    maxBatch: config.projectorBatch,
+    buildBatch: config.rebuildBatch,
+    onPoison: config.onPoison,
+  },
 )
 await leads.start()
 

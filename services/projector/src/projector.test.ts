@@ -60,7 +60,10 @@ const test = suite('projector')
 
 test('poison :: the faulty projection stops at the event and says which; the other keeps going; a fix resumes it', async () => {
   const store = sqliteEventStore({ path: join(dir, 'events-1.db'), pollMs: 10 })
-  const append = async (id: string) => E.getOrElseW(() => assert.unreachable('append failed'))(await store.append({ streamId: streamOfLead(id), expectedRevision: 'no-stream', events: [capture(id)] })())
+  const append = async (id: string) =>
+    E.getOrElseW(() => assert.unreachable('append failed'))(
+      await store.append({ streamId: streamOfLead(id), expectedRevision: 'no-stream', events: [capture(id)] })(),
+    )
   for (const id of ['a', 'b', 'poison', 'c']) await append(id)
   const ports = { log: embeddedEventLog(store, { idleWaitMs: 50 }), metrics: createMetrics(), logger: createLogger('test', 'silent') }
   const healthy = sqliteViewStore({ path: join(dir, 'healthy.db') })
@@ -92,7 +95,10 @@ test('poison :: with onPoison park, the event goes to dead letters and the proje
   const deadLetters = sqliteDeadLetters({ path: join(dir, 'dead.db') })
   const views = sqliteViewStore({ path: join(dir, 'parked.db') })
   const park: OnPoison = 'park'
-  const p = projector({ log: embeddedEventLog(store, { idleWaitMs: 50 }), views, metrics: createMetrics(), logger: createLogger('test', 'silent'), deadLetters }, { logic: faulty, onPoison: park })
+  const p = projector(
+    { log: embeddedEventLog(store, { idleWaitMs: 50 }), views, metrics: createMetrics(), logger: createLogger('test', 'silent'), deadLetters },
+    { logic: faulty, onPoison: park },
+  )
   p.start()
   assert.ok(await until(async () => (await p.status()).lag === 0 && (await total(views)) === 2))
   const s = await p.status()
@@ -131,7 +137,12 @@ test('tampered record :: follows the poison policy: parked (the rest projected) 
   const deadLetters = sqliteDeadLetters({ path: join(dir, 'tampered-dead.db') })
   const parkViews = sqliteViewStore({ path: join(dir, 'tampered-park.db') })
   const stopViews = sqliteViewStore({ path: join(dir, 'tampered-stop.db') })
-  const ports = { log: openingLog(embeddedEventLog(store, { idleWaitMs: 50 }), keys), metrics: createMetrics(), logger: createLogger('test', 'silent'), deadLetters }
+  const ports = {
+    log: openingLog(embeddedEventLog(store, { idleWaitMs: 50 }), keys),
+    metrics: createMetrics(),
+    logger: createLogger('test', 'silent'),
+    deadLetters,
+  }
   const parking = projector({ ...ports, views: parkViews }, { onPoison: 'park' })
   const stopping = projector({ ...ports, views: stopViews }, { onPoison: 'stop' })
   try {
@@ -140,7 +151,10 @@ test('tampered record :: follows the poison policy: parked (the rest projected) 
     assert.ok(await until(async () => (await parking.status()).lag === 0 && (await total(parkViews)) === 2), 'parked: the projection went on past it')
     assert.is((await parking.status()).state, 'live')
     const parked = await deadLetters.list({ limit: 10 })
-    assert.equal(parked.map((d) => d.format), ['event'])
+    assert.equal(
+      parked.map((d) => d.format),
+      ['event'],
+    )
     assert.match(parked[0]?.payload ?? '', /cap-bad/)
     assert.match(parked[0]?.problems[0]?.reason ?? '', /fails its authentication/)
     assert.is((await parkViews.lead('a'))?.customer.email, 'a@example.com', 'the good records were opened')
@@ -160,7 +174,13 @@ test('unknown key :: a projector on the wrong key store stops, even when poison 
   const deadLetters = sqliteDeadLetters({ path: join(dir, 'unknown-dead.db') })
   const views = sqliteViewStore({ path: join(dir, 'unknown-views.db') })
   const p = projector(
-    { log: openingLog(embeddedEventLog(store, { idleWaitMs: 50 }), wrong), views, metrics: createMetrics(), logger: createLogger('test', 'silent'), deadLetters },
+    {
+      log: openingLog(embeddedEventLog(store, { idleWaitMs: 50 }), wrong),
+      views,
+      metrics: createMetrics(),
+      logger: createLogger('test', 'silent'),
+      deadLetters,
+    },
     { onPoison: 'park' },
   )
   try {

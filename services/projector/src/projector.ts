@@ -19,7 +19,12 @@ const guarded = (logic: ProjectionLogic): ProjectionLogic => ({
       return logic.project(events, loaded)
     } catch (e) {
       const first = events[0]
-      return E.left({ _tag: 'ProjectionError', position: first?.position ?? 0, eventId: first?.eventId ?? '', reason: e instanceof Error ? e.message : String(e) })
+      return E.left({
+        _tag: 'ProjectionError',
+        position: first?.position ?? 0,
+        eventId: first?.eventId ?? '',
+        reason: e instanceof Error ? e.message : String(e),
+      })
     }
   },
 })
@@ -111,7 +116,12 @@ export const projector = (ports: ProjectorPorts, options: ProjectorOptions = {})
           source: `projection:${name}`,
           format: 'event',
           problems: [{ path: `position ${entry.event.position}`, reason: error.reason }],
-          payload: JSON.stringify({ eventId: entry.event.eventId, streamId: entry.event.streamId, revision: entry.event.revision, type: entry.event.event.type }),
+          payload: JSON.stringify({
+            eventId: entry.event.eventId,
+            streamId: entry.event.streamId,
+            revision: entry.event.revision,
+            type: entry.event.event.type,
+          }),
           receivedAt: new Date().toISOString(),
         },
       ])
@@ -135,7 +145,17 @@ export const projector = (ports: ProjectorPorts, options: ProjectorOptions = {})
     if (batch.entries.length >= maxBatch && now - lastProgress >= 5000) {
       lastProgress = now
       void status().then(
-        (s) => ports.logger.info({ projection: name, position: s.position, lag: s.lag, eventsPerSecond: s.eventsPerSecond, etaSeconds: s.eventsPerSecond > 0 ? Math.ceil(s.lag / s.eventsPerSecond) : null }, 'projector catching up'),
+        (s) =>
+          ports.logger.info(
+            {
+              projection: name,
+              position: s.position,
+              lag: s.lag,
+              eventsPerSecond: s.eventsPerSecond,
+              etaSeconds: s.eventsPerSecond > 0 ? Math.ceil(s.lag / s.eventsPerSecond) : null,
+            },
+            'projector catching up',
+          ),
         () => undefined,
       )
     }

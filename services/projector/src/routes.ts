@@ -14,7 +14,8 @@ export const projectionRoutes =
       const name = String(req.params['name'])
       const action = String(req.params['action'])
       const s = supervisors.get(name)
-      if (s === undefined) return sendProblem(res, 404, 'NotFound', [{ path: 'name', reason: `no projection ${name}; known: ${[...supervisors.keys()].join(', ')}` }])
+      if (s === undefined)
+        return sendProblem(res, 404, 'NotFound', [{ path: 'name', reason: `no projection ${name}; known: ${[...supervisors.keys()].join(', ')}` }])
       if (action === 'rebuild') {
         const r = await s.rebuild()
         if (!r.ok) return sendProblem(res, 409, 'RebuildRunning', [{ path: 'name', reason: r.reason }])

@@ -19,6 +19,11 @@ export const projectorSettings = {
 }
 
 export const projectorServiceSettings = {
-  eventLog: setting('LEADSTREAM_EVENT_LOG', t.keyof({ embedded: null, kafka: null }), 'where projectors read events: embedded (the SQLite event store) or kafka', 'embedded'),
+  eventLog: setting(
+    'LEADSTREAM_EVENT_LOG',
+    t.keyof({ embedded: null, kafka: null }),
+    'where projectors read events: embedded (the SQLite event store) or kafka',
+    'embedded',
+  ),
   projectorGroup: setting('LEADSTREAM_PROJECTOR_GROUP', StringFromEnv, 'Kafka consumer group the projector processes share', 'leadstream-projector'),
 }

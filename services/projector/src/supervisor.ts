@@ -93,7 +93,13 @@ export const supervisor = (ports: GenerationPorts, options: SupervisorOptions): 
     // Nobody reads a generation being built: it loads in bulk until promotion (finishBuild below).
     if (building && store !== ports.base) await store.beginBuild()
     const p = projector(
-      { log: await ports.openLog(generation), views: store, metrics: ports.metrics, logger: ports.logger.child({ generation }), ...(ports.deadLetters === undefined ? {} : { deadLetters: ports.deadLetters }) },
+      {
+        log: await ports.openLog(generation),
+        views: store,
+        metrics: ports.metrics,
+        logger: ports.logger.child({ generation }),
+        ...(ports.deadLetters === undefined ? {} : { deadLetters: ports.deadLetters }),
+      },
       { projection: name, maxBatch: building ? (options.buildBatch ?? options.maxBatch) : options.maxBatch, onPoison: options.onPoison ?? 'stop' },
     )
     p.start()
@@ -147,7 +153,8 @@ export const supervisor = (ports: GenerationPorts, options: SupervisorOptions): 
     await stopGeneration(entry.live, true)
   }
 
-  const reconcileNow = () => (reconciling = reconciling.then(reconcile).catch((e: unknown) => ports.logger.error({ projection: name, err: String(e) }, 'reconcile failed')))
+  const reconcileNow = () =>
+    (reconciling = reconciling.then(reconcile).catch((e: unknown) => ports.logger.error({ projection: name, err: String(e) }, 'reconcile failed')))
 
   const statusOf = async (r: Running, entry: RegistryEntry | null): Promise<GenerationStatus> => {
     const s = await r.projector.status()

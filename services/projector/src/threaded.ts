@@ -28,7 +28,10 @@ export interface WorkerSettings {
 
 type Op = { op: 'status' } | { op: 'rebuild' } | { op: 'setPaused'; paused: boolean } | { op: 'stop' }
 export type WorkerRequest = Op & { readonly id: number }
-type WorkerAnswer = { readonly ready: true } | { readonly id: number; readonly ok: true; readonly value: unknown } | { readonly id: number; readonly ok: false; readonly error: string }
+type WorkerAnswer =
+  | { readonly ready: true }
+  | { readonly id: number; readonly ok: true; readonly value: unknown }
+  | { readonly id: number; readonly ok: false; readonly error: string }
 
 export const supervisorInWorker = async (settings: WorkerSettings, metrics: Metrics): Promise<Supervisor> => {
   // From sources, src/worker.mjs registers tsx in the new thread, then loads worker.ts; built, dist/worker.mjs is

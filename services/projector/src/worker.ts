@@ -32,7 +32,13 @@ const leads = supervisor(
     logger,
     deadLetters,
   },
-  { projection: settings.projection, codeVersion: settings.codeVersion, maxBatch: settings.projectorBatch, buildBatch: settings.rebuildBatch, onPoison: settings.onPoison },
+  {
+    projection: settings.projection,
+    codeVersion: settings.codeVersion,
+    maxBatch: settings.projectorBatch,
+    buildBatch: settings.rebuildBatch,
+    onPoison: settings.onPoison,
+  },
 )
 await leads.start()
 

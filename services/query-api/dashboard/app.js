@@ -32,7 +32,11 @@ const refresh = async ({ resetPaging = false } = {}) => {
   const tz = seriesOptions().tz
   const results = await Promise.allSettled([
     panel('split-table', async () => {
-      const [storefronts, campaigns, qualification] = await Promise.all([getJson(`/v1/views/storefronts${q}`), getJson(`/v1/views/campaigns${q}`), getJson(`/v1/views/qualification${q}`)])
+      const [storefronts, campaigns, qualification] = await Promise.all([
+        getJson(`/v1/views/storefronts${q}`),
+        getJson(`/v1/views/campaigns${q}`),
+        getJson(`/v1/views/qualification${q}`),
+      ])
       panels.totals(storefronts, campaigns, qualification)
       panels.split(storefronts, campaigns)
       position = Math.max(position, qualification.position)
@@ -40,12 +44,16 @@ const refresh = async ({ resetPaging = false } = {}) => {
     panel('funnel-table', async () => panels.funnel(await getJson(`/v1/analytics/funnel${query({ ...filters, tz })}`))),
     panel('series-table', async () => panels.series(await getJson(`/v1/analytics/series${withSeries}`))),
     panel('top-offer', async () => panels.top('top-offer', await getJson(`/v1/analytics/top${query({ ...filters, by: 'offer', limit: '10' })}`), 'offers')),
-    panel('top-country', async () => panels.top('top-country', await getJson(`/v1/analytics/top${query({ ...filters, by: 'country', limit: '10' })}`), 'countries')),
+    panel('top-country', async () =>
+      panels.top('top-country', await getJson(`/v1/analytics/top${query({ ...filters, by: 'country', limit: '10' })}`), 'countries'),
+    ),
     panel(null, () => loadLeads(filters, { reset: resetPaging })),
   ])
   const failed = results.filter((r) => r.status === 'rejected').length
   document.body.dataset.position = String(position)
-  status(`${failed === 0 ? 'Up to date' : `${failed} part${failed > 1 ? 's' : ''} unavailable`} at view position ${position}, ${new Date().toLocaleTimeString()}`)
+  status(
+    `${failed === 0 ? 'Up to date' : `${failed} part${failed > 1 ? 's' : ''} unavailable`} at view position ${position}, ${new Date().toLocaleTimeString()}`,
+  )
 }
 
 /** Runs one refresh at a time; a request during one runs once more after it (never two in parallel). */

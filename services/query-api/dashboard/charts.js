@@ -10,7 +10,12 @@ export const pct = (x) => (x === null || x === undefined ? '–' : `${(x * 100).
 /** A duration in ms as the largest sensible unit (`3.2 h`, `2.0 d`). */
 export const duration = (ms) => {
   if (ms === null || ms === undefined) return '–'
-  const units = [['d', 86_400_000], ['h', 3_600_000], ['min', 60_000], ['s', 1000]]
+  const units = [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['min', 60_000],
+    ['s', 1000],
+  ]
   for (const [u, n] of units) if (ms >= n) return `${(ms / n).toFixed(1)} ${u}`
   return `${ms} ms`
 }

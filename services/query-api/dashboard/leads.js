@@ -19,7 +19,15 @@ const row = (l) => {
   tr.dataset.leadId = l.leadId
   const who = [l.customer.firstName, l.customer.lastName].filter((x) => x !== '').join(' ') || l.customer.email || '(no contact data)'
   tr.setAttribute('aria-label', `${who}, ${l.offer.title ?? l.offer.id ?? ''}, ${l.state}: open the detail`)
-  tr.append(td(at(l.capturedAt)), td(who), td(l.customer.company), td(l.storefront === 'AzureMarketplace' ? 'Azure Marketplace' : l.storefront), td(l.offer.title ?? l.offer.id ?? ''), td(l.state), td(l.customer.country))
+  tr.append(
+    td(at(l.capturedAt)),
+    td(who),
+    td(l.customer.company),
+    td(l.storefront === 'AzureMarketplace' ? 'Azure Marketplace' : l.storefront),
+    td(l.offer.title ?? l.offer.id ?? ''),
+    td(l.state),
+    td(l.customer.country),
+  )
   return tr
 }
 
@@ -27,7 +35,9 @@ const row = (l) => {
 export const loadLeads = async (filters, { reset = false, minPosition } = {}) => {
   if (reset) cursors = [null]
   const cursor = cursors[cursors.length - 1]
-  const page = await getJson(`/v1/leads${query({ ...filters, limit: String(PAGE), ...(cursor === null ? {} : { cursor }), ...(minPosition ? { minPosition: String(minPosition) } : {}) })}`)
+  const page = await getJson(
+    `/v1/leads${query({ ...filters, limit: String(PAGE), ...(cursor === null ? {} : { cursor }), ...(minPosition ? { minPosition: String(minPosition) } : {}) })}`,
+  )
   shown = page.items
   const body = document.querySelector('#leads tbody')
   body.replaceChildren(...page.items.map(row))
@@ -79,7 +89,9 @@ const timelineItem = (h) => {
   const li = document.createElement('li')
   const time = Object.assign(document.createElement('time'), { dateTime: h.at, textContent: at(h.at) })
   const what = Object.assign(document.createElement('strong'), { textContent: h.type.replace(/^Lead/, '') })
-  const details = Object.entries(h.detail).filter(([, v]) => v !== null && v !== '').map(([k, v]) => `${k}: ${v}`)
+  const details = Object.entries(h.detail)
+    .filter(([, v]) => v !== null && v !== '')
+    .map(([k, v]) => `${k}: ${v}`)
   const by = h.by === null ? '' : ` by ${h.by}`
   li.append(time, ' ', what, by, details.length > 0 ? Object.assign(document.createElement('p'), { textContent: details.join(' · ') }) : '')
   return li
@@ -93,7 +105,12 @@ export const openDetail = async (leadId) => {
   const dialog = document.getElementById('detail')
   document.getElementById('detail-h').textContent = [lead.customer.firstName, lead.customer.lastName].filter(Boolean).join(' ') || lead.leadId
   const dl = document.getElementById('detail-fields')
-  dl.replaceChildren(...FIELDS.flatMap(([k, f]) => [Object.assign(document.createElement('dt'), { textContent: k }), Object.assign(document.createElement('dd'), { textContent: f(lead) || '–' })]))
+  dl.replaceChildren(
+    ...FIELDS.flatMap(([k, f]) => [
+      Object.assign(document.createElement('dt'), { textContent: k }),
+      Object.assign(document.createElement('dd'), { textContent: f(lead) || '–' }),
+    ]),
+  )
   document.getElementById('timeline').replaceChildren(...history.map(timelineItem))
   opener = document.activeElement
   dialog.showModal()

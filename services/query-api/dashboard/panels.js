@@ -68,7 +68,8 @@ export const funnel = (answer) => {
 }
 
 /** The bucket's start as the analyst reads it: the date (and hour for hourly buckets), in the series' zone. */
-const bucketLabel = (start, interval) => (interval === 'hour' ? start.slice(0, 16).replace('T', ' ') : interval === 'month' ? start.slice(0, 7) : start.slice(0, 10))
+const bucketLabel = (start, interval) =>
+  interval === 'hour' ? start.slice(0, 16).replace('T', ' ') : interval === 'month' ? start.slice(0, 7) : start.slice(0, 10)
 
 /** Leads per bucket: one line, or stacked bars per group when split. */
 export const series = (answer) => {

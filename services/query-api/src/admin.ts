@@ -19,7 +19,11 @@ export const adminRoutes =
       const limit = q.right.limit ?? 100
       const items = await ports.deadLetters.list({ ...(q.right.status === undefined ? {} : { status: q.right.status }), after: q.right.after ?? 0, limit })
       const last = items[items.length - 1]
-      reply(res, DeadLetterPage, { items, next: items.length === limit && last !== undefined ? String(last.id) : null, open: await ports.deadLetters.count('open') })
+      reply(res, DeadLetterPage, {
+        items,
+        next: items.length === limit && last !== undefined ? String(last.id) : null,
+        open: await ports.deadLetters.count('open'),
+      })
     })
 
     mount(router, options.tokens, operatorRoutes.getDeadLetter, async (req, res) => {

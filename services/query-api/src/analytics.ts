@@ -40,9 +40,11 @@ export const analyticsHandlers = (cache: FactsCache, now: () => Date): Handlers 
     const [fromMs, toMs] = [Date.parse(from), Date.parse(to)]
     const problems: FieldProblem[] = []
     if (fromMs >= toMs) problems.push(problem('from', 'must be before to'))
-    else if (interval === 'hour' && toMs - fromMs > hourRangeDays * day) problems.push(problem('interval', `hour buckets need a range of at most ${hourRangeDays} days`))
+    else if (interval === 'hour' && toMs - fromMs > hourRangeDays * day)
+      problems.push(problem('interval', `hour buckets need a range of at most ${hourRangeDays} days`))
     const starts = problems.length > 0 ? [] : bucketStarts(interval, tz, fromMs, toMs, maxBuckets)
-    if (starts.length > maxBuckets) problems.push(problem('interval', `the range would need more than ${maxBuckets} ${interval} buckets; use a wider interval or a shorter range`))
+    if (starts.length > maxBuckets)
+      problems.push(problem('interval', `the range would need more than ${maxBuckets} ${interval} buckets; use a wider interval or a shorter range`))
     if (problems.length > 0) return E.left(problems)
     const req: SeriesRequest = { interval, tz, by: q.by ?? null, from: fromMs, to: toMs }
     const c = await cache.columns()
@@ -68,10 +70,13 @@ export const analyticsHandlers = (cache: FactsCache, now: () => Date): Handlers 
       tz,
       ...figures,
       stages: [...figures.stages],
-      groups: by === null ? [] : groupsOfColumns(c, sel, by).map(([key, g]) => {
-        const f = figuresOfColumns(c, g)
-        return { key, ...f, stages: [...f.stages] }
-      }),
+      groups:
+        by === null
+          ? []
+          : groupsOfColumns(c, sel, by).map(([key, g]) => {
+              const f = figuresOfColumns(c, g)
+              return { key, ...f, stages: [...f.stages] }
+            }),
       cohorts: [...cohortsOfColumns(c, sel, cohort, tz)],
     }
     return E.right(answer)

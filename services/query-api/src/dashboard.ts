@@ -30,7 +30,8 @@ const files = (): ReadonlyMap<string, string> =>
  * The page runs only its own scripts (no inline script, nothing from elsewhere), and talks only to this server.
  * Inline styles stay allowed: Chart.js sizes its canvases with style attributes.
  */
-const policy = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; object-src 'none'; frame-ancestors 'none'; base-uri 'none'"
+const policy =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; object-src 'none'; frame-ancestors 'none'; base-uri 'none'"
 
 const send = (res: Response, path: string) => {
   res.setHeader('Content-Security-Policy', policy)

@@ -36,9 +36,12 @@ const captured = (i: number): RecordedEvent => ({
       leadSource: i % 2 === 0 ? 'SPZA' : 'AzureMarketplace',
       action: 'PLT',
       offer: offer('contoso.crm', 'Contoso CRM'),
-      country: ({ ...emptyCustomer, firstName: `First${i}`, email: `l${i}@example.com`, company: 'Contoso, Ltd', country: 'US' }).country,
+      country: { ...emptyCustomer, firstName: `First${i}`, email: `l${i}@example.com`, company: 'Contoso, Ltd', country: 'US' }.country,
       // Long rows, so the export (~20 MB) is much more than loopback's socket buffers (a few MB) can hold.
-      personal: personalOf({ ...emptyCustomer, firstName: `First${i}`, email: `l${i}@example.com`, company: 'Contoso, Ltd', country: 'US' }, 'A description long enough to make the export larger than socket buffers. '.repeat(56)),
+      personal: personalOf(
+        { ...emptyCustomer, firstName: `First${i}`, email: `l${i}@example.com`, company: 'Contoso, Ltd', country: 'US' },
+        'A description long enough to make the export larger than socket buffers. '.repeat(56),
+      ),
       campaigns: [],
       isTest: false,
       doNotContact: false,
@@ -62,7 +65,12 @@ test.before(async (ctx) => {
   ctx.dir = mkdtempSync(join(tmpdir(), 'leadstream-export-'))
   ctx.store = sqliteViewStore({ path: join(ctx.dir, 'views.db') })
   const events = Array.from({ length: LEADS }, (_, i) => captured(i))
-  const r = await ctx.store.applyBatch('leads', 0, events.map((event) => ({ offset: event.position, event })), { needs: needsOf, project: projectBatch })
+  const r = await ctx.store.applyBatch(
+    'leads',
+    0,
+    events.map((event) => ({ offset: event.position, event })),
+    { needs: needsOf, project: projectBatch },
+  )
   if (E.isLeft(r)) throw new Error(r.left.reason)
   ctx.reads = 0
   // The real store, with each page read counted: how the test sees when the export reads.
@@ -75,7 +83,11 @@ test.before(async (ctx) => {
   }
   const noTokens = { ingest: [], analyst: [], operator: [] }
   const logger = createLogger('test', 'silent')
-  const app = httpApp([exportRoutes({ views }, { tokens: noTokens, defaultWaitMs: 1000, pageSize: PAGE })], { metrics: createMetrics(), logger, health: async () => ({ ok: true }) })
+  const app = httpApp([exportRoutes({ views }, { tokens: noTokens, defaultWaitMs: 1000, pageSize: PAGE })], {
+    metrics: createMetrics(),
+    logger,
+    health: async () => ({ ok: true }),
+  })
   ctx.server = await listen(app, { host: '127.0.0.1', port: 0, tokens: noTokens, logger, timeouts: defaultHttpTimeouts })
 })
 
@@ -130,7 +142,7 @@ test('client gone :: a client that goes away mid-export stops the reading of the
   assert.ok(read < pages / 2, `after the client left the export read ${read} of ${pages} pages`)
 })
 
-test('ndjson :: each line is the lead list\'s present(summary), byte for byte, newest first', async (ctx) => {
+test("ndjson :: each line is the lead list's present(summary), byte for byte, newest first", async (ctx) => {
   const res = await open(`${ctx.server.url}/v1/exports/leads.ndjson`)
   assert.is(res.statusCode, 200)
   res.setEncoding('utf8')

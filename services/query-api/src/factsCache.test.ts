@@ -16,18 +16,44 @@ const logic = { needs: needsOf, project: projectBatch }
 const offers = [offer('contoso.crm', 'Contoso CRM'), offer(null, 'Northwind VM'), offer('fabrikam.vm', null)]
 
 let position = 0
-const rec = (leadId: string, revision: number, ev: DomainEvent): RecordedEvent =>
-  ({ eventId: `e${++position}`, streamId: `lead-${leadId}`, revision, position, event: ev, metadata: {}, recordedAt: '2026-01-01T00:00:00.000Z' })
+const rec = (leadId: string, revision: number, ev: DomainEvent): RecordedEvent => ({
+  eventId: `e${++position}`,
+  streamId: `lead-${leadId}`,
+  revision,
+  position,
+  event: ev,
+  metadata: {},
+  recordedAt: '2026-01-01T00:00:00.000Z',
+})
 const at = (h: number) => new Date(Date.parse('2026-02-01T00:00:00Z') + h * 3_600_000).toISOString()
 const capture = (i: number) =>
-  rec(`L${i}`, 0, event('LeadCaptured', {
-    leadId: `L${i}`, storefront: i % 2 === 0 ? 'AppSource' : 'AzureMarketplace', campaign: i % 2 === 0 ? 'nurture' : 'demand-generation',
-    leadSource: 'x', action: i % 3 === 0 ? 'INS' : 'Weird', offer: offers[i % offers.length]!, country: ({ ...emptyCustomer, country: i % 4 === 0 ? 'DE' : 'US' }).country,
-    personal: personalOf({ ...emptyCustomer, country: i % 4 === 0 ? 'DE' : 'US' }, null), campaigns: [], isTest: i % 7 === 0, doNotContact: false, format: 'native', occurredAt: at(i),
-  }))
+  rec(
+    `L${i}`,
+    0,
+    event('LeadCaptured', {
+      leadId: `L${i}`,
+      storefront: i % 2 === 0 ? 'AppSource' : 'AzureMarketplace',
+      campaign: i % 2 === 0 ? 'nurture' : 'demand-generation',
+      leadSource: 'x',
+      action: i % 3 === 0 ? 'INS' : 'Weird',
+      offer: offers[i % offers.length]!,
+      country: { ...emptyCustomer, country: i % 4 === 0 ? 'DE' : 'US' }.country,
+      personal: personalOf({ ...emptyCustomer, country: i % 4 === 0 ? 'DE' : 'US' }, null),
+      campaigns: [],
+      isTest: i % 7 === 0,
+      doNotContact: false,
+      format: 'native',
+      occurredAt: at(i),
+    }),
+  )
 
 const apply = async (store: ViewStore, events: ReadonlyArray<RecordedEvent>) => {
-  const r = await store.applyBatch('leads', 0, events.map((e) => ({ offset: e.position, event: e })), logic)
+  const r = await store.applyBatch(
+    'leads',
+    0,
+    events.map((e) => ({ offset: e.position, event: e })),
+    logic,
+  )
   if (E.isLeft(r)) throw new Error(r.left.reason)
 }
 
@@ -39,7 +65,7 @@ test.after.each((ctx) => {
   rmSync(ctx.dir, { recursive: true, force: true })
 })
 
-test('catch-up :: after each batch the copy answers as the store\'s facts do, a reclassified offer included', async ({ dir }) => {
+test("catch-up :: after each batch the copy answers as the store's facts do, a reclassified offer included", async ({ dir }) => {
   const store = sqliteViewStore({ path: join(dir, 'views.db') })
   try {
     // Pages of 4 rows: the first read and each catch-up page through the store (40 leads: 10 pages).
@@ -55,7 +81,10 @@ test('catch-up :: after each batch the copy answers as the store\'s facts do, a 
       return c
     }
     assert.is((await same()).n, 0)
-    await apply(store, Array.from({ length: 40 }, (_, i) => capture(i)))
+    await apply(
+      store,
+      Array.from({ length: 40 }, (_, i) => capture(i)),
+    )
     assert.is((await same()).n, 40)
     await apply(store, [
       rec('L1', 1, event('LeadContacted', { leadId: 'L1', by: 's', at: at(50), personal: null, channel: null })),
@@ -64,7 +93,17 @@ test('catch-up :: after each batch the copy answers as the store\'s facts do, a 
     ])
     assert.is((await same()).n, 45, 'updated leads keep their slots')
     position++
-    await apply(store, [{ eventId: 'c1', streamId: 'offer-id:fabrikam.vm', revision: 0, position, event: event('OfferClassified', { offerKey: 'id:fabrikam.vm', offerId: 'fabrikam.vm', offerTitle: null, kind: 'saas', by: 'p', at: at(60) }), metadata: {}, recordedAt: at(60) }])
+    await apply(store, [
+      {
+        eventId: 'c1',
+        streamId: 'offer-id:fabrikam.vm',
+        revision: 0,
+        position,
+        event: event('OfferClassified', { offerKey: 'id:fabrikam.vm', offerId: 'fabrikam.vm', offerTitle: null, kind: 'saas', by: 'p', at: at(60) }),
+        metadata: {},
+        recordedAt: at(60),
+      },
+    ])
     const c = await same()
     assert.ok(select(c, { offerKind: 'saas', includeTest: true }).length === 15, 'the reclassified leads moved to saas')
   } finally {
@@ -72,11 +111,17 @@ test('catch-up :: after each batch the copy answers as the store\'s facts do, a 
   }
 })
 
-test('generations :: a reader now serving another store\'s views starts the copy afresh', async ({ dir }) => {
+test("generations :: a reader now serving another store's views starts the copy afresh", async ({ dir }) => {
   const [a, b] = [sqliteViewStore({ path: join(dir, 'a.db') }), sqliteViewStore({ path: join(dir, 'b.db') })]
   try {
-    await apply(a, Array.from({ length: 10 }, (_, i) => capture(i)))
-    await apply(b, Array.from({ length: 3 }, (_, i) => capture(100 + i)))
+    await apply(
+      a,
+      Array.from({ length: 10 }, (_, i) => capture(i)),
+    )
+    await apply(
+      b,
+      Array.from({ length: 3 }, (_, i) => capture(100 + i)),
+    )
     let live: ViewStore = a
     // What liveViews does on a promotion: the same reader answers from the other generation's store.
     const reader: Pick<ViewReader, 'factsSince'> = { factsSince: (since, afterLeadId, limit) => live.factsSince(since, afterLeadId, limit) }

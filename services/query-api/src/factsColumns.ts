@@ -150,7 +150,7 @@ export const select = (c: FactColumns, f: LeadFilter): Int32Array => {
     want.push(code)
   }
   const byOffer = f.offer !== undefined
-  const [byId, byTitle] = f.offer === undefined ? [-2, -2] : offerFilterKeys(f.offer).map((k) => c.offerKeys.codes.get(k) ?? -2) as [number, number]
+  const [byId, byTitle] = f.offer === undefined ? [-2, -2] : (offerFilterKeys(f.offer).map((k) => c.offerKeys.codes.get(k) ?? -2) as [number, number])
   const setOk = f.action === undefined ? null : Uint8Array.from(c.actionSets, (s) => (hasAction(s.actions, f.action!) ? 1 : 0))
   const from = f.from === undefined ? -Infinity : Date.parse(f.from)
   const to = f.to === undefined ? Infinity : Date.parse(f.to)

@@ -36,7 +36,14 @@ const rng = (seed: number) => {
 
 const day = 86_400_000
 const t0 = Date.parse('2026-03-20T00:00:00Z')
-const offers: ReadonlyArray<readonly [string | null, string | null]> = [['contoso.crm', 'Contoso CRM'], [null, 'Fabrikam VM'], ['tailspin', null], [null, null], ['same', 'same'], ['x.y', 'Fabrikam VM']]
+const offers: ReadonlyArray<readonly [string | null, string | null]> = [
+  ['contoso.crm', 'Contoso CRM'],
+  [null, 'Fabrikam VM'],
+  ['tailspin', null],
+  [null, null],
+  ['same', 'same'],
+  ['x.y', 'Fabrikam VM'],
+]
 const countries = ['DE', 'US', 'IN', 'unknown']
 const actions = [...knownActions, 'Weird', 'Other2']
 const reasons = ['cannot-contact', 'no-budget', 'spam']
@@ -48,7 +55,7 @@ const maybe = <A>(r: Gen, p: number, a: () => A): A | null => (r() < p ? a() : n
 const randomFacts = (r: Gen, n: number): LeadFacts[] =>
   Array.from({ length: n }, () => {
     const [id, title] = pick(r, offers)
-    const capturedMs = t0 + Math.floor(r() * 70 * day / 60_000) * 60_000 + pick(r, [0, 7, 999])
+    const capturedMs = t0 + Math.floor((r() * 70 * day) / 60_000) * 60_000 + pick(r, [0, 7, 999])
     // Some transitions are dated before their capture: time to stage is clamped at 0.
     const later = () => capturedMs + Math.floor((r() - 0.1) * 9 * day)
     const state = pick(r, qualificationStates)
@@ -57,21 +64,27 @@ const randomFacts = (r: Gen, n: number): LeadFacts[] =>
       campaign: pick(r, campaignTypes),
       offer: id ?? title ?? '(none)',
       offerTitle: title,
-      offerKeys: id !== null && title !== null ? [`id:${id}`, `title:${title.toLowerCase()}`] : [id !== null ? `id:${id}` : `title:${(title ?? '').toLowerCase()}`],
+      offerKeys:
+        id !== null && title !== null ? [`id:${id}`, `title:${title.toLowerCase()}`] : [id !== null ? `id:${id}` : `title:${(title ?? '').toLowerCase()}`],
       offerKind: pick(r, offerKinds),
       country: pick(r, countries),
       state,
       actions: [...new Set(Array.from({ length: 1 + Math.floor(r() * 3) }, () => pick(r, actions)))],
       isTest: r() < 0.15,
       capturedMs,
-      reachedMs: { contacted: maybe(r, 0.6, later), nurturing: maybe(r, 0.2, later), qualified: maybe(r, 0.3, later), converted: maybe(r, 0.15, later), disqualified: maybe(r, 0.2, later) },
+      reachedMs: {
+        contacted: maybe(r, 0.6, later),
+        nurturing: maybe(r, 0.2, later),
+        qualified: maybe(r, 0.3, later),
+        converted: maybe(r, 0.15, later),
+        disqualified: maybe(r, 0.2, later),
+      },
       reason: state === 'disqualified' ? maybe(r, 0.8, () => pick(r, reasons)) : null,
     }
   })
 
 /** What matchesFilter reads of a summary (the rest of a summary plays no part in a filter). */
-const summaryOf = (f: LeadFacts) =>
-  ({ ...f, capturedAt: new Date(f.capturedMs).toISOString() }) as unknown as LeadSummary
+const summaryOf = (f: LeadFacts) => ({ ...f, capturedAt: new Date(f.capturedMs).toISOString() }) as unknown as LeadSummary
 
 const randomFilter = (r: Gen): LeadFilter => {
   const f: { -readonly [K in keyof LeadFilter]: LeadFilter[K] } = {}
@@ -108,7 +121,11 @@ test('series :: equal the reference for random leads, filters, zones and interva
     const filter = { ...base, from: new Date(from).toISOString(), to: new Date(to).toISOString() }
     const req = { interval, tz: pick(r, zones), by: pick(r, seriesBy), from, to }
     const starts = bucketStarts(interval, req.tz, from, to)
-    const expected = seriesOf(facts.filter((f) => matchesFilter(summaryOf(f), filter)), req, starts)
+    const expected = seriesOf(
+      facts.filter((f) => matchesFilter(summaryOf(f), filter)),
+      req,
+      starts,
+    )
     assert.equal(seriesOfColumns(c, select(c, filter), req, starts), expected, JSON.stringify({ k, filter, req }))
   }
 })

@@ -48,12 +48,23 @@ export const seriesOfColumns = (c: FactColumns, sel: Int32Array, req: SeriesRequ
   }
   const names = by === null ? [] : by === 'action' ? c.buckets.values : c.dicts[by].values
   const groupTotals = new Map<string, number>()
-  rows.forEach((row, k) => row !== undefined && groupTotals.set(names[k]!, row.reduce((a, x) => a + x, 0)))
+  rows.forEach(
+    (row, k) =>
+      row !== undefined &&
+      groupTotals.set(
+        names[k]!,
+        row.reduce((a, x) => a + x, 0),
+      ),
+  )
   const groups = rankKeys(groupTotals)
   const byName = new Map(rows.flatMap((row, k) => (row === undefined ? [] : [[names[k]!, row] as const])))
   return {
     groups,
-    buckets: startList.map((s, b) => ({ start: isoInZone(req.tz, s), total: totals[b]!, groups: Object.fromEntries(groups.map((g) => [g, byName.get(g)![b]!])) })),
+    buckets: startList.map((s, b) => ({
+      start: isoInZone(req.tz, s),
+      total: totals[b]!,
+      groups: Object.fromEntries(groups.map((g) => [g, byName.get(g)![b]!])),
+    })),
     total,
   }
 }

@@ -8,8 +8,9 @@ export const filterOf = (q: Filters): E.Either<ReadonlyArray<FieldProblem>, Lead
   const problems: FieldProblem[] = []
   let country: string | undefined
   if (q.country !== undefined) {
-    country = q.country.trim().toLowerCase() === unknownCountry ? unknownCountry : countryCode(q.country) ?? undefined
-    if (country === undefined) problems.push(problem('country', `${JSON.stringify(q.country)} is not a country this API knows (ISO 3166-1 code or English name, or unknown)`))
+    country = q.country.trim().toLowerCase() === unknownCountry ? unknownCountry : (countryCode(q.country) ?? undefined)
+    if (country === undefined)
+      problems.push(problem('country', `${JSON.stringify(q.country)} is not a country this API knows (ISO 3166-1 code or English name, or unknown)`))
   }
   if (q.from !== undefined && q.to !== undefined && q.from >= q.to) problems.push(problem('from', 'must be before to'))
   if (problems.length > 0) return E.left(problems)

@@ -1,7 +1,18 @@
 // The query API as its own process: views → HTTP, plus operators' read-only admin routes.
 import { openDeadLetters } from '@leadstream/dead-letters'
 import { httpApp, listen } from '@leadstream/http-edge'
-import { commonSettings, configOrExit, deadLetterSettings, createLogger, createMetrics, engineRules, httpSettings, onShutdown, tokenSettings, viewStoreSettings } from '@leadstream/runtime'
+import {
+  commonSettings,
+  configOrExit,
+  deadLetterSettings,
+  createLogger,
+  createMetrics,
+  engineRules,
+  httpSettings,
+  onShutdown,
+  tokenSettings,
+  viewStoreSettings,
+} from '@leadstream/runtime'
 import { liveViews, openViewStore } from '@leadstream/view-store'
 import { leadsProjection } from '@leadstream/domain'
 import { adminRoutes } from './admin.js'

@@ -22,5 +22,8 @@ export const decodeQuery = <A>(codec: t.Type<A, unknown, unknown>, query: unknow
   if (extra.length > 0) return E.left(extra.map((k) => ({ path: nameOf(k), reason: `unknown parameter; known: ${[...allowed].join(', ')}` })))
   const repeated = Object.entries(q).filter(([, v]) => Array.isArray(v))
   if (repeated.length > 0) return E.left(repeated.map(([k]) => ({ path: nameOf(k), reason: 'given more than once' })))
-  return pipe(codec.decode(q), E.mapLeft((errs) => fromValidation(errs)))
+  return pipe(
+    codec.decode(q),
+    E.mapLeft((errs) => fromValidation(errs)),
+  )
 }

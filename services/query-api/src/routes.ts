@@ -47,7 +47,16 @@ const zeroes = (keys: ReadonlyArray<string>): Record<string, number> => Object.f
 
 /** Folds counter rows of one dimension into `{ key: { total, byState, byOfferKind, byAction, otherActions } }`. */
 export const aggregate = (rows: ReadonlyArray<CountRow>, keys: ReadonlyArray<string>, includeTest: boolean) => {
-  const out: Record<string, { total: number; byState: Record<string, number>; byOfferKind: Record<string, number>; byAction: Record<string, number>; otherActions: Record<string, number> }> = {}
+  const out: Record<
+    string,
+    {
+      total: number
+      byState: Record<string, number>
+      byOfferKind: Record<string, number>
+      byAction: Record<string, number>
+      otherActions: Record<string, number>
+    }
+  > = {}
   const entry = (key: string) =>
     (out[key] ??= {
       total: 0,
@@ -90,7 +99,12 @@ export const countRowsOf = (leads: Iterable<readonly [Counted, number]>, dimensi
  * The counter rows of a dimension under a filter: the projection's counters unless the filter narrows them,
  * then the in-memory fact columns' counts per combination of what the counters split by.
  */
-export const countRows = async (views: ViewReader, cache: FactsCache, dimension: CountRow['dimension'], filter: LeadFilter): Promise<ReadonlyArray<CountRow>> => {
+export const countRows = async (
+  views: ViewReader,
+  cache: FactsCache,
+  dimension: CountRow['dimension'],
+  filter: LeadFilter,
+): Promise<ReadonlyArray<CountRow>> => {
   if (!isNarrowing(filter)) return views.counts(dimension)
   const c = await cache.columns()
   const groups = groupCountsOfColumns(c, select(c, filter), ['storefront', 'campaign', 'state', 'offerKind', 'isTest', 'actions'])
@@ -145,7 +159,11 @@ export const queryRoutes =
       mount(router, options.tokens, spec, readHandler(views, options.defaultWaitMs, queryOf<Q>(spec), answer))
 
     const countsRoute = (dimension: 'storefront' | 'campaign', keys: ReadonlyArray<string>, name: string) => (q: Filters, position: number) =>
-      withFilter(q, async (f) => ({ position, includeTest: f.includeTest === true, [name]: aggregate(await countRows(views, cache, dimension, f), keys, f.includeTest === true) }))
+      withFilter(q, async (f) => ({
+        position,
+        includeTest: f.includeTest === true,
+        [name]: aggregate(await countRows(views, cache, dimension, f), keys, f.includeTest === true),
+      }))
 
     on(viewRoutes.storefronts, countsRoute('storefront', storefronts, 'storefronts'))
     on(viewRoutes.campaigns, countsRoute('campaign', campaignTypes, 'campaigns'))

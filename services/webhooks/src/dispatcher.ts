@@ -51,7 +51,10 @@ export interface Dispatcher extends DispatcherControl {
 const idleCheckMs = 2000
 
 export const dispatcher = (ports: DispatcherPorts, options: SenderOptions & { readonly maxBatch: number; readonly retentionDays: number }): Dispatcher => {
-  const send = sender({ store: ports.store, logger: ports.logger, metrics: ports.metrics, now: ports.now, random: ports.random ?? Math.random, openPersonal: ports.openPersonal }, options)
+  const send = sender(
+    { store: ports.store, logger: ports.logger, metrics: ports.metrics, now: ports.now, random: ports.random ?? Math.random, openPersonal: ports.openPersonal },
+    options,
+  )
   let state: DispatcherView['state'] = 'starting'
   let lastError: string | null = null
   let running: Promise<void> | null = null
@@ -70,7 +73,15 @@ export const dispatcher = (ports: DispatcherPorts, options: SenderOptions & { re
     return next
   }
   const replays = logReplays(
-    { log: ports.log, ...(ports.openReplayLog === undefined ? {} : { openReplayLog: ports.openReplayLog }), store: ports.store, logger: ports.logger, now: ports.now, serial, wake: () => send.wake() },
+    {
+      log: ports.log,
+      ...(ports.openReplayLog === undefined ? {} : { openReplayLog: ports.openReplayLog }),
+      store: ports.store,
+      logger: ports.logger,
+      now: ports.now,
+      serial,
+      wake: () => send.wake(),
+    },
     { maxBatch: options.maxBatch },
   )
 

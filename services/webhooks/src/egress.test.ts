@@ -137,7 +137,16 @@ let offset = 0
 
 /** Subscribes `url`, records one capture for it, runs a sender until the attempt is recorded; its last error. */
 const attemptTo = async (ctx: Ctx, url: string, privateNetworks: PrivateNetworks, resolve?: SenderPorts['resolve']): Promise<string | null> => {
-  const sub: Subscription = { id: 's', url, events: ['lead.captured'], filters: {}, secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', includeContact: false, description: null, createdAt: '2026-01-01T00:00:00.000Z' }
+  const sub: Subscription = {
+    id: 's',
+    url,
+    events: ['lead.captured'],
+    filters: {},
+    secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+    includeContact: false,
+    description: null,
+    createdAt: '2026-01-01T00:00:00.000Z',
+  }
   await ctx.store.addSubscription(sub)
   const { outgoing, facts } = route([capture('L1')], new Map(), [sub])
   await ctx.store.record({ partition: 0, offset: ++offset, facts, outgoing, now: new Date() })
@@ -177,15 +186,30 @@ sending('refuse :: https to a loopback address, a name resolving to one, or the 
   assert.match(named ?? '', /^refused: localhost resolves to (127\.0\.0\.1|::1), a loopback address/)
   await ctx.store.removeSubscription('s')
   const metadata = await attemptTo(ctx, 'https://169.254.169.254/latest/meta-data/', 'allow')
-  assert.is(metadata, 'refused: 169.254.169.254, a link-local address (never reached by webhooks)', 'link-local is refused even where private networks are allowed')
+  assert.is(
+    metadata,
+    'refused: 169.254.169.254, a link-local address (never reached by webhooks)',
+    'link-local is refused even where private networks are allowed',
+  )
   assert.is(ctx.connections, 0, 'no connection was opened')
 })
 
 sending('refuse :: a name with a private address among its answers is refused (the whole answer is checked)', async (ctx) => {
   const resolve: SenderPorts['resolve'] = (hostname, _options, callback) =>
-    callback(null, hostname === 'crm.example.com' ? [{ address: '93.184.215.14', family: 4 }, { address: '10.0.0.7', family: 4 }] : [])
+    callback(
+      null,
+      hostname === 'crm.example.com'
+        ? [
+            { address: '93.184.215.14', family: 4 },
+            { address: '10.0.0.7', family: 4 },
+          ]
+        : [],
+    )
   const error = await attemptTo(ctx, 'https://crm.example.com/hook', 'refuse', resolve)
-  assert.is(error, 'refused: crm.example.com resolves to 10.0.0.7, a private address (set LEADSTREAM_WEBHOOK_PRIVATE_NETWORKS=allow for receivers on your own network)')
+  assert.is(
+    error,
+    'refused: crm.example.com resolves to 10.0.0.7, a private address (set LEADSTREAM_WEBHOOK_PRIVATE_NETWORKS=allow for receivers on your own network)',
+  )
 })
 
 sending('allow :: with private networks allowed, https to a loopback receiver connects', async (ctx) => {

@@ -28,7 +28,11 @@ export class AddressRefused extends Error {
   ) {
     super(
       `refused: ${host === address ? address : `${host} resolves to ${address}`}, a ${kind} address (${
-        !secure ? 'plain http goes to loopback receivers only' : kind === 'loopback' || kind === 'private' ? 'set LEADSTREAM_WEBHOOK_PRIVATE_NETWORKS=allow for receivers on your own network' : 'never reached by webhooks'
+        !secure
+          ? 'plain http goes to loopback receivers only'
+          : kind === 'loopback' || kind === 'private'
+            ? 'set LEADSTREAM_WEBHOOK_PRIVATE_NETWORKS=allow for receivers on your own network'
+            : 'never reached by webhooks'
       })`,
     )
   }
@@ -40,7 +44,11 @@ export interface Egress {
   refusal(url: URL): AddressRefused | null
 }
 
-type Resolve = (hostname: string, options: LookupOptions & { all: true }, callback: (err: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void) => void
+type Resolve = (
+  hostname: string,
+  options: LookupOptions & { all: true },
+  callback: (err: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void,
+) => void
 
 // ---------------------------------------------------------------------------------------------------------
 // destructors

@@ -24,7 +24,16 @@ import { startWebhooks } from './start.js'
 const config = configOrExit(
   'leadstream-webhooks',
   'reads the event log and delivers signed webhooks to the subscriptions',
-  { ...commonSettings, ...httpSettings(8084), ...tokenSettings, ...kafkaSettings, ...eventStoreSettings, ...privacySettings, ...webhookSettings, ...webhookServiceSettings },
+  {
+    ...commonSettings,
+    ...httpSettings(8084),
+    ...tokenSettings,
+    ...kafkaSettings,
+    ...eventStoreSettings,
+    ...privacySettings,
+    ...webhookSettings,
+    ...webhookServiceSettings,
+  },
   (c) => [
     ...engineRules(c),
     ...(c.webhookStore === 'postgres' && c.postgresUrl === '' ? ['LEADSTREAM_POSTGRES_URL: missing (LEADSTREAM_WEBHOOK_STORE=postgres needs it)'] : []),
@@ -46,8 +55,17 @@ const openLog = async (): Promise<EventLog> => {
 }
 // A replay from the log reads `lead-events` from each partition's start in a consumer group of its own.
 const openReplayLog =
-  kafka === null ? undefined : (name: string) => kafkaEventLog({ kafka, topic: config.eventsTopic, groupId: `${config.webhookGroup}-replay-${name}`, sessionTimeoutMs: config.kafkaSessionMs })
-const webhooks = await startWebhooks(config, { log: await openLog(), ...(openReplayLog === undefined ? {} : { openReplayLog }), keys: personal.keys, registry: metrics.registry, logger })
+  kafka === null
+    ? undefined
+    : (name: string) =>
+        kafkaEventLog({ kafka, topic: config.eventsTopic, groupId: `${config.webhookGroup}-replay-${name}`, sessionTimeoutMs: config.kafkaSessionMs })
+const webhooks = await startWebhooks(config, {
+  log: await openLog(),
+  ...(openReplayLog === undefined ? {} : { openReplayLog }),
+  keys: personal.keys,
+  registry: metrics.registry,
+  logger,
+})
 
 const app = httpApp([webhooks.routes(tokens)], {
   metrics,

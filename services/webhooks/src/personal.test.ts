@@ -13,9 +13,21 @@ test('open :: a sealed capture opens with the key store; after shredding it open
   const secret = { bytes: Buffer.from('test identity secret') }
   try {
     const capture = event('LeadCaptured', {
-      leadId: 'L1', storefront: 'AppSource', campaign: 'nurture', leadSource: 'AppSource', action: 'INS', offer: offer('contoso.crm', 'Contoso CRM'),
-      country: 'GB', campaigns: [], isTest: false, doNotContact: false, format: 'native', occurredAt: '2026-12-01T09:00:00.000Z',
-      personal: { open: { firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.com', phone: '1', company: 'Analytical', title: 'CTO', description: 'call me' } },
+      leadId: 'L1',
+      storefront: 'AppSource',
+      campaign: 'nurture',
+      leadSource: 'AppSource',
+      action: 'INS',
+      offer: offer('contoso.crm', 'Contoso CRM'),
+      country: 'GB',
+      campaigns: [],
+      isTest: false,
+      doNotContact: false,
+      format: 'native',
+      occurredAt: '2026-12-01T09:00:00.000Z',
+      personal: {
+        open: { firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.com', phone: '1', company: 'Analytical', title: 'CTO', description: 'call me' },
+      },
     })
     const [sealedEvent] = await sealEvents({ keys, secret }, [{ eventId: 'e1', event: capture, metadata: {} }])
     const data = sealedEvent!.event.data as { personal: unknown }
@@ -23,7 +35,16 @@ test('open :: a sealed capture opens with the key store; after shredding it open
     const sealed = data.personal as Sealed
     const open = personalOpener(keys)
     assert.equal(await open('L1', { _tag: 'Sealed', sealed, country: 'GB' }), {
-      contact: { firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.com', phone: '1', country: 'GB', company: 'Analytical', title: 'CTO', description: 'call me' },
+      contact: {
+        firstName: 'Ada',
+        lastName: 'Lovelace',
+        email: 'ada@example.com',
+        phone: '1',
+        country: 'GB',
+        company: 'Analytical',
+        title: 'CTO',
+        description: 'call me',
+      },
     })
     const qualified = event('LeadQualified', { leadId: 'L1', by: 'sales@contoso', at: '2026-12-01T09:30:00.000Z', personal: noteTextOf('spoke to her') })
     const [sealedNote] = await sealEvents({ keys, secret }, [{ eventId: 'e2', event: qualified, metadata: {} }])

@@ -18,7 +18,16 @@ export const personalOpener =
     const opened = await openContact(keys, leadId, ref.sealed)
     if (opened === null || !('open' in opened)) return null
     const c = opened.open
-    const contact: WebhookContact = { firstName: c.firstName, lastName: c.lastName, email: c.email, phone: c.phone, country: ref.country, company: c.company, title: c.title, description: c.description }
+    const contact: WebhookContact = {
+      firstName: c.firstName,
+      lastName: c.lastName,
+      email: c.email,
+      phone: c.phone,
+      country: ref.country,
+      company: c.company,
+      title: c.title,
+      description: c.description,
+    }
     return { contact }
   }
 

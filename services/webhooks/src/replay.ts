@@ -13,7 +13,16 @@
 import type { LogReplayView } from '@leadstream/api'
 import type { EventLog, LogBatch, LogOffset } from '@leadstream/event-log'
 import type { Logger } from '@leadstream/runtime'
-import { deliveryOf, leadsToLookUp, route, type LeadTraits, type Message, type NewDelivery, type Subscription, type WebhookStore } from '@leadstream/delivery-log'
+import {
+  deliveryOf,
+  leadsToLookUp,
+  route,
+  type LeadTraits,
+  type Message,
+  type NewDelivery,
+  type Subscription,
+  type WebhookStore,
+} from '@leadstream/delivery-log'
 
 export type ReplayFrom = { readonly position: number } | { readonly time: string }
 

@@ -37,14 +37,20 @@ const bodyLimitBytes = 64 * 1024
 const body = (req: Request, res: Response, next: NextFunction): void =>
   rawBody(bodyLimitBytes)(req, res, (err?: unknown) => {
     if (err === undefined) return next()
-    if (isBodyError(err)) return sendProblem(res, err.status, err.status === 413 ? 'PayloadTooLarge' : err.status === 415 ? 'UnsupportedMediaType' : 'Invalid', [problem(err.path, err.reason)])
+    if (isBodyError(err))
+      return sendProblem(res, err.status, err.status === 413 ? 'PayloadTooLarge' : err.status === 415 ? 'UnsupportedMediaType' : 'Invalid', [
+        problem(err.path, err.reason),
+      ])
     next(err)
   })
 
 const decodeBody = <A>(codec: t.Decoder<unknown, A>, req: Request): E.Either<ReadonlyArray<FieldProblem>, A> => {
   const parsed = parseBody(req)
   if (!parsed.ok) return E.left([problem('(body)', parsed.reason)])
-  return pipe(codec.decode(parsed.value), E.mapLeft((errs) => fromValidation(errs)))
+  return pipe(
+    codec.decode(parsed.value),
+    E.mapLeft((errs) => fromValidation(errs)),
+  )
 }
 
 export const viewOf = (s: Subscription): SubscriptionView => ({
@@ -109,7 +115,8 @@ export const webhookAdminRoutes =
       const decoded = decodeBody(NewSubscription, req)
       if (E.isLeft(decoded)) return sendProblem(res, 400, 'Invalid', decoded.left)
       const n = decoded.right
-      if (n.events !== undefined && n.events.length === 0) return sendProblem(res, 400, 'Invalid', [problem('events', `expected at least one of ${webhookEventTypes.join(', ')}`)])
+      if (n.events !== undefined && n.events.length === 0)
+        return sendProblem(res, 400, 'Invalid', [problem('events', `expected at least one of ${webhookEventTypes.join(', ')}`)])
       const secret = n.secret ?? newSecret()
       const s: Subscription = {
         id: `wh_${randomBytes(12).toString('base64url')}`,
@@ -144,7 +151,11 @@ export const webhookAdminRoutes =
       const s = await found(req, res)
       if (s === null) return
       const limit = q.right.limit ?? 100
-      const items = await ports.store.deliveries(s.id, { ...(q.right.status === undefined ? {} : { status: q.right.status }), after: q.right.after ?? 0, limit })
+      const items = await ports.store.deliveries(s.id, {
+        ...(q.right.status === undefined ? {} : { status: q.right.status }),
+        after: q.right.after ?? 0,
+        limit,
+      })
       const last = items[items.length - 1]
       reply(res, DeliveryPage, { items: items.map(deliveryView), next: items.length === limit && last !== undefined ? String(last.seq) : null })
     })
@@ -153,7 +164,10 @@ export const webhookAdminRoutes =
       const decoded = decodeBody(WebhookReplay, req)
       if (E.isLeft(decoded)) return sendProblem(res, 400, 'Invalid', decoded.left)
       const given = (['parked', 'fromPosition', 'fromTime'] as const).filter((k) => decoded.right[k] !== undefined)
-      if (given.length !== 1) return sendProblem(res, 400, 'Invalid', [problem('(body)', `expected exactly one of parked, fromPosition, fromTime; got ${given.length === 0 ? 'none' : given.join(', ')}`)])
+      if (given.length !== 1)
+        return sendProblem(res, 400, 'Invalid', [
+          problem('(body)', `expected exactly one of parked, fromPosition, fromTime; got ${given.length === 0 ? 'none' : given.join(', ')}`),
+        ])
       const s = await found(req, res)
       if (s === null) return
       const r = decoded.right

@@ -35,7 +35,10 @@ test('at rest :: the delivery log holds the secret sealed; it reads back open; a
     const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSwSecretAtRest1'
     await store.addSubscription(subscription('a', secret))
     assert.is((await store.subscription('a'))?.secret, secret)
-    assert.equal((await store.subscriptions()).map((s) => s.secret), [secret])
+    assert.equal(
+      (await store.subscriptions()).map((s) => s.secret),
+      [secret],
+    )
     const stored = (await raw.subscription('a'))?.secret ?? ''
     assert.ok(stored.startsWith('sealed:') && !stored.includes('MfKQ9r8G'), 'the row holds the sealed record only')
     raw.db.pragma('wal_checkpoint(TRUNCATE)')

@@ -119,7 +119,14 @@ test('open fails :: recorded as a failed attempt with a retry time, nothing sent
 test('open fails :: parked at the last attempt, like a receiver that never answers', async (ctx) => {
   await ctx.send?.stop()
   ctx.send = sender(
-    { store: ctx.store, logger: silent, metrics, now: () => new Date(), random: () => 0, openPersonal: async () => Promise.reject(new Error('key store unavailable')) },
+    {
+      store: ctx.store,
+      logger: silent,
+      metrics,
+      now: () => new Date(),
+      random: () => 0,
+      openPersonal: async () => Promise.reject(new Error('key store unavailable')),
+    },
     { ...options, retry: { ...options.retry, baseMs: 20, maxMs: 40, maxAttempts: 3 } },
   )
   ctx.send.start()
@@ -138,7 +145,9 @@ test('record fails :: the delivery waits for the next poll instead of being sent
       throw new Error('disk I/O error')
     },
   }
-  start(ctx, broken, async () => ({ contact: { firstName: 'A', lastName: 'L', email: 'a@example.com', phone: '', country: 'GB', company: '', title: '', description: null } }))
+  start(ctx, broken, async () => ({
+    contact: { firstName: 'A', lastName: 'L', email: 'a@example.com', phone: '', country: 'GB', company: '', title: '', description: null },
+  }))
   await eventually('a first attempt', () => (recordCalls > 0 ? true : undefined))
   const first = recordCalls
   await sleep(450)

@@ -148,7 +148,8 @@ export const sender = (ports: SenderPorts, options: SenderOptions): Sender => {
     try {
       return { body: bodyOf(d.payload, s.includeContact && d.personal !== null ? await ports.openPersonal(d.leadId, d.personal) : null) }
     } catch (e) {
-      const why = e instanceof TamperedRecord ? e.message : e instanceof SyntaxError ? 'the opened record is not JSON' : e instanceof Error ? e.message : String(e)
+      const why =
+        e instanceof TamperedRecord ? e.message : e instanceof SyntaxError ? 'the opened record is not JSON' : e instanceof Error ? e.message : String(e)
       return { error: `personal data not opened: ${why}` }
     }
   }
@@ -161,17 +162,27 @@ export const sender = (ports: SenderPorts, options: SenderOptions): Sender => {
   const attempt = async (s: Subscription, d: Delivery): Promise<void> => {
     const built = await bodyFor(s, d)
     const outcome: AttemptOutcome =
-      'body' in built ? await post(out, s.url, signedHeaders(s.secret, d.id, ports.now(), built.body), built.body, options.timeoutMs) : { ok: false, status: null, retryAfter: null, error: built.error }
+      'body' in built
+        ? await post(out, s.url, signedHeaders(s.secret, d.id, ports.now(), built.body), built.body, options.timeoutMs)
+        : { ok: false, status: null, retryAfter: null, error: built.error }
     const at = ports.now()
     const attempts = d.attempts + 1
-    const retryAt = outcome.ok || attempts >= options.retry.maxAttempts ? null : new Date(at.getTime() + nextDelayMs(options.retry, attempts, outcome, at.getTime(), ports.random))
+    const retryAt =
+      outcome.ok || attempts >= options.retry.maxAttempts
+        ? null
+        : new Date(at.getTime() + nextDelayMs(options.retry, attempts, outcome, at.getTime(), ports.random))
     await record({ seq: d.seq, at, ok: outcome.ok, status: outcome.status, error: outcome.error, retryAt })
     if ('body' in built) circuits.set(s.id, afterAttempt(options.circuit, circuits.get(s.id) ?? closedCircuit, outcome.ok, at.getTime()))
     const result = outcome.ok ? 'delivered' : retryAt === null ? 'parked' : 'failed'
     ports.metrics.deliveries.inc({ subscription: s.id, outcome: result })
     if (outcome.ok) ports.metrics.latency.observe((at.getTime() - Date.parse(d.recordedAt)) / 1000)
-    if ('error' in built) ports.logger.warn({ subscription: s.id, delivery: d.id, seq: d.seq, attempts, error: outcome.error }, 'webhook delivery not sent: its personal data did not open')
-    else if (result === 'parked') ports.logger.warn({ subscription: s.id, delivery: d.id, seq: d.seq, attempts, error: outcome.error }, 'webhook delivery parked')
+    if ('error' in built)
+      ports.logger.warn(
+        { subscription: s.id, delivery: d.id, seq: d.seq, attempts, error: outcome.error },
+        'webhook delivery not sent: its personal data did not open',
+      )
+    else if (result === 'parked')
+      ports.logger.warn({ subscription: s.id, delivery: d.id, seq: d.seq, attempts, error: outcome.error }, 'webhook delivery parked')
   }
 
   const launch = (s: Subscription, d: Delivery): void => {
@@ -223,13 +234,14 @@ export const sender = (ports: SenderPorts, options: SenderOptions): Sender => {
             ports.logger.error({ err: e instanceof Error ? e.message : String(e) }, 'webhook sender round failed')
           }
           if (!running) break
-          if (!woken) await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, options.pollMs)
-            wakeUp = () => {
-              clearTimeout(timer)
-              resolve()
-            }
-          })
+          if (!woken)
+            await new Promise<void>((resolve) => {
+              const timer = setTimeout(resolve, options.pollMs)
+              wakeUp = () => {
+                clearTimeout(timer)
+                resolve()
+              }
+            })
           wakeUp = () => {}
         }
       })()

@@ -60,7 +60,12 @@ export const startWebhooks = async (
       concurrency: config.webhookConcurrency,
       pollMs: config.webhookPollMs,
       privateNetworks: config.webhookPrivateNetworks,
-      retry: { baseMs: config.webhookRetryBaseMs, maxMs: config.webhookRetryMaxMs, maxAttempts: config.webhookMaxAttempts, maxRetryAfterMs: config.webhookRetryAfterMaxMs },
+      retry: {
+        baseMs: config.webhookRetryBaseMs,
+        maxMs: config.webhookRetryMaxMs,
+        maxAttempts: config.webhookMaxAttempts,
+        maxRetryAfterMs: config.webhookRetryAfterMaxMs,
+      },
       circuit: { threshold: config.webhookCircuitThreshold, cooldownMs: config.webhookCircuitCooldownMs, maxCooldownMs: config.webhookCircuitMaxCooldownMs },
     },
   )

@@ -55,7 +55,14 @@ export const webhooksInWorker = async (
   // A scrape first asks the worker for the attempts it has not reported yet (one request for the whole scrape).
   let flushing: Promise<void> | null = null
   const flush = (): Promise<void> =>
-    (flushing ??= (crashed === null ? call<null>({ op: 'report' }).then(() => undefined, () => undefined) : Promise.resolve()).finally(() => (flushing = null)))
+    (flushing ??= (
+      crashed === null
+        ? call<null>({ op: 'report' }).then(
+            () => undefined,
+            () => undefined,
+          )
+        : Promise.resolve()
+    ).finally(() => (flushing = null)))
   const attempts = attemptMetrics(ports.registry, flush)
   // From sources, src/webhooks-worker.mjs registers tsx in the new thread, then loads worker.ts; built,
   // dist/webhooks-worker.mjs is worker.ts compiled (deploy/build.mjs makes it an entry point of the embedded bundle).
@@ -95,7 +102,10 @@ export const webhooksInWorker = async (
       worker.postMessage({ ...op, id })
     })
   }
-  const tell = (op: WorkerOp): void => void call(op).catch((e: unknown) => ports.logger.warn({ op: op.op, err: e instanceof Error ? e.message : String(e) }, 'webhook thread did not take a message'))
+  const tell = (op: WorkerOp): void =>
+    void call(op).catch((e: unknown) =>
+      ports.logger.warn({ op: op.op, err: e instanceof Error ? e.message : String(e) }, 'webhook thread did not take a message'),
+    )
 
   const dispatcher: DispatcherControl = {
     subscriptionsChanged: () => tell({ op: 'subscriptionsChanged' }),

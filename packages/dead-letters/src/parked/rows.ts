@@ -6,7 +6,16 @@ import type { NewParkedEvent, ParkedEvent } from './port.js'
 export const parkedColumns = ['lead_id', 'event_id', 'source', 'format', 'payload', 'occurred_at', 'parked_at', 'until'] as const
 
 /** One entry's values for an insert, in `parkedColumns` order. */
-export const parkedValues = (e: NewParkedEvent): ReadonlyArray<string> => [e.leadId, e.eventId, e.source, e.format, e.payload, e.occurredAt, e.parkedAt, e.until]
+export const parkedValues = (e: NewParkedEvent): ReadonlyArray<string> => [
+  e.leadId,
+  e.eventId,
+  e.source,
+  e.format,
+  e.payload,
+  e.occurredAt,
+  e.parkedAt,
+  e.until,
+]
 
 /** A row as read back; PostgreSQL answers a bigserial as text. */
 export interface ParkedRow {

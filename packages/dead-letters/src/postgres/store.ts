@@ -75,13 +75,16 @@ export const postgresDeadLetters = async (options: PostgresDeadLettersOptions): 
   const subjectsOf = options.subjectsOf ?? (() => [])
   const leadsOf = options.leadsOf ?? leadsInPayload
   const insert = async (c: pg.PoolClient, e: NewDeadLetter) => {
-    const inserted = await c.query<{ id: string }>(`INSERT INTO ${t} (source, format, problems, payload, received_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`, [
-      e.source,
-      e.format,
-      JSON.stringify(e.problems.map((p) => ({ path: escapeNul(p.path), reason: escapeNul(p.reason) }))),
-      escapeNul(e.payload),
-      e.receivedAt,
-    ])
+    const inserted = await c.query<{ id: string }>(
+      `INSERT INTO ${t} (source, format, problems, payload, received_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+      [
+        e.source,
+        e.format,
+        JSON.stringify(e.problems.map((p) => ({ path: escapeNul(p.path), reason: escapeNul(p.reason) }))),
+        escapeNul(e.payload),
+        e.receivedAt,
+      ],
+    )
     const subjects = subjectsOf(e.payload)
     if (subjects.length > 0)
       await c.query(`INSERT INTO ${links} (subject, id) SELECT unnest($1::text[]), $2 ON CONFLICT DO NOTHING`, [subjects, inserted.rows[0]?.id])
@@ -102,10 +105,9 @@ export const postgresDeadLetters = async (options: PostgresDeadLettersOptions): 
             return ids
           }),
     list: async ({ status, after, limit }) =>
-      (
-        status === undefined
-          ? await pool.query<Row>(`SELECT * FROM ${t} WHERE id > $1 ORDER BY id LIMIT $2`, [after ?? 0, limit])
-          : await pool.query<Row>(`SELECT * FROM ${t} WHERE status = $1 AND id > $2 ORDER BY id LIMIT $3`, [status, after ?? 0, limit])
+      (status === undefined
+        ? await pool.query<Row>(`SELECT * FROM ${t} WHERE id > $1 ORDER BY id LIMIT $2`, [after ?? 0, limit])
+        : await pool.query<Row>(`SELECT * FROM ${t} WHERE status = $1 AND id > $2 ORDER BY id LIMIT $3`, [status, after ?? 0, limit])
       ).rows.map(toDeadLetter),
     get: async (id) => {
       const { rows } = await pool.query<Row>(`SELECT * FROM ${t} WHERE id = $1`, [id])
@@ -127,12 +129,17 @@ export const postgresDeadLetters = async (options: PostgresDeadLettersOptions): 
     ofLeads: async (leadIds) =>
       leadIds.length === 0
         ? []
-        : (await pool.query<Row>(`SELECT * FROM ${t} WHERE id IN (SELECT id FROM ${leadLinks} WHERE lead_id = ANY($1::text[])) ORDER BY id`, [[...leadIds]])).rows.map(toDeadLetter),
+        : (
+            await pool.query<Row>(`SELECT * FROM ${t} WHERE id IN (SELECT id FROM ${leadLinks} WHERE lead_id = ANY($1::text[])) ORDER BY id`, [[...leadIds]])
+          ).rows.map(toDeadLetter),
     purgeLeads: async (leadIds) =>
       leadIds.length === 0
         ? []
         : transaction(pool, async (c) => {
-            const { rows } = await c.query<{ id: string }>(`DELETE FROM ${t} WHERE id IN (SELECT id FROM ${leadLinks} WHERE lead_id = ANY($1::text[])) RETURNING id`, [[...leadIds]])
+            const { rows } = await c.query<{ id: string }>(
+              `DELETE FROM ${t} WHERE id IN (SELECT id FROM ${leadLinks} WHERE lead_id = ANY($1::text[])) RETURNING id`,
+              [[...leadIds]],
+            )
             const ids = rows.map((r) => Number(r.id)).sort((a, b) => a - b)
             await c.query(`DELETE FROM ${links} WHERE id = ANY($1::bigint[])`, [ids])
             await c.query(`DELETE FROM ${leadLinks} WHERE id = ANY($1::bigint[])`, [ids])

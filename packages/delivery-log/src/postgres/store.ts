@@ -67,7 +67,12 @@ export interface PostgresWebhookStoreOptions {
   readonly poolSize?: number
 }
 
-type SubscriptionStatsRow = SubscriptionRow & { last_success_at: string | null; last_error_at: string | null; last_error: string | null; last_status: number | null }
+type SubscriptionStatsRow = SubscriptionRow & {
+  last_success_at: string | null
+  last_error_at: string | null
+  last_error: string | null
+  last_status: number | null
+}
 
 export const postgresWebhookStore = async (options: PostgresWebhookStoreOptions): Promise<WebhookStore & { readonly pool: pg.Pool }> => {
   const pool = new pg.Pool({ connectionString: options.connectionString, max: options.poolSize ?? 4 })
@@ -80,7 +85,10 @@ export const postgresWebhookStore = async (options: PostgresWebhookStoreOptions)
     if (sub === undefined) return
     const at = a.at.toISOString()
     if (a.ok) {
-      await c.query(`UPDATE ${s}.deliveries SET status = 'delivered', attempts = attempts + 1, delivered_at = $1, last_status = $2, next_at = NULL WHERE seq = $3`, [at, a.status, a.seq])
+      await c.query(
+        `UPDATE ${s}.deliveries SET status = 'delivered', attempts = attempts + 1, delivered_at = $1, last_status = $2, next_at = NULL WHERE seq = $3`,
+        [at, a.status, a.seq],
+      )
       await c.query(`UPDATE ${s}.subscriptions SET last_success_at = $1 WHERE id = $2`, [at, sub])
     } else {
       await c.query(`UPDATE ${s}.deliveries SET status = $1, attempts = attempts + 1, next_at = $2, last_error = $3, last_status = $4 WHERE seq = $5`, [
@@ -90,7 +98,12 @@ export const postgresWebhookStore = async (options: PostgresWebhookStoreOptions)
         a.status,
         a.seq,
       ])
-      await c.query(`UPDATE ${s}.subscriptions SET last_error_at = $1, last_error = $2, last_status = $3 WHERE id = $4`, [at, a.error ?? `HTTP ${a.status ?? '?'}`, a.status, sub])
+      await c.query(`UPDATE ${s}.subscriptions SET last_error_at = $1, last_error = $2, last_status = $3 WHERE id = $4`, [
+        at,
+        a.error ?? `HTTP ${a.status ?? '?'}`,
+        a.status,
+        sub,
+      ])
     }
     const minute = Math.floor(a.at.getTime() / 60000)
     await c.query(
@@ -116,7 +129,10 @@ export const postgresWebhookStore = async (options: PostgresWebhookStoreOptions)
     },
     removeSubscription: async (id) => ((await pool.query(`DELETE FROM ${s}.subscriptions WHERE id = $1`, [id])).rowCount ?? 0) > 0,
     checkpoints: async () =>
-      (await pool.query<{ partition: number; offset: string }>(`SELECT partition, "offset" FROM ${s}.checkpoints`)).rows.map((r) => ({ partition: r.partition, offset: Number(r.offset) })),
+      (await pool.query<{ partition: number; offset: string }>(`SELECT partition, "offset" FROM ${s}.checkpoints`)).rows.map((r) => ({
+        partition: r.partition,
+        offset: Number(r.offset),
+      })),
     facts: async (leadIds) => {
       const { rows } = await pool.query<{ lead_id: string; facts: string }>(`SELECT lead_id, facts FROM ${s}.lead_facts WHERE lead_id = ANY($1)`, [leadIds])
       return new Map(rows.map((r) => [r.lead_id, toTraits(r.lead_id, r.facts)]))
@@ -129,18 +145,27 @@ export const postgresWebhookStore = async (options: PostgresWebhookStoreOptions)
         if (stored !== undefined && Number(stored.offset) >= b.offset) return
         const now = b.now.getTime()
         for (const f of b.facts)
-          await c.query(`INSERT INTO ${s}.lead_facts (lead_id, facts) VALUES ($1, $2) ON CONFLICT (lead_id) DO UPDATE SET facts = excluded.facts`, [f.leadId, JSON.stringify(f)])
+          await c.query(`INSERT INTO ${s}.lead_facts (lead_id, facts) VALUES ($1, $2) ON CONFLICT (lead_id) DO UPDATE SET facts = excluded.facts`, [
+            f.leadId,
+            JSON.stringify(f),
+          ])
         for (const o of b.outgoing) {
           if (o._tag === 'Deliver') {
             await put(c, o.delivery, now)
-            await c.query(`INSERT INTO ${s}.recipients (subscription_id, lead_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [o.delivery.subscriptionId, o.delivery.message.leadId])
+            await c.query(`INSERT INTO ${s}.recipients (subscription_id, lead_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [
+              o.delivery.subscriptionId,
+              o.delivery.message.leadId,
+            ])
             continue
           }
           const to = (await c.query<{ subscription_id: string }>(`SELECT subscription_id FROM ${s}.recipients WHERE lead_id = $1`, [o.message.leadId])).rows
           await c.query(`UPDATE ${s}.deliveries SET personal = NULL WHERE lead_id = $1 AND personal IS NOT NULL`, [o.message.leadId])
           for (const r of to) await put(c, deliveryOf(r.subscription_id, o.message), now)
         }
-        await c.query(`INSERT INTO ${s}.checkpoints (partition, "offset") VALUES ($1, $2) ON CONFLICT (partition) DO UPDATE SET "offset" = excluded."offset"`, [b.partition, b.offset])
+        await c.query(`INSERT INTO ${s}.checkpoints (partition, "offset") VALUES ($1, $2) ON CONFLICT (partition) DO UPDATE SET "offset" = excluded."offset"`, [
+          b.partition,
+          b.offset,
+        ])
       }),
     due: async (subscriptionId, now, limit, busy) =>
       (
@@ -161,23 +186,33 @@ export const postgresWebhookStore = async (options: PostgresWebhookStoreOptions)
       })
     },
     nextDue: async (subscriptionId) => {
-      const at = (await pool.query<{ at: string | null }>(`SELECT min(next_at) AS at FROM ${s}.deliveries WHERE subscription_id = $1 AND status = 'pending'`, [subscriptionId])).rows[0]?.at
+      const at = (
+        await pool.query<{ at: string | null }>(`SELECT min(next_at) AS at FROM ${s}.deliveries WHERE subscription_id = $1 AND status = 'pending'`, [
+          subscriptionId,
+        ])
+      ).rows[0]?.at
       return at === null || at === undefined ? null : new Date(Number(at))
     },
     stats: async (subscriptionId, now) => {
       const counts = new Map(
-        (await pool.query<{ status: string; n: string }>(`SELECT status, count(*) AS n FROM ${s}.deliveries WHERE subscription_id = $1 GROUP BY status`, [subscriptionId])).rows.map((r) => [
-          r.status,
-          Number(r.n),
-        ]),
+        (
+          await pool.query<{ status: string; n: string }>(`SELECT status, count(*) AS n FROM ${s}.deliveries WHERE subscription_id = $1 GROUP BY status`, [
+            subscriptionId,
+          ])
+        ).rows.map((r) => [r.status, Number(r.n)]),
       )
       const sub = (await pool.query<SubscriptionStatsRow>(`SELECT * FROM ${s}.subscriptions WHERE id = $1`, [subscriptionId])).rows[0]
-      const oldest = (await pool.query<{ at: string | null }>(`SELECT min(recorded_at) AS at FROM ${s}.deliveries WHERE subscription_id = $1 AND status = 'pending'`, [subscriptionId])).rows[0]?.at ?? null
+      const oldest =
+        (
+          await pool.query<{ at: string | null }>(`SELECT min(recorded_at) AS at FROM ${s}.deliveries WHERE subscription_id = $1 AND status = 'pending'`, [
+            subscriptionId,
+          ])
+        ).rows[0]?.at ?? null
       const recent = (
-        await pool.query<{ a: string | null; f: string | null }>(`SELECT sum(attempts) AS a, sum(failures) AS f FROM ${s}.attempt_minutes WHERE subscription_id = $1 AND minute >= $2`, [
-          subscriptionId,
-          Math.floor(now.getTime() / 60000) - recentMinutes + 1,
-        ])
+        await pool.query<{ a: string | null; f: string | null }>(
+          `SELECT sum(attempts) AS a, sum(failures) AS f FROM ${s}.attempt_minutes WHERE subscription_id = $1 AND minute >= $2`,
+          [subscriptionId, Math.floor(now.getTime() / 60000) - recentMinutes + 1],
+        )
       ).rows[0]
       return {
         pending: counts.get('pending') ?? 0,
@@ -191,16 +226,30 @@ export const postgresWebhookStore = async (options: PostgresWebhookStoreOptions)
       }
     },
     deliveries: async (subscriptionId, { status, after, limit }) =>
-      (
-        status === undefined
-          ? await pool.query<DeliveryRow>(`SELECT * FROM ${s}.deliveries WHERE subscription_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, [subscriptionId, after ?? 0, limit])
-          : await pool.query<DeliveryRow>(`SELECT * FROM ${s}.deliveries WHERE subscription_id = $1 AND status = $2 AND seq > $3 ORDER BY seq LIMIT $4`, [subscriptionId, status, after ?? 0, limit])
+      (status === undefined
+        ? await pool.query<DeliveryRow>(`SELECT * FROM ${s}.deliveries WHERE subscription_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, [
+            subscriptionId,
+            after ?? 0,
+            limit,
+          ])
+        : await pool.query<DeliveryRow>(`SELECT * FROM ${s}.deliveries WHERE subscription_id = $1 AND status = $2 AND seq > $3 ORDER BY seq LIMIT $4`, [
+            subscriptionId,
+            status,
+            after ?? 0,
+            limit,
+          ])
       ).rows.map(toDelivery),
-    prune: async (before) => (await pool.query(`DELETE FROM ${s}.deliveries WHERE status = 'delivered' AND delivered_at < $1`, [before.toISOString()])).rowCount ?? 0,
+    prune: async (before) =>
+      (await pool.query(`DELETE FROM ${s}.deliveries WHERE status = 'delivered' AND delivered_at < $1`, [before.toISOString()])).rowCount ?? 0,
     replay: async (subscriptionId, what, now) => {
       const at = now.getTime()
       const run = async (where: string, arg?: unknown) =>
-        (await pool.query(`UPDATE ${s}.deliveries SET ${replaySet} WHERE subscription_id = $2 AND ${where}`, arg === undefined ? [at, subscriptionId] : [at, subscriptionId, arg])).rowCount ?? 0
+        (
+          await pool.query(
+            `UPDATE ${s}.deliveries SET ${replaySet} WHERE subscription_id = $2 AND ${where}`,
+            arg === undefined ? [at, subscriptionId] : [at, subscriptionId, arg],
+          )
+        ).rowCount ?? 0
       if (what.parked === true) return run(`status = 'parked'`)
       if (what.fromPosition !== undefined) return run('position >= $3', what.fromPosition)
       if (what.fromTime !== undefined) return run('recorded_at >= $3', what.fromTime)

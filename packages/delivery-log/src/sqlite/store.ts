@@ -92,7 +92,9 @@ export const sqliteWebhookStore = (options: { readonly path: string }): WebhookS
         ORDER BY d.next_at, d.seq LIMIT ?`,
     ),
     nextDue: db.prepare<[string], { at: number | null }>("SELECT min(next_at) AS at FROM deliveries WHERE subscription_id = ? AND status = 'pending'"),
-    delivered: db.prepare("UPDATE deliveries SET status = 'delivered', attempts = attempts + 1, delivered_at = ?, last_status = ?, next_at = NULL WHERE seq = ?"),
+    delivered: db.prepare(
+      "UPDATE deliveries SET status = 'delivered', attempts = attempts + 1, delivered_at = ?, last_status = ?, next_at = NULL WHERE seq = ?",
+    ),
     failed: db.prepare('UPDATE deliveries SET status = ?, attempts = attempts + 1, next_at = ?, last_error = ?, last_status = ? WHERE seq = ?'),
     subOf: db.prepare<[number], { subscription_id: string }>('SELECT subscription_id FROM deliveries WHERE seq = ?'),
     subSuccess: db.prepare('UPDATE subscriptions SET last_success_at = ? WHERE id = ?'),
@@ -104,37 +106,43 @@ export const sqliteWebhookStore = (options: { readonly path: string }): WebhookS
     pruneMinutes: db.prepare('DELETE FROM attempt_minutes WHERE minute < ?'),
     counts: db.prepare<[string], { status: string; n: number }>('SELECT status, count(*) AS n FROM deliveries WHERE subscription_id = ? GROUP BY status'),
     oldest: db.prepare<[string], { at: string | null }>("SELECT min(recorded_at) AS at FROM deliveries WHERE subscription_id = ? AND status = 'pending'"),
-    recent: db.prepare<[string, number], { a: number | null; f: number | null }>('SELECT sum(attempts) AS a, sum(failures) AS f FROM attempt_minutes WHERE subscription_id = ? AND minute >= ?'),
+    recent: db.prepare<[string, number], { a: number | null; f: number | null }>(
+      'SELECT sum(attempts) AS a, sum(failures) AS f FROM attempt_minutes WHERE subscription_id = ? AND minute >= ?',
+    ),
     list: db.prepare<[string, number, number], DeliveryRow>('SELECT * FROM deliveries WHERE subscription_id = ? AND seq > ? ORDER BY seq LIMIT ?'),
-    listBy: db.prepare<[string, string, number, number], DeliveryRow>('SELECT * FROM deliveries WHERE subscription_id = ? AND status = ? AND seq > ? ORDER BY seq LIMIT ?'),
+    listBy: db.prepare<[string, string, number, number], DeliveryRow>(
+      'SELECT * FROM deliveries WHERE subscription_id = ? AND status = ? AND seq > ? ORDER BY seq LIMIT ?',
+    ),
     prune: db.prepare("DELETE FROM deliveries WHERE status = 'delivered' AND delivered_at < ?"),
     dropId: db.prepare('DELETE FROM deliveries WHERE id = ?'),
     replayParked: db.prepare("UPDATE deliveries SET status = 'pending', attempts = 0, next_at = ? WHERE subscription_id = ? AND status = 'parked'"),
-    replayPosition: db.prepare("UPDATE deliveries SET status = 'pending', attempts = 0, next_at = ?, delivered_at = NULL WHERE subscription_id = ? AND position >= ?"),
-    replayTime: db.prepare("UPDATE deliveries SET status = 'pending', attempts = 0, next_at = ?, delivered_at = NULL WHERE subscription_id = ? AND recorded_at >= ?"),
+    replayPosition: db.prepare(
+      "UPDATE deliveries SET status = 'pending', attempts = 0, next_at = ?, delivered_at = NULL WHERE subscription_id = ? AND position >= ?",
+    ),
+    replayTime: db.prepare(
+      "UPDATE deliveries SET status = 'pending', attempts = 0, next_at = ?, delivered_at = NULL WHERE subscription_id = ? AND recorded_at >= ?",
+    ),
   }
 
   const put = (d: NewDelivery, now: number) => q.insert.run(...newDeliveryValues(d, now))
 
-  const record = db.transaction(
-    (b: { partition: number; offset: number; facts: ReadonlyArray<LeadTraits>; outgoing: ReadonlyArray<Outgoing>; now: Date }) => {
-      const stored = q.checkpoint.get(b.partition)?.offset
-      if (stored !== undefined && stored >= b.offset) return
-      const now = b.now.getTime()
-      for (const f of b.facts) q.setFact.run(f.leadId, JSON.stringify(f))
-      for (const o of b.outgoing) {
-        if (o._tag === 'Deliver') {
-          put(o.delivery, now)
-          q.addRecipient.run(o.delivery.subscriptionId, o.delivery.message.leadId)
-          continue
-        }
-        const to = q.recipients.all(o.message.leadId).map((r) => r.subscription_id)
-        q.forget.run(o.message.leadId)
-        for (const s of to) put(deliveryOf(s, o.message), now)
+  const record = db.transaction((b: { partition: number; offset: number; facts: ReadonlyArray<LeadTraits>; outgoing: ReadonlyArray<Outgoing>; now: Date }) => {
+    const stored = q.checkpoint.get(b.partition)?.offset
+    if (stored !== undefined && stored >= b.offset) return
+    const now = b.now.getTime()
+    for (const f of b.facts) q.setFact.run(f.leadId, JSON.stringify(f))
+    for (const o of b.outgoing) {
+      if (o._tag === 'Deliver') {
+        put(o.delivery, now)
+        q.addRecipient.run(o.delivery.subscriptionId, o.delivery.message.leadId)
+        continue
       }
-      q.setCheckpoint.run(b.partition, b.offset)
-    },
-  )
+      const to = q.recipients.all(o.message.leadId).map((r) => r.subscription_id)
+      q.forget.run(o.message.leadId)
+      for (const s of to) put(deliveryOf(s, o.message), now)
+    }
+    q.setCheckpoint.run(b.partition, b.offset)
+  })
 
   const replayed = db.transaction((ds: ReadonlyArray<NewDelivery>, now: number) => {
     for (const d of ds) {
@@ -195,7 +203,9 @@ export const sqliteWebhookStore = (options: { readonly path: string }): WebhookS
     },
     stats: async (subscriptionId, now) => {
       const counts = new Map(q.counts.all(subscriptionId).map((r) => [r.status, r.n]))
-      const s = q.sub.get(subscriptionId) as (SubscriptionRow & { last_success_at: string | null; last_error_at: string | null; last_error: string | null; last_status: number | null }) | undefined
+      const s = q.sub.get(subscriptionId) as
+        | (SubscriptionRow & { last_success_at: string | null; last_error_at: string | null; last_error: string | null; last_status: number | null })
+        | undefined
       const recent = q.recent.get(subscriptionId, Math.floor(now.getTime() / 60000) - recentMinutes + 1)
       return {
         pending: counts.get('pending') ?? 0,

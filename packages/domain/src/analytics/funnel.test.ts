@@ -34,7 +34,7 @@ const capture = (leadId: string, country: string, action = 'INS') =>
     leadSource: 'AzureMarketplace',
     action,
     offer: offer('contoso.vm', 'Contoso VM'),
-    country: ({ ...emptyCustomer, country }).country,
+    country: { ...emptyCustomer, country }.country,
     personal: personalOf({ ...emptyCustomer, country }, null),
     campaigns: [],
     isTest: false,
@@ -46,8 +46,10 @@ const move = (type: 'LeadContacted' | 'LeadNurturingStarted' | 'LeadQualified' |
   type === 'LeadContacted'
     ? event('LeadContacted', { leadId, by: 'sam', at: at(hours), personal: null, channel: null })
     : event(type, { leadId, by: 'sam', at: at(hours), personal: null })
-const disqualify = (leadId: string, hours: number): DomainEvent => event('LeadDisqualified', { leadId, by: 'sam', at: at(hours), personal: null, reason: 'cannot-contact' })
-const reopen = (leadId: string, hours: number, to: 'captured' | 'contacted'): DomainEvent => event('LeadReopened', { leadId, by: 'op', at: at(hours), personal: null, to })
+const disqualify = (leadId: string, hours: number): DomainEvent =>
+  event('LeadDisqualified', { leadId, by: 'sam', at: at(hours), personal: null, reason: 'cannot-contact' })
+const reopen = (leadId: string, hours: number, to: 'captured' | 'contacted'): DomainEvent =>
+  event('LeadReopened', { leadId, by: 'op', at: at(hours), personal: null, to })
 
 const project = (streams: Record<string, ReadonlyArray<DomainEvent>>): ReadonlyArray<LeadSummary> => {
   const log = Object.entries(streams).flatMap(([id, evs]) => evs.map((ev, i) => rec(id, i, ev)))
@@ -73,7 +75,13 @@ test('projection :: first-reached times come from the event, a reopen keeps them
 test('staging :: contacted then disqualified still reached contacted; nurturing is a branch', () => {
   const leads = project({
     A: [capture('A', 'US'), move('LeadContacted', 'A', 1), disqualify('A', 4)],
-    B: [capture('B', 'US'), move('LeadContacted', 'B', 2), move('LeadNurturingStarted', 'B', 3), move('LeadQualified', 'B', 10), move('LeadConverted', 'B', 20)],
+    B: [
+      capture('B', 'US'),
+      move('LeadContacted', 'B', 2),
+      move('LeadNurturingStarted', 'B', 3),
+      move('LeadQualified', 'B', 10),
+      move('LeadConverted', 'B', 20),
+    ],
     C: [capture('C', 'DE')],
   })
   const facts = leads.map(factsOf)
@@ -112,8 +120,20 @@ test('percentile :: nearest rank', () => {
   assert.is(percentile([7], 90), 7)
   assert.is(percentile([1, 2, 3, 4], 50), 2)
   assert.is(percentile([1, 2, 3, 4], 90), 4)
-  assert.is(percentile(Array.from({ length: 10 }, (_, i) => i + 1), 90), 9)
-  assert.is(percentile(Array.from({ length: 100 }, (_, i) => i + 1), 50), 50)
+  assert.is(
+    percentile(
+      Array.from({ length: 10 }, (_, i) => i + 1),
+      90,
+    ),
+    9,
+  )
+  assert.is(
+    percentile(
+      Array.from({ length: 100 }, (_, i) => i + 1),
+      50,
+    ),
+    50,
+  )
 })
 
 test('cohorts, top and series :: of the same facts', () => {
@@ -126,14 +146,20 @@ test('cohorts, top and series :: of the same facts', () => {
   assert.equal(cohortsOf(facts, 'month', 'UTC'), [
     { start: '2026-05-01T00:00:00+00:00', captured: 3, reached: { captured: 3, contacted: 1, qualified: 1, converted: 1, nurturing: 0, disqualified: 0 } },
   ])
-  assert.equal(topOf(facts, { by: 'country', sort: 'leads', limit: 10, minLeads: 1 }).map((r) => [r.key, r.label, r.leads, r.conversionRate]), [
-    ['US', 'United States', 2, 0.5],
-    ['DE', 'Germany', 1, 0],
-  ])
+  assert.equal(
+    topOf(facts, { by: 'country', sort: 'leads', limit: 10, minLeads: 1 }).map((r) => [r.key, r.label, r.leads, r.conversionRate]),
+    [
+      ['US', 'United States', 2, 0.5],
+      ['DE', 'Germany', 1, 0],
+    ],
+  )
   assert.equal(topOf(facts, { by: 'country', sort: 'leads', limit: 10, minLeads: 2 }).length, 1)
   const s = seriesOf(facts, { interval: 'day', tz: 'UTC', by: 'action', from: Date.parse(at(-24)), to: Date.parse(at(24)) })
   assert.equal(s.groups, ['INS', 'PLT', 'other'])
-  assert.equal(s.buckets.map((b) => b.total), [0, 3])
+  assert.equal(
+    s.buckets.map((b) => b.total),
+    [0, 3],
+  )
   assert.is(s.total, 3)
   assert.ok(matchesFilter(leads[1]!, { action: 'other', country: 'US' }))
   assert.not.ok(matchesFilter(leads[1]!, { action: 'PLT' }))

@@ -164,10 +164,10 @@ export const topOf = (facts: ReadonlyArray<LeadFacts>, req: TopRequest): Readonl
         counts[3]! += converted === null ? 0 : 1
       }
       const [, contacted = 0, qualified = 0, converted = 0] = counts
-      const title = req.by === 'offer' ? g.find((f) => f.offerTitle !== null)?.offerTitle ?? null : null
+      const title = req.by === 'offer' ? (g.find((f) => f.offerTitle !== null)?.offerTitle ?? null) : null
       return {
         key,
-        label: req.by === 'country' ? countryName(key) : title ?? key,
+        label: req.by === 'country' ? countryName(key) : (title ?? key),
         leads: g.length,
         contacted,
         qualified,

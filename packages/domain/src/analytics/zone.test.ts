@@ -48,7 +48,10 @@ test('day :: Asia/Kolkata and Asia/Kathmandu days start at 18:30Z and 18:15Z', (
     '2026-03-29T00:00:00+05:30',
     '2026-03-30T00:00:00+05:30',
   ])
-  assert.is(new Date(bucketStarts('day', 'Asia/Kathmandu', ms('2026-03-28T00:00:00Z'), ms('2026-03-29T00:00:00Z'))[0]!).toISOString(), '2026-03-27T18:15:00.000Z')
+  assert.is(
+    new Date(bucketStarts('day', 'Asia/Kathmandu', ms('2026-03-28T00:00:00Z'), ms('2026-03-29T00:00:00Z'))[0]!).toISOString(),
+    '2026-03-27T18:15:00.000Z',
+  )
 })
 
 test('hour :: the repeated autumn hour is two buckets, the skipped spring hour none', () => {
@@ -60,17 +63,21 @@ test('hour :: the repeated autumn hour is two buckets, the skipped spring hour n
 })
 
 test('week and month :: ISO weeks start on Monday; months on the 1st in the zone', () => {
-  assert.equal(starts('week', 'UTC', '2026-03-28T00:00:00Z', '2026-04-07T00:00:00Z'), ['2026-03-23T00:00:00+00:00', '2026-03-30T00:00:00+00:00', '2026-04-06T00:00:00+00:00'])
-  assert.equal(starts('month', 'America/New_York', '2026-02-15T00:00:00Z', '2026-04-01T03:00:00Z'), [
-    '2026-02-01T00:00:00-05:00',
-    '2026-03-01T00:00:00-05:00',
+  assert.equal(starts('week', 'UTC', '2026-03-28T00:00:00Z', '2026-04-07T00:00:00Z'), [
+    '2026-03-23T00:00:00+00:00',
+    '2026-03-30T00:00:00+00:00',
+    '2026-04-06T00:00:00+00:00',
   ])
+  assert.equal(starts('month', 'America/New_York', '2026-02-15T00:00:00Z', '2026-04-01T03:00:00Z'), ['2026-02-01T00:00:00-05:00', '2026-03-01T00:00:00-05:00'])
   assert.equal(starts('month', 'America/New_York', '2026-02-15T00:00:00Z', '2026-04-01T05:00:00Z').length, 3)
 })
 
 test('index :: a lead falls in the last bucket that starts at or before it', () => {
   const s = [10, 20, 30]
-  assert.equal([5, 10, 19, 20, 35].map((x) => bucketIndex(s, x)), [-1, 0, 0, 1, 2])
+  assert.equal(
+    [5, 10, 19, 20, 35].map((x) => bucketIndex(s, x)),
+    [-1, 0, 0, 1, 2],
+  )
 })
 
 test('limit :: stops once a range would need more buckets than asked', () => {

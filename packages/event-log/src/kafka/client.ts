@@ -28,8 +28,7 @@ export const ensureTopics = async (kafka: Kafka, topics: ReadonlyArray<{ readonl
   try {
     const existing = new Set(await admin.listTopics())
     const missing = topics.filter((t) => !existing.has(t.topic))
-    if (missing.length > 0)
-      await admin.createTopics({ topics: missing.map((t) => ({ topic: t.topic, numPartitions: t.partitions })), waitForLeaders: true })
+    if (missing.length > 0) await admin.createTopics({ topics: missing.map((t) => ({ topic: t.topic, numPartitions: t.partitions })), waitForLeaders: true })
   } finally {
     await admin.disconnect()
   }

@@ -89,7 +89,8 @@ export const kafkaEventLog = (options: KafkaEventLogOptions): EventLog => {
           const entries = []
           for (const m of batch.messages) {
             const decoded = fromMessage(m.value)
-            if (E.isLeft(decoded)) throw new UndecodableLogMessage(batch.partition, Number(m.offset), decoded.left.map((p) => `${p.path}: ${p.reason}`).join('; '))
+            if (E.isLeft(decoded))
+              throw new UndecodableLogMessage(batch.partition, Number(m.offset), decoded.left.map((p) => `${p.path}: ${p.reason}`).join('; '))
             entries.push({ offset: Number(m.offset), event: decoded.right })
           }
           for (let i = 0; i < entries.length; i += maxBatch) {

@@ -51,5 +51,13 @@ export const fromMessage = (value: Buffer | null): E.Either<ReadonlyArray<FieldP
   const e = env.right
   const ev = decodeEvent(e.type, e.version, e.data)
   if (E.isLeft(ev)) return ev
-  return E.right({ eventId: e.eventId, streamId: e.streamId, revision: e.revision, position: e.position, event: ev.right, metadata: e.metadata, recordedAt: e.recordedAt })
+  return E.right({
+    eventId: e.eventId,
+    streamId: e.streamId,
+    revision: e.revision,
+    position: e.position,
+    event: ev.right,
+    metadata: e.metadata,
+    recordedAt: e.recordedAt,
+  })
 }

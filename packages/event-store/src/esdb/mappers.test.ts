@@ -183,7 +183,10 @@ mapping('toRecorded :: metadata without our id is a CorruptEvent naming the fiel
   assert.ok(E.isLeft(read) && read.left._tag === 'CorruptEvent')
   if (E.isLeft(read) && read.left._tag === 'CorruptEvent') {
     assert.is(read.left.position, 10)
-    assert.equal(read.left.problems.map((p) => p.path), ['metadata.eventId'])
+    assert.equal(
+      read.left.problems.map((p) => p.path),
+      ['metadata.eventId'],
+    )
   }
 })
 

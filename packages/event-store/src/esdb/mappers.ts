@@ -3,7 +3,14 @@ import { createHash } from 'node:crypto'
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import * as t from 'io-ts'
-import { NO_STREAM, jsonEvent, type AppendExpectedRevision, type EventData, type Position, type RecordedEvent as EsdbRecordedEvent } from '@eventstore/db-client'
+import {
+  NO_STREAM,
+  jsonEvent,
+  type AppendExpectedRevision,
+  type EventData,
+  type Position,
+  type RecordedEvent as EsdbRecordedEvent,
+} from '@eventstore/db-client'
 import {
   decodeEvent,
   fromValidation,
@@ -29,7 +36,11 @@ export const EVENT_ID_NAMESPACE = 'e269642e-40a5-4082-9ff2-d91165cb63d5'
 
 /** A name-based UUID (version 5, SHA-1; RFC 9562 §5.5): the same name in the same namespace gives the same UUID. */
 export const uuidV5 = (namespace: string, name: string): string => {
-  const bytes = createHash('sha1').update(Buffer.from(namespace.replace(/-/g, ''), 'hex')).update(name, 'utf8').digest().subarray(0, 16)
+  const bytes = createHash('sha1')
+    .update(Buffer.from(namespace.replace(/-/g, ''), 'hex'))
+    .update(name, 'utf8')
+    .digest()
+    .subarray(0, 16)
   bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x50
   bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80
   const h = bytes.toString('hex')
@@ -179,7 +190,9 @@ export const judgeAppend = (req: AppendRequest, revision: number, stored: Readon
   const found = known.filter((p): p is number => p !== undefined)
   const judged = (result: E.Either<StoreError, AppendOutcome>): Judgement => ({ _tag: 'Judged', result })
   if (found.length > 0 && found.length < req.events.length)
-    return judged(E.left({ _tag: 'PartialDuplicate', streamId: req.streamId, eventIds: req.events.filter((_, i) => known[i] !== undefined).map((e) => e.eventId) }))
+    return judged(
+      E.left({ _tag: 'PartialDuplicate', streamId: req.streamId, eventIds: req.events.filter((_, i) => known[i] !== undefined).map((e) => e.eventId) }),
+    )
   if (found.length > 0) return judged(E.right({ _tag: 'Duplicate', streamId: req.streamId, lastRevision: revision, lastPosition: Math.max(...found) }))
   if (!revisionMatches(req.expectedRevision, revision)) return judged(E.left(wrongExpectedRevision(req.streamId, req.expectedRevision, revision)))
   if (req.events.length === 0) return judged(E.right({ _tag: 'Appended', streamId: req.streamId, lastRevision: revision, lastPosition: 0 }))

@@ -87,7 +87,11 @@ export const eventStoreDbEventStore = (options: EventStoreDbOptions): EventStore
   /** Reads to the end. The client sets no deadline on reads (it ignores `deadline` there), so `call` gives one. */
   const readThrough = <A>(what: string, open: () => StreamingRead<A>): TE.TaskEither<unknown, ReadonlyArray<A>> => {
     let read: StreamingRead<A> | undefined
-    return call(what, () => drain((read = open())), () => void read?.cancel().catch(() => undefined))
+    return call(
+      what,
+      () => drain((read = open())),
+      () => void read?.cancel().catch(() => undefined),
+    )
   }
 
   /** A stream's recorded events; a missing (or soft-deleted) stream has none. */
@@ -173,9 +177,7 @@ export const eventStoreDbEventStore = (options: EventStoreDbOptions): EventStore
     let cursor: Position | undefined
     for (;;) {
       const start = cursor
-      const page = await readThrough('reading the head of $all', () =>
-        client.readAll({ fromPosition: start ?? END, direction: BACKWARDS, maxCount: PAGE }),
-      )()
+      const page = await readThrough('reading the head of $all', () => client.readAll({ fromPosition: start ?? END, direction: BACKWARDS, maxCount: PAGE }))()
       if (E.isLeft(page)) return E.left(failure('$all', page.left))
       for (const resolved of page.right) {
         const e = resolved.event
@@ -280,7 +282,9 @@ const drain = <A>(read: StreamingRead<A>): Promise<ReadonlyArray<A>> =>
   })
 
 const failure = (streamId: string, e: unknown): StoreError =>
-  e instanceof StreamDeletedError ? storeUnavailable(`${streamId} is deleted (tombstoned) in EventStoreDB; the port has no deleted streams`) : storeUnavailable(e)
+  e instanceof StreamDeletedError
+    ? storeUnavailable(`${streamId} is deleted (tombstoned) in EventStoreDB; the port has no deleted streams`)
+    : storeUnavailable(e)
 
 /** A successful write with its position; undefined when the answer does not say the events were written now. */
 const appendedOutcome = (streamId: string, result: AppendResult): AppendOutcome | undefined => {

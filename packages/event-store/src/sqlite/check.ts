@@ -30,7 +30,13 @@ const result = (name: string, problems: ReadonlyArray<string>, total: number, wh
   detail: total === 0 ? whenOk : `${total} problem(s): ${problems.slice(0, SHOWN).join('; ')}${total > SHOWN ? '; …' : ''}`,
 })
 
-const failedReport = (file: string, name: string, detail: string): CheckReport => ({ file, ok: false, events: 0, streams: 0, checks: [{ name, ok: false, detail }] })
+const failedReport = (file: string, name: string, detail: string): CheckReport => ({
+  file,
+  ok: false,
+  events: 0,
+  streams: 0,
+  checks: [{ name, ok: false, detail }],
+})
 
 /**
  * Runs SQLite's `PRAGMA integrity_check`, then the store's own invariants: positions start at 1 and have no
@@ -53,7 +59,9 @@ export const checkSqliteEventStore = (file: string): CheckReport => {
     const checks: CheckResult[] = [result('sqlite integrity_check', messages, messages.length, 'ok')]
     if (messages.length > 0) return { file, ok: false, events: 0, streams: 0, checks }
 
-    const stats = db.prepare('SELECT count(*) AS n, coalesce(min(position), 1) AS lo, coalesce(max(position), 0) AS hi, count(DISTINCT stream_id) AS s FROM events').get() as {
+    const stats = db
+      .prepare('SELECT count(*) AS n, coalesce(min(position), 1) AS lo, coalesce(max(position), 0) AS hi, count(DISTINCT stream_id) AS s FROM events')
+      .get() as {
       n: number
       lo: number
       hi: number
@@ -65,12 +73,24 @@ export const checkSqliteEventStore = (file: string): CheckReport => {
          WHERE position <> prev + 1 LIMIT ${SHOWN}`,
       )
       .all() as ReadonlyArray<{ from_p: number; to_p: number }>
-    checks.push(result('positions contiguous from 1', gaps.map((g) => `missing positions ${g.from_p}..${g.to_p}`), gaps.length, `1..${stats.hi}`))
+    checks.push(
+      result(
+        'positions contiguous from 1',
+        gaps.map((g) => `missing positions ${g.from_p}..${g.to_p}`),
+        gaps.length,
+        `1..${stats.hi}`,
+      ),
+    )
 
     const revisionQuery = `SELECT stream_id, position, revision, prev FROM (
          SELECT stream_id, position, revision, lag(revision, 1, -1) OVER (PARTITION BY stream_id ORDER BY position) AS prev FROM events)
        WHERE revision <> prev + 1`
-    const badRevisions = db.prepare(`${revisionQuery} LIMIT ${SHOWN}`).all() as ReadonlyArray<{ stream_id: string; position: number; revision: number; prev: number }>
+    const badRevisions = db.prepare(`${revisionQuery} LIMIT ${SHOWN}`).all() as ReadonlyArray<{
+      stream_id: string
+      position: number
+      revision: number
+      prev: number
+    }>
     const badRevisionCount = (db.prepare(`SELECT count(*) AS n FROM (${revisionQuery})`).get() as { n: number }).n
     checks.push(
       result(

@@ -51,17 +51,40 @@ test('sqlite :: a store written before the per-stream ids migrates: same events,
       type TEXT NOT NULL, version INTEGER NOT NULL, data TEXT NOT NULL, metadata TEXT NOT NULL, recorded_at TEXT NOT NULL, UNIQUE (stream_id, revision));
     CREATE TABLE idempotency_keys (key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, status INTEGER, body TEXT, stored_at TEXT NOT NULL) WITHOUT ROWID;
     CREATE INDEX idempotency_keys_by_age ON idempotency_keys (stored_at);`)
-  const insert = old.prepare('INSERT INTO events (position, event_id, stream_id, revision, type, version, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-  for (const [position, id, stream, revision] of [[1, 'x1', 'lead-x', 0], [2, 'y1', 'lead-y', 0], [5, 'x2', 'lead-x', 1]] as const) {
+  const insert = old.prepare(
+    'INSERT INTO events (position, event_id, stream_id, revision, type, version, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  )
+  for (const [position, id, stream, revision] of [
+    [1, 'x1', 'lead-x', 0],
+    [2, 'y1', 'lead-y', 0],
+    [5, 'x2', 'lead-x', 1],
+  ] as const) {
     const e = contacted(stream.slice(5), id)
-    insert.run(position, id, stream, revision, e.event.type, e.event.version, JSON.stringify(e.event.data), JSON.stringify(e.metadata), '2026-11-25T10:00:00.000Z')
+    insert.run(
+      position,
+      id,
+      stream,
+      revision,
+      e.event.type,
+      e.event.version,
+      JSON.stringify(e.event.data),
+      JSON.stringify(e.metadata),
+      '2026-11-25T10:00:00.000Z',
+    )
   }
   old.pragma('user_version = 2')
   old.close()
 
   const store = sqliteEventStore({ path })
   const all = right(await store.readAll(0, 100)())
-  assert.equal(all.map((e) => [e.position, e.eventId, e.streamId, e.revision]), [[1, 'x1', 'lead-x', 0], [2, 'y1', 'lead-y', 0], [5, 'x2', 'lead-x', 1]])
+  assert.equal(
+    all.map((e) => [e.position, e.eventId, e.streamId, e.revision]),
+    [
+      [1, 'x1', 'lead-x', 0],
+      [2, 'y1', 'lead-y', 0],
+      [5, 'x2', 'lead-x', 1],
+    ],
+  )
   assert.is(right(await store.head()()), 5)
   assert.is(right(await store.append({ streamId: 'lead-x', expectedRevision: 0, events: [contacted('x', 'x2')] })())._tag, 'Duplicate')
   const next = right(await store.append({ streamId: 'lead-x', expectedRevision: 1, events: [contacted('x', 'x3')] })())

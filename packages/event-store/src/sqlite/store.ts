@@ -92,9 +92,7 @@ export const sqliteEventStore = (options: SqliteEventStoreOptions): EventStore &
     streamIds: db.prepare<[string], { event_id: string; position: number; revision: number }>(
       'SELECT event_id, position, revision FROM events WHERE stream_id = ?',
     ),
-    insert: db.prepare(
-      'INSERT INTO events (event_id, stream_id, revision, type, version, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-    ),
+    insert: db.prepare('INSERT INTO events (event_id, stream_id, revision, type, version, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
     readAll: db.prepare<[number, number], Row>('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
     head: db.prepare<[], { p: number | null }>('SELECT max(position) AS p FROM events'),
     claim: db.prepare('INSERT OR IGNORE INTO idempotency_keys (key, fingerprint, status, body, stored_at) VALUES (?, ?, NULL, NULL, ?)'),
@@ -103,7 +101,7 @@ export const sqliteEventStore = (options: SqliteEventStoreOptions): EventStore &
     ),
     putAnswer: db.prepare('INSERT OR REPLACE INTO idempotency_keys (key, fingerprint, status, body, stored_at) VALUES (?, ?, ?, ?, ?)'),
     purgeAnswers: db.prepare('DELETE FROM idempotency_keys WHERE stored_at <= ?'),
-    forgetAnswers: db.prepare("DELETE FROM idempotency_keys WHERE body IS NOT NULL AND instr(body, ?) > 0"),
+    forgetAnswers: db.prepare('DELETE FROM idempotency_keys WHERE body IS NOT NULL AND instr(body, ?) > 0'),
   }
 
   const headSync = (): number => q.head.get()?.p ?? 0
@@ -182,13 +180,15 @@ export const sqliteEventStore = (options: SqliteEventStoreOptions): EventStore &
     return E.right(out)
   }
 
-  const sync = <A>(f: () => E.Either<StoreError, A>): TE.TaskEither<StoreError, A> => () => {
-    try {
-      return Promise.resolve(f())
-    } catch (e) {
-      return Promise.resolve(E.left(storeUnavailable(e)))
+  const sync =
+    <A>(f: () => E.Either<StoreError, A>): TE.TaskEither<StoreError, A> =>
+    () => {
+      try {
+        return Promise.resolve(f())
+      } catch (e) {
+        return Promise.resolve(E.left(storeUnavailable(e)))
+      }
     }
-  }
 
   const appendMany = (requests: ReadonlyArray<AppendRequest>) => async () => {
     try {

@@ -54,7 +54,11 @@ export const postgresIdempotencyKeys = async (options: PostgresIdempotencyKeysOp
     forgetLeads: async (leadIds) =>
       leadIds.length === 0
         ? 0
-        : ((await pool.query(`DELETE FROM ${t} WHERE EXISTS (SELECT 1 FROM unnest($1::text[]) AS x WHERE strpos(body, x) > 0)`, [leadIds.map((id) => JSON.stringify(id))])).rowCount ?? 0),
+        : ((
+            await pool.query(`DELETE FROM ${t} WHERE EXISTS (SELECT 1 FROM unnest($1::text[]) AS x WHERE strpos(body, x) > 0)`, [
+              leadIds.map((id) => JSON.stringify(id)),
+            ])
+          ).rowCount ?? 0),
     close: () => pool.end(),
   }
 }

@@ -26,7 +26,10 @@ export const erasureAuditContract = (name: string, open: () => Promise<ErasureAu
       await audit.begin(start(1, { by: 'someone else', leadIds: [] }))
       const pending = await audit.get('er-1')
       assert.equal(pending, { ...start(1, { note: 'asked by email' }), status: 'pending', completedAt: null, outcome: null, counts: null })
-      assert.equal((await audit.pending()).map((e) => e.erasureId), ['er-1'])
+      assert.equal(
+        (await audit.pending()).map((e) => e.erasureId),
+        ['er-1'],
+      )
       const counts = { leads: 2, events: 2, keys: 1, deadLetters: 3, answers: 1 }
       await audit.complete('er-1', { completedAt: '2026-12-01T07:00:05.000Z', outcome: 'erased', counts })
       assert.equal(await audit.pending(), [])
@@ -42,10 +45,26 @@ export const erasureAuditContract = (name: string, open: () => Promise<ErasureAu
     const audit = await open()
     try {
       for (const i of [3, 1, 2, 4]) await audit.begin(start(i, { reason: i === 4 ? 'retention' : 'request' }))
-      await audit.complete('er-2', { completedAt: '2026-12-01T08:00:00.000Z', outcome: 'unknownSubject', counts: { leads: 0, events: 0, keys: 0, deadLetters: 0, answers: 0 } })
-      assert.equal((await audit.pending()).map((e) => e.erasureId), ['er-1', 'er-3', 'er-4'])
-      assert.equal((await audit.ofSubject('sub-1')).map((e) => e.erasureId), ['er-1', 'er-3'])
-      assert.equal((await audit.recent(2)).map((e) => [e.erasureId, e.reason]), [['er-4', 'retention'], ['er-3', 'request']])
+      await audit.complete('er-2', {
+        completedAt: '2026-12-01T08:00:00.000Z',
+        outcome: 'unknownSubject',
+        counts: { leads: 0, events: 0, keys: 0, deadLetters: 0, answers: 0 },
+      })
+      assert.equal(
+        (await audit.pending()).map((e) => e.erasureId),
+        ['er-1', 'er-3', 'er-4'],
+      )
+      assert.equal(
+        (await audit.ofSubject('sub-1')).map((e) => e.erasureId),
+        ['er-1', 'er-3'],
+      )
+      assert.equal(
+        (await audit.recent(2)).map((e) => [e.erasureId, e.reason]),
+        [
+          ['er-4', 'retention'],
+          ['er-3', 'request'],
+        ],
+      )
     } finally {
       await audit.close()
     }

@@ -54,7 +54,9 @@ export const postgresErasureAudit = async (options: { readonly connectionString:
       await pool.query(`INSERT INTO ${runs} (ran_at, cutoff, subjects, leads) VALUES ($1, $2, $3, $4)`, [r.ranAt, r.cutoff, r.subjects, r.leads])
     },
     lastRetentionRun: async () => {
-      const { rows: r } = await pool.query<{ ran_at: string; cutoff: string; subjects: number; leads: number }>(`SELECT * FROM ${runs} ORDER BY ran_at DESC, id DESC LIMIT 1`)
+      const { rows: r } = await pool.query<{ ran_at: string; cutoff: string; subjects: number; leads: number }>(
+        `SELECT * FROM ${runs} ORDER BY ran_at DESC, id DESC LIMIT 1`,
+      )
       const last = r[0]
       return last === undefined ? null : { ranAt: last.ran_at, cutoff: last.cutoff, subjects: last.subjects, leads: last.leads }
     },

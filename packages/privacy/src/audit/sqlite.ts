@@ -36,7 +36,9 @@ export const sqliteErasureAudit = (options: { readonly path: string }): ErasureA
     ofSubject: db.prepare<[string], unknown>('SELECT * FROM erasures WHERE subject = ? ORDER BY requested_at, erasure_id'),
     recent: db.prepare<[number], unknown>('SELECT * FROM erasures ORDER BY requested_at DESC, erasure_id DESC LIMIT ?'),
     run: db.prepare('INSERT INTO retention_runs (ran_at, cutoff, subjects, leads) VALUES (?, ?, ?, ?)'),
-    lastRun: db.prepare<[], { ran_at: string; cutoff: string; subjects: number; leads: number }>('SELECT * FROM retention_runs ORDER BY ran_at DESC, rowid DESC LIMIT 1'),
+    lastRun: db.prepare<[], { ran_at: string; cutoff: string; subjects: number; leads: number }>(
+      'SELECT * FROM retention_runs ORDER BY ran_at DESC, rowid DESC LIMIT 1',
+    ),
   }
   return {
     db,

@@ -39,7 +39,11 @@ export interface PostgresKeyStoreOptions extends KeyStoreOptions {
   readonly poolSize?: number
 }
 
-export const postgresKeyRows = async (options: { readonly connectionString: string; readonly schema: string; readonly poolSize?: number }): Promise<KeyRows> => {
+export const postgresKeyRows = async (options: {
+  readonly connectionString: string
+  readonly schema: string
+  readonly poolSize?: number
+}): Promise<KeyRows> => {
   const pool = new pg.Pool({ connectionString: options.connectionString, max: options.poolSize ?? 4 })
   await migratePostgres(pool, options.schema, migrations)
   const s = quoteIdent(options.schema)
@@ -73,9 +77,12 @@ export const postgresKeyRows = async (options: { readonly connectionString: stri
         links.map((l) => l.leadId),
       ])
     },
-    leadsOf: async (subject) => (await pool.query<{ lead_id: string }>(`SELECT lead_id FROM ${leads} WHERE subject = $1 ORDER BY lead_id`, [subject])).rows.map((r) => r.lead_id),
+    leadsOf: async (subject) =>
+      (await pool.query<{ lead_id: string }>(`SELECT lead_id FROM ${leads} WHERE subject = $1 ORDER BY lead_id`, [subject])).rows.map((r) => r.lead_id),
     subjectsOfLeads: async (leadIds) =>
-      (await pool.query<{ subject: string; lead_id: string }>(`SELECT subject, lead_id FROM ${leads} WHERE lead_id = ANY($1) ORDER BY subject`, [leadIds])).rows.map((r) => ({
+      (
+        await pool.query<{ subject: string; lead_id: string }>(`SELECT subject, lead_id FROM ${leads} WHERE lead_id = ANY($1) ORDER BY subject`, [leadIds])
+      ).rows.map((r) => ({
         subject: r.subject,
         leadId: r.lead_id,
       })),
@@ -105,7 +112,9 @@ export const postgresKeyRows = async (options: { readonly connectionString: stri
         : transaction(pool, async (c) => {
             let n = 0
             for (const r of rows)
-              n += (await c.query(`UPDATE ${keys} SET wrapped = $1, master_id = $2 WHERE key_id = $3 AND master_id = $4`, [r.wrapped, r.masterId, r.keyId, r.was])).rowCount ?? 0
+              n +=
+                (await c.query(`UPDATE ${keys} SET wrapped = $1, master_id = $2 WHERE key_id = $3 AND master_id = $4`, [r.wrapped, r.masterId, r.keyId, r.was]))
+                  .rowCount ?? 0
             return n
           }),
     close: () => pool.end(),

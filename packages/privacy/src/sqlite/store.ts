@@ -30,7 +30,6 @@ interface Row {
 }
 const toRow = (r: Row): KeyRow => ({ keyId: r.key_id, subject: r.subject, wrapped: r.wrapped, masterId: r.master_id })
 
-
 export const sqliteKeyRows = (db: Sqlite): KeyRows => {
   const q = {
     insert: db.prepare('INSERT OR IGNORE INTO data_keys (key_id, subject, wrapped, master_id) VALUES (?, ?, ?, ?)'),
@@ -38,7 +37,9 @@ export const sqliteKeyRows = (db: Sqlite): KeyRows => {
     leadsOf: db.prepare<[string], { lead_id: string }>('SELECT lead_id FROM subject_leads WHERE subject = ? ORDER BY lead_id'),
     deleteSubject: db.prepare<[string], { key_id: string }>('DELETE FROM data_keys WHERE subject = ? RETURNING key_id'),
     tombstone: db.prepare('INSERT OR IGNORE INTO shredded_keys (key_id) VALUES (?)'),
-    masters: db.prepare<[], Row & { n: number }>('SELECT master_id, count(*) AS n, min(key_id) AS key_id, min(subject) AS subject, min(wrapped) AS wrapped FROM data_keys GROUP BY master_id'),
+    masters: db.prepare<[], Row & { n: number }>(
+      'SELECT master_id, count(*) AS n, min(key_id) AS key_id, min(subject) AS subject, min(wrapped) AS wrapped FROM data_keys GROUP BY master_id',
+    ),
     sample: db.prepare<[string], Row>('SELECT * FROM data_keys WHERE master_id = ? LIMIT 1'),
     notWrappedBy: db.prepare<[string, number], Row>('SELECT * FROM data_keys WHERE master_id <> ? LIMIT ?'),
     replace: db.prepare('UPDATE data_keys SET wrapped = ?, master_id = ? WHERE key_id = ? AND master_id = ?'),
@@ -50,16 +51,18 @@ export const sqliteKeyRows = (db: Sqlite): KeyRows => {
   const leadsIn = db.prepare<[string], { subject: string; lead_id: string }>(
     'SELECT subject, lead_id FROM subject_leads WHERE lead_id IN (SELECT value FROM json_each(?)) ORDER BY subject',
   )
-  const getOrCreate = db.transaction((subjects: ReadonlyArray<string>, make: (s: string) => KeyRow, links: ReadonlyArray<{ subject: string; leadId: string }>) => {
-    for (const l of links) q.link.run(l.subject, l.leadId)
-    const found = new Set(bySubjects.all(JSON.stringify(subjects)).map((r) => r.subject))
-    for (const s of subjects)
-      if (!found.has(s)) {
-        const r = make(s)
-        q.insert.run(r.keyId, r.subject, r.wrapped, r.masterId)
-      }
-    return bySubjects.all(JSON.stringify(subjects)).map(toRow)
-  })
+  const getOrCreate = db.transaction(
+    (subjects: ReadonlyArray<string>, make: (s: string) => KeyRow, links: ReadonlyArray<{ subject: string; leadId: string }>) => {
+      for (const l of links) q.link.run(l.subject, l.leadId)
+      const found = new Set(bySubjects.all(JSON.stringify(subjects)).map((r) => r.subject))
+      for (const s of subjects)
+        if (!found.has(s)) {
+          const r = make(s)
+          q.insert.run(r.keyId, r.subject, r.wrapped, r.masterId)
+        }
+      return bySubjects.all(JSON.stringify(subjects)).map(toRow)
+    },
+  )
   const link = db.transaction((links: ReadonlyArray<{ subject: string; leadId: string }>) => {
     for (const l of links) q.link.run(l.subject, l.leadId)
   })
@@ -79,8 +82,7 @@ export const sqliteKeyRows = (db: Sqlite): KeyRows => {
     subjectsOfLeads: async (leadIds) => leadsIn.all(JSON.stringify(leadIds)).map((r) => ({ subject: r.subject, leadId: r.lead_id })),
     deleteSubject: async (subject) => deleteSubject.immediate(subject),
     shredded: async (ids) => shreddedIn.all(JSON.stringify(ids)).map((r) => r.key_id),
-    masterIds: async () =>
-      q.masters.all().map((m) => ({ masterId: m.master_id, keys: m.n, sample: toRow(q.sample.get(m.master_id) ?? m) })),
+    masterIds: async () => q.masters.all().map((m) => ({ masterId: m.master_id, keys: m.n, sample: toRow(q.sample.get(m.master_id) ?? m) })),
     notWrappedBy: async (masterId, limit) => q.notWrappedBy.all(masterId, limit).map(toRow),
     replaceWrapping: async (rows) => (rows.length === 0 ? 0 : replace.immediate(rows)),
     close: async () => {

@@ -23,13 +23,10 @@ export const migratePostgres = async (pool: pg.Pool, schema: string, migrations:
     // schema must not be asked for it.
     const exists = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema])
     if (exists.rowCount === 0) await client.query(`CREATE SCHEMA ${s}`)
-    await client.query(
-      `CREATE TABLE IF NOT EXISTS ${s}.schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
-    )
+    await client.query(`CREATE TABLE IF NOT EXISTS ${s}.schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`)
     const { rows } = await client.query<{ v: number | null }>(`SELECT max(version) AS v FROM ${s}.schema_migrations`)
     const applied = rows[0]?.v ?? 0
-    if (applied > migrations.length)
-      throw new Error(`schema ${schema} is at version ${applied}, newer than this build knows (${migrations.length})`)
+    if (applied > migrations.length) throw new Error(`schema ${schema} is at version ${applied}, newer than this build knows (${migrations.length})`)
     for (let v = applied; v < migrations.length; v++) {
       await client.query(migrations[v]?.(s) ?? '')
       await client.query(`INSERT INTO ${s}.schema_migrations (version) VALUES ($1)`, [v + 1])

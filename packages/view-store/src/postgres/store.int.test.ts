@@ -128,7 +128,12 @@ if (down !== null) {
       // Whichever commits first, the other must see it: either the capture finds the offer classified, or the
       // classification finds the captured leads. Without the projection lock both read before either writes.
       const [a, b] = await Promise.all([
-        store.applyBatch('leads', 0, captures.map((event, i) => ({ offset: round * perRound + i, event })), logic),
+        store.applyBatch(
+          'leads',
+          0,
+          captures.map((event, i) => ({ offset: round * perRound + i, event })),
+          logic,
+        ),
         store.applyBatch('leads', 1, [{ offset: round, event: classified(offerId) }], logic),
       ])
       assert.ok(E.isRight(a) && E.isRight(b), 'both batches applied')
@@ -136,7 +141,7 @@ if (down !== null) {
     const total = rounds * perRound
     const cell = async (bucket: string) =>
       (await store.counts('all')).find((r) => r.key === 'all' && r.metric === 'offerKind' && r.bucket === bucket && !r.test)?.n ?? 0
-    assert.is(await cell('saas'), total, 'every lead counted under its offer\'s new kind')
+    assert.is(await cell('saas'), total, "every lead counted under its offer's new kind")
     assert.is(await cell('unclassified'), 0, 'no lead left under the old kind')
     const listed = await store.leads({ offerKind: 'saas' }, total + 1, null)
     assert.is(listed.items.length, total, 'every lead row carries the new kind')

@@ -81,8 +81,7 @@ export const postgresViewStore = async (options: PostgresViewStoreOptions): Prom
     // batches and reads in flight, so no batch is half cleared; it leaves the registry alone, as the port says.
     clear: `TRUNCATE ${s}.leads, ${s}.counts, ${s}.offers, ${s}.checkpoints`,
   } as const
-  const run = <R extends pg.QueryResultRow>(db: Client, name: keyof typeof q, values: unknown[]) =>
-    db.query<R>({ name: `vs_${name}`, text: q[name], values })
+  const run = <R extends pg.QueryResultRow>(db: Client, name: keyof typeof q, values: unknown[]) => db.query<R>({ name: `vs_${name}`, text: q[name], values })
 
   const load = async (db: Client, needs: Needs): Promise<Loaded> => {
     const leads = new Map<string, LeadSummary>()
@@ -108,8 +107,7 @@ export const postgresViewStore = async (options: PostgresViewStoreOptions): Prom
   /** The batch's writes: one statement per table carrying all its rows (no per-row round trip). */
   const write = async (db: Client, projection: string, partition: number, offset: number, changes: Changes): Promise<void> => {
     if (changes.leads.length > 0) await run(db, 'upsertLeads', leadColumns(changes.leads))
-    if (changes.offers.length > 0)
-      await run(db, 'upsertOffers', [changes.offers.map((o) => o.offerKey), changes.offers.map((o) => JSON.stringify(o))])
+    if (changes.offers.length > 0) await run(db, 'upsertOffers', [changes.offers.map((o) => o.offerKey), changes.offers.map((o) => JSON.stringify(o))])
     if (changes.counts.length > 0) await run(db, 'addCounts', [...cellColumns(changes.counts), changes.counts.map((c) => c.delta)])
     const decremented = changes.counts.filter((c) => c.delta < 0)
     if (decremented.length > 0) await run(db, 'dropEmpty', cellColumns(decremented))
@@ -120,7 +118,14 @@ export const postgresViewStore = async (options: PostgresViewStoreOptions): Prom
    * A query over the filtered leads. Only the filters present reach the SQL, so the planner picks the matching
    * index; each distinct text is its own named statement (parsed and planned once per connection).
    */
-  const filtered = async <R extends pg.QueryResultRow>(select: string, filter: LeadFilter, cursor: string | null, tail: string, extra: unknown[], rowMode?: 'array') => {
+  const filtered = async <R extends pg.QueryResultRow>(
+    select: string,
+    filter: LeadFilter,
+    cursor: string | null,
+    tail: string,
+    extra: unknown[],
+    rowMode?: 'array',
+  ) => {
     const { where, args } = filterSql(filter, cursor, dialect)
     let p = 0
     const text = `${select} FROM ${s}.leads ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ${tail}`.replace(/\?/g, () => `$${++p}`)
@@ -130,7 +135,10 @@ export const postgresViewStore = async (options: PostgresViewStoreOptions): Prom
   return {
     pool,
     checkpoints: async (projection) =>
-      (await run<{ partition: number; offset: string }>(pool, 'checkpoints', [projection])).rows.map((r) => ({ partition: r.partition, offset: Number(r.offset) })),
+      (await run<{ partition: number; offset: string }>(pool, 'checkpoints', [projection])).rows.map((r) => ({
+        partition: r.partition,
+        offset: Number(r.offset),
+      })),
     /**
      * One transaction per batch. Its first statement waits for an advisory lock named after the schema and the
      * projection, held until COMMIT/ROLLBACK: every writer of the projection (any partition, any process) runs
@@ -167,7 +175,12 @@ export const postgresViewStore = async (options: PostgresViewStoreOptions): Prom
     },
     leads: async (filter: LeadFilter, limit, cursor) => {
       const { rows } = await filtered<{ doc: string; captured_at: string; lead_id: string }>(
-        'SELECT doc, captured_at, lead_id', filter, cursor, 'ORDER BY captured_at DESC, lead_id DESC LIMIT ?', [limit + 1])
+        'SELECT doc, captured_at, lead_id',
+        filter,
+        cursor,
+        'ORDER BY captured_at DESC, lead_id DESC LIMIT ?',
+        [limit + 1],
+      )
       const page = rows.slice(0, limit)
       const last = page[page.length - 1]
       return {
@@ -176,7 +189,14 @@ export const postgresViewStore = async (options: PostgresViewStoreOptions): Prom
       }
     },
     exportLeads: async (filter, limit, cursor) => {
-      const { rows } = await filtered<Array<string | number | boolean | null>>(`SELECT ${exportSelect}`, filter, cursor, 'ORDER BY captured_at DESC, lead_id DESC LIMIT ?', [limit + 1], 'array')
+      const { rows } = await filtered<Array<string | number | boolean | null>>(
+        `SELECT ${exportSelect}`,
+        filter,
+        cursor,
+        'ORDER BY captured_at DESC, lead_id DESC LIMIT ?',
+        [limit + 1],
+        'array',
+      )
       const page = rows.slice(0, limit)
       const last = page[page.length - 1]
       return {
@@ -191,19 +211,24 @@ export const postgresViewStore = async (options: PostgresViewStoreOptions): Prom
     factsSince: async (since, afterLeadId, limit) =>
       factsSinceOf(
         instance,
-        (await pool.query<Array<string | number | boolean | null>>({ name: 'vs_factsSince', text: q.factsSince, values: [since, afterLeadId, limit], rowMode: 'array' })).rows,
+        (
+          await pool.query<Array<string | number | boolean | null>>({
+            name: 'vs_factsSince',
+            text: q.factsSince,
+            values: [since, afterLeadId, limit],
+            rowMode: 'array',
+          })
+        ).rows,
       ),
     counts: async (dimension): Promise<ReadonlyArray<CountRow>> =>
-      (await run<{ dimension: string; key: string; metric: string; bucket: string; test: boolean; n: string }>(pool, 'counts', [dimension])).rows.map(
-        (r) => ({
-          dimension: r.dimension as CountRow['dimension'],
-          key: r.key,
-          metric: r.metric as CountRow['metric'],
-          bucket: r.bucket,
-          test: r.test,
-          n: Number(r.n),
-        }),
-      ),
+      (await run<{ dimension: string; key: string; metric: string; bucket: string; test: boolean; n: string }>(pool, 'counts', [dimension])).rows.map((r) => ({
+        dimension: r.dimension as CountRow['dimension'],
+        key: r.key,
+        metric: r.metric as CountRow['metric'],
+        bucket: r.bucket,
+        test: r.test,
+        n: Number(r.n),
+      })),
     registry: async (projection) => {
       const row = (await run<{ entry: string }>(pool, 'registry', [projection])).rows[0]
       return row === undefined ? null : decodeRow(RegistryCodec, row.entry, `registry ${projection}`)

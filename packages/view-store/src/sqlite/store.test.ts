@@ -22,7 +22,10 @@ test('sqlite build :: indexes dropped for the load, then the same schema as a fr
   assert.ok(!schemaOf(built).some((i) => i.name === 'leads_by_changed'))
   assert.is(built.db.pragma('synchronous', { simple: true }), 1, 'NORMAL while building')
   await built.finishBuild()
-  assert.equal(schemaOf(built).map((i) => [i.name, i.sql?.replace(/\s+/g, ' ')]), schemaOf(fresh).map((i) => [i.name, i.sql?.replace(/\s+/g, ' ')]))
+  assert.equal(
+    schemaOf(built).map((i) => [i.name, i.sql?.replace(/\s+/g, ' ')]),
+    schemaOf(fresh).map((i) => [i.name, i.sql?.replace(/\s+/g, ' ')]),
+  )
   assert.is(built.db.pragma('synchronous', { simple: true }), 2, 'FULL once built')
   await fresh.close()
   await built.close()

@@ -7,7 +7,19 @@ import { randomUUID } from 'node:crypto'
 import { analyticsColumnNames, analyticsUpdated, analyticsValues, factsOfRow, factsSelect, factsSinceOf, factsSinceSelect } from '../columns.js'
 import { docFields, viewOfRow, viewSelect } from '../leadView.js'
 import { RegistryCodec } from '../registry.js'
-import { encodeCursor, filterSql, type RegistryEntry, type Applied, type CountRow, type FilterDialect, type LeadFilter, type LogEntry, type Needs, type ProjectionLogic, type ViewStore } from '../port.js'
+import {
+  encodeCursor,
+  filterSql,
+  type RegistryEntry,
+  type Applied,
+  type CountRow,
+  type FilterDialect,
+  type LeadFilter,
+  type LogEntry,
+  type Needs,
+  type ProjectionLogic,
+  type ViewStore,
+} from '../port.js'
 
 // leads is a rowid table: a WITHOUT ROWID row over ~1,000 bytes (most leads: the doc carries the history)
 // spills into an overflow page of its own and random hash-like keys split pages on every insert (upserts
@@ -185,7 +197,10 @@ export const sqliteViewStore = (options: SqliteViewStoreOptions): ViewStore & { 
     for (const key of needs.classified) {
       const rows = q.leadsOfOffer.all(key, key)
       for (const r of rows) if (!leads.has(r.lead_id)) leads.set(r.lead_id, decodeRow(LeadSummaryCodec, r.doc, r.lead_id))
-      leadsOfOffer.set(key, rows.map((r) => r.lead_id))
+      leadsOfOffer.set(
+        key,
+        rows.map((r) => r.lead_id),
+      )
     }
     // Every key that names an offer of a loaded lead: kinds are resolved over all of a lead's keys.
     const offerKeys = new Set(needs.offerKeys)
@@ -235,7 +250,10 @@ export const sqliteViewStore = (options: SqliteViewStoreOptions): ViewStore & { 
     },
     leads: async (filter: LeadFilter, limit, cursor) => {
       const { where, args } = filterSql(filter, cursor, dialect)
-      const rows = statement<ListRow>(`SELECT doc, captured_at, lead_id FROM leads ${whereOf(where)} ORDER BY captured_at DESC, lead_id DESC LIMIT ?`).all(...args, limit + 1)
+      const rows = statement<ListRow>(`SELECT doc, captured_at, lead_id FROM leads ${whereOf(where)} ORDER BY captured_at DESC, lead_id DESC LIMIT ?`).all(
+        ...args,
+        limit + 1,
+      )
       const page = rows.slice(0, limit)
       const last = page[page.length - 1]
       return {
@@ -276,10 +294,8 @@ export const sqliteViewStore = (options: SqliteViewStoreOptions): ViewStore & { 
       return row === undefined ? null : decodeRow(RegistryCodec, row.entry, `registry ${projection}`)
     },
     updateRegistry: async (projection, expected, next) =>
-      (expected === null
-        ? q.insertRegistry.run(projection, registryJson(next))
-        : q.updateRegistry.run(registryJson(next), projection, registryJson(expected))
-      ).changes === 1,
+      (expected === null ? q.insertRegistry.run(projection, registryJson(next)) : q.updateRegistry.run(registryJson(next), projection, registryJson(expected)))
+        .changes === 1,
     beginBuild: async () => {
       // Nobody reads this generation and it is rebuilt from its checkpoint after a crash: a power loss may
       // roll back its last batches with their checkpoint (WAL keeps the file consistent), which are projected again.

@@ -151,7 +151,10 @@ const sendBatch = async (ctx: Context, batch: ReadonlyArray<Unit>, totals: Total
     if (item.status === 'rejected') {
       const line = lineOf[item.index] ?? 0
       // Paths start with the item's index in the batch (`[12].data.offer`): the line replaces it.
-      const lines = problemLines(item.problems.map((p) => ({ ...p, path: p.path.replace(/^\[\d+\]\.?/, '') || '(event)' })), true)
+      const lines = problemLines(
+        item.problems.map((p) => ({ ...p, path: p.path.replace(/^\[\d+\]\.?/, '') || '(event)' })),
+        true,
+      )
       byLine.set(line, [...(byLine.get(line) ?? []), ...lines])
     }
   for (const [line, problems] of byLine) {
@@ -206,7 +209,14 @@ const resumePoint = (ctx: Context, options: ImportOptions): Resume => {
   if (after > 0)
     ctx.io.err(
       `resuming ${basename(path)} after line ${after} (${checkpointPath}; --restart to read it all)` +
-        `${errors.length > 0 ? `; ${errors.length} rows with errors before it: lines ${errors.slice(0, 20).map((e) => e.line).join(', ')}${errors.length > 20 ? ', …' : ''}` : ''}\n`,
+        `${
+          errors.length > 0
+            ? `; ${errors.length} rows with errors before it: lines ${errors
+                .slice(0, 20)
+                .map((e) => e.line)
+                .join(', ')}${errors.length > 20 ? ', …' : ''}`
+            : ''
+        }\n`,
     )
   return { stat, checkpointPath, errorsPath, after, totals: { rows: 0, skipped: 0, accepted: 0, duplicates: 0, parked: 0, rejected: 0, errors } }
 }
@@ -295,7 +305,19 @@ const summary = (ctx: Context, options: ImportOptions, totals: Totals, seconds: 
   totals.errors.sort((a, b) => a.line - b.line)
   const code = totals.errors.length === 0 ? exitCode.ok : exitCode.failed
   if (ctx.json) {
-    jsonOut(ctx, { file: path, format, rows: totals.rows, skipped: totals.skipped, accepted: totals.accepted, duplicates: totals.duplicates, parked: totals.parked, rejected: totals.rejected, seconds, rowsPerSecond, errors: totals.errors })
+    jsonOut(ctx, {
+      file: path,
+      format,
+      rows: totals.rows,
+      skipped: totals.skipped,
+      accepted: totals.accepted,
+      duplicates: totals.duplicates,
+      parked: totals.parked,
+      rejected: totals.rejected,
+      seconds,
+      rowsPerSecond,
+      errors: totals.errors,
+    })
     return code
   }
   ctx.io.out(
@@ -303,7 +325,12 @@ const summary = (ctx: Context, options: ImportOptions, totals: Totals, seconds: 
       `events: ${totals.accepted} accepted, ${totals.duplicates} duplicate, ${totals.parked} parked, ${totals.rejected} rejected\n`,
   )
   if (totals.errors.length > 0) {
-    ctx.io.out(`${totals.errors.length} rows with errors${totals.errors.length > SHOWN_ERRORS ? ` (the first ${SHOWN_ERRORS} above; --json lists all)` : ''}: lines ${totals.errors.slice(0, 20).map((e) => e.line).join(', ')}${totals.errors.length > 20 ? ', …' : ''}\n`)
+    ctx.io.out(
+      `${totals.errors.length} rows with errors${totals.errors.length > SHOWN_ERRORS ? ` (the first ${SHOWN_ERRORS} above; --json lists all)` : ''}: lines ${totals.errors
+        .slice(0, 20)
+        .map((e) => e.line)
+        .join(', ')}${totals.errors.length > 20 ? ', …' : ''}\n`,
+    )
     ctx.io.out('rejected events are kept as dead letters: leadstream dead-letters list\n')
   }
   return code

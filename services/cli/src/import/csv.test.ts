@@ -31,12 +31,15 @@ test('records :: quotes, doubled quotes, commas and line breaks inside quotes; t
 })
 
 test('errors :: a stray quote, text after a closing quote, an unterminated quote name the record', () => {
-  assert.equal(read('ok,1\nba"d,2\n"q"x,3\n"open,4\n5').map((r) => [r.line, r.error]), [
-    [1, null],
-    [2, 'a quote inside an unquoted field (field 1)'],
-    [3, 'text after a closing quote (field 1)'],
-    [4, 'the file ends inside a quoted field'],
-  ])
+  assert.equal(
+    read('ok,1\nba"d,2\n"q"x,3\n"open,4\n5').map((r) => [r.line, r.error]),
+    [
+      [1, null],
+      [2, 'a quote inside an unquoted field (field 1)'],
+      [3, 'text after a closing quote (field 1)'],
+      [4, 'the file ends inside a quoted field'],
+    ],
+  )
 })
 
 test.run()

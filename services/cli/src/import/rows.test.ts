@@ -9,7 +9,8 @@ const header = (cells: ReadonlyArray<string>) => {
   if (!h.ok) throw new Error(h.reason)
   return h
 }
-const events = (cells: ReadonlyArray<string>, row: ReadonlyArray<string>) => csvUnit(header(cells), 2, row).events.map((e) => JSON.parse(e) as Record<string, unknown>)
+const events = (cells: ReadonlyArray<string>, row: ReadonlyArray<string>) =>
+  csvUnit(header(cells), 2, row).events.map((e) => JSON.parse(e) as Record<string, unknown>)
 
 const test = suite('import rows')
 
@@ -24,8 +25,14 @@ test('header :: aliases in any casing; missing required columns named; unknown o
 test('row :: the capture, then lifecycle events in time order (ties in lifecycle order), at their own times', () => {
   const cols = ['leadId', 'storefront', 'offerId', 'email', 'capturedAt', 'qualifiedAt', 'contactedAt', 'contactChannel', 'disqualifiedAt', 'reason']
   const got = events(cols, ['L1', 'AppSource', 'contoso.crm', 'a@b.com', '2026-01-05', '2026-01-06T09:00:00Z', '2026-01-06T09:00:00Z', 'Phone', '', ''])
-  assert.equal(got.map((e) => e['type']), ['LeadCaptured', 'LeadContacted', 'LeadQualified'])
-  assert.equal(got.map((e) => e['occurredAt']), ['2026-01-05T00:00:00Z', '2026-01-06T09:00:00Z', '2026-01-06T09:00:00Z'])
+  assert.equal(
+    got.map((e) => e['type']),
+    ['LeadCaptured', 'LeadContacted', 'LeadQualified'],
+  )
+  assert.equal(
+    got.map((e) => e['occurredAt']),
+    ['2026-01-05T00:00:00Z', '2026-01-06T09:00:00Z', '2026-01-06T09:00:00Z'],
+  )
   assert.equal(got[1]?.['data'], { by: 'import', channel: 'phone' })
   const captured = (got[0]?.['data'] ?? {}) as Record<string, unknown>
   assert.equal(captured['customer'], { email: 'a@b.com' })
@@ -34,7 +41,14 @@ test('row :: the capture, then lifecycle events in time order (ties in lifecycle
   assert.is(again[0]?.['eventId'], got[0]?.['eventId'], 'the id comes from the lead and the step, not the row content')
   assert.is(again[1]?.['eventId'], got[1]?.['eventId'])
   const dq = events(cols, ['L2', 'AzureMarketplace', 'o', '', '2026-01-05', '', '', '', '2026-01-07', 'No longer interested'])
-  assert.equal(dq[1], { type: 'LeadDisqualified', version: 1, eventId: dq[1]?.['eventId'], leadId: 'L2', occurredAt: '2026-01-07T00:00:00Z', data: { by: 'import', reason: 'not-interested' } })
+  assert.equal(dq[1], {
+    type: 'LeadDisqualified',
+    version: 1,
+    eventId: dq[1]?.['eventId'],
+    leadId: 'L2',
+    occurredAt: '2026-01-07T00:00:00Z',
+    data: { by: 'import', reason: 'not-interested' },
+  })
 })
 
 test('row :: what cannot be sent is an error of its line', () => {

@@ -20,7 +20,8 @@ export const ndjsonUnit = (line: number, text: string): Unit | null => {
   } catch (e) {
     return { line, events: [], error: `not JSON (${e instanceof Error ? e.message.replace(/^.*?: /, '') : String(e)})` }
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return { line, events: [], error: 'expected one JSON object (one native event) per line' }
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    return { line, events: [], error: 'expected one JSON object (one native event) per line' }
   return { line, events: [trimmed], error: null }
 }
 
@@ -64,7 +65,9 @@ export const defaultImportBy = 'import'
 
 const normalise = (h: string) => h.toLowerCase().replace(/[\s_-]/g, '')
 
-export type Header = { readonly ok: true; readonly index: Readonly<Partial<Record<CsvField, number>>>; readonly ignored: ReadonlyArray<string> } | { readonly ok: false; readonly reason: string }
+export type Header =
+  | { readonly ok: true; readonly index: Readonly<Partial<Record<CsvField, number>>>; readonly ignored: ReadonlyArray<string> }
+  | { readonly ok: false; readonly reason: string }
 
 export const readHeader = (cells: ReadonlyArray<string>): Header => {
   const index: Partial<Record<CsvField, number>> = {}
@@ -89,7 +92,10 @@ const instant = (s: string): string => (/^\d{4}-\d{2}-\d{2}$/.test(s) ? `${s}T00
 
 /** Dynamics 365's wording of the reasons is accepted too: `Cannot contact`, `No longer interested`, `Canceled`. */
 const reasonOf = (s: string): string => {
-  const r = s.trim().toLowerCase().replace(/[\s_]+/g, '-')
+  const r = s
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_]+/g, '-')
   return r === 'no-longer-interested' ? 'not-interested' : r === 'cancelled' ? 'canceled' : r
 }
 
@@ -143,15 +149,21 @@ export const csvUnit = (header: Extract<Header, { ok: true }>, line: number, cel
         ...optional('title'),
       },
       ...optional('description'),
-      ...(campaigns === '' ? {} : { campaigns: campaigns.split(/[;|]/).map((c) => c.trim()).filter((c) => c !== '') }),
+      ...(campaigns === ''
+        ? {}
+        : {
+            campaigns: campaigns
+              .split(/[;|]/)
+              .map((c) => c.trim())
+              .filter((c) => c !== ''),
+          }),
       ...(isTest === '' ? {} : { isTest: isTest === 'true' || isTest === '1' || isTest === 'yes' }),
     },
   }
-  const steps = lifecycleSteps
-    .map(([column, type], order) => ({ column, type, order, at: get(column) }))
-    .filter((s) => s.at !== '')
+  const steps = lifecycleSteps.map(([column, type], order) => ({ column, type, order, at: get(column) })).filter((s) => s.at !== '')
   if (get('disqualificationReason') !== '' && get('disqualifiedAt') === '') return fail('disqualificationReason: given without disqualifiedAt')
-  if (get('disqualifiedAt') !== '' && get('disqualificationReason') === '') return fail('disqualificationReason: required with disqualifiedAt (lost, cannot-contact, not-interested, canceled, duplicate)')
+  if (get('disqualifiedAt') !== '' && get('disqualificationReason') === '')
+    return fail('disqualificationReason: required with disqualifiedAt (lost, cannot-contact, not-interested, canceled, duplicate)')
   const timed = steps.map((s) => ({ ...s, ms: Date.parse(instant(s.at)) }))
   const bad = timed.find((s) => Number.isNaN(s.ms))
   if (bad !== undefined) return fail(`${bad.column}: not a date-time: "${bad.at}"`)

@@ -6,7 +6,17 @@ import * as E from 'fp-ts/lib/Either.js'
 import { decide, deterministicEventId, fold, normaliseEmail, streamOfLead, type ErasureReason, type LeadEvent } from '@leadstream/domain'
 import type { DeadLetters, ParkedEvents } from '@leadstream/dead-letters'
 import type { EventStore, IdempotencyRecords } from '@leadstream/event-store'
-import { keyedDigest, subjectOfEmail, type ErasureAudit, type ErasureCounts, type ErasureEntry, type ErasureOutcome, type IdentitySecret, type KeyStore, type SubjectId } from '@leadstream/privacy'
+import {
+  keyedDigest,
+  subjectOfEmail,
+  type ErasureAudit,
+  type ErasureCounts,
+  type ErasureEntry,
+  type ErasureOutcome,
+  type IdentitySecret,
+  type KeyStore,
+  type SubjectId,
+} from '@leadstream/privacy'
 import type { Logger, Metrics } from '@leadstream/runtime'
 
 // ---------------------------------------------------------------------------------------------------------
@@ -81,7 +91,15 @@ const eraseLead = async (ports: ErasurePorts, entry: ErasureEntry, leadId: strin
     if (E.isLeft(read)) throw new Error(`reading ${streamId}: ${read.left._tag}`)
     const mine = read.right.events.find((e) => e.eventId === eventId)
     if (mine !== undefined) return mine.position
-    const command = { type: 'ErasePersonalData', leadId, subject: entry.subject, reason: entry.reason, by: entry.by, at: entry.requestedAt, note: entry.note } as const
+    const command = {
+      type: 'ErasePersonalData',
+      leadId,
+      subject: entry.subject,
+      reason: entry.reason,
+      by: entry.by,
+      at: entry.requestedAt,
+      note: entry.note,
+    } as const
     const decided = decide(command, fold(read.right.events.map((r) => r.event as LeadEvent)))
     // decide never refuses an erasure; an empty answer is an erased or unknown lead.
     if (E.isLeft(decided) || decided.right.length === 0) return null

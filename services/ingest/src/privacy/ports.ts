@@ -41,7 +41,10 @@ export const privacyPorts = (w: PrivacyWiring): PrivacyPorts & RetentionPorts =>
     caughtUp: async (p) => {
       // The projectors are down or far behind: the views' old row images may outlive this erasure's checkpoint.
       if (!(await viewsAt(p)))
-        w.logger.warn({ position: p, waitMs: w.viewsWaitMs }, 'erasure: the views did not apply the erasure in time; their WAL is emptied at the next erasure or checkpoint')
+        w.logger.warn(
+          { position: p, waitMs: w.viewsWaitMs },
+          'erasure: the views did not apply the erasure in time; their WAL is emptied at the next erasure or checkpoint',
+        )
     },
     logger: w.logger,
   })

@@ -60,7 +60,8 @@ export const sweep = async (ports: RetentionPorts, options: RetentionOptions, no
   const head = await ports.store.head()()
   if (E.isLeft(head)) throw new Error(`reading the event store's head: ${head.left._tag}`)
   // Safe either way (each decision reads the store), but views far behind would miss candidates until next time.
-  if (!(await ports.viewsAt(head.right))) ports.logger.warn({ head: head.right }, 'retention: the views are behind the event store; leads they have not applied wait for the next sweep')
+  if (!(await ports.viewsAt(head.right)))
+    ports.logger.warn({ head: head.right }, 'retention: the views are behind the event store; leads they have not applied wait for the next sweep')
   const seen = new Set<SubjectId>()
   let subjects = 0
   let leads = 0
@@ -77,7 +78,12 @@ export const sweep = async (ports: RetentionPorts, options: RetentionOptions, no
       let due = true
       for (const id of all) if (due && !(await idle(ports, id, cutoff))) due = false
       if (!due) continue
-      const r = await eraseSubject(ports, { subject, emailDigest: '' }, { by: RETENTION_ACTOR, note: `no event for ${options.days} days (before ${cutoff})`, reason: 'retention' }, { scrub: false })
+      const r = await eraseSubject(
+        ports,
+        { subject, emailDigest: '' },
+        { by: RETENTION_ACTOR, note: `no event for ${options.days} days (before ${cutoff})`, reason: 'retention' },
+        { scrub: false },
+      )
       position = Math.max(position, r.position)
       if (r.outcome === 'erased') {
         subjects++
@@ -100,7 +106,9 @@ export const retentionLoop = (ports: RetentionPorts, options: RetentionOptions &
   let running: Promise<unknown> = Promise.resolve()
   const timer = setInterval(() => {
     running = running.then(() =>
-      sweep(ports, options, ports.now()).catch((e: unknown) => ports.logger.error({ err: e instanceof Error ? e.message : String(e) }, 'retention sweep failed; it runs again at the next interval')),
+      sweep(ports, options, ports.now()).catch((e: unknown) =>
+        ports.logger.error({ err: e instanceof Error ? e.message : String(e) }, 'retention sweep failed; it runs again at the next interval'),
+      ),
     )
   }, options.everyMs)
   timer.unref()

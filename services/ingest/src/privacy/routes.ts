@@ -40,7 +40,14 @@ export const privacyHttpRoutes =
       const { email, by, reason } = decoded.right
       const r = await eraseEmail(ports, { email, by, note: reason, reason: 'request' })
       if (r === null) return sendProblem(res, 400, 'Invalid', [problem('email', 'expected an email address')])
-      reply(res, ErasureAnswer, { erasureId: r.erasureId, outcome: r.outcome, subject: r.subject, counts: r.counts, position: r.position, message: messageOf(r) })
+      reply(res, ErasureAnswer, {
+        erasureId: r.erasureId,
+        outcome: r.outcome,
+        subject: r.subject,
+        counts: r.counts,
+        position: r.position,
+        message: messageOf(r),
+      })
     })
 
     // POST with the email in the body: a URL (and so every proxy's access log) never names the person.
@@ -57,7 +64,8 @@ export const privacyHttpRoutes =
     })
 
     mount(router, options.tokens, privacyRoutes.runRetention, async (_req: Request, res: Response) => {
-      if (options.sweepNow === null) return sendProblem(res, 409, 'RetentionOff', [problem('LEADSTREAM_RETENTION_DAYS', 'retention is off (0 days): set it to run the sweep')])
+      if (options.sweepNow === null)
+        return sendProblem(res, 409, 'RetentionOff', [problem('LEADSTREAM_RETENTION_DAYS', 'retention is off (0 days): set it to run the sweep')])
       reply(res, RetentionRunView, await options.sweepNow())
     })
 
@@ -69,6 +77,8 @@ export const privacyHttpRoutes =
     // A body that could not be read is answered here, never kept as a dead letter (it names the person).
     router.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
       if (!isBodyError(err) || !req.path.startsWith('/v1/privacy/')) return next(err)
-      sendProblem(res, err.status, err.status === 413 ? 'PayloadTooLarge' : err.status === 415 ? 'UnsupportedMediaType' : 'Invalid', [problem(err.path, err.reason)])
+      sendProblem(res, err.status, err.status === 413 ? 'PayloadTooLarge' : err.status === 415 ? 'UnsupportedMediaType' : 'Invalid', [
+        problem(err.path, err.reason),
+      ])
     })
   }

@@ -63,6 +63,15 @@ export const exportSubject = async (ports: SubjectAccessPorts, email: string): P
   ])
   // What an erasure would delete: a letter naming the email or one of the leads, each once, in arrival order.
   const deadLetters = [...new Map([...bySubject, ...byLead].map((d) => [d.id, d] as const)).values()].sort((a, b) => a.id - b.id)
-  const parkedViews = parked.map((p) => ({ id: p.id, leadId: p.leadId, eventId: p.eventId, source: p.source, occurredAt: p.occurredAt, parkedAt: p.parkedAt, until: p.until, payload: p.payload }))
+  const parkedViews = parked.map((p) => ({
+    id: p.id,
+    leadId: p.leadId,
+    eventId: p.eventId,
+    source: p.source,
+    occurredAt: p.occurredAt,
+    parkedAt: p.parkedAt,
+    until: p.until,
+    payload: p.payload,
+  }))
   return { subject, exportedAt: ports.now().toISOString(), leads, deadLetters, parked: parkedViews, erasures: [...erasures] }
 }

@@ -22,7 +22,11 @@ const migrations: ReadonlyArray<PgMigration> = [
   (s) => `ALTER TABLE ${s}.parked ADD COLUMN claimed_until text;`,
 ]
 
-export const postgresParkedEvents = async (options: { readonly connectionString: string; readonly schema: string; readonly poolSize?: number }): Promise<ParkedEvents & { readonly pool: pg.Pool }> => {
+export const postgresParkedEvents = async (options: {
+  readonly connectionString: string
+  readonly schema: string
+  readonly poolSize?: number
+}): Promise<ParkedEvents & { readonly pool: pg.Pool }> => {
   const pool = new pg.Pool({ connectionString: options.connectionString, max: options.poolSize ?? 4 })
   await migratePostgres(pool, options.schema, migrations)
   const t = `${quoteIdent(options.schema)}.parked`
@@ -66,11 +70,15 @@ export const postgresParkedEvents = async (options: { readonly connectionString:
             .map((r) => Number(r.id))
             .sort((a, b) => a - b),
     remove: async (ids) =>
-      ids.length === 0 ? [] : (await pool.query<{ id: string }>(`DELETE FROM ${t} WHERE id = ANY($1::bigint[]) RETURNING id`, [[...ids]])).rows.map((r) => Number(r.id)),
+      ids.length === 0
+        ? []
+        : (await pool.query<{ id: string }>(`DELETE FROM ${t} WHERE id = ANY($1::bigint[]) RETURNING id`, [[...ids]])).rows.map((r) => Number(r.id)),
     purgeLeads: async (leadIds) =>
       leadIds.length === 0
         ? []
-        : (await pool.query<{ id: string }>(`DELETE FROM ${t} WHERE lead_id = ANY($1::text[]) RETURNING id`, [[...leadIds]])).rows.map((r) => Number(r.id)).sort((a, b) => a - b),
+        : (await pool.query<{ id: string }>(`DELETE FROM ${t} WHERE lead_id = ANY($1::text[]) RETURNING id`, [[...leadIds]])).rows
+            .map((r) => Number(r.id))
+            .sort((a, b) => a - b),
     list: async ({ after, limit }) => (await pool.query<Row>(`SELECT * FROM ${t} WHERE id > $1 ORDER BY id LIMIT $2`, [after ?? 0, limit])).rows.map(toParked),
     count: async () => Number((await pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${t}`)).rows[0]?.n ?? 0),
     close: () => pool.end(),
