@@ -2,6 +2,7 @@
 // erasure as POST /v1/privacy/erasures runs it (find the leads, shred, append, purge dead letters and answers,
 // wait for the views, empty every WAL), timed for several subjects. Small N on a shared machine; the 1M target
 // is extrapolated in BENCHMARKS.md, not measured here.
+import { testPersonalData } from '../support/privacy.js'
 import * as E from 'fp-ts/lib/Either.js'
 import { randomUUID } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -11,7 +12,7 @@ import { sqliteDeadLetters, sqliteParkedEvents } from '@leadstream/dead-letters'
 import { campaignOf, event, needsOf, offer, personalOf, projectBatch, streamOfLead } from '@leadstream/domain'
 import { sqliteEventStore, type AppendRequest } from '@leadstream/event-store'
 import { eraseEmail, sqliteScrub, type ErasurePorts } from '@leadstream/ingest'
-import { openEvents, openPersonalData, sqliteErasureAudit, subjectsInText } from '@leadstream/privacy'
+import { openEvents, sqliteErasureAudit, subjectsInText } from '@leadstream/privacy'
 import { createLogger, createMetrics, IntFromEnv, loadConfig, setting } from '@leadstream/runtime'
 import { sqliteViewStore, type ProjectionLogic } from '@leadstream/view-store'
 
@@ -25,10 +26,7 @@ const cfg = loaded.right
 
 const dir = mkdtempSync(join(tmpdir(), 'leadstream-bench-erasure-'))
 const logger = createLogger('bench', 'silent')
-const personal = await openPersonalData(
-  { dataDir: dir, keyStore: 'sqlite', postgresUrl: '', postgresSchema: 'x', masterKey: '', masterKeyFile: '', previousMasterKeys: [], identitySecret: 'bench' },
-  logger,
-)
+const personal = await testPersonalData(dir, 'bench', logger)
 const store = sqliteEventStore({ path: join(dir, 'events.db') })
 const sealing = personal.sealing(store)
 const views = sqliteViewStore({ path: join(dir, 'views.db') })

@@ -1,10 +1,11 @@
 // `pnpm bench`: raw SQLite limits, direct appends, HTTP ingest, projection and query latency of the embedded
 // mode, on a fresh temporary data directory; prints a table and refreshes the figures in BENCHMARKS.md.
+import { testPersonalData } from '../support/privacy.js'
 import * as E from 'fp-ts/lib/Either.js'
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { sqliteEventStore, type AppendRequest } from '@leadstream/event-store'
+import { sqliteEventStore } from '@leadstream/event-store'
 import { describeSettings, IntFromEnv, ListFromEnv, loadConfig, setting, StringFromEnv } from '@leadstream/runtime'
 import { sqliteViewStore } from '@leadstream/view-store'
 import { appendAll } from './append.js'
@@ -14,7 +15,6 @@ import { ingestRun } from './ingest.js'
 import { runImport, writeImportFiles } from './importBench.js'
 import { benchAnalytics } from './analytics.js'
 import { benchPrivacy } from './privacy.js'
-import { openPersonalData, sealEvents, type SealingPorts } from '@leadstream/privacy'
 import { benchKafka } from './kafka.js'
 import { benchWebhooks } from './webhooks.js'
 import { rawPostgresUpserts, rebuildIntoPostgres } from './postgres.js'
@@ -155,26 +155,6 @@ const runs = (step: (typeof steps)[number]) =>
 const allSteps = steps.every(runs)
 
 const root = resolve(import.meta.dirname, '..', '..')
-/** The key store of a bench data directory: the embedded default (master.key and keys.db created there). */
-const personalSettings = (dir: string) => ({
-  dataDir: dir,
-  keyStore: 'sqlite' as const,
-  masterKey: '',
-  masterKeyFile: '',
-  previousMasterKeys: [],
-  postgresUrl: '',
-  postgresSchema: '',
-  identitySecret: '',
-})
-/** A batch with its personal data sealed, as `sealing(store)` appends it. */
-const sealRequests = async (ports: SealingPorts, requests: ReadonlyArray<AppendRequest>): Promise<ReadonlyArray<AppendRequest>> => {
-  const sealed = await sealEvents(
-    ports,
-    requests.flatMap((r) => r.events),
-  )
-  let i = 0
-  return requests.map((r) => ({ ...r, events: r.events.map(() => sealed[i++]!) }))
-}
 const dataDir = mkdtempSync(join(cfg.dir, 'leadstream-bench-'))
 const rawViewRows = cfg.rawViewRows === 0 ? cfg.events : cfg.rawViewRows
 const figures: Figure[] = []
@@ -209,7 +189,7 @@ try {
     say(`append: ${int(cfg.appendEvents)} new leads, ${int(cfg.appendBatch)} per transaction, alternately as bare inserts and through appendMany…`)
     const raw = rawEventTable(join(dataDir, 'raw-events.db'))
     // As ingest appends: personal data sealed with the key store (the privacy step measures what that costs).
-    const personal = await openPersonalData(personalSettings(join(dataDir, 'append')))
+    const personal = await testPersonalData(join(dataDir, 'append'), '')
     const store = personal.sealing(sqliteEventStore({ path: join(dataDir, 'append', 'events.db') }))
     const r = await appendAll(store, leadHistory({ seed: cfg.seed, captureShare: 1, classifications: 0, total: cfg.appendEvents }), {
       batch: cfg.appendBatch,
@@ -338,7 +318,7 @@ try {
   let exportable = 0
   if (runs('projection')) {
     const dir = join(dataDir, 'project')
-    const projectPersonal = await openPersonalData(personalSettings(dir))
+    const projectPersonal = await testPersonalData(dir, '')
     const rawStore = sqliteEventStore({ path: join(dir, 'events.db') })
     const store = projectPersonal.sealing(rawStore)
     const history = leadHistory({ seed: cfg.seed + 1, captureShare: cfg.captureShare / 100, classifications: cfg.classifications, total: cfg.events })
@@ -352,7 +332,7 @@ try {
     // sealing, and the append step above includes it as ingest pays it); the bare inserts get the sealed rows too.
     const fill = await appendAll(rawStore, history, {
       batch: cfg.appendBatch,
-      prepare: (requests) => sealRequests(projectPersonal, requests),
+      prepare: (requests) => projectPersonal.seal(requests),
       alongside: rawFill.write,
       every: cfg.appendSegment,
       onProgress: (n, s) => {

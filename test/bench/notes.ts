@@ -2,26 +2,17 @@
 // N leads are captured (each with its data subject's key), then N qualifications are appended through the
 // sealing store, B per appendMany, alternately without a note (nothing to seal) and with one (the lead's subject
 // looked up in the key store, its key unwrapped, AES-256-GCM); each mode keeps its best of two runs.
+import { testPersonalData } from '../support/privacy.js'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { event, noteTextOf, offer, type NewEvent } from '@leadstream/domain'
 import { sqliteEventStore, type AppendRequest } from '@leadstream/event-store'
-import { openPersonalData } from '@leadstream/privacy'
 
 const N = Number(process.env['BENCH_NOTES_EVENTS'] ?? 5000)
 const B = 500
 const dir = mkdtempSync(join(tmpdir(), 'leadstream-notes-bench-'))
-const personal = await openPersonalData({
-  dataDir: dir,
-  keyStore: 'sqlite',
-  masterKey: '',
-  masterKeyFile: '',
-  previousMasterKeys: [],
-  postgresUrl: '',
-  postgresSchema: '',
-  identitySecret: 'bench identity secret',
-})
+const personal = await testPersonalData(dir, 'bench identity secret')
 const store = personal.sealing(sqliteEventStore({ path: join(dir, 'events.db') }))
 
 const capture = (i: number): NewEvent => ({

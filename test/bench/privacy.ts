@@ -2,10 +2,11 @@
 // sealing (the key store, AES-256-GCM) beside the same run with the bench-only plain baseline (plain.ts: the
 // same event shape, no key store, no cipher). Runs alternate plain/sealed twice and keep each one's best, so
 // both see similar load on a shared machine.
+import { testPersonalData } from '../support/privacy.js'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { sqliteEventStore, type EventStore } from '@leadstream/event-store'
-import { openPersonalData, type PersonalData } from '@leadstream/privacy'
+import type { PersonalData } from '@leadstream/privacy'
 import { sqliteViewStore } from '@leadstream/view-store'
 import { appendAll } from './append.js'
 import { leadHistory } from './history.js'
@@ -21,17 +22,6 @@ export interface PrivacyBenchOptions {
   readonly httpClients: number
   readonly seed: number
 }
-
-const settingsOf = (dataDir: string) => ({
-  dataDir,
-  keyStore: 'sqlite' as const,
-  masterKey: '',
-  masterKeyFile: '',
-  previousMasterKeys: [],
-  postgresUrl: '',
-  postgresSchema: '',
-  identitySecret: '',
-})
 
 type Mode = 'plain' | 'sealed'
 const modes: ReadonlyArray<Mode> = ['plain', 'sealed', 'plain', 'sealed']
@@ -59,7 +49,7 @@ export const benchPrivacy = async (dir: string, o: PrivacyBenchOptions, say: (s:
     const d = join(dir, `append-${run}`)
     mkdirSync(d, { recursive: true })
     const raw = sqliteEventStore({ path: join(d, 'events.db') })
-    const personal = mode === 'sealed' ? await openPersonalData(settingsOf(d)) : null
+    const personal = mode === 'sealed' ? await testPersonalData(d, '') : null
     const store = personal === null ? plainStore(raw) : personal.sealing(raw)
     const r = await appendAll(store, leadHistory({ seed: o.seed, captureShare: 0.7, classifications: 0, total: o.events }), { batch: 1000 })
     stores.set(run, { store: raw, personal, dir: d })

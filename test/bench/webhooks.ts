@@ -1,12 +1,12 @@
 // Webhooks out: deliveries/s and append → delivery latency to a loopback receiver, beside the raw append rate of
 // the same number of leads in the same run (appendMany with personal data sealed, as ingest appends). The embedded server (dispatcher inside) runs in this process, the
 // receiver too (it only parses each body to read `recordedAt`).
+import { testPersonalData } from '../support/privacy.js'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { sqliteEventStore } from '@leadstream/event-store'
-import { openPersonalData } from '@leadstream/privacy'
 import { appendAll } from './append.js'
 import { leadHistory } from './history.js'
 import { startServer } from './server.js'
@@ -65,16 +65,7 @@ export const benchWebhooks = async (dataDir: string, leads: number, batch: numbe
   say(`webhooks: raw rate — ${leads} LeadCaptured through appendMany, ${batch} per transaction…`)
   // As ingest appends: personal data sealed with a key store in the directory (the embedded default).
   const dir = join(dataDir, 'webhooks-append')
-  const personal = await openPersonalData({
-    dataDir: dir,
-    keyStore: 'sqlite',
-    masterKey: '',
-    masterKeyFile: '',
-    previousMasterKeys: [],
-    postgresUrl: '',
-    postgresSchema: '',
-    identitySecret: '',
-  })
+  const personal = await testPersonalData(dir, '')
   const store = personal.sealing(sqliteEventStore({ path: join(dir, 'events.db') }))
   const raw = await appendAll(store, leadHistory({ seed, captureShare: 1, classifications: 0, total: leads }), { batch })
   await store.close()

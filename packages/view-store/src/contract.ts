@@ -14,6 +14,7 @@ import {
   personalOf,
 } from '@leadstream/domain'
 import { analyticsContract } from './analyticsContract.js'
+import { viewOfSummary } from './leadView.js'
 import { BadCursor, type LeadView, type Page, type ProjectionLogic, type ViewStore } from './port.js'
 
 const logic: ProjectionLogic = { needs: needsOf, project: projectBatch }
@@ -236,24 +237,7 @@ export const viewStoreContract = (name: string, make: () => Promise<ViewStore>):
     await project(store, 'leads', evs)
     await project(store, 'leads', [contacted('q1', 1)])
     // What the query API's `present` makes of a summary (services/query-api/src/routes.ts).
-    const shown = (s: LeadSummary): LeadView => ({
-      leadId: s.leadId,
-      state: s.state,
-      storefront: s.storefront,
-      campaign: s.campaign,
-      leadSource: s.leadSource,
-      offer: { id: s.offerId, title: s.offerTitle, kind: s.offerKind },
-      actions: s.actions,
-      doNotContact: s.doNotContact,
-      isTest: s.isTest,
-      customer: s.customer,
-      description: s.description,
-      campaigns: s.campaigns,
-      capturedAt: s.capturedAt,
-      updatedAt: s.updatedAt,
-      revision: s.revision,
-      erasedAt: s.erasedAt,
-    })
+    const shown = viewOfSummary
     for (const filter of [{ includeTest: true }, {}, { storefront: 'AzureMarketplace' as const }, { state: 'contacted' as const }]) {
       let cursor: string | null = null
       let leadsCursor: string | null = null

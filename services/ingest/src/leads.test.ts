@@ -1,5 +1,6 @@
 // ingestLeads against a real SQLite event store: a decision of two events writes two events, each with its own
 // id, and every lead of the batch is answered with the position of its own last event; a re-delivery writes none.
+import { testPersonalData } from '../../../test/support/privacy.js'
 import * as E from 'fp-ts/lib/Either.js'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -9,7 +10,7 @@ import * as assert from 'uvu/assert'
 import { sqliteDeadLetters, sqliteParkedEvents } from '@leadstream/dead-letters'
 import { decide, decodeMarketplaceLead, defaultSources, evolve, streamOfLead, type LeadEvent, type LeadState } from '@leadstream/domain'
 import { sqliteEventStore } from '@leadstream/event-store'
-import { openPersonalData, type PersonalData } from '@leadstream/privacy'
+import type { PersonalData } from '@leadstream/privacy'
 import { createLogger, createMetrics } from '@leadstream/runtime'
 import { eventIdsOf, ingestLeads, type InboundItem, type LeadRules } from './leads.js'
 import type { IngestPorts } from './ports.js'
@@ -52,16 +53,7 @@ const test = suite<Ctx>('ingestLeads')
 
 test.before.each(async (ctx) => {
   ctx.dir = mkdtempSync(join(tmpdir(), 'leadstream-ingest-leads-'))
-  const settings = {
-    dataDir: ctx.dir,
-    keyStore: 'sqlite',
-    masterKey: '',
-    masterKeyFile: '',
-    previousMasterKeys: [],
-    postgresUrl: '',
-    postgresSchema: '',
-  } as const
-  ctx.personal = await openPersonalData({ ...settings, identitySecret: 'ingest leads test identity secret' })
+  ctx.personal = await testPersonalData(ctx.dir)
   ctx.ports = {
     // As ingest's main.ts wires it: each batch's contact fields sealed before they reach the store.
     store: sqliteEventStore({ path: join(ctx.dir, 'events.db'), pollMs: 20 }),

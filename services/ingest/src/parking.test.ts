@@ -1,6 +1,7 @@
 // Parking against real SQLite stores: a lead's parked events are applied in occurredAt order over every source
 // that parked them, and an expired parked event is dead-lettered once even when two expire it at the same time;
 // one claimed by an expirer that died is dead-lettered once its lease lapses, and a claimed one is never applied.
+import { testPersonalData } from '../../../test/support/privacy.js'
 import * as E from 'fp-ts/lib/Either.js'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -10,7 +11,7 @@ import * as assert from 'uvu/assert'
 import { sqliteDeadLetters, sqliteParkedEvents } from '@leadstream/dead-letters'
 import { decodeNativeLead, defaultSources, streamOfLead } from '@leadstream/domain'
 import { sqliteEventStore } from '@leadstream/event-store'
-import { openPersonalData, type PersonalData } from '@leadstream/privacy'
+import type { PersonalData } from '@leadstream/privacy'
 import { createLogger, createMetrics } from '@leadstream/runtime'
 import { ingestLeads, type InboundItem } from './leads.js'
 import { applyParked, expireParked, PARK_CLAIM_LEASE_MS } from './parking.js'
@@ -45,16 +46,7 @@ const test = suite<Ctx>('parking')
 
 test.before.each(async (ctx) => {
   ctx.dir = mkdtempSync(join(tmpdir(), 'leadstream-ingest-parking-'))
-  const settings = {
-    dataDir: ctx.dir,
-    keyStore: 'sqlite',
-    masterKey: '',
-    masterKeyFile: '',
-    previousMasterKeys: [],
-    postgresUrl: '',
-    postgresSchema: '',
-  } as const
-  ctx.personal = await openPersonalData({ ...settings, identitySecret: 'ingest parking test identity secret' })
+  ctx.personal = await testPersonalData(ctx.dir)
   ctx.clock = { now: Date.parse('2026-12-01T10:00:00.000Z') }
   ctx.ports = {
     store: sqliteEventStore({ path: join(ctx.dir, 'events.db'), pollMs: 20 }),
