@@ -83,12 +83,6 @@ interface Row {
  */
 export const sqliteEventStore = (options: SqliteEventStoreOptions): EventStore & { readonly db: Sqlite; readonly idempotency: IdempotencyRecords } => {
   const db = openSqlite(options.path, migrations, { kind: 'events' })
-  // Each append batch dirties about one leaf page of the (stream_id, revision) index per new lead (lead ids are
-  // hashes), more pages than SQLite's default 1,000-page WAL: every commit ran a checkpoint that wrote them
-  // all back and synced the file. A 64 MiB WAL lets batches that touched the same page share one write-back:
-  // +20-30% appends per CPU-second from 100k to 800k events (BENCHMARKS.md, "Ingest and the key store"). A
-  // larger page cache bought nothing there (the OS cache serves the reads). Commits are still synced.
-  db.pragma('wal_autocheckpoint = 16384')
   const now = options.now ?? (() => new Date())
   const notify = waiter(() => headSync(), options.pollMs ?? 100)
 

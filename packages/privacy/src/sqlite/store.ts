@@ -31,13 +31,11 @@ interface Row {
 const toRow = (r: Row): KeyRow => ({ keyId: r.key_id, subject: r.subject, wrapped: r.wrapped, masterId: r.master_id })
 
 export const sqliteKeyRows = (db: Sqlite): KeyRows => {
-  // Every new subject inserts into indexes keyed by hashes (subject, lead id): a commit writes each leaf page it
-  // touched to the WAL, and a checkpoint writes it again. A page cache that holds the indexes saves their reads,
-  // and a larger WAL between checkpoints lets the batches that touched a page share one write-back
-  // (test/bench/.scratch measurements in BENCHMARKS.md, "Ingest and the key store"). Durability is unchanged:
-  // every commit is still synced (synchronous=FULL); the WAL only grows to about 64 MiB before a checkpoint.
+  // Every new subject inserts into indexes keyed by hashes (subject, lead id). A page cache that holds them
+  // saves re-reading their pages from the OS on every batch. A larger WAL between checkpoints (fewer, larger
+  // write-backs) measured faster too, but its checkpoints held the event loop longer (test/e2e/responsive), so
+  // it is left at SQLite's default (BENCHMARKS.md, "Ingest and the key store").
   db.pragma('cache_size = -65536')
-  db.pragma('wal_autocheckpoint = 16384')
   const q = {
     insert: db.prepare('INSERT OR IGNORE INTO data_keys (key_id, subject, wrapped, master_id) VALUES (?, ?, ?, ?)'),
     link: db.prepare('INSERT OR IGNORE INTO subject_leads (subject, lead_id) VALUES (?, ?)'),
