@@ -110,7 +110,12 @@ const benchSettings = {
     'steps to run, comma-separated: raw, append, ingest, import, projection, postgres, query, export, kafka, webhooks, emmett, analytics, privacy (query, export and postgres need projection); empty: all. `pnpm bench analytics` (or `privacy`) runs that step alone',
     '',
   ),
-  postgresUrl: setting('BENCH_POSTGRES_URL', StringFromEnv, 'PostgreSQL for the rebuild-into-PostgreSQL step', 'postgres://postgres@127.0.0.1:5432/test'),
+  postgresUrl: setting(
+    'BENCH_POSTGRES_URL',
+    StringFromEnv,
+    'PostgreSQL for the rebuild-into-PostgreSQL step, and for the emmett step (which creates and drops databases of its own there)',
+    'postgres://postgres@127.0.0.1:5432/test',
+  ),
   kafkaBrokers: setting('KAFKA_BROKERS', ListFromEnv, 'Kafka brokers for the Kafka step (skipped, and said so, when empty)', ''),
   importRows: setting(
     'BENCH_IMPORT_ROWS',
