@@ -61,17 +61,21 @@ const attempt = async <A>(f: () => Promise<A>): Promise<Maybe<A>> => {
   }
 }
 
-export const benchEmmett = async (o: EmmettSettings): Promise<{ readonly figures: ReadonlyArray<Figure>; readonly notes: ReadonlyArray<string> }> => {
+type Result = { readonly figures: ReadonlyArray<Figure>; readonly notes: ReadonlyArray<string> }
+
+export const benchEmmett = async (o: EmmettSettings): Promise<Result> => {
   const defaults = pgTypeParsers()
+  /** The databases the step made: dropped here too if it fails half-way (dropping twice is harmless). */
+  const made: Array<() => Promise<void>> = []
   try {
-    return await sideBySide(o)
+    return await sideBySide(o, defaults, made)
   } finally {
     defaults.restore()
+    for (const drop of made) await drop().catch(() => undefined)
   }
 }
 
-const sideBySide = async (o: EmmettSettings): Promise<{ readonly figures: ReadonlyArray<Figure>; readonly notes: ReadonlyArray<string> }> => {
-  const defaults = pgTypeParsers()
+const sideBySide = async (o: EmmettSettings, defaults: ReturnType<typeof pgTypeParsers>, made: Array<() => Promise<void>>): Promise<Result> => {
   const history = leadHistory({ seed: o.seed, captureShare: o.captureShare, classifications: o.classifications, total: o.events })
   const batches: Array<ReadonlyArray<AppendRequest>> = []
   for (let b = history.next(o.batch); b.length > 0; b = history.next(o.batch)) batches.push(b)
@@ -91,6 +95,7 @@ const sideBySide = async (o: EmmettSettings): Promise<{ readonly figures: Readon
   const ls = await leadstreamSide(dir('leadstream'))
   const es = await emmettSqliteSide(dir('emmett-sqlite'))
   const db = await attempt(() => emmettDatabase(o.postgresUrl, dbName('batch')))
+  if ('ok' in db) made.push(db.ok.drop)
   const ep = 'ok' in db ? await attempt(() => emmettPostgresSide(db.ok.url)) : db
   const m = { ls: new Meter(), es: new Meter(), ep: new Meter() }
   const sync = await es.synchronous()
@@ -148,6 +153,7 @@ const sideBySide = async (o: EmmettSettings): Promise<{ readonly figures: Readon
   const ls1 = await leadstreamSide(dir('leadstream-single'))
   const es1 = await emmettSqliteSide(dir('emmett-sqlite-single'))
   const db1 = await attempt(() => emmettDatabase(o.postgresUrl, dbName('single')))
+  if ('ok' in db1) made.push(db1.ok.drop)
   const ep1: Maybe<Side> = 'ok' in db1 ? await attempt(() => emmettPostgresSide(db1.ok.url)) : db1
   const s = { ls: new Meter(), es: new Meter(), ep: new Meter() }
   const singleSampler = sampleRss()
