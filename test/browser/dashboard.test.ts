@@ -1,8 +1,9 @@
 // The analysts' dashboard in a real headless Chromium against the embedded server: the page's figures equal
 // the API's, filters change the table and the charts, the export downloads the filtered rows, a new lead
-// appears without a reload, tokens are asked for. Screenshots of each view go to test/output/dashboard/.
+// appears without a reload, the page works offline. Screenshots of each view go to test/output/dashboard/
+// (tokens.test.ts: the page with tokens configured).
 import { mkdirSync, readFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { resolve } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -10,44 +11,25 @@ import { launchChromium, requireChromium } from '../support/browser.js'
 import { csvRecords } from '../support/csv.js'
 import { http, startTestServer, type TestServer } from '../support/embedded.js'
 import { eventually } from '../support/eventually.js'
+import { figure, json, loose, out, refreshed, shot, shownLeadIds, tableCells, watch } from './page.js'
 import { scenario, type Scenario } from './scenario.js'
 
-// JSON answers compared field by field with what the page or the file shows; their shapes are the contract's,
-// which test/api checks, so here they are read loosely.
-// biome-ignore lint/suspicious/noExplicitAny: read loosely on purpose (see above); test/api checks the shapes
-const loose = (a: { body: unknown }): any => a.body
-const json = async (url: string) => loose(await http('GET', url))
-
 const chromium = requireChromium('dashboard browser test')
-const out = resolve(import.meta.dirname, '..', 'output', 'dashboard')
-const shot = (page: Page, name: string) => page.screenshot({ path: join(out, `${name}.png`), fullPage: true })
 
 interface Ctx {
   server: TestServer
   browser: Browser
   page: Page
   facts: Scenario
+  /** What went wrong in the page: requests off the server, failed requests, answers >= 400, page errors. */
+  trouble: string[]
 }
-
-/** Waits for the page's next completed refresh after `action`. */
-const refreshed = async (page: Page, action: () => Promise<unknown>) => {
-  const before = Number(await page.evaluate(() => document.body.dataset['loaded'] ?? 0))
-  await action()
-  await page.waitForFunction((n) => Number(document.body.dataset['loaded'] ?? 0) > n, before, { timeout: 10_000 })
-}
-
-const figure = async (page: Page, key: string) => Number(await page.getAttribute(`[data-figure="${key}"]`, 'data-value'))
-const tableCells = (page: Page, testid: string) =>
-  page.$$eval(`table[data-testid="${testid}"] tbody tr`, (rows) => rows.map((r) => [...r.children].map((c) => (c.textContent ?? '').trim())))
-const shownLeadIds = (page: Page) =>
-  page.$$eval('#leads tbody tr[data-lead-id]', (rows) => rows.map((r) => (r as unknown as { dataset: Record<string, string> }).dataset['leadId']!))
 
 // The functions given to page.evaluate run in the page. The test's TypeScript settings have no DOM types, so
 // these name the browser globals they use; `any` because their real types are the DOM library's.
 // biome-ignore-start lint/suspicious/noExplicitAny: the DOM's types, which the test's settings do not load
 declare const document: any
 declare const window: any
-declare const sessionStorage: any
 // biome-ignore-end lint/suspicious/noExplicitAny: the DOM's types, which the test's settings do not load
 
 const test = suite<Ctx>('dashboard :: in Chromium')
@@ -60,7 +42,8 @@ if (chromium !== null) {
     ctx.browser = await launchChromium(chromium)
     const context = await ctx.browser.newContext({ viewport: { width: 1280, height: 900 }, timezoneId: 'UTC', locale: 'en-GB', acceptDownloads: true })
     ctx.page = await context.newPage()
-    ctx.page.on('pageerror', (e) => process.stderr.write(`page error: ${e.message}\n`))
+    ctx.trouble = []
+    watch(ctx.page, ctx.server.url, ctx.trouble)
     await refreshed(ctx.page, () => ctx.page.goto(`${ctx.server.url}/`))
   })
   test.after(async (ctx) => {
@@ -207,6 +190,67 @@ if (chromium !== null) {
     await refreshed(page, () => page.getByRole('button', { name: 'First page' }).click())
   })
 
+  test("paging :: Next shows the API's next page, Previous and First page the first again", async ({ page, server }) => {
+    const first = await json(`${server.url}/v1/leads?limit=25`)
+    const second = await json(`${server.url}/v1/leads?limit=25&cursor=${encodeURIComponent(first.next)}`)
+    const ids = (p: { items: Array<{ leadId: string }> }) => p.items.map((l) => l.leadId)
+    assert.equal(await shownLeadIds(page), ids(first))
+    await refreshed(page, () => page.getByRole('button', { name: 'Next' }).click())
+    assert.equal(await shownLeadIds(page), ids(second))
+    assert.is(await page.locator('#page-label').textContent(), 'Page 2')
+    await refreshed(page, () => page.getByRole('button', { name: 'Previous' }).click())
+    assert.equal(await shownLeadIds(page), ids(first))
+    await refreshed(page, () => page.getByRole('button', { name: 'Next' }).click())
+    await refreshed(page, () => page.getByRole('button', { name: 'First page' }).click())
+    assert.equal(await shownLeadIds(page), ids(first))
+    assert.is(await page.locator('#page-label').textContent(), 'Page 1')
+  })
+
+  test("filters :: a custom range, text filters and the series' interval, split and zone give the API's answers", async ({ page, server }) => {
+    const day = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10)
+    const [from, to] = [day(60), day(10)]
+    await refreshed(page, () => page.getByLabel('Custom').check())
+    await refreshed(page, () => page.getByLabel('From', { exact: true }).fill(from))
+    await refreshed(page, () => page.getByLabel('To (exclusive)', { exact: true }).fill(to))
+    await page.getByLabel('Country', { exact: true }).fill('United States')
+    await refreshed(page, () => page.getByLabel('Country', { exact: true }).press('Enter'))
+    await refreshed(page, () => page.getByLabel('Interval', { exact: true }).selectOption('week'))
+    await refreshed(page, () => page.getByLabel('Split by', { exact: true }).selectOption('storefront'))
+    await page.getByLabel('Time zone', { exact: true }).fill('Asia/Kolkata')
+    await refreshed(page, () => page.getByLabel('Time zone', { exact: true }).press('Enter'))
+    const params = new URL(page.url()).searchParams
+    assert.equal(
+      ['preset', 'from', 'to', 'country', 'interval', 'by', 'tz'].map((k) => params.get(k)),
+      ['custom', from, to, 'United States', 'week', 'storefront', 'Asia/Kolkata'],
+    )
+    const q = `from=${from}&to=${to}&country=United%20States`
+    const counts = await json(`${server.url}/v1/views/qualification?${q}`)
+    const all = await json(`${server.url}/v1/views/qualification`)
+    assert.ok(counts.total > 0 && counts.total < all.total, `the range and country narrow the leads (${counts.total} of ${all.total})`)
+    assert.is(await figure(page, 'total'), counts.total)
+    assert.equal(
+      await shownLeadIds(page),
+      (await json(`${server.url}/v1/leads?${q}&limit=25`)).items.map((l: { leadId: string }) => l.leadId),
+    )
+    const series = await json(`${server.url}/v1/analytics/series?${q}&interval=week&by=storefront&tz=Asia/Kolkata`)
+    assert.equal(
+      (await tableCells(page, 'series')).map((r) => r.slice(1).map(Number)),
+      series.buckets.map((b: { total: number; groups: Record<string, number> }) => [b.total, ...series.groups.map((g: string) => b.groups[g])]),
+    )
+    const funnel = await json(`${server.url}/v1/analytics/funnel?${q}&tz=Asia/Kolkata`)
+    assert.equal(
+      (await tableCells(page, 'funnel')).map((r) => Number(r[1])),
+      funnel.stages.map((s: { reached: number }) => s.reached),
+    )
+    await shot(page, 'custom-range')
+    await refreshed(page, () => page.getByRole('button', { name: 'Clear' }).click())
+    await refreshed(page, () => page.getByLabel('Interval', { exact: true }).selectOption('day'))
+    await refreshed(page, () => page.getByLabel('Split by', { exact: true }).selectOption(''))
+    await page.getByLabel('Time zone', { exact: true }).fill('UTC')
+    await refreshed(page, () => page.getByLabel('Time zone', { exact: true }).press('Enter'))
+    assert.is(await figure(page, 'total'), all.total, 'Clear shows every lead again')
+  })
+
   test('live :: a lead posted while the page is open appears within 2 seconds, without a reload', async ({ page, server }) => {
     await page.evaluate(() => (window.marker = 1))
     const posted = await http('POST', `${server.url}/v1/leads`, {
@@ -240,44 +284,9 @@ if (chromium !== null) {
     await shot(page, 'phone')
     await phone.close()
   })
+
+  test('offline and clean :: every request went to the server and succeeded; no script error', async ({ trouble }) => {
+    assert.equal(trouble, [])
+  })
 }
 test.run()
-
-const secured = suite<{ server: TestServer; browser: Browser }>('dashboard :: with tokens')
-if (chromium !== null) {
-  secured.before(async (ctx) => {
-    ctx.server = await startTestServer({ LEADSTREAM_ANALYST_TOKENS: 'analyst-secret', LEADSTREAM_INGEST_TOKENS: 'ingest-secret' })
-    ctx.browser = await launchChromium(chromium)
-  })
-  secured.after(async (ctx) => {
-    await ctx.browser?.close()
-    await ctx.server?.dispose()
-  })
-
-  secured('tokens :: the page asks for an analyst token, keeps it out of the URL, and then shows the figures', async ({ server, browser }) => {
-    const posted = await http(
-      'POST',
-      `${server.url}/v1/marketplace/leads`,
-      { UserDetails: { Email: 'a@b.example' }, LeadSource: 'SPZA', ActionCode: 'PLT', OfferTitle: 'Contoso CRM' },
-      { authorization: 'Bearer ingest-secret' },
-    )
-    assert.is(posted.status, 201, JSON.stringify(posted.body))
-    const page = await browser.newPage()
-    await page.goto(`${server.url}/`)
-    const dialog = page.locator('#token-dialog')
-    await dialog.waitFor({ state: 'visible' })
-    await shot(page, 'token')
-    await page.getByLabel('Token', { exact: true }).fill('ingest-secret')
-    await page.getByRole('button', { name: 'Use this token' }).click()
-    await eventually('the wrong role named', async () =>
-      (await page.locator('#token-error').textContent())?.includes('analyst role') === true ? true : undefined,
-    )
-    await page.getByLabel('Token', { exact: true }).fill('analyst-secret')
-    await page.getByRole('button', { name: 'Use this token' }).click()
-    await page.waitForFunction(() => document.querySelector('[data-figure="total"]')?.getAttribute('data-value') === '1', undefined, { timeout: 10_000 })
-    assert.not.match(page.url(), /secret/)
-    assert.is(await page.evaluate(() => sessionStorage.getItem('leadstream.analystToken')), 'analyst-secret')
-    await page.close()
-  })
-}
-secured.run()

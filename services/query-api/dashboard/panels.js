@@ -31,7 +31,7 @@ export const split = (storefronts, campaigns) => {
     {
       type: 'bar',
       data: { labels, datasets: STATES.map((s, i) => ({ label: s, data: blocks.map(([, b]) => b.byState[s] ?? 0), backgroundColor: colour(i) })) },
-      options: options({ scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } } }),
+      options: options({ scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } }),
     },
     `Leads per storefront and campaign: ${blocks.map(([k, b]) => `${name(k)} ${b.total}`).join(', ')}`,
   )
@@ -54,7 +54,7 @@ export const funnel = (answer) => {
         labels: stages.map((s) => s.stage),
         datasets: [{ label: 'Leads that reached the stage', data: stages.map((s) => s.reached), backgroundColor: stages.map((s) => colour(s.branch ? 1 : 0)) }],
       },
-      options: options({ indexAxis: 'y', plugins: { legend: { display: false } }, scales: { x: { beginAtZero: true } } }),
+      options: options({ indexAxis: 'y', plugins: { legend: { display: false } }, scales: { x: { beginAtZero: true, ticks: { precision: 0 } } } }),
     },
     `Funnel of ${answer.total} leads: ${stages.map((s) => `${s.stage} ${s.reached}`).join(', ')}`,
   )
