@@ -63,9 +63,11 @@ if (chromium !== null) {
     assert.is(await figure(page, 'nurture'), campaigns.campaigns.nurture.total)
     assert.is(await figure(page, 'demand-generation'), campaigns.campaigns['demand-generation'].total)
     assert.is(await figure(page, 'converted'), qualification.states.converted)
+    // The split table has a row per state (after the totals) and a column per storefront and campaign.
     const split = await tableCells(page, 'split')
+    const columns = split[0]!.slice(1).map((_, c) => split.map((row) => Number(row[c + 1])))
     assert.equal(
-      split.map((r) => r.slice(1).map(Number)),
+      columns,
       [storefronts.storefronts.AppSource, storefronts.storefronts.AzureMarketplace, campaigns.campaigns.nurture, campaigns.campaigns['demand-generation']].map(
         (b) => [b.total, ...['captured', 'contacted', 'nurturing', 'qualified', 'converted', 'disqualified'].map((s) => b.byState[s])],
       ),
@@ -280,6 +282,13 @@ if (chromium !== null) {
     const took = Date.now() - t0
     assert.ok(took <= 2000, `appeared after ${took} ms`)
     assert.is(await page.evaluate(() => window.marker), 1, 'the page was not reloaded')
+  })
+
+  test('laptop :: at 1280 px every table of figures fits its panel (nothing hidden behind a sideways scroll)', async ({ page }) => {
+    const hidden = await page.$$eval('#split-table, #funnel-table, #top-offer, #top-country, .scroll', (boxes) =>
+      boxes.filter((b) => b.scrollWidth > b.clientWidth).map((b) => `${b.id || b.className}: ${b.scrollWidth - b.clientWidth} px`),
+    )
+    assert.equal(hidden, [])
   })
 
   test("phone :: the page fits a phone's width with no sideways scrolling", async ({ browser, server }) => {
