@@ -284,6 +284,52 @@ if (chromium !== null) {
     assert.is(await page.evaluate(() => window.marker), 1, 'the page was not reloaded')
   })
 
+  test('keyboard :: Tab alone reaches every control and the lead rows; the arrows pick a preset, Enter opens a lead', async ({ page, server }) => {
+    // From the page's first stop, the skip link, onwards.
+    await page.getByRole('link', { name: 'Skip to the figures' }).focus()
+    const reached: string[] = []
+    for (let i = 0; i < 120; i++) {
+      await page.keyboard.press('Tab')
+      reached.push(
+        await page.evaluate(() => {
+          const e = document.activeElement
+          return e?.dataset?.leadId !== undefined ? 'lead-row' : e?.id || e?.getAttribute('name') || e?.textContent?.trim() || e?.tagName
+        }),
+      )
+      if (reached.at(-1) === 'next') break
+    }
+    for (const control of [
+      'preset',
+      'f-storefront',
+      'f-campaign',
+      'f-state',
+      'f-offerKind',
+      'f-offer',
+      'f-action',
+      'f-country',
+      'includeTest',
+      'Apply',
+      'export',
+      'f-interval',
+      'f-by',
+      'f-tz',
+      'lead-row',
+      'next',
+    ])
+      assert.ok(reached.includes(control), `Tab never reached ${control}: ${reached.join(' ')}`)
+    // Radios are one stop; the arrow keys move within the group, which applies the preset.
+    await page.locator('input[name=preset][value=all]').focus()
+    await refreshed(page, () => page.keyboard.press('ArrowRight'))
+    assert.is(new URL(page.url()).searchParams.get('preset'), '7d')
+    await refreshed(page, () => page.locator('input[name=preset][value=all]').check())
+    const first = (await json(`${server.url}/v1/leads?limit=1`)).items[0].leadId
+    await page.locator(`#leads tbody tr[data-lead-id="${first}"]`).focus()
+    await page.keyboard.press('Enter')
+    await page.locator('#detail').waitFor({ state: 'visible' })
+    await page.keyboard.press('Escape')
+    await page.locator('#detail').waitFor({ state: 'hidden' })
+  })
+
   test('laptop :: at 1280 px every table of figures fits its panel (nothing hidden behind a sideways scroll)', async ({ page }) => {
     const hidden = await page.$$eval('#split-table, #funnel-table, #top-offer, #top-country, .scroll', (boxes) =>
       boxes.filter((b) => b.scrollWidth > b.clientWidth).map((b) => `${b.id || b.className}: ${b.scrollWidth - b.clientWidth} px`),
