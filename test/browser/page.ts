@@ -2,8 +2,10 @@
 // axes, and what it requests; and where the screenshots go.
 import { mkdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import type { Page } from 'playwright-core'
-import { http } from '../support/embedded.js'
+import type { Browser, Page } from 'playwright-core'
+import { launchChromium } from '../support/browser.js'
+import { http, startTestServer, type TestServer } from '../support/embedded.js'
+import { scenario, type Scenario } from './scenario.js'
 
 // The functions given to page.evaluate run in the page. The test's TypeScript settings have no DOM types, so
 // these name the browser globals they use; `any` because their real types are the DOM library's.
@@ -59,3 +61,31 @@ export const tableCells = (page: Page, testid: string) =>
   page.$$eval(`table[data-testid="${testid}"] tbody tr`, (rows) => rows.map((r) => [...r.children].map((c) => (c.textContent ?? '').trim())))
 export const shownLeadIds = (page: Page) =>
   page.$$eval('#leads tbody tr[data-lead-id]', (rows) => rows.map((r) => (r as unknown as { dataset: Record<string, string> }).dataset['leadId']!))
+
+export interface Dashboard {
+  server: TestServer
+  browser: Browser
+  page: Page
+  facts: Scenario
+  /** What went wrong in the page: requests off the server, failed requests, answers >= 400, page errors. */
+  trouble: string[]
+}
+
+/** An embedded server with the scenario's leads, and the dashboard open on it at laptop width, watched. */
+export const openDashboard = async (chromium: string): Promise<Dashboard> => {
+  mkdirSync(out, { recursive: true })
+  const server = await startTestServer()
+  const facts = await scenario(server.url)
+  const browser = await launchChromium(chromium)
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, timezoneId: 'UTC', locale: 'en-GB', acceptDownloads: true })
+  const page = await context.newPage()
+  const trouble: string[] = []
+  watch(page, server.url, trouble)
+  await refreshed(page, () => page.goto(`${server.url}/`))
+  return { server, browser, page, facts, trouble }
+}
+
+export const closeDashboard = async (d: Partial<Dashboard>): Promise<void> => {
+  await d.browser?.close()
+  await d.server?.dispose()
+}
