@@ -92,7 +92,7 @@ test('code :: the secret shows in no log line, at debug level, whatever route it
     LEADSTREAM_MARKETPLACE_SECRETS: NEW,
   })
   try {
-    const bodies = [partnerCenterTest, { LeadSource: 'Bing' }, '{"no', '[' + '['.repeat(5000)]
+    const bodies = [partnerCenterTest, { LeadSource: 'Bing' }, '{"no', `[${'['.repeat(5000)}`]
     for (const r of routes)
       for (const body of r.method === 'GET' ? [undefined] : bodies) {
         const path = r.path.replace(/\{[A-Za-z0-9_]+\}/g, '%ff')
