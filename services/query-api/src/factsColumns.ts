@@ -1,6 +1,7 @@
 // The facts of every lead as columns in memory (typed arrays, dictionary codes for the text dimensions), and
 // the one-pass filter over them: what the query API's analytics read instead of the lead rows (fastAnalytics.ts).
 import { actionBucket, hasAction, offerFilterKeys, stageTimes, type LeadFacts, type LeadFilter } from '@leadstream/domain'
+import { binOf, unreached } from './durationBins.js'
 
 // ---------------------------------------------------------------------------------------------------------
 // model
@@ -26,8 +27,15 @@ export interface FactColumns {
   /** Slots in use (the arrays may be longer: room to grow). */
   n: number
   captured: Float64Array
+  /** The earliest and latest capture ever written (the columns' time span, or wider): cohorts start from them. */
+  firstCaptured: number
+  lastCaptured: number
   /** When each lead reached contacted, qualified, converted, nurturing, disqualified (domain `stageTimes`); NaN: never. */
   stages: Float64Array[]
+  /** Per slot and stage (slot i, stage s at i * 5 + s), the bin of the time from capture to it (durationBins.ts), `unreached` where never reached. */
+  bins: Uint16Array
+  /** The stages each lead reached, bit s for `stages[s]`: one byte answers the cohort counts. */
+  reached: Uint8Array
   codes: Record<CodedDimension, Int32Array>
   readonly dicts: Readonly<Record<CodedDimension, Dict>>
   isTest: Uint8Array
@@ -64,12 +72,17 @@ export const codeOf = (d: Dict, v: string): number => {
   return c
 }
 
-const stageCount = 5
+/** Stages after capture: contacted, qualified, converted, nurturing, disqualified. */
+export const stageCount = 5
 
 export const emptyColumns = (capacity = 1024): FactColumns => ({
   n: 0,
   captured: new Float64Array(capacity),
+  firstCaptured: Infinity,
+  lastCaptured: -Infinity,
   stages: Array.from({ length: stageCount }, () => new Float64Array(capacity)),
+  bins: new Uint16Array(capacity * stageCount),
+  reached: new Uint8Array(capacity),
   codes: Object.fromEntries(codedDimensions.map((d) => [d, new Int32Array(capacity)])) as Record<CodedDimension, Int32Array>,
   dicts: Object.fromEntries(codedDimensions.map((d) => [d, dict()])) as Record<CodedDimension, Dict>,
   isTest: new Uint8Array(capacity),
@@ -86,7 +99,7 @@ export const emptyColumns = (capacity = 1024): FactColumns => ({
   buckets: dict(),
 })
 
-const grown = <A extends Float64Array | Int32Array | Uint8Array>(a: A, capacity: number): A => {
+const grown = <A extends Float64Array | Int32Array | Uint16Array | Uint8Array>(a: A, capacity: number): A => {
   const b = new (a.constructor as new (n: number) => A)(capacity)
   b.set(a)
   return b
@@ -98,6 +111,8 @@ export const reserve = (c: FactColumns, n: number): void => {
   const capacity = Math.max(n, c.captured.length * 2)
   c.captured = grown(c.captured, capacity)
   c.stages = c.stages.map((s) => grown(s, capacity))
+  c.bins = grown(c.bins, capacity * stageCount)
+  c.reached = grown(c.reached, capacity)
   for (const d of codedDimensions) c.codes[d] = grown(c.codes[d], capacity)
   c.isTest = grown(c.isTest, capacity)
   c.title = grown(c.title, capacity)
@@ -110,8 +125,18 @@ export const reserve = (c: FactColumns, n: number): void => {
 /** Writes a lead's facts into slot `i` (< capacity; a new slot or one it held before). */
 export const put = (c: FactColumns, i: number, f: LeadFacts): void => {
   c.captured[i] = f.capturedMs
+  if (f.capturedMs < c.firstCaptured) c.firstCaptured = f.capturedMs
+  if (f.capturedMs > c.lastCaptured) c.lastCaptured = f.capturedMs
   const t = stageTimes(f)
-  for (let s = 0; s < stageCount; s++) c.stages[s]![i] = t[s + 1] ?? NaN
+  let reached = 0
+  for (let s = 0; s < stageCount; s++) {
+    const at = t[s + 1] ?? null
+    c.stages[s]![i] = at ?? NaN
+    // The duration as the funnel reads it: a stage dated before its capture counts as reached at once.
+    c.bins[i * stageCount + s] = at === null ? unreached : binOf(Math.max(0, at - f.capturedMs))
+    if (at !== null) reached |= 1 << s
+  }
+  c.reached[i] = reached
   for (const d of codedDimensions) c.codes[d][i] = codeOf(c.dicts[d], f[d])
   c.isTest[i] = f.isTest ? 1 : 0
   c.title[i] = f.offerTitle === null ? -1 : codeOf(c.titles, f.offerTitle)
@@ -136,7 +161,13 @@ export const columnsOf = (facts: ReadonlyArray<LeadFacts>): FactColumns => {
 // destructors
 // ---------------------------------------------------------------------------------------------------------
 
-/** The slots of the leads passing a filter, ascending: the domain's `matchesFilter` on codes. */
+/** Where `select` writes (a million slots are 4 MB: allocated per read, they made the collector run often). */
+let selected = new Int32Array(0)
+
+/**
+ * The slots of the leads passing a filter, ascending: the domain's `matchesFilter` on codes. The answer is only
+ * valid until the next `select` (it shares one buffer); each analytics read selects once and answers at once.
+ */
 export const select = (c: FactColumns, f: LeadFilter): Int32Array => {
   const cols: Int32Array[] = []
   const want: number[] = []
@@ -157,7 +188,8 @@ export const select = (c: FactColumns, f: LeadFilter): Int32Array => {
   const withTest = f.includeTest === true
   const [captured, isTest, key1, key2, actionSet] = [c.captured, c.isTest, c.offerKey1, c.offerKey2, c.actionSet]
   const nCols = cols.length
-  const out = new Int32Array(c.n)
+  if (selected.length < c.n) selected = new Int32Array(Math.max(c.n, selected.length * 2))
+  const out = selected
   let k = 0
   // The hot loop of every analytics read: indexed loops only (no iterators), one branch per filter given.
   next: for (let i = 0; i < c.n; i++) {
