@@ -39,6 +39,7 @@ export const binOf = (ms: number): number => {
 
 /** Scratch reused by every read (the analytics run one at a time on the event loop): nothing allocated per lead. */
 let hist = new Int32Array(0)
+let marks = new Uint8Array(0)
 const gathered: Float64Array[] = []
 
 export interface StageRanks {
@@ -59,11 +60,21 @@ export const stageRanks = (bins: Uint16Array, stages: number, times: ReadonlyArr
   if (hist.length < stages * width) hist = new Int32Array(stages * width)
   hist.fill(0)
   const n = sel.length
-  // Pass 1: leads per stage and bin.
-  for (let j = 0; j < n; j++) {
-    const at = sel[j]! * stages
-    for (let s = 0; s < stages; s++) hist[s * width + bins[at + s]!]!++
-  }
+  // Pass 1: leads per stage and bin (the funnel's five stages unrolled: the loop over them cost a third more).
+  if (stages === 5)
+    for (let j = 0; j < n; j++) {
+      const at = sel[j]! * 5
+      hist[bins[at]!]!++
+      hist[width + bins[at + 1]!]!++
+      hist[2 * width + bins[at + 2]!]!++
+      hist[3 * width + bins[at + 3]!]!++
+      hist[4 * width + bins[at + 4]!]!++
+    }
+  else
+    for (let j = 0; j < n; j++) {
+      const at = sel[j]! * stages
+      for (let s = 0; s < stages; s++) hist[s * width + bins[at + s]!]!++
+    }
   // The bins holding each stage's median and p90 rank, and how many durations lie below each.
   const wanted = new Int32Array(stages * 2).fill(-1)
   const below = new Int32Array(stages * 2)
@@ -85,10 +96,25 @@ export const stageRanks = (bins: Uint16Array, stages: number, times: ReadonlyArr
     const size = wanted[x]! < 0 ? 0 : hist[(x >> 1) * width + wanted[x]!]!
     if ((gathered[x]?.length ?? -1) < size) gathered[x] = new Float64Array(Math.max(size, 2 * (gathered[x]?.length ?? 0)))
   }
-  // Pass 2: the exact durations of the leads in those bins.
+  // Pass 2: the exact durations of the leads in those bins. A byte per stage and bin marks the wanted ones, so a
+  // lead in none of them (nearly every lead) costs one test of its bins' marks.
+  if (marks.length < stages * width) marks = new Uint8Array(stages * width)
+  marks.fill(0)
+  for (let x = 0; x < stages * 2; x++) if (wanted[x]! >= 0) marks[(x >> 1) * width + wanted[x]!] = 1
   const counts = new Int32Array(stages * 2)
   for (let j = 0; j < n; j++) {
     const i = sel[j]!
+    const at = i * stages
+    if (
+      stages === 5 &&
+      (marks[bins[at]!]! |
+        marks[width + bins[at + 1]!]! |
+        marks[2 * width + bins[at + 2]!]! |
+        marks[3 * width + bins[at + 3]!]! |
+        marks[4 * width + bins[at + 4]!]!) ===
+        0
+    )
+      continue
     for (let s = 0; s < stages; s++) {
       const b = bins[i * stages + s]!
       const x0 = s * 2

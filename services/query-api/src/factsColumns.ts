@@ -1,6 +1,6 @@
 // The facts of every lead as columns in memory (typed arrays, dictionary codes for the text dimensions), and
 // the one-pass filter over them: what the query API's analytics read instead of the lead rows (fastAnalytics.ts).
-import { actionBucket, hasAction, offerFilterKeys, stageTimes, type LeadFacts, type LeadFilter } from '@leadstream/domain'
+import { actionBucket, hasAction, offerFilterKeys, quarterOf, stageTimes, type LeadFacts, type LeadFilter } from '@leadstream/domain'
 import { binOf, unreached } from './durationBins.js'
 
 // ---------------------------------------------------------------------------------------------------------
@@ -27,6 +27,8 @@ export interface FactColumns {
   /** Slots in use (the arrays may be longer: room to grow). */
   n: number
   captured: Float64Array
+  /** The quarter hour of each capture (domain `quarterOf`): series and cohorts find buckets from it. */
+  quarter: Int32Array
   /** The earliest and latest capture ever written (the columns' time span, or wider): cohorts start from them. */
   firstCaptured: number
   lastCaptured: number
@@ -78,6 +80,7 @@ export const stageCount = 5
 export const emptyColumns = (capacity = 1024): FactColumns => ({
   n: 0,
   captured: new Float64Array(capacity),
+  quarter: new Int32Array(capacity),
   firstCaptured: Infinity,
   lastCaptured: -Infinity,
   stages: Array.from({ length: stageCount }, () => new Float64Array(capacity)),
@@ -110,6 +113,7 @@ export const reserve = (c: FactColumns, n: number): void => {
   if (n <= c.captured.length) return
   const capacity = Math.max(n, c.captured.length * 2)
   c.captured = grown(c.captured, capacity)
+  c.quarter = grown(c.quarter, capacity)
   c.stages = c.stages.map((s) => grown(s, capacity))
   c.bins = grown(c.bins, capacity * stageCount)
   c.reached = grown(c.reached, capacity)
@@ -125,6 +129,7 @@ export const reserve = (c: FactColumns, n: number): void => {
 /** Writes a lead's facts into slot `i` (< capacity; a new slot or one it held before). */
 export const put = (c: FactColumns, i: number, f: LeadFacts): void => {
   c.captured[i] = f.capturedMs
+  c.quarter[i] = quarterOf(f.capturedMs)
   if (f.capturedMs < c.firstCaptured) c.firstCaptured = f.capturedMs
   if (f.capturedMs > c.lastCaptured) c.lastCaptured = f.capturedMs
   const t = stageTimes(f)

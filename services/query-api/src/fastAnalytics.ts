@@ -9,6 +9,8 @@ import {
   bucketLookup,
   bucketOf,
   bucketStarts,
+  quarterHour,
+  quarterTable,
   type Cohort,
   type FunnelFigures,
   type FunnelStage,
@@ -27,21 +29,44 @@ import { stageRanks } from './durationBins.js'
 // series
 // ---------------------------------------------------------------------------------------------------------
 
-/** Leads per bucket (and group) of the selected slots: the domain's `seriesOf`. */
+/** Where `bucketsOf` writes: the bucket of each selected lead (reused by every read). */
+let bucketed = new Int32Array(0)
+
+/**
+ * The bucket of each selected slot (-1: before the first start; every slot must lie before `end`): by its quarter
+ * hour and one table read when the starts fall on quarter hours, else by the cell table of its capture instant.
+ */
+export const bucketsOf = (c: FactColumns, sel: Int32Array, startList: ReadonlyArray<number>, end: number): Int32Array => {
+  if (bucketed.length < sel.length) bucketed = new Int32Array(Math.max(sel.length, 2 * bucketed.length))
+  const out = bucketed
+  // The quarter-hour column holds 32-bit numbers: exact for captures within ±61,000 years of 1970.
+  const quarters = c.firstCaptured >= -(2 ** 31) * quarterHour && c.lastCaptured < (2 ** 31 - 1) * quarterHour ? quarterTable(startList, end) : null
+  if (quarters !== null) {
+    const [q, first, table, last] = [c.quarter, quarters.first, quarters.table, quarters.last]
+    const len = table.length
+    for (let j = 0; j < sel.length; j++) {
+      const x = q[sel[j]!]! - first
+      out[j] = x < 0 ? -1 : x < len ? table[x]! : last
+    }
+  } else {
+    const [lookup, captured] = [bucketLookup(startList), c.captured]
+    for (let j = 0; j < sel.length; j++) out[j] = bucketOf(lookup, captured[sel[j]!]!)
+  }
+  return out
+}
+
+/** Leads per bucket (and group) of the selected slots, which must lie in [req.from, req.to): the domain's `seriesOf`. */
 export const seriesOfColumns = (c: FactColumns, sel: Int32Array, req: SeriesRequest, startList: ReadonlyArray<number>): Series => {
-  const lookup = bucketLookup(startList)
   const nb = startList.length
   const totals = new Float64Array(nb)
   // Per group code, its counts per bucket (made when the group first shows up).
   const rows: Array<Float64Array | undefined> = []
-  const [from, to, captured] = [req.from, req.to, c.captured]
+  const buckets = bucketsOf(c, sel, startList, req.to)
   let total = 0
   // One loop per kind of split, so each stays a tight loop over typed arrays with no allocation per lead.
   if (req.by === null)
     for (let j = 0; j < sel.length; j++) {
-      const at = captured[sel[j]!]!
-      if (at < from || at >= to) continue
-      const b = bucketOf(lookup, at)
+      const b = buckets[j]!
       if (b < 0) continue
       total++
       totals[b]!++
@@ -49,27 +74,21 @@ export const seriesOfColumns = (c: FactColumns, sel: Int32Array, req: SeriesRequ
   else if (req.by === 'action') {
     const [setOf, sets] = [c.actionSet, c.actionSets]
     for (let j = 0; j < sel.length; j++) {
-      const i = sel[j]!
-      const at = captured[i]!
-      if (at < from || at >= to) continue
-      const b = bucketOf(lookup, at)
+      const b = buckets[j]!
       if (b < 0) continue
       total++
       totals[b]!++
-      const keys = sets[setOf[i]!]!.bucketCodes
+      const keys = sets[setOf[sel[j]!]!]!.bucketCodes
       for (let x = 0; x < keys.length; x++) (rows[keys[x]!] ??= new Float64Array(nb))[b]!++
     }
   } else {
     const codes = c.codes[req.by]
     for (let j = 0; j < sel.length; j++) {
-      const i = sel[j]!
-      const at = captured[i]!
-      if (at < from || at >= to) continue
-      const b = bucketOf(lookup, at)
+      const b = buckets[j]!
       if (b < 0) continue
       total++
       totals[b]!++
-      const k = codes[i]!
+      const k = codes[sel[j]!]!
       let row = rows[k]
       if (row === undefined) rows[k] = row = new Float64Array(nb)
       row[b]!++
@@ -177,15 +196,12 @@ export const cohortsOfColumns = (c: FactColumns, sel: Int32Array, interval: 'wee
     }
     startList = bucketStarts(interval, tz, first, last + 1)
   }
-  const lookup = bucketLookup(startList)
   // Leads per cohort and set of stages reached (32 sets of 5 stages): one count per lead, then per stage.
   const sets = 1 << stageCount
   const perSet = new Int32Array(startList.length * sets)
-  const [captured, reached] = [c.captured, c.reached]
-  for (let j = 0; j < sel.length; j++) {
-    const i = sel[j]!
-    perSet[bucketOf(lookup, captured[i]!) * sets + reached[i]!]!++
-  }
+  const buckets = bucketsOf(c, sel, startList, c.lastCaptured + 1)
+  const reached = c.reached
+  for (let j = 0; j < sel.length; j++) perSet[buckets[j]! * sets + reached[sel[j]!]!]!++
   const width = funnelStages.length
   const per = new Float64Array(startList.length * width)
   let [firstBucket, lastBucket] = [startList.length, -1]

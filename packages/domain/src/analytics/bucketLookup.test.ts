@@ -2,7 +2,7 @@
 // random instants, every boundary and its neighbours, real zones across DST and odd offsets, random starts.
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { bucketLookup, bucketOf, maxCells } from './bucketLookup.js'
+import { bucketLookup, bucketOf, bucketOfQuarter, maxCells, quarterOf, quarterTable } from './bucketLookup.js'
 import { bucketIndex, bucketStarts, type BucketInterval } from './zone.js'
 
 const rng = (seed: number) => {
@@ -27,10 +27,14 @@ const probes = (starts: ReadonlyArray<number>, r: () => number, n: number): numb
 
 const agrees = (starts: ReadonlyArray<number>, r: () => number, n = 2000): void => {
   const l = bucketLookup(starts)
+  const last = starts[starts.length - 1] ?? 0
+  const quarters = quarterTable(starts, last + (last - (starts[0] ?? 0)) / 20)
   for (const ms of probes(starts, r, n)) {
     const want = bucketIndex(starts, ms)
     const got = bucketOf(l, ms)
     if (got !== want) assert.unreachable(`bucket of ${new Date(ms).toISOString()}: ${got}, the search says ${want}`)
+    const byQuarter = quarters === null ? want : bucketOfQuarter(quarters, quarterOf(ms))
+    if (byQuarter !== want) assert.unreachable(`quarter-hour bucket of ${new Date(ms).toISOString()}: ${byQuarter}, the search says ${want}`)
   }
 }
 
@@ -48,10 +52,20 @@ const ranges: ReadonlyArray<readonly [BucketInterval, string, string]> = [
 ]
 
 for (const tz of zones)
-  test(`zones :: ${tz}, day, week, month and hour buckets across DST changes agree with the search`, () => {
+  test(`zones :: ${tz}, day, week, month and hour buckets across DST changes agree with the search (cell and quarter-hour tables)`, () => {
     const r = rng(tz.length * 7919)
-    for (const [interval, from, to] of ranges) agrees(bucketStarts(interval, tz, Date.parse(from), Date.parse(to)), r)
+    for (const [interval, from, to] of ranges) {
+      const starts = bucketStarts(interval, tz, Date.parse(from), Date.parse(to))
+      assert.ok(quarterTable(starts, Date.parse(to)) !== null, 'the starts fall on quarter hours')
+      agrees(starts, r)
+    }
   })
+
+test('quarter table :: none for a start off the quarter hour, or a span too long', () => {
+  assert.is(quarterTable([0, 900_000 + 1], 10 ** 7), null)
+  assert.is(quarterTable([0, 900_000], 900_000 * (maxCells + 2)), null)
+  assert.is(quarterTable([], 5), null)
+})
 
 test('random starts :: gaps of any length, including ones a thousand times shorter than the rest', () => {
   const r = rng(11)
