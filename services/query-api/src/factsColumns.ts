@@ -1,6 +1,7 @@
 // The facts of every lead as columns in memory (typed arrays, dictionary codes for the text dimensions), and
 // the one-pass filter over them: what the query API's analytics read instead of the lead rows (fastAnalytics.ts).
 import { actionBucket, hasAction, offerFilterKeys, quarterOf, stageTimes, type LeadFacts, type LeadFilter } from '@leadstream/domain'
+import { bitmapDimensions, bitmapOf, emptyBitmaps, growBitmaps, moveBit, setTestBit, testBitmap, type Bitmaps } from './bitmaps.js'
 import { binOf, unreached } from './durationBins.js'
 
 // ---------------------------------------------------------------------------------------------------------
@@ -56,6 +57,8 @@ export interface FactColumns {
   readonly actionSets: ActionSet[]
   readonly setKeys: Dict
   readonly buckets: Dict
+  /** Bitmaps of the slots per code of the filtered dimensions (bitmaps.ts), built as filters ask for them. */
+  readonly bitmaps: Bitmaps
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -100,6 +103,7 @@ export const emptyColumns = (capacity = 1024): FactColumns => ({
   actionSets: [],
   setKeys: dict(),
   buckets: dict(),
+  bitmaps: emptyBitmaps(),
 })
 
 const grown = <A extends Float64Array | Int32Array | Uint16Array | Uint8Array>(a: A, capacity: number): A => {
@@ -124,6 +128,7 @@ export const reserve = (c: FactColumns, n: number): void => {
   c.offerKey1 = grown(c.offerKey1, capacity)
   c.offerKey2 = grown(c.offerKey2, capacity)
   c.actionSet = grown(c.actionSet, capacity)
+  growBitmaps(c.bitmaps, capacity)
 }
 
 /** Writes a lead's facts into slot `i` (< capacity; a new slot or one it held before). */
@@ -142,8 +147,13 @@ export const put = (c: FactColumns, i: number, f: LeadFacts): void => {
     if (at !== null) reached |= 1 << s
   }
   c.reached[i] = reached
-  for (const d of codedDimensions) c.codes[d][i] = codeOf(c.dicts[d], f[d])
+  for (const d of codedDimensions) {
+    const code = codeOf(c.dicts[d], f[d])
+    if (d !== 'offer') moveBit(c.bitmaps, d, i, c.codes[d][i]!, code)
+    c.codes[d][i] = code
+  }
   c.isTest[i] = f.isTest ? 1 : 0
+  setTestBit(c.bitmaps, i, f.isTest)
   c.title[i] = f.offerTitle === null ? -1 : codeOf(c.titles, f.offerTitle)
   c.reason[i] = f.reason === null ? -1 : codeOf(c.reasons, f.reason)
   c.offerKey1[i] = f.offerKeys[0] === undefined ? -1 : codeOf(c.offerKeys, f.offerKeys[0])
@@ -174,16 +184,13 @@ let selected = new Int32Array(0)
  * valid until the next `select` (it shares one buffer); each analytics read selects once and answers at once.
  */
 export const select = (c: FactColumns, f: LeadFilter): Int32Array => {
-  const cols: Int32Array[] = []
-  const want: number[] = []
-  for (const d of codedDimensions) {
-    if (d === 'offer') continue
+  const maps: Uint32Array[] = []
+  for (const d of bitmapDimensions) {
     const v = f[d]
     if (v === undefined) continue
     const code = c.dicts[d].codes.get(v)
     if (code === undefined) return new Int32Array(0)
-    cols.push(c.codes[d])
-    want.push(code)
+    maps.push(bitmapOf(c, d, code))
   }
   const byOffer = f.offer !== undefined
   const [byId, byTitle] = f.offer === undefined ? [-2, -2] : (offerFilterKeys(f.offer).map((k) => c.offerKeys.codes.get(k) ?? -2) as [number, number])
@@ -192,16 +199,40 @@ export const select = (c: FactColumns, f: LeadFilter): Int32Array => {
   const to = f.to === undefined ? Infinity : Date.parse(f.to)
   const withTest = f.includeTest === true
   const [captured, isTest, key1, key2, actionSet] = [c.captured, c.isTest, c.offerKey1, c.offerKey2, c.actionSet]
-  const nCols = cols.length
   if (selected.length < c.n) selected = new Int32Array(Math.max(c.n, selected.length * 2))
   const out = selected
   let k = 0
-  // The hot loop of every analytics read: indexed loops only (no iterators), one branch per filter given.
-  next: for (let i = 0; i < c.n; i++) {
+  if (maps.length > 0) {
+    // The dimensions' bitmaps ANDed 32 slots a step, then only the slots left are tested for the rest.
+    const words = Math.ceil(c.n / 32)
+    const test = withTest ? null : testBitmap(c)
+    const first = maps[0]!
+    for (let w = 0; w < words; w++) {
+      let bits = first[w]!
+      for (let x = 1; x < maps.length; x++) bits &= maps[x]![w]!
+      if (test !== null) bits &= ~test[w]!
+      while (bits !== 0) {
+        const low = bits & -bits
+        const i = (w << 5) + 31 - Math.clz32(low)
+        bits ^= low
+        const at = captured[i]!
+        if (at < from || at >= to) continue
+        if (byOffer) {
+          const k1 = key1[i]
+          const k2 = key2[i]
+          if (k1 !== byId && k1 !== byTitle && (k2 === -1 || (k2 !== byId && k2 !== byTitle))) continue
+        }
+        if (setOk !== null && setOk[actionSet[i]!] === 0) continue
+        out[k++] = i
+      }
+    }
+    return out.subarray(0, k)
+  }
+  // The hot loop of every unfiltered analytics read: indexed loops only (no iterators), one branch per filter given.
+  for (let i = 0; i < c.n; i++) {
     if (!withTest && isTest[i] === 1) continue
     const at = captured[i]!
     if (at < from || at >= to) continue
-    for (let x = 0; x < nCols; x++) if (cols[x]![i] !== want[x]) continue next
     if (byOffer) {
       const k1 = key1[i]
       const k2 = key2[i]

@@ -272,7 +272,19 @@ export const groupCountsOfColumns = (c: FactColumns, sel: Int32Array, keys: Read
   const testAt = keys.indexOf('isTest')
   const testWeight = testAt < 0 ? 0 : weights[testAt]!
   const isTest = c.isTest
-  for (let j = 0; j < sel.length; j++) {
+  if (table !== null) {
+    // The table's index fits 32 bits: integer arithmetic over typed arrays only (with the general loop below the
+    // filtered count view took 6.1 ms of CPU at 300k leads, with this one 2.6).
+    const w = Int32Array.from(colWeights)
+    const nc = cols.length
+    for (let j = 0; j < sel.length; j++) {
+      const i = sel[j]!
+      let key = isTest[i]! * testWeight
+      for (let k = 0; k < nc; k++) key = (key + cols[k]![i]! * w[k]!) | 0
+      table[key]!++
+    }
+  }
+  for (let j = 0; j < (table === null ? sel.length : 0); j++) {
     const i = sel[j]!
     if (exact) {
       let key = isTest[i]! * testWeight
