@@ -17,6 +17,8 @@ import { benchAnalytics } from './analytics.js'
 import { benchPrivacy } from './privacy.js'
 import { benchKafka } from './kafka.js'
 import { benchWebhooks } from './webhooks.js'
+import { benchEmmett } from './emmett.js'
+import { stepRss } from './rss.js'
 import { rawPostgresUpserts, rebuildIntoPostgres } from './postgres.js'
 import { linePlot } from './plot.js'
 import { projectAll } from './projection.js'
@@ -105,10 +107,15 @@ const benchSettings = {
   only: setting(
     'BENCH_ONLY',
     ListFromEnv,
-    'steps to run, comma-separated: raw, append, ingest, import, projection, postgres, query, export, kafka, webhooks, analytics, privacy (query, export and postgres need projection); empty: all. `pnpm bench analytics` (or `privacy`) runs that step alone',
+    'steps to run, comma-separated: raw, append, ingest, import, projection, postgres, query, export, kafka, webhooks, emmett, analytics, privacy (query, export and postgres need projection); empty: all. `pnpm bench analytics` (or `privacy`) runs that step alone',
     '',
   ),
-  postgresUrl: setting('BENCH_POSTGRES_URL', StringFromEnv, 'PostgreSQL for the rebuild-into-PostgreSQL step', 'postgres://postgres@127.0.0.1:5432/test'),
+  postgresUrl: setting(
+    'BENCH_POSTGRES_URL',
+    StringFromEnv,
+    'PostgreSQL for the rebuild-into-PostgreSQL step, and for the emmett step (which creates and drops databases of its own there)',
+    'postgres://postgres@127.0.0.1:5432/test',
+  ),
   kafkaBrokers: setting('KAFKA_BROKERS', ListFromEnv, 'Kafka brokers for the Kafka step (skipped, and said so, when empty)', ''),
   importRows: setting(
     'BENCH_IMPORT_ROWS',
@@ -121,6 +128,18 @@ const benchSettings = {
     'BENCH_WEBHOOK_LEADS',
     IntFromEnv('leads', 100, 10_000_000),
     'leads delivered to a loopback webhook receiver in the webhooks step',
+    '20000',
+  ),
+  emmettEvents: setting(
+    'BENCH_EMMETT_EVENTS',
+    IntFromEnv('events', 1000, 100_000_000),
+    'events appended in batches (BENCH_APPEND_BATCH) and projected, by leadstream and by Emmett (SQLite and PostgreSQL), in the emmett step',
+    '100000',
+  ),
+  emmettSingles: setting(
+    'BENCH_EMMETT_SINGLES',
+    IntFromEnv('appends', 0, 100_000_000),
+    'single appends (one transaction each) per side in the emmett step: the first of the same events (0: as many as BENCH_EMMETT_EVENTS)',
     '20000',
   ),
   kafkaLeads: setting('BENCH_KAFKA_LEADS', IntFromEnv('leads', 1000, 10_000_000), 'leads sent through leads.inbound in the Kafka step', '50000'),
@@ -142,7 +161,7 @@ if (E.isLeft(loaded)) {
 const alone = (['analytics', 'privacy'] as const).find((s) => process.argv.slice(2).includes(s))
 const cfg = alone !== undefined ? { ...loaded.right, only: [alone] } : loaded.right
 
-const steps = ['raw', 'append', 'ingest', 'import', 'projection', 'postgres', 'query', 'export', 'kafka', 'webhooks', 'analytics', 'privacy'] as const
+const steps = ['raw', 'append', 'ingest', 'import', 'projection', 'postgres', 'query', 'export', 'kafka', 'webhooks', 'emmett', 'analytics', 'privacy'] as const
 const unknownSteps = cfg.only.filter((s) => !(steps as ReadonlyArray<string>).includes(s))
 if (unknownSteps.length > 0) {
   process.stderr.write(`bench: unknown BENCH_ONLY steps ${unknownSteps.join(', ')}; known: ${steps.join(', ')}\n`)
@@ -159,6 +178,8 @@ const dataDir = mkdtempSync(join(cfg.dir, 'leadstream-bench-'))
 const rawViewRows = cfg.rawViewRows === 0 ? cfg.events : cfg.rawViewRows
 const figures: Figure[] = []
 const notes: string[] = []
+/** Each step's peak RSS, beside its figures (rss.ts). */
+const rss = stepRss(figures)
 const say = (s: string) => process.stdout.write(`${s}\n`)
 /** A progress line: rewritten in place on a terminal, one line each otherwise. */
 const progress = (s: string) => (process.stdout.isTTY ? process.stdout.write(`\r${s}\x1b[K`) : say(s))
@@ -186,6 +207,7 @@ try {
   // the same competing load (the machine may be shared): the ratio is what the store's own work costs.
   let rawEvents: RawResult | null = null
   if (runs('raw') || runs('append')) {
+    rss.begin('append')
     say(`append: ${int(cfg.appendEvents)} new leads, ${int(cfg.appendBatch)} per transaction, alternately as bare inserts and through appendMany…`)
     const raw = rawEventTable(join(dataDir, 'raw-events.db'))
     // As ingest appends: personal data sealed with the key store (the privacy step measures what that costs).
@@ -219,6 +241,7 @@ try {
 
   // -- 3. HTTP ingest ------------------------------------------------------------------------------------
   if (runs('ingest')) {
+    rss.begin('ingest')
     const job = { leads: cfg.httpLeads, batch: cfg.httpBatch, concurrency: cfg.httpClients, seed: cfg.seed }
     const shape = `${int(cfg.httpLeads)}, ${int(cfg.httpBatch)}/POST, ${cfg.httpClients} clients`
     for (const pauseProjection of [false, true]) {
@@ -258,6 +281,7 @@ try {
   // -- 3b. history import: `leadstream import` of a CSV export and of the same leads as NDJSON -------------
   // Beside the raw insert and direct append rates of as many events, measured in this step (same disk, same load).
   if (runs('import')) {
+    rss.begin('import')
     const files = writeImportFiles(dataDir, cfg.importRows, cfg.seed + 4)
     // The raw limit of as many event rows (bare inserts into the product's events table), measured in this step.
     say(`import: raw inserts of ${int(files.events)} event rows, ${int(cfg.appendBatch)} per transaction…`)
@@ -309,7 +333,10 @@ try {
     })
     return r
   }
-  if (runs('raw') && !runs('projection')) await rawViewsFigure()
+  if (runs('raw') && !runs('projection')) {
+    rss.begin('raw')
+    await rawViewsFigure()
+  }
 
   // -- 4. projection at BENCH_EVENTS ---------------------------------------------------------------------
   /** Lead ids the detail route is queried with; the generated history itself is let go after the projection. */
@@ -317,6 +344,7 @@ try {
   /** Leads the default export holds (test leads are left out). */
   let exportable = 0
   if (runs('projection')) {
+    rss.begin('projection')
     const dir = join(dataDir, 'project')
     const projectPersonal = await testPersonalData(dir, '')
     const rawStore = sqliteEventStore({ path: join(dir, 'events.db') })
@@ -453,6 +481,7 @@ try {
       )
     }
     if (runs('postgres')) {
+      rss.begin('postgres')
       // A rebuild of the same store into PostgreSQL views, beside bare upserts of the same lead rows there.
       say(`postgres: bare upserts of the ${int(leadsInViews)} lead rows, ${int(cfg.projectorBatch)} per statement…`)
       const rawPg = await rawPostgresUpserts(cfg.postgresUrl, join(dir, 'views.db'), cfg.projectorBatch)
@@ -503,6 +532,7 @@ try {
 
   // -- 5. query latency over those views -----------------------------------------------------------------
   if (runs('query')) {
+    rss.begin('query')
     const server = await startServer(join(dataDir, 'project'))
     try {
       say(`query: ${int(cfg.queries)} sequential requests per route over one keep-alive connection, views of ${int(cfg.events)} events…`)
@@ -528,6 +558,7 @@ try {
 
   // -- 5b. the CSV export of every lead in those views ----------------------------------------------------
   if (runs('export')) {
+    rss.begin('export')
     say(`export: GET /v1/exports/leads.csv of all ${int(exportable)} leads, read by a client process…`)
     const [first, x] = await benchExport(join(dataDir, 'project'), exportable)
     const growth = (r: typeof x) => (r.rssPeak - r.rssBefore) / 1024 ** 2
@@ -556,6 +587,7 @@ try {
 
   // -- 6. the Kafka path: leads.inbound → ingest → store → relay → lead-events → projector → views ------
   if (runs('kafka')) {
+    rss.begin('kafka')
     if (cfg.kafkaBrokers.length === 0) notes.push('Kafka step not run: KAFKA_BROKERS is not set (start one with `bash deploy/kafka/broker.sh start`).')
     else {
       const k = await benchKafka([...cfg.kafkaBrokers], cfg.kafkaLeads, say)
@@ -585,6 +617,7 @@ try {
 
   // -- 6b. webhooks out: deliveries/s and append → delivery beside the raw append rate --------------------------
   if (runs('webhooks')) {
+    rss.begin('webhooks')
     const w = await benchWebhooks(dataDir, cfg.webhookLeads, Math.min(cfg.appendBatch, 500), cfg.seed + 4, say)
     figures.push(
       {
@@ -616,8 +649,31 @@ try {
     )
   }
 
+  // -- 6c. Emmett, the nearest TypeScript peer, on the same events: batched and single appends, projection ---------
+  if (runs('emmett')) {
+    rss.begin('emmett')
+    const e = await benchEmmett({
+      events: cfg.emmettEvents,
+      singles: cfg.emmettSingles === 0 ? cfg.emmettEvents : cfg.emmettSingles,
+      batch: cfg.appendBatch,
+      projectorBatch: cfg.projectorBatch,
+      seed: cfg.seed + 6,
+      captureShare: cfg.captureShare / 100,
+      classifications: cfg.classifications,
+      postgresUrl: cfg.postgresUrl,
+      dataDir,
+      say,
+      progress,
+      endProgress,
+    })
+    figures.push(...e.figures)
+    notes.push(...e.notes)
+    rss.end()
+  }
+
   // -- 7. the analysts' projections at BENCH_ANALYTICS_LEADS leads, SQLite and PostgreSQL ------------------
   if (runs('analytics')) {
+    rss.begin('analytics')
     const a = await benchAnalytics({
       leads: cfg.analyticsLeads,
       postgresLeads: cfg.analyticsPgLeads === 0 ? cfg.analyticsLeads : cfg.analyticsPgLeads,
@@ -632,7 +688,9 @@ try {
       progress,
     })
     say('')
-    say(textTable(a.figures))
+    rss.end()
+    const aFigures = rss.tag(a.figures, 'analytics')
+    say(textTable(aFigures))
     for (const n of a.notes) say(`- ${n}`)
     a.notes.push(
       `Load average at start ${loadAtStart.map((l) => l.toFixed(1)).join(', ')}, at end ${loadavg()
@@ -644,7 +702,7 @@ try {
       writeBenchmarks(
         join(root, 'BENCHMARKS.md'),
         machine(commit),
-        a.figures,
+        aFigures,
         a.notes,
         `\`pnpm bench analytics\` (BENCH_ANALYTICS_LEADS=${cfg.analyticsLeads} BENCH_ANALYTICS_PG_LEADS=${cfg.analyticsPgLeads} BENCH_ANALYTICS_RUNS=${cfg.analyticsRuns} BENCH_ANALYTICS_BARE_RUNS=${cfg.analyticsBareRuns})`,
         {
@@ -657,13 +715,16 @@ try {
 
   // -- 8. what sealing personal data costs: append, HTTP ingest, rebuild, each sealed and plain -----------------
   if (runs('privacy')) {
+    rss.begin('privacy')
     const f = await benchPrivacy(
       join(dataDir, 'privacy'),
       { events: cfg.privacyEvents, httpLeads: cfg.privacyLeads, httpBatch: cfg.httpBatch, httpClients: cfg.httpClients, seed: cfg.seed + 4 },
       say,
     )
     say('')
-    say(textTable(f))
+    rss.end()
+    const fFigures = rss.tag(f, 'privacy')
+    say(textTable(fFigures))
     const privacyNotes = [
       'Sealed: what leadstream does (data keys from the SQLite key store, AES-256-GCM per event, opened again by the projector). Plain: the bench-only ' +
         'baseline of test/bench/plain.ts, the same event shape with the contact fields as base64 JSON, no key store and no cipher. Runs alternate ' +
@@ -678,7 +739,7 @@ try {
       writeBenchmarks(
         join(root, 'BENCHMARKS.md'),
         machine(commit),
-        f,
+        fFigures,
         privacyNotes,
         `\`pnpm bench privacy\` (BENCH_PRIVACY_EVENTS=${cfg.privacyEvents} BENCH_PRIVACY_LEADS=${cfg.privacyLeads} BENCH_HTTP_BATCH=${cfg.httpBatch} BENCH_HTTP_CLIENTS=${cfg.httpClients})`,
         {
@@ -702,8 +763,11 @@ try {
         `"/CPU-s" figures count per second of CPU used by the benchmark's process (store, projector, server; not the load client): less sensitive to that competition.`,
     )
 
+    rss.end()
+    notes.push(rss.summary())
+    const shown = rss.tag(figures)
     say('')
-    say(textTable(figures))
+    say(textTable(shown))
     say('')
     for (const n of notes) say(`- ${n}`)
 
@@ -712,7 +776,7 @@ try {
       writeBenchmarks(
         join(root, 'BENCHMARKS.md'),
         machine(commit),
-        figures,
+        shown,
         notes,
         `\`pnpm bench\` (defaults: ${sizes}; \`pnpm bench --help\` lists every setting)`,
       )

@@ -12,6 +12,8 @@ export interface Figure {
   readonly target: string
   /** Undefined when the figure has no target. */
   readonly met?: boolean
+  /** Peak RSS of the benchmark's process during the step that measured it (rss.ts); the column shows when any figure has one. */
+  readonly rss?: string
 }
 
 export interface Machine {
@@ -58,9 +60,15 @@ export const share = (part: number, whole: number): string => `${Math.round((par
 
 const mark = (f: Figure): string => (f.met === undefined ? '' : f.met ? 'met' : 'MISSED')
 
+const withRss = (figures: ReadonlyArray<Figure>): boolean => figures.some((f) => f.rss !== undefined)
+
 /** A plain aligned table for the terminal. */
 export const textTable = (figures: ReadonlyArray<Figure>): string => {
-  const rows = [['benchmark', 'result', 'raw SQLite limit', 'target', ''], ...figures.map((f) => [f.name, f.value, f.raw, f.target, mark(f)])]
+  const rss = withRss(figures)
+  const rows = [
+    ['benchmark', 'result', 'raw SQLite limit', 'target', '', ...(rss ? ['peak RSS'] : [])],
+    ...figures.map((f) => [f.name, f.value, f.raw, f.target, mark(f), ...(rss ? [f.rss ?? ''] : [])]),
+  ]
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)))
   const line = (r: ReadonlyArray<string>) =>
     r
@@ -70,12 +78,14 @@ export const textTable = (figures: ReadonlyArray<Figure>): string => {
   return [line(rows[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n')
 }
 
-const markdownTable = (figures: ReadonlyArray<Figure>, rawHeader = 'raw SQLite limit (share reached)'): string =>
-  [
-    `| benchmark | result | ${rawHeader} | target | |`,
-    '| --- | --- | --- | --- | --- |',
-    ...figures.map((f) => `| ${[f.name, f.value, f.raw, f.target, mark(f)].map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`),
+const markdownTable = (figures: ReadonlyArray<Figure>, rawHeader = 'raw SQLite limit (share reached)'): string => {
+  const rss = withRss(figures)
+  return [
+    `| benchmark | result | ${rawHeader} | target | |${rss ? ' peak RSS |' : ''}`,
+    `| --- | --- | --- | --- | --- |${rss ? ' --- |' : ''}`,
+    ...figures.map((f) => `| ${[f.name, f.value, f.raw, f.target, mark(f), ...(rss ? [f.rss ?? ''] : [])].map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`),
   ].join('\n')
+}
 
 const intro = `# Benchmarks
 

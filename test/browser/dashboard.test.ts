@@ -1,73 +1,33 @@
 // The analysts' dashboard in a real headless Chromium against the embedded server: the page's figures equal
 // the API's, filters change the table and the charts, the export downloads the filtered rows, a new lead
-// appears without a reload, tokens are asked for. Screenshots of each view go to test/output/dashboard/.
-import { mkdirSync, readFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
-import type { Browser, Page } from 'playwright-core'
+// appears without a reload, the page works offline. Screenshots of each view go to test/output/dashboard/
+// (navigation.test.ts: paging, ranges, keyboard, widths; tokens.test.ts: the page with tokens configured).
+import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { launchChromium, requireChromium } from '../support/browser.js'
+import { requireChromium } from '../support/browser.js'
 import { csvRecords } from '../support/csv.js'
-import { http, startTestServer, type TestServer } from '../support/embedded.js'
+import { http } from '../support/embedded.js'
 import { eventually } from '../support/eventually.js'
-import { scenario, type Scenario } from './scenario.js'
-
-// JSON answers compared field by field with what the page or the file shows; their shapes are the contract's,
-// which test/api checks, so here they are read loosely.
-// biome-ignore lint/suspicious/noExplicitAny: read loosely on purpose (see above); test/api checks the shapes
-const loose = (a: { body: unknown }): any => a.body
-const json = async (url: string) => loose(await http('GET', url))
+import { closeDashboard, type Dashboard, figure, json, loose, openDashboard, refreshed, shot, shownLeadIds, tableCells } from './page.js'
 
 const chromium = requireChromium('dashboard browser test')
-const out = resolve(import.meta.dirname, '..', 'output', 'dashboard')
-const shot = (page: Page, name: string) => page.screenshot({ path: join(out, `${name}.png`), fullPage: true })
-
-interface Ctx {
-  server: TestServer
-  browser: Browser
-  page: Page
-  facts: Scenario
-}
-
-/** Waits for the page's next completed refresh after `action`. */
-const refreshed = async (page: Page, action: () => Promise<unknown>) => {
-  const before = Number(await page.evaluate(() => document.body.dataset['loaded'] ?? 0))
-  await action()
-  await page.waitForFunction((n) => Number(document.body.dataset['loaded'] ?? 0) > n, before, { timeout: 10_000 })
-}
-
-const figure = async (page: Page, key: string) => Number(await page.getAttribute(`[data-figure="${key}"]`, 'data-value'))
-const tableCells = (page: Page, testid: string) =>
-  page.$$eval(`table[data-testid="${testid}"] tbody tr`, (rows) => rows.map((r) => [...r.children].map((c) => (c.textContent ?? '').trim())))
-const shownLeadIds = (page: Page) =>
-  page.$$eval('#leads tbody tr[data-lead-id]', (rows) => rows.map((r) => (r as unknown as { dataset: Record<string, string> }).dataset['leadId']!))
 
 // The functions given to page.evaluate run in the page. The test's TypeScript settings have no DOM types, so
 // these name the browser globals they use; `any` because their real types are the DOM library's.
 // biome-ignore-start lint/suspicious/noExplicitAny: the DOM's types, which the test's settings do not load
 declare const document: any
 declare const window: any
-declare const sessionStorage: any
 // biome-ignore-end lint/suspicious/noExplicitAny: the DOM's types, which the test's settings do not load
 
-const test = suite<Ctx>('dashboard :: in Chromium')
+const test = suite<Dashboard>('dashboard :: in Chromium')
 
 if (chromium !== null) {
   test.before(async (ctx) => {
-    mkdirSync(out, { recursive: true })
-    ctx.server = await startTestServer()
-    ctx.facts = await scenario(ctx.server.url)
-    ctx.browser = await launchChromium(chromium)
-    const context = await ctx.browser.newContext({ viewport: { width: 1280, height: 900 }, timezoneId: 'UTC', locale: 'en-GB', acceptDownloads: true })
-    ctx.page = await context.newPage()
-    ctx.page.on('pageerror', (e) => process.stderr.write(`page error: ${e.message}\n`))
-    await refreshed(ctx.page, () => ctx.page.goto(`${ctx.server.url}/`))
+    Object.assign(ctx, await openDashboard(chromium))
   })
-  test.after(async (ctx) => {
-    await ctx.browser?.close()
-    await ctx.server?.dispose()
-  })
-
+  test.after(closeDashboard)
   test("overview :: the totals, the split, the funnel, the series and the top lists equal the API's answers", async ({ page, server, facts }) => {
     const base = `${server.url}`
     const storefronts = await json(`${base}/v1/views/storefronts`)
@@ -80,9 +40,11 @@ if (chromium !== null) {
     assert.is(await figure(page, 'nurture'), campaigns.campaigns.nurture.total)
     assert.is(await figure(page, 'demand-generation'), campaigns.campaigns['demand-generation'].total)
     assert.is(await figure(page, 'converted'), qualification.states.converted)
+    // The split table has a row per state (after the totals) and a column per storefront and campaign.
     const split = await tableCells(page, 'split')
+    const columns = split[0]!.slice(1).map((_, c) => split.map((row) => Number(row[c + 1])))
     assert.equal(
-      split.map((r) => r.slice(1).map(Number)),
+      columns,
       [storefronts.storefronts.AppSource, storefronts.storefronts.AzureMarketplace, campaigns.campaigns.nurture, campaigns.campaigns['demand-generation']].map(
         (b) => [b.total, ...['captured', 'contacted', 'nurturing', 'qualified', 'converted', 'disqualified'].map((s) => b.byState[s])],
       ),
@@ -93,10 +55,18 @@ if (chromium !== null) {
       funnel.stages.map((s: { reached: number }) => s.reached),
     )
     assert.ok(funnel.stages.find((s: { stage: string }) => s.stage === 'converted').reached > 0, 'the scenario converts some leads')
-    const series = await json(`${base}/v1/analytics/series?interval=day&tz=UTC`)
+    // All time: the series starts at the first capture's month (the funnel's first cohort), so it holds every lead.
+    const first = new Date(Math.min(...funnel.cohorts.map((c: { start: string }) => Date.parse(c.start)))).toISOString()
+    const series = await json(`${base}/v1/analytics/series?interval=day&tz=UTC&from=${first}`)
+    const shownSeries = (await tableCells(page, 'series')).map((r) => Number(r[1]))
     assert.equal(
-      (await tableCells(page, 'series')).map((r) => Number(r[1])),
+      shownSeries,
       series.buckets.map((b: { total: number }) => b.total),
+    )
+    assert.is(
+      shownSeries.reduce((a, b) => a + b, 0),
+      qualification.total,
+      'the series under All time counts every lead',
     )
     for (const by of ['offer', 'country'] as const) {
       const top = await json(`${base}/v1/analytics/top?by=${by}&limit=10`)
@@ -230,54 +200,8 @@ if (chromium !== null) {
     assert.is(await page.evaluate(() => window.marker), 1, 'the page was not reloaded')
   })
 
-  test("phone :: the page fits a phone's width with no sideways scrolling", async ({ browser, server }) => {
-    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, timezoneId: 'UTC' })
-    const page = await phone.newPage()
-    await refreshed(page, () => page.goto(`${server.url}/?storefront=AppSource`))
-    assert.is(await page.getByLabel('Storefront', { exact: true }).inputValue(), 'AppSource', 'filters come back from the URL')
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
-    assert.ok(overflow <= 0, `the page is ${overflow} px wider than the screen`)
-    await shot(page, 'phone')
-    await phone.close()
+  test('offline and clean :: every request went to the server and succeeded; no script error', async ({ trouble }) => {
+    assert.equal(trouble, [])
   })
 }
 test.run()
-
-const secured = suite<{ server: TestServer; browser: Browser }>('dashboard :: with tokens')
-if (chromium !== null) {
-  secured.before(async (ctx) => {
-    ctx.server = await startTestServer({ LEADSTREAM_ANALYST_TOKENS: 'analyst-secret', LEADSTREAM_INGEST_TOKENS: 'ingest-secret' })
-    ctx.browser = await launchChromium(chromium)
-  })
-  secured.after(async (ctx) => {
-    await ctx.browser?.close()
-    await ctx.server?.dispose()
-  })
-
-  secured('tokens :: the page asks for an analyst token, keeps it out of the URL, and then shows the figures', async ({ server, browser }) => {
-    const posted = await http(
-      'POST',
-      `${server.url}/v1/marketplace/leads`,
-      { UserDetails: { Email: 'a@b.example' }, LeadSource: 'SPZA', ActionCode: 'PLT', OfferTitle: 'Contoso CRM' },
-      { authorization: 'Bearer ingest-secret' },
-    )
-    assert.is(posted.status, 201, JSON.stringify(posted.body))
-    const page = await browser.newPage()
-    await page.goto(`${server.url}/`)
-    const dialog = page.locator('#token-dialog')
-    await dialog.waitFor({ state: 'visible' })
-    await shot(page, 'token')
-    await page.getByLabel('Token', { exact: true }).fill('ingest-secret')
-    await page.getByRole('button', { name: 'Use this token' }).click()
-    await eventually('the wrong role named', async () =>
-      (await page.locator('#token-error').textContent())?.includes('analyst role') === true ? true : undefined,
-    )
-    await page.getByLabel('Token', { exact: true }).fill('analyst-secret')
-    await page.getByRole('button', { name: 'Use this token' }).click()
-    await page.waitForFunction(() => document.querySelector('[data-figure="total"]')?.getAttribute('data-value') === '1', undefined, { timeout: 10_000 })
-    assert.not.match(page.url(), /secret/)
-    assert.is(await page.evaluate(() => sessionStorage.getItem('leadstream.analystToken')), 'analyst-secret')
-    await page.close()
-  })
-}
-secured.run()

@@ -162,6 +162,42 @@ test('series :: bad ranges and unknown values are 400s naming the parameter', as
   }
 })
 
+test('filters :: every analyst read refuses a bad value of every filter with a 400 naming it', async ({ server }) => {
+  const reads = [
+    '/v1/views/storefronts',
+    '/v1/views/campaigns',
+    '/v1/views/qualification',
+    '/v1/leads',
+    '/v1/analytics/series',
+    '/v1/analytics/funnel',
+    '/v1/analytics/top',
+    '/v1/exports/leads.csv',
+    '/v1/exports/leads.ndjson',
+  ]
+  const bad: ReadonlyArray<readonly [string, string]> = [
+    ['storefront', 'Amazon'],
+    ['campaign', 'retargeting'],
+    ['offer', ''],
+    ['offerKind', 'toaster'],
+    ['action', 'A\u0001'],
+    ['country', 'Narnia'],
+    ['state', 'lost'],
+    ['from', 'yesterday'],
+    ['to', '2026-13-01'],
+    ['includeTest', 'maybe'],
+  ]
+  for (const path of reads)
+    for (const [name, value] of bad) {
+      const r = await http('GET', `${server.url}${path}?${name}=${encodeURIComponent(value)}`)
+      assert.is(r.status, 400, `${path} ${name}=${value}`)
+      assert.equal(
+        decodeAs(Problem, r.body).error.problems.map((p) => p.path),
+        [name],
+        `${path} ${name}=${value}`,
+      )
+    }
+})
+
 test('series :: hour buckets on the Berlin DST day: 23 of them', async ({ get }) => {
   const r = await get(SeriesAnswer, '/v1/analytics/series?from=2026-03-28T23:00:00Z&to=2026-03-29T22:00:00Z&tz=Europe/Berlin&interval=hour')
   assert.is(r.body.buckets.length, 23)

@@ -5,6 +5,7 @@ import { BatchAnswer, CommandAnswer, LeadAccepted, LeadPage, Written } from '@le
 import { decodeAs, getJson, http, startTestServer, steppingClock, typed, type TestServer } from '../support/embedded.js'
 import { malformedLeads, marketplaceLead, rng } from '../support/leads.js'
 import { dropSchemas, requirePostgres } from '../support/postgres.js'
+import { everyFilterEverywhere, variedLeads } from './engineScenario.js'
 
 const url = await requirePostgres('engines: SQLite vs PostgreSQL views')
 const test = suite('engines')
@@ -35,6 +36,7 @@ const scenario = async (server: TestServer): Promise<Record<string, unknown>> =>
       }),
     ).body.position,
   )
+  position = Math.max(position, await variedLeads(server))
   const firstPage = (await getJson(LeadPage, `${server.url}/v1/leads?limit=20&minPosition=${position}`)).body
   for (const [i, lead] of firstPage.items.slice(0, 6).entries()) {
     const type = i < 3 ? 'ContactLead' : 'DisqualifyLead'
@@ -68,6 +70,7 @@ const scenario = async (server: TestServer): Promise<Record<string, unknown>> =>
     storefrontsOther: await get('/v1/views/storefronts?action=other'),
     qualificationRange: await get('/v1/views/qualification?from=2026-11-01&to=2026-12-01&offer=Contoso%20CRM'),
     filteredLeads: await get('/v1/leads?country=US&offer=Contoso%20CRM&limit=5'),
+    ...(await everyFilterEverywhere(server, position)),
   }
   return answers
 }

@@ -25,11 +25,26 @@ const panel = async (containerId, load) => {
   }
 }
 
+/** Days of range each interval may ask for (the API's limits: hour ≤ 31 days, ≤ 2,000 buckets), with a margin. */
+const MAX_DAYS = { hour: 30, day: 1990, week: 13_000, month: 60_000 }
+
+/**
+ * With no capture range (All time), the series would default to the last 30 days while every other figure
+ * counts all leads: it starts instead at the first capture's month (the funnel's first cohort), as far back as
+ * the interval allows.
+ */
+const allTimeFrom = (filters, options, funnel) => {
+  if ('from' in filters || 'to' in filters || funnel.cohorts.length === 0) return {}
+  const first = Math.min(...funnel.cohorts.map((c) => Date.parse(c.start)))
+  return { from: new Date(Math.max(first, Date.now() - MAX_DAYS[options.interval] * 86_400_000)).toISOString() }
+}
+
 const refresh = async ({ resetPaging = false } = {}) => {
   const filters = currentFilters()
   const q = query(filters)
-  const withSeries = query({ ...filters, ...seriesOptions() })
-  const tz = seriesOptions().tz
+  const options = seriesOptions()
+  const tz = options.tz
+  const funnelAnswer = getJson(`/v1/analytics/funnel${query({ ...filters, tz })}`)
   const results = await Promise.allSettled([
     panel('split-table', async () => {
       const [storefronts, campaigns, qualification] = await Promise.all([
@@ -41,8 +56,11 @@ const refresh = async ({ resetPaging = false } = {}) => {
       panels.split(storefronts, campaigns)
       position = Math.max(position, qualification.position)
     }),
-    panel('funnel-table', async () => panels.funnel(await getJson(`/v1/analytics/funnel${query({ ...filters, tz })}`))),
-    panel('series-table', async () => panels.series(await getJson(`/v1/analytics/series${withSeries}`))),
+    panel('funnel-table', async () => panels.funnel(await funnelAnswer)),
+    panel('series-table', async () => {
+      const range = allTimeFrom(filters, options, await funnelAnswer)
+      panels.series(await getJson(`/v1/analytics/series${query({ ...filters, ...range, ...options })}`))
+    }),
     panel('top-offer', async () => panels.top('top-offer', await getJson(`/v1/analytics/top${query({ ...filters, by: 'offer', limit: '10' })}`), 'offers')),
     panel('top-country', async () =>
       panels.top('top-country', await getJson(`/v1/analytics/top${query({ ...filters, by: 'country', limit: '10' })}`), 'countries'),

@@ -31,15 +31,17 @@ export const split = (storefronts, campaigns) => {
     {
       type: 'bar',
       data: { labels, datasets: STATES.map((s, i) => ({ label: s, data: blocks.map(([, b]) => b.byState[s] ?? 0), backgroundColor: colour(i) })) },
-      options: options({ scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } } }),
+      options: options({ scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } }),
     },
     `Leads per storefront and campaign: ${blocks.map(([k, b]) => `${name(k)} ${b.total}`).join(', ')}`,
   )
+  // A row per state and a column per storefront and campaign: eight columns of states did not fit a laptop's
+  // half-width panel; four of groups do.
   table(document.getElementById('split-table'), {
     caption: 'Leads per storefront and campaign, by state',
-    head: ['', 'Leads', ...STATES],
-    rows: blocks.map(([k, b]) => [name(k), b.total, ...STATES.map((s) => b.byState[s] ?? 0)]),
-    numeric: [1, 2, 3, 4, 5, 6, 7],
+    head: ['', ...labels],
+    rows: [['Leads', ...blocks.map(([, b]) => b.total)], ...STATES.map((s) => [s, ...blocks.map(([, b]) => b.byState[s] ?? 0)])],
+    numeric: blocks.map((_, i) => i + 1),
   }).dataset.testid = 'split'
 }
 
@@ -54,7 +56,7 @@ export const funnel = (answer) => {
         labels: stages.map((s) => s.stage),
         datasets: [{ label: 'Leads that reached the stage', data: stages.map((s) => s.reached), backgroundColor: stages.map((s) => colour(s.branch ? 1 : 0)) }],
       },
-      options: options({ indexAxis: 'y', plugins: { legend: { display: false } }, scales: { x: { beginAtZero: true } } }),
+      options: options({ indexAxis: 'y', plugins: { legend: { display: false } }, scales: { x: { beginAtZero: true, ticks: { precision: 0 } } } }),
     },
     `Funnel of ${answer.total} leads: ${stages.map((s) => `${s.stage} ${s.reached}`).join(', ')}`,
   )
