@@ -23,7 +23,8 @@ import {
   type TopDimension,
 } from '@leadstream/domain'
 import { actionTokens } from '@leadstream/view-store'
-import { cohortsOfColumns, figuresOfColumns, groupCountsOfColumns, groupsOfColumns, seriesOfColumns, topOfColumns } from './fastAnalytics.js'
+import { cohortsOfColumns, figuresOfColumns, groupsOfColumns, seriesOfColumns, topOfColumns } from './fastAnalytics.js'
+import { groupCountsOfColumns } from './groupCounts.js'
 import { columnsOf, select } from './factsColumns.js'
 
 const rng = (seed: number) => {

@@ -19,7 +19,7 @@ import {
 import { mount, sendProblem, type Tokens } from '@leadstream/http-edge'
 import { awaitPosition, BadCursor, parseActionTokens, viewOfSummary, type CountRow, type ViewReader } from '@leadstream/view-store'
 import { analyticsHandlers } from './analytics.js'
-import { groupCountsOfColumns } from './fastAnalytics.js'
+import { groupCountsOfColumns } from './groupCounts.js'
 import { factsCache, type FactsCache } from './factsCache.js'
 import { select } from './factsColumns.js'
 import { filterOf } from './filters.js'
