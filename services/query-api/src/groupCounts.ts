@@ -16,6 +16,9 @@ export interface GroupCount {
   readonly n: number
 }
 
+/** What the filtered count views count by, in the order of each lead's `cell` code (factsColumns.ts). */
+export const countViewKeys: ReadonlyArray<GroupKey> = ['storefront', 'campaign', 'state', 'offerKind', 'isTest', 'actions']
+
 /** Selected leads counted per distinct combination of `keys` (the filtered count views' cells). */
 export const groupCountsOfColumns = (c: FactColumns, sel: Int32Array, keys: ReadonlyArray<GroupKey>): ReadonlyArray<GroupCount> => {
   const radix = keys.map((k) => (k === 'isTest' ? 2 : k === 'actions' ? c.actionSets.length : c.dicts[k].values.length))
@@ -33,7 +36,15 @@ export const groupCountsOfColumns = (c: FactColumns, sel: Int32Array, keys: Read
   const testAt = keys.indexOf('isTest')
   const testWeight = testAt < 0 ? 0 : weights[testAt]!
   const isTest = c.isTest
-  if (table !== null) {
+  if (table !== null && keys.length === countViewKeys.length && keys.every((k, x) => k === countViewKeys[x])) {
+    // The count views' combination is each lead's `cell`: one read per lead, then each cell's codes are read back.
+    const per = new Int32Array(c.cells.values.length)
+    const cell = c.cell
+    for (let j = 0; j < sel.length; j++) per[cell[sel[j]!]!]!++
+    per.forEach((n, code) => {
+      if (n > 0) table[c.cells.values[code]!.split(',').reduce((key, v, x) => key + Number(v) * weights[x]!, 0)]! += n
+    })
+  } else if (table !== null) {
     // The table's index fits 32 bits: integer arithmetic over typed arrays only (with the general loop below the
     // filtered count view took 6.1 ms of CPU at 300k leads, with this one 2.6).
     const w = Int32Array.from(colWeights)
