@@ -293,6 +293,10 @@ test('webhooks :: subscribe, list, show, deliveries, replay, remove; the payload
 test('privacy :: erase, export a subject, the privacy status', async (ctx) => {
   await call(ctx, privacyRoutes.exportSubject, { caller: operator, body: { email: 'ada1@example.com' } }, 200)
   await call(ctx, privacyRoutes.exportSubject, { caller: operator, body: { email: 'nope' } }, 400)
+  // Control characters and lone surrogates are refused in an email as in every text field (was: 200, audited).
+  await call(ctx, privacyRoutes.exportSubject, { caller: operator, body: { email: 'ada\u0000@example.com' } }, 400)
+  await call(ctx, privacyRoutes.erase, { caller: operator, body: { email: '\uD800ada@example.com', by: 'dpo', reason: 'asked' } }, 400)
+  await call(ctx, privacyRoutes.erase, { caller: operator, body: { email: 'ada\u0085@example.com', by: 'dpo', reason: 'asked' } }, 400)
   await call(ctx, privacyRoutes.exportSubject, { caller: operator, body: { email: 'ada1@example.com', name: 'Ada' } }, 400)
   await call(ctx, privacyRoutes.exportSubject, { caller: analyst, body: { email: 'ada1@example.com' } }, 403)
   await call(ctx, privacyRoutes.erase, { caller: operator, body: { email: 'ada2@example.com', by: 'dpo', reason: 'asked' } }, 200)

@@ -3,7 +3,7 @@
 // the file, LEADSTREAM_DATA_DIR and what to do, and a distinct exit code; `leadstream events check` judges a file.
 import { spawn, spawnSync } from 'node:child_process'
 import { once } from 'node:events'
-import { closeSync, mkdtempSync, openSync, readdirSync, readSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs'
+import { closeSync, cpSync, mkdtempSync, openSync, readdirSync, readSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
@@ -160,6 +160,35 @@ test('dead letters :: a garbage dead-letters.db stops the process with exit 5 (i
   garbage(join(dir, 'dead-letters.db'))
   const r = await runToExit('embedded', env(dir))
   refusal(r.output, r.code, exitCodes.stateCorrupt, join(dir, 'dead-letters.db'), `LEADSTREAM_DATA_DIR=${dir}`)
+})
+
+// Every other file of acknowledged state, added since: the key store, the webhooks' subscriptions and delivery
+// log, the erasure audit, parked lifecycle events. Each stops the process naming its file, never replaced.
+test('state files :: a garbage keys.db, webhooks.db, audit.db or parked.db stops the process with exit 5, naming it', async () => {
+  const dir = await populated()
+  for (const file of ['keys.db', 'webhooks.db', 'audit.db', 'parked.db']) {
+    const copy = join(tempDir(), 'data')
+    cpSync(dir, copy, { recursive: true })
+    for (const extra of ['-wal', '-shm']) rmSync(join(copy, `${file}${extra}`), { force: true })
+    garbage(join(copy, file))
+    const r = await runToExit('embedded', env(copy))
+    refusal(r.output, r.code, exitCodes.stateCorrupt, join(copy, file), `LEADSTREAM_DATA_DIR=${copy}`, 'restore it from your last backup')
+    assert.ok(statSync(join(copy, file)).size === 64 * 1024, `${file} was replaced`)
+  }
+})
+
+test('master key :: a missing or unreadable master.key beside a keys.db stops the process with exit 7, saying what to give', async () => {
+  const dir = await populated()
+  const missing = join(tempDir(), 'data')
+  cpSync(dir, missing, { recursive: true })
+  rmSync(join(missing, 'master.key'))
+  const r = await runToExit('embedded', env(missing))
+  refusal(r.output, r.code, exitCodes.masterKey, `${join(missing, 'master.key')} is missing`, 'LEADSTREAM_MASTER_KEY', 'restore that file from its backup')
+  const bad = join(tempDir(), 'data')
+  cpSync(dir, bad, { recursive: true })
+  writeFileSync(join(bad, 'master.key'), 'not a key')
+  const b = await runToExit('embedded', env(bad))
+  refusal(b.output, b.code, exitCodes.masterKey, join(bad, 'master.key'), 'LEADSTREAM_MASTER_KEY_FILE', 'openssl rand -base64 32')
 })
 
 // Tests run as root, who ignores file modes: a chmod 0555 directory stays writable for root, so a read-only

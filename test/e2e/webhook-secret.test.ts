@@ -1,9 +1,13 @@
 // Partner Center posts leads to a pasted URL with no header: a webhook secret in `?code=` stands in for the
 // ingest token on POST /v1/marketplace/leads only, and never shows in dead letters or metrics.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { DeadLetterView, LeadAccepted, Problem, Rejected, StorefrontsAnswer } from '@leadstream/api'
+import { DeadLetterView, LeadAccepted, Problem, Rejected, routes, StorefrontsAnswer } from '@leadstream/api'
 import { getJson, http, startTestServer, typed, type TestServer } from '../support/embedded.js'
+import { startService } from '../support/services.js'
 
 const test = suite<{ server: TestServer }>('marketplace webhook secret')
 
@@ -75,6 +79,35 @@ test('code :: the secret shows in no dead letter and no metric', async ({ server
   assert.match(metrics, /route="\/v1\/marketplace\/leads"/)
   assert.not.match(metrics, NEW)
   assert.not.match(metrics, OLD)
+})
+
+test('code :: the secret shows in no log line, at debug level, whatever route it is sent to and however the request fails', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'leadstream-secret-log-'))
+  const child = await startService('embedded', {
+    LEADSTREAM_DATA_DIR: dataDir,
+    LEADSTREAM_PORT: '0',
+    LEADSTREAM_LOG_LEVEL: 'debug',
+    LEADSTREAM_PROJECTOR_THREAD: 'inline',
+    LEADSTREAM_INGEST_TOKENS: 'in-token',
+    LEADSTREAM_MARKETPLACE_SECRETS: NEW,
+  })
+  try {
+    const bodies = [partnerCenterTest, { LeadSource: 'Bing' }, '{"no', `[${'['.repeat(5000)}`]
+    for (const r of routes)
+      for (const body of r.method === 'GET' ? [undefined] : bodies) {
+        const path = r.path.replace(/\{[A-Za-z0-9_]+\}/g, '%ff')
+        await http(r.method, `${child.url}${path}?code=${NEW}`, body)
+        await http(r.method, `${child.url}${r.path.replace(/\{[A-Za-z0-9_]+\}/g, 'x1')}?code=${NEW}&limit=0`, body)
+      }
+    await http('PATCH', `${child.url}/v1/marketplace/leads?code=${NEW}`)
+    await http('GET', `${child.url}/nowhere?code=${NEW}`)
+    assert.ok(child.output().length > 0, 'the process logged something')
+    assert.not.ok(child.output().includes(NEW), `the secret is in the log:\n${child.output().slice(0, 2000)}`)
+  } finally {
+    child.kill('SIGTERM')
+    await child.exited
+    rmSync(dataDir, { recursive: true, force: true })
+  }
 })
 
 test.run()

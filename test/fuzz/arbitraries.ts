@@ -116,3 +116,62 @@ export const catalogue = objectOf({
 export const deep = fc.integer({ min: 1, max: 200 }).map((n) => JSON.parse('['.repeat(n) + ']'.repeat(n)) as unknown)
 
 export const anyInput = fc.oneof(fc.anything({ maxDepth: 4 }), junk, deep)
+
+const lifecycleTypes = ['LeadContacted', 'LeadNurturingStarted', 'LeadQualified', 'LeadConverted', 'LeadDisqualified', 'LeadReopened', 'LeadActionRecorded']
+/** Native lifecycle events (a CRM telling what happened to a lead it knows), right and wrong. */
+export const lifecycleEvent = objectOf({
+  type: fc.oneof(fc.constantFrom(...lifecycleTypes), text),
+  version: fc.oneof(fc.constant(1), junk),
+  eventId: fc.oneof(fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,20}$/), text),
+  leadId: fc.oneof(fc.stringMatching(/^[a-z]{1,3}-[a-z0-9]{1,10}$/), text),
+  occurredAt: fc.oneof(
+    fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+    text,
+  ),
+  data: fc.oneof(
+    objectOf({
+      by: fc.oneof(text, junk),
+      note: fc.oneof(text, junk),
+      channel: fc.oneof(fc.constantFrom('email', 'phone', 'meeting'), text, junk),
+      reason: fc.oneof(fc.constantFrom('lost', 'cannot-contact', 'duplicate'), text, junk),
+      action: fc.oneof(fc.constantFrom('INS', 'PLT'), text, junk),
+    }),
+    junk,
+  ),
+})
+/** Webhook subscription bodies (POST /v1/admin/webhooks). */
+export const subscription = objectOf({
+  url: fc.oneof(
+    fc.constantFrom('https://crm.example.com/hooks', 'http://127.0.0.1:9/x', 'http://example.com/', 'https://u:p@x.com/', 'https://[::1]:99999/'),
+    fc.webUrl(),
+    text,
+    junk,
+  ),
+  events: fc.oneof(fc.array(fc.oneof(fc.constantFrom('lead.captured', 'lead.erased', 'lead.state_changed'), text), { maxLength: 4 }), junk),
+  filters: fc.oneof(
+    objectOf({
+      storefronts: fc.oneof(fc.array(fc.oneof(fc.constant('AppSource'), text), { maxLength: 3 }), junk),
+      offers: fc.oneof(fc.array(text, { maxLength: 3 }), junk),
+      includeTest: junk,
+    }),
+    junk,
+  ),
+  secret: fc.oneof(fc.constantFrom('whsec_', 'whsec_MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIz'), text, junk),
+  includeContact: junk,
+  description: fc.oneof(text, junk),
+})
+/** Webhook replay bodies (POST /v1/admin/webhooks/{id}/replay). */
+export const webhookReplay = objectOf({
+  parked: junk,
+  fromPosition: fc.oneof(fc.integer(), fc.double(), junk),
+  fromTime: fc.oneof(
+    fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+    text,
+  ),
+})
+/** Privacy request bodies: an erasure (email, by, reason) or a subject search (email). */
+export const privacyRequest = objectOf({
+  email: fc.oneof(fc.emailAddress(), fc.constantFrom(' Ada@Example.com ', 'a@b', '@', `${'a'.repeat(250)}@b.co`, 'a\u0000@b.co', '\uD800@b.co'), text, junk),
+  by: fc.oneof(text, junk),
+  reason: fc.oneof(text, junk),
+})

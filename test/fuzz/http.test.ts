@@ -8,7 +8,21 @@ import * as fc from 'fast-check'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { startTestServer, type TestServer } from '../support/embedded.js'
-import { anyInput, catalogue, command, crmForm, httpsLead, nativeEvent, tableRow, text } from './arbitraries.js'
+import { routes } from '@leadstream/api'
+import {
+  anyInput,
+  catalogue,
+  command,
+  crmForm,
+  httpsLead,
+  lifecycleEvent,
+  nativeEvent,
+  privacyRequest,
+  subscription,
+  tableRow,
+  text,
+  webhookReplay,
+} from './arbitraries.js'
 import { fuzzParams } from './settings.js'
 
 const test = suite<{ server: TestServer }>('fuzz http')
@@ -32,34 +46,9 @@ const segment = fc.oneof(
   fc.constantFrom('1', '0', '01', '0x1', '1e0', '%ff', '%E0%A4%A', '%', '%25', '..', 'mk-abc', 'x-1', 'a%2Fb', '9'.repeat(30)),
   text.map((s) => enc(s).slice(0, 60) || 'x'),
 )
-const templates = [
-  '/v1/leads',
-  '/v1/marketplace/leads',
-  '/v1/leads/{}',
-  '/v1/leads/{}/commands',
-  '/v1/catalogue',
-  '/v1/views/storefronts',
-  '/v1/views/campaigns',
-  '/v1/views/qualification',
-  '/v1/views/position',
-  '/v1/admin/dead-letters',
-  '/v1/admin/dead-letters/{}',
-  '/v1/admin/dead-letters/{}/replay',
-  '/v1/admin/dead-letters/{}/discard',
-  '/v1/admin/events',
-  '/v1/admin/streams/{}',
-  '/v1/admin/projections',
-  '/v1/analytics/series',
-  '/v1/analytics/funnel',
-  '/v1/analytics/top',
-  '/v1/exports/leads.csv',
-  '/v1/exports/leads.ndjson',
-  '/healthz',
-  '/metrics',
-  '/openapi.json',
-  '/nowhere/{}',
-]
-const path = fc.tuple(fc.constantFrom(...templates), segment).map(([t, s]) => t.replace('{}', s))
+/** Every path of the route table (so a new route is fuzzed from the day it is added), and one no route has. */
+const templates = [...new Set(routes.map((r) => r.path.replace(/\{[A-Za-z0-9_]+\}/g, '{}'))), '/nowhere/{}']
+const path = fc.tuple(fc.constantFrom(...templates), segment).map(([t, s]) => t.replaceAll('{}', s))
 const queryKey = fc.oneof(
   fc.constantFrom('limit', 'after', 'cursor', 'state', 'storefront', 'minPosition', 'waitMs', 'includeTest', 'code', 'from', 'to', 'tz', 'bucket', 'status'),
   text,
@@ -79,8 +68,12 @@ const json = fc.oneof(
   nativeEvent,
   command,
   catalogue,
+  lifecycleEvent,
+  subscription,
+  webhookReplay,
+  privacyRequest,
   anyInput,
-  fc.array(fc.oneof(httpsLead, nativeEvent, anyInput), { maxLength: 5 }),
+  fc.array(fc.oneof(httpsLead, nativeEvent, lifecycleEvent, anyInput), { maxLength: 5 }),
 )
 const bodyBytes = fc.oneof(
   json.map((v) => Buffer.from(JSON.stringify(v) ?? 'null')),
@@ -144,7 +137,7 @@ test('http :: every fuzzed request gets an answer below 500', async ({ server })
       if (a.status >= 500) console.error(`  ${a.status} for ${r.method} ${r.path}?${r.query}: ${a.body.slice(0, 300)}`)
       return a.status > 0 && a.status < 500
     }),
-    fuzzParams(400),
+    fuzzParams(600),
   )
   assert.ok(true)
 })

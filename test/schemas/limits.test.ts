@@ -133,6 +133,23 @@ judge('native LeadCaptured.v1', bySchema('inbound/native/LeadCaptured.v1.schema.
   { name: 'data.campaigns[0]', limit: 'campaign', set: (v) => nativeData({ campaigns: [v] }) },
 ])
 
+// The lifecycle events a CRM sends (added after the limits first were): who did it, a note, and for an action
+// recorded later, its action, lead source, description and campaigns.
+const lifecycle = (type: string, data: Record<string, unknown>) => ({ type, version: 1, eventId: 'e2', leadId: 'L1', occurredAt: at, data })
+for (const type of ['LeadContacted', 'LeadNurturingStarted', 'LeadQualified', 'LeadConverted', 'LeadDisqualified', 'LeadReopened']) {
+  const extra = type === 'LeadDisqualified' ? { reason: 'lost' } : {}
+  judge(`native ${type}.v1`, bySchema(`inbound/native/${type}.v1.schema.json`), (v) => ofDecoder(decodeNativeLead(v)), [
+    { name: 'data.by', limit: 'by', prefix: 'sam', set: (v) => lifecycle(type, { ...extra, by: v }) },
+    { name: 'data.note', limit: 'note', multiline: true, set: (v) => lifecycle(type, { ...extra, by: 'sam', note: v }) },
+  ])
+}
+judge('native LeadActionRecorded.v1', bySchema('inbound/native/LeadActionRecorded.v1.schema.json'), (v) => ofDecoder(decodeNativeLead(v)), [
+  { name: 'data.action', limit: 'action', set: (v) => lifecycle('LeadActionRecorded', { action: v }) },
+  { name: 'data.leadSource', limit: 'leadSource', set: (v) => lifecycle('LeadActionRecorded', { action: 'PLT', leadSource: v }) },
+  { name: 'data.description', limit: 'description', multiline: true, set: (v) => lifecycle('LeadActionRecorded', { action: 'PLT', description: v }) },
+  { name: 'data.campaigns[0]', limit: 'campaign', set: (v) => lifecycle('LeadActionRecorded', { action: 'PLT', campaigns: [v] }) },
+])
+
 judge('qualification.v1', bySchema('commands/qualification.v1.schema.json'), (v) => ofDecoder(decodeQualificationCommand('L1', at, v)), [
   { name: 'by', limit: 'by', prefix: 'sam', set: (v) => ({ type: 'ContactLead', by: v }) },
   { name: 'note', limit: 'note', multiline: true, set: (v) => ({ type: 'ContactLead', by: 'sam', note: v }) },
