@@ -48,8 +48,8 @@ const actionPool = ['INS', 'INS', 'PLT', 'PLT', 'Create', 'StartTestDrive', 'DNC
 const reasons = ['lost', 'cannot-contact', 'not-interested', 'canceled', 'duplicate'] as const
 const hour = 3_600_000
 
-/** Lead `i` of the generated set (deterministic in the seed). */
-const lead = (r: ReturnType<typeof rng>, i: number): LeadSummary => {
+/** Lead `i` of the generated set (deterministic in the seed; the profile driver builds facts from it without a store). */
+export const generatedLead = (r: ReturnType<typeof rng>, i: number): LeadSummary => {
   const storefront = r.pick(storefronts)
   const k = Math.floor(r.next() ** 2 * 300)
   const hasId = k % 3 !== 0
@@ -145,7 +145,7 @@ const marker = (n: number): DomainEvent => ({
 export const fillLeads = async (store: ViewStore, total: number, batch: number, seed: number, onProgress?: (n: number) => void): Promise<void> => {
   const r = rng(seed)
   for (let start = 0, n = 0; start < total; start += batch, n++) {
-    const leads = Array.from({ length: Math.min(batch, total - start) }, (_, j) => lead(r, start + j))
+    const leads = Array.from({ length: Math.min(batch, total - start) }, (_, j) => generatedLead(r, start + j))
     const deltas: Deltas = new Map()
     for (const s of leads) moveCells(deltas, undefined, s)
     const counts = [...deltas.values()].map((c) => ({ ...c.cell, delta: c.delta }))

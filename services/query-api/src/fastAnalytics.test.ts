@@ -23,7 +23,8 @@ import {
   type TopDimension,
 } from '@leadstream/domain'
 import { actionTokens } from '@leadstream/view-store'
-import { cohortsOfColumns, figuresOfColumns, groupCountsOfColumns, groupsOfColumns, seriesOfColumns, topOfColumns } from './fastAnalytics.js'
+import { cohortsOfColumns, figuresOfColumns, groupsOfColumns, seriesOfColumns, topOfColumns } from './fastAnalytics.js'
+import { groupCountsOfColumns } from './groupCounts.js'
 import { columnsOf, select } from './factsColumns.js'
 
 const rng = (seed: number) => {
@@ -147,6 +148,18 @@ test('funnel :: figures, groups and cohorts equal the reference for random leads
     )
     const tz = pick(r, zones)
     for (const cohort of ['week', 'month'] as const) assert.equal(cohortsOfColumns(c, sel, cohort, tz), cohortsOf(picked, cohort, tz))
+  }
+})
+
+test('cohorts :: a capture decades before the rest (too many weeks to count from the whole span) changes nothing', () => {
+  const r = rng(5000)
+  const old = { ...randomFacts(r, 1)[0]!, capturedMs: Date.parse('1990-06-01T00:00:00Z'), isTest: false }
+  const facts = [...randomFacts(r, 400), old]
+  const c = columnsOf(facts)
+  for (const filter of [{}, { from: '2000-01-01T00:00:00.000Z' }, { country: 'DE' }] satisfies LeadFilter[]) {
+    const picked = facts.filter((f) => matchesFilter(summaryOf(f), filter))
+    for (const tz of ['UTC', 'Asia/Kolkata'])
+      assert.equal(cohortsOfColumns(c, select(c, filter), 'week', tz), cohortsOf(picked, 'week', tz), JSON.stringify({ filter, tz }))
   }
 })
 

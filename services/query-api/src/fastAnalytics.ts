@@ -1,4 +1,4 @@
-// Series, funnel, cohorts, top lists and grouped counts computed from the in-memory fact columns in tight loops:
+// Series, funnel, cohorts and top lists computed from the in-memory fact columns in tight loops:
 // the same answers as the domain's pure analytics over the same leads (factsCache.test.ts proves it).
 import {
   countryName,
@@ -6,8 +6,11 @@ import {
   isoInZone,
   mainPath,
   rankKeys,
-  bucketIndex,
+  bucketLookup,
+  bucketOf,
   bucketStarts,
+  quarterHour,
+  quarterTable,
   type Cohort,
   type FunnelFigures,
   type FunnelStage,
@@ -18,34 +21,79 @@ import {
   type TopRequest,
   type TopRow,
 } from '@leadstream/domain'
-import { actionTokens } from '@leadstream/view-store'
-import type { CodedDimension, FactColumns } from './factsColumns.js'
+import { stageCount, type CodedDimension, type FactColumns } from './factsColumns.js'
+import { stageRanks } from './durationBins.js'
 
 // ---------------------------------------------------------------------------------------------------------
 // series
 // ---------------------------------------------------------------------------------------------------------
 
-/** Leads per bucket (and group) of the selected slots: the domain's `seriesOf`. */
-export const seriesOfColumns = (c: FactColumns, sel: Int32Array, req: SeriesRequest, startList: ReadonlyArray<number>): Series => {
-  const starts = Float64Array.from(startList) // a typed array: the binary search per lead stays tight
-  const nb = starts.length
-  const totals = new Float64Array(nb)
-  const rows: Array<Float64Array | undefined> = []
-  const by = req.by
-  const codes = by === null || by === 'action' ? null : c.codes[by]
-  let total = 0
-  for (let j = 0; j < sel.length; j++) {
-    const i = sel[j]!
-    const at = c.captured[i]!
-    if (at < req.from || at >= req.to) continue
-    const b = bucketIndex(starts, at)
-    if (b < 0) continue
-    total++
-    totals[b]!++
-    if (by === null) continue
-    const keys = codes === null ? c.actionSets[c.actionSet[i]!]!.bucketCodes : [codes[i]!]
-    for (const k of keys) (rows[k] ??= new Float64Array(nb))[b]!++
+/** Where `bucketsOf` writes: the bucket of each selected lead (reused by every read). */
+let bucketed = new Int32Array(0)
+
+/**
+ * The bucket of each selected slot (-1: before the first start; every slot must lie before `end`): by its quarter
+ * hour and one table read when the starts fall on quarter hours, else by the cell table of its capture instant.
+ */
+export const bucketsOf = (c: FactColumns, sel: Int32Array, startList: ReadonlyArray<number>, end: number): Int32Array => {
+  if (bucketed.length < sel.length) bucketed = new Int32Array(Math.max(sel.length, 2 * bucketed.length))
+  const out = bucketed
+  // The quarter-hour column holds 32-bit numbers: exact for captures within ±61,000 years of 1970.
+  const quarters = c.firstCaptured >= -(2 ** 31) * quarterHour && c.lastCaptured < (2 ** 31 - 1) * quarterHour ? quarterTable(startList, end) : null
+  if (quarters !== null) {
+    const [q, first, table, last] = [c.quarter, quarters.first, quarters.table, quarters.last]
+    const len = table.length
+    for (let j = 0; j < sel.length; j++) {
+      const x = q[sel[j]!]! - first
+      out[j] = x < 0 ? -1 : x < len ? table[x]! : last
+    }
+  } else {
+    const [lookup, captured] = [bucketLookup(startList), c.captured]
+    for (let j = 0; j < sel.length; j++) out[j] = bucketOf(lookup, captured[sel[j]!]!)
   }
+  return out
+}
+
+/** Leads per bucket (and group) of the selected slots, which must lie in [req.from, req.to): the domain's `seriesOf`. */
+export const seriesOfColumns = (c: FactColumns, sel: Int32Array, req: SeriesRequest, startList: ReadonlyArray<number>): Series => {
+  const nb = startList.length
+  const totals = new Float64Array(nb)
+  // Per group code, its counts per bucket (made when the group first shows up).
+  const rows: Array<Float64Array | undefined> = []
+  const buckets = bucketsOf(c, sel, startList, req.to)
+  let total = 0
+  // One loop per kind of split, so each stays a tight loop over typed arrays with no allocation per lead.
+  if (req.by === null)
+    for (let j = 0; j < sel.length; j++) {
+      const b = buckets[j]!
+      if (b < 0) continue
+      total++
+      totals[b]!++
+    }
+  else if (req.by === 'action') {
+    const [setOf, sets] = [c.actionSet, c.actionSets]
+    for (let j = 0; j < sel.length; j++) {
+      const b = buckets[j]!
+      if (b < 0) continue
+      total++
+      totals[b]!++
+      const keys = sets[setOf[sel[j]!]!]!.bucketCodes
+      for (let x = 0; x < keys.length; x++) (rows[keys[x]!] ??= new Float64Array(nb))[b]!++
+    }
+  } else {
+    const codes = c.codes[req.by]
+    for (let j = 0; j < sel.length; j++) {
+      const b = buckets[j]!
+      if (b < 0) continue
+      total++
+      totals[b]!++
+      const k = codes[sel[j]!]!
+      let row = rows[k]
+      if (row === undefined) rows[k] = row = new Float64Array(nb)
+      row[b]!++
+    }
+  }
+  const by = req.by
   const names = by === null ? [] : by === 'action' ? c.buckets.values : c.dicts[by].values
   const groupTotals = new Map<string, number>()
   rows.forEach(
@@ -73,50 +121,20 @@ export const seriesOfColumns = (c: FactColumns, sel: Int32Array, req: SeriesRequ
 // funnel
 // ---------------------------------------------------------------------------------------------------------
 
-/** The k-th smallest of `a[0..len)` (reorders it): Hoare's quickselect. */
-const kth = (a: Float64Array, len: number, k: number): number => {
-  let [lo, hi] = [0, len - 1]
-  while (lo < hi) {
-    const pivot = a[(lo + hi) >> 1]!
-    let [i, j] = [lo, hi]
-    while (i <= j) {
-      while (a[i]! < pivot) i++
-      while (a[j]! > pivot) j--
-      if (i <= j) {
-        const t = a[i]!
-        a[i++] = a[j]!
-        a[j--] = t
-      }
-    }
-    if (k <= j) hi = j
-    else if (k >= i) lo = i
-    else return a[k]!
-  }
-  return a[k]!
-}
-
-/** Nearest rank, as the domain's `percentile` on the sorted values. */
-const rank = (a: Float64Array, len: number, p: number): number | null => (len === 0 ? null : kth(a, len, Math.max(0, Math.ceil((p / 100) * len) - 1)))
-
 const ratio = (n: number, base: number): number | null => (base === 0 ? null : n / base)
 
 /** The domain's `funnelFigures` of the selected slots. */
 export const figuresOfColumns = (c: FactColumns, sel: Int32Array): FunnelFigures => {
   const n = sel.length
-  const durations = c.stages.map(() => new Float64Array(n))
-  const lens = new Int32Array(c.stages.length)
-  const reasonCounts = new Map<number, number>()
+  const ranks = stageRanks(c.bins, stageCount, c.stages, c.captured, sel)
+  const lens = ranks.map((r) => r.reached)
+  const reasonCounts = new Int32Array(c.reasons.values.length)
   const disqualified = c.dicts.state.codes.get('disqualified') ?? -2
+  const [reason, state] = [c.reason, c.codes.state]
   for (let j = 0; j < n; j++) {
     const i = sel[j]!
-    const cap = c.captured[i]!
-    for (let s = 0; s < c.stages.length; s++) {
-      const at = c.stages[s]![i]!
-      // biome-ignore lint/suspicious/noSelfCompare: `x === x` is the NaN test (NaN: the stage was not reached), in a hot loop
-      if (at === at) durations[s]![lens[s]!++] = Math.max(0, at - cap)
-    }
-    const r = c.reason[i]!
-    if (r >= 0 && c.codes.state[i] === disqualified) reasonCounts.set(r, (reasonCounts.get(r) ?? 0) + 1)
+    const r = reason[i]!
+    if (r >= 0 && state[i] === disqualified) reasonCounts[r]!++
   }
   const reached = (s: FunnelStage) => (s === 'captured' ? n : lens[funnelStages.indexOf(s) - 1]!)
   const stages = funnelStages.map((stage, k): StageFigures => {
@@ -124,11 +142,21 @@ export const figuresOfColumns = (c: FactColumns, sel: Int32Array): FunnelFigures
     const base = main > 0 ? reached(mainPath[main - 1]!) : main === 0 ? 0 : reached('captured')
     // Captured is reached at capture: every duration 0.
     if (k === 0) return { stage, branch: false, reached: n, rateFromPrevious: null, medianMs: n === 0 ? null : 0, p90Ms: n === 0 ? null : 0 }
-    const [d, len] = [durations[k - 1]!, lens[k - 1]!]
-    return { stage, branch: main < 0, reached: len, rateFromPrevious: ratio(len, base), medianMs: rank(d, len, 50), p90Ms: rank(d, len, 90) }
+    const { reached: len, median: medianMs, p90: p90Ms } = ranks[k - 1]!
+    return { stage, branch: main < 0, reached: len, rateFromPrevious: ratio(len, base), medianMs, p90Ms }
   })
   const disqualificationReasons: Record<string, number> = {}
-  for (const [r, k] of reasonCounts) disqualificationReasons[c.reasons.values[r]!] = k
+  // In the order the reasons were first seen among the selected leads, as the reference's map fills.
+  const seen = new Int32Array(reasonCounts.length)
+  for (let j = 0, left = reasonCounts.filter((k) => k > 0).length; j < n && left > 0; j++) {
+    const i = sel[j]!
+    const r = reason[i]!
+    if (r >= 0 && state[i] === disqualified && seen[r] === 0) {
+      seen[r] = 1
+      left--
+      disqualificationReasons[c.reasons.values[r]!] = reasonCounts[r]!
+    }
+  }
   return { total: n, stages, disqualificationReasons }
 }
 
@@ -149,31 +177,46 @@ export const groupsOfColumns = (c: FactColumns, sel: Int32Array, by: CodedDimens
   return order.map((name) => [name, members[c.dicts[by].codes.get(name)!]!] as const)
 }
 
+/** Most cohorts counted from the columns' whole time span; a wider span is first narrowed to the selected leads'. */
+const maxCohorts = 1000
+
 /** The domain's `cohortsOf` of the selected slots. */
 export const cohortsOfColumns = (c: FactColumns, sel: Int32Array, interval: 'week' | 'month', tz: string): ReadonlyArray<Cohort> => {
   if (sel.length === 0) return []
-  let [first, last] = [Infinity, -Infinity]
-  for (let j = 0; j < sel.length; j++) {
-    const at = c.captured[sel[j]!]!
-    if (at < first) first = at
-    if (at > last) last = at
+  // Buckets over every capture in the columns, then the empty ones before the first selected lead and after the
+  // last are left out: the buckets of the selected leads' own span (bucket edges do not depend on the range).
+  let startList = bucketStarts(interval, tz, c.firstCaptured, c.lastCaptured + 1, maxCohorts)
+  if (startList.length > maxCohorts) {
+    let [first, last] = [Infinity, -Infinity]
+    for (let j = 0; j < sel.length; j++) {
+      const at = c.captured[sel[j]!]!
+      if (at < first) first = at
+      if (at > last) last = at
+    }
+    startList = bucketStarts(interval, tz, first, last + 1)
   }
-  const startList = bucketStarts(interval, tz, first, last + 1)
-  const starts = Float64Array.from(startList) // a typed array: the binary search per lead stays tight
-  const per = new Float64Array(startList.length * funnelStages.length)
+  // Leads per cohort and set of stages reached (32 sets of 5 stages): one count per lead, then per stage.
+  const sets = 1 << stageCount
+  const perSet = new Int32Array(startList.length * sets)
+  const buckets = bucketsOf(c, sel, startList, c.lastCaptured + 1)
+  const reached = c.reached
+  for (let j = 0; j < sel.length; j++) perSet[buckets[j]! * sets + reached[sel[j]!]!]!++
   const width = funnelStages.length
-  for (let j = 0; j < sel.length; j++) {
-    const i = sel[j]!
-    const b = bucketIndex(starts, c.captured[i]!) * width
-    per[b]!++
-    // biome-ignore lint/suspicious/noSelfCompare: the NaN test, as above
-    for (let s = 0; s < c.stages.length; s++) if (c.stages[s]![i] === c.stages[s]![i]) per[b + s + 1]!++
-  }
-  return startList.map((s, b) => ({
-    start: isoInZone(tz, s),
-    captured: per[b * width]!,
-    reached: Object.fromEntries(funnelStages.map((st, k) => [st, per[b * width + k]!])),
-  }))
+  const per = new Float64Array(startList.length * width)
+  let [firstBucket, lastBucket] = [startList.length, -1]
+  for (let b = 0; b < startList.length; b++)
+    for (let set = 0; set < sets; set++) {
+      const k = perSet[b * sets + set]!
+      if (k === 0) continue
+      per[b * width]! += k
+      for (let s = 0; s < stageCount; s++) if ((set >> s) & 1) per[b * width + s + 1]! += k
+      firstBucket = Math.min(firstBucket, b)
+      lastBucket = b
+    }
+  return startList.slice(firstBucket, lastBucket + 1).map((s, x) => {
+    const b = firstBucket + x
+    return { start: isoInZone(tz, s), captured: per[b * width]!, reached: Object.fromEntries(funnelStages.map((st, k) => [st, per[b * width + k]!])) }
+  })
 }
 
 /** The domain's `topOf` of the selected slots. */
@@ -196,57 +239,4 @@ export const topOfColumns = (c: FactColumns, sel: Int32Array, req: TopRequest): 
   if (req.sort === 'conversion')
     rows.sort((a, b) => (b.conversionRate ?? 0) - (a.conversionRate ?? 0) || b.leads - a.leads || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
   return rows.slice(0, req.limit)
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// grouped counts
-// ---------------------------------------------------------------------------------------------------------
-
-/** What a lead can be counted by: its dimensions, its test flag, its actions (as `actionTokens`). */
-export type GroupKey = CodedDimension | 'isTest' | 'actions'
-
-export interface GroupCount {
-  /** One value per key, in the order asked (isTest a boolean, the others strings). */
-  readonly values: ReadonlyArray<string | boolean>
-  readonly n: number
-}
-
-/** Selected leads counted per distinct combination of `keys` (the filtered count views' cells). */
-export const groupCountsOfColumns = (c: FactColumns, sel: Int32Array, keys: ReadonlyArray<GroupKey>): ReadonlyArray<GroupCount> => {
-  const columns = keys.map((k) => (k === 'isTest' ? c.isTest : k === 'actions' ? c.actionSet : c.codes[k]))
-  const radix = keys.map((k) => (k === 'isTest' ? 2 : k === 'actions' ? c.actionSets.length : c.dicts[k].values.length))
-  const counts = new Map<number | string, number>()
-  const cells = radix.reduce((a, r) => a * Math.max(1, r), 1)
-  // A table indexed by the combination while it is small (the count views' is), a map of numbers, or of strings.
-  const table = cells <= 1 << 20 ? new Float64Array(cells) : null
-  const exact = cells < Number.MAX_SAFE_INTEGER
-  const cols = columns.map((col) => (col instanceof Int32Array ? col : new Int32Array(col))) // one element type: a monomorphic loop
-  for (let j = 0; j < sel.length; j++) {
-    const i = sel[j]!
-    if (exact) {
-      let key = 0
-      for (let k = 0; k < cols.length; k++) key = key * radix[k]! + cols[k]![i]!
-      if (table !== null) table[key]!++
-      else counts.set(key, (counts.get(key) ?? 0) + 1)
-    } else {
-      const key = cols.map((col) => col[i]).join(',')
-      counts.set(key, (counts.get(key) ?? 0) + 1)
-    }
-  }
-  if (table !== null) table.forEach((n, key) => n > 0 && counts.set(key, n))
-  return [...counts].map(([key, n]) => {
-    let rest = typeof key === 'number' ? key : 0
-    const parts = typeof key === 'string' ? key.split(',').map(Number) : []
-    const codes = typeof key === 'number' ? radix.map(() => 0) : parts
-    if (typeof key === 'number')
-      for (let k = radix.length - 1; k >= 0; k--) {
-        codes[k] = rest % radix[k]!
-        rest = Math.floor(rest / radix[k]!)
-      }
-    const values = keys.map((k, x) => {
-      const code = codes[x]!
-      return k === 'isTest' ? code === 1 : k === 'actions' ? actionTokens(c.actionSets[code]!.actions) : c.dicts[k].values[code]!
-    })
-    return { values, n }
-  })
 }

@@ -19,7 +19,7 @@ import {
 import { mount, sendProblem, type Tokens } from '@leadstream/http-edge'
 import { awaitPosition, BadCursor, parseActionTokens, viewOfSummary, type CountRow, type ViewReader } from '@leadstream/view-store'
 import { analyticsHandlers } from './analytics.js'
-import { groupCountsOfColumns } from './fastAnalytics.js'
+import { countViewKeys, groupCountsOfColumns } from './groupCounts.js'
 import { factsCache, type FactsCache } from './factsCache.js'
 import { select } from './factsColumns.js'
 import { filterOf } from './filters.js'
@@ -107,7 +107,7 @@ export const countRows = async (
 ): Promise<ReadonlyArray<CountRow>> => {
   if (!isNarrowing(filter)) return views.counts(dimension)
   const c = await cache.columns()
-  const groups = groupCountsOfColumns(c, select(c, filter), ['storefront', 'campaign', 'state', 'offerKind', 'isTest', 'actions'])
+  const groups = groupCountsOfColumns(c, select(c, filter), countViewKeys)
   return countRowsOf(
     groups.map((g) => {
       const [storefront, campaign, state, offerKind, isTest, actions] = g.values

@@ -9,7 +9,7 @@ import { emptyCustomer, needsOf, offer, projectBatch, type DomainEvent, type Rec
 import { viewStoreContract } from '../contract.js'
 import type { ProjectionLogic, ViewStore } from '../port.js'
 import { quoteIdent } from '@leadstream/runtime'
-import { postgresViewStore } from './store.js'
+import { factsSinceSql, postgresViewStore } from './store.js'
 
 const url = process.env['LEADSTREAM_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test'
 const where = (() => {
@@ -159,6 +159,24 @@ if (down !== null) {
     const r = await store.applyBatch('leads', 0, [{ offset: 0, event: captured('nul', 'nul.offer', text) }], logic)
     assert.ok(E.isRight(r))
     assert.is((await store.lead('nul'))?.description, text)
+  })
+
+  adapter('factsSince :: pages along the (changed, lead_id) index, with no sort of the rows', async ({ store }) => {
+    assert.ok(E.isRight(await store.applyBatch('leads', 0, [{ offset: 0, event: captured('p1', 'plan.offer') }], logic)))
+    const schema = quoteIdent(schemas[schemas.length - 1]!)
+    const client = await store.pool.connect()
+    try {
+      // Without sequential or bitmap scans the planner shows whether the index gives the order: a Sort says no.
+      await client.query('BEGIN')
+      await client.query('SET LOCAL enable_seqscan = off')
+      await client.query('SET LOCAL enable_bitmapscan = off')
+      const plan = JSON.stringify((await client.query(`EXPLAIN (FORMAT JSON) ${factsSinceSql(schema)}`, [0, '', 100])).rows)
+      await client.query('ROLLBACK')
+      assert.ok(plan.includes('leads_by_changed'), plan)
+      assert.not.ok(plan.includes('"Sort"'), plan)
+    } finally {
+      client.release()
+    }
   })
 
   adapter.run()

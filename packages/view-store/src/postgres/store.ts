@@ -20,6 +20,14 @@ export interface PostgresViewStoreOptions {
 
 type Client = pg.Pool | pg.PoolClient
 
+/**
+ * The page of facts after (`$1`, `$2`) in write-sequence order. The ORDER BY names the table's columns: the
+ * select list casts `changed` to float8 under the same name, and an unqualified `changed` there means that output
+ * column, which no index orders, so every read sorted the whole table (600 ms per analytics read at 1M leads).
+ */
+export const factsSinceSql = (s: string): string =>
+  `SELECT ${factsSinceSelect((c) => `${c}::float8`)} FROM ${s}.leads AS l WHERE (l.changed, l.lead_id) > ($1, $2) ORDER BY l.changed, l.lead_id LIMIT $3`
+
 export const postgresViewStore = async (options: PostgresViewStoreOptions): Promise<ViewStore & { readonly pool: pg.Pool }> => {
   const schema = options.schema ?? 'leadstream'
   const s = quoteIdent(schema)
@@ -46,7 +54,7 @@ export const postgresViewStore = async (options: PostgresViewStoreOptions): Prom
     lead: `SELECT doc FROM ${s}.leads WHERE lead_id = $1`,
     // updatedAt is an ISO-8601 UTC instant (the Instant codec's form): text order is time order.
     idleLeads: `SELECT lead_id FROM ${s}.leads WHERE lead_id > $1 AND (doc::json)->>'updatedAt' < $2 AND (doc::json)->>'erasedAt' IS NULL ORDER BY lead_id LIMIT $3`,
-    factsSince: `SELECT ${factsSinceSelect((c) => `${c}::float8`)} FROM ${s}.leads WHERE (changed, lead_id) > ($1, $2) ORDER BY changed, lead_id LIMIT $3`,
+    factsSince: factsSinceSql(s),
     // `via` is the classified offer key a row was found by (null: found by id); a row may come twice.
     loadLeads: `SELECT NULL::text AS via, lead_id, doc FROM ${s}.leads WHERE lead_id = ANY($1::text[])
       UNION ALL SELECT offer_key, lead_id, doc FROM ${s}.leads WHERE offer_key = ANY($2::text[])
