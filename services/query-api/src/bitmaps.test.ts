@@ -13,14 +13,8 @@ import {
   type LeadSummary,
 } from '@leadstream/domain'
 import { emptyColumns, put, reserve, select } from './factsColumns.js'
+import { seededRandom as rng } from '@leadstream/domain'
 
-const rng = (seed: number) => {
-  let s = seed >>> 0
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0
-    return s / 2 ** 32
-  }
-}
 type Gen = () => number
 const pick = <A>(r: Gen, xs: ReadonlyArray<A>): A => xs[Math.floor(r() * xs.length)]!
 const countries = ['DE', 'US', 'IN', 'FR', 'unknown']

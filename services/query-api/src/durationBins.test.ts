@@ -4,14 +4,7 @@ import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { percentile } from '@leadstream/domain'
 import { binCount, binOf, stageRanks, unreached } from './durationBins.js'
-
-const rng = (seed: number) => {
-  let s = seed >>> 0
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0
-    return s / 2 ** 32
-  }
-}
+import { seededRandom as rng } from '@leadstream/domain'
 
 const hour = 3_600_000
 const test = suite('durationBins')

@@ -26,14 +26,7 @@ import { actionTokens } from '@leadstream/view-store'
 import { cohortsOfColumns, figuresOfColumns, groupsOfColumns, seriesOfColumns, topOfColumns } from './fastAnalytics.js'
 import { groupCountsOfColumns } from './groupCounts.js'
 import { columnsOf, select } from './factsColumns.js'
-
-const rng = (seed: number) => {
-  let s = seed >>> 0
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0
-    return s / 2 ** 32
-  }
-}
+import { seededRandom as rng } from '@leadstream/domain'
 
 const day = 86_400_000
 const t0 = Date.parse('2026-03-20T00:00:00Z')

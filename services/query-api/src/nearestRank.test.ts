@@ -2,14 +2,7 @@
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { kth, rankOf } from './nearestRank.js'
-
-const rng = (seed: number) => {
-  let s = seed >>> 0
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0
-    return s / 2 ** 32
-  }
-}
+import { seededRandom as rng } from '@leadstream/domain'
 
 const test = suite('nearestRank')
 

@@ -4,14 +4,7 @@ import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { bucketLookup, bucketOf, bucketOfQuarter, maxCells, quarterOf, quarterTable } from './bucketLookup.js'
 import { bucketIndex, bucketStarts, type BucketInterval } from './zone.js'
-
-const rng = (seed: number) => {
-  let s = seed >>> 0
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0
-    return s / 2 ** 32
-  }
-}
+import { seededRandom as rng } from '../seeded.js'
 
 const day = 86_400_000
 
