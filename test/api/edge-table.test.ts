@@ -3,32 +3,16 @@
 // serve with 405 and the `Allow` its entries give; every route whose query takes `limit` refuses limit=0 the
 // same way. A route added to the table is checked without anyone writing its case.
 import * as E from 'fp-ts/lib/Either.js'
-import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { Problem, routes, type RouteSpec } from '@leadstream/api'
 import { fromValidation } from '@leadstream/domain'
-import { startApiServers, tokenEnv, tokenOf, type ApiServers } from '../support/api.js'
-import { decodeAs, startTestServer, type TestServer } from '../support/embedded.js'
+import { routeTableSuite, tokenOf, type RouteTableCtx } from '../support/api.js'
+import { decodeAs } from '../support/embedded.js'
 
-interface Ctx {
-  server: TestServer
-  servers: ApiServers
-}
-
-const test = suite<Ctx>('edge rules x route table', {} as Ctx)
-
-test.before(async (ctx) => {
-  ctx.server = await startTestServer(tokenEnv)
-  ctx.servers = await startApiServers(ctx.server)
-})
-
-test.after(async (ctx) => {
-  await ctx.servers?.close()
-  await ctx.server?.dispose()
-})
+const test = routeTableSuite('edge rules x route table')
 
 /** Sends as the operator (who may call every route), so what answers is the edge rule, not the role check. */
-const call = async (ctx: Ctx, spec: RouteSpec, method: string, path: string, query = '') => {
+const call = async (ctx: RouteTableCtx, spec: RouteSpec, method: string, path: string, query = '') => {
   const base = ctx.servers.urlFor(spec)
   if (base === null) throw new Error(`${spec.id} is served by neither server`)
   const res = await fetch(`${base}${path}${query}`, {

@@ -1,11 +1,9 @@
 // The route x role matrix, generated from the route table: every route, called by no token, an unknown token and
 // each role's token, answers 401 / 403 / not-refused exactly as its entry's role says (operator may do all;
 // role null: anyone). A new route gets its row without anyone writing it.
-import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { routes, type RouteSpec } from '@leadstream/api'
-import { callers, coverageGaps, send, startApiServers, tokenEnv, type ApiServers, type Caller } from '../support/api.js'
-import { startTestServer, type TestServer } from '../support/embedded.js'
+import { callers, coverageGaps, routeTableSuite, send, type Caller } from '../support/api.js'
 
 /** Harmless values for path parameters: nothing is found, so no call changes anything it should not. */
 const placeholders: Readonly<Record<string, string>> = {
@@ -20,22 +18,7 @@ const placeholders: Readonly<Record<string, string>> = {
 const expected = (role: RouteSpec['role'], caller: Caller): 401 | 403 | 'allowed' =>
   role === null ? 'allowed' : caller === 'none' || caller === 'unknown' ? 401 : caller === role || caller === 'operator' ? 'allowed' : 403
 
-interface Ctx {
-  server: TestServer
-  servers: ApiServers
-}
-
-const test = suite<Ctx>('route x role', {} as Ctx)
-
-test.before(async (ctx) => {
-  ctx.server = await startTestServer(tokenEnv)
-  ctx.servers = await startApiServers(ctx.server)
-})
-
-test.after(async (ctx) => {
-  await ctx.servers?.close()
-  await ctx.server?.dispose()
-})
+const test = routeTableSuite('route x role')
 
 test('matrix :: every served route answers each caller as its role says', async (ctx) => {
   const { unserved, unlisted } = coverageGaps(ctx.servers.served)

@@ -8,7 +8,8 @@ import { openEventStore } from '@leadstream/event-store'
 import { httpApp, listen, servedRoutes, type Served, type Tokens } from '@leadstream/http-edge'
 import { relay, relayRoutes } from '@leadstream/relay'
 import { createLogger, createMetrics, defaultHttpTimeouts, sqliteCheckpoints } from '@leadstream/runtime'
-import type { TestServer } from './embedded.js'
+import { suite } from 'uvu'
+import { startTestServer, type TestServer } from './embedded.js'
 
 // ---------------------------------------------------------------------------------------------------------
 // callers
@@ -78,6 +79,26 @@ export const startApiServers = async (server: TestServer): Promise<ApiServers> =
     urlFor: (spec) => (serves(server.served, spec) ? server.url : serves(relaying.served, spec) ? relaying.url : null),
     close: relaying.close,
   }
+}
+
+/** What a route-table suite's cases get: the embedded server with a token per role, and the servers of every route. */
+export interface RouteTableCtx {
+  server: TestServer
+  servers: ApiServers
+}
+
+/** A suite whose cases call the route table's entries; the servers start before its first case and stop after. */
+export const routeTableSuite = (name: string) => {
+  const test = suite<RouteTableCtx>(name, {} as RouteTableCtx)
+  test.before(async (ctx) => {
+    ctx.server = await startTestServer(tokenEnv)
+    ctx.servers = await startApiServers(ctx.server)
+  })
+  test.after(async (ctx) => {
+    await ctx.servers?.close()
+    await ctx.server?.dispose()
+  })
+  return test
 }
 
 /** Routes in the table that no server registers yet, and registered routes that have no entry in the table. */
