@@ -81,15 +81,19 @@ export const crmForm = objectOf({
   description: text,
   lead_source: fc.oneof(text, fc.constantFrom('SPZA-INS|bitnami.openedxcypress', 'AzureMarketplace-PLT|a.b', '-|', '|', 'x-y|')),
 })
-export const nativeEvent = objectOf({
-  type: fc.oneof(fc.constant('LeadCaptured'), text),
-  version: fc.oneof(fc.constant(1), junk),
+/** The fields every native event carries beside its type and data, right and wrong. */
+const envelope = {
   eventId: fc.oneof(fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,20}$/), text),
   leadId: fc.oneof(fc.stringMatching(/^[a-z]{1,3}-[a-z0-9]{1,10}$/), text),
   occurredAt: fc.oneof(
     fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
     text,
   ),
+}
+export const nativeEvent = objectOf({
+  type: fc.oneof(fc.constant('LeadCaptured'), text),
+  version: fc.oneof(fc.constant(1), junk),
+  ...envelope,
   data: fc.oneof(
     objectOf({
       storefront: fc.oneof(fc.constantFrom('AppSource', 'AzureMarketplace'), text),
@@ -122,12 +126,7 @@ const lifecycleTypes = ['LeadContacted', 'LeadNurturingStarted', 'LeadQualified'
 export const lifecycleEvent = objectOf({
   type: fc.oneof(fc.constantFrom(...lifecycleTypes), text),
   version: fc.oneof(fc.constant(1), junk),
-  eventId: fc.oneof(fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,20}$/), text),
-  leadId: fc.oneof(fc.stringMatching(/^[a-z]{1,3}-[a-z0-9]{1,10}$/), text),
-  occurredAt: fc.oneof(
-    fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
-    text,
-  ),
+  ...envelope,
   data: fc.oneof(
     objectOf({
       by: fc.oneof(text, junk),
