@@ -49,15 +49,17 @@ export const idempotent = (keys: IdempotencyKeys, now: () => Date) => {
     inFlight.add(key)
     res.once('close', () => inFlight.delete(key))
     if (stored !== null) res.setHeader('Idempotent-Replayed', 'rebuilt')
-    const json = res.json.bind(res)
+    const send = res.send.bind(res)
     // The answer is stored before it is sent: a client that retries the moment it has an answer (or lost it)
     // must find it, not run the request again (a second dead letter for a rejected payload). A store that
-    // fails here still lets the answer go out; the retry then runs again, as after a crash.
-    res.json = (body: unknown) => {
-      if (res.statusCode >= 500) return json(body)
-      keys.put(key, { fingerprint, status: res.statusCode, body: JSON.stringify(body) }, now()).then(
-        () => json(body),
-        () => json(body),
+    // fails here still lets the answer go out; the retry then runs again, as after a crash. Taken at res.send,
+    // which res.json calls with its text, and replyInSlices with its bytes: the answer is serialised once.
+    res.send = (body?: unknown) => {
+      if (res.statusCode >= 500 || (typeof body !== 'string' && !Buffer.isBuffer(body))) return send(body)
+      const text = typeof body === 'string' ? body : body.toString('utf8')
+      keys.put(key, { fingerprint, status: res.statusCode, body: text }, now()).then(
+        () => send(body),
+        () => send(body),
       )
       return res
     }

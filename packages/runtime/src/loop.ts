@@ -29,3 +29,36 @@ export const mapInSlices = async <A, B>(xs: ReadonlyArray<A>, f: (a: A, i: numbe
   }
   return out
 }
+
+/** How many items a slice of `inSlices` starts at, and the least and most it may shrink or grow to. */
+export interface SliceSizes {
+  readonly first: number
+  readonly min: number
+  readonly max: number
+}
+
+/**
+ * `run` over consecutive slices of `xs`, in order, with a loop turn before each: for work cheap per item but long
+ * over 10,000 of them (sealing and appending streams, recording dead letters, parking events), each slice its own
+ * transaction. A slice halves or doubles within `sizes` to take about 10 ms, so slices stay short on a busy
+ * machine and few on an idle one; `min` bounds how many commits a batch costs when each commit is slow. The
+ * answers come back in the order of `xs`.
+ */
+export const inSlices = async <A, B>(
+  xs: ReadonlyArray<A>,
+  run: (slice: ReadonlyArray<A>) => Promise<ReadonlyArray<B>>,
+  turn = loopTurns(),
+  sizes: SliceSizes = { first: 64, min: 8, max: 2000 },
+): Promise<B[]> => {
+  const out: B[] = []
+  let size = sizes.first
+  for (let i = 0; i < xs.length; ) {
+    await turn()
+    const started = performance.now()
+    for (const b of await run(xs.slice(i, i + size))) out.push(b)
+    i += size
+    const took = performance.now() - started
+    size = took > 20 ? Math.max(sizes.min, size >> 1) : took < 5 ? Math.min(sizes.max, size << 1) : size
+  }
+  return out
+}

@@ -42,6 +42,7 @@ import {
   rawBody,
   readLeadsBody,
   reply,
+  replyInSlices,
   requireRoleOrCode,
   sendLeadError,
   sendProblem,
@@ -115,7 +116,7 @@ export const ingestRoutes =
         // In a batch, each problem's path starts with the item's index, so the sender knows which lead to fix.
         const results = summary.results.map((r) => (r.status === 'rejected' ? { ...r, problems: prefixed(r.index, r.problems) } : r))
         const status = summary.rejected === 0 ? 200 : summary.rejected === values.length ? 400 : 207
-        reply(res, BatchAnswer, { ...summary, results }, status)
+        await replyInSlices(res, BatchAnswer, { ...summary, results }, 'results', status)
       }
 
     mount(
