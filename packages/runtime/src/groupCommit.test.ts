@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { DurabilityError, groupCommit, walFsync } from './groupCommit.js'
+import { DurabilityError, groupCommit, timingDurabilityWaits, walFsync } from './groupCommit.js'
 import { checkpointTruncate, openSqlite } from './sqlite.js'
 
 /** An fsync the test finishes by hand: each call is recorded with the order of events around it. */
@@ -73,6 +73,19 @@ test('durable :: a failed fsync rejects every waiter and every later call, namin
     assert.match(String(reason), /\/data\/events\.db-wal.*EIO/)
   }
   assert.is(calls.length, 1, 'no fsync after a failure: what it lost cannot be synced again')
+})
+
+test('timingDurabilityWaits :: counts the time spent waiting for the fsync, and only inside its own call', async () => {
+  const commits = groupCommit(() => new Promise<void>((resolve) => setTimeout(resolve, 40)), 'x.db-wal')
+  const outside = commits.durable()
+  const timed = await timingDurabilityWaits(async () => {
+    await commits.durable()
+    return 'done'
+  })
+  await outside
+  assert.is(timed.value, 'done')
+  assert.ok(timed.waitedMs >= 35, `waited ${timed.waitedMs} ms for an fsync of 40 ms or two`)
+  assert.is((await timingDurabilityWaits(async () => 1)).waitedMs, 0)
 })
 
 test('walFsync :: syncs the WAL of a NORMAL file, one truncated by a checkpoint, and a missing one', async () => {

@@ -14,8 +14,10 @@
 // - https://sqlite.org/forum/forumpost/d1a6bc7c4cd2baca: flushing the WAL file makes the transactions committed
 //   before it durable, with less overhead than a FULL checkpoint.
 // fsync flushes a file's dirty pages whoever wrote them, so any process may sync what another committed.
+import { AsyncLocalStorage } from 'node:async_hooks'
 import { open, type FileHandle } from 'node:fs/promises'
 import { dirname } from 'node:path'
+import { performance } from 'node:perf_hooks'
 
 /** The fsync of a database's WAL failed: what was committed since the last good one may not be on disk. */
 export class DurabilityError extends Error {
@@ -75,15 +77,36 @@ export const groupCommit = (sync: () => Promise<void>, file: string): GroupCommi
     )
   }
 
+  const durable = () =>
+    new Promise<void>((resolve, reject) => {
+      if (failure !== null) return reject(failure)
+      waiting.push({ resolve, reject })
+      if (!running) start()
+    })
   return {
-    durable: () =>
-      new Promise<void>((resolve, reject) => {
-        if (failure !== null) return reject(failure)
-        waiting.push({ resolve, reject })
-        if (!running) start()
-      }),
+    durable: () => {
+      const tally = waits.getStore()
+      if (tally === undefined) return durable()
+      const from = performance.now()
+      const count = () => {
+        tally.ms += performance.now() - from
+      }
+      return durable().finally(count)
+    },
     syncs: () => done,
   }
+}
+
+const waits = new AsyncLocalStorage<{ ms: number }>()
+
+/**
+ * Runs `f` and answers how long it waited for group commits: time in which it did not hold the event loop (other
+ * requests ran). Ingest sizes its slices by the loop time they take, which these waits must not count.
+ */
+export const timingDurabilityWaits = async <A>(f: () => Promise<A>): Promise<{ readonly value: A; readonly waitedMs: number }> => {
+  const tally = { ms: 0 }
+  const value = await waits.run(tally, f)
+  return { value, waitedMs: tally.ms }
 }
 
 const isMissing = (e: unknown): boolean => (e as { code?: unknown }).code === 'ENOENT'
