@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { DurabilityError, groupCommit, timingDurabilityWaits, walFsync } from './groupCommit.js'
+import { DurabilityError, groupCommit, timingDurabilityWaits, walFsync, walGroupCommit } from './groupCommit.js'
 import { checkpointTruncate, openSqlite } from './sqlite.js'
 
 /** An fsync the test finishes by hand: each call is recorded with the order of events around it. */
@@ -86,6 +86,30 @@ test('timingDurabilityWaits :: counts the time spent waiting for the fsync, and 
   assert.is(timed.value, 'done')
   assert.ok(timed.waitedMs >= 35, `waited ${timed.waitedMs} ms for an fsync of 40 ms or two`)
   assert.is((await timingDurabilityWaits(async () => 1)).waitedMs, 0)
+})
+
+test('walGroupCommit :: a failed fsync of a file fails the other group commits on it, with no fsync of theirs', async () => {
+  const path = join(tmpdir(), `leadstream-gc-shared-${process.pid}-${Date.now()}.db`)
+  let syncs = 0
+  const ok = async () => {
+    syncs += 1
+  }
+  const other = walGroupCommit(path, ok)
+  await other.durable()
+  const failing = walGroupCommit(path, async () => {
+    throw new Error('EIO')
+  })
+  await failing.durable().then(
+    () => assert.unreachable('the fsync failed'),
+    (e: unknown) => assert.instance(e, DurabilityError),
+  )
+  await other.durable().then(
+    () => assert.unreachable('the file failed in this process'),
+    (e: unknown) => assert.match(String(e), /earlier fsync/),
+  )
+  assert.is(syncs, 1, 'no fsync after the failure')
+  await walGroupCommit(`${path}.other`, ok).durable()
+  assert.is(syncs, 2, 'another file is not affected')
 })
 
 test('walFsync :: syncs the WAL of a NORMAL file, one truncated by a checkpoint, and a missing one', async () => {

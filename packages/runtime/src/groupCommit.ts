@@ -16,8 +16,9 @@
 // fsync flushes a file's dirty pages whoever wrote them, so any process may sync what another committed.
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { open, type FileHandle } from 'node:fs/promises'
-import { dirname } from 'node:path'
+import { dirname, resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
+import { getEnvironmentData, setEnvironmentData } from 'node:worker_threads'
 
 /** The fsync of a database's WAL failed: what was committed since the last good one may not be on disk. */
 export class DurabilityError extends Error {
@@ -151,6 +152,35 @@ export const walFsync = (dbPath: string): (() => Promise<void>) => {
   }
 }
 
+/**
+ * A flag per file, set by the first failed fsync of it in this process and seen by every group commit on it, worker
+ * threads included (a SharedArrayBuffer in the environment data, as the event store's durable mark). Without it
+ * another store on the file (the projector's worker) would sync again with a fresh descriptor, which Linux answers
+ * with success once the error was reported, and hand on events the failure may have lost.
+ */
+const failedFlag = (dbPath: string): Int32Array => {
+  const key = `leadstream.fsync.failed:${resolve(dbPath)}`
+  let shared = getEnvironmentData(key)
+  if (!(shared instanceof SharedArrayBuffer)) {
+    shared = new SharedArrayBuffer(4)
+    setEnvironmentData(key, shared)
+  }
+  return new Int32Array(shared as SharedArrayBuffer)
+}
+
 /** The group commit of an SQLite file opened with `synchronous: 'NORMAL'`; `:memory:` has nothing to sync. */
-export const walGroupCommit = (dbPath: string, sync?: () => Promise<void>): GroupCommit =>
-  groupCommit(sync ?? (dbPath === ':memory:' ? () => Promise.resolve() : walFsync(dbPath)), `${dbPath}-wal`)
+export const walGroupCommit = (dbPath: string, sync?: () => Promise<void>): GroupCommit => {
+  if (dbPath === ':memory:') return groupCommit(sync ?? (() => Promise.resolve()), `${dbPath}-wal`)
+  const flag = failedFlag(dbPath)
+  const fsync = sync ?? walFsync(dbPath)
+  const checked = async (): Promise<void> => {
+    if (Atomics.load(flag, 0) !== 0) throw new Error('an earlier fsync of this file failed in this process')
+    try {
+      await fsync()
+    } catch (e) {
+      Atomics.store(flag, 0, 1)
+      throw e
+    }
+  }
+  return groupCommit(checked, `${dbPath}-wal`)
+}

@@ -142,4 +142,29 @@ test('sqlite :: readAll hands on events another store committed only after an fs
   await reader.close()
 })
 
+test('sqlite :: a stored idempotency answer another store put is repeated only after an fsync of its own', async () => {
+  const path = join(dir, 'answers.db')
+  const held: Array<() => void> = []
+  const hold = () => new Promise<void>((resolve) => held.push(resolve))
+  const writer = sqliteEventStore({ path, sync: hold })
+  const reader = sqliteEventStore({ path, sync: hold })
+  const put = writer.idempotency.put('k-1', { fingerprint: 'f', status: 201, body: '{}' }, new Date())
+  assert.is(held.length, 1, "the writer's fsync is pending")
+  let answered = false
+  const got = reader.idempotency.get('k-1').finally(() => {
+    answered = true
+  })
+  await new Promise((r) => setImmediate(r))
+  assert.is(held.length, 2, 'the reader asked for an fsync of its own')
+  assert.not.ok(answered, 'the answer is not repeated before it')
+  held[1]?.()
+  assert.is((await got)?.status, 201)
+  held[0]?.()
+  await put
+  assert.is(await reader.idempotency.get('k-2'), null, 'a miss waits for nothing')
+  assert.is(held.length, 2)
+  await writer.close()
+  await reader.close()
+})
+
 test.run()

@@ -157,7 +157,12 @@ export const sqliteEventStore = (options: SqliteEventStoreOptions): EventStore &
 
   let answersPut = 0
   const idempotency: IdempotencyRecords = {
-    get: async (key) => q.answer.get(key, new Date(now().getTime() - ANSWER_TTL_MS).toISOString()) ?? null,
+    // A stored answer found may be another request's, committed and not yet synced: it is repeated once durable.
+    get: async (key) => {
+      const found = q.answer.get(key, new Date(now().getTime() - ANSWER_TTL_MS).toISOString()) ?? null
+      if (found !== null) await commits.durable()
+      return found
+    },
     // Both resolve once durable, as an append does: the answer is sent after it is stored, an erasure reported done.
     put: async (key, a, at) => {
       q.putAnswer.run(key, a.fingerprint, a.status, a.body, at.toISOString())

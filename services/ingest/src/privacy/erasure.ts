@@ -124,7 +124,8 @@ const outcomeOf = (c: ErasureCounts, erasedBefore: boolean): ErasureOutcome =>
  * the first shred, the subject's lead list holds every lead sealed with an old key; the erasure appends its event
  * to each of them that is captured. A capture that took a new key meanwhile loses it to the final shred, so it
  * reads as erased too (and gets its erasure event, should it have been projected before). Only a capture that takes
- * its key after the final shred is kept, with a new key: the person gave their data again after the erasure.
+ * its key after the final shred is kept, with a new key: the person gave their data again after the erasure. (One
+ * that did so and was appended before the erasure lists the leads again is erased too: the side of caution.)
  */
 export const runErasure = async (ports: ErasurePorts, entry: ErasureEntry, options: ErasureOptions = {}): Promise<ErasureResult> => {
   let keys = await ports.keys.shred(entry.subject)
