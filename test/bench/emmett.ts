@@ -226,7 +226,7 @@ const sideBySide = async (o: EmmettSettings, defaults: ReturnType<typeof pgTypeP
     `Emmett side by side (${int(o.events)} generated events: ${Object.entries(history.byType)
       .map(([k, v]) => `${k} ${int(v)}`)
       .join(', ')}; the same events, ids and expected revisions on both sides). ` +
-      'leadstream: its embedded SQLite event store (WAL, synchronous=FULL) through appendMany (a batch is one transaction) and append, each request checked against its expected revision, ' +
+      'leadstream: its embedded SQLite event store (WAL, synchronous=NORMAL and a group commit: each append resolves after an fsync of the WAL that started after its commit) through appendMany (a batch is one transaction) and append, each request checked against its expected revision, ' +
       'event ids unique (a re-sent event is a Duplicate, not a second copy), the personal data of every event sealed first with the key store (AES-256-GCM, a data key per new lead written to keys.db in a durable transaction of its own: timed, since ingest pays it); ' +
       'its projector writes the lead rows, the aggregate counters, the offer catalogue and the checkpoint, opening the sealed data as it goes.',
     `Emmett 0.42 (@event-driven-io/emmett 0.42.0, -sqlite 0.42.4, -postgresql 0.42.0, Pongo 0.16.11; -sqlite 0.42.4 asks for emmett 0.42.4, which the registry reachable here lacks, so it runs on 0.42.0): ` +

@@ -729,7 +729,7 @@ try {
       'Sealed: what leadstream does (data keys from the SQLite key store, AES-256-GCM per event, opened again by the projector). Plain: the bench-only ' +
         'baseline of test/bench/plain.ts, the same event shape with the contact fields as base64 JSON, no key store and no cipher. Runs alternate ' +
         'plain, sealed, plain, sealed; each mode keeps its best. The HTTP runs project inline (LEADSTREAM_PROJECTOR_THREAD=inline) so both modes open alike.',
-      'Where the append overhead goes: 70% of these events capture a new lead, i.e. a new data subject, so each batch also writes a key row and a subject link into keys.db (its own durable SQLite transaction, fsync included) and wraps a new key; CPU profile of sealing alone: about half in SQLite (the key-store transaction), the rest AES-GCM (wrap and seal, ~30 µs each on this loaded machine) and GC. HTTP ingest amortises it over decoding and deciding; a rebuild only unwraps keys (LRU) and opens records.',
+      'Where the append overhead goes: 70% of these events capture a new lead, i.e. a new data subject, so each batch also writes a key row and a subject link into keys.db (its own SQLite transaction, whose WAL fsync is awaited before the events are committed) and wraps a new key; CPU profile of sealing alone: about half in SQLite (the key-store transaction), the rest AES-GCM (wrap and seal, ~30 µs each on this loaded machine) and GC. HTTP ingest amortises it over decoding and deciding; a rebuild only unwraps keys (LRU) and opens records.',
       `Load average at start ${loadAtStart.map((l) => l.toFixed(1)).join(', ')}, at end ${loadavg()
         .map((l) => l.toFixed(1))
         .join(', ')} on ${availableParallelism()} cores. PRELIMINARY: measured on a machine shared with other work; to be re-measured on a quiet one.`,
@@ -754,7 +754,7 @@ try {
   if (steps.some((st) => st !== 'analytics' && st !== 'privacy' && runs(st))) {
     notes.push(
       `Load clients run in a separate process; the server (and its projector) in the benchmark's own. Raw limits: bare better-sqlite3 insert loops of the same rows ` +
-        `into the same tables, opened by the product's own stores (same schema and pragmas: WAL, synchronous=FULL), same transaction sizes; the event rows alternate ` +
+        `into the same tables, opened by the product's own stores (same schema and pragmas: WAL; synchronous=FULL, so each transaction is durable when it returns), same transaction sizes; the event rows alternate ` +
         `batch by batch with the direct appends, the lead view rows (${cfg.captureShare}% new, the rest rewrites of stored leads) run just before the projection. ` +
         `Whole run: ${((Date.now() - began) / 1000).toFixed(0)} s. Load average at start ${loadAtStart.map((l) => l.toFixed(1)).join(', ')}, at end ${loadavg()
           .map((l) => l.toFixed(1))

@@ -1,5 +1,6 @@
 // Cross-cutting runtime pieces every service shares: SQLite opener, config, logger, metrics.
 export * from './sqlite.js'
+export * from './groupCommit.js'
 export * from './storage.js'
 export * from './config.js'
 export * from './log.js'

@@ -18,17 +18,24 @@ export interface OpenOptions {
    * rebuild. Without it a damaged file is a StorageFaultError.
    */
   readonly setAside?: (from: string, to: string) => void
+  /**
+   * FULL (the default): each commit fsyncs the WAL before it returns, on the event loop. NORMAL: a commit only
+   * writes its WAL frames; the caller must await a `walGroupCommit` (groupCommit.ts) of the file before it
+   * acknowledges the write or acts on it (events.db, keys.db: their writes are awaited that way).
+   */
+  readonly synchronous?: 'FULL' | 'NORMAL'
 }
 
 /**
  * Opens (creating if needed) an SQLite database in WAL mode with `synchronous=FULL`: a transaction that
- * has returned is on disk, so an acknowledged write survives `kill -9` and power loss alike. A data
+ * has returned is on disk, so an acknowledged write survives `kill -9` and power loss alike. With
+ * `synchronous: 'NORMAL'` that holds once the file's group commit has synced (OpenOptions.synchronous). A data
  * directory that cannot be used, a damaged file or a held lock is thrown as a StorageFaultError naming the
  * file (storage.ts), for the composition root to turn into a message and an exit code.
  */
 export const openSqlite = (path: string, migrations: ReadonlyArray<Migration>, options: OpenOptions): Sqlite => {
   try {
-    return openChecked(path, migrations, options.kind)
+    return openChecked(path, migrations, options.kind, options.synchronous ?? 'FULL')
   } catch (e) {
     const fault = e instanceof StorageFaultError ? e.fault : sqliteFault(path, options.kind, e)
     if (fault === null) throw e
@@ -36,12 +43,14 @@ export const openSqlite = (path: string, migrations: ReadonlyArray<Migration>, o
     const to = `${path}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`
     for (const suffix of ['', '-wal', '-shm']) if (existsSync(path + suffix)) renameSync(path + suffix, to + suffix)
     options.setAside(path, to)
-    return openSqlite(path, migrations, { kind: options.kind })
+    return openSqlite(path, migrations, { kind: options.kind, synchronous: options.synchronous ?? 'FULL' })
   }
 }
 
-const openChecked = (path: string, migrations: ReadonlyArray<Migration>, kind: StoreKind): Sqlite => {
-  if (path === ':memory:') return configure(new Database(path), migrations)
+type Synchronous = NonNullable<OpenOptions['synchronous']>
+
+const openChecked = (path: string, migrations: ReadonlyArray<Migration>, kind: StoreKind, synchronous: Synchronous): Sqlite => {
+  if (path === ':memory:') return configure(new Database(path), migrations, synchronous)
   try {
     mkdirSync(dirname(path), { recursive: true })
   } catch (e) {
@@ -51,19 +60,19 @@ const openChecked = (path: string, migrations: ReadonlyArray<Migration>, kind: S
   if (cut !== null) throw new StorageFaultError({ _tag: 'CorruptFile', path, kind, reason: cut })
   const db = new Database(path)
   try {
-    return configure(db, migrations)
+    return configure(db, migrations, synchronous)
   } catch (e) {
     db.close()
     throw e
   }
 }
 
-const configure = (db: Sqlite, migrations: ReadonlyArray<Migration>): Sqlite => {
+const configure = (db: Sqlite, migrations: ReadonlyArray<Migration>, synchronous: Synchronous): Sqlite => {
   db.pragma('busy_timeout = 10000')
   // Switching a new file to WAL needs an exclusive lock, and SQLite answers BUSY there without waiting
   // when another process is opening the same file at that moment: retry for a while.
   whileBusy(() => db.pragma('journal_mode = WAL'))
-  db.pragma('synchronous = FULL')
+  db.pragma(`synchronous = ${synchronous}`)
   db.pragma('foreign_keys = ON')
   // Deleted and overwritten content is zeroed, not left in free space: an erased person's contact data, dead
   // letters and answers must really leave the file (README, "Personal data"). Costs writes on deletes and

@@ -218,7 +218,9 @@ const settleAppends = (
       return
     }
     const err = outcome.left
-    if (err._tag === 'StoreUnavailable' || err._tag === 'CorruptEvent') throw new Error(`appending ${request.streamId}: ${err._tag}`)
+    // The message says why (a failed fsync names its file: nothing is acknowledged after it until a restart).
+    if (err._tag === 'StoreUnavailable') throw new Error(`appending ${request.streamId}: StoreUnavailable: ${err.message}`)
+    if (err._tag === 'CorruptEvent') throw new Error(`appending ${request.streamId}: ${err._tag}`)
     // The lead changed under us (or the batch mixed stored and new event ids): decide again on fresh state.
     settled.touched.delete(request.streamId.slice('lead-'.length))
     const open = leads.filter((l) => !settled.results.has(settled.itemOf.get(l)!.index) && !settled.decided.has(settled.itemOf.get(l)!))

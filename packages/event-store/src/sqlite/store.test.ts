@@ -95,4 +95,76 @@ test('sqlite :: a store written before the per-stream ids migrates: same events,
   assert.ok(!indexes.some((i) => /event_id\s+TEXT\s+NOT NULL UNIQUE/i.test(i.sql ?? '')), 'the global event id index is gone')
   await store.close()
 })
+test('sqlite :: a failed fsync answers StoreUnavailable naming the WAL, for that append and every later one', async () => {
+  const path = join(dir, 'eio.db')
+  let fsyncs = 0
+  const store = sqliteEventStore({
+    path,
+    sync: async () => {
+      fsyncs += 1
+      throw Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' })
+    },
+  })
+  for (const id of ['e-1', 'e-2']) {
+    const [r] = await store.appendMany([{ streamId: `lead-${id}`, expectedRevision: 'no-stream', events: [contacted(id, id)] }])()
+    assert.ok(r !== undefined && E.isLeft(r) && r.left._tag === 'StoreUnavailable')
+    assert.match(r.left._tag === 'StoreUnavailable' ? r.left.message : '', `${path}-wal`)
+  }
+  assert.is(fsyncs, 1, 'the failure stays: no fsync is tried after it')
+  await store.close()
+})
+
+test('sqlite :: readAll hands on events another store committed only after an fsync of its own', async () => {
+  const path = join(dir, 'reader.db')
+  const held: Array<() => void> = []
+  const hold = () => new Promise<void>((resolve) => held.push(resolve))
+  const writer = sqliteEventStore({ path, sync: hold })
+  const reader = sqliteEventStore({ path, sync: hold })
+  const appended = writer.append({ streamId: 'lead-r', expectedRevision: 'no-stream', events: [contacted('r', 'r-1')] })()
+  assert.is(held.length, 1, "the writer's fsync is pending")
+  let read = false
+  const events = reader
+    .readAll(0, 10)()
+    .finally(() => {
+      read = true
+    })
+  await new Promise((r) => setImmediate(r))
+  assert.is(held.length, 2, 'the reader asked for an fsync of its own')
+  assert.not.ok(read, 'nothing handed on before it')
+  held[1]?.()
+  assert.is(right(await events).length, 1)
+  held[0]?.()
+  assert.is(right(await appended)._tag, 'Appended')
+  // Now known durable (the mark is shared by the stores on the file): read again without an fsync.
+  assert.is(right(await reader.readAll(0, 10)()).length, 1)
+  assert.is(held.length, 2)
+  await writer.close()
+  await reader.close()
+})
+
+test('sqlite :: a stored idempotency answer another store put is repeated only after an fsync of its own', async () => {
+  const path = join(dir, 'answers.db')
+  const held: Array<() => void> = []
+  const hold = () => new Promise<void>((resolve) => held.push(resolve))
+  const writer = sqliteEventStore({ path, sync: hold })
+  const reader = sqliteEventStore({ path, sync: hold })
+  const put = writer.idempotency.put('k-1', { fingerprint: 'f', status: 201, body: '{}' }, new Date())
+  assert.is(held.length, 1, "the writer's fsync is pending")
+  let answered = false
+  const got = reader.idempotency.get('k-1').finally(() => {
+    answered = true
+  })
+  await new Promise((r) => setImmediate(r))
+  assert.is(held.length, 2, 'the reader asked for an fsync of its own')
+  assert.not.ok(answered, 'the answer is not repeated before it')
+  held[1]?.()
+  assert.is((await got)?.status, 201)
+  held[0]?.()
+  await put
+  assert.is(await reader.idempotency.get('k-2'), null, 'a miss waits for nothing')
+  assert.is(held.length, 2)
+  await writer.close()
+  await reader.close()
+})
+
 test.run()

@@ -2,7 +2,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import { decodeEvent, type NewEvent, type RecordedEvent } from '@leadstream/domain'
-import { idempotencyScope, openSqlite, type Sqlite } from '@leadstream/runtime'
+import { idempotencyScope, openSqlite, walGroupCommit, type Sqlite } from '@leadstream/runtime'
 import {
   assertStorable,
   revisionMatches,
@@ -14,6 +14,7 @@ import {
   type IdempotencyRecords,
   type StoreError,
 } from '../port.js'
+import { durableMark } from './durableMark.js'
 import { waiter } from './waiter.js'
 
 const migrations = [
@@ -61,6 +62,8 @@ export interface SqliteEventStoreOptions {
   readonly now?: () => Date
   /** How often another process's appends are noticed by `waitFor` (this process's are noticed at once). */
   readonly pollMs?: number
+  /** The fsync of the file's WAL (tests: instrumented); default walFsync (runtime/groupCommit.ts). */
+  readonly sync?: () => Promise<void>
 }
 
 interface Row {
@@ -76,15 +79,17 @@ interface Row {
 }
 
 /**
- * Guarantees: an append is one SQLite transaction with `synchronous=FULL`, so once it returns it is durable;
+ * Guarantees: an append is one SQLite transaction (`synchronous=NORMAL`) and resolves after a group commit has
+ * fsynced the WAL behind it, off the event loop, so once it resolves it is durable (power loss included);
  * `UNIQUE(stream_id, revision)` makes a concurrent writer that skipped the revision check fail rather than fork
  * the stream; a request whose event ids the stream already holds is a Duplicate (re-appends are idempotent per
  * stream: the same event id in another stream is another event, as in EventStoreDB).
  */
 export const sqliteEventStore = (options: SqliteEventStoreOptions): EventStore & { readonly db: Sqlite; readonly idempotency: IdempotencyRecords } => {
-  const db = openSqlite(options.path, migrations, { kind: 'events' })
+  const db = openSqlite(options.path, migrations, { kind: 'events', synchronous: 'NORMAL' })
   const now = options.now ?? (() => new Date())
   const notify = waiter(() => headSync(), options.pollMs ?? 100)
+  const commits = walGroupCommit(options.path, options.sync)
 
   const q = {
     readStream: db.prepare<[string], Row>('SELECT * FROM events WHERE stream_id = ? ORDER BY revision'),
@@ -105,6 +110,12 @@ export const sqliteEventStore = (options: SqliteEventStoreOptions): EventStore &
   }
 
   const headSync = (): number => q.head.get()?.p ?? 0
+  /**
+   * Positions known to be on disk. Events at or below it are handed on at once; a read that returns later ones
+   * (committed by another process, or by this one and not synced yet) waits for a sync first, so a relay,
+   * projector or webhook never acts on an event a power loss could take back.
+   */
+  const durable = durableMark(options.path, headSync())
 
   const appendOne = (req: AppendRequest, recordedAt: string): E.Either<StoreError, AppendOutcome> => {
     const rows = q.streamIds.all(req.streamId)
@@ -146,12 +157,23 @@ export const sqliteEventStore = (options: SqliteEventStoreOptions): EventStore &
 
   let answersPut = 0
   const idempotency: IdempotencyRecords = {
-    get: async (key) => q.answer.get(key, new Date(now().getTime() - ANSWER_TTL_MS).toISOString()) ?? null,
+    // A stored answer found may be another request's, committed and not yet synced: it is repeated once durable.
+    get: async (key) => {
+      const found = q.answer.get(key, new Date(now().getTime() - ANSWER_TTL_MS).toISOString()) ?? null
+      if (found !== null) await commits.durable()
+      return found
+    },
+    // Both resolve once durable, as an append does: the answer is sent after it is stored, an erasure reported done.
     put: async (key, a, at) => {
       q.putAnswer.run(key, a.fingerprint, a.status, a.body, at.toISOString())
       if (++answersPut % 1000 === 0) q.purgeAnswers.run(new Date(at.getTime() - ANSWER_TTL_MS).toISOString())
+      await commits.durable()
     },
-    forgetLeads: async (leadIds) => leadIds.reduce((n, id) => n + q.forgetAnswers.run(JSON.stringify(id)).changes, 0),
+    forgetLeads: async (leadIds) => {
+      const n = leadIds.reduce((n, id) => n + q.forgetAnswers.run(JSON.stringify(id)).changes, 0)
+      await commits.durable()
+      return n
+    },
     // The store's own close closes the file.
     close: async () => undefined,
   }
@@ -190,14 +212,31 @@ export const sqliteEventStore = (options: SqliteEventStoreOptions): EventStore &
       }
     }
 
+  /**
+   * Answers once the transaction is fsynced. A request answered Duplicate waits too: the events it found may be
+   * another request's, committed and not yet synced. A failed fsync answers StoreUnavailable: not acknowledged.
+   */
   const appendMany = (requests: ReadonlyArray<AppendRequest>) => async () => {
     try {
       const results = appendAll.immediate(requests, now().toISOString())
+      await commits.durable()
+      for (const r of results) if (E.isRight(r)) durable.raise(r.right.lastPosition)
+      // Woken once durable: a reader in this process then hands the events on without a sync of its own.
       if (results.some(E.isRight)) notify.wake()
       return results
     } catch (e) {
       return requests.map(() => E.left(storeUnavailable(e)))
     }
+  }
+
+  /** Rows read from the log, once every one of them is durable (see `durable`). */
+  const durableRows = async (rows: ReadonlyArray<Row>): Promise<ReadonlyArray<Row>> => {
+    const last = rows[rows.length - 1]?.position ?? 0
+    if (last > durable.get()) {
+      await commits.durable()
+      durable.raise(last)
+    }
+    return rows
   }
 
   return {
@@ -215,7 +254,13 @@ export const sqliteEventStore = (options: SqliteEventStoreOptions): EventStore &
       return result ?? E.left(storeUnavailable('no result'))
     },
     appendMany,
-    readAll: (after, limit) => sync(() => decodeRows(q.readAll.all(after, limit))),
+    readAll: (after, limit) => async () => {
+      try {
+        return decodeRows(await durableRows(q.readAll.all(after, limit)))
+      } catch (e) {
+        return E.left(storeUnavailable(e))
+      }
+    },
     head: () => sync(() => E.right(headSync())),
     waitFor: (position, timeoutMs) => notify.waitFor(position, timeoutMs),
     close: async () => {

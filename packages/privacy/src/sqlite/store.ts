@@ -1,6 +1,6 @@
 // The embedded key store: keys.db in the data directory. It holds acknowledged state (without its keys the
 // events' personal data is unreadable), so a damaged file stops the process like dead-letters.db does.
-import { openSqlite, type Sqlite } from '@leadstream/runtime'
+import { openSqlite, walGroupCommit, type GroupCommit, type Sqlite } from '@leadstream/runtime'
 import { keyStoreOver, type KeyRow, type KeyRows, type KeyStoreOptions, type MasterKeys } from '../keyStore.js'
 import type { KeyStore } from '../port.js'
 
@@ -30,7 +30,13 @@ interface Row {
 }
 const toRow = (r: Row): KeyRow => ({ keyId: r.key_id, subject: r.subject, wrapped: r.wrapped, masterId: r.master_id })
 
-export const sqliteKeyRows = (db: Sqlite): KeyRows => {
+/**
+ * Every write resolves once keys.db's WAL is fsynced after it (`commits`, a group commit off the event loop; the
+ * file is opened with synchronous=NORMAL). This is the order sealing relies on: keysFor resolves, and only then
+ * is the event sealed with the key committed to events.db, so no event is ever on disk without its key.
+ * getOrCreate waits even when it created nothing: the keys it found may be another caller's, not synced yet.
+ */
+export const sqliteKeyRows = (db: Sqlite, commits: GroupCommit): KeyRows => {
   // Every new subject inserts into indexes keyed by hashes (subject, lead id). A page cache that holds them
   // saves re-reading their pages from the OS on every batch. A larger WAL between checkpoints (fewer, larger
   // write-backs) measured faster too, but its checkpoints held the event loop longer (test/e2e/responsive), so
@@ -82,22 +88,37 @@ export const sqliteKeyRows = (db: Sqlite): KeyRows => {
   const replace = db.transaction((rows: ReadonlyArray<KeyRow & { was: string }>) =>
     rows.reduce((n, r) => n + q.replace.run(r.wrapped, r.masterId, r.keyId, r.was).changes, 0),
   )
+  const durably = async <A>(a: A): Promise<A> => {
+    await commits.durable()
+    return a
+  }
   return {
-    getOrCreate: async (subjects, make, links) => getOrCreate.immediate(subjects, make, links),
+    getOrCreate: async (subjects, make, links) => durably(getOrCreate.immediate(subjects, make, links)),
     byIds: async (ids) => byKeyIds.all(JSON.stringify(ids)).map(toRow),
-    link: async (links) => link.immediate(links),
+    link: async (links) => durably(link.immediate(links)),
     leadsOf: async (subject) => q.leadsOf.all(subject).map((r) => r.lead_id),
     subjectsOfLeads: async (leadIds) => leadsIn.all(JSON.stringify(leadIds)).map((r) => ({ subject: r.subject, leadId: r.lead_id })),
-    deleteSubject: async (subject) => deleteSubject.immediate(subject),
+    deleteSubject: async (subject) => durably(deleteSubject.immediate(subject)),
     shredded: async (ids) => shreddedIn.all(JSON.stringify(ids)).map((r) => r.key_id),
     masterIds: async () => q.masters.all().map((m) => ({ masterId: m.master_id, keys: m.n, sample: toRow(q.sample.get(m.master_id) ?? m) })),
     notWrappedBy: async (masterId, limit) => q.notWrappedBy.all(masterId, limit).map(toRow),
-    replaceWrapping: async (rows) => (rows.length === 0 ? 0 : replace.immediate(rows)),
+    replaceWrapping: async (rows) => (rows.length === 0 ? 0 : durably(replace.immediate(rows))),
     close: async () => {
       db.close()
     },
   }
 }
 
-export const sqliteKeyStore = async (options: { readonly path: string; readonly master: MasterKeys } & KeyStoreOptions): Promise<KeyStore> =>
-  keyStoreOver(sqliteKeyRows(openSqlite(options.path, migrations, { kind: 'keys' })), options.master, options)
+export interface SqliteKeyStoreOptions extends KeyStoreOptions {
+  readonly path: string
+  readonly master: MasterKeys
+  /** The fsync of keys.db's WAL (tests: instrumented); default walFsync (runtime/groupCommit.ts). */
+  readonly sync?: () => Promise<void>
+}
+
+export const sqliteKeyStore = async (options: SqliteKeyStoreOptions): Promise<KeyStore> =>
+  keyStoreOver(
+    sqliteKeyRows(openSqlite(options.path, migrations, { kind: 'keys', synchronous: 'NORMAL' }), walGroupCommit(options.path, options.sync)),
+    options.master,
+    options,
+  )

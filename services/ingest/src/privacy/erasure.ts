@@ -123,21 +123,31 @@ const outcomeOf = (c: ErasureCounts, erasedBefore: boolean): ErasureOutcome =>
  * lead to its subject before it takes the subject's key, and takes the key before it seals and appends. So after
  * the first shred, the subject's lead list holds every lead sealed with an old key; the erasure appends its event
  * to each of them that is captured. A capture that took a new key meanwhile loses it to the final shred, so it
- * reads as erased too. Only a capture that takes its key after the final shred is kept, with a new key: the
- * person gave their data again after the erasure.
+ * reads as erased too (and gets its erasure event, should it have been projected before). Only a capture that takes
+ * its key after the final shred is kept, with a new key: the person gave their data again after the erasure. (One
+ * that did so and was appended before the erasure lists the leads again is erased too: the side of caution.)
  */
 export const runErasure = async (ports: ErasurePorts, entry: ErasureEntry, options: ErasureOptions = {}): Promise<ErasureResult> => {
   let keys = await ports.keys.shred(entry.subject)
   const leadIds = [...new Set([...entry.leadIds, ...(await ports.keys.leadsOf(entry.subject))])]
   let events = 0
   let position = 0
-  for (const leadId of leadIds) {
-    const at = await eraseLead(ports, entry, leadId)
-    if (at === null) continue
-    events++
-    position = Math.max(position, at)
+  const eraseLeads = async (ids: ReadonlyArray<string>) => {
+    for (const leadId of ids) {
+      const at = await eraseLead(ports, entry, leadId)
+      if (at === null) continue
+      events++
+      position = Math.max(position, at)
+    }
   }
+  await eraseLeads(leadIds)
   keys += await ports.keys.shred(entry.subject)
+  // Every write here and in ingest awaits its fsync (group commit), so captures run between these steps: one that
+  // took the new key between the two shreds may already be projected in clear, and its key is now gone. Its lead
+  // is linked by now (the link comes first): it gets its erasure event too, so the views agree with the key store.
+  const late = (await ports.keys.leadsOf(entry.subject)).filter((id) => !leadIds.includes(id))
+  await eraseLeads(late)
+  leadIds.push(...late)
   // Counted together: both are raw inbound payloads that named the person (by email, or by one of their leads).
   const deadLetters =
     new Set([...(await ports.deadLetters.purgeSubject(entry.subject)), ...(await ports.deadLetters.purgeLeads(leadIds))]).size +
