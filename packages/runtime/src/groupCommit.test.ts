@@ -39,6 +39,25 @@ test('durable :: resolves only after an fsync that started after the call has co
   assert.is(commits.syncs(), 1)
 })
 
+test('durably :: answers what was written, only once the fsync after it has completed, and counts as a wait', async () => {
+  const { calls, sync } = manualSync()
+  const commits = groupCommit(sync, 'x.db-wal')
+  let answer: number | null = null
+  const timed = timingDurabilityWaits(() =>
+    commits.durably(42).then((a) => {
+      answer = a
+      return a
+    }),
+  )
+  await settled()
+  assert.is(answer, null, 'not before the fsync completes')
+  calls[0]?.resolve()
+  const { value, waitedMs } = await timed
+  assert.is(value, 42)
+  assert.is(answer, 42)
+  assert.ok(waitedMs > 0, 'the wait is counted as one')
+})
+
 test('durable :: a call made while an fsync runs waits for the next one, which the callers meanwhile share', async () => {
   const { calls, sync } = manualSync()
   const commits = groupCommit(sync, 'x.db-wal')

@@ -39,6 +39,8 @@ export interface GroupCommit {
    * A restart reads what really is on disk.
    */
   durable(): Promise<void>
+  /** `written` (what a committed write answers), once `durable()` has resolved: the one way a store acknowledges. */
+  durably<A>(written: A): Promise<A>
   /** fsyncs completed so far (tests, metrics). */
   readonly syncs: () => number
 }
@@ -84,15 +86,20 @@ export const groupCommit = (sync: () => Promise<void>, file: string): GroupCommi
       waiting.push({ resolve, reject })
       if (!running) start()
     })
+  const counted = (): Promise<void> => {
+    const tally = waits.getStore()
+    if (tally === undefined) return durable()
+    const from = performance.now()
+    const count = () => {
+      tally.ms += performance.now() - from
+    }
+    return durable().finally(count)
+  }
   return {
-    durable: () => {
-      const tally = waits.getStore()
-      if (tally === undefined) return durable()
-      const from = performance.now()
-      const count = () => {
-        tally.ms += performance.now() - from
-      }
-      return durable().finally(count)
+    durable: counted,
+    durably: async (written) => {
+      await counted()
+      return written
     },
     syncs: () => done,
   }

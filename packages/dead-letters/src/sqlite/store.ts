@@ -52,10 +52,6 @@ export const sqliteDeadLetters = (options: {
   // disk). Every write still resolves only once it is on disk: a dead letter is recorded before the answer says so.
   const db = openSqlite(options.path, migrations, { kind: 'dead-letters', synchronous: 'NORMAL' })
   const commits = walGroupCommit(options.path)
-  const durably = async <A>(written: A): Promise<A> => {
-    await commits.durable()
-    return written
-  }
   const subjectsOf = options.subjectsOf ?? (() => [])
   const leadsOf = options.leadsOf ?? leadsInPayload
   const q = {
@@ -100,19 +96,19 @@ export const sqliteDeadLetters = (options: {
   )
   return {
     db,
-    record: async (entries) => (entries.length === 0 ? [] : durably(insertAll.immediate(entries))),
+    record: async (entries) => (entries.length === 0 ? [] : commits.durably(insertAll.immediate(entries))),
     list: async ({ status, after, limit }) =>
       (status === undefined ? q.list.all(after ?? 0, limit) : q.listByStatus.all(status, after ?? 0, limit)).map(toDeadLetter),
     get: async (id) => {
       const r = q.get.get(id)
       return r === undefined ? null : toDeadLetter(r)
     },
-    setStatus: async (id, status) => durably(q.setStatus.run(status, id).changes > 0),
+    setStatus: async (id, status) => commits.durably(q.setStatus.run(status, id).changes > 0),
     count: async (status) => q.count.get(status)?.n ?? 0,
     ofSubject: async (subject) => q.ofSubject.all(subject).map(toDeadLetter),
-    purgeSubject: async (subject) => durably(purge.immediate(subject)),
+    purgeSubject: async (subject) => commits.durably(purge.immediate(subject)),
     ofLeads: async (leadIds) => (leadIds.length === 0 ? [] : q.ofLeads.all(JSON.stringify(leadIds)).map(toDeadLetter)),
-    purgeLeads: async (leadIds) => (leadIds.length === 0 ? [] : durably(purgeLeads.immediate(leadIds))),
+    purgeLeads: async (leadIds) => (leadIds.length === 0 ? [] : commits.durably(purgeLeads.immediate(leadIds))),
     close: async () => {
       db.close()
     },

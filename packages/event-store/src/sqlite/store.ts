@@ -169,11 +169,7 @@ export const sqliteEventStore = (options: SqliteEventStoreOptions): EventStore &
       if (++answersPut % 1000 === 0) q.purgeAnswers.run(new Date(at.getTime() - ANSWER_TTL_MS).toISOString())
       await commits.durable()
     },
-    forgetLeads: async (leadIds) => {
-      const n = leadIds.reduce((n, id) => n + q.forgetAnswers.run(JSON.stringify(id)).changes, 0)
-      await commits.durable()
-      return n
-    },
+    forgetLeads: async (leadIds) => commits.durably(leadIds.reduce((n, id) => n + q.forgetAnswers.run(JSON.stringify(id)).changes, 0)),
     // The store's own close closes the file.
     close: async () => undefined,
   }

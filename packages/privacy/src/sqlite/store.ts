@@ -88,21 +88,17 @@ export const sqliteKeyRows = (db: Sqlite, commits: GroupCommit): KeyRows => {
   const replace = db.transaction((rows: ReadonlyArray<KeyRow & { was: string }>) =>
     rows.reduce((n, r) => n + q.replace.run(r.wrapped, r.masterId, r.keyId, r.was).changes, 0),
   )
-  const durably = async <A>(a: A): Promise<A> => {
-    await commits.durable()
-    return a
-  }
   return {
-    getOrCreate: async (subjects, make, links) => durably(getOrCreate.immediate(subjects, make, links)),
+    getOrCreate: async (subjects, make, links) => commits.durably(getOrCreate.immediate(subjects, make, links)),
     byIds: async (ids) => byKeyIds.all(JSON.stringify(ids)).map(toRow),
-    link: async (links) => durably(link.immediate(links)),
+    link: async (links) => commits.durably(link.immediate(links)),
     leadsOf: async (subject) => q.leadsOf.all(subject).map((r) => r.lead_id),
     subjectsOfLeads: async (leadIds) => leadsIn.all(JSON.stringify(leadIds)).map((r) => ({ subject: r.subject, leadId: r.lead_id })),
-    deleteSubject: async (subject) => durably(deleteSubject.immediate(subject)),
+    deleteSubject: async (subject) => commits.durably(deleteSubject.immediate(subject)),
     shredded: async (ids) => shreddedIn.all(JSON.stringify(ids)).map((r) => r.key_id),
     masterIds: async () => q.masters.all().map((m) => ({ masterId: m.master_id, keys: m.n, sample: toRow(q.sample.get(m.master_id) ?? m) })),
     notWrappedBy: async (masterId, limit) => q.notWrappedBy.all(masterId, limit).map(toRow),
-    replaceWrapping: async (rows) => (rows.length === 0 ? 0 : durably(replace.immediate(rows))),
+    replaceWrapping: async (rows) => (rows.length === 0 ? 0 : commits.durably(replace.immediate(rows))),
     close: async () => {
       db.close()
     },
