@@ -70,6 +70,9 @@ const project = async (store: ViewStore, projection: string, events: ReadonlyArr
   return r.right
 }
 
+/** The contract's own events and projection, for the tests of one adapter's particulars. */
+export const contractFixtures = { captured, contacted, project }
+
 const count = async (store: ViewStore, dim: 'storefront' | 'all', key: string, metric: string, bucket: string, test = false) =>
   (await store.counts(dim)).find((r) => r.key === key && r.metric === metric && r.bucket === bucket && r.test === test)?.n ?? 0
 
@@ -288,11 +291,13 @@ export const viewStoreContract = (name: string, make: () => Promise<ViewStore>):
       ['b5', 'b4'],
     )
     assert.is(await count(store, 'all', 'all', 'offerKind', 'saas'), 3)
-    // Write sequences grow batch by batch, the same before and after the indexes exist.
+    // Write sequences never go back, the same before and after the indexes exist (a build may write the
+    // batches it holds together, under one sequence: SQLite's write-behind).
     assert.equal(await store.factsSince(-1, '', 100), since)
+    assert.is(since.leadIds.length, 6)
     const seq = new Map(since.leadIds.map((id, i) => [id, since.changed[i] ?? -1]))
-    assert.ok((seq.get('b0') ?? 0) > (seq.get('b1') ?? 0), 'a reclassified lead was written after a contacted one')
-    assert.ok((seq.get('b1') ?? 0) > (seq.get('b5') ?? 0), 'a contacted lead was written after a captured one')
+    assert.ok((seq.get('b0') ?? -1) >= (seq.get('b1') ?? 0), 'a reclassified lead was written after a contacted one')
+    assert.ok((seq.get('b1') ?? -1) >= (seq.get('b5') ?? 0), 'a contacted lead was written after a captured one')
     await project(store, 'leads', [contacted('b0', 1)])
     assert.equal((await store.factsSince(since.changed[since.changed.length - 1] ?? 0, since.leadIds[since.leadIds.length - 1] ?? '', 100)).leadIds, ['b0'])
   })
