@@ -206,6 +206,8 @@ try {
   // The same batches go to a bare insert loop and to appendMany, alternately, so both see the same disk and
   // the same competing load (the machine may be shared): the ratio is what the store's own work costs.
   let rawEvents: RawResult | null = null
+  /** The direct append rate of the append step: what the Kafka path is measured against (issue 9: at least 80% of it). */
+  let directAppend: number | null = null
   if (runs('raw') || runs('append')) {
     rss.begin('append')
     say(`append: ${int(cfg.appendEvents)} new leads, ${int(cfg.appendBatch)} per transaction, alternately as bare inserts and through appendMany…`)
@@ -221,6 +223,7 @@ try {
     await personal.close()
     await raw.close()
     rawEvents = raw.result()
+    directAppend = r.eventsPerSecond
     figures.push(
       {
         name: `raw insert: event rows (${int(rawEvents.rows)}, ${int(cfg.appendBatch)}/tx)`,
@@ -601,15 +604,21 @@ try {
         {
           name: `Kafka pipeline: leads.inbound → views (${int(k.leads)} leads; ingest, relay, projector, query API as processes)`,
           value: `${int(k.pipelineLeadsPerSecond)} leads/s`,
-          raw: `${int(k.bareMessagesPerSecond)} messages/s (${share(k.pipelineLeadsPerSecond, k.bareMessagesPerSecond)})`,
-          target: '≥ 50% of bare kafkajs',
-          met: k.pipelineLeadsPerSecond >= k.bareMessagesPerSecond / 2,
+          // Bounded by its slowest stage, the durable append: measured against the direct append of the same run.
+          raw:
+            `${int(k.bareMessagesPerSecond)} messages/s (${share(k.pipelineLeadsPerSecond, k.bareMessagesPerSecond)}); ` +
+            (directAppend === null
+              ? 'direct append not run'
+              : `direct append ${int(directAppend)} events/s (${share(k.pipelineLeadsPerSecond, directAppend)})`),
+          target: '≥ 80% of the direct append',
+          ...(directAppend === null ? {} : { met: k.pipelineLeadsPerSecond >= 0.8 * directAppend }),
         },
         {
           name: `Kafka pipeline: append → queryable (${k.latencyMs.samples} single leads)`,
           value: `p50 ${ms(k.latencyMs.p50)} / p99 ${ms(k.latencyMs.p99)} ms`,
           raw: '',
-          target: '',
+          target: 'p99 < 100 ms',
+          met: k.latencyMs.p99 < 100,
         },
       )
     }
