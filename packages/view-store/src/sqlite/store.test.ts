@@ -81,6 +81,7 @@ test('sqlite build :: reads write what is held first; finishBuild writes everyth
   await store.beginBuild()
   const e = captured('wr')
   await project(store, 'leads', [e])
+  assert.is(store.db.prepare<[], { n: number }>('SELECT count(*) AS n FROM leads').get()?.n, 0, 'held')
   assert.is((await store.lead('wr'))?.state, 'captured')
   assert.is(store.db.prepare<[], { n: number }>('SELECT count(*) AS n FROM leads').get()?.n, 1)
   await store.finishBuild()

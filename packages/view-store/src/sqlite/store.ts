@@ -157,7 +157,14 @@ interface Pending {
   readonly dirty: Set<string>
   readonly offers: Map<string, OfferEntry>
   readonly counts: Map<string, CountDelta>
-  readonly checkpoints: Map<string, { readonly projection: string; readonly partition: number; readonly offset: number; readonly position: number }>
+  readonly checkpoints: Map<string, HeldCheckpoint>
+}
+
+interface HeldCheckpoint {
+  readonly projection: string
+  readonly partition: number
+  readonly offset: number
+  readonly position: number
 }
 
 const emptyPending = (): Pending => ({ leads: new Map(), dirty: new Set(), offers: new Map(), counts: new Map(), checkpoints: new Map() })
@@ -244,21 +251,28 @@ export const sqliteViewStore = (options: SqliteViewStoreOptions): ViewStore & { 
     p.checkpoints.set(key, { projection, partition, offset, position })
   }
 
-  /** Writes what a build holds pending in one transaction, then forgets all but the most recent clean leads. */
-  const writePending = db.transaction((p: Pending) => {
-    if (p.dirty.size > 0) {
-      const seq = q.nextSeq.get()?.n ?? 0
-      for (const id of [...p.dirty].sort()) q.upsertLead.run(...leadRow(p.leads.get(id)!), seq)
-    }
-    for (const o of p.offers.values()) q.upsertOffer.run(o.offerKey, JSON.stringify(o))
+  /**
+   * The one place rows reach the tables, for a batch as it comes and for what a build held. The leads share one
+   * write sequence (port: `factsSince`); a counter whose deltas summed to zero is left alone.
+   */
+  const writeRows = (leads: ReadonlyArray<LeadSummary>, offers: Iterable<OfferEntry>, counts: Iterable<CountDelta>, checkpoints: Iterable<HeldCheckpoint>) => {
+    const seq = leads.length > 0 ? (q.nextSeq.get()?.n ?? 0) : 0
+    for (const s of leads) q.upsertLead.run(...leadRow(s), seq)
+    for (const o of offers) q.upsertOffer.run(o.offerKey, JSON.stringify(o))
     let negative = false
-    for (const c of p.counts.values()) {
+    for (const c of counts) {
       if (c.delta === 0) continue
       negative ||= c.delta < 0
       q.addCount.run(c.dimension, c.key, c.metric, c.bucket, c.test ? 1 : 0, c.delta)
     }
     if (negative) q.dropEmpty.run()
-    for (const c of p.checkpoints.values()) q.checkpoint.run(c.projection, c.partition, c.offset, c.position)
+    for (const c of checkpoints) q.checkpoint.run(c.projection, c.partition, c.offset, c.position)
+  }
+
+  /** Writes what a build holds in one transaction, leads sorted by id. */
+  const writePending = db.transaction((p: Pending) => {
+    const leads = [...p.dirty].sort().flatMap((id) => p.leads.get(id) ?? [])
+    writeRows(leads, p.offers.values(), p.counts.values(), p.checkpoints.values())
   })
   const flush = () => {
     const p = pending
@@ -277,13 +291,7 @@ export const sqliteViewStore = (options: SqliteViewStoreOptions): ViewStore & { 
 
   const writeChanges = (projection: string, changes: Changes, partition: number, offset: number) => {
     if (pending !== null) return fold(pending, projection, changes, partition, offset)
-    // The rows of one batch share one write sequence (port: `factsSince`).
-    const seq = changes.leads.length > 0 ? (q.nextSeq.get()?.n ?? 0) : 0
-    for (const s of changes.leads) q.upsertLead.run(...leadRow(s), seq)
-    for (const o of changes.offers) q.upsertOffer.run(o.offerKey, JSON.stringify(o))
-    for (const c of changes.counts) q.addCount.run(c.dimension, c.key, c.metric, c.bucket, c.test ? 1 : 0, c.delta)
-    if (changes.counts.some((c) => c.delta < 0)) q.dropEmpty.run()
-    q.checkpoint.run(projection, partition, offset, changes.position)
+    writeRows(changes.leads, changes.offers, changes.counts, [{ projection, partition, offset, position: changes.position }])
   }
 
   const load = (needs: Needs): Loaded => {
