@@ -6,7 +6,8 @@
 // package and a flag to choose between them. A bundle reads the same sources and gives each service a few
 // files instead of hundreds of modules to resolve at start-up.
 //
-// Output, per service: services/<svc>/dist/main.mjs (and worker.mjs where the projector's worker thread runs, webhooks-worker.mjs where the webhook dispatcher's does),
+// Output, per service: services/<svc>/dist/main.mjs (and worker.mjs where the projector's worker thread runs, writer.mjs where a rebuild's
+// view store writer thread does, webhooks-worker.mjs where the webhook dispatcher's does),
 // plus chunks for what is imported lazily (the CLI's command groups, so `leadstream --help` loads little).
 // Workspace packages and pure-JavaScript dependencies are bundled; native addons (better-sqlite3) and
 // optional drivers stay external and are installed as the service's own production dependencies. Source maps
@@ -18,12 +19,13 @@ import { build } from 'esbuild'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 
-/** Each service and its entry points (the projector's and the webhook dispatcher's workers are entries: a thread starts each by file name). */
+/** Each service and its entry points (the projector's, the view store writer's and the webhook dispatcher's workers are entries: a thread starts each by file name). */
+const writer = 'packages/view-store/src/sqlite/writer.ts'
 export const services = {
-  embedded: { main: 'services/embedded/src/main.ts', worker: 'services/projector/src/worker.ts', 'webhooks-worker': 'services/webhooks/src/worker.ts' },
+  embedded: { main: 'services/embedded/src/main.ts', worker: 'services/projector/src/worker.ts', writer, 'webhooks-worker': 'services/webhooks/src/worker.ts' },
   ingest: { main: 'services/ingest/src/main.ts' },
   relay: { main: 'services/relay/src/main.ts' },
-  projector: { main: 'services/projector/src/main.ts', worker: 'services/projector/src/worker.ts' },
+  projector: { main: 'services/projector/src/main.ts', worker: 'services/projector/src/worker.ts', writer },
   'query-api': { main: 'services/query-api/src/main.ts' },
   webhooks: { main: 'services/webhooks/src/main.ts' },
   cli: { main: 'services/cli/src/main.ts' },

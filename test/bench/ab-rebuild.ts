@@ -16,14 +16,16 @@ try {
   const store = sqliteEventStore({ path: join(dir, 'events.db') })
   const personal = await testPersonalData(dir)
   await appendAll(personal.sealing(store), leadHistory({ seed: 43, captureShare: 0.7, classifications: 20, total: events }), { batch: 1000 })
-  const variants: Record<string, { build: boolean; maxBatch: number; cacheMiB?: number; flushLeads?: number }> = {
+  const variants: Record<string, { build: boolean; maxBatch: number; cacheMiB?: number; flushLeads?: number; thread?: boolean }> = {
     live5k: { build: false, maxBatch: 5000 },
     build5k: { build: true, maxBatch: 5000 },
     build20k: { build: true, maxBatch: 20000 },
     build20kCache256: { build: true, maxBatch: 20000, cacheMiB: 256 },
     // The build's write-behind off (every batch written as it comes) and at its default.
     build20kEachBatch: { build: true, maxBatch: 20000, flushLeads: 0 },
-    build20kBehind: { build: true, maxBatch: 20000 },
+    build20kBehind: { build: true, maxBatch: 20000, thread: false },
+    // The write-behind's writes committed by a writer thread while this one projects on (the default).
+    build20kThread: { build: true, maxBatch: 20000, thread: true },
   }
   const only = (process.env['AB_VARIANTS'] ?? '').split(',').filter((v) => v !== '')
   for (const k of Object.keys(variants)) if (only.length > 0 && !only.includes(k)) delete variants[k]
@@ -34,7 +36,14 @@ try {
       // AB_POSTGRES_URL: the same variants into PostgreSQL views (a schema of their own each).
       const pgUrl = process.env['AB_POSTGRES_URL']
       const schema = `ab_rebuild_${process.pid}_${name}_${round}`
-      const sqlite = pgUrl === undefined ? sqliteViewStore({ path, ...(v.flushLeads === undefined ? {} : { buildFlushLeads: v.flushLeads }) }) : null
+      const sqlite =
+        pgUrl === undefined
+          ? sqliteViewStore({
+              path,
+              ...(v.flushLeads === undefined ? {} : { buildFlushLeads: v.flushLeads }),
+              ...(v.thread === undefined ? {} : { buildWriterThread: v.thread }),
+            })
+          : null
       if (sqlite !== null && v.cacheMiB !== undefined) sqlite.db.pragma(`cache_size = -${v.cacheMiB * 1024}`)
       const views: ViewStore = sqlite ?? (await postgresViewStore({ connectionString: pgUrl ?? '', schema }))
       const c0 = process.cpuUsage()

@@ -67,6 +67,8 @@ test.after(({ tree }) => rmSync(dirname(tree), { recursive: true, force: true })
 
 test('deploy :: the tree holds every service’s build and no development dependency', ({ tree }) => {
   for (const s of services) assert.ok(existsSync(join(tree, 'node_modules', '@leadstream', s, 'dist', 'main.mjs')), `${s}: dist/main.mjs`)
+  // A rebuild's view store writer thread starts by file name (without it a rebuild writes on the projector's own thread).
+  for (const s of ['embedded', 'projector']) assert.ok(existsSync(join(tree, 'node_modules', '@leadstream', s, 'dist', 'writer.mjs')), `${s}: dist/writer.mjs`)
   const installed = readdirSync(join(tree, 'node_modules', '.pnpm')).map((d) => d.replace(/^(@[^+]+)\+/, '$1/'))
   const dev = devOnly()
   for (const must of ['tsx@', 'typescript@', 'esbuild@', 'uvu@'])

@@ -13,7 +13,10 @@ import {
 import { openSqlite, type Sqlite } from '@leadstream/runtime'
 import type { Statement } from 'better-sqlite3'
 import { randomUUID } from 'node:crypto'
-import { analyticsColumnNames, analyticsUpdated, analyticsValues, factsOfRow, factsSelect, factsSinceOf, factsSinceSelect } from '../columns.js'
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { Worker } from 'node:worker_threads'
+import { factsOfRow, factsSelect, factsSinceOf, factsSinceSelect } from '../columns.js'
 import { docFields, viewOfRow, viewSelect } from '../leadView.js'
 import { RegistryCodec } from '../registry.js'
 import {
@@ -29,12 +32,16 @@ import {
   type ProjectionLogic,
   type ViewStore,
 } from '../port.js'
+import type { HandedWrite, WriterAnswer, WriterRequest, WriterSettings } from './writer.js'
+import { leadRow, rowWriter, type HeldCheckpoint, type RowsWrite } from './writes.js'
+
+export { leadRow, leadUpsertSql, type LeadRow } from './writes.js'
 
 // leads is a rowid table: a WITHOUT ROWID row over ~1,000 bytes (most leads: the doc carries the history)
 // spills into an overflow page of its own and random hash-like keys split pages on every insert (upserts
 // 3.4x slower, views.db 3x larger, measured). Storefront and campaign have two values each, so their
 // filters walk the time index instead of keeping indexes of their own (two fewer to update per write).
-const migrations = [
+export const migrations = [
   `CREATE TABLE leads (
      lead_id     TEXT PRIMARY KEY,
      revision    INTEGER NOT NULL,
@@ -103,34 +110,6 @@ export const deferredIndexes: ReadonlyArray<readonly [string, string]> = [
   ['leads_by_changed', 'leads (changed, lead_id)'],
 ]
 
-/**
- * The upsert of one lead row, and the row of a summary (exported so the benchmark's raw limit writes exactly
- * what the store writes). A lead keeps the storefront, campaign, offer, test flag and capture time it was
- * captured with: only the other columns (and their indexes) are rewritten (+36% on bare upserts).
- */
-export const leadUpsertSql = `INSERT INTO leads (lead_id, revision, storefront, campaign, offer_key, offer_key2, offer_kind, state, is_test, captured_at, doc,
-    ${analyticsColumnNames.join(', ')}, changed)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ${analyticsColumnNames.map(() => '?').join(', ')}, ?)
-  ON CONFLICT (lead_id) DO UPDATE SET revision = excluded.revision, offer_kind = excluded.offer_kind, state = excluded.state, doc = excluded.doc,
-    ${analyticsUpdated.map((c) => `${c} = excluded.${c}`).join(', ')}, changed = excluded.changed`
-
-export type LeadRow = Array<string | number | null>
-
-export const leadRow = (s: LeadSummary): LeadRow => [
-  s.leadId,
-  s.revision,
-  s.storefront,
-  s.campaign,
-  s.offerKeys[0] ?? '',
-  s.offerKeys[1] ?? null,
-  s.offerKind,
-  s.state,
-  s.isTest ? 1 : 0,
-  s.capturedAt,
-  JSON.stringify(s),
-  ...analyticsValues(s).map((v) => (typeof v === 'boolean' ? (v ? 1 : 0) : v)),
-]
-
 export interface SqliteViewStoreOptions {
   readonly path: string
   /**
@@ -141,6 +120,12 @@ export interface SqliteViewStoreOptions {
   readonly buildCacheLeads?: number
   /** A generation being built writes what it holds once this many leads changed (default 20,000; 0: every batch as it comes). */
   readonly buildFlushLeads?: number
+  /**
+   * A generation being built hands what it holds to a writer thread of its own (writer.ts), which commits it
+   * while this thread projects the next batches (default: true where the writer's file is present; false:
+   * this thread writes, and projecting waits for each commit).
+   */
+  readonly buildWriterThread?: boolean
   /** Views are derived data: a damaged file is set aside and an empty one rebuilt from the events (runtime/sqlite.ts). */
   readonly setAside?: (from: string, to: string) => void
 }
@@ -152,7 +137,7 @@ export interface SqliteViewStoreOptions {
  * transaction per flush), so a crash loses nothing but work that is projected again from that checkpoint.
  */
 interface Pending {
-  /** Summaries as projected last: the dirty ones and recent clean ones, least recently touched first. */
+  /** Summaries as projected last: the dirty ones, those being written, and recent clean ones, least recently touched first. */
   readonly leads: Map<string, LeadSummary>
   readonly dirty: Set<string>
   readonly offers: Map<string, OfferEntry>
@@ -160,20 +145,71 @@ interface Pending {
   readonly checkpoints: Map<string, HeldCheckpoint>
 }
 
-interface HeldCheckpoint {
-  readonly projection: string
-  readonly partition: number
-  readonly offset: number
-  readonly position: number
+/** What the writer thread is committing: answered from memory until it is on disk, put back if it fails. */
+interface InFlight {
+  readonly done: Promise<void>
+  readonly leadIds: ReadonlySet<string>
+  readonly offers: ReadonlyMap<string, OfferEntry>
+  readonly counts: ReadonlyMap<string, CountDelta>
+  readonly checkpoints: ReadonlyMap<string, HeldCheckpoint>
 }
 
 const emptyPending = (): Pending => ({ leads: new Map(), dirty: new Set(), offers: new Map(), counts: new Map(), checkpoints: new Map() })
+
+const countKey = (c: CountDelta) => `${c.dimension}\u0000${c.key}\u0000${c.metric}\u0000${c.bucket}\u0000${c.test ? 1 : 0}`
+const addDelta = (into: Map<string, CountDelta>, key: string, c: CountDelta) => {
+  const before = into.get(key)
+  into.set(key, before === undefined ? c : { ...c, delta: before.delta + c.delta })
+}
 
 const decodeRow = <A>(codec: { decode: (u: unknown) => E.Either<unknown, A> }, doc: string, what: string): A => {
   const r = codec.decode(JSON.parse(doc))
   // A row this store wrote that no longer decodes is a defect (a migration was missed), not a caller error.
   if (E.isLeft(r)) throw new Error(`view store row ${what} does not decode`)
   return r.right
+}
+
+/** From sources, writer.mjs registers tsx in the new thread, then loads writer.ts; built, dist/writer.mjs is writer.ts compiled. */
+const writerUrl = new URL('./writer.mjs', import.meta.url)
+
+interface BuildWriter {
+  readonly send: (op: { readonly op: 'write'; readonly write: HandedWrite } | { readonly op: 'resync' } | { readonly op: 'stop' }) => Promise<void>
+}
+
+/** The writer thread of one generation: each request answered in order, every one failed if the thread dies. */
+const startWriter = (path: string): BuildWriter => {
+  const worker = new Worker(writerUrl, { workerData: { path } satisfies WriterSettings })
+  // A process that exits without closing the store drops the write in flight: a crash, which the checkpoint covers.
+  worker.unref()
+  const waiting = new Map<number, { resolve: () => void; reject: (e: Error) => void }>()
+  let next = 0
+  let dead: Error | null = null
+  const failAll = (e: Error) => {
+    dead ??= e
+    for (const w of waiting.values()) w.reject(e)
+    waiting.clear()
+  }
+  worker.on('message', (m: WriterAnswer) => {
+    const w = waiting.get(m.id)
+    waiting.delete(m.id)
+    if (m.ok) w?.resolve()
+    else w?.reject(new Error(m.error))
+  })
+  worker.on('error', failAll)
+  worker.on('exit', (code) => failAll(new Error(`${path}: the view store's writer thread stopped (exit code ${code})`)))
+  return {
+    send: (op) => {
+      if (dead !== null) return Promise.reject(dead)
+      const id = next++
+      return new Promise<void>((resolve, reject) => {
+        waiting.set(id, { resolve, reject })
+        // A write's summaries move to the thread instead of being copied (unless they share Node's small-buffer pool).
+        const leads = op.op === 'write' ? op.write.leads : null
+        const movable = leads !== null && leads.byteOffset === 0 && leads.byteLength === leads.buffer.byteLength
+        worker.postMessage({ ...op, id } satisfies WriterRequest, movable ? [leads.buffer as ArrayBuffer] : [])
+      })
+    },
+  }
 }
 
 export const sqliteViewStore = (options: SqliteViewStoreOptions): ViewStore & { readonly db: Sqlite } => {
@@ -198,33 +234,26 @@ export const sqliteViewStore = (options: SqliteViewStoreOptions): ViewStore & { 
       'SELECT lead_id, doc FROM leads WHERE offer_key = ? UNION ALL SELECT lead_id, doc FROM leads WHERE offer_key2 = ?',
     ),
     offer: db.prepare<[string], { doc: string }>('SELECT doc FROM offers WHERE offer_key = ?'),
-    upsertLead: db.prepare(leadUpsertSql),
-    nextSeq: db.prepare<[], { n: number }>('UPDATE write_seq SET n = n + 1 RETURNING n'),
-    upsertOffer: db.prepare('INSERT INTO offers (offer_key, doc) VALUES (?, ?) ON CONFLICT (offer_key) DO UPDATE SET doc = excluded.doc'),
-    addCount: db.prepare(
-      `INSERT INTO counts (dimension, key, metric, bucket, test, n) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (dimension, key, metric, bucket, test) DO UPDATE SET n = n + excluded.n`,
-    ),
-    dropEmpty: db.prepare('DELETE FROM counts WHERE n = 0'),
     registry: db.prepare<[string], { entry: string }>('SELECT entry FROM registry WHERE projection = ?'),
     insertRegistry: db.prepare('INSERT OR IGNORE INTO registry (projection, entry) VALUES (?, ?)'),
     updateRegistry: db.prepare('UPDATE registry SET entry = ? WHERE projection = ? AND entry = ?'),
-    checkpoint: db.prepare(
-      `INSERT INTO checkpoints (projection, partition, "offset", position) VALUES (?, ?, ?, ?)
-       ON CONFLICT (projection, partition) DO UPDATE SET "offset" = excluded."offset", position = max(position, excluded.position)`,
-    ),
     counts: db.prepare<[string], { dimension: string; key: string; metric: string; bucket: string; test: number; n: number }>(
       'SELECT dimension, key, metric, bucket, test, n FROM counts WHERE dimension = ? ORDER BY key, metric, bucket, test',
     ),
   }
+  const writeRows = rowWriter(db)
 
   const cacheLeads = options.buildCacheLeads ?? 20_000
   const flushLeads = options.buildFlushLeads ?? 20_000
+  const threaded = options.buildWriterThread ?? existsSync(fileURLToPath(writerUrl))
   let pending: Pending | null = null
+  let writer: BuildWriter | null = null
+  let inFlight: InFlight | null = null
   /**
-   * What is held is right only while this connection is the generation's one writer (embedded mode: one process).
+   * What is held is right only while this store is the generation's one writer (embedded mode: one process).
    * SQLite's data_version changes when another connection commits to the file: then this build stops loudly
-   * instead of writing over rows it never saw.
+   * instead of writing over rows it never saw. With a writer thread, its commits change it too: the thread
+   * checks its own connection instead, inside each of its write transactions (writer.ts).
    */
   let seenVersion = 0
   const dataVersion = () => db.pragma('data_version', { simple: true }) as number
@@ -241,57 +270,126 @@ export const sqliteViewStore = (options: SqliteViewStoreOptions): ViewStore & { 
       p.dirty.add(s.leadId)
     }
     for (const o of changes.offers) p.offers.set(o.offerKey, o)
-    for (const c of changes.counts) {
-      const key = `${c.dimension}\u0000${c.key}\u0000${c.metric}\u0000${c.bucket}\u0000${c.test ? 1 : 0}`
-      const before = p.counts.get(key)
-      p.counts.set(key, before === undefined ? c : { ...c, delta: before.delta + c.delta })
-    }
+    for (const c of changes.counts) addDelta(p.counts, countKey(c), c)
     const key = checkpointKey(projection, partition)
-    const position = Math.max(changes.position, p.checkpoints.get(key)?.position ?? 0)
+    const position = Math.max(changes.position, heldCheckpoint(key)?.position ?? 0)
     p.checkpoints.set(key, { projection, partition, offset, position })
   }
 
-  /**
-   * The one place rows reach the tables, for a batch as it comes and for what a build held. The leads share one
-   * write sequence (port: `factsSince`); a counter whose deltas summed to zero is left alone.
-   */
-  const writeRows = (leads: ReadonlyArray<LeadSummary>, offers: Iterable<OfferEntry>, counts: Iterable<CountDelta>, checkpoints: Iterable<HeldCheckpoint>) => {
-    const seq = leads.length > 0 ? (q.nextSeq.get()?.n ?? 0) : 0
-    for (const s of leads) q.upsertLead.run(...leadRow(s), seq)
-    for (const o of offers) q.upsertOffer.run(o.offerKey, JSON.stringify(o))
-    let negative = false
-    for (const c of counts) {
-      if (c.delta === 0) continue
-      negative ||= c.delta < 0
-      q.addCount.run(c.dimension, c.key, c.metric, c.bucket, c.test ? 1 : 0, c.delta)
-    }
-    if (negative) q.dropEmpty.run()
-    for (const c of checkpoints) q.checkpoint.run(c.projection, c.partition, c.offset, c.position)
+  /** A partition's progress as held: the build's newest, else the one being written. */
+  const heldCheckpoint = (key: string): HeldCheckpoint | undefined => pending?.checkpoints.get(key) ?? inFlight?.checkpoints.get(key)
+  const heldCheckpoints = (): ReadonlyArray<HeldCheckpoint> => {
+    const all = new Map(inFlight?.checkpoints)
+    for (const [k, c] of pending?.checkpoints ?? []) all.set(k, c)
+    return [...all.values()]
   }
 
-  /** Writes what a build holds in one transaction, leads sorted by id. */
-  const writePending = db.transaction((p: Pending) => {
-    const leads = [...p.dirty].sort().flatMap((id) => p.leads.get(id) ?? [])
-    writeRows(leads, p.offers.values(), p.counts.values(), p.checkpoints.values())
-  })
-  const flush = () => {
-    const p = pending
-    if (p === null || (p.dirty.size === 0 && p.checkpoints.size === 0 && p.offers.size === 0 && p.counts.size === 0)) return
-    writePending.immediate(p)
-    // Cleared only once committed: a failed write keeps everything pending.
+  /** What a build holds as one write, leads sorted by id; and the held state cleared (the summaries stay cached). */
+  const takePending = <L>(
+    p: Pending,
+    leads: (summaries: ReadonlyArray<LeadSummary>) => L,
+  ): { write: Omit<RowsWrite, 'leads'> & { leads: L }; taken: Omit<InFlight, 'done'> } => {
+    const leadIds = [...p.dirty].sort()
+    const write = {
+      leads: leads(leadIds.flatMap((id) => p.leads.get(id) ?? [])),
+      offers: [...p.offers.values()].map((o) => [o.offerKey, JSON.stringify(o)] as const),
+      counts: [...p.counts.values()],
+      checkpoints: [...p.checkpoints.values()],
+    }
+    const taken = { leadIds: new Set(leadIds), offers: new Map(p.offers), counts: new Map(p.counts), checkpoints: new Map(p.checkpoints) }
     p.dirty.clear()
     p.offers.clear()
     p.counts.clear()
     p.checkpoints.clear()
+    return { write, taken }
+  }
+  const holdsNothing = (p: Pending) => p.dirty.size === 0 && p.checkpoints.size === 0 && p.offers.size === 0 && p.counts.size === 0
+  /** Lets go of the oldest clean summaries beyond the cache's size (never one still to be written). */
+  const trim = (p: Pending) => {
     for (const id of p.leads.keys()) {
       if (p.leads.size <= cacheLeads) break
-      p.leads.delete(id)
+      if (!p.dirty.has(id)) p.leads.delete(id)
+    }
+  }
+
+  const writeTaken = db.transaction((w: RowsWrite) => writeRows(w))
+  /** This thread writes what a build holds, in one transaction; cleared only once committed (a failure keeps it all held). */
+  const flush = () => {
+    const p = pending
+    if (p === null || holdsNothing(p)) return
+    const before = { dirty: new Set(p.dirty), offers: new Map(p.offers), counts: new Map(p.counts), checkpoints: new Map(p.checkpoints) }
+    try {
+      writeTaken.immediate(takePending(p, (ls) => ls.map(leadRow)).write)
+    } catch (e) {
+      for (const id of before.dirty) p.dirty.add(id)
+      for (const [k, v] of before.offers) p.offers.set(k, v)
+      for (const [k, v] of before.counts) p.counts.set(k, v)
+      for (const [k, v] of before.checkpoints) p.checkpoints.set(k, v)
+      throw e
+    }
+    trim(p)
+  }
+
+  /** Waits for the writer thread's commit; a failed one is held again (to be written by the next flush) and thrown. */
+  const settle = async () => {
+    const f = inFlight
+    if (f === null) return
+    try {
+      await f.done
+    } catch (e) {
+      inFlight = null
+      const p = pending
+      if (p !== null) {
+        for (const id of f.leadIds) if (p.leads.has(id)) p.dirty.add(id)
+        for (const [k, o] of f.offers) if (!p.offers.has(k)) p.offers.set(k, o)
+        for (const [k, c] of f.counts) addDelta(p.counts, k, c)
+        for (const [k, c] of f.checkpoints) if (!p.checkpoints.has(k)) p.checkpoints.set(k, c)
+      }
+      throw e
+    }
+    inFlight = null
+    if (pending !== null) trim(pending)
+  }
+  /** Hands what a build holds to the writer thread (after the previous write has committed: one at a time). */
+  const handOff = async (w: BuildWriter) => {
+    await settle()
+    const p = pending
+    if (p === null || holdsNothing(p)) return
+    const { write, taken } = takePending(p, (ls) => Buffer.from(JSON.stringify(ls)))
+    const done = w.send({ op: 'write', write })
+    // Awaited by the next settle; until then a failure must not count as unhandled.
+    done.catch(() => undefined)
+    inFlight = { done, ...taken }
+  }
+  /** Everything a build holds on disk before this returns (readers, close, finishBuild). */
+  const drain = async () => {
+    const w = writer
+    if (w === null) return flush()
+    // Batches applied while this waited are held too: they go the same way, never by this thread's connection.
+    while (inFlight !== null || (pending !== null && !holdsNothing(pending))) {
+      await handOff(w)
+      await settle()
+    }
+  }
+  const stopWriter = async () => {
+    const w = writer
+    if (w === null) return
+    try {
+      await drain()
+    } finally {
+      writer = null
+      await w.send({ op: 'stop' }).catch(() => undefined)
     }
   }
 
   const writeChanges = (projection: string, changes: Changes, partition: number, offset: number) => {
     if (pending !== null) return fold(pending, projection, changes, partition, offset)
-    writeRows(changes.leads, changes.offers, changes.counts, [{ projection, partition, offset, position: changes.position }])
+    writeRows({
+      leads: changes.leads.map(leadRow),
+      offers: changes.offers.map((o) => [o.offerKey, JSON.stringify(o)] as const),
+      counts: changes.counts,
+      checkpoints: [{ projection, partition, offset, position: changes.position }],
+    })
   }
 
   const load = (needs: Needs): Loaded => {
@@ -327,7 +425,7 @@ export const sqliteViewStore = (options: SqliteViewStoreOptions): ViewStore & { 
     for (const s of leads.values()) for (const k of s.offerKeys) offerKeys.add(k)
     const offers = new Map<string, OfferEntry>()
     for (const key of offerKeys) {
-      const held = pending?.offers.get(key)
+      const held = pending?.offers.get(key) ?? inFlight?.offers.get(key)
       if (held !== undefined) {
         offers.set(key, held)
         continue
@@ -340,7 +438,7 @@ export const sqliteViewStore = (options: SqliteViewStoreOptions): ViewStore & { 
 
   const apply = db.transaction(
     (projection: string, partition: number, entries: ReadonlyArray<LogEntry>, logic: ProjectionLogic): E.Either<ProjectionError, Applied> => {
-      const stored = pending?.checkpoints.get(checkpointKey(projection, partition))?.offset ?? q.checkpointOf.get(projection, partition)?.offset ?? -1
+      const stored = heldCheckpoint(checkpointKey(projection, partition))?.offset ?? q.checkpointOf.get(projection, partition)?.offset ?? -1
       const fresh = entries.filter((e) => e.offset > stored)
       const last = fresh[fresh.length - 1]
       if (last === undefined) return E.right({ applied: 0, skipped: entries.length, offset: stored })
@@ -370,27 +468,28 @@ export const sqliteViewStore = (options: SqliteViewStoreOptions): ViewStore & { 
     checkpoints: async (projection) => {
       const stored = q.checkpoints.all(projection)
       if (pending === null) return stored
-      const held = [...pending.checkpoints.values()].filter((c) => c.projection === projection)
+      const held = heldCheckpoints().filter((c) => c.projection === projection)
       return [...stored.filter((c) => !held.some((h) => h.partition === c.partition)), ...held.map((c) => ({ partition: c.partition, offset: c.offset }))]
     },
     applyBatch: async (projection, partition, entries, logic) => {
-      if (pending !== null) ownWriter()
-      const applied = apply.immediate(projection, partition, entries, logic)
-      if (pending !== null && pending.dirty.size >= flushLeads) flush()
+      if (pending !== null && writer === null) ownWriter()
+      // With a writer thread this connection only reads while building (a write lock would wait for its commits).
+      const applied = (writer === null ? apply.immediate : apply.deferred)(projection, partition, entries, logic)
+      if (pending !== null && pending.dirty.size >= flushLeads) await (writer === null ? flush() : handOff(writer))
       return applied
     },
-    position: async () => Math.max(q.position.get()?.p ?? 0, ...[...(pending?.checkpoints.values() ?? [])].map((c) => c.position)),
+    position: async () => Math.max(q.position.get()?.p ?? 0, ...heldCheckpoints().map((c) => c.position)),
     idleLeads: async (before, after, limit) => {
-      flush()
+      await drain()
       return q.idleLeads.all(after, before, limit).map((r) => r.lead_id)
     },
     lead: async (id) => {
-      flush()
+      await drain()
       const row = q.lead.get(id)
       return row === undefined ? null : decodeRow(LeadSummaryCodec, row.doc, id)
     },
     leads: async (filter: LeadFilter, limit, cursor) => {
-      flush()
+      await drain()
       const { where, args } = filterSql(filter, cursor, dialect)
       const rows = statement<ListRow>(`SELECT doc, captured_at, lead_id FROM leads ${whereOf(where)} ORDER BY captured_at DESC, lead_id DESC LIMIT ?`).all(
         ...args,
@@ -404,7 +503,7 @@ export const sqliteViewStore = (options: SqliteViewStoreOptions): ViewStore & { 
       }
     },
     exportLeads: async (filter, limit, cursor) => {
-      flush()
+      await drain()
       const { where, args } = filterSql(filter, cursor, dialect)
       const stmt = statement<unknown[]>(`SELECT ${exportSelect} FROM leads ${whereOf(where)} ORDER BY captured_at DESC, lead_id DESC LIMIT ?`)
       const rows = stmt.raw(true).all(...args, limit + 1) as Array<Array<string | number | null>>
@@ -416,18 +515,18 @@ export const sqliteViewStore = (options: SqliteViewStoreOptions): ViewStore & { 
       }
     },
     facts: async (filter) => {
-      flush()
+      await drain()
       const { where, args } = filterSql(filter, null, dialect)
       const stmt = statement<unknown[]>(`SELECT ${factsSelect((c) => c)} FROM leads ${whereOf(where)}`)
       // Rows of this store's own typed columns, read by position for speed (a million rows per read): no codec.
       return (stmt.raw(true).all(...args) as Array<Array<string | number | null>>).map(factsOfRow)
     },
     factsSince: async (since, afterLeadId, limit) => {
-      flush()
+      await drain()
       return factsSinceOf(instance, q.factsSince.raw(true).all(since, afterLeadId, limit) as Array<Array<string | number | null>>)
     },
     counts: async (dimension): Promise<ReadonlyArray<CountRow>> => {
-      flush()
+      await drain()
       return q.counts.all(dimension).map((r) => ({
         dimension: r.dimension as CountRow['dimension'],
         key: r.key,
@@ -455,9 +554,12 @@ export const sqliteViewStore = (options: SqliteViewStoreOptions): ViewStore & { 
       db.transaction(() => {
         for (const [name] of deferredIndexes) db.exec(`DROP INDEX IF EXISTS ${name}`)
       }).immediate()
+      // Started after this connection's last write of the build: from here on, only the writer thread writes.
+      if (pending !== null && threaded && writer === null) writer = startWriter(options.path)
     },
     finishBuild: async () => {
       // Everything held is written first; from here on every batch is written as it comes.
+      await stopWriter()
       flush()
       pending = null
       // One index per statement with a turn of the event loop between them: each blocks this thread for its
@@ -469,13 +571,22 @@ export const sqliteViewStore = (options: SqliteViewStoreOptions): ViewStore & { 
       db.pragma('synchronous = FULL')
     },
     clear: async () => {
+      // A write in flight lands first, then goes with the rest.
+      await settle().catch(() => undefined)
       db.transaction(() => db.exec('DELETE FROM leads; DELETE FROM counts; DELETE FROM offers; DELETE FROM checkpoints;')).immediate()
       if (pending !== null) pending = emptyPending()
+      // This connection wrote: the writer thread's check of other writers starts again from here.
+      if (writer !== null) await writer.send({ op: 'resync' })
+      seenVersion = dataVersion()
     },
     close: async () => {
       // A build stopped in order keeps its progress.
-      flush()
-      db.close()
+      try {
+        await stopWriter()
+        flush()
+      } finally {
+        db.close()
+      }
     },
   }
 }
