@@ -93,6 +93,16 @@ test('sqlite build :: reads write what is held first; finishBuild writes everyth
   assert.is(store.db.prepare<[], { state: string }>("SELECT state FROM leads WHERE lead_id = 'wr'").get()?.state, 'contacted', 'written as it comes once built')
   await store.close()
 })
+test('sqlite build :: an in-memory store builds on its own thread (a writer thread would open another database)', async () => {
+  const { captured, project } = contractFixtures
+  const store = sqliteViewStore({ path: ':memory:', buildFlushLeads: 1, buildWriterThread: true })
+  await store.beginBuild()
+  await project(store, 'leads', [captured('wm1')])
+  await project(store, 'leads', [captured('wm2')])
+  await store.finishBuild()
+  assert.equal(store.db.prepare<[], { lead_id: string }>('SELECT lead_id FROM leads ORDER BY lead_id').all(), [{ lead_id: 'wm1' }, { lead_id: 'wm2' }])
+  await store.close()
+})
 test('sqlite build :: another writer of the generation stops the build instead of being overwritten (this thread writes)', async () => {
   const { captured, project } = contractFixtures
   const path = join(dir, 'behind-two.db')

@@ -123,7 +123,7 @@ export interface SqliteViewStoreOptions {
   /**
    * A generation being built hands what it holds to a writer thread of its own (writer.ts), which commits it
    * while this thread projects the next batches (default: true where the writer's file is present; false:
-   * this thread writes, and projecting waits for each commit).
+   * this thread writes, and projecting waits for each commit). An in-memory store always writes on its own thread.
    */
   readonly buildWriterThread?: boolean
   /** Views are derived data: a damaged file is set aside and an empty one rebuilt from the events (runtime/sqlite.ts). */
@@ -245,7 +245,9 @@ export const sqliteViewStore = (options: SqliteViewStoreOptions): ViewStore & { 
 
   const cacheLeads = options.buildCacheLeads ?? 20_000
   const flushLeads = options.buildFlushLeads ?? 20_000
-  const threaded = options.buildWriterThread ?? existsSync(fileURLToPath(writerUrl))
+  // A second connection to an in-memory database (':memory:', or '' for a temporary one) opens another database.
+  const inMemory = options.path === ':memory:' || options.path === ''
+  const threaded = !inMemory && (options.buildWriterThread ?? existsSync(fileURLToPath(writerUrl)))
   let pending: Pending | null = null
   let writer: BuildWriter | null = null
   let inFlight: InFlight | null = null
