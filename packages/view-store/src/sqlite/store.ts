@@ -305,6 +305,16 @@ export const sqliteViewStore = (options: SqliteViewStoreOptions): ViewStore & { 
     p.checkpoints.clear()
     return { write, taken }
   }
+  /**
+   * A write that failed, held again under what was held since it was taken: newer summaries, offers and
+   * checkpoints win, counter deltas add up. (Taken and failed with nothing held since: exactly as before.)
+   */
+  const holdAgain = (p: Pending, taken: Omit<InFlight, 'done'>) => {
+    for (const id of taken.leadIds) if (p.leads.has(id)) p.dirty.add(id)
+    for (const [k, o] of taken.offers) if (!p.offers.has(k)) p.offers.set(k, o)
+    for (const [k, c] of taken.counts) addDelta(p.counts, k, c)
+    for (const [k, c] of taken.checkpoints) if (!p.checkpoints.has(k)) p.checkpoints.set(k, c)
+  }
   const holdsNothing = (p: Pending) => p.dirty.size === 0 && p.checkpoints.size === 0 && p.offers.size === 0 && p.counts.size === 0
   /** Lets go of the oldest clean summaries beyond the cache's size (never one still to be written). */
   const trim = (p: Pending) => {
@@ -315,24 +325,21 @@ export const sqliteViewStore = (options: SqliteViewStoreOptions): ViewStore & { 
   }
 
   const writeTaken = db.transaction((w: RowsWrite) => writeRows(w))
-  /** This thread writes what a build holds, in one transaction; cleared only once committed (a failure keeps it all held). */
+  /** This thread writes what a build holds, in one transaction; a failed write is held again (holdAgain) and thrown. */
   const flush = () => {
     const p = pending
     if (p === null || holdsNothing(p)) return
-    const before = { dirty: new Set(p.dirty), offers: new Map(p.offers), counts: new Map(p.counts), checkpoints: new Map(p.checkpoints) }
+    const { write, taken } = takePending(p, (ls) => ls.map(leadRow))
     try {
-      writeTaken.immediate(takePending(p, (ls) => ls.map(leadRow)).write)
+      writeTaken.immediate(write)
     } catch (e) {
-      for (const id of before.dirty) p.dirty.add(id)
-      for (const [k, v] of before.offers) p.offers.set(k, v)
-      for (const [k, v] of before.counts) p.counts.set(k, v)
-      for (const [k, v] of before.checkpoints) p.checkpoints.set(k, v)
+      holdAgain(p, taken)
       throw e
     }
     trim(p)
   }
 
-  /** Waits for the writer thread's commit; a failed one is held again (to be written by the next flush) and thrown. */
+  /** Waits for the writer thread's commit; a failed one is held again (to be written by the next hand-off) and thrown. */
   const settle = async () => {
     const f = inFlight
     if (f === null) return
@@ -340,13 +347,7 @@ export const sqliteViewStore = (options: SqliteViewStoreOptions): ViewStore & { 
       await f.done
     } catch (e) {
       inFlight = null
-      const p = pending
-      if (p !== null) {
-        for (const id of f.leadIds) if (p.leads.has(id)) p.dirty.add(id)
-        for (const [k, o] of f.offers) if (!p.offers.has(k)) p.offers.set(k, o)
-        for (const [k, c] of f.counts) addDelta(p.counts, k, c)
-        for (const [k, c] of f.checkpoints) if (!p.checkpoints.has(k)) p.checkpoints.set(k, c)
-      }
+      if (pending !== null) holdAgain(pending, f)
       throw e
     }
     inFlight = null
