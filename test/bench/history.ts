@@ -10,11 +10,12 @@ import {
   type NewEvent,
   type OfferClassified,
   type QualificationState,
+  qualificationStates,
   actionTextOf,
   noteTextOf,
 } from '@leadstream/domain'
 import type { AppendRequest } from '@leadstream/event-store'
-import { actionCodesOf, capturedOf, catalogue, kindsOf, newLeadSpec, type CatalogueOffer, type LeadSpec } from './leads.js'
+import { actionCodesOf, capturedOf, catalogue, kindsOf, newLeadSpec, type CatalogueOffer } from './leads.js'
 import { rng } from './random.js'
 
 export interface HistoryOptions {
@@ -26,21 +27,51 @@ export interface HistoryOptions {
   readonly total: number
 }
 
-interface Tracked {
-  readonly id: string
-  readonly spec: LeadSpec
-  revision: number
-  state: QualificationState
-  beforeFinal: QualificationState | null
-  actions: string[]
+/**
+ * What the generator remembers of each lead, in typed arrays (15 bytes a lead, so a store of 10M events fits
+ * the benchmark's heap): its id is derived from its index, its texts are interned.
+ */
+interface Leads {
+  readonly offer: Uint16Array
+  /** Index into the interned lead sources. */
+  readonly source: Uint32Array
+  /** Index into the interned descriptions; 0 is none. */
+  readonly description: Uint32Array
+  readonly revision: Uint32Array
+  /** Index into qualificationStates. */
+  readonly state: Uint8Array
+  /** The state before the last conversion or disqualification; 255: none. */
+  readonly beforeFinal: Uint8Array
+  /** Action codes recorded, one bit per index into the storefront's action codes. */
+  readonly actions: Uint8Array
+}
+
+const NONE = 255
+
+/** Strings seen once each, numbered in order of first sight. */
+const interned = <A>(first: A) => {
+  const all: A[] = [first]
+  const index = new Map<A, number>([[first, 0]])
+  return {
+    of: (x: A): number => {
+      const known = index.get(x)
+      if (known !== undefined) return known
+      all.push(x)
+      index.set(x, all.length - 1)
+      return all.length - 1
+    },
+    at: (i: number): A => all[i] ?? first,
+  }
 }
 
 export interface History {
   /** The next requests, at most `n`, one event each; empty when `total` events have been produced. */
   next(n: number): ReadonlyArray<AppendRequest>
   readonly produced: () => number
-  /** Ids of every lead captured so far. */
-  readonly leadIds: ReadonlyArray<string>
+  /** Leads captured so far. */
+  readonly leads: () => number
+  /** The id of the `i`-th lead captured (0-based). */
+  readonly leadId: (i: number) => string
   /** Events produced by type. */
   readonly byType: Readonly<Record<string, number>>
 }
@@ -52,8 +83,23 @@ const T0 = Date.parse('2025-01-01T00:00:00Z')
 export const leadHistory = (options: HistoryOptions): History => {
   const r = rng(options.seed)
   const offers = catalogue(rng(options.seed ^ 0x5eed))
-  const leads: Tracked[] = []
-  const leadIds: string[] = []
+  // At most one lead per event; sized once, so the generator's memory is known before the first event.
+  const capacity = Math.max(100, options.total)
+  const tracked: Leads = {
+    offer: new Uint16Array(capacity),
+    source: new Uint32Array(capacity),
+    description: new Uint32Array(capacity),
+    revision: new Uint32Array(capacity),
+    state: new Uint8Array(capacity),
+    beforeFinal: new Uint8Array(capacity),
+    actions: new Uint8Array(capacity),
+  }
+  const sources = interned('')
+  const descriptions = interned<string | null>(null)
+  const idSeed = (options.seed ^ 0x1d5) >>> 0
+  /** A lead's id from its index: the same hashed-looking id every time, none of them kept. */
+  const leadId = (i: number): string => `mk-${rng((idSeed + Math.imul(i, 0x9e3779b1)) >>> 0).hex(32)}`
+  let leads = 0
   const offerRevision = new Map<string, number>()
   const byType: Record<string, number> = {}
   const classifyEvery = options.classifications > 0 ? Math.floor(options.total / (options.classifications + 1)) : 0
@@ -65,51 +111,60 @@ export const leadHistory = (options: HistoryOptions): History => {
     const eventId = r.uuid()
     return { eventId, event: ev, metadata: Object.keys(metadata).length === 0 ? { causationId: eventId } : metadata }
   }
+  const storefrontOf = (i: number) => offers[tracked.offer[i] ?? 0]?.storefront ?? 'AppSource'
 
   const capture = (): AppendRequest => {
-    const spec = newLeadSpec(r, offers, leads.length)
-    const id = `mk-${r.hex(32)}`
-    leads.push({ id, spec, revision: 0, state: 'captured', beforeFinal: null, actions: [spec.action] })
-    leadIds.push(id)
+    const i = leads
+    const spec = newLeadSpec(r, offers, i)
+    const id = leadId(i)
+    tracked.offer[i] = offers.indexOf(spec.offer)
+    tracked.source[i] = sources.of(spec.leadSource)
+    tracked.description[i] = descriptions.of(spec.description)
+    tracked.revision[i] = 0
+    tracked.state[i] = qualificationStates.indexOf('captured')
+    tracked.beforeFinal[i] = NONE
+    tracked.actions[i] = 1 << actionCodesOf(spec.storefront).indexOf(spec.action)
+    leads += 1
     count('LeadCaptured')
     return { streamId: streamOfLead(id), expectedRevision: 'no-stream', events: [newEvent(capturedOf(spec, id, at()))] }
   }
 
   /** Recent leads are worked more than old ones: half the picks come from the last 20,000 captured. */
-  const pickLead = (): Tracked => {
+  const pickLead = (): number => {
     const recent = r.chance(0.5)
-    const i = recent ? Math.max(0, leads.length - 1 - r.int(Math.min(20_000, leads.length))) : r.int(leads.length)
-    const l = leads[i]
-    if (l === undefined) throw new Error('no lead to act on')
-    return l
+    return recent ? Math.max(0, leads - 1 - r.int(Math.min(20_000, leads))) : r.int(leads)
   }
 
-  const move = (l: Tracked): LeadEvent => {
-    const base = { leadId: l.id, by: r.pick(staff), at: at(), personal: noteTextOf(r.chance(0.2) ? 'called back' : null) }
+  const move = (i: number): LeadEvent => {
+    const id = leadId(i)
+    const base = { leadId: id, by: r.pick(staff), at: at(), personal: noteTextOf(r.chance(0.2) ? 'called back' : null) }
+    const codes = actionCodesOf(storefrontOf(i))
+    const has = (action: string) => ((tracked.actions[i] ?? 0) & (1 << codes.indexOf(action))) !== 0
+    const state = qualificationStates[tracked.state[i] ?? 0] ?? 'captured'
     /** Moves the tracked lead to `s` and returns the event that says so. */
     const to = (s: QualificationState, ev: LeadEvent): LeadEvent => {
-      if (s === 'converted' || s === 'disqualified') l.beforeFinal = l.state
-      l.state = s
+      if (s === 'converted' || s === 'disqualified') tracked.beforeFinal[i] = tracked.state[i] ?? 0
+      tracked.state[i] = qualificationStates.indexOf(s)
       return ev
     }
     const disqualify = () => to('disqualified', event('LeadDisqualified', { ...base, reason: r.pick(reasons) }))
-    const newAction = actionCodesOf(l.spec.storefront).find((a) => !l.actions.includes(a) && a !== 'DNC')
+    const newAction = codes.find((a) => !has(a) && a !== 'DNC')
     const recordAction = (action: string): LeadEvent => {
-      l.actions.push(action)
+      tracked.actions[i] = (tracked.actions[i] ?? 0) | (1 << codes.indexOf(action))
       return event('LeadActionRecorded', {
-        leadId: l.id,
-        leadSource: l.spec.leadSource,
+        leadId: id,
+        leadSource: sources.at(tracked.source[i] ?? 0),
         action,
-        personal: actionTextOf(l.spec.description),
+        personal: actionTextOf(descriptions.at(tracked.description[i] ?? 0)),
         campaigns: [],
         doNotContact: false,
         occurredAt: base.at,
       })
     }
-    const dnc = l.actions.includes('DNC')
+    const dnc = has('DNC')
     const x = r.next()
     if (newAction !== undefined && x < 0.2) return recordAction(newAction)
-    switch (l.state) {
+    switch (state) {
       case 'captured':
         return x < 0.75 && !dnc ? to('contacted', event('LeadContacted', { ...base, channel: null })) : disqualify()
       case 'contacted':
@@ -121,23 +176,25 @@ export const leadHistory = (options: HistoryOptions): History => {
         return x < 0.7 ? to('converted', event('LeadConverted', base)) : disqualify()
       case 'converted':
       case 'disqualified': {
-        const back = l.beforeFinal ?? 'captured'
-        l.state = back
-        l.beforeFinal = null
+        const before = tracked.beforeFinal[i] ?? NONE
+        const back = before === NONE ? 'captured' : (qualificationStates[before] ?? 'captured')
+        tracked.state[i] = qualificationStates.indexOf(back)
+        tracked.beforeFinal[i] = NONE
         return event('LeadReopened', { ...base, to: back })
       }
     }
   }
 
   const act = (): AppendRequest => {
-    const l = pickLead()
-    const ev = move(l)
+    const i = pickLead()
+    const revision = tracked.revision[i] ?? 0
+    const ev = move(i)
     const request: AppendRequest = {
-      streamId: streamOfLead(l.id),
-      expectedRevision: l.revision,
+      streamId: streamOfLead(leadId(i)),
+      expectedRevision: revision,
       events: [newEvent(ev, 'by' in ev.data ? { by: ev.data.by } : {})],
     }
-    l.revision += 1
+    tracked.revision[i] = revision + 1
     count(ev.type)
     return request
   }
@@ -167,13 +224,14 @@ export const leadHistory = (options: HistoryOptions): History => {
       while (out.length < n && produced < options.total) {
         produced += 1
         if (classifyEvery > 0 && produced % classifyEvery === 0 && produced / classifyEvery <= options.classifications) out.push(classify())
-        else if (leads.length < 100 || r.chance(options.captureShare)) out.push(capture())
+        else if (leads < 100 || r.chance(options.captureShare)) out.push(capture())
         else out.push(act())
       }
       return out
     },
     produced: () => produced,
-    leadIds,
+    leads: () => leads,
+    leadId,
     byType,
   }
 }

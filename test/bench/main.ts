@@ -2,13 +2,14 @@
 // mode, on a fresh temporary data directory; prints a table and refreshes the figures in BENCHMARKS.md.
 import { testPersonalData } from '../support/privacy.js'
 import * as E from 'fp-ts/lib/Either.js'
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { sqliteEventStore } from '@leadstream/event-store'
 import { describeSettings, IntFromEnv, ListFromEnv, loadConfig, setting, StringFromEnv } from '@leadstream/runtime'
 import { sqliteViewStore } from '@leadstream/view-store'
 import { appendAll } from './append.js'
+import { curveReport, fillWithCurve } from './curve.js'
 import { benchExport } from './export.js'
 import { leadHistory } from './history.js'
 import { ingestRun } from './ingest.js'
@@ -18,9 +19,9 @@ import { benchPrivacy } from './privacy.js'
 import { benchKafka } from './kafka.js'
 import { benchWebhooks } from './webhooks.js'
 import { benchEmmett } from './emmett.js'
+import { benchScale } from './scale.js'
 import { stepRss } from './rss.js'
 import { rawPostgresUpserts, rebuildIntoPostgres } from './postgres.js'
-import { linePlot } from './plot.js'
 import { projectAll } from './projection.js'
 import { rawEventTable, rawViewUpserts, type RawResult } from './raw.js'
 import { rng } from './random.js'
@@ -107,7 +108,7 @@ const benchSettings = {
   only: setting(
     'BENCH_ONLY',
     ListFromEnv,
-    'steps to run, comma-separated: raw, append, ingest, import, projection, postgres, query, export, kafka, webhooks, emmett, analytics, privacy (query, export and postgres need projection); empty: all. `pnpm bench analytics` (or `privacy`) runs that step alone',
+    'steps to run, comma-separated: raw, append, ingest, import, projection, postgres, query, export, kafka, webhooks, emmett, analytics, privacy, scale (query, export and postgres need projection); empty: all. `pnpm bench analytics` (or `privacy`, `scale`) runs that step alone',
     '',
   ),
   postgresUrl: setting(
@@ -142,6 +143,19 @@ const benchSettings = {
     'single appends (one transaction each) per side in the emmett step: the first of the same events (0: as many as BENCH_EMMETT_EVENTS)',
     '20000',
   ),
+  scaleEvents: setting(
+    'BENCH_SCALE_EVENTS',
+    IntFromEnv('events', 1000, 100_000_000),
+    'events in the scale step: a store filled to this size with the append curve, then rebuilt in a process of its own (its peak RSS)',
+    '10000000',
+  ),
+  scaleSegment: setting('BENCH_SCALE_SEGMENT', IntFromEnv('events', 1000, 10_000_000), 'events per point of the scale step’s append curve', '250000'),
+  scalePlot: setting(
+    'BENCH_SCALE_PLOT',
+    StringFromEnv,
+    'where the scale step’s append-rate-against-store-size PNG is written (empty: not written)',
+    'BENCHMARKS-append-scale.png',
+  ),
   kafkaLeads: setting('BENCH_KAFKA_LEADS', IntFromEnv('leads', 1000, 10_000_000), 'leads sent through leads.inbound in the Kafka step', '50000'),
   dir: setting('BENCH_DIR', StringFromEnv, 'where the temporary data directory is made', tmpdir()),
   keep: setting('BENCH_KEEP', IntFromEnv('0 or 1', 0, 1), 'keep the data directory afterwards', '0'),
@@ -158,10 +172,25 @@ if (E.isLeft(loaded)) {
   process.stderr.write(`bench: fix these settings:\n${loaded.left.map((l) => `  ${l}`).join('\n')}\n`)
   process.exit(2)
 }
-const alone = (['analytics', 'privacy'] as const).find((s) => process.argv.slice(2).includes(s))
+const alone = (['analytics', 'privacy', 'scale'] as const).find((s) => process.argv.slice(2).includes(s))
 const cfg = alone !== undefined ? { ...loaded.right, only: [alone] } : loaded.right
 
-const steps = ['raw', 'append', 'ingest', 'import', 'projection', 'postgres', 'query', 'export', 'kafka', 'webhooks', 'emmett', 'analytics', 'privacy'] as const
+const steps = [
+  'raw',
+  'append',
+  'ingest',
+  'import',
+  'projection',
+  'postgres',
+  'query',
+  'export',
+  'kafka',
+  'webhooks',
+  'emmett',
+  'analytics',
+  'privacy',
+  'scale',
+] as const
 const unknownSteps = cfg.only.filter((s) => !(steps as ReadonlyArray<string>).includes(s))
 if (unknownSteps.length > 0) {
   process.stderr.write(`bench: unknown BENCH_ONLY steps ${unknownSteps.join(', ')}; known: ${steps.join(', ')}\n`)
@@ -354,70 +383,19 @@ try {
     const store = projectPersonal.sealing(rawStore)
     const history = leadHistory({ seed: cfg.seed + 1, captureShare: cfg.captureShare / 100, classifications: cfg.classifications, total: cfg.events })
     say(`projection: filling the event store with ${int(cfg.events)} events through appendMany, bare inserts of the same rows in turn…`)
-    // The append curve: each segment's rate against the store's size, appendMany beside bare inserts of the
-    // same rows (same batches in turn, into the product's own schema and pragmas).
-    const rawFill = rawEventTable(join(dir, 'raw-events.db'))
-    const curve: Array<{ readonly size: number; readonly store: number; readonly raw: number }> = []
-    let last = { n: 0, s: 0, rn: 0, rs: 0 }
     // Sealed before the timed appendMany, so the curve is the event store's own (the privacy step measures
     // sealing, and the append step above includes it as ingest pays it); the bare inserts get the sealed rows too.
-    const fill = await appendAll(rawStore, history, {
+    const { fill, points } = await fillWithCurve(rawStore, history, {
+      dir,
       batch: cfg.appendBatch,
+      segment: cfg.appendSegment,
       prepare: (requests) => projectPersonal.seal(requests),
-      alongside: rawFill.write,
-      every: cfg.appendSegment,
-      onProgress: (n, s) => {
-        const r = rawFill.result()
-        curve.push({ size: n, store: (n - last.n) / (s - last.s), raw: (r.rows - last.rn) / (r.seconds - last.rs) })
-        last = { n, s, rn: r.rows, rs: r.seconds }
-        progress(`  filled ${int(n)} / ${int(cfg.events)} events (${int(n / s)} events/s in appendMany)`)
-      },
+      onPoint: (c, s) => progress(`  filled ${int(c.size)} / ${int(cfg.events)} events (${int(c.size / s)} events/s in appendMany)`),
     })
     endProgress()
-    await rawFill.close()
-    rmSync(join(dir, 'raw-events.db'), { force: true })
-    for (const suffix of ['-wal', '-shm']) rmSync(join(dir, `raw-events.db${suffix}`), { force: true })
-    const first = curve[0]
-    const end = curve[curve.length - 1]
-    if (first !== undefined && end !== undefined && curve.length > 1) {
-      const steady = curve.slice(Math.floor(curve.length / 2))
-      const steadyStore = steady.reduce((a, c) => a + c.store, 0) / steady.length
-      const steadyRaw = steady.reduce((a, c) => a + c.raw, 0) / steady.length
-      figures.push(
-        {
-          name: `append curve: appendMany rate at ${int(end.size)} events against the first ${int(first.size)}`,
-          value: `${int(end.store)} against ${int(first.store)} events/s (${share(end.store, first.store)})`,
-          raw: `bare inserts: ${int(end.raw)} against ${int(first.raw)} rows/s (${share(end.raw, first.raw)})`,
-          target: 'within 25% of its start',
-          met: end.store >= first.store * 0.75,
-        },
-        {
-          name: `append curve: steady appendMany (second half of the fill) against bare inserts of the same rows`,
-          value: `${int(steadyStore)} events/s`,
-          raw: `${int(steadyRaw)} rows/s (${share(steadyStore, steadyRaw)})`,
-          target: '≥ 70% of bare inserts',
-          met: steadyStore >= steadyRaw * 0.7,
-        },
-      )
-      notes.push(
-        `Append curve (events in the store: appendMany events/s, bare insert rows/s, per ${int(cfg.appendSegment)}-event segment): ` +
-          curve.map((c) => `${int(c.size)}: ${int(c.store)}, ${int(c.raw)}`).join('; ') +
-          (cfg.plot === '' ? '.' : `; plotted in ${cfg.plot}.`),
-      )
-      if (cfg.plot !== '')
-        writeFileSync(
-          resolve(root, cfg.plot),
-          linePlot({
-            title: `Append rate against store size (${int(cfg.appendBatch)} events per transaction)`,
-            xLabel: 'events in the store',
-            yLabel: 'events/s',
-            series: [
-              { name: 'appendMany', color: [31, 119, 180], points: curve.map((c) => [c.size, c.store] as const) },
-              { name: 'bare insert, same rows', color: [255, 127, 14], points: curve.map((c) => [c.size, c.raw] as const) },
-            ],
-          }),
-        )
-    }
+    const curve = curveReport({ fill, points }, { batch: cfg.appendBatch, segment: cfg.appendSegment, plot: cfg.plot === '' ? '' : resolve(root, cfg.plot) })
+    figures.push(...curve.figures)
+    if (curve.note !== '') notes.push(curve.note)
     figures.push({
       name: `direct append: mixed history, sealed beforehand (${int(fill.events)}, ${int(cfg.appendBatch)}/appendMany)`,
       value: `${int(fill.eventsPerSecond)} events/s`,
@@ -530,7 +508,7 @@ try {
     // Only a sample is kept: the query server shares this process's heap, and a heap still holding the whole
     // generated history (hundreds of MB) makes every major GC slower, which showed as p95 query latency.
     const r = rng(cfg.seed + 2)
-    querySample = Array.from({ length: Math.min(cfg.queries, history.leadIds.length) }, () => r.pick(history.leadIds))
+    querySample = Array.from({ length: Math.min(cfg.queries, history.leads()) }, () => history.leadId(r.int(history.leads())))
   }
 
   // -- 5. query latency over those views -----------------------------------------------------------------
@@ -759,8 +737,53 @@ try {
       )
   }
 
-  // The main section: only when a step other than analytics and privacy ran.
-  if (steps.some((st) => st !== 'analytics' && st !== 'privacy' && runs(st))) {
+  // -- 9. at scale: the append curve to BENCH_SCALE_EVENTS and a rebuild of that store, its peak RSS ---------
+  if (runs('scale')) {
+    rss.begin('scale')
+    const dir = join(dataDir, 'scale')
+    mkdirSync(dir, { recursive: true })
+    const x = await benchScale({
+      dir,
+      events: cfg.scaleEvents,
+      batch: cfg.appendBatch,
+      segment: cfg.scaleSegment,
+      rebuildBatch: cfg.rebuildBatch,
+      seed: cfg.seed,
+      captureShare: cfg.captureShare,
+      classifications: cfg.classifications,
+      plot: cfg.scalePlot === '' ? '' : resolve(root, cfg.scalePlot),
+      say,
+      progress,
+      endProgress,
+    })
+    say('')
+    rss.end()
+    const xFigures = rss.tag(x.figures, 'scale')
+    say(textTable(xFigures))
+    x.notes.push(
+      `Load average at start ${loadAtStart.map((l) => l.toFixed(1)).join(', ')}, at end ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(', ')} on ${availableParallelism()} cores. The RSS column is the benchmark's own process (it holds the generator, ` +
+        "15 bytes a lead, and the bare-insert table); the rebuild's memory is the row that says so.",
+    )
+    for (const n of x.notes) say(`- ${n}`)
+    if (cfg.write !== '0')
+      writeBenchmarks(
+        join(root, 'BENCHMARKS.md'),
+        machine(commit),
+        xFigures,
+        x.notes,
+        `\`pnpm bench scale\` (BENCH_SCALE_EVENTS=${cfg.scaleEvents} BENCH_SCALE_SEGMENT=${cfg.scaleSegment} BENCH_APPEND_BATCH=${cfg.appendBatch} BENCH_REBUILD_BATCH=${cfg.rebuildBatch})`,
+        {
+          marker: 'scale',
+          heading: `## At scale: ${int(cfg.scaleEvents)} events`,
+          rawHeader: 'limit',
+        },
+      )
+  }
+
+  // The main section: only when a step other than analytics, privacy and scale ran.
+  if (steps.some((st) => st !== 'analytics' && st !== 'privacy' && st !== 'scale' && runs(st))) {
     notes.push(
       `Load clients run in a separate process; the server (and its projector) in the benchmark's own. Raw limits: bare better-sqlite3 insert loops of the same rows ` +
         `into the same tables, opened by the product's own stores (same schema and pragmas: WAL; synchronous=FULL, so each transaction is durable when it returns), same transaction sizes; the event rows alternate ` +

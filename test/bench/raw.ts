@@ -47,20 +47,23 @@ export const rawEventTable = (path: string): RawTable => {
   })
   let rows = 0
   let ns = 0n
-  // Streams seen so far and their next revision, so a mixed history (later events of stored leads) gets the
-  // revisions the store gives it; computed before the timed transaction.
+  // The revisions the store gives a mixed history (later events of stored leads), computed before the timed
+  // transaction: from the request's exact expected revision, or else from the streams seen so far (kept only
+  // for those, so a store of millions of leads does not hold a map of them all).
   const next = new Map<string, number>()
+  const firstRevision = (req: AppendRequest): number =>
+    req.expectedRevision === 'no-stream' ? 0 : typeof req.expectedRevision === 'number' ? req.expectedRevision + 1 : (next.get(req.streamId) ?? 0)
   return {
     write: (requests) => {
       const batch = eventRows(requests, new Date().toISOString())
       let k = 0
       for (const req of requests) {
-        const first = next.get(req.streamId) ?? 0
+        const first = firstRevision(req)
         req.events.forEach((_, i) => {
           const row = batch[k++]
           if (row !== undefined) row[2] = first + i
         })
-        next.set(req.streamId, first + req.events.length)
+        if (req.expectedRevision !== 'no-stream' && typeof req.expectedRevision !== 'number') next.set(req.streamId, first + req.events.length)
       }
       const t0 = process.hrtime.bigint()
       tx.immediate(batch)
