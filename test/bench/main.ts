@@ -50,7 +50,7 @@ const benchSettings = {
     'BENCH_REBUILD_BATCH',
     IntFromEnv('events', 1, 100_000),
     'events per transaction of the rebuild step (a new generation loaded in bulk, LEADSTREAM_REBUILD_BATCH)',
-    '20000',
+    '2000',
   ),
   appendSegment: setting(
     'BENCH_APPEND_SEGMENT',

@@ -7,8 +7,8 @@ export const projectorSettings = {
   rebuildBatch: setting(
     'LEADSTREAM_REBUILD_BATCH',
     IntFromEnv('events', 1, 100000),
-    'events per transaction while a rebuild builds a new generation (nobody reads it yet, so larger batches only cost memory)',
-    '20000',
+    'events per transaction while a rebuild builds a new generation (larger batches cost memory and were no faster: BENCHMARKS.md, rebuild at scale)',
+    '2000',
   ),
   onPoison: setting(
     'LEADSTREAM_PROJECTION_ON_POISON',

@@ -113,12 +113,12 @@ export const deferredIndexes: ReadonlyArray<readonly [string, string]> = [
 export interface SqliteViewStoreOptions {
   readonly path: string
   /**
-   * A generation being built keeps the summaries it wrote last in memory, up to this many (default 20,000):
+   * A generation being built keeps the summaries it wrote last in memory, up to this many (default 5,000):
    * recent leads are worked most, and each one found here is neither read, parsed nor decoded again. About
    * 6 KiB of heap each (test/bench), whatever the size of the store.
    */
   readonly buildCacheLeads?: number
-  /** A generation being built writes what it holds once this many leads changed (default 20,000; 0: every batch as it comes). */
+  /** A generation being built writes what it holds once this many leads changed (default 2,000; 0: every batch as it comes). */
   readonly buildFlushLeads?: number
   /**
    * A generation being built hands what it holds to a writer thread of its own (writer.ts), which commits it
@@ -243,8 +243,8 @@ export const sqliteViewStore = (options: SqliteViewStoreOptions): ViewStore & { 
   }
   const writeRows = rowWriter(db)
 
-  const cacheLeads = options.buildCacheLeads ?? 20_000
-  const flushLeads = options.buildFlushLeads ?? 20_000
+  const cacheLeads = options.buildCacheLeads ?? 5_000
+  const flushLeads = options.buildFlushLeads ?? 2_000
   // A second connection to an in-memory database (':memory:', or '' for a temporary one) opens another database.
   const inMemory = options.path === ':memory:' || options.path === ''
   const threaded = !inMemory && (options.buildWriterThread ?? existsSync(fileURLToPath(writerUrl)))
