@@ -28,7 +28,7 @@ export interface HistoryOptions {
 }
 
 /**
- * What the generator remembers of each lead, in typed arrays (15 bytes a lead, so a store of 10M events fits
+ * What the generator remembers of each lead, in typed arrays (17 bytes a lead, so a store of 10M events fits
  * the benchmark's heap): its id is derived from its index, its texts are interned.
  */
 interface Leads {

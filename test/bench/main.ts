@@ -764,7 +764,7 @@ try {
       `Load average at start ${loadAtStart.map((l) => l.toFixed(1)).join(', ')}, at end ${loadavg()
         .map((l) => l.toFixed(1))
         .join(', ')} on ${availableParallelism()} cores. The RSS column is the benchmark's own process (it holds the generator, ` +
-        "15 bytes a lead, and the bare-insert table); the rebuild's memory is the row that says so.",
+        "17 bytes a lead, and the page caches of both stores it fills); the rebuild's memory is the row that says so.",
     )
     for (const n of x.notes) say(`- ${n}`)
     if (cfg.write !== '0')
