@@ -51,19 +51,20 @@ export const rawEventTable = (path: string): RawTable => {
   // transaction: from the request's exact expected revision, or else from the streams seen so far (kept only
   // for those, so a store of millions of leads does not hold a map of them all).
   const next = new Map<string, number>()
-  const firstRevision = (req: AppendRequest): number =>
-    req.expectedRevision === 'no-stream' ? 0 : typeof req.expectedRevision === 'number' ? req.expectedRevision + 1 : (next.get(req.streamId) ?? 0)
+  const exactFirst = (req: AppendRequest): number | null =>
+    req.expectedRevision === 'no-stream' ? 0 : typeof req.expectedRevision === 'number' ? req.expectedRevision + 1 : null
   return {
     write: (requests) => {
       const batch = eventRows(requests, new Date().toISOString())
       let k = 0
       for (const req of requests) {
-        const first = firstRevision(req)
+        const exact = exactFirst(req)
+        const first = exact ?? next.get(req.streamId) ?? 0
         req.events.forEach((_, i) => {
           const row = batch[k++]
           if (row !== undefined) row[2] = first + i
         })
-        if (req.expectedRevision !== 'no-stream' && typeof req.expectedRevision !== 'number') next.set(req.streamId, first + req.events.length)
+        if (exact === null) next.set(req.streamId, first + req.events.length)
       }
       const t0 = process.hrtime.bigint()
       tx.immediate(batch)

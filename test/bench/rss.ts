@@ -4,7 +4,7 @@
 // CLI) are not counted.
 import type { Figure } from './report.js'
 
-const mib = (bytes: number): string => `${Math.round(bytes / 1024 ** 2).toLocaleString('en-US')} MiB`
+export const mib = (bytes: number): string => `${Math.round(bytes / 1024 ** 2).toLocaleString('en-US')} MiB`
 
 export interface RssSampler {
   /** Stops sampling; the peak RSS seen since the start, in bytes. */

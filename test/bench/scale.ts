@@ -10,6 +10,7 @@ import { curveReport, fillWithCurve } from './curve.js'
 import { leadHistory } from './history.js'
 import { int, type Figure } from './report.js'
 import type { RebuildJob, RebuildMessage } from './rebuildChild.js'
+import { mib } from './rss.js'
 
 export interface ScaleOptions {
   readonly dir: string
@@ -26,8 +27,6 @@ export interface ScaleOptions {
   readonly progress: (s: string) => void
   readonly endProgress: () => void
 }
-
-const mib = (bytes: number) => `${int(bytes / 1024 ** 2)} MiB`
 
 /** The resident set of process `pid` in bytes (Linux /proc), or 0 where it cannot be read. */
 const rssOf = (pid: number | undefined): number => {
